@@ -1,0 +1,179 @@
+// Tensor storage, dtype helpers and the layout permutations between PyTorch and Keras.
+#include "tensor.hpp"
+
+#include <cassert>
+#include <stdexcept>
+
+namespace cs {
+
+const char* dtype_name(DType dtype) { return dtype == DType::f32 ? "float32" : "float64"; }
+std::size_t dtype_size(DType dtype) { return dtype == DType::f32 ? 4 : 8; }
+
+std::string shape_to_string(const Shape& shape) {
+  if (shape.empty()) return "scalar";
+  std::string s;
+  for (std::size_t i = 0; i < shape.size(); ++i) {
+    if (i) s += "\xC3\x97";  // ×
+    s += std::to_string(shape[i]);
+  }
+  return s;
+}
+
+Result<int64_t> checked_numel(const Shape& shape, const std::string& what, int64_t max_elements) {
+  int64_t n = 1;
+  for (int64_t d : shape) {
+    if (d < 0) {
+      return make_error(what + " has a negative dimension (" + std::to_string(d) +
+                        "); every dimension must be 0 or more");
+    }
+    if (__builtin_mul_overflow(n, d, &n)) {
+      return make_error(what + " of shape " + shape_to_string(shape) +
+                        " has more elements than a 64-bit count can hold; use smaller dimensions");
+    }
+  }
+  if (n > max_elements) {
+    return make_error(what + " of shape " + shape_to_string(shape) + " has " + std::to_string(n) +
+                      " elements, more than the limit of " + std::to_string(max_elements) +
+                      "; use smaller dimensions");
+  }
+  return n;
+}
+
+Tensor::Tensor(DType dtype, Shape shape) : m_dtype(dtype), m_shape(std::move(shape)) {
+  auto n = checked_numel(m_shape, "tensor");
+  if (!n) throw std::length_error(n.error().message);  // programming error: callers validate
+  m_numel = *n;
+  if (dtype == DType::f32) {
+    m_f32.assign(static_cast<std::size_t>(m_numel), 0.0f);
+  } else {
+    m_f64.assign(static_cast<std::size_t>(m_numel), 0.0);
+  }
+}
+
+Tensor Tensor::from_values(DType dtype, Shape shape, std::initializer_list<double> values) {
+  return from_values(dtype, std::move(shape), std::vector<double>(values));
+}
+
+Tensor Tensor::from_values(DType dtype, Shape shape, const std::vector<double>& values) {
+  Tensor t(dtype, std::move(shape));
+  assert(static_cast<int64_t>(values.size()) == t.numel());
+  for (int64_t i = 0; i < t.numel(); ++i) t.set(i, values[static_cast<std::size_t>(i)]);
+  return t;
+}
+
+template <>
+float* Tensor::data<float>() {
+  assert(m_dtype == DType::f32);
+  return m_f32.data();
+}
+template <>
+const float* Tensor::data<float>() const {
+  assert(m_dtype == DType::f32);
+  return m_f32.data();
+}
+template <>
+double* Tensor::data<double>() {
+  assert(m_dtype == DType::f64);
+  return m_f64.data();
+}
+template <>
+const double* Tensor::data<double>() const {
+  assert(m_dtype == DType::f64);
+  return m_f64.data();
+}
+
+void* Tensor::raw_data() {
+  return m_dtype == DType::f32 ? static_cast<void*>(m_f32.data())
+                               : static_cast<void*>(m_f64.data());
+}
+const void* Tensor::raw_data() const {
+  return m_dtype == DType::f32 ? static_cast<const void*>(m_f32.data())
+                               : static_cast<const void*>(m_f64.data());
+}
+
+double Tensor::get(int64_t flat) const {
+  assert(flat >= 0 && flat < m_numel);
+  return m_dtype == DType::f32 ? static_cast<double>(m_f32[static_cast<std::size_t>(flat)])
+                               : m_f64[static_cast<std::size_t>(flat)];
+}
+
+void Tensor::set(int64_t flat, double value) {
+  assert(flat >= 0 && flat < m_numel);
+  if (m_dtype == DType::f32) {
+    m_f32[static_cast<std::size_t>(flat)] = static_cast<float>(value);
+  } else {
+    m_f64[static_cast<std::size_t>(flat)] = value;
+  }
+}
+
+Tensor Tensor::to(DType dtype) const {
+  if (dtype == m_dtype) return *this;
+  Tensor t(dtype, m_shape);
+  for (int64_t i = 0; i < m_numel; ++i) t.set(i, get(i));
+  return t;
+}
+
+Result<Tensor> Tensor::reshaped(Shape shape) const {
+  auto n = checked_numel(shape, "reshaped tensor");
+  if (!n) return n.error();
+  if (*n != m_numel) {
+    return make_error("cannot view " + shape_to_string(m_shape) + " as " +
+                      shape_to_string(shape) + ": the element counts differ");
+  }
+  Tensor t = *this;
+  t.m_shape = std::move(shape);
+  return t;
+}
+
+namespace {
+
+// Generic 4-D permutation: out[perm-applied index] = in[index]. `perm[i]` is the input axis
+// that becomes output axis i.
+template <class T>
+void permute4(const T* in, const Shape& in_shape, const int perm[4], T* out) {
+  int64_t in_stride[4];
+  in_stride[3] = 1;
+  for (int i = 2; i >= 0; --i) in_stride[i] = in_stride[i + 1] * in_shape[i + 1];
+  const int64_t d0 = in_shape[perm[0]], d1 = in_shape[perm[1]], d2 = in_shape[perm[2]],
+                d3 = in_shape[perm[3]];
+  const int64_t s0 = in_stride[perm[0]], s1 = in_stride[perm[1]], s2 = in_stride[perm[2]],
+                s3 = in_stride[perm[3]];
+  int64_t o = 0;
+  for (int64_t a = 0; a < d0; ++a)
+    for (int64_t b = 0; b < d1; ++b)
+      for (int64_t c = 0; c < d2; ++c)
+        for (int64_t d = 0; d < d3; ++d) out[o++] = in[a * s0 + b * s1 + c * s2 + d * s3];
+}
+
+Tensor permuted(const Tensor& t, const int perm[4]) {
+  assert(t.ndim() == 4);
+  Shape s{t.dim(perm[0]), t.dim(perm[1]), t.dim(perm[2]), t.dim(perm[3])};
+  Tensor out(t.dtype(), s);
+  if (t.dtype() == DType::f32) {
+    permute4(t.data<float>(), t.shape(), perm, out.data<float>());
+  } else {
+    permute4(t.data<double>(), t.shape(), perm, out.data<double>());
+  }
+  return out;
+}
+
+}  // namespace
+
+Tensor nhwc_to_nchw(const Tensor& t) {
+  const int perm[4] = {0, 3, 1, 2};
+  return permuted(t, perm);
+}
+Tensor nchw_to_nhwc(const Tensor& t) {
+  const int perm[4] = {0, 2, 3, 1};
+  return permuted(t, perm);
+}
+Tensor hwio_to_oihw(const Tensor& t) {
+  const int perm[4] = {3, 2, 0, 1};
+  return permuted(t, perm);
+}
+Tensor oihw_to_hwio(const Tensor& t) {
+  const int perm[4] = {2, 3, 1, 0};
+  return permuted(t, perm);
+}
+
+}  // namespace cs
