@@ -1,0 +1,46 @@
+// PNG and JPEG in, PNG out: decoding through our own static stb_image instance (PNG and JPEG
+// only, dimensions checked before decoding), encoding through stb_image_write to memory, then
+// an atomic write. Depends on nothing but the standard library and Debian's stb headers.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "result.hpp"
+#include "tensor.hpp"
+
+namespace cs {
+
+// 8-bit pixels, row-major, interleaved: pixels[(y * width + x) * channels + c].
+struct Image {
+  int width = 0, height = 0;
+  int channels = 0;  // 1 grey, 2 grey+alpha, 3 RGB, 4 RGBA
+  std::vector<uint8_t> pixels;
+};
+
+struct ImageLimits {
+  int max_dimension = 16384;            // widest / tallest image accepted
+  int64_t max_pixels = 64LL * 1000 * 1000;  // width·height budget (64 Mpixels)
+  uint64_t max_file_bytes = 256ULL << 20;   // 256 MiB
+};
+
+// Reads a PNG or JPEG file. Anything else (GIF, BMP, PNM, ...) is refused with a sentence that
+// names the format and how to convert it. `path` is used in messages only for decode_image.
+Result<Image> load_image(const std::string& path, const ImageLimits& limits = {});
+Result<Image> decode_image(const uint8_t* bytes, std::size_t size, const std::string& name,
+                           const ImageLimits& limits = {});
+
+// "PNG", "JPEG", "GIF", ... from the first bytes, or "" when unknown.
+std::string sniff_image_format(const uint8_t* bytes, std::size_t size);
+
+// Image => [1, C, H, W] float32 in [0, 1] with C = 1 or 3 (alpha dropped; grey stays 1 channel
+// unless force_rgb).
+Tensor image_to_tensor(const Image& image, bool force_rgb = false);
+
+// Encodes 1, 2, 3 or 4 channel 8-bit pixels as PNG in memory.
+Result<std::vector<uint8_t>> encode_png(const Image& image);
+// encode_png then cs::write_file_atomic: `path` is untouched on failure.
+Status write_png(const std::string& path, const Image& image);
+
+}  // namespace cs
