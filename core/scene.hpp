@@ -1,0 +1,50 @@
+// Scenes: a lesson state a teacher prepares, saved to and reopened from a JSON file — the
+// operation, the operands with their values, the parameters, the kernel flip, the preview image
+// and its display mapping. Loading is strict (unknown or repeated keys, wrong types, shapes that
+// do not match their values are refused with a sentence naming the key). Depends on core only.
+#pragma once
+
+#include <string>
+
+#include "lessons.hpp"
+#include "result.hpp"
+
+namespace cs {
+
+// The display mappings of the live preview, by name (what the GPU module calls them too).
+inline constexpr const char* kSceneDisplayMappings[] = {"clip", "abs", "signed", "minmax"};
+
+struct Scene {
+  // op, input, weight, bias, conv/pool parameters (layout included), flip_kernel, title,
+  // description and expected. `name` is not saved: load_scene sets it to the file's stem.
+  Lesson lesson;
+  // Full-resolution picture of the live preview, "" for the built-in sample. After load_scene a
+  // relative path has been resolved against the scene file's folder.
+  std::string preview_image;
+  std::string display = "signed";  // one of kSceneDisplayMappings
+};
+
+// Limits for untrusted scene files.
+struct SceneLimits {
+  uint64_t max_file_bytes = 64ULL << 20;
+  int64_t max_elements = 16LL << 20;  // per tensor
+};
+
+// The JSON text of a scene (format "convscope-scene", version 1). Tensors are written as nested
+// arrays in their shape, one innermost row per line, each number with the fewest digits that read
+// back to the same float32/float64 value. `base_dir`: if preview_image lies inside it, it is
+// written relative to it (so a folder of scenes and pictures can be moved as a whole).
+std::string scene_to_json(const Scene& scene, const std::string& base_dir = "");
+
+// Parses a scene. `name` starts every error sentence ("lesson.json: conv.stride must be ...").
+// Relative preview paths are resolved against `base_dir` when it is not empty. The operands are
+// checked against the parameters with the engine's own validation, so a loaded scene always runs.
+Result<Scene> scene_from_json(const std::string& text, const std::string& name = "scene",
+                              const std::string& base_dir = "", const SceneLimits& limits = {});
+
+// scene_to_json written with write_file_atomic (the file is whole or untouched).
+Status save_scene(const std::string& path, const Scene& scene);
+// read_file + scene_from_json; errors name the path.
+Result<Scene> load_scene(const std::string& path, const SceneLimits& limits = {});
+
+}  // namespace cs
