@@ -56,6 +56,7 @@ struct EditState {
   std::string filter;  // extension filter: "" = the mode's defaults
   bool show_hidden = false;
   bool browse_needs_listing = true;
+  bool browse_focus = false;  // put the keyboard in the path box on the next frame
   std::vector<std::string> listing_dirs, listing_files;  // names only, sorted
 
   // Live preview
@@ -101,6 +102,33 @@ void handle_edit_shortcuts(AppState& state);
 
 // Opens the file browser for `what` (shows it and sets its folder and filter).
 void open_file_browser(AppState& state, BrowseFor what);
+
+// The kernel editor's buttons, also on keys (Ctrl+N normalise all, Ctrl+R random all) and used by
+// tests. Acts on the (sel_out, sel_in) kernel of edit_state(state) or on every kernel; marks
+// Dirty::trace when a weight changed. Returns the sentence the editor shows (also kept in
+// EditState::kernel_message), e.g. why a kernel whose weights sum to 0 cannot be normalised.
+enum class KernelAction {
+  normalise_selected,  // divide the kernel by the sum of its weights, so they sum to 1
+  normalise_all,       // the same for every (out, in) kernel separately
+  random_selected,     // uniform in [-kernel_range, kernel_range] (integers if chosen), seeded
+  random_all,
+  preset_selected,  // kernel_presets()[preset]; a different size resizes every kernel
+  preset_all,
+  flip_weights,  // rotate every stored kernel by 180° (the weights themselves, not the flag)
+  zero_selected,
+};
+std::string kernel_action(AppState& state, KernelAction action);
+
+// A grid of rows×cols cells drawn with ImDrawList: colour by value/scale (blue negative, white 0,
+// red positive), the number written when the cell is wide enough, a tooltip otherwise. One
+// InvisibleButton covers it: `row`/`col` is the cell under the mouse (-1 when none).
+struct GridHit {
+  int row = -1, col = -1;
+  bool hovered = false;
+  bool left_clicked = false, right_clicked = false;
+};
+GridHit draw_value_grid(const char* id, const double* values, int rows, int cols, float cell,
+                        double scale, int sel_row = -1, int sel_col = -1);
 
 // Painting with the mouse on the input grid (for the canvas, which owns the input grid): sets
 // input (n, c, y, x) — and its brush neighbours, and every channel if that is chosen — to the
