@@ -33,10 +33,10 @@ Tensor flip_kernel(const Tensor& weight, Layout layout);
 
 // One multiply of the trace, in the order the engine summed them.
 struct Tap {
-  int64_t ic = 0;          // input channel (absolute, not within the group)
-  int64_t ky = 0, kx = 0;  // kernel position
-  int64_t iy = 0, ix = 0;  // padded coordinate: origin + (ky·dilation_h, kx·dilation_w)
-  bool in_padding = false;  // iy/ix lies outside the input
+  int64_t ic = 0;                  // input channel (absolute, not within the group)
+  int64_t ky = 0, kx = 0;          // kernel position
+  int64_t iy = 0, ix = 0;          // padded coordinate: origin + (ky·dilation_h, kx·dilation_w)
+  bool in_padding = false;         // iy/ix lies outside the input
   int64_t src_y = -1, src_x = -1;  // input cell actually read (-1 when zeros padding reads 0)
   double x = 0, w = 0, product = 0;
   double channel_running = 0;  // partial sum of this channel so far, this tap included

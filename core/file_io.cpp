@@ -14,8 +14,7 @@ namespace cs {
 Result<std::vector<uint8_t>> read_file(const std::string& path, uint64_t max_bytes) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    return make_error("cannot open '" + path + "': " + std::strerror(errno) +
-                      "; check the path");
+    return make_error("cannot open '" + path + "': " + std::strerror(errno) + "; check the path");
   }
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {

@@ -77,8 +77,8 @@ struct ConvGeometry {
 Result<ConvGeometry> conv2d_geometry(const Shape& input_nchw, const Shape& weight_oihw,
                                      int64_t bias_len, const Conv2dParams& params);
 // Same, for shapes in the layout params.layout names (NHWC input with HWIO weight for nhwc).
-Result<ConvGeometry> conv2d_geometry_for(const Shape& input, const Shape& weight,
-                                         int64_t bias_len, const Conv2dParams& params);
+Result<ConvGeometry> conv2d_geometry_for(const Shape& input, const Shape& weight, int64_t bias_len,
+                                         const Conv2dParams& params);
 
 // The output-size arithmetic with the user's numbers substituted, one line per spatial axis:
 //   out_h = ⌊(5 + 1 + 1 − 1·(3 − 1) − 1) / 1⌋ + 1 = 5
@@ -90,8 +90,8 @@ const char* pool_op_name(PoolOp op);
 struct Pool2dParams {
   PoolOp op = PoolOp::max;
   int k_h = 2, k_w = 2;
-  int stride_h = 0, stride_w = 0;  // 0 means "same as the kernel" (PyTorch's default)
-  int pad_h = 0, pad_w = 0;        // at most half the kernel
+  int stride_h = 0, stride_w = 0;      // 0 means "same as the kernel" (PyTorch's default)
+  int pad_h = 0, pad_w = 0;            // at most half the kernel
   int dilation_h = 1, dilation_w = 1;  // max pooling only
   bool ceil_mode = false;
   bool count_include_pad = true;  // avg pooling only

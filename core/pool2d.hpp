@@ -17,19 +17,19 @@ Result<Tensor> pool2d(const Tensor& input, const Pool2dParams& params);
 
 struct PoolTap {
   int64_t ky = 0, kx = 0;
-  int64_t iy = 0, ix = 0;  // origin + (ky·dilation_h, kx·dilation_w)
+  int64_t iy = 0, ix = 0;   // origin + (ky·dilation_h, kx·dilation_w)
   bool in_padding = false;  // outside the input: max ignores it; avg counts it as 0 if included
   double x = 0;             // value read (0 for padding)
 };
 
 struct PoolWindow {
   int64_t n = 0, c = 0, y = 0, x = 0;
-  int64_t origin_y = 0, origin_x = 0;  // oy·stride_h − pad_h, ox·stride_w − pad_w
-  std::vector<PoolTap> taps;           // k_h·k_w taps, row-major
-  int64_t argmax_tap = -1;             // max: index into taps of the chosen value
+  int64_t origin_y = 0, origin_x = 0;    // oy·stride_h − pad_h, ox·stride_w − pad_w
+  std::vector<PoolTap> taps;             // k_h·k_w taps, row-major
+  int64_t argmax_tap = -1;               // max: index into taps of the chosen value
   int64_t argmax_y = -1, argmax_x = -1;  // max: input cell chosen (PyTorch's indices / W, % W)
-  double sum = 0;                      // avg: sum of the values read
-  int64_t divisor = 0;                 // avg: what the sum is divided by
+  double sum = 0;                        // avg: sum of the values read
+  int64_t divisor = 0;                   // avg: what the sum is divided by
   double value = 0;
 };
 

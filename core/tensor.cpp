@@ -6,8 +6,12 @@
 
 namespace cs {
 
-const char* dtype_name(DType dtype) { return dtype == DType::f32 ? "float32" : "float64"; }
-std::size_t dtype_size(DType dtype) { return dtype == DType::f32 ? 4 : 8; }
+const char* dtype_name(DType dtype) {
+  return dtype == DType::f32 ? "float32" : "float64";
+}
+std::size_t dtype_size(DType dtype) {
+  return dtype == DType::f32 ? 4 : 8;
+}
 
 std::string shape_to_string(const Shape& shape) {
   if (shape.empty()) return "scalar";
@@ -57,7 +61,8 @@ Tensor Tensor::from_values(DType dtype, Shape shape, std::initializer_list<doubl
 Tensor Tensor::from_values(DType dtype, Shape shape, const std::vector<double>& values) {
   Tensor t(dtype, std::move(shape));
   assert(static_cast<int64_t>(values.size()) == t.numel());
-  for (int64_t i = 0; i < t.numel(); ++i) t.set(i, values[static_cast<std::size_t>(i)]);
+  for (int64_t i = 0; i < t.numel(); ++i)
+    t.set(i, values[static_cast<std::size_t>(i)]);
   return t;
 }
 
@@ -109,7 +114,8 @@ void Tensor::set(int64_t flat, double value) {
 Tensor Tensor::to(DType dtype) const {
   if (dtype == m_dtype) return *this;
   Tensor t(dtype, m_shape);
-  for (int64_t i = 0; i < m_numel; ++i) t.set(i, get(i));
+  for (int64_t i = 0; i < m_numel; ++i)
+    t.set(i, get(i));
   return t;
 }
 
@@ -117,8 +123,8 @@ Result<Tensor> Tensor::reshaped(Shape shape) const {
   auto n = checked_numel(shape, "reshaped tensor");
   if (!n) return n.error();
   if (*n != m_numel) {
-    return make_error("cannot view " + shape_to_string(m_shape) + " as " +
-                      shape_to_string(shape) + ": the element counts differ");
+    return make_error("cannot view " + shape_to_string(m_shape) + " as " + shape_to_string(shape) +
+                      ": the element counts differ");
   }
   Tensor t = *this;
   t.m_shape = std::move(shape);
@@ -133,7 +139,8 @@ template <class T>
 void permute4(const T* in, const Shape& in_shape, const int perm[4], T* out) {
   int64_t in_stride[4];
   in_stride[3] = 1;
-  for (int i = 2; i >= 0; --i) in_stride[i] = in_stride[i + 1] * in_shape[i + 1];
+  for (int i = 2; i >= 0; --i)
+    in_stride[i] = in_stride[i + 1] * in_shape[i + 1];
   const int64_t d0 = in_shape[perm[0]], d1 = in_shape[perm[1]], d2 = in_shape[perm[2]],
                 d3 = in_shape[perm[3]];
   const int64_t s0 = in_stride[perm[0]], s1 = in_stride[perm[1]], s2 = in_stride[perm[2]],
@@ -142,7 +149,8 @@ void permute4(const T* in, const Shape& in_shape, const int perm[4], T* out) {
   for (int64_t a = 0; a < d0; ++a)
     for (int64_t b = 0; b < d1; ++b)
       for (int64_t c = 0; c < d2; ++c)
-        for (int64_t d = 0; d < d3; ++d) out[o++] = in[a * s0 + b * s1 + c * s2 + d * s3];
+        for (int64_t d = 0; d < d3; ++d)
+          out[o++] = in[a * s0 + b * s1 + c * s2 + d * s3];
 }
 
 Tensor permuted(const Tensor& t, const int perm[4]) {

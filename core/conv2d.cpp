@@ -1,0 +1,353 @@
+// conv2d: validation and layout handling around the fast path, the reference loop, and the
+// trace. The reference and the trace sum in one documented order (see ConvTrace in conv2d.hpp),
+// so a stepper can replay every multiply and land exactly on the value.
+#include "conv2d.hpp"
+
+#include <cassert>
+#include <cmath>
+
+#include "conv2d_fast.hpp"
+#include "parallel.hpp"
+
+namespace cs {
+
+namespace {
+
+Status check_dtypes(const Tensor& input, const Tensor& weight, const Tensor* bias) {
+  if (weight.dtype() != input.dtype()) {
+    return make_error(std::string("the weight is ") + dtype_name(weight.dtype()) +
+                          " but the input is " + dtype_name(input.dtype()) +
+                          "; PyTorch needs them to match: save both as float32 (or both as "
+                          "float64)",
+                      "kernel");
+  }
+  if (bias && bias->dtype() != input.dtype()) {
+    return make_error(std::string("the bias is ") + dtype_name(bias->dtype()) +
+                          " but the input is " + dtype_name(input.dtype()) +
+                          "; save them with the same dtype",
+                      "bias");
+  }
+  if (bias && bias->ndim() != 1) {
+    return make_error("the bias must be a 1-D array with one value per output channel; got shape " +
+                          shape_to_string(bias->shape()),
+                      "bias");
+  }
+  return ok();
+}
+
+// Validates and brings the operands to PyTorch order: input NCHW, weight OIHW.
+struct Canonical {
+  ConvGeometry geo;
+  Tensor input, weight;
+};
+
+Result<Canonical> canonicalise(const Tensor& input, const Tensor& weight, const Tensor* bias,
+                               const Conv2dParams& params) {
+  if (auto st = check_dtypes(input, weight, bias); !st) return st.error();
+  auto geo = conv2d_geometry_for(input.shape(), weight.shape(), bias ? bias->dim(0) : -1, params);
+  if (!geo) return geo.error();
+  if (params.layout == Layout::nhwc) {
+    return Canonical{*geo, nhwc_to_nchw(input), hwio_to_oihw(weight)};
+  }
+  return Canonical{*geo, input, weight};
+}
+
+// Copies channel plane `src` [in_h, in_w] into `dst` [padded_h, padded_w] with the padding
+// mode applied, so the hot loops read padded coordinates without branching.
+template <class T>
+void pad_plane(const ConvGeometry& g, const T* src, T* dst) {
+  const int64_t ph = g.padded_h(), pw = g.padded_w();
+  for (int64_t py = 0; py < ph; ++py) {
+    const int64_t sy = pad_source_index(py - g.pad.top, g.in_h, g.padding_mode);
+    T* row = dst + py * pw;
+    for (int64_t px = 0; px < pw; ++px) {
+      const int64_t sx = pad_source_index(px - g.pad.left, g.in_w, g.padding_mode);
+      row[px] = (sy < 0 || sx < 0) ? T(0) : src[sy * g.in_w + sx];
+    }
+  }
+}
+
+// The value padded coordinate (iy, ix) of plane `src` reads, and which cell it reads.
+template <class T>
+T read_padded(const ConvGeometry& g, const T* src, int64_t iy, int64_t ix, int64_t* sy_out,
+              int64_t* sx_out) {
+  const int64_t sy = pad_source_index(iy, g.in_h, g.padding_mode);
+  const int64_t sx = pad_source_index(ix, g.in_w, g.padding_mode);
+  if (sy_out) *sy_out = (sy < 0 || sx < 0) ? -1 : sy;
+  if (sx_out) *sx_out = (sy < 0 || sx < 0) ? -1 : sx;
+  return (sy < 0 || sx < 0) ? T(0) : src[sy * g.in_w + sx];
+}
+
+// [N, C_in, H, W] * [C_out, C_in/g, KH, KW] (+ [C_out]) => [N, C_out, OH, OW]
+// One plain loop per output in the trace's order: per channel p = Σ x·w (ky, then kx), then the
+// channel partials summed from 0, then + bias.
+template <class T>
+void reference_loop(const ConvGeometry& g, const T* in, const T* w, const T* b, T* out) {
+  const int64_t cpg = g.c_in_per_group;
+  for (int64_t n = 0; n < g.n; ++n)
+    for (int64_t oc = 0; oc < g.c_out; ++oc) {
+      const int64_t grp = oc / g.c_out_per_group;
+      for (int64_t oy = 0; oy < g.out_h; ++oy)
+        for (int64_t ox = 0; ox < g.out_w; ++ox) {
+          T acc = 0;
+          for (int64_t icg = 0; icg < cpg; ++icg) {
+            const int64_t ic = grp * cpg + icg;
+            const T* plane = in + (n * g.c_in + ic) * g.in_h * g.in_w;
+            const T* kern = w + (oc * cpg + icg) * g.k_h * g.k_w;
+            T p = 0;
+            for (int64_t ky = 0; ky < g.k_h; ++ky)
+              for (int64_t kx = 0; kx < g.k_w; ++kx) {
+                const int64_t iy = oy * g.stride_h + ky * g.dilation_h - g.pad.top;
+                const int64_t ix = ox * g.stride_w + kx * g.dilation_w - g.pad.left;
+                const T x = read_padded(g, plane, iy, ix, nullptr, nullptr);
+                const T prod = x * kern[ky * g.k_w + kx];
+                p = p + prod;
+              }
+            acc = acc + p;
+          }
+          out[((n * g.c_out + oc) * g.out_h + oy) * g.out_w + ox] = b ? T(acc + b[oc]) : acc;
+        }
+    }
+}
+
+// The trace's computation: the same sums as reference_loop, organised by planes so that it
+// vectorises over ox. partials: [N, C_out, C_in/g, OH, OW]; out: [N, C_out, OH, OW].
+template <class T>
+void trace_planes(const ConvGeometry& g, const T* in, const T* w, const T* b, T* partials, T* out,
+                  int threads) {
+  const int64_t cpg = g.c_in_per_group, plane_out = g.out_h * g.out_w;
+  const int64_t ph = g.padded_h(), pw = g.padded_w();
+  // Work items: (n, oc). Each owns its output plane and its partial planes.
+  parallel_for(g.n * g.c_out, threads, [&](int64_t begin, int64_t end) {
+    std::vector<T> padded(static_cast<std::size_t>(ph * pw));
+    int64_t padded_for = -1;  // which (n, ic) `padded` holds
+    for (int64_t item = begin; item < end; ++item) {
+      const int64_t n = item / g.c_out, oc = item % g.c_out;
+      const int64_t grp = oc / g.c_out_per_group;
+      T* acc = out + item * plane_out;
+      std::fill(acc, acc + plane_out, T(0));
+      for (int64_t icg = 0; icg < cpg; ++icg) {
+        const int64_t ic = grp * cpg + icg;
+        const int64_t key = n * g.c_in + ic;
+        if (padded_for != key) {
+          pad_plane(g, in + key * g.in_h * g.in_w, padded.data());
+          padded_for = key;
+        }
+        const T* kern = w + (oc * cpg + icg) * g.k_h * g.k_w;
+        T* p = partials + (item * cpg + icg) * plane_out;
+        std::fill(p, p + plane_out, T(0));
+        for (int64_t ky = 0; ky < g.k_h; ++ky)
+          for (int64_t kx = 0; kx < g.k_w; ++kx) {
+            const T wv = kern[ky * g.k_w + kx];
+            for (int64_t oy = 0; oy < g.out_h; ++oy) {
+              const T* src =
+                  padded.data() + (oy * g.stride_h + ky * g.dilation_h) * pw + kx * g.dilation_w;
+              T* dst = p + oy * g.out_w;
+              if (g.stride_w == 1) {
+                for (int64_t ox = 0; ox < g.out_w; ++ox) {
+                  const T prod = src[ox] * wv;
+                  dst[ox] = dst[ox] + prod;
+                }
+              } else {
+                for (int64_t ox = 0; ox < g.out_w; ++ox) {
+                  const T prod = src[ox * g.stride_w] * wv;
+                  dst[ox] = dst[ox] + prod;
+                }
+              }
+            }
+          }
+        for (int64_t i = 0; i < plane_out; ++i)
+          acc[i] = acc[i] + p[i];
+      }
+      if (b) {
+        const T bv = b[oc];
+        for (int64_t i = 0; i < plane_out; ++i)
+          acc[i] = acc[i] + bv;
+      }
+    }
+  });
+}
+
+template <class T>
+const T* bias_ptr(const Tensor* bias) {
+  return bias ? bias->data<T>() : nullptr;
+}
+
+Tensor to_layout(Tensor nchw, Layout layout) {
+  return layout == Layout::nhwc ? nchw_to_nhwc(nchw) : nchw;
+}
+
+}  // namespace
+
+Result<Tensor> conv2d(const Tensor& input, const Tensor& weight, const Tensor* bias,
+                      const Conv2dParams& params, const ExecOptions& exec) {
+  auto c = canonicalise(input, weight, bias, params);
+  if (!c) return c.error();
+  const ConvGeometry& g = c->geo;
+  Tensor out(input.dtype(), {g.n, g.c_out, g.out_h, g.out_w});
+  const int threads = resolve_threads(exec.threads);
+  if (input.dtype() == DType::f32) {
+    detail::conv2d_fast(g, c->input.data<float>(), c->weight.data<float>(), bias_ptr<float>(bias),
+                        out.data<float>(), threads);
+  } else {
+    detail::conv2d_fast(g, c->input.data<double>(), c->weight.data<double>(),
+                        bias_ptr<double>(bias), out.data<double>(), threads);
+  }
+  return to_layout(std::move(out), params.layout);
+}
+
+Result<Tensor> conv2d_reference(const Tensor& input, const Tensor& weight, const Tensor* bias,
+                                const Conv2dParams& params) {
+  auto c = canonicalise(input, weight, bias, params);
+  if (!c) return c.error();
+  const ConvGeometry& g = c->geo;
+  Tensor out(input.dtype(), {g.n, g.c_out, g.out_h, g.out_w});
+  if (input.dtype() == DType::f32) {
+    reference_loop(g, c->input.data<float>(), c->weight.data<float>(), bias_ptr<float>(bias),
+                   out.data<float>());
+  } else {
+    reference_loop(g, c->input.data<double>(), c->weight.data<double>(), bias_ptr<double>(bias),
+                   out.data<double>());
+  }
+  return to_layout(std::move(out), params.layout);
+}
+
+Tensor flip_kernel(const Tensor& weight, Layout layout) {
+  Tensor out = weight;
+  const int nd = weight.ndim();
+  if (nd < 2) return out;
+  // Axes that hold KH and KW: the last two, or the first two for HWIO.
+  const bool hwio = nd == 4 && layout == Layout::nhwc;
+  const int ah = hwio ? 0 : nd - 2, aw = hwio ? 1 : nd - 1;
+  std::vector<int64_t> stride(static_cast<std::size_t>(nd), 1);
+  for (int i = nd - 2; i >= 0; --i)
+    stride[i] = stride[i + 1] * weight.dim(i + 1);
+  const int64_t kh = weight.dim(ah), kw = weight.dim(aw);
+  for (int64_t flat = 0; flat < weight.numel(); ++flat) {
+    const int64_t y = (flat / stride[ah]) % kh, x = (flat / stride[aw]) % kw;
+    const int64_t src = flat + (kh - 1 - 2 * y) * stride[ah] + (kw - 1 - 2 * x) * stride[aw];
+    out.set(flat, weight.get(src));
+  }
+  return out;
+}
+
+Result<ConvTrace> conv2d_trace(const Tensor& input, const Tensor& weight, const Tensor* bias,
+                               const Conv2dParams& params) {
+  auto c = canonicalise(input, weight, bias, params);
+  if (!c) return c.error();
+  ConvTrace t;
+  t.m_geo = c->geo;
+  t.m_params = params;
+  const ConvGeometry& g = t.m_geo;
+  t.m_input = std::move(c->input);
+  t.m_weight = std::move(c->weight);
+  if (bias) t.m_bias = *bias;
+  t.m_output = Tensor(input.dtype(), {g.n, g.c_out, g.out_h, g.out_w});
+  t.m_partials = Tensor(input.dtype(), {g.n, g.c_out, g.c_in_per_group, g.out_h, g.out_w});
+  const int threads = resolve_threads(0);
+  if (input.dtype() == DType::f32) {
+    trace_planes(g, t.m_input.data<float>(), t.m_weight.data<float>(), bias_ptr<float>(bias),
+                 t.m_partials.data<float>(), t.m_output.data<float>(), threads);
+  } else {
+    trace_planes(g, t.m_input.data<double>(), t.m_weight.data<double>(), bias_ptr<double>(bias),
+                 t.m_partials.data<double>(), t.m_output.data<double>(), threads);
+  }
+  return t;
+}
+
+Tensor ConvTrace::output_in_layout() const {
+  return to_layout(m_output, m_params.layout);
+}
+
+int64_t ConvTrace::window_index(int64_t n, int64_t o, int64_t y, int64_t x) const {
+  return ((n * m_geo.c_out + o) * m_geo.out_h + y) * m_geo.out_w + x;
+}
+
+double ConvTrace::partial(int64_t index, int64_t channel_in_group) const {
+  const ConvGeometry& g = m_geo;
+  const int64_t plane = g.out_h * g.out_w;
+  const int64_t item = index / plane, pos = index % plane;
+  return m_partials.get((item * g.c_in_per_group + channel_in_group) * plane + pos);
+}
+
+Window ConvTrace::window(int64_t index) const {
+  const ConvGeometry& g = m_geo;
+  assert(index >= 0 && index < window_count());
+  Window win;
+  win.x = index % g.out_w;
+  win.y = (index / g.out_w) % g.out_h;
+  win.o = (index / (g.out_w * g.out_h)) % g.c_out;
+  win.n = index / (g.out_w * g.out_h * g.c_out);
+  win.origin_y = win.y * g.stride_h - g.pad.top;
+  win.origin_x = win.x * g.stride_w - g.pad.left;
+  win.group = win.o / g.c_out_per_group;
+  win.ic_begin = win.group * g.c_in_per_group;
+  win.partials.resize(static_cast<std::size_t>(g.c_in_per_group));
+  for (int64_t i = 0; i < g.c_in_per_group; ++i) {
+    win.partials[static_cast<std::size_t>(i)] = partial(index, i);
+  }
+  win.bias = m_bias ? m_bias->get(win.o) : 0.0;
+  win.value = m_output.get(index);
+  return win;
+}
+
+double ConvTrace::padded_value(int64_t n, int64_t ic, int64_t iy, int64_t ix) const {
+  const int64_t sy = pad_source_index(iy, m_geo.in_h, m_geo.padding_mode);
+  const int64_t sx = pad_source_index(ix, m_geo.in_w, m_geo.padding_mode);
+  if (sy < 0 || sx < 0) return 0.0;
+  return m_input.get(((n * m_geo.c_in + ic) * m_geo.in_h + sy) * m_geo.in_w + sx);
+}
+
+namespace {
+
+// Replays the multiplies of one window up to `tap_index` in the engine's order and dtype.
+template <class T>
+Tap replay_tap(const ConvTrace& t, int64_t index, int64_t tap_index) {
+  const ConvGeometry& g = t.geometry();
+  const Window win = t.window(index);
+  const int64_t per_channel = g.k_h * g.k_w;
+  const int64_t icg = tap_index / per_channel, r = tap_index % per_channel;
+  Tap tap;
+  tap.ic = win.ic_begin + icg;
+  tap.ky = r / g.k_w;
+  tap.kx = r % g.k_w;
+  const T* plane = t.input().data<T>() + (win.n * g.c_in + tap.ic) * g.in_h * g.in_w;
+  const T* kern = t.weight().data<T>() + (win.o * g.c_in_per_group + icg) * per_channel;
+  T p = 0;
+  T x = 0, w = 0, prod = 0;
+  for (int64_t i = 0; i <= r; ++i) {
+    const int64_t ky = i / g.k_w, kx = i % g.k_w;
+    const int64_t iy = win.origin_y + ky * g.dilation_h, ix = win.origin_x + kx * g.dilation_w;
+    int64_t sy = -1, sx = -1;
+    x = read_padded(g, plane, iy, ix, &sy, &sx);
+    w = kern[i];
+    prod = x * w;
+    p = p + prod;
+    if (i == r) {
+      tap.iy = iy;
+      tap.ix = ix;
+      tap.in_padding = iy < 0 || iy >= g.in_h || ix < 0 || ix >= g.in_w;
+      tap.src_y = sy;
+      tap.src_x = sx;
+    }
+  }
+  T acc = 0;
+  for (int64_t i = 0; i < icg; ++i)
+    acc = acc + static_cast<T>(win.partials[static_cast<std::size_t>(i)]);
+  tap.x = x;
+  tap.w = w;
+  tap.product = prod;
+  tap.channel_running = p;
+  tap.running = static_cast<T>(acc + p);
+  return tap;
+}
+
+}  // namespace
+
+Tap ConvTrace::tap(int64_t index, int64_t tap_index) const {
+  assert(tap_index >= 0 && tap_index < taps_per_window());
+  return dtype() == DType::f32 ? replay_tap<float>(*this, index, tap_index)
+                               : replay_tap<double>(*this, index, tap_index);
+}
+
+}  // namespace cs

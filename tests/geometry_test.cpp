@@ -1,0 +1,197 @@
+// Validation sentences and the output-size formula: every error names the user's numbers.
+#include <gtest/gtest.h>
+
+#include "core/conv2d.hpp"
+#include "core/params.hpp"
+
+namespace cs {
+namespace {
+
+std::string conv_error(Shape x, Shape w, int64_t bias_len, Conv2dParams p) {
+  auto g = conv2d_geometry_for(x, w, bias_len, p);
+  return g ? std::string("(no error)") : g.error().message;
+}
+
+std::string conv_field(Shape x, Shape w, int64_t bias_len, Conv2dParams p) {
+  auto g = conv2d_geometry_for(x, w, bias_len, p);
+  return g ? std::string("(no error)") : g.error().field;
+}
+
+#define EXPECT_CONTAINS(haystack, needle) \
+  EXPECT_NE((haystack).find(needle), std::string::npos) << "message: " << (haystack)
+
+TEST(Validation, StrideDilationGroupsMustBePositive) {
+  Conv2dParams p;
+  p.stride_w = 0;
+  EXPECT_CONTAINS(conv_error({1, 1, 5, 5}, {1, 1, 3, 3}, -1, p),
+                  "stride must be at least 1 in each direction; got 1\xC3\x97"
+                  "0");
+  EXPECT_EQ(conv_field({1, 1, 5, 5}, {1, 1, 3, 3}, -1, p), "stride");
+  p = {};
+  p.stride_h = -2;
+  EXPECT_CONTAINS(conv_error({1, 1, 5, 5}, {1, 1, 3, 3}, -1, p),
+                  "got -2\xC3\x97"
+                  "1");
+  p = {};
+  p.dilation_h = 0;
+  EXPECT_CONTAINS(conv_error({1, 1, 5, 5}, {1, 1, 3, 3}, -1, p), "dilation must be at least 1");
+  p = {};
+  p.groups = 0;
+  EXPECT_CONTAINS(conv_error({1, 1, 5, 5}, {1, 1, 3, 3}, -1, p),
+                  "groups must be at least 1; got 0");
+  p.groups = -1;
+  EXPECT_EQ(conv_field({1, 1, 5, 5}, {1, 1, 3, 3}, -1, p), "groups");
+}
+
+TEST(Validation, GroupsMustDivideChannels) {
+  Conv2dParams p;
+  p.groups = 2;
+  EXPECT_CONTAINS(conv_error({1, 3, 5, 5}, {2, 1, 3, 3}, -1, p),
+                  "groups 2 must divide the 3 input channels");
+  EXPECT_CONTAINS(conv_error({1, 4, 5, 5}, {3, 2, 3, 3}, -1, p),
+                  "groups 2 must divide the 3 output channels");
+}
+
+TEST(Validation, ChannelAndBiasMismatch) {
+  EXPECT_CONTAINS(conv_error({1, 3, 5, 5}, {4, 2, 3, 3}, -1, {}),
+                  "expects 2 input channels per group, but the input has 3 channels / 1 group = 3");
+  EXPECT_CONTAINS(conv_error({1, 3, 5, 5}, {4, 3, 3, 3}, 2, {}),
+                  "bias has 2 values but the weight has 4 filters");
+  EXPECT_EQ(conv_field({1, 3, 5, 5}, {4, 3, 3, 3}, 2, {}), "bias");
+  // NHWC messages show the shapes as the user gave them.
+  Conv2dParams p;
+  p.layout = Layout::nhwc;
+  EXPECT_CONTAINS(conv_error({1, 5, 5, 3}, {3, 3, 2, 4}, -1, p),
+                  "3\xC3\x97"
+                  "3\xC3\x97"
+                  "2\xC3\x97"
+                  "4");
+}
+
+TEST(Validation, KernelLargerThanPaddedInput) {
+  EXPECT_CONTAINS(conv_error({1, 1, 5, 5}, {1, 1, 9, 9}, -1, {}),
+                  "kernel 9\xC3\x97"
+                  "9 spans 9 rows, but the padded input has only 5");
+  Conv2dParams p;
+  p.dilation_h = p.dilation_w = 2;
+  p.padding = PaddingSpec::symmetric(1);
+  EXPECT_CONTAINS(conv_error({1, 1, 5, 5}, {1, 1, 5, 5}, -1, p),
+                  "kernel 5\xC3\x97"
+                  "5 with dilation 2\xC3\x97"
+                  "2 spans 9 rows, but the padded "
+                  "input has only 7");
+  EXPECT_CONTAINS(conv_error({1, 1, 9, 3}, {1, 1, 3, 5}, -1, {}), "spans 5 columns");
+}
+
+TEST(Validation, PaddingModeLimits) {
+  Conv2dParams p;
+  p.padding = PaddingSpec::symmetric(3);
+  p.padding_mode = PaddingMode::reflect;
+  EXPECT_CONTAINS(conv_error({1, 1, 3, 8}, {1, 1, 3, 3}, -1, p),
+                  "reflect padding of 3 rows needs an input with more than 3 rows, but it has 3");
+  p.padding = PaddingSpec::symmetric(2);
+  EXPECT_EQ(conv_error({1, 1, 3, 8}, {1, 1, 3, 3}, -1, p), "(no error)");
+  p.padding_mode = PaddingMode::circular;
+  p.padding = PaddingSpec::pair(0, 4);
+  EXPECT_CONTAINS(conv_error({1, 1, 5, 3}, {1, 1, 3, 3}, -1, p),
+                  "circular padding of 4 columns would wrap around the 3 columns");
+  p.padding_mode = PaddingMode::replicate;
+  EXPECT_EQ(conv_error({1, 1, 5, 3}, {1, 1, 3, 3}, -1, p), "(no error)");
+  p.padding = PaddingSpec::pair(-1, 0);
+  EXPECT_CONTAINS(conv_error({1, 1, 5, 3}, {1, 1, 3, 3}, -1, p), "padding cannot be negative");
+}
+
+TEST(Validation, SameNeedsStrideOne) {
+  Conv2dParams p;
+  p.padding = PaddingSpec::same();
+  p.stride_h = 2;
+  EXPECT_CONTAINS(conv_error({1, 1, 5, 5}, {1, 1, 3, 3}, -1, p), "padding 'same' needs stride 1");
+  EXPECT_EQ(conv_field({1, 1, 5, 5}, {1, 1, 3, 3}, -1, p), "padding");
+}
+
+TEST(Validation, DimensionsAndOverflow) {
+  EXPECT_CONTAINS(conv_error({3, 5, 5}, {1, 3, 3, 3}, -1, {}),
+                  "input must have 4 dimensions [N, C, H, W]; got 3");
+  EXPECT_CONTAINS(conv_error({1, 1, 0, 5}, {1, 1, 1, 1}, -1, {}), "empty dimension");
+  const int64_t big = int64_t{1} << 40;
+  EXPECT_CONTAINS(conv_error({big, 1, big, 1}, {1, 1, 1, 1}, -1, {}),
+                  "more elements than a 64-bit count can hold");
+  auto n = checked_numel({big, big}, "weight");
+  ASSERT_FALSE(n);
+  EXPECT_CONTAINS(n.error().message, "weight of shape");
+}
+
+TEST(Validation, DtypesMustMatch) {
+  const Tensor x(DType::f32, {1, 1, 3, 3});
+  const Tensor w(DType::f64, {1, 1, 3, 3});
+  auto y = conv2d(x, w, nullptr, {});
+  ASSERT_FALSE(y);
+  EXPECT_CONTAINS(y.error().message, "the weight is float64 but the input is float32");
+}
+
+TEST(Validation, PoolingMessages) {
+  Pool2dParams p;
+  p.k_h = p.k_w = 3;
+  p.pad_h = p.pad_w = 2;
+  auto g = pool2d_geometry({1, 1, 8, 8}, p);
+  ASSERT_FALSE(g);
+  EXPECT_CONTAINS(g.error().message,
+                  "pooling padding 2\xC3\x97"
+                  "2 is more than half the kernel 3\xC3\x97"
+                  "3 (at "
+                  "most 1\xC3\x97"
+                  "1)");
+  p = {};
+  p.op = PoolOp::avg;
+  p.dilation_h = 2;
+  g = pool2d_geometry({1, 1, 8, 8}, p);
+  ASSERT_FALSE(g);
+  EXPECT_CONTAINS(g.error().message, "average pooling has no dilation");
+  p = {};
+  p.k_h = p.k_w = 4;
+  g = pool2d_geometry({1, 1, 3, 3}, p);
+  ASSERT_FALSE(g);
+  EXPECT_CONTAINS(g.error().message, "spans 4 rows, but the padded input has only 3");
+  p = {};
+  p.stride_h = -1;
+  g = pool2d_geometry({1, 1, 3, 3}, p);
+  ASSERT_FALSE(g);
+  EXPECT_CONTAINS(g.error().message, "stride must be at least 1");
+}
+
+TEST(Formula, ConvSubstitutesTheNumbers) {
+  Conv2dParams p;
+  p.padding = PaddingSpec::symmetric(1);
+  auto g = conv2d_geometry({1, 1, 5, 5}, {1, 1, 3, 3}, -1, p);
+  ASSERT_TRUE(g);
+  const std::string f = conv2d_formula(*g);
+  EXPECT_CONTAINS(f, "out_h = \xE2\x8C\x8A(in_h + pad_top + pad_bottom");
+  EXPECT_CONTAINS(f,
+                  "\xE2\x8C\x8A(5 + 1 + 1 \xE2\x88\x92 1\xC2\xB7(3 \xE2\x88\x92 1) \xE2\x88\x92 1) "
+                  "/ 1\xE2\x8C\x8B + 1 = 5");
+  EXPECT_CONTAINS(f, "out_w");
+}
+
+TEST(Formula, StrideAndDilation) {
+  Conv2dParams p;
+  p.stride_h = p.stride_w = 2;
+  p.padding = PaddingSpec::symmetric(3);
+  auto g = conv2d_geometry({1, 3, 224, 224}, {64, 3, 7, 7}, 64, p);
+  ASSERT_TRUE(g);
+  EXPECT_EQ(g->out_h, 112);
+  EXPECT_CONTAINS(conv2d_formula(*g),
+                  "(224 + 3 + 3 \xE2\x88\x92 1\xC2\xB7(7 \xE2\x88\x92 1) \xE2\x88\x92 1) / "
+                  "2\xE2\x8C\x8B + 1 = 112");
+}
+
+TEST(Params, ParseNames) {
+  EXPECT_EQ(*parse_padding_mode("circular"), PaddingMode::circular);
+  EXPECT_FALSE(parse_padding_mode("mirror"));
+  EXPECT_EQ(*parse_layout("NHWC"), Layout::nhwc);
+  EXPECT_FALSE(parse_layout("chw"));
+  EXPECT_EQ(padding_spec_to_string(PaddingSpec::pair(1, 2)), "1,2");
+  EXPECT_EQ(padding_spec_to_string(PaddingSpec::same()), "same");
+}
+
+}  // namespace
+}  // namespace cs
