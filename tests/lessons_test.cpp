@@ -1,0 +1,104 @@
+// Built-in lessons: every one computes, and every printed expectation is what the engine gives.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+#include "core/conv2d.hpp"
+#include "core/lessons.hpp"
+#include "core/pool2d.hpp"
+#include "core/presets.hpp"
+
+namespace cs {
+namespace {
+
+// The numbers in "[[-2, -2, 4], ...] (NHWC)", in order.
+std::vector<double> numbers_in(const std::string& text) {
+  std::vector<double> v;
+  const char* p = text.c_str();
+  while (*p) {
+    if ((*p >= '0' && *p <= '9') || (*p == '-' && p[1] >= '0' && p[1] <= '9')) {
+      char* end = nullptr;
+      v.push_back(std::strtod(p, &end));
+      p = end;
+    } else {
+      ++p;
+    }
+  }
+  return v;
+}
+
+TEST(Lessons, EveryLessonComputesAndMatchesItsExpectation) {
+  ASSERT_GE(builtin_lessons().size(), 7u);
+  EXPECT_EQ(builtin_lessons().front().name, "vertical-edge");
+  for (const Lesson& l : builtin_lessons()) {
+    SCOPED_TRACE(l.name);
+    EXPECT_FALSE(l.title.empty());
+    EXPECT_FALSE(l.description.empty());
+    Tensor out;
+    if (l.op == LessonOp::conv) {
+      const Tensor w = l.flip_kernel ? flip_kernel(l.weight, l.conv.layout) : l.weight;
+      auto y = conv2d(l.input, w, l.bias ? &*l.bias : nullptr, l.conv);
+      ASSERT_TRUE(y) << y.error().message;
+      auto tr = conv2d_trace(l.input, w, l.bias ? &*l.bias : nullptr, l.conv);
+      ASSERT_TRUE(tr) << tr.error().message;
+      out = *y;
+    } else {
+      auto y = pool2d(l.input, l.pool);
+      ASSERT_TRUE(y) << y.error().message;
+      out = *y;
+    }
+    if (l.expected.empty()) continue;
+    const std::vector<double> want = numbers_in(l.expected);
+    ASSERT_EQ(static_cast<int64_t>(want.size()), out.numel()) << l.expected;
+    for (int64_t i = 0; i < out.numel(); ++i)
+      EXPECT_EQ(out.get(i), want[static_cast<std::size_t>(i)]);
+  }
+}
+
+TEST(Lessons, UnknownNameListsTheChoices) {
+  auto l = find_lesson("nope");
+  ASSERT_FALSE(l);
+  EXPECT_NE(l.error().message.find("vertical-edge"), std::string::npos);
+}
+
+TEST(Presets, AllPresetsAreWellFormed) {
+  for (const KernelPreset& p : kernel_presets()) {
+    SCOPED_TRACE(p.name);
+    EXPECT_EQ(static_cast<int>(p.values.size()), p.k_h * p.k_w);
+    EXPECT_TRUE(find_kernel_preset(p.name));
+  }
+  // Blurs keep brightness: their weights sum to 1.
+  for (const char* name : {"box-blur", "gaussian-3", "gaussian-5", "identity", "sharpen"}) {
+    const auto preset = find_kernel_preset(name);
+    ASSERT_TRUE(preset);
+    double sum = 0;
+    for (double v : preset->values)
+      sum += v;
+    EXPECT_NEAR(sum, 1.0, 1e-12) << name;
+  }
+  EXPECT_TRUE(find_kernel_preset("Sobel_X"));
+  auto bad = find_kernel_preset("blurry");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("gaussian-5"), std::string::npos);
+}
+
+TEST(Tensor, LayoutPermutationsRoundTrip) {
+  Tensor x(DType::f64, {2, 3, 4, 5});
+  for (int64_t i = 0; i < x.numel(); ++i)
+    x.set(i, static_cast<double>(i));
+  const Tensor h = nchw_to_nhwc(x);
+  EXPECT_EQ(h.shape(), (Shape{2, 4, 5, 3}));
+  // x[1, 2, 3, 4] sits at h[1, 3, 4, 2].
+  EXPECT_EQ(h.get(((1 * 4 + 3) * 5 + 4) * 3 + 2), x.get(((1 * 3 + 2) * 4 + 3) * 5 + 4));
+  const Tensor back = nhwc_to_nchw(h);
+  for (int64_t i = 0; i < x.numel(); ++i)
+    ASSERT_EQ(back.get(i), x.get(i));
+  const Tensor w = oihw_to_hwio(x);
+  EXPECT_EQ(w.shape(), (Shape{4, 5, 3, 2}));
+  const Tensor w2 = hwio_to_oihw(w);
+  for (int64_t i = 0; i < x.numel(); ++i)
+    ASSERT_EQ(w2.get(i), x.get(i));
+}
+
+}  // namespace
+}  // namespace cs
