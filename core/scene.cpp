@@ -212,6 +212,7 @@ struct Reader {
       return std::pair<int, int>{*h, *w};
     }
     auto i = integer(v, path, min);
+    if (!i && v.is_number_integer()) return i.error();  // a whole number out of range
     if (!i) {
       return fail(path + " must be a whole number or a [height, width] pair, not " +
                   std::string(type_name(v)) + " (" + v.dump() + ")");
@@ -310,10 +311,13 @@ struct Reader {
     if (!numel) return fail(numel.error().message);
     const json& jv = v["values"];
     std::vector<double> flat;
-    const bool is_flat = jv.is_array() && shape.size() > 1 &&
-                         static_cast<int64_t>(jv.size()) == *numel &&
-                         (jv.empty() || jv[0].is_number());
+    const bool is_flat = jv.is_array() && shape.size() > 1 && !jv.empty() && jv[0].is_number();
     if (is_flat) {
+      if (static_cast<int64_t>(jv.size()) != *numel) {
+        return fail(path + ".values is a flat list of " + std::to_string(jv.size()) +
+                    " numbers but shape " + shape_to_string(shape) + " needs " +
+                    std::to_string(*numel));
+      }
       auto r = values(jv, Shape{*numel}, 0, path + ".values", flat);
       if (!r) return r.error();
     } else {
@@ -506,6 +510,12 @@ Result<Scene> scene_from_json(const std::string& text, const std::string& name,
     if (colon != std::string::npos) why = why.substr(colon + 2);
     return rd.fail("this is not valid JSON (" + position_of(text, e.byte) + ": " + why +
                    "); fix it in a text editor or save the scene again from ConvScope");
+  } catch (const json::out_of_range& e) {
+    std::string why = e.what();
+    const auto bracket = why.find("] ");
+    if (bracket != std::string::npos) why = why.substr(bracket + 2);
+    return rd.fail("a number is too large to store (" + why +
+                   "); every value must be a finite number");
   } catch (const json::exception& e) {
     return rd.fail(std::string("this is not valid JSON: ") + e.what());
   }
