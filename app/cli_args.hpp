@@ -1,0 +1,84 @@
+// Command-line argument parsing for `convscope <subcommand>`: option tables (which also print the
+// usage), strict numbers, pairs and shapes, and the conv/pool parameter options shared by conv,
+// pool, trace and shape. Depends on core/params.hpp only: no I/O, no engine calls, no ImGui.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/params.hpp"
+#include "core/result.hpp"
+#include "core/tensor.hpp"
+
+namespace cs::cli {
+
+// One option of a subcommand. `value` is the placeholder shown in the usage ("S|SH,SW"), or
+// nullptr for a flag that takes no value.
+struct OptionSpec {
+  const char* name;   // "--stride"
+  const char* value;  // "S|SH,SW" or nullptr
+  const char* help;   // one line
+};
+
+// A subcommand's description: what `convscope <name> --help` prints.
+struct CommandSpec {
+  const char* name;      // "conv"
+  const char* synopsis;  // "--input X.npy --weight W.npy [--bias B.npy] --out Y.npy [options]"
+  const char* summary;   // one sentence
+  std::vector<OptionSpec> options;
+  const char* examples;  // pasteable lines, or nullptr
+};
+
+std::string usage_text(const CommandSpec& spec);
+
+// Options as given: `--name value`, `--name=value` or a bare `--flag`. A later occurrence of an
+// option overrides an earlier one. Positional arguments are kept in order.
+class Args {
+ public:
+  bool has(const std::string& name) const { return m_values.count(name) != 0; }
+  // The value of an option that takes one; nullptr when absent.
+  const std::string* get(const std::string& name) const;
+  const std::vector<std::string>& positional() const { return m_positional; }
+
+  void set(const std::string& name, std::string value) { m_values[name] = std::move(value); }
+  void add_positional(std::string value) { m_positional.push_back(std::move(value)); }
+
+ private:
+  std::map<std::string, std::string> m_values;
+  std::vector<std::string> m_positional;
+};
+
+// True when argv[first..] holds --help or -h (help wins over every other problem).
+bool wants_help(int argc, char** argv, int first);
+
+// Parses argv[first..] against the spec. Errors name the option: "unknown option --strid (did you
+// mean --stride?)", "--out needs a value, like --out Y.npy".
+Result<Args> parse_args(int argc, char** argv, int first, const CommandSpec& spec);
+
+// Errors unless every named option is present: "--weight is required (the kernel as a .npy
+// file, e.g. --weight W.npy)".
+Status require(const Args& args, const CommandSpec& spec, const std::vector<const char*>& names);
+
+// Strict integer: the whole text, optional sign, decimal digits, within int's range.
+Result<int> parse_int(const std::string& option, const std::string& text);
+Result<int64_t> parse_int64(const std::string& option, const std::string& text);
+// "2" => (2, 2); "2,1" => (2, 1) as (height, width).
+Result<std::pair<int, int>> parse_pair(const std::string& option, const std::string& text);
+// A number, a pair PH,PW, "same" or "valid".
+Result<PaddingSpec> parse_padding(const std::string& option, const std::string& text);
+// Exactly `count` comma-separated dimensions ("1,3,224,224").
+Result<Shape> parse_shape(const std::string& option, const std::string& text, int count);
+
+// Conv parameters from --stride, --padding, --dilation, --groups, --padding-mode, --layout.
+Result<Conv2dParams> conv_params_from(const Args& args);
+// Pool parameters from --op, --kernel, --stride, --padding, --dilation, --ceil-mode,
+// --exclude-pad, --layout. --op and --kernel are required.
+Result<Pool2dParams> pool_params_from(const Args& args);
+
+// "[1, 3, 5, 5]"
+std::string shape_list(const Shape& shape);
+
+}  // namespace cs::cli
