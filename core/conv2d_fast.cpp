@@ -271,60 +271,88 @@ inline void pack_band(const Plan<T>& p, int64_t n, int64_t grp, int64_t oy0, int
   std::fill(buf + g.c_in_per_group * p.channel_stride, buf + p.buffer_size, T(0));
 }
 
-// The micro-kernel: MR output channels × NV vectors of L outputs, over all k_total taps.
-// p: packed input at the tile's first position; w: [k_total][MR]; tile: [MR][NV·L].
+// Where a tile's results go: output plane of the block's first channel at the band's first row.
+template <class T>
+struct TileDest {
+  T* out0;        // output + ((n·c_out + oc0)·out_h + oy0)·out_w
+  int64_t plane;  // out_h · out_w
+  int64_t rs, out_w;
+  int64_t q_lim;  // positions >= q_lim belong to another chunk or band: not written
+};
+
+// The micro-kernel: MR output channels × NV vectors of L outputs at flat positions [q, q + NV·L),
+// over all k_total taps, then stored straight into the output rows.
+// p: packed input at position q; off: [k_total] tap offsets; w: [k_total][MR]; bias: [MR].
 template <class T, int L, int MR, int NV>
 [[gnu::always_inline]] inline void micro_kernel(const T* p, const int64_t* off, int64_t k_total,
-                                                const T* w, const T* bias, T* tile) {
+                                                const T* w, const T* bias, const TileDest<T>& d,
+                                                int64_t q) {
   typedef T V __attribute__((vector_size(sizeof(T) * L)));
-  V acc[MR][NV] = {};
+  // NOTE: every element is set from the bias just below; "= {}" would make GCC zero the array
+  // in memory first (measurably slower at small k_total), so its false warning is silenced.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+  V acc[MR][NV];
   for (int m = 0; m < MR; ++m) {
     const V b = bias[m] - V{};  // broadcast (x − 0 is exactly x)
-    for (int v = 0; v < NV; ++v)
+    for (int v = 0; v < NV; ++v) {
       acc[m][v] = b;
+    }
   }
   for (int64_t k = 0; k < k_total; ++k) {
     const T* src = p + off[k];
     V x[NV];
-    for (int v = 0; v < NV; ++v)
+    for (int v = 0; v < NV; ++v) {
       std::memcpy(&x[v], src + v * L, sizeof(V));
+    }
     const T* wk = w + k * MR;
     for (int m = 0; m < MR; ++m) {
       const V a = wk[m] - V{};
-      for (int v = 0; v < NV; ++v)
+      for (int v = 0; v < NV; ++v) {
         acc[m][v] += a * x[v];
+      }
     }
   }
-  for (int m = 0; m < MR; ++m) {
-    for (int v = 0; v < NV; ++v)
-      std::memcpy(tile + (m * NV + v) * L, &acc[m][v], sizeof(V));
+  // Flat position qv = row·rs + col. A vector inside one row's valid columns is stored whole;
+  // one that crosses a row end (or the chunk's end) goes lane by lane.
+  for (int v = 0; v < NV; ++v) {
+    const int64_t qv = q + int64_t{v} * L;
+    if (qv >= d.q_lim) break;
+    const int64_t row = qv / d.rs;
+    const int64_t col = qv - row * d.rs;
+    if (col + L <= d.out_w && qv + L <= d.q_lim) {
+      T* dst = d.out0 + row * d.out_w + col;
+      for (int m = 0; m < MR; ++m) {
+        std::memcpy(dst + m * d.plane, &acc[m][v], sizeof(V));
+      }
+      continue;
+    }
+    const int lanes = static_cast<int>(std::min<int64_t>(L, d.q_lim - qv));
+    alignas(64) T tmp[MR][L];
+    for (int m = 0; m < MR; ++m) {
+      std::memcpy(tmp[m], &acc[m][v], sizeof(V));
+    }
+    int64_t r = row, c = col;
+    for (int i = 0; i < lanes; ++i) {
+      if (c < d.out_w) {
+        T* dst = d.out0 + r * d.out_w + c;
+        for (int m = 0; m < MR; ++m) {
+          dst[m * d.plane] = tmp[m][i];
+        }
+      }
+      if (++c == d.rs) {
+        c = 0;
+        ++r;
+      }
+    }
   }
 }
 
-// tile [m_count][tile_w] holding flat positions [qa, qa + tile_w) => output rows of the band,
-// keeping positions [qa, qb) whose column is < out_w.
-template <class T>
-inline void store_tile(const Plan<T>& p, const T* tile, int64_t tile_w, int64_t m_count,
-                       int64_t oc0, int64_t n, int64_t oy0, int64_t qa, int64_t qb) {
-  const ConvGeometry& g = *p.g;
-  const int64_t plane = g.out_h * g.out_w;
-  T* out0 = p.output + ((n * g.c_out + oc0) * g.out_h + oy0) * g.out_w;
-  int64_t q = qa;
-  while (q < qb) {
-    const int64_t row = q / p.rs;
-    const int64_t col = q - row * p.rs;
-    if (col >= g.out_w) {
-      q = (row + 1) * p.rs;
-      continue;
-    }
-    const int64_t end = std::min(qb, row * p.rs + g.out_w);
-    for (int64_t m = 0; m < m_count; ++m) {
-      const T* s = tile + m * tile_w + (q - qa);
-      std::copy(s, s + (end - q), out0 + m * plane + row * g.out_w + col);
-    }
-    q = end;
-  }
-}
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 
 // All tiles of one block of MR output channels over positions [q0, q1) of a band.
 template <class T, int L, int REGS, int MR>
@@ -333,10 +361,11 @@ template <class T, int L, int REGS, int MR>
                                              int64_t q0, int64_t q1) {
   constexpr int NV = nv_for(MR, REGS);
   constexpr int64_t tile_w = int64_t{NV} * L;
-  alignas(64) T tile[MR * NV * L];
+  const ConvGeometry& g = *p.g;
+  const TileDest<T> d{p.output + ((n * g.c_out + oc0) * g.out_h + oy0) * g.out_w, g.out_h * g.out_w,
+                      p.rs, g.out_w, q1};
   for (int64_t q = q0; q < q1; q += tile_w) {
-    micro_kernel<T, L, MR, NV>(buf + q, p.offsets.data(), p.k_total, w, bias, tile);
-    store_tile(p, tile, tile_w, MR, oc0, n, oy0, q, std::min(q + tile_w, q1));
+    micro_kernel<T, L, MR, NV>(buf + q, p.offsets.data(), p.k_total, w, bias, d, q);
   }
 }
 
