@@ -1,12 +1,389 @@
-// convscope: with a subcommand, the headless command line; with none, the visualizer.
-#include <cstdio>
+// convscope: with a subcommand, the headless command line; with none, the visualizer window.
+// One straight-line main like Dear ImGui's GLFW example: set-up, the loop (poll, new frame,
+// views, recompute if dirty, advance the stepper, render, swap), shutdown in reverse.
+// The views are in app/ui_*.cpp; the state they share is app/app_state.hpp.
+#include <epoxy/gl.h>
+#define GLFW_INCLUDE_NONE
+#include <GLFW/glfw3.h>
+#include <backends/imgui_impl_glfw.h>
+#include <backends/imgui_impl_opengl3.h>
+#include <imgui.h>
 
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "app/app_state.hpp"
 #include "app/cli.hpp"
+#include "app/ui_edit.hpp"
+#include "app/ui_frame.hpp"
+#include "app/ui_screenshot.hpp"
+#include "app/ui_settings.hpp"
+#include "app/ui_theme.hpp"
+#include "app/ui_timeline.hpp"
+#include "core/file_io.hpp"
+
+namespace {
+
+const char* kUsage =
+    "usage: convscope [options]            the visualizer window\n"
+    "       convscope <command> ...         the command line (convscope --help lists commands)\n"
+    "\n"
+    "options:\n"
+    "  --lesson NAME        open a built-in lesson (vertical-edge, rgb-2-filters, ...)\n"
+    "  --random H,W,C,COUT[,K[,SEED]]  a random integer lesson (K×K kernel, default 3)\n"
+    "  --scene FILE.json    open a saved scene\n"
+    "  --step K             seek the stepper to global step K\n"
+    "  --presentation       start in presentation mode\n"
+    "  --high-contrast      start with the high-contrast theme\n"
+    "  --preview IMAGE      open the live preview on a PNG/JPEG\n"
+    "  --size WxH           window size in pixels (default 1600x900)\n"
+    "  --frames N           render N frames, then exit (with --screenshot: save the window)\n"
+    "  --screenshot OUT.png write the window to OUT.png after the last frame (atomic)\n"
+    "  --status-file PATH   keep PATH updated with the state as JSON (for tests)\n"
+    "  --frame-stats        print the median and 95th percentile frame times at exit\n"
+    "  --drag-weight        change a weight every frame, as a dragged slider would\n"
+    "  --help-window        open the help window at start\n"
+    "With --frames, the saved layout and settings are neither read nor written.\n";
+
+struct Options {
+  std::string lesson, scene, preview, screenshot, status_file;
+  bool has_random = false;
+  cs::RandomSpec random;
+  long long step = -1;
+  long long frames = -1;
+  int width = 1600, height = 900;
+  bool presentation = false, high_contrast = false, frame_stats = false, drag_weight = false;
+  bool help_window = false;
+};
+
+bool parse_ll(const std::string& s, long long& out) {
+  char* end = nullptr;
+  out = std::strtoll(s.c_str(), &end, 10);
+  return !s.empty() && end && *end == '\0';
+}
+
+// Returns an error sentence, or "" when the options are fine.
+std::string parse_options(int argc, char** argv, Options& o) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    auto value = [&](std::string& out) -> bool {
+      if (i + 1 >= argc) return false;
+      out = argv[++i];
+      return true;
+    };
+    std::string v;
+    if (a == "--lesson") {
+      if (!value(o.lesson)) return "--lesson needs a lesson name.";
+    } else if (a == "--scene") {
+      if (!value(o.scene)) return "--scene needs a file.";
+    } else if (a == "--preview") {
+      if (!value(o.preview)) return "--preview needs a PNG or JPEG file.";
+    } else if (a == "--screenshot") {
+      if (!value(o.screenshot)) return "--screenshot needs an output file name.";
+    } else if (a == "--status-file") {
+      if (!value(o.status_file)) return "--status-file needs a file name.";
+    } else if (a == "--step") {
+      if (!value(v) || !parse_ll(v, o.step) || o.step < 0) {
+        return "--step needs a step number 0 or more, e.g. --step 12.";
+      }
+    } else if (a == "--frames") {
+      if (!value(v) || !parse_ll(v, o.frames) || o.frames < 1) {
+        return "--frames needs a number of frames of 1 or more, e.g. --frames 5.";
+      }
+    } else if (a == "--size") {
+      long long w = 0, h = 0;
+      const auto x = (value(v) ? v.find('x') : std::string::npos);
+      if (x == std::string::npos || !parse_ll(v.substr(0, x), w) || !parse_ll(v.substr(x + 1), h) ||
+          w < 320 || h < 240 || w > 8192 || h > 8192) {
+        return "--size needs WIDTHxHEIGHT between 320x240 and 8192x8192, e.g. --size 1600x900.";
+      }
+      o.width = static_cast<int>(w);
+      o.height = static_cast<int>(h);
+    } else if (a == "--random") {
+      if (!value(v)) return "--random needs H,W,C,COUT[,K[,SEED]], e.g. --random 64,64,3,8.";
+      std::vector<long long> n;
+      std::size_t pos = 0;
+      while (pos <= v.size()) {
+        const std::size_t c = v.find(',', pos);
+        long long x = 0;
+        if (!parse_ll(v.substr(pos, c == std::string::npos ? std::string::npos : c - pos), x)) {
+          return "--random needs whole numbers H,W,C,COUT[,K[,SEED]], e.g. --random 64,64,3,8.";
+        }
+        n.push_back(x);
+        if (c == std::string::npos) break;
+        pos = c + 1;
+      }
+      if (n.size() < 4 || n.size() > 6 || n[0] < 1 || n[1] < 1 || n[2] < 1 || n[3] < 1 ||
+          n[0] > 512 || n[1] > 512 || n[2] > 64 || n[3] > 64 ||
+          (n.size() > 4 && (n[4] < 1 || n[4] > 15))) {
+        return "--random needs H,W (1..512), C, COUT (1..64) and optionally K (1..15) and SEED, "
+               "e.g. --random 64,64,3,8.";
+      }
+      o.has_random = true;
+      o.random.h = static_cast<int>(n[0]);
+      o.random.w = static_cast<int>(n[1]);
+      o.random.c_in = static_cast<int>(n[2]);
+      o.random.c_out = static_cast<int>(n[3]);
+      if (n.size() > 4) o.random.k = static_cast<int>(n[4]);
+      if (n.size() > 5) o.random.seed = static_cast<uint64_t>(n[5]);
+    } else if (a == "--presentation") {
+      o.presentation = true;
+    } else if (a == "--high-contrast") {
+      o.high_contrast = true;
+    } else if (a == "--frame-stats") {
+      o.frame_stats = true;
+    } else if (a == "--drag-weight") {
+      o.drag_weight = true;
+    } else if (a == "--help-window") {
+      o.help_window = true;
+    } else if (a == "-h" || a == "--usage") {
+      std::fputs(kUsage, stdout);
+      std::exit(0);
+    } else {
+      return "Unknown option '" + a +
+             "'. Run convscope --usage for the window's options, or "
+             "convscope --help for the command line.";
+    }
+  }
+  if (!o.screenshot.empty() && o.frames < 0) o.frames = 3;
+  return {};
+}
+
+void glfw_error(int code, const char* text) {
+  std::fprintf(stderr, "convscope: GLFW error %d: %s\n", code, text);
+}
+
+void drop_callback(GLFWwindow* window, int count, const char** paths) {
+  auto* state = static_cast<cs::AppState*>(glfwGetWindowUserPointer(window));
+  if (!state || count <= 0) return;
+  std::vector<std::string> files(paths, paths + count);
+  cs::ui::handle_dropped_files(*state, files);
+}
+
+double percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0.0;
+  std::sort(v.begin(), v.end());
+  const std::size_t i = std::min(
+      v.size() - 1, static_cast<std::size_t>(std::ceil(p * static_cast<double>(v.size())) - 1));
+  return v[i];
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   if (argc > 1 && cs::cli::is_cli_command(argv[1])) return cs::cli::run_cli(argc, argv);
-  // Until the visualizer lands, the default is a built-in lesson on the command line.
-  char lesson[] = "lesson";
-  char* args[] = {argv[0], lesson, nullptr};
-  return cs::cli::run_cli(2, args);
+
+  Options opt;
+  if (const std::string err = parse_options(argc, argv, opt); !err.empty()) {
+    std::fprintf(stderr, "convscope: %s\n", err.c_str());
+    return 2;
+  }
+  const bool scripted = opt.frames > 0;  // --frames: a reproducible picture, no saved state
+
+  // ---- Set-up: window and GL context (4.3 core, else 3.3 core) ----
+  glfwSetErrorCallback(glfw_error);
+  if (!glfwInit()) {
+    std::fprintf(stderr,
+                 "convscope: cannot open a window (no display?). Set DISPLAY, run under "
+                 "xvfb-run, or use a command such as `convscope lesson`.\n");
+    return 1;
+  }
+  GLFWwindow* window = nullptr;
+  bool gl43 = true;
+  for (int minor : {3, -1}) {
+    glfwDefaultWindowHints();
+    glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, minor < 0 ? 3 : 4);
+    glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, minor < 0 ? 3 : minor);
+    glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
+    glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GLFW_TRUE);
+    window = glfwCreateWindow(opt.width, opt.height, "ConvScope", nullptr, nullptr);
+    if (window) break;
+    gl43 = false;
+  }
+  if (!window) {
+    std::fprintf(stderr, "convscope: cannot create an OpenGL 3.3 window on this display.\n");
+    glfwTerminate();
+    return 1;
+  }
+  glfwMakeContextCurrent(window);
+  glfwSwapInterval(opt.frame_stats || scripted ? 0 : 1);
+
+  IMGUI_CHECKVERSION();
+  ImGui::CreateContext();
+  ImGuiIO& io = ImGui::GetIO();
+  // NOTE: ImGui keeps the pointer; the string must outlive the context.
+  static std::string ini_path;
+  std::string dir;
+  if (!scripted) {
+    auto d = cs::ui::state_dir();
+    if (d) {
+      dir = *d;
+      ini_path = dir + "/imgui.ini";
+    }
+  }
+  io.IniFilename = ini_path.empty() ? nullptr : ini_path.c_str();
+  {
+    // No saved layout yet: tile the views over the window on the first frame.
+    std::FILE* f = ini_path.empty() ? nullptr : std::fopen(ini_path.c_str(), "rb");
+    if (f) {
+      std::fclose(f);
+    } else {
+      cs::ui::request_layout_reset();
+    }
+  }
+  ImGui_ImplGlfw_InitForOpenGL(window, true);
+  ImGui_ImplOpenGL3_Init("#version 330 core");
+
+  // ---- The state: saved settings, then the command line ----
+  cs::AppState state;
+  glfwSetWindowUserPointer(window, &state);
+  glfwSetDropCallback(window, drop_callback);
+  if (!gl43) {
+    state.banner = "No OpenGL 4.3 here: the live preview runs on the CPU.";
+  }
+  bool have_lesson = false;
+  if (!dir.empty()) have_lesson = cs::ui::load_settings(state, dir);
+  if (opt.presentation) state.presentation = true;
+  if (opt.high_contrast) state.high_contrast = true;
+  if (opt.help_window) state.show_help = true;
+  int exit_code = 0;
+  if (!opt.scene.empty()) {
+    if (auto st = cs::open_scene_file(state, opt.scene); !st) {
+      std::fprintf(stderr, "convscope: %s\n", st.error().message.c_str());
+      exit_code = 2;
+    }
+    have_lesson = true;
+  } else if (opt.has_random) {
+    cs::load_random_lesson(state, opt.random);
+    have_lesson = true;
+  } else if (!opt.lesson.empty()) {
+    if (auto st = cs::load_lesson(state, opt.lesson); !st) {
+      std::fprintf(stderr, "convscope: %s\n", st.error().message.c_str());
+      exit_code = 2;
+    }
+    have_lesson = true;
+  }
+  if (exit_code == 0 && !have_lesson) {
+    if (auto st = cs::load_lesson(state, "vertical-edge"); !st) {
+      if (!cs::builtin_lessons().empty()) cs::load_lesson(state, cs::builtin_lessons().front());
+    }
+  }
+  if (exit_code == 0 && !opt.preview.empty()) {
+    if (auto st = cs::set_preview_image(state, opt.preview); !st) {
+      std::fprintf(stderr, "convscope: %s\n", st.error().message.c_str());
+      exit_code = 2;
+    }
+    state.show_preview = true;
+  }
+  cs::recompute_if_dirty(state);
+  if (opt.step >= 0) state.stepper.seek(opt.step);
+  state.clear_dirty(cs::Dirty::settings);
+  state.mark_dirty(cs::Dirty::status);
+
+  // ---- The loop ----
+  std::vector<double> frame_ms;
+  std::string last_status;
+  double last_settings_save = 0.0;
+  const double drag_base = state.weight.numel() > 0 ? state.weight.get(0) : 0.0;
+  auto last = std::chrono::steady_clock::now();
+  for (long long frame = 0; exit_code == 0; ++frame) {
+    glfwPollEvents();
+    if (glfwWindowShouldClose(window)) break;
+    cs::ui::refresh_theme(state);
+
+    ImGui_ImplOpenGL3_NewFrame();
+    ImGui_ImplGlfw_NewFrame();
+    ImGui::NewFrame();
+    state.time = ImGui::GetTime();
+    cs::ui::handle_global_keys(state);
+    cs::ui::handle_step_keys(state);
+    cs::ui::handle_edit_shortcuts(state);
+    if (opt.drag_weight && state.weight.numel() > 0) {
+      state.weight.set(0, drag_base + std::sin(state.time * 3.0));
+      state.mark_dirty(cs::Dirty::trace);
+    }
+
+    const float fps = io.Framerate;
+    cs::ui::draw_frame(state, fps);
+    cs::recompute_if_dirty(state);
+    if (state.stepper.advance(io.DeltaTime) > 0 || state.stepper.playing()) {
+      state.mark_dirty(cs::Dirty::status);
+    }
+
+    ImGui::Render();
+    int fb_w = 0, fb_h = 0;
+    glfwGetFramebufferSize(window, &fb_w, &fb_h);
+    glViewport(0, 0, fb_w, fb_h);
+    glClearColor(0.93f, 0.93f, 0.95f, 1.0f);
+    glClear(GL_COLOR_BUFFER_BIT);
+    ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+
+    if (state.screenshot_requested) {
+      state.screenshot_requested = false;
+      const std::string path = cs::ui::screenshot_path();
+      const auto st = cs::ui::write_screenshot(path, fb_w, fb_h);
+      state.notify(st ? "Screenshot written to " + path : st.error().message);
+      state.mark_dirty(cs::Dirty::status);
+    }
+    const bool last_frame = scripted && frame + 1 >= opt.frames;
+    if (last_frame && !opt.screenshot.empty()) {
+      if (auto st = cs::ui::write_screenshot(opt.screenshot, fb_w, fb_h); !st) {
+        std::fprintf(stderr, "convscope: %s\n", st.error().message.c_str());
+        exit_code = 1;
+      }
+    }
+    glfwSwapBuffers(window);
+    const auto now = std::chrono::steady_clock::now();
+    // The first frames build the font atlas and GL objects: not representative.
+    if (frame >= 10)
+      frame_ms.push_back(std::chrono::duration<double, std::milli>(now - last).count());
+    last = now;
+
+    if (!opt.status_file.empty() && state.is_dirty(cs::Dirty::status)) {
+      state.clear_dirty(cs::Dirty::status);
+      std::string js = cs::status_json(state);
+      if (js != last_status) {
+        (void)cs::write_file_atomic(opt.status_file, js + "\n");
+        last_status = std::move(js);
+      }
+    }
+    if (!dir.empty() && state.is_dirty(cs::Dirty::settings) &&
+        state.time - last_settings_save > 1.0) {
+      state.clear_dirty(cs::Dirty::settings);
+      last_settings_save = state.time;
+      (void)cs::ui::save_settings(state, dir);
+    }
+    if (last_frame || state.quit_requested) break;
+  }
+
+  // ---- Shutdown, in reverse ----
+  if (!dir.empty()) {
+    if (auto st = cs::ui::save_settings(state, dir); !st) {
+      std::fprintf(stderr, "convscope: %s\n", st.error().message.c_str());
+    }
+  }
+  if (!opt.status_file.empty()) {
+    state.notify("quit");
+    (void)cs::write_file_atomic(opt.status_file, cs::status_json(state) + "\n");
+  }
+  if (opt.frame_stats) {
+    double max_ms = 0.0;
+    for (double v : frame_ms)
+      max_ms = std::max(max_ms, v);
+    std::printf("frames %zu  median %.2f ms  p95 %.2f ms  max %.2f ms  (%.0f fps at the median)\n",
+                frame_ms.size(), percentile(frame_ms, 0.5), percentile(frame_ms, 0.95), max_ms,
+                frame_ms.empty() ? 0.0 : 1000.0 / percentile(frame_ms, 0.5));
+  }
+  cs::shutdown_edit(state);
+  ImGui_ImplOpenGL3_Shutdown();
+  ImGui_ImplGlfw_Shutdown();
+  ImGui::DestroyContext();
+  glfwDestroyWindow(window);
+  glfwTerminate();
+  return exit_code;
 }

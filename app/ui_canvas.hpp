@@ -1,0 +1,13 @@
+// The lesson canvas: the padded input channels as grids of cells, the sliding kernel with its
+// taps, the filter being applied, and the output maps filling in, drawn with ImDrawList.
+// Hover and click interaction (receptive fields, fed outputs, jump to an output, painting).
+// Depends on ImGui, app_state.hpp, ui_theme.hpp and ui_edit.hpp's paint_cell.
+#pragma once
+
+#include "app/app_state.hpp"
+
+namespace cs::ui {
+
+void draw_canvas(AppState& state);
+
+}  // namespace cs::ui
