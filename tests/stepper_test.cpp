@@ -178,11 +178,23 @@ TEST(Stepper, PlayStopsAtTheEndAndRestartsFromHome) {
 
 TEST(Stepper, PlayByWindow) {
   Stepper s(small_geo());
-  s.set_speed(4.0);
+  s.set_speed(8.0);
   s.set_play_unit(StepUnit::window);
   s.play();
-  EXPECT_EQ(s.advance(0.5), 2);  // two windows: results of windows 0 and 1
+  EXPECT_EQ(s.advance(0.25), 2);  // 8 · 0.25 = two windows: results of windows 0 and 1
   EXPECT_EQ(s.global(), 9);
+}
+
+TEST(Stepper, ALongStallDoesNotJump) {
+  Stepper s(small_geo());
+  s.set_speed(1.0);
+  s.play();
+  // A 10 s stall counts as 0.25 s: 0.25 step carried, nothing taken.
+  EXPECT_EQ(s.advance(10.0), 0);
+  EXPECT_EQ(s.advance(10.0), 0);  // 0.5
+  EXPECT_EQ(s.advance(10.0), 0);  // 0.75
+  EXPECT_EQ(s.advance(10.0), 1);  // 1.0
+  EXPECT_EQ(s.global(), 1);
 }
 
 TEST(Stepper, GeometryOfConvAndPoolTraces) {
