@@ -20,7 +20,7 @@ struct Image {
 };
 
 struct ImageLimits {
-  int max_dimension = 16384;            // widest / tallest image accepted
+  int max_dimension = 16384;                // widest / tallest image accepted
   int64_t max_pixels = 64LL * 1000 * 1000;  // width·height budget (64 Mpixels)
   uint64_t max_file_bytes = 256ULL << 20;   // 256 MiB
 };
@@ -34,9 +34,14 @@ Result<Image> decode_image(const uint8_t* bytes, std::size_t size, const std::st
 // "PNG", "JPEG", "GIF", ... from the first bytes, or "" when unknown.
 std::string sniff_image_format(const uint8_t* bytes, std::size_t size);
 
-// Image => [1, C, H, W] float32 in [0, 1] with C = 1 or 3 (alpha dropped; grey stays 1 channel
-// unless force_rgb).
-Tensor image_to_tensor(const Image& image, bool force_rgb = false);
+// Image => [1, C, H, W] float32 in [0, 1] (value = byte / 255), alpha dropped.
+// channels 0: as stored (grey -> 1, colour -> 3); 1: grey (Rec. 601 luma 0.299 R + 0.587 G +
+// 0.114 B for colour images); 3: colour (grey replicated).
+Tensor image_to_tensor(const Image& image, int channels = 0);
+// [1, C, H, W] with C = 1 or 3 in [0, 1] => 8-bit RGBA (value·255 rounded, clamped).
+Image tensor_to_image(const Tensor& map);
+// Any 1-4 channel image => RGBA (grey replicated, alpha 255 where absent).
+Image image_to_rgba(const Image& image);
 
 // Encodes 1, 2, 3 or 4 channel 8-bit pixels as PNG in memory.
 Result<std::vector<uint8_t>> encode_png(const Image& image);

@@ -1,0 +1,233 @@
+// PNG/JPEG decoding through our own static stb_image instance (PNG and JPEG only, dimensions and
+// a pixel budget checked with stbi_info_from_memory before any pixel is decoded) and PNG
+// encoding through stb_image_write into memory. Never links Debian's -lstb.
+#include "image_io.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "file_io.hpp"
+
+// NOTE: the implementation TUs of third-party headers compile with our warnings off, here only.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wall"
+#pragma GCC diagnostic ignored "-Wextra"
+#pragma GCC diagnostic ignored "-Wpedantic"
+#pragma GCC diagnostic ignored "-Wshadow"
+#pragma GCC diagnostic ignored "-Wcast-align"
+#pragma GCC diagnostic ignored "-Wunused"
+#pragma GCC diagnostic ignored "-Wunused-function"
+#pragma GCC diagnostic ignored "-Wnull-dereference"
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+#pragma GCC diagnostic ignored "-Wsign-compare"
+#pragma GCC diagnostic ignored "-Wimplicit-fallthrough"
+#pragma GCC diagnostic ignored "-Wdouble-promotion"
+#pragma GCC diagnostic ignored "-Wconversion"
+#pragma GCC diagnostic ignored "-Wstringop-overflow"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#define STB_IMAGE_STATIC
+#define STBI_ONLY_PNG
+#define STBI_ONLY_JPEG
+#define STBI_NO_STDIO
+#define STBI_NO_LINEAR
+#define STBI_NO_HDR
+#define STBI_MAX_DIMENSIONS 16384
+#define STB_IMAGE_IMPLEMENTATION
+#include <stb/stb_image.h>
+#define STB_IMAGE_WRITE_STATIC
+#define STBI_WRITE_NO_STDIO
+#define STB_IMAGE_WRITE_IMPLEMENTATION
+#include <stb/stb_image_write.h>
+#pragma GCC diagnostic pop
+
+namespace cs {
+
+namespace {
+
+bool starts_with(const uint8_t* b, std::size_t n, const char* magic, std::size_t len) {
+  return n >= len && std::memcmp(b, magic, len) == 0;
+}
+
+std::string base_name(const std::string& path) {
+  const std::size_t slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+}  // namespace
+
+std::string sniff_image_format(const uint8_t* b, std::size_t n) {
+  if (starts_with(b, n, "\x89PNG\r\n\x1a\n", 8)) return "PNG";
+  if (n >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF) return "JPEG";
+  if (starts_with(b, n, "GIF87a", 6) || starts_with(b, n, "GIF89a", 6)) return "GIF";
+  if (starts_with(b, n, "BM", 2)) return "BMP";
+  if (n >= 2 && b[0] == 'P' && b[1] >= '1' && b[1] <= '7') return "PNM (PBM/PGM/PPM)";
+  if (starts_with(b, n, "RIFF", 4) && n >= 12 && std::memcmp(b + 8, "WEBP", 4) == 0) return "WebP";
+  if (starts_with(b, n, "II*\0", 4) || starts_with(b, n, "MM\0*", 4)) return "TIFF";
+  if (starts_with(b, n, "8BPS", 4)) return "PSD";
+  if (starts_with(b, n, "#?RADIANCE", 10) || starts_with(b, n, "#?RGBE", 6)) return "HDR";
+  if (starts_with(b, n, "qoif", 4)) return "QOI";
+  if (n >= 12 && std::memcmp(b + 4, "ftyp", 4) == 0) return "HEIF/AVIF";
+  if (starts_with(b, n, "\0\0\1\0", 4)) return "ICO";
+  return "";
+}
+
+Result<Image> decode_image(const uint8_t* bytes, std::size_t size, const std::string& name,
+                           const ImageLimits& limits) {
+  const std::string shown = base_name(name);
+  const std::string format = sniff_image_format(bytes, size);
+  if (format.empty()) {
+    return make_error(shown +
+                          " is not a PNG or JPEG image (its first bytes match no image "
+                          "format); ConvScope reads PNG and JPEG",
+                      "image");
+  }
+  if (format != "PNG" && format != "JPEG") {
+    return make_error(shown + " is a " + format +
+                          " image; ConvScope reads PNG and JPEG: convert it with, for example, "
+                          "`convert " +
+                          shown + " " + shown + ".png` (ImageMagick)",
+                      "image");
+  }
+  if (size > static_cast<std::size_t>(INT32_MAX)) {
+    return make_error(shown + " is larger than 2 GiB; ConvScope reads images up to " +
+                          std::to_string(limits.max_file_bytes >> 20) + " MiB",
+                      "image");
+  }
+  int w = 0, h = 0, comp = 0;
+  // Header only: nothing is allocated for pixels before the sizes are known to be sane.
+  if (stbi_info_from_memory(bytes, static_cast<int>(size), &w, &h, &comp) == 0) {
+    return make_error(shown + " looks like a " + format + " but its header cannot be read (" +
+                          stbi_failure_reason() + "); the file may be truncated or damaged",
+                      "image");
+  }
+  if (w <= 0 || h <= 0 || w > limits.max_dimension || h > limits.max_dimension) {
+    return make_error(shown + " is " + std::to_string(w) + "×" + std::to_string(h) +
+                          " pixels; ConvScope accepts at most " +
+                          std::to_string(limits.max_dimension) + " pixels per side: scale it down",
+                      "image");
+  }
+  if (static_cast<int64_t>(w) * h > limits.max_pixels) {
+    return make_error(shown + " is " + std::to_string(w) + "×" + std::to_string(h) + " = " +
+                          std::to_string(static_cast<int64_t>(w) * h / 1000000) +
+                          " Mpixels; ConvScope accepts at most " +
+                          std::to_string(limits.max_pixels / 1000000) + " Mpixels: scale it down",
+                      "image");
+  }
+  // Grey stays grey, grey+alpha and RGBA lose nothing; everything becomes 8 bits per channel.
+  const int want = comp == 1 || comp == 2 || comp == 3 || comp == 4 ? comp : 3;
+  int dw = 0, dh = 0, dc = 0;
+  stbi_uc* pixels = stbi_load_from_memory(bytes, static_cast<int>(size), &dw, &dh, &dc, want);
+  if (pixels == nullptr) {
+    return make_error(shown + " is a " + format + " that cannot be decoded (" +
+                          stbi_failure_reason() + "); re-save it as a plain 8-bit " + format,
+                      "image");
+  }
+  Image img;
+  img.width = dw;
+  img.height = dh;
+  img.channels = want;
+  img.pixels.assign(pixels, pixels + static_cast<std::size_t>(dw) * static_cast<std::size_t>(dh) *
+                                         static_cast<std::size_t>(want));
+  stbi_image_free(pixels);
+  return img;
+}
+
+Result<Image> load_image(const std::string& path, const ImageLimits& limits) {
+  Result<std::vector<uint8_t>> bytes = read_file(path, limits.max_file_bytes);
+  if (!bytes) return make_error(bytes.error().message, "image");
+  return decode_image(bytes->data(), bytes->size(), path, limits);
+}
+
+// Image (H, W, channels) => [1, C, H, W]
+Tensor image_to_tensor(const Image& image, int channels) {
+  const int src_c = image.channels;
+  const bool src_colour = src_c >= 3;
+  const int c = channels == 0 ? (src_colour ? 3 : 1) : channels;
+  const int64_t h = image.height, w = image.width, plane = h * w;
+  Tensor t(DType::f32, {1, c, h, w});
+  float* out = t.data<float>();
+  for (int64_t i = 0; i < plane; ++i) {
+    const uint8_t* px = &image.pixels[static_cast<std::size_t>(i * src_c)];
+    if (c == 3) {
+      for (int ch = 0; ch < 3; ++ch)
+        out[ch * plane + i] = (src_colour ? px[ch] : px[0]) / 255.0f;
+    } else {
+      out[i] =
+          src_colour ? (0.299f * px[0] + 0.587f * px[1] + 0.114f * px[2]) / 255.0f : px[0] / 255.0f;
+    }
+  }
+  return t;
+}
+
+// [1, C, H, W] => Image (H, W, 3) or (H, W, 1)
+Image tensor_to_image(const Tensor& map) {
+  Image img;
+  if (map.ndim() != 4) return img;
+  const int64_t c = map.dim(1), h = map.dim(2), w = map.dim(3), plane = h * w;
+  img.width = static_cast<int>(w);
+  img.height = static_cast<int>(h);
+  img.channels = c == 1 ? 1 : 3;
+  img.pixels.resize(static_cast<std::size_t>(plane * img.channels));
+  for (int64_t i = 0; i < plane; ++i) {
+    for (int ch = 0; ch < img.channels; ++ch) {
+      double v = map.get(ch * plane + i);
+      if (std::isnan(v)) v = 0;
+      v = std::min(std::max(v, 0.0), 1.0);
+      img.pixels[static_cast<std::size_t>(i * img.channels + ch)] =
+          static_cast<uint8_t>(static_cast<int>(v * 255.0 + 0.5));
+    }
+  }
+  return img;
+}
+
+Image image_to_rgba(const Image& image) {
+  Image out;
+  out.width = image.width;
+  out.height = image.height;
+  out.channels = 4;
+  const std::size_t count = static_cast<std::size_t>(image.width) * image.height;
+  out.pixels.resize(count * 4);
+  const int c = image.channels;
+  for (std::size_t i = 0; i < count; ++i) {
+    const uint8_t* px = &image.pixels[i * static_cast<std::size_t>(c)];
+    uint8_t* o = &out.pixels[i * 4];
+    o[0] = px[0];
+    o[1] = c >= 3 ? px[1] : px[0];
+    o[2] = c >= 3 ? px[2] : px[0];
+    o[3] = c == 2 ? px[1] : c == 4 ? px[3] : 255;
+  }
+  return out;
+}
+
+namespace {
+void append_bytes(void* context, void* data, int size) {
+  auto* out = static_cast<std::vector<uint8_t>*>(context);
+  const auto* p = static_cast<const uint8_t*>(data);
+  out->insert(out->end(), p, p + size);
+}
+}  // namespace
+
+Result<std::vector<uint8_t>> encode_png(const Image& image) {
+  if (image.width <= 0 || image.height <= 0 || image.channels < 1 || image.channels > 4 ||
+      image.pixels.size() != static_cast<std::size_t>(image.width) * image.height *
+                                 static_cast<std::size_t>(image.channels)) {
+    return make_error("cannot write a " + std::to_string(image.width) + "×" +
+                      std::to_string(image.height) + " image with " +
+                      std::to_string(image.channels) + " channels as PNG");
+  }
+  std::vector<uint8_t> bytes;
+  const int ok =
+      stbi_write_png_to_func(append_bytes, &bytes, image.width, image.height, image.channels,
+                             image.pixels.data(), image.width * image.channels);
+  if (ok == 0) return make_error("encoding the PNG failed (out of memory?)");
+  return bytes;
+}
+
+Status write_png(const std::string& path, const Image& image) {
+  Result<std::vector<uint8_t>> bytes = encode_png(image);
+  if (!bytes) return bytes.error();
+  return write_file_atomic(path, bytes->data(), bytes->size());
+}
+
+}  // namespace cs

@@ -1,0 +1,139 @@
+#version 430
+// conv2d, exactly the engine's arithmetic (core/conv2d.hpp) in float32, for one batch item per
+// dispatch; a work group computes a TILE_H×TILE_W patch of OCB output channels of one group.
+// The loader inserts these #defines after #version:
+//   K_H, K_W, STRIDE_H, STRIDE_W, DILATION_H, DILATION_W   the kernel's geometry (loops unroll)
+//   LOCAL_X, LOCAL_Y   work group size; PX outputs per invocation along x; OCB output channels
+//   TILED 1: the input tile (halo included, padding resolved) is staged in shared memory so the
+//            hot loop has no branch; TILED 0: every tap reads the input buffer (the baseline).
+// Index formula, as in core: iy = oy * STRIDE_H + ky * DILATION_H - pad_top
+//                             ix = ox * STRIDE_W + kx * DILATION_W - pad_left
+// NOTE: an invocation's PX outputs are LOCAL_X apart (ox = tile_x0 + lx + j * LOCAL_X) so that
+// neighbouring invocations write neighbouring floats (coalesced) and read shared memory without
+// bank conflicts.
+
+layout(local_size_x = LOCAL_X, local_size_y = LOCAL_Y, local_size_z = 1) in;
+
+layout(std430, binding = 0) readonly buffer InputBuffer { float x_in[]; };    // [c_in, in_h, in_w]
+layout(std430, binding = 1) readonly buffer WeightBuffer { float w_in[]; };   // [c_out, c_in/groups, k_h, k_w]
+layout(std430, binding = 2) readonly buffer BiasBuffer { float b_in[]; };     // [c_out]
+layout(std430, binding = 3) writeonly buffer OutputBuffer { float y_out[]; }; // [oc - out_c_base, out_h, out_w]
+
+uniform int c_in, in_h, in_w;
+uniform int c_out, out_h, out_w;
+uniform int c_in_per_group, c_out_per_group;
+uniform int oc_blocks_per_group;  // ceil(c_out_per_group / OCB)
+uniform int pad_top, pad_left;
+uniform int padding_mode;  // 0 zeros, 1 reflect, 2 replicate, 3 circular
+uniform int has_bias;
+// A dispatch may cover only some (group, block) pairs so that its output fits one buffer:
+// z = gl_WorkGroupID.z + z_offset, and the buffer starts at output channel out_c_base.
+uniform int z_offset, out_c_base;
+
+const int TILE_W = LOCAL_X * PX;
+const int TILE_H = LOCAL_Y;
+const int IN_TILE_W = (TILE_W - 1) * STRIDE_W + (K_W - 1) * DILATION_W + 1;
+const int IN_TILE_H = (TILE_H - 1) * STRIDE_H + (K_H - 1) * DILATION_H + 1;
+const int TAPS = K_H * K_W;
+const int LOCAL_SIZE = LOCAL_X * LOCAL_Y;
+
+// The input row/column a padded coordinate reads (core's pad_source_index), or -1 for a zero.
+// Coordinates beyond what the geometry allows only occur for outputs past the edge of the map
+// (which are never written), and read 0.
+int pad_source(int i, int size) {
+  if (i >= 0 && i < size) return i;
+  int s = -1;
+  if (padding_mode == 1) s = i < 0 ? -i : 2 * (size - 1) - i;
+  else if (padding_mode == 2) s = i < 0 ? 0 : size - 1;
+  else if (padding_mode == 3) s = i < 0 ? i + size : i - size;
+  return (s >= 0 && s < size) ? s : -1;
+}
+
+float read_input(int base, int iy, int ix) {
+  int sy = pad_source(iy, in_h);
+  int sx = pad_source(ix, in_w);
+  return (sy < 0 || sx < 0) ? 0.0 : x_in[base + sy * in_w + sx];
+}
+
+#if TILED
+shared float tile[IN_TILE_H * IN_TILE_W];
+shared float wtile[OCB * TAPS];
+#endif
+
+void main() {
+  const int lx = int(gl_LocalInvocationID.x);
+  const int ly = int(gl_LocalInvocationID.y);
+  const int tile_x0 = int(gl_WorkGroupID.x) * TILE_W;
+  const int tile_y0 = int(gl_WorkGroupID.y) * TILE_H;
+  // z: group * oc_blocks_per_group + block
+  const int z = int(gl_WorkGroupID.z) + z_offset;
+  const int block = z % oc_blocks_per_group;
+  const int group = z / oc_blocks_per_group;
+  const int oc0 = group * c_out_per_group + block * OCB;
+  const int oc_end = min(oc0 + OCB, (group + 1) * c_out_per_group);
+
+  float acc[OCB][PX];
+  for (int o = 0; o < OCB; ++o)
+    for (int j = 0; j < PX; ++j) acc[o][j] = 0.0;
+
+  for (int icg = 0; icg < c_in_per_group; ++icg) {
+    const int ic = group * c_in_per_group + icg;
+    const int base = ic * in_h * in_w;
+#if TILED
+    barrier();
+    // Stage the padded input tile: the only place that looks at padding.
+    const int iy0 = tile_y0 * STRIDE_H - pad_top;
+    const int ix0 = tile_x0 * STRIDE_W - pad_left;
+    const int lid = int(gl_LocalInvocationIndex);
+    for (int i = lid; i < IN_TILE_H * IN_TILE_W; i += LOCAL_SIZE) {
+      const int ty = i / IN_TILE_W;
+      tile[i] = read_input(base, iy0 + ty, ix0 + (i - ty * IN_TILE_W));
+    }
+    for (int i = lid; i < OCB * TAPS; i += LOCAL_SIZE) {
+      const int o = i / TAPS;
+      const int oc = oc0 + o;
+      wtile[i] = oc < oc_end ? w_in[(oc * c_in_per_group + icg) * TAPS + (i - o * TAPS)] : 0.0;
+    }
+    barrier();
+    for (int ky = 0; ky < K_H; ++ky) {
+      for (int kx = 0; kx < K_W; ++kx) {
+        float wv[OCB];
+        for (int o = 0; o < OCB; ++o) wv[o] = wtile[o * TAPS + ky * K_W + kx];
+        for (int j = 0; j < PX; ++j) {
+          const float v = tile[(ly * STRIDE_H + ky * DILATION_H) * IN_TILE_W +
+                               (lx + j * LOCAL_X) * STRIDE_W + kx * DILATION_W];
+          for (int o = 0; o < OCB; ++o) acc[o][j] += v * wv[o];
+        }
+      }
+    }
+#else
+    const int oy = tile_y0 + ly;
+    for (int ky = 0; ky < K_H; ++ky) {
+      const int iy = oy * STRIDE_H + ky * DILATION_H - pad_top;
+      for (int kx = 0; kx < K_W; ++kx) {
+        for (int j = 0; j < PX; ++j) {
+          const int ox = tile_x0 + lx + j * LOCAL_X;
+          const int ix = ox * STRIDE_W + kx * DILATION_W - pad_left;
+          const float v = read_input(base, iy, ix);
+          for (int o = 0; o < OCB; ++o) {
+            const int oc = min(oc0 + o, oc_end - 1);
+            acc[o][j] += v * w_in[(oc * c_in_per_group + icg) * TAPS + ky * K_W + kx];
+          }
+        }
+      }
+    }
+#endif
+  }
+
+  const int oy = tile_y0 + ly;
+  if (oy >= out_h) return;
+  for (int o = 0; o < OCB; ++o) {
+    const int oc = oc0 + o;
+    if (oc >= oc_end) break;
+    const float b = has_bias != 0 ? b_in[oc] : 0.0;
+    for (int j = 0; j < PX; ++j) {
+      const int ox = tile_x0 + lx + j * LOCAL_X;
+      if (ox < out_w) y_out[((oc - out_c_base) * out_h + oy) * out_w + ox] = acc[o][j] + b;
+    }
+  }
+}

@@ -1,0 +1,64 @@
+#version 430
+// Feature map [c, h, w] (c = 1 or 3, float32) => RGBA8 image, one pixel per invocation.
+// Mappings (the CPU reference is app/gpu/display_map.cpp; keep the two identical):
+//   0 clip    byte = round(clamp(v, 0, 1) * 255) per channel
+//   1 abs     byte = round(clamp(|v|, 0, 1) * 255) per channel
+//   2 signed  diverging blue-white-red colour of t = v / max(|min|, |max|) (the channels' mean
+//             when c = 3), white at 0
+//   3 minmax  byte = round((v - min) / (max - min) * 255) over the whole map; flat map -> 128
+// NOTE: bytes are computed as integers and stored as k / 255.0, so the UNORM conversion cannot
+// round differently from the CPU.
+
+layout(local_size_x = 16, local_size_y = 16) in;
+
+layout(std430, binding = 0) readonly buffer MapBuffer { float values[]; };  // [c, h, w]
+layout(std430, binding = 4) readonly buffer RangeBuffer { uint range_bits[2]; };
+layout(rgba8, binding = 0) writeonly uniform image2D out_image;
+
+uniform int c, out_h, out_w;
+uniform int mapping;
+
+float o2f(uint u) {
+  return uintBitsToFloat((u & 0x80000000u) != 0u ? (u & 0x7fffffffu) : ~u);
+}
+
+float finite_or_zero(float v) { return (isnan(v) || isinf(v)) ? 0.0 : v; }
+
+uint to_byte(float t) {  // t in [0, 1] already clamped
+  return uint(t * 255.0 + 0.5);
+}
+
+void main() {
+  const int x = int(gl_GlobalInvocationID.x);
+  const int y = int(gl_GlobalInvocationID.y);
+  if (x >= out_w || y >= out_h) return;
+  const int plane = out_h * out_w;
+  const int at = y * out_w + x;
+  float v[3];
+  for (int ch = 0; ch < 3; ++ch) {
+    const float raw = values[(c == 3 ? ch : 0) * plane + at];
+    v[ch] = mapping == 0 || mapping == 1 ? (isnan(raw) ? 0.0 : raw) : finite_or_zero(raw);
+  }
+  bool empty = range_bits[0] == 0xffffffffu;
+  float lo = empty ? 0.0 : o2f(range_bits[0]);
+  float hi = empty ? 0.0 : o2f(range_bits[1]);
+  uvec3 rgb;
+  if (mapping == 0) {
+    for (int ch = 0; ch < 3; ++ch) rgb[ch] = to_byte(clamp(v[ch], 0.0, 1.0));
+  } else if (mapping == 1) {
+    for (int ch = 0; ch < 3; ++ch) rgb[ch] = to_byte(clamp(abs(v[ch]), 0.0, 1.0));
+  } else if (mapping == 2) {
+    const float s = max(abs(lo), abs(hi));
+    const float m = c == 3 ? (v[0] + v[1] + v[2]) / 3.0 : v[0];
+    const float t = s > 0.0 ? clamp(m / s, -1.0, 1.0) : 0.0;
+    const vec3 centre = vec3(247.0, 247.0, 247.0);
+    const vec3 end = t < 0.0 ? vec3(33.0, 102.0, 172.0) : vec3(178.0, 24.0, 43.0);
+    const vec3 colour = centre + (end - centre) * abs(t);
+    rgb = uvec3(colour + 0.5);
+  } else {
+    const float range = hi - lo;
+    for (int ch = 0; ch < 3; ++ch)
+      rgb[ch] = range > 0.0 ? to_byte(clamp((v[ch] - lo) / range, 0.0, 1.0)) : 128u;
+  }
+  imageStore(out_image, ivec2(x, y), vec4(vec3(rgb) / 255.0, 1.0));
+}
