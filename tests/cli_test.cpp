@@ -1,0 +1,696 @@
+// Tests for the command line, run as a student would: the real `convscope` executable
+// (CONVSCOPE_EXE) on .npy files written with cs::write_npy into a temporary folder, stdout/stderr
+// and the exit status captured. Seeds' numbers first, then layouts, pooling, the trace JSON,
+// shapes, every error path (exit 2, one sentence, no output file) and randomized runs against
+// the naive loop in test_util.hpp. Depends on core/, nlohmann-json and GoogleTest.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "core/conv2d.hpp"
+#include "core/npy.hpp"
+#include "core/tensor.hpp"
+#include "test_util.hpp"
+
+extern char** environ;
+
+namespace cs {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct RunResult {
+  int status = -1;  // exit status, or -1 when the process did not exit normally
+  std::string out, err;
+};
+
+std::string read_text(const fs::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string tmpl = (fs::temp_directory_path() / "convscope_cli_test_XXXXXX").string();
+    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
+    m_dir = tmpl;
+  }
+  void TearDown() override {
+    std::error_code ec;
+    fs::remove_all(m_dir, ec);
+  }
+
+  std::string path(const std::string& name) const { return (m_dir / name).string(); }
+
+  std::string save(const std::string& name, const Tensor& t) const {
+    const std::string p = path(name);
+    auto s = write_npy(p, t);
+    EXPECT_TRUE(s.has_value()) << s.error().message;
+    return p;
+  }
+
+  Tensor load(const std::string& name) const {
+    auto t = read_npy(path(name));
+    EXPECT_TRUE(t.has_value()) << (t ? "" : t.error().message);
+    return t ? std::move(*t) : Tensor();
+  }
+
+  // Runs CONVSCOPE_EXE with args; stdout and stderr go to files in the temp folder.
+  RunResult run(const std::vector<std::string>& args) const {
+    const std::string out_path = path("stdout.txt"), err_path = path("stderr.txt");
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&fa, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    std::vector<std::string> all = {CONVSCOPE_EXE};
+    all.insert(all.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (std::string& a : all)
+      argv.push_back(a.data());
+    argv.push_back(nullptr);
+    pid_t pid = 0;
+    RunResult r;
+    const int rc = posix_spawn(&pid, CONVSCOPE_EXE, &fa, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (rc != 0) {
+      ADD_FAILURE() << "cannot start " << CONVSCOPE_EXE << ": " << std::strerror(rc);
+      return r;
+    }
+    int wstatus = 0;
+    while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
+    }
+    r.status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1;
+    r.out = read_text(out_path);
+    r.err = read_text(err_path);
+    return r;
+  }
+
+  // A failing command: exit status 2, one sentence on stderr naming the command, nothing on
+  // stdout, and `out` (if given) not created.
+  void expect_failure(const std::vector<std::string>& args, const std::string& needle,
+                      const std::string& out = "") {
+    SCOPED_TRACE(testing::Message() << "args: " << testing::PrintToString(args));
+    const RunResult r = run(args);
+    EXPECT_EQ(r.status, 2) << r.err;
+    EXPECT_TRUE(r.out.empty()) << r.out;
+    ASSERT_FALSE(r.err.empty());
+    EXPECT_EQ(r.err.rfind("convscope", 0), 0u) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "one line: " << r.err;
+    EXPECT_NE(r.err.find(needle), std::string::npos) << "expected '" << needle << "' in: " << r.err;
+    if (!out.empty()) {
+      EXPECT_FALSE(fs::exists(out)) << out << " was left behind";
+    }
+  }
+
+  static void expect_values(const Tensor& t, const Shape& shape, const std::vector<double>& want,
+                            double tol = 0.0) {
+    ASSERT_EQ(t.shape(), shape) << shape_to_string(t.shape());
+    ASSERT_EQ(t.numel(), static_cast<int64_t>(want.size()));
+    for (int64_t i = 0; i < t.numel(); ++i) {
+      EXPECT_NEAR(t.get(i), want[static_cast<std::size_t>(i)], tol) << "at flat index " << i;
+    }
+  }
+
+  fs::path m_dir;
+};
+
+// The seeds' tensors.
+Tensor seed_5x5(DType dt = DType::f32) {
+  return Tensor::from_values(dt, {1, 1, 5, 5}, {1, 2, 3, 0, 1, 0, 1, 2, 3, 0, 3, 0, 1,
+                                                2, 1, 0, 2, 3, 0, 2, 1, 1, 0, 3, 0});
+}
+Tensor vertical_edge() {
+  return Tensor::from_values(DType::f32, {1, 1, 3, 3}, {1, 0, -1, 1, 0, -1, 1, 0, -1});
+}
+Tensor rgb_3x3() {
+  return Tensor::from_values(DType::f32, {1, 3, 3, 3}, {1, 2, 3, 4, 5, 6, 7, 8, 9,    // red
+                                                        9, 8, 7, 6, 5, 4, 3, 2, 1,    // green
+                                                        0, 1, 0, 1, 0, 1, 0, 1, 0});  // blue
+}
+Tensor rgb_3_filters() {
+  return Tensor::from_values(
+      DType::f32, {3, 3, 3, 3},
+      {1,  0, -1, 1, 0, -1, 1, 0,  -1, 0,  1,  0,  0,  1,  0,  0,  1, 0,  1,  0, 1,
+       1,  0, 1,  1, 0, 1,  1, -1, 1,  1,  -1, 1,  1,  -1, 1,  -1, 1, -1, -1, 1, -1,
+       -1, 1, -1, 0, 0, 1,  0, 0,  1,  0,  0,  1,  0,  1,  0,  1,  0, 1,  0,  1, 0,
+       1,  0, -1, 1, 0, -1, 1, 0,  -1, -1, 1,  -1, -1, 1,  -1, -1, 1, -1});
+}
+
+// ------------------------------------------------------------------ help and version
+
+TEST_F(CliTest, HelpAndVersionExitZero) {
+  RunResult r = run({"--help"});
+  EXPECT_EQ(r.status, 0);
+  EXPECT_NE(r.out.find("usage: convscope"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("trace"), std::string::npos);
+  for (const char* cmd : {"conv", "pool", "trace", "shape", "lesson"}) {
+    r = run({cmd, "--help"});
+    EXPECT_EQ(r.status, 0) << cmd;
+    EXPECT_NE(r.out.find(std::string("usage: convscope ") + cmd), std::string::npos) << r.out;
+    EXPECT_TRUE(r.err.empty()) << r.err;
+  }
+  r = run({"conv", "--help"});
+  EXPECT_NE(r.out.find("--stride S|SH,SW"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("--flip"), std::string::npos);
+  r = run({"help", "pool"});
+  EXPECT_EQ(r.status, 0);
+  EXPECT_NE(r.out.find("--exclude-pad"), std::string::npos);
+  r = run({"--version"});
+  EXPECT_EQ(r.status, 0);
+  EXPECT_EQ(r.out.rfind("convscope ", 0), 0u) << r.out;
+}
+
+// ------------------------------------------------------------------ the seeds through `conv`
+
+// The PyTorch seed: each output is (left column − right column) of its 3×3 window, e.g.
+// y[0,0] = (1 + 0 + 3) − (3 + 2 + 1) = −2, y[0,2] = (3 + 2 + 1) − (1 + 0 + 1) = 4.
+TEST_F(CliTest, VerticalEdgeSeed) {
+  const std::string x = save("x.npy", seed_5x5()), w = save("w.npy", vertical_edge());
+  const RunResult r = run({"conv", "--input", x, "--weight", w, "--out", path("y.npy")});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("y.npy"), std::string::npos) << r.out;
+  const Tensor y = load("y.npy");
+  EXPECT_EQ(y.dtype(), DType::f32);
+  expect_values(y, {1, 1, 3, 3}, {-2, -2, 4, -3, -2, 3, 0, -2, 1});
+}
+
+// RGB seed (column sums: red 12, 15, 18; green 18, 15, 12; blue 1, 2, 1).
+// Filter 0: red 12 − 18 = −6, green 15, blue 1 + 1 = 2 (rows [1 0 1]): −6 + 15 + 2 = 11.
+// Filter 1: red 12 − 15 + 18 = 15, green −18 + 15 − 12 = −15, blue 1: 15 − 15 + 1 = 1.
+// Filter 2: red 2 + 4 + 6 + 8 = 20, green 18 − 12 = 6, blue −1 + 2 − 1 = 0: 26.
+TEST_F(CliTest, RgbThreeFiltersSeed) {
+  const std::string x = save("x.npy", rgb_3x3()), w = save("w.npy", rgb_3_filters());
+  const std::string b = save("b.npy", Tensor(DType::f32, {3}));
+  const RunResult r =
+      run({"conv", "--input", x, "--weight", w, "--bias", b, "--out", path("y.npy")});
+  ASSERT_EQ(r.status, 0) << r.err;
+  expect_values(load("y.npy"), {1, 3, 1, 1}, {11, 1, 26});
+}
+
+// scipy.signal.convolve(a, laplacian, mode='same') with a = 1..9: a true convolution (--flip)
+// with zero padding 1; a [H, W] input gives an [H, W] output. y[0,0] = −4·1 + 2 + 4 = 2.
+TEST_F(CliTest, ScipyLaplacianSameWithFlip) {
+  const std::string a =
+      save("a.npy", Tensor::from_values(DType::f64, {3, 3}, {1, 2, 3, 4, 5, 6, 7, 8, 9}));
+  const std::string k =
+      save("k.npy", Tensor::from_values(DType::f64, {3, 3}, {0, 1, 0, 1, -4, 1, 0, 1, 0}));
+  const RunResult r = run(
+      {"conv", "--input", a, "--weight", k, "--padding", "same", "--flip", "--out", path("y.npy")});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const Tensor y = load("y.npy");
+  EXPECT_EQ(y.dtype(), DType::f64);
+  expect_values(y, {3, 3}, {2, 1, -4, -3, 0, -7, -16, -11, -22});
+}
+
+// The Laplacian is symmetric, so that case cannot tell --flip from no flip. With k = [[1, 2],
+// [0, 0]] a true convolution ('valid') reads k rotated, [[0, 0], [2, 1]]:
+// y[i,j] = 2·a[i+1,j] + a[i+1,j+1] => [[2·4+5, 2·5+6], [2·7+8, 2·8+9]] = [[13, 16], [22, 25]],
+// while the cross-correlation is a[i,j] + 2·a[i,j+1] => [[5, 8], [14, 17]].
+TEST_F(CliTest, FlipIsATrueConvolution) {
+  const std::string a =
+      save("a.npy", Tensor::from_values(DType::f32, {3, 3}, {1, 2, 3, 4, 5, 6, 7, 8, 9}));
+  const std::string k = save("k.npy", Tensor::from_values(DType::f32, {2, 2}, {1, 2, 0, 0}));
+  RunResult r = run({"conv", "--input", a, "--weight", k, "--flip", "--out", path("y.npy")});
+  ASSERT_EQ(r.status, 0) << r.err;
+  expect_values(load("y.npy"), {2, 2}, {13, 16, 22, 25});
+  r = run({"conv", "--input", a, "--weight", k, "--out", path("c.npy")});
+  ASSERT_EQ(r.status, 0) << r.err;
+  expect_values(load("c.npy"), {2, 2}, {5, 8, 14, 17});
+}
+
+// ------------------------------------------------------------------ layouts and operand forms
+
+// The same two seeds in Keras order: NHWC input, HWIO weight, NHWC output.
+TEST_F(CliTest, NhwcLayout) {
+  const std::string x = save("x.npy", nchw_to_nhwc(seed_5x5())),
+                    w = save("w.npy", oihw_to_hwio(vertical_edge()));
+  RunResult r =
+      run({"conv", "--input", x, "--weight", w, "--layout", "nhwc", "--out", path("y.npy")});
+  ASSERT_EQ(r.status, 0) << r.err;
+  expect_values(load("y.npy"), {1, 3, 3, 1}, {-2, -2, 4, -3, -2, 3, 0, -2, 1});
+
+  const std::string xr = save("xr.npy", nchw_to_nhwc(rgb_3x3())),
+                    wr = save("wr.npy", oihw_to_hwio(rgb_3_filters()));
+  r = run({"conv", "--input", xr, "--weight", wr, "--layout", "nhwc", "--out", path("yr.npy")});
+  ASSERT_EQ(r.status, 0) << r.err;
+  expect_values(load("yr.npy"), {1, 1, 1, 3}, {11, 1, 26});
+}
+
+// An unbatched [C, H, W] input gives a [C_out, OH, OW] output (PyTorch's rule); a float64
+// weight with a float32 input computes in float32.
+TEST_F(CliTest, UnbatchedInputAndMixedDtypes) {
+  const Tensor x3 = *rgb_3x3().reshaped({3, 3, 3});
+  const std::string x = save("x.npy", x3), w = save("w.npy", rgb_3_filters().to(DType::f64));
+  const RunResult r = run({"conv", "--input", x, "--weight", w, "--out", path("y.npy")});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const Tensor y = load("y.npy");
+  EXPECT_EQ(y.dtype(), DType::f32);
+  expect_values(y, {3, 1, 1}, {11, 1, 26});
+}
+
+// ------------------------------------------------------------------ pooling
+
+// 4×4 input 0..15. max 2×2: [[5, 7], [13, 15]]; avg 2×2: (0+1+4+5)/4 = 2.5, (2+3+6+7)/4 = 4.5,
+// (8+9+12+13)/4 = 10.5, (10+11+14+15)/4 = 12.5.
+TEST_F(CliTest, PoolMaxAndAvg) {
+  std::vector<double> v(16);
+  for (int i = 0; i < 16; ++i)
+    v[static_cast<std::size_t>(i)] = i;
+  const std::string x = save("x.npy", Tensor::from_values(DType::f32, {1, 1, 4, 4}, v));
+  RunResult r = run({"pool", "--input", x, "--op", "max", "--kernel", "2", "--out", path("m.npy")});
+  ASSERT_EQ(r.status, 0) << r.err;
+  expect_values(load("m.npy"), {1, 1, 2, 2}, {5, 7, 13, 15});
+  r = run({"pool", "--input", x, "--op", "avg", "--kernel", "2,2", "--out", path("a.npy")});
+  ASSERT_EQ(r.status, 0) << r.err;
+  expect_values(load("a.npy"), {1, 1, 2, 2}, {2.5, 4.5, 10.5, 12.5});
+}
+
+// [[1, 2], [3, 4]], avg 2×2, stride 1, padding 1 => 3×3. The corner window holds three padding
+// cells and the 1: counted (PyTorch's default) 1/4 = 0.25; --exclude-pad 1/1 = 1. The centre
+// window holds 1..4: 10/4 = 2.5 either way. Edge (0,1): (1+2)/4 = 0.75 or (1+2)/2 = 1.5.
+TEST_F(CliTest, PoolAvgPaddingCountedOrExcluded) {
+  const std::string x = save("x.npy", Tensor::from_values(DType::f64, {1, 1, 2, 2}, {1, 2, 3, 4}));
+  RunResult r = run({"pool", "--input", x, "--op", "avg", "--kernel", "2", "--stride", "1",
+                     "--padding", "1", "--out", path("in.npy")});
+  ASSERT_EQ(r.status, 0) << r.err;
+  expect_values(load("in.npy"), {1, 1, 3, 3}, {0.25, 0.75, 0.5, 1, 2.5, 1.5, 0.75, 1.75, 1});
+  r = run({"pool", "--input", x, "--op", "avg", "--kernel", "2", "--stride", "1", "--padding", "1",
+           "--exclude-pad", "--out", path("ex.npy")});
+  ASSERT_EQ(r.status, 0) << r.err;
+  expect_values(load("ex.npy"), {1, 1, 3, 3}, {1, 1.5, 2, 2, 2.5, 3, 3, 3.5, 4});
+}
+
+// The Keras seed's second feature map, max 2×2 with stride 1 (NHWC, one channel):
+// [[-1.06, 1.30, 0.67], [0.24, 0.27, -0.74], [-0.84, 0.72, 0.47]] => [[1.30, 1.30], [0.72, 0.72]].
+TEST_F(CliTest, KerasMaxPoolSeedNhwc) {
+  const std::string x =
+      save("x.npy", Tensor::from_values(DType::f32, {1, 3, 3, 1},
+                                        {-1.0616233, 1.2988867, 0.6712394, 0.23607667, 0.27193436,
+                                         -0.73882663, -0.8419535, 0.7197448, 0.47066653}));
+  const RunResult r = run({"pool", "--input", x, "--op", "max", "--kernel", "2", "--stride", "1",
+                           "--layout", "nhwc", "--out", path("y.npy")});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const Tensor y = load("y.npy");
+  expect_values(y, {1, 2, 2, 1}, {1.2988867, 1.2988867, 0.7197448, 0.7197448}, 1e-7);
+  EXPECT_EQ(y.get(0), static_cast<double>(1.2988867f));  // max copies a value exactly
+}
+
+// ------------------------------------------------------------------ trace
+
+// Every window of a strided, padded, biased 3-channel conv: count, NCHW order, origins
+// oy·stride − pad, every number reading back to exactly the engine's float32, value ==
+// ((0 + p0) + p1 + p2) + bias in float32 exactly, and values equal to the naive loop.
+TEST_F(CliTest, TraceJsonInvariants) {
+  std::mt19937_64 rng(test::test_seed(7));
+  const Tensor xin = test::random_tensor(rng, DType::f32, {2, 3, 5, 6}, false);
+  const Tensor win = test::random_tensor(rng, DType::f32, {4, 3, 3, 2}, false);
+  const Tensor bin = test::random_tensor(rng, DType::f32, {4}, false);
+  const std::string x = save("x.npy", xin), w = save("w.npy", win), b = save("b.npy", bin);
+  const RunResult r = run({"trace", "--input", x, "--weight", w, "--bias", b, "--stride", "2,1",
+                           "--padding", "1,2", "--out", path("t.json")});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const nlohmann::json j = nlohmann::json::parse(read_text(path("t.json")));
+  // out_h = ⌊(5 + 2 − 2 − 1) / 2⌋ + 1 = 3, out_w = ⌊(6 + 4 − 1 − 1) / 1⌋ + 1 = 9
+  ASSERT_EQ(j["output_shape"], nlohmann::json({2, 4, 3, 9}));
+  EXPECT_EQ(j["padding"], nlohmann::json({1, 1, 2, 2}));
+  EXPECT_EQ(j["dtype"], "float32");
+  const auto& windows = j["windows"];
+  ASSERT_EQ(windows.size(), 2u * 4 * 3 * 9);
+  const Tensor want =
+      test::naive_conv2d(xin, win, &bin, 2, 1, 1, 1, 1, {1, 1, 2, 2}, PaddingMode::zeros);
+  Conv2dParams params;
+  params.stride_h = 2;
+  params.padding = PaddingSpec::pair(1, 2);
+  const auto engine = conv2d_trace(xin, win, &bin, params);
+  ASSERT_TRUE(engine.has_value());
+  int64_t index = 0;
+  for (int64_t n = 0; n < 2; ++n)
+    for (int64_t o = 0; o < 4; ++o)
+      for (int64_t oy = 0; oy < 3; ++oy)
+        for (int64_t ox = 0; ox < 9; ++ox, ++index) {
+          const auto& win_j = windows[static_cast<std::size_t>(index)];
+          SCOPED_TRACE(testing::Message() << "window " << index << " (n=" << n << ", o=" << o
+                                          << ", y=" << oy << ", x=" << ox << ")");
+          ASSERT_EQ(win_j["n"], n);
+          ASSERT_EQ(win_j["o"], o);
+          ASSERT_EQ(win_j["y"], oy);
+          ASSERT_EQ(win_j["x"], ox);
+          EXPECT_EQ(win_j["origin"], nlohmann::json({oy * 2 - 1, ox - 2}));
+          ASSERT_EQ(win_j["partials"].size(), 3u);
+          float acc = 0;
+          for (int64_t c = 0; c < 3; ++c) {
+            // The text reads back to exactly the engine's float32 partial sum.
+            const float f = static_cast<float>(win_j["partials"][c].get<double>());
+            EXPECT_EQ(f, static_cast<float>(engine->partial(index, c))) << "channel " << c;
+            acc += f;
+          }
+          const float bias = static_cast<float>(win_j["bias"].get<double>());
+          EXPECT_EQ(bias, static_cast<float>(bin.get(o)));
+          const float value = static_cast<float>(win_j["value"].get<double>());
+          EXPECT_EQ(acc + bias, value);
+          EXPECT_EQ(value, static_cast<float>(engine->output().get(index)));
+          EXPECT_NEAR(value, want.get(index), 1e-5);
+        }
+}
+
+// With --flip and nhwc the windows still come in NCHW order and the shapes in PyTorch order.
+TEST_F(CliTest, TraceNhwcFlipSeed) {
+  const std::string a =
+      save("a.npy", Tensor::from_values(DType::f32, {1, 3, 3, 1}, {1, 2, 3, 4, 5, 6, 7, 8, 9}));
+  const std::string k = save("k.npy", Tensor::from_values(DType::f32, {2, 2, 1, 1}, {1, 2, 0, 0}));
+  const RunResult r = run({"trace", "--input", a, "--weight", k, "--flip", "--layout", "nhwc",
+                           "--out", path("t.json")});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const nlohmann::json j = nlohmann::json::parse(read_text(path("t.json")));
+  EXPECT_EQ(j["output_shape"], nlohmann::json({1, 1, 2, 2}));
+  EXPECT_EQ(j["params"]["flip"], true);
+  std::vector<double> values;
+  for (const auto& w : j["windows"])
+    values.push_back(w["value"].get<double>());
+  EXPECT_EQ(values, (std::vector<double>{13, 16, 22, 25}));
+}
+
+TEST_F(CliTest, TracePoolingWindows) {
+  std::vector<double> v(16);
+  for (int i = 0; i < 16; ++i)
+    v[static_cast<std::size_t>(i)] = i;
+  const std::string x = save("x.npy", Tensor::from_values(DType::f32, {1, 1, 4, 4}, v));
+  const RunResult r =
+      run({"trace", "--input", x, "--op", "max", "--kernel", "2", "--out", path("t.json")});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const nlohmann::json j = nlohmann::json::parse(read_text(path("t.json")));
+  EXPECT_EQ(j["output_shape"], nlohmann::json({1, 1, 2, 2}));
+  ASSERT_EQ(j["windows"].size(), 4u);
+  EXPECT_EQ(j["windows"][1]["taps"], nlohmann::json({2, 3, 6, 7}));
+  EXPECT_EQ(j["windows"][1]["value"], 7);
+  EXPECT_EQ(j["windows"][1]["argmax"], nlohmann::json({1, 3}));
+}
+
+TEST_F(CliTest, TraceRefusesHugeTraces) {
+  const std::string x = save("x.npy", seed_5x5()), w = save("w.npy", vertical_edge());
+  expect_failure(
+      {"trace", "--input", x, "--weight", w, "--max-windows", "4", "--out", path("t.json")},
+      "the trace would hold 9 windows", path("t.json"));
+}
+
+// ------------------------------------------------------------------ shape
+
+// ResNet's stem: ⌊(224 + 3 + 3 − 1·(7 − 1) − 1) / 2⌋ + 1 = ⌊223 / 2⌋ + 1 = 112.
+TEST_F(CliTest, ShapeConvAndPool) {
+  RunResult r = run({"shape", "--input-shape", "1,3,224,224", "--kernel-shape", "64,3,7,7",
+                     "--stride", "2", "--padding", "3"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("output shape: [1, 64, 112, 112]"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("out_h = "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("(224 + 3 + 3 \xE2\x88\x92 1\xC2\xB7(7 \xE2\x88\x92 1) \xE2\x88\x92 1) / 2"),
+            std::string::npos)
+      << r.out;
+  // Then its max pooling: ⌊(112 + 2 − 2 − 1) / 2⌋ + 1 = 56.
+  r = run({"shape", "--input-shape", "1,64,112,112", "--op", "max", "--kernel", "3", "--stride",
+           "2", "--padding", "1"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("output shape: [1, 64, 56, 56]"), std::string::npos) << r.out;
+  // Keras order, 'same': 28×28 stays 28×28 with 32 channels last.
+  r = run({"shape", "--input-shape", "1,28,28,1", "--kernel-shape", "3,3,1,32", "--layout", "nhwc",
+           "--padding", "same", "--json"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["output_shape"], nlohmann::json({1, 28, 28, 32}));
+  EXPECT_EQ(j["formula"].size(), 2u);
+}
+
+TEST_F(CliTest, ShapeErrors) {
+  expect_failure({"shape", "--input-shape", "1,3,4,4", "--kernel-shape", "2,3,5,5"}, "kernel");
+  expect_failure({"shape", "--input-shape", "1,3,x,4", "--kernel-shape", "2,3,5,5"},
+                 "--input-shape 1,3,x,4");
+  expect_failure({"shape", "--input-shape", "1,3,8,8"}, "--kernel-shape");
+  expect_failure(
+      {"shape", "--input-shape", "1,3,8,8", "--kernel", "2", "--op", "max", "--groups", "2"},
+      "--groups");
+}
+
+// ------------------------------------------------------------------ errors
+
+TEST_F(CliTest, ErrorsExitTwoAndLeaveNoFile) {
+  const std::string x = save("x.npy", seed_5x5()), w = save("w.npy", vertical_edge());
+  const std::string y = path("y.npy");
+  expect_failure({"conv", "--input", x, "--weight", w, "--strid", "2", "--out", y},
+                 "unknown option --strid (did you mean --stride?)", y);
+  expect_failure({"conv", "--input", x, "--out", y}, "--weight", y);
+  expect_failure({"conv", "--input", x, "--weight", w, "--stride", "0,x", "--out", y},
+                 "--stride 0,x is not a number or pair of numbers like 2 or 2,1", y);
+  expect_failure({"conv", "--input", x, "--weight", w, "--padding", "lots", "--out", y},
+                 "--padding lots", y);
+  expect_failure({"conv", "--input", x, "--weight", w, "--out"}, "--out needs a value");
+  expect_failure({"conv", "--input", path("missing.npy"), "--weight", w, "--out", y}, "missing.npy",
+                 y);
+  expect_failure({"conv", "--input", x, "--weight", w, "--stride", "0", "--out", y}, "stride", y);
+  expect_failure({"conv", "--input", x, "--weight", w, "--backend", "tpu", "--out", y},
+                 "--backend tpu", y);
+  expect_failure({"conv", "--input", x, "--weight", w, "--repeat", "0", "--out", y}, "--repeat", y);
+  expect_failure({"conv", "--input", x, "--weight", w, "--padding-mode", "mirror", "--out", y},
+                 "mirror", y);
+  expect_failure({"conv", "stray", "--input", x, "--weight", w, "--out", y}, "'stray'", y);
+  expect_failure({"conv", "--input", x, "--weight", w, "--flip=yes", "--out", y}, "--flip", y);
+  expect_failure({"frobnicate"}, "frobnicate");
+
+  // A file that is not .npy.
+  {
+    std::ofstream bad(path("bad.npy"), std::ios::binary);
+    bad << "this is not a numpy file";
+  }
+  expect_failure({"conv", "--input", path("bad.npy"), "--weight", w, "--out", y}, "bad.npy", y);
+  // A .npy cut short: the header promises 25 floats.
+  {
+    const std::string full = read_text(x);
+    std::ofstream cut(path("cut.npy"), std::ios::binary);
+    cut << full.substr(0, full.size() - 10);
+  }
+  expect_failure({"conv", "--input", path("cut.npy"), "--weight", w, "--out", y}, "cut.npy", y);
+
+  // Geometry the engine refuses: a 5×5 kernel on a 3×3 input; 'same' with stride 2; channels
+  // that do not match.
+  const std::string small = save("small.npy", Tensor(DType::f32, {1, 1, 3, 3}));
+  const std::string big = save("big.npy", Tensor(DType::f32, {1, 1, 5, 5}));
+  expect_failure({"conv", "--input", small, "--weight", big, "--out", y}, "kernel", y);
+  expect_failure(
+      {"conv", "--input", x, "--weight", w, "--padding", "same", "--stride", "2", "--out", y},
+      "same", y);
+  const std::string rgb = save("rgb.npy", rgb_3x3());
+  expect_failure({"conv", "--input", rgb, "--weight", w, "--out", y}, "channel", y);
+
+  // Pooling.
+  expect_failure({"pool", "--input", x, "--kernel", "2", "--out", y}, "--op", y);
+  expect_failure({"pool", "--input", x, "--op", "median", "--kernel", "2", "--out", y},
+                 "--op median", y);
+  expect_failure(
+      {"pool", "--input", x, "--op", "max", "--kernel", "2", "--exclude-pad", "--out", y},
+      "--exclude-pad", y);
+  expect_failure(
+      {"pool", "--input", x, "--op", "max", "--kernel", "2", "--padding", "2", "--out", y},
+      "padding", y);
+  expect_failure({"pool", "--input", x, "--op", "max", "--kernel", "9", "--out", y}, "9", y);
+
+  // Trace.
+  const std::string t = path("t.json");
+  expect_failure({"trace", "--input", small, "--weight", big, "--out", t}, "kernel", t);
+  expect_failure({"trace", "--input", x, "--weight", w, "--backend", "gpu", "--out", t},
+                 "--backend does not apply", t);
+}
+
+// A failing command leaves an existing output file exactly as it was.
+TEST_F(CliTest, FailureKeepsExistingOutput) {
+  const std::string x = save("x.npy", seed_5x5());
+  const std::string big = save("big.npy", Tensor(DType::f32, {1, 1, 7, 7}));
+  const std::string y = path("y.npy");
+  {
+    std::ofstream f(y);
+    f << "previous result";
+  }
+  const RunResult r = run({"conv", "--input", x, "--weight", big, "--out", y});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(read_text(y), "previous result");
+  // ... and no temporary files beside it.
+  int files = 0;
+  for (const auto& e : fs::directory_iterator(m_dir)) {
+    (void)e;
+    ++files;
+  }
+  EXPECT_EQ(files, 5);  // x.npy, big.npy, y.npy, stdout.txt, stderr.txt
+}
+
+// ------------------------------------------------------------------ repeat, threads, backends
+
+TEST_F(CliTest, RepeatAndThreadsGiveTheSameOutput) {
+  std::mt19937_64 rng(test::test_seed(11));
+  const std::string x = save("x.npy", test::random_tensor(rng, DType::f32, {1, 4, 9, 8}, false));
+  const std::string w = save("w.npy", test::random_tensor(rng, DType::f32, {6, 4, 3, 3}, false));
+  RunResult r = run({"conv", "--input", x, "--weight", w, "--out", path("once.npy")});
+  ASSERT_EQ(r.status, 0) << r.err;
+  r = run({"conv", "--input", x, "--weight", w, "--repeat", "3", "--threads", "1", "--out",
+           path("thrice.npy")});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("3 runs"), std::string::npos) << r.out;
+  EXPECT_EQ(read_text(path("once.npy")), read_text(path("thrice.npy")));
+}
+
+// --backend gpu either works (and matches the CPU) or fails with exit 2, a message and no file.
+// --backend auto always succeeds.
+TEST_F(CliTest, GpuBackendWorksOrSaysWhy) {
+  std::mt19937_64 rng(test::test_seed(13));
+  const Tensor xin = test::random_tensor(rng, DType::f32, {1, 3, 8, 7}, false);
+  const Tensor win = test::random_tensor(rng, DType::f32, {2, 3, 3, 3}, false);
+  const std::string x = save("x.npy", xin), w = save("w.npy", win);
+  const Tensor want =
+      test::naive_conv2d(xin, win, nullptr, 1, 1, 1, 1, 1, {1, 1, 1, 1}, PaddingMode::zeros);
+  for (const char* backend : {"gpu", "auto"}) {
+    SCOPED_TRACE(backend);
+    const std::string y = path(std::string(backend) + ".npy");
+    const RunResult r = run(
+        {"conv", "--input", x, "--weight", w, "--padding", "1", "--backend", backend, "--out", y});
+    if (r.status == 0) {
+      expect_values(load(std::string(backend) + ".npy"), {1, 2, 8, 7},
+                    std::vector<double>(want.data<double>(), want.data<double>() + want.numel()),
+                    1e-4);
+    } else {
+      EXPECT_STREQ(backend, "gpu") << "auto must fall back to the CPU: " << r.err;
+      EXPECT_EQ(r.status, 2);
+      EXPECT_GT(r.err.size(), std::string("convscope conv: \n").size()) << r.err;
+      EXPECT_FALSE(fs::exists(y));
+    }
+  }
+  // Pooling too.
+  const RunResult r = run({"pool", "--input", x, "--op", "max", "--kernel", "2", "--backend", "gpu",
+                           "--out", path("p.npy")});
+  if (r.status == 0) {
+    EXPECT_EQ(load("p.npy").shape(), (Shape{1, 3, 4, 3}));
+  } else {
+    EXPECT_EQ(r.status, 2);
+    EXPECT_FALSE(r.err.empty());
+  }
+}
+
+// ------------------------------------------------------------------ randomized against the naive
+// loop
+
+// Random shapes and every parameter, pairs deliberately unequal so a swapped (h, w) shows.
+TEST_F(CliTest, RandomConvsMatchNaiveLoop) {
+  const uint64_t seed = test::test_seed(20261122);
+  std::mt19937_64 rng(seed);
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  const char* modes[] = {"zeros", "reflect", "replicate", "circular"};
+  const PaddingMode mode_values[] = {PaddingMode::zeros, PaddingMode::reflect,
+                                     PaddingMode::replicate, PaddingMode::circular};
+  for (int iter = 0; iter < 12; ++iter) {
+    const int groups = pick(1, 2), cpg = pick(1, 3), opg = pick(1, 2);
+    const int kh = pick(1, 3), kw = pick(1, 3), sh = pick(1, 3), sw = pick(1, 3);
+    const int dh = pick(1, 2), dw = pick(1, 2), ph = pick(0, 1), pw = pick(0, 2);
+    const int mode = pick(0, 3);
+    const int h = pick(dh * (kh - 1) + 3, 9), w = pick(dw * (kw - 1) + 3, 9);
+    const bool f64 = pick(0, 1) == 1, with_bias = pick(0, 1) == 1;
+    const DType dt = f64 ? DType::f64 : DType::f32;
+    SCOPED_TRACE(testing::Message()
+                 << "replay: CONVSCOPE_SEED=" << seed << " iteration " << iter << ": input 2x"
+                 << groups * cpg << "x" << h << "x" << w << ", kernel " << kh << "x" << kw
+                 << ", stride " << sh << "," << sw << ", dilation " << dh << "," << dw
+                 << ", padding " << ph << "," << pw << " " << modes[mode] << ", groups " << groups);
+    const Tensor xin = test::random_tensor(rng, dt, {2, groups * cpg, h, w}, false);
+    const Tensor win = test::random_tensor(rng, dt, {groups * opg, cpg, kh, kw}, false);
+    const Tensor bin = test::random_tensor(rng, dt, {groups * opg}, false);
+    std::vector<std::string> args = {"conv",
+                                     "--input",
+                                     save("x.npy", xin),
+                                     "--weight",
+                                     save("w.npy", win),
+                                     "--stride",
+                                     std::to_string(sh) + "," + std::to_string(sw),
+                                     "--dilation",
+                                     std::to_string(dh) + "," + std::to_string(dw),
+                                     "--padding",
+                                     std::to_string(ph) + "," + std::to_string(pw),
+                                     "--groups",
+                                     std::to_string(groups),
+                                     "--padding-mode",
+                                     modes[mode],
+                                     "--out",
+                                     path("y.npy")};
+    if (with_bias) {
+      args.push_back("--bias");
+      args.push_back(save("b.npy", bin));
+    }
+    fs::remove(path("y.npy"));
+    const RunResult r = run(args);
+    ASSERT_EQ(r.status, 0) << r.err;
+    const Tensor y = load("y.npy");
+    const Tensor want = test::naive_conv2d(xin, win, with_bias ? &bin : nullptr, sh, sw, dh, dw,
+                                           groups, {ph, ph, pw, pw}, mode_values[mode]);
+    ASSERT_EQ(y.shape(), want.shape());
+    EXPECT_EQ(y.dtype(), dt);
+    const double tol = f64 ? 1e-12 : 1e-5;
+    for (int64_t i = 0; i < y.numel(); ++i) {
+      ASSERT_NEAR(y.get(i), want.get(i), tol) << "at " << test::nchw_index(y.shape(), i);
+    }
+  }
+}
+
+// ------------------------------------------------------------------ lessons
+
+TEST_F(CliTest, LessonPrintsTheWorkedExample) {
+  RunResult r = run({"lesson"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("vertical-edge"), std::string::npos);
+  // Window 0 of the seed: 1·1 + 2·0 + 3·(−1) + 0·1 + 1·0 + 2·(−1) + 3·1 + 0·0 + 1·(−1) = −2.
+  EXPECT_NE(r.out.find("1\xC2\xB7"
+                       "1 + 2\xC2\xB7"
+                       "0 + 3\xC2\xB7(-1) + 0\xC2\xB7"
+                       "1 + 1\xC2\xB7"
+                       "0 + 2\xC2\xB7(-1) + 3\xC2\xB7"
+                       "1 + 0\xC2\xB7"
+                       "0 + 1\xC2\xB7(-1) = -2"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("out_h = "), std::string::npos);
+  EXPECT_NE(r.out.find("Window 8"), std::string::npos);
+
+  r = run({"lesson", "--list"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::vector<std::string> names;
+  std::istringstream lines(r.out);
+  for (std::string line; std::getline(lines, line);) {
+    names.push_back(line.substr(0, line.find(' ')));
+  }
+  ASSERT_FALSE(names.empty());
+  EXPECT_EQ(names.front(), "vertical-edge");
+  for (const std::string& name : names) {
+    r = run({"lesson", name});
+    EXPECT_EQ(r.status, 0) << name << ": " << r.err;
+    EXPECT_NE(r.out.find("Output y"), std::string::npos) << name;
+  }
+
+  // Padding is marked: the SciPy lesson's first window reads three padding zeros on top.
+  r = run({"lesson", "scipy-laplacian", "--window", "0"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("(0) (0) (0)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Window 0"), std::string::npos);
+  EXPECT_EQ(r.out.find("Window 1"), std::string::npos) << "--window shows one window only";
+
+  expect_failure({"lesson", "no-such-lesson"}, "no-such-lesson");
+  expect_failure({"lesson", "vertical-edge", "--window", "9"}, "--window 9");
+}
+
+}  // namespace
+}  // namespace cs
