@@ -42,8 +42,8 @@ class AtomicTextFile {
     m_tmp = path + ".tmp-XXXXXX";
     m_fd = ::mkstemp(m_tmp.data());
     if (m_fd < 0) {
-      return make_error("cannot create " + path + " (" + std::strerror(errno) +
-                            "); check that its folder exists and is writable",
+      return make_error("cannot create '" + path + "': " + std::strerror(errno) +
+                            "; check that its folder exists and is writable",
                         "--out");
     }
     // mkstemp makes 0600; a trace is an ordinary file, so give it what open() would.
