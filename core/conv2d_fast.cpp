@@ -71,8 +71,8 @@ int active_isa() {
 // Bytes of packed input one task aims at (fits the 1-2 MiB L2 of current x86 cores with room for
 // the weights).
 constexpr int64_t kBandBytes = 256 * 1024;
-// Flat output positions handled per pass over the output-channel blocks; a multiple of every
-// tile width NV·L below, so tiles never straddle two chunks except at the band's end.
+// Output vectors handled per pass over the output-channel blocks (cache blocking); a multiple of
+// every NV below, so only the band's last tile can be short.
 constexpr int64_t kChunkVectors = 24;
 // Below this many multiply-adds a call runs on the calling thread only.
 constexpr int64_t kSerialMacs = int64_t{1} << 16;
@@ -234,6 +234,10 @@ inline void pack_row(const Plan<T>& p, const T* src_row, int64_t rx, T* dst) {
     const T* s = src_row + map[lo];
     if (sw == 1) {
       std::memcpy(dst + lo, s, static_cast<std::size_t>(hi - lo) * sizeof(T));
+    } else if (sw == 2) {  // a constant stride lets the compiler vectorize (ResNet's stem)
+      for (int64_t c = lo; c < hi; ++c) {
+        dst[c] = s[(c - lo) * 2];
+      }
     } else {
       for (int64_t c = lo; c < hi; ++c)
         dst[c] = s[(c - lo) * sw];
@@ -277,16 +281,20 @@ struct TileDest {
   T* out0;        // output + ((n·c_out + oc0)·out_h + oy0)·out_w
   int64_t plane;  // out_h · out_w
   int64_t rs, out_w;
-  int64_t q_lim;  // positions >= q_lim belong to another chunk or band: not written
+  int64_t q_end;  // positions >= q_end lie past the band's last output
 };
 
-// The micro-kernel: MR output channels × NV vectors of L outputs at flat positions [q, q + NV·L),
-// over all k_total taps, then stored straight into the output rows.
-// p: packed input at position q; off: [k_total] tap offsets; w: [k_total][MR]; bias: [MR].
-template <class T, int L, int MR, int NV>
-[[gnu::always_inline]] inline void micro_kernel(const T* p, const int64_t* off, int64_t k_total,
-                                                const T* w, const T* bias, const TileDest<T>& d,
-                                                int64_t q) {
+// The micro-kernel: MR output channels × NV vectors of L outputs, over all k_total taps, then
+// stored straight into the output rows.
+// p: packed input; vq: [NV] flat positions of the vectors; vd: [NV] their offsets in an output
+// plane, or -1 when the vector crosses a row end (stored lane by lane); off: [k_total] tap
+// offsets; w: [k_total][MR]; bias: [MR].
+// Contiguous: the vectors follow each other (vq[v] = vq[0] + v·L), so one base pointer serves all
+// (with NV separate bases, NV = 12 runs out of general-purpose registers).
+template <class T, int L, int MR, int NV, bool Contiguous>
+[[gnu::always_inline]] inline void micro_kernel(const T* p, const int64_t* vq, const int64_t* vd,
+                                                const int64_t* off, int64_t k_total, const T* w,
+                                                const T* bias, const TileDest<T>& d) {
   typedef T V __attribute__((vector_size(sizeof(T) * L)));
   // NOTE: every element is set from the bias just below; "= {}" would make GCC zero the array
   // in memory first (measurably slower at small k_total), so its false warning is silenced.
@@ -301,11 +309,22 @@ template <class T, int L, int MR, int NV>
       acc[m][v] = b;
     }
   }
+  const T* base[NV];
+  for (int v = 0; v < NV; ++v) {
+    base[v] = p + vq[v];
+  }
   for (int64_t k = 0; k < k_total; ++k) {
-    const T* src = p + off[k];
+    const int64_t o = off[k];
     V x[NV];
-    for (int v = 0; v < NV; ++v) {
-      std::memcpy(&x[v], src + v * L, sizeof(V));
+    if constexpr (Contiguous) {
+      const T* src = base[0] + o;
+      for (int v = 0; v < NV; ++v) {
+        std::memcpy(&x[v], src + v * L, sizeof(V));
+      }
+    } else {
+      for (int v = 0; v < NV; ++v) {
+        std::memcpy(&x[v], base[v] + o, sizeof(V));
+      }
     }
     const T* wk = w + k * MR;
     for (int m = 0; m < MR; ++m) {
@@ -315,26 +334,21 @@ template <class T, int L, int MR, int NV>
       }
     }
   }
-  // Flat position qv = row·rs + col. A vector inside one row's valid columns is stored whole;
-  // one that crosses a row end (or the chunk's end) goes lane by lane.
   for (int v = 0; v < NV; ++v) {
-    const int64_t qv = q + int64_t{v} * L;
-    if (qv >= d.q_lim) break;
-    const int64_t row = qv / d.rs;
-    const int64_t col = qv - row * d.rs;
-    if (col + L <= d.out_w && qv + L <= d.q_lim) {
-      T* dst = d.out0 + row * d.out_w + col;
+    if (vd[v] >= 0) {
+      T* dst = d.out0 + vd[v];
       for (int m = 0; m < MR; ++m) {
         std::memcpy(dst + m * d.plane, &acc[m][v], sizeof(V));
       }
       continue;
     }
-    const int lanes = static_cast<int>(std::min<int64_t>(L, d.q_lim - qv));
+    // Lane by lane: flat position q = row·rs + col is an output when col < out_w.
     alignas(64) T tmp[MR][L];
     for (int m = 0; m < MR; ++m) {
       std::memcpy(tmp[m], &acc[m][v], sizeof(V));
     }
-    int64_t r = row, c = col;
+    int64_t r = vq[v] / d.rs, c = vq[v] - r * d.rs;
+    const int lanes = static_cast<int>(std::min<int64_t>(L, d.q_end - vq[v]));
     for (int i = 0; i < lanes; ++i) {
       if (c < d.out_w) {
         T* dst = d.out0 + r * d.out_w + c;
@@ -348,53 +362,69 @@ template <class T, int L, int MR, int NV>
       }
     }
   }
-}
-
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
 #endif
+}
 
-// All tiles of one block of MR output channels over positions [q0, q1) of a band.
+// Tiles of NV vectors of one block of MR output channels, over vectors [v0, v1) of the band's
+// list; a last short tile repeats its last vector (it stores the same values twice).
 template <class T, int L, int REGS, int MR>
-[[gnu::always_inline]] inline void run_block(const Plan<T>& p, const T* buf, const T* w,
-                                             const T* bias, int64_t oc0, int64_t n, int64_t oy0,
-                                             int64_t q0, int64_t q1) {
+[[gnu::always_inline]] inline void run_block(const T* buf, const int64_t* vq, const int64_t* vd,
+                                             int64_t v0, int64_t v1, const int64_t* off,
+                                             int64_t k_total, const T* w, const T* bias,
+                                             const TileDest<T>& d) {
   constexpr int NV = nv_for(MR, REGS);
-  constexpr int64_t tile_w = int64_t{NV} * L;
-  const ConvGeometry& g = *p.g;
-  const TileDest<T> d{p.output + ((n * g.c_out + oc0) * g.out_h + oy0) * g.out_w, g.out_h * g.out_w,
-                      p.rs, g.out_w, q1};
-  for (int64_t q = q0; q < q1; q += tile_w) {
-    micro_kernel<T, L, MR, NV>(buf + q, p.offsets.data(), p.k_total, w, bias, d, q);
+  for (int64_t t = v0; t < v1; t += NV) {
+    if (t + NV <= v1) {
+      bool contiguous = true;
+      for (int v = 1; v < NV; ++v) {
+        contiguous = contiguous && vq[t + v] == vq[t] + v * L;
+      }
+      if (contiguous) {
+        micro_kernel<T, L, MR, NV, true>(buf, vq + t, vd + t, off, k_total, w, bias, d);
+      } else {
+        micro_kernel<T, L, MR, NV, false>(buf, vq + t, vd + t, off, k_total, w, bias, d);
+      }
+      continue;
+    }
+    int64_t q[NV], dst[NV];
+    for (int v = 0; v < NV; ++v) {
+      const int64_t i = std::min<int64_t>(t + v, v1 - 1);
+      q[v] = vq[i];
+      dst[v] = vd[i];
+    }
+    micro_kernel<T, L, MR, NV, false>(buf, q, dst, off, k_total, w, bias, d);
   }
 }
 
 template <class T, int L, int REGS>
-[[gnu::always_inline]] inline void dispatch_block(int m_count, const Plan<T>& p, const T* buf,
-                                                  const T* w, const T* bias, int64_t oc0, int64_t n,
-                                                  int64_t oy0, int64_t q0, int64_t q1) {
+[[gnu::always_inline]] inline void dispatch_block(int m_count, const T* buf, const int64_t* vq,
+                                                  const int64_t* vd, int64_t v0, int64_t v1,
+                                                  const int64_t* off, int64_t k_total, const T* w,
+                                                  const T* bias, const TileDest<T>& d) {
   switch (m_count) {
     case 1:
-      return run_block<T, L, REGS, 1>(p, buf, w, bias, oc0, n, oy0, q0, q1);
+      return run_block<T, L, REGS, 1>(buf, vq, vd, v0, v1, off, k_total, w, bias, d);
     case 2:
-      return run_block<T, L, REGS, 2>(p, buf, w, bias, oc0, n, oy0, q0, q1);
+      return run_block<T, L, REGS, 2>(buf, vq, vd, v0, v1, off, k_total, w, bias, d);
     case 3:
-      return run_block<T, L, REGS, 3>(p, buf, w, bias, oc0, n, oy0, q0, q1);
+      return run_block<T, L, REGS, 3>(buf, vq, vd, v0, v1, off, k_total, w, bias, d);
     case 4:
-      return run_block<T, L, REGS, 4>(p, buf, w, bias, oc0, n, oy0, q0, q1);
+      return run_block<T, L, REGS, 4>(buf, vq, vd, v0, v1, off, k_total, w, bias, d);
     default:
       break;
   }
   if constexpr (max_mr(REGS) >= 8) {
     switch (m_count) {
       case 5:
-        return run_block<T, L, REGS, 5>(p, buf, w, bias, oc0, n, oy0, q0, q1);
+        return run_block<T, L, REGS, 5>(buf, vq, vd, v0, v1, off, k_total, w, bias, d);
       case 6:
-        return run_block<T, L, REGS, 6>(p, buf, w, bias, oc0, n, oy0, q0, q1);
+        return run_block<T, L, REGS, 6>(buf, vq, vd, v0, v1, off, k_total, w, bias, d);
       case 7:
-        return run_block<T, L, REGS, 7>(p, buf, w, bias, oc0, n, oy0, q0, q1);
+        return run_block<T, L, REGS, 7>(buf, vq, vd, v0, v1, off, k_total, w, bias, d);
       case 8:
-        return run_block<T, L, REGS, 8>(p, buf, w, bias, oc0, n, oy0, q0, q1);
+        return run_block<T, L, REGS, 8>(buf, vq, vd, v0, v1, off, k_total, w, bias, d);
       default:
         break;
     }
@@ -405,6 +435,39 @@ template <class T>
 std::vector<T>& scratch() {
   thread_local std::vector<T> buffer;
   return buffer;
+}
+
+// The band's output vectors (flat positions vq, plane offsets vd). Two ways to cover a band:
+//   rows: ⌈out_w / L⌉ vectors per row, the last one shifted left to end at the row's end (it
+//         recomputes a few outputs), all stored whole;
+//   flat: one vector every L positions over the whole band, garbage columns included, a vector
+//         that crosses a row end stored lane by lane.
+// Rows wins for out_w = 112 (ResNet's stem: 7 vectors, no waste), flat for out_w = 56 (3.6
+// vectors of work instead of 4); the estimate counts a lane-by-lane store as 2L/k_total vectors.
+template <int L>
+void band_vectors(int64_t bh, int64_t out_w, int64_t rs, int64_t k_total, std::vector<int64_t>& vq,
+                  std::vector<int64_t>& vd) {
+  vq.clear();
+  vd.clear();
+  const double row_cost = static_cast<double>((out_w + L - 1) / L);
+  const double flat_cost =
+      static_cast<double>(rs) / L + (rs % L != 0 ? 2.0 * L / static_cast<double>(k_total) : 0.0);
+  if (out_w >= L && row_cost <= flat_cost) {
+    for (int64_t r = 0; r < bh; ++r) {
+      for (int64_t x = 0; x < out_w; x += L) {
+        const int64_t col = std::min<int64_t>(x, out_w - L);
+        vq.push_back(r * rs + col);
+        vd.push_back(r * out_w + col);
+      }
+    }
+    return;
+  }
+  const int64_t q_end = (bh - 1) * rs + out_w;
+  for (int64_t q = 0; q < q_end; q += L) {
+    const int64_t r = q / rs, col = q - r * rs;
+    vq.push_back(q);
+    vd.push_back(col + L <= out_w ? r * out_w + col : -1);
+  }
 }
 
 // One task: (n, group, band) => all output channels of the group over the band's rows.
@@ -424,16 +487,21 @@ template <class T, int L, int REGS>
   T* buf = buffer.data();
   pack_band(p, n, grp, oy0, bh, buf);
 
+  thread_local std::vector<int64_t> vq, vd;
+  band_vectors<L>(bh, g.out_w, p.rs, p.k_total, vq, vd);
+  const auto vectors = static_cast<int64_t>(vq.size());
+
   const int64_t cpg = g.c_out_per_group;
-  const int64_t q_end = (bh - 1) * p.rs + g.out_w;
-  const int64_t chunk = kChunkVectors * L;
-  for (int64_t q0 = 0; q0 < q_end; q0 += chunk) {
-    const int64_t q1 = std::min(q0 + chunk, q_end);
+  for (int64_t v0 = 0; v0 < vectors; v0 += kChunkVectors) {
+    const int64_t v1 = std::min(v0 + kChunkVectors, vectors);
     for (int64_t b = 0; b < p.blocks; ++b) {
       const int64_t oc0 = grp * cpg + b * p.mr;
       const int m_count = static_cast<int>(std::min<int64_t>(p.mr, cpg - b * p.mr));
-      dispatch_block<T, L, REGS>(m_count, p, buf, p.wpack.data() + oc0 * p.k_total,
-                                 p.bias.data() + oc0, oc0, n, oy0, q0, q1);
+      const TileDest<T> d{p.output + ((n * g.c_out + oc0) * g.out_h + oy0) * g.out_w,
+                          g.out_h * g.out_w, p.rs, g.out_w, (bh - 1) * p.rs + g.out_w};
+      dispatch_block<T, L, REGS>(m_count, buf, vq.data(), vd.data(), v0, v1, p.offsets.data(),
+                                 p.k_total, p.wpack.data() + oc0 * p.k_total, p.bias.data() + oc0,
+                                 d);
     }
   }
 }
