@@ -381,7 +381,12 @@ void handle_edit_shortcuts(AppState& state) {
   const ImGuiIO& io = ImGui::GetIO();
   if (!io.KeyCtrl || io.KeyAlt || io.WantTextInput) return;
   EditState& es = edit_state(state);
-  auto pressed = [](int key) { return ImGui::IsKeyPressed(key, false); };
+  // The --status-file reflects what a key changed (tests and scripts watch it).
+  auto pressed = [&state](int key) {
+    const bool p = ImGui::IsKeyPressed(key, false);
+    if (p) state.mark_dirty(Dirty::status);
+    return p;
+  };
   if (pressed(GLFW_KEY_S)) {
     if (io.KeyShift || es.scene_path.empty()) {
       open_file_browser(state, BrowseFor::scene_save);

@@ -442,14 +442,14 @@ void draw_preview(AppState& state) {
     state.mark_dirty(Dirty::settings);
   }
   ImGui::SameLine();
-  if (ImGui::Button("fit (0)")) es.zoom = 0.0f;
+  if (ImGui::Button("fit (Ctrl+0)")) es.zoom = 0.0f;
   ImGui::SameLine();
-  if (ImGui::Button("1:1 (1)")) {
+  if (ImGui::Button("1:1 (Ctrl+1)")) {
     es.zoom = 1.0f;
     es.pan_x = es.pan_y = 0.0f;
   }
   ImGui::SameLine();
-  ImGui::TextDisabled("wheel or +/- zooms, drag pans");
+  ImGui::TextDisabled("wheel or Ctrl +/- zooms, drag pans");
   const std::string backend = lp.backend();
   ImGui::Text("%s  %dx%d  |  %s  |  last run %.1f ms",
               es.preview_loaded.empty() ? "built-in sample" : es.preview_loaded.c_str(),
@@ -480,9 +480,13 @@ void draw_preview(AppState& state) {
       es.pan_y = (static_cast<float>(ih) - pane_size.y / zoom) * 0.5f;
     }
   }
-  // Keys while this window is focused: +/- zoom about the centre, 0 fit, 1 one to one.
-  if (ImGui::IsWindowFocused(ImGuiFocusedFlags_RootAndChildWindows) &&
-      !ImGui::GetIO().WantTextInput && !ImGui::GetIO().KeyCtrl) {
+  // Keys while the mouse is over this window (or it has focus): Ctrl with +/- zooms about the
+  // centre, Ctrl+0 fits, Ctrl+1 shows pixels one to one. Ctrl keeps them apart from the shell's
+  // plain +/- (play speed) and 1 (step unit).
+  const ImGuiIO& kio = ImGui::GetIO();
+  if ((ImGui::IsWindowHovered(ImGuiHoveredFlags_ChildWindows) ||
+       ImGui::IsWindowFocused(ImGuiFocusedFlags_RootAndChildWindows)) &&
+      !kio.WantTextInput && kio.KeyCtrl) {
     float nz = zoom;
     if (ImGui::IsKeyPressed(GLFW_KEY_EQUAL) || ImGui::IsKeyPressed(GLFW_KEY_KP_ADD))
       nz = zoom * 1.25f;
@@ -496,8 +500,9 @@ void draw_preview(AppState& state) {
       es.pan_x = cx - pane_size.x * 0.5f / zoom;
       es.pan_y = cy - pane_size.y * 0.5f / zoom;
     }
-    if (ImGui::IsKeyPressed(GLFW_KEY_0, false)) es.zoom = 0.0f;
-    if (ImGui::IsKeyPressed(GLFW_KEY_1, false)) {
+    if (ImGui::IsKeyPressed(GLFW_KEY_0, false) || ImGui::IsKeyPressed(GLFW_KEY_KP_0, false))
+      es.zoom = 0.0f;
+    if (ImGui::IsKeyPressed(GLFW_KEY_1, false) || ImGui::IsKeyPressed(GLFW_KEY_KP_1, false)) {
       es.zoom = zoom = 1.0f;
       es.pan_x = es.pan_y = 0.0f;
     }
@@ -513,8 +518,12 @@ void draw_preview(AppState& state) {
   const bool hov_r =
       draw_pane("##result", have_result ? lp.result_texture() : 0u, rw, rh, right, es);
   ImDrawList* dl = ImGui::GetWindowDrawList();
-  dl->AddText(ImVec2(left.p0.x + 6, left.p0.y + 4), IM_COL32(255, 255, 255, 220), "original");
-  dl->AddText(ImVec2(right.p0.x + 6, right.p0.y + 4), IM_COL32(255, 255, 255, 220), "result");
+  for (const auto& [pane, label] : {std::pair{&left, "original"}, std::pair{&right, "result"}}) {
+    const ImVec2 ts = ImGui::CalcTextSize(label);
+    const ImVec2 a(pane->p0.x + 4, pane->p0.y + 4);
+    dl->AddRectFilled(a, ImVec2(a.x + ts.x + 8, a.y + ts.y + 4), IM_COL32(0, 0, 0, 170), 3.0f);
+    dl->AddText(ImVec2(a.x + 4, a.y + 2), IM_COL32(255, 255, 255, 255), label);
+  }
 
   // Pixel inspector: the result pixel under the cursor (on the original, the output whose window
   // is centred there) with its exact value and its receptive field outlined on the original.

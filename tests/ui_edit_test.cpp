@@ -1,0 +1,504 @@
+// The editing half of the visualizer (app/ui_edit.hpp), two ways:
+//  - in process, without a window: area downsampling, .npy shapes, dropped files, painting, kernel
+//    actions (normalise, random, presets) and scenes <-> the app state;
+//  - as a person uses it: the real convscope under the test command's X server, keys pressed with
+//    xdotool, checked through --status-file, saved scenes and --screenshot.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <random>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "app/app_state.hpp"
+#include "app/ui_edit.hpp"
+#include "core/file_io.hpp"
+#include "core/image_io.hpp"
+#include "core/npy.hpp"
+#include "core/presets.hpp"
+#include "core/scene.hpp"
+
+namespace cs {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    static int counter = 0;
+    path = fs::temp_directory_path() /
+           ("convscope_ui_edit_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
+    fs::create_directories(path);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+  std::string operator/(const std::string& name) const { return (path / name).string(); }
+};
+
+std::string slurp(const std::string& path) {
+  auto b = read_file(path, 64 << 20);
+  return b ? std::string(b->begin(), b->end()) : std::string();
+}
+
+// A scene with a 4×4 input 1..16 and a 2×2 box kernel of ones, padding 1.
+std::string box_scene(const std::string& title, bool flip = false) {
+  return std::string(R"({"format": "convscope-scene", "version": 1, "title": ")") + title +
+         R"(", "description": "a test scene", "op": "conv", "flip_kernel": )" +
+         (flip ? "true" : "false") + R"(, "conv": {"padding": 1},
+  "preview": {"display": "abs"},
+  "weight": {"shape": [1, 1, 2, 2], "values": [[[[1, 1], [1, 1]]]]},
+  "input": {"shape": [1, 1, 4, 4], "values": [1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16]}})";
+}
+
+// ---------------------------------------------------------------------------------------------
+// In process
+
+TEST(UiEditDownsample, HandWorkedBlocksAndFractions) {
+  // 4×1 grey image [0, 100, 200, 255] to 2×1: blocks {0, 100} and {200, 255} => 50 and 227.5.
+  Image img{4, 1, 1, {0, 100, 200, 255}};
+  Tensor t = downsample_area(img, 1, 2);
+  ASSERT_EQ(t.shape(), (Shape{1, 1, 1, 2}));
+  EXPECT_FLOAT_EQ(static_cast<float>(t.get(0)), 50.0f / 255.0f);
+  EXPECT_FLOAT_EQ(static_cast<float>(t.get(1)), 227.5f / 255.0f);
+  // 3×1 image [0, 255, 255] to 2×1: cell 0 covers [0, 1.5): (1·0 + 0.5·255) / 1.5 = 85;
+  // cell 1 covers [1.5, 3): (0.5·255 + 1·255) / 1.5 = 255.
+  Image three{3, 1, 1, {0, 255, 255}};
+  Tensor u = downsample_area(three, 1, 2);
+  EXPECT_NEAR(u.get(0), 85.0 / 255.0, 1e-6);
+  EXPECT_NEAR(u.get(1), 1.0, 1e-6);
+  // RGBA: alpha is dropped, channels planar [1, 3, H, W].
+  Image rgba{1, 1, 4, {10, 20, 30, 99}};
+  Tensor v = downsample_area(rgba, 1, 1);
+  ASSERT_EQ(v.shape(), (Shape{1, 3, 1, 1}));
+  EXPECT_NEAR(v.get(2), 30.0 / 255.0, 1e-6);
+}
+
+// Every output cell covers the same area, so the mean over outputs equals the image's mean; and
+// for whole-number ratios each cell is its block's plain mean (naive loop below). Replayable seed.
+TEST(UiEditDownsample, RandomImagesKeepTheMean) {
+  const uint64_t seed = std::random_device{}();
+  std::mt19937_64 rng(seed);
+  for (int trial = 0; trial < 30; ++trial) {
+    std::uniform_int_distribution<int> dim(1, 40), out(1, 12), byte(0, 255);
+    Image img;
+    img.width = dim(rng);
+    img.height = dim(rng);
+    img.channels = 1;
+    img.pixels.resize(static_cast<std::size_t>(img.width * img.height));
+    double sum = 0;
+    for (auto& p : img.pixels) {
+      p = static_cast<uint8_t>(byte(rng));
+      sum += p;
+    }
+    const int oh = out(rng), ow = out(rng);
+    Tensor t = downsample_area(img, oh, ow);
+    double mean = 0;
+    for (int64_t i = 0; i < t.numel(); ++i)
+      mean += t.get(i);
+    mean /= static_cast<double>(t.numel());
+    EXPECT_NEAR(mean * 255.0, sum / (img.width * img.height), 1e-3)
+        << "seed " << seed << " trial " << trial << " image " << img.width << "x" << img.height
+        << " to " << ow << "x" << oh;
+    // Whole-number ratio: naive block mean.
+    const int bh = 1 + trial % 3, bw = 1 + trial % 4;
+    Image blk{ow * bw, oh * bh, 1, {}};
+    blk.pixels.resize(static_cast<std::size_t>(blk.width * blk.height));
+    for (auto& p : blk.pixels)
+      p = static_cast<uint8_t>(byte(rng));
+    Tensor b = downsample_area(blk, oh, ow);
+    for (int oy = 0; oy < oh; ++oy) {
+      for (int ox = 0; ox < ow; ++ox) {
+        double s = 0;
+        for (int y = oy * bh; y < (oy + 1) * bh; ++y)
+          for (int x = ox * bw; x < (ox + 1) * bw; ++x)
+            s += blk.pixels[static_cast<std::size_t>(y * blk.width + x)];
+        ASSERT_NEAR(b.get(oy * ow + ox) * 255.0, s / (bh * bw), 1e-3)
+            << "seed " << seed << " trial " << trial << " at (oy, ox) = (" << oy << ", " << ox
+            << ")";
+      }
+    }
+  }
+}
+
+TEST(UiEditNpy, ShapesBecomeNCHW) {
+  Tensor hw(DType::f32, {3, 4});
+  EXPECT_EQ(npy_to_input(hw, false)->shape(), (Shape{1, 1, 3, 4}));
+  Tensor chw(DType::f64, {2, 3, 4});
+  EXPECT_EQ(npy_to_input(chw, false)->shape(), (Shape{1, 2, 3, 4}));
+  EXPECT_EQ(npy_to_input(chw, true)->shape(), (Shape{1, 4, 2, 3}));  // HWC
+  // NHWC [1, 2, 2, 3]: element (h=1, w=0, c=2) lands at NCHW (0, 2, 1, 0).
+  Tensor nhwc(DType::f32, {1, 2, 2, 3});
+  nhwc.set((1 * 2 + 0) * 3 + 2, 7.0);
+  auto nchw = npy_to_input(nhwc, true);
+  ASSERT_TRUE(nchw.has_value());
+  EXPECT_EQ(nchw->shape(), (Shape{1, 3, 2, 2}));
+  EXPECT_EQ(nchw->get((2 * 2 + 1) * 2 + 0), 7.0);
+  auto five = npy_to_input(Tensor(DType::f32, {1, 1, 1, 1, 1}), false);
+  ASSERT_FALSE(five.has_value());
+  EXPECT_NE(five.error().message.find("needs 2 (H×W), 3 (C×H×W) or 4"), std::string::npos);
+  auto empty = npy_to_input(Tensor(DType::f32, {0, 4}), false);
+  ASSERT_FALSE(empty.has_value());
+  EXPECT_NE(empty.error().message.find("empty dimension"), std::string::npos);
+}
+
+TEST(UiEditDrops, EachKindOfFileLandsWhereItShould) {
+  TempDir dir;
+  AppState s;
+  load_lesson(s, builtin_lessons().front());
+  ASSERT_EQ(s.input.ndim(), 4);
+  const Shape lesson_shape = s.input.shape();
+
+  // .npy (2-D) => the input, [1, 1, 3, 3].
+  Tensor t = Tensor::from_values(DType::f64, {3, 3}, {1, 2, 3, 4, 5, 6, 7, 8, 9});
+  ASSERT_TRUE(write_npy(dir / "x.npy", t).has_value());
+  ui::handle_dropped_files(s, {dir / "x.npy"});
+  EXPECT_EQ(s.input.shape(), (Shape{1, 1, 3, 3}));
+  EXPECT_EQ(s.input.get(4), 5.0);
+  EXPECT_EQ(s.lesson_name, "x");
+  recompute_if_dirty(s);
+  EXPECT_FALSE(s.error.has_value()) << s.error->message;
+
+  // PNG => the preview picture and, averaged to the lesson's size, the input (grey lesson stays
+  // grey: Rec. 601 luma of pure red 255 is 0.299).
+  load_lesson(s, builtin_lessons().front());
+  Image red{10, 10, 3, std::vector<uint8_t>(300, 0)};
+  for (int i = 0; i < 100; ++i)
+    red.pixels[static_cast<std::size_t>(i * 3)] = 255;
+  ASSERT_TRUE(write_png(dir / "red.png", red).has_value());
+  ui::handle_dropped_files(s, {dir / "red.png"});
+  EXPECT_EQ(s.preview_path, dir / "red.png");
+  EXPECT_TRUE(s.show_preview);
+  EXPECT_EQ(s.input.shape(), lesson_shape);
+  EXPECT_NEAR(s.input.get(0), 0.299, 1e-6);
+
+  // .json => a scene.
+  ASSERT_TRUE(write_file_atomic(dir / "lesson.json", box_scene("Dropped", true)).has_value());
+  ui::handle_dropped_files(s, {dir / "lesson.json"});
+  EXPECT_EQ(s.lesson_title, "Dropped");
+  EXPECT_TRUE(s.flip_kernel);
+  EXPECT_EQ(s.preview_mapping, 1);  // "abs"
+
+  // Anything else: a sentence, nothing changed.
+  ui::handle_dropped_files(s, {dir / "notes.txt"});
+  EXPECT_NE(s.notice.find("cannot open notes.txt"), std::string::npos) << s.notice;
+  EXPECT_EQ(s.lesson_title, "Dropped");
+
+  // A broken .npy: the reader's sentence, the input kept.
+  ASSERT_TRUE(write_file_atomic(dir / "bad.npy", std::string("not numpy")).has_value());
+  ui::handle_dropped_files(s, {dir / "bad.npy"});
+  EXPECT_FALSE(edit_state(s).input_message.empty());
+  EXPECT_EQ(s.input.shape(), (Shape{1, 1, 4, 4}));
+}
+
+TEST(UiEditPaint, BrushAndChannels) {
+  AppState s;
+  load_lesson(s, builtin_lessons().front());  // 1×1×5×5
+  EditState& es = edit_state(s);
+  es.paint_value = 9;
+  es.brush = 3;
+  s.clear_dirty(Dirty::trace);
+  // Corner (0, 0) with a 3×3 brush paints (0..1, 0..1): 4 cells.
+  EXPECT_TRUE(ui::paint_cell(s, 0, 0, 0, 0));
+  EXPECT_TRUE(s.is_dirty(Dirty::trace));
+  int nines = 0;
+  for (int64_t i = 0; i < s.input.numel(); ++i)
+    nines += s.input.get(i) == 9.0;
+  EXPECT_EQ(nines, 4);
+  EXPECT_FALSE(ui::paint_cell(s, 0, 0, 0, 0));  // nothing new
+  EXPECT_FALSE(ui::paint_cell(s, 0, 0, 5, 0));  // outside: refused, no crash
+  EXPECT_FALSE(ui::paint_cell(s, 0, 1, 0, 0));  // no channel 1
+}
+
+TEST(UiEditKernel, NormaliseSaysWhyAZeroSumStays) {
+  AppState s;
+  load_lesson(s, builtin_lessons().front());  // the [1 0 -1] kernel: sum 0
+  const Tensor before = s.weight;
+  const std::string msg = ui::kernel_action(s, ui::KernelAction::normalise_all);
+  EXPECT_NE(msg.find("sum to 0"), std::string::npos) << msg;
+  for (int64_t i = 0; i < before.numel(); ++i)
+    EXPECT_EQ(s.weight.get(i), before.get(i));
+  // Ones: 9 ones => 1/9 each, and the sum is 1.
+  for (int64_t i = 0; i < s.weight.numel(); ++i)
+    s.weight.set(i, 1.0);
+  ui::kernel_action(s, ui::KernelAction::normalise_selected);
+  double sum = 0;
+  for (int64_t i = 0; i < s.weight.numel(); ++i)
+    sum += s.weight.get(i);
+  EXPECT_NEAR(sum, 1.0, 1e-6);
+  EXPECT_NEAR(s.weight.get(0), 1.0 / 9.0, 1e-7);
+}
+
+TEST(UiEditKernel, RandomIsSeededAndPresetsResize) {
+  AppState a, b;
+  load_lesson(a, builtin_lessons().front());
+  load_lesson(b, builtin_lessons().front());
+  edit_state(a).kernel_seed = edit_state(b).kernel_seed = 42;
+  ui::kernel_action(a, ui::KernelAction::random_all);
+  ui::kernel_action(b, ui::KernelAction::random_all);
+  for (int64_t i = 0; i < a.weight.numel(); ++i) {
+    EXPECT_EQ(a.weight.get(i), b.weight.get(i));
+    EXPECT_LE(std::abs(a.weight.get(i)), 1.0);
+    EXPECT_EQ(a.weight.get(i), std::round(a.weight.get(i)));  // integers by default
+  }
+  EXPECT_EQ(edit_state(a).kernel_seed, 43u);
+  // A 5×5 preset on a 3×3 lesson resizes every kernel.
+  const auto& presets = kernel_presets();
+  int g5 = -1;
+  for (std::size_t i = 0; i < presets.size(); ++i) {
+    if (presets[i].name == "gaussian-5") g5 = static_cast<int>(i);
+  }
+  ASSERT_GE(g5, 0);
+  edit_state(a).preset = g5;
+  const std::string msg = ui::kernel_action(a, ui::KernelAction::preset_selected);
+  EXPECT_EQ(a.weight.shape(), (Shape{1, 1, 5, 5}));
+  EXPECT_NE(msg.find("resized"), std::string::npos) << msg;
+  EXPECT_NEAR(a.weight.get(12), 36.0 / 256.0, 1e-7);
+  recompute_if_dirty(a);
+  EXPECT_FALSE(a.error.has_value());
+}
+
+TEST(UiEditScene, StateRoundTripThroughAFile) {
+  TempDir dir;
+  AppState s;
+  if (!load_lesson(s, "keras-conv").has_value()) load_lesson(s, builtin_lessons().front());
+  s.flip_kernel = true;
+  s.preview_mapping = 3;
+  s.preview_path = dir / "pic.png";
+  ASSERT_TRUE(save_scene_file(s, dir / "k.json").has_value());
+  AppState t;
+  ASSERT_TRUE(open_scene_file(t, dir / "k.json").has_value());
+  EXPECT_EQ(t.input.shape(), s.input.shape());
+  EXPECT_EQ(t.weight.shape(), s.weight.shape());
+  for (int64_t i = 0; i < s.input.numel(); ++i)
+    ASSERT_EQ(t.input.get(i), s.input.get(i));
+  for (int64_t i = 0; i < s.weight.numel(); ++i)
+    ASSERT_EQ(t.weight.get(i), s.weight.get(i));
+  EXPECT_EQ(t.conv.layout, s.conv.layout);
+  EXPECT_EQ(t.has_bias, s.has_bias);
+  EXPECT_TRUE(t.flip_kernel);
+  EXPECT_EQ(t.preview_mapping, 3);
+  EXPECT_EQ(t.preview_path, s.preview_path);
+  EXPECT_EQ(t.lesson_name, "k");
+  EXPECT_EQ(edit_state(t).scene_path, dir / "k.json");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The real window
+
+bool have_display() {
+  const char* d = std::getenv("DISPLAY");
+  return d && *d && std::system("command -v xdotool >/dev/null 2>&1") == 0;
+}
+
+// Starts convscope in `dir` with a private XDG_STATE_HOME and Mesa's software rasterizer;
+// stdout and stderr go to dir/app.log.
+pid_t start_app(const TempDir& dir, const std::vector<std::string>& args) {
+  const std::string log = dir / "app.log";
+  const std::string state = dir / "state";
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    if (::chdir(dir.path.c_str()) != 0) ::_exit(126);
+    ::setenv("XDG_STATE_HOME", state.c_str(), 1);
+    ::setenv("LIBGL_ALWAYS_SOFTWARE", "1", 1);
+    int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd >= 0) {
+      ::dup2(fd, 1);
+      ::dup2(fd, 2);
+    }
+    std::vector<char*> argv;
+    std::string exe = CONVSCOPE_EXE;
+    argv.push_back(exe.data());
+    std::vector<std::string> copy = args;
+    for (auto& a : copy)
+      argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(exe.c_str(), argv.data());
+    ::_exit(127);
+  }
+  return pid;
+}
+
+// Waits for the process; -1 on timeout (the process is then killed).
+int wait_app(pid_t pid, double seconds) {
+  const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  while (std::chrono::steady_clock::now() < end) {
+    int status = 0;
+    if (::waitpid(pid, &status, WNOHANG) == pid)
+      return WIFEXITED(status) ? WEXITSTATUS(status) : -2;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ::kill(pid, SIGKILL);
+  ::waitpid(pid, nullptr, 0);
+  return -1;
+}
+
+bool wait_until(const std::function<bool()>& done, double seconds) {
+  const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  while (std::chrono::steady_clock::now() < end) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return done();
+}
+
+nlohmann::json status(const std::string& path) {
+  const std::string text = slurp(path);
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  return j.is_discarded() ? nlohmann::json::object() : j;
+}
+
+// NOTE: ImGui 1.86 samples key state once per frame; a press and release inside one frame is
+// lost, so keys are held for half a second (frames on llvmpipe under load can be slow).
+void press(const std::string& keys) {
+  const std::string cmd = "xdotool keydown " + keys + " && sleep 0.5 && xdotool keyup " + keys;
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+}
+
+void type_text(const std::string& text) {
+  const std::string cmd = "xdotool type --delay 40 '" + text + "'";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+}
+
+void focus_window(pid_t pid) {
+  const std::string cmd = "timeout 60 xdotool search --sync --pid " + std::to_string(pid) +
+                          " --name ConvScope windowfocus --sync >/dev/null 2>&1";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << "no ConvScope window appeared";
+}
+
+TEST(UiEditWindow, SceneOnTheCommandLineRendersAndReports) {
+  if (!have_display())
+    GTEST_SKIP() << "needs an X display and xdotool (scripts/test.sh runs xvfb-run)";
+  TempDir dir;
+  ASSERT_TRUE(write_file_atomic(dir / "box.json", box_scene("Box test", true)).has_value());
+  const pid_t pid = start_app(dir, {"--scene", dir / "box.json", "--frames", "4", "--screenshot",
+                                    dir / "shot.png", "--status-file", dir / "status.json"});
+  ASSERT_EQ(wait_app(pid, 120), 0) << slurp(dir / "app.log");
+  const std::string png = slurp(dir / "shot.png");
+  ASSERT_GT(png.size(), 1000u);
+  EXPECT_EQ(png.substr(1, 3), "PNG");
+  const auto st = status(dir / "status.json");
+  EXPECT_EQ(st.value("lesson", ""), "box");
+  EXPECT_EQ(st.value("flip_kernel", false), true);
+  EXPECT_EQ(st["input_shape"], nlohmann::json::array({1, 1, 4, 4}));
+  EXPECT_EQ(st.value("error", "?"), "");
+}
+
+TEST(UiEditWindow, ABrokenSceneIsRefusedWithItsSentence) {
+  if (!have_display())
+    GTEST_SKIP() << "needs an X display and xdotool (scripts/test.sh runs xvfb-run)";
+  TempDir dir;
+  ASSERT_TRUE(
+      write_file_atomic(
+          dir / "bad.json",
+          std::string(R"({"format": "convscope-scene", "version": 1, "op": "conv", "strid": 2})"))
+          .has_value());
+  const pid_t pid = start_app(dir, {"--scene", dir / "bad.json", "--frames", "2"});
+  EXPECT_EQ(wait_app(pid, 120), 2);
+  EXPECT_NE(slurp(dir / "app.log").find("unknown key \"strid\""), std::string::npos)
+      << slurp(dir / "app.log");
+}
+
+TEST(UiEditWindow, KeysEditTheKernelSaveAndOpenScenes) {
+  if (!have_display())
+    GTEST_SKIP() << "needs an X display and xdotool (scripts/test.sh runs xvfb-run)";
+  TempDir dir;
+  const std::string scene = dir / "box.json", other = dir / "other.json", copy = dir / "copy.json";
+  const std::string st = dir / "status.json";
+  ASSERT_TRUE(write_file_atomic(scene, box_scene("Box test")).has_value());
+  ASSERT_TRUE(write_file_atomic(other, box_scene("Other scene")).has_value());
+  const pid_t pid = start_app(dir, {"--scene", scene, "--status-file", st});
+  ASSERT_TRUE(wait_until([&] { return status(st).value("lesson", "") == "box"; }, 60))
+      << slurp(dir / "app.log");
+  focus_window(pid);
+
+  // Ctrl+F: true convolution on.
+  press("ctrl+f");
+  EXPECT_TRUE(wait_until([&] { return status(st).value("flip_kernel", false); }, 20));
+
+  // Ctrl+N normalises the box (four ones => 0.25 each); Ctrl+S saves over the scene it came from.
+  press("ctrl+n");
+  press("ctrl+s");
+  auto saved = [&](const std::string& path, double w0) {
+    auto s = load_scene(path);
+    return s.has_value() && s->lesson.weight.numel() == 4 && s->lesson.weight.get(0) == w0;
+  };
+  ASSERT_TRUE(wait_until([&] { return saved(scene, 0.25); }, 20)) << slurp(scene);
+  auto s1 = load_scene(scene);
+  ASSERT_TRUE(s1.has_value()) << s1.error().message;
+  EXPECT_TRUE(s1->lesson.flip_kernel);
+  EXPECT_EQ(s1->display, "abs");
+  for (int i = 0; i < 4; ++i)
+    EXPECT_EQ(s1->lesson.weight.get(i), 0.25);
+
+  // Ctrl+R: random integer weights in [-1, 1] from seed 1, saved again.
+  press("ctrl+r");
+  press("ctrl+s");
+  ASSERT_TRUE(wait_until(
+      [&] {
+        auto s = load_scene(scene);
+        return s.has_value() && s->lesson.weight.get(0) != 0.25;
+      },
+      20));
+  auto s2 = load_scene(scene);
+  ASSERT_TRUE(s2.has_value());
+  for (int i = 0; i < 4; ++i) {
+    const double w = s2->lesson.weight.get(i);
+    EXPECT_EQ(w, std::round(w));
+    EXPECT_LE(std::abs(w), 1.0);
+  }
+
+  // Ctrl+O opens the file browser with the keyboard in its path box: type a scene, Enter.
+  press("ctrl+o");
+  type_text(other);
+  press("Return");
+  ASSERT_TRUE(wait_until([&] { return status(st).value("lesson", "") == "other"; }, 20))
+      << status(st).dump();
+
+  // Ctrl+Shift+S: save as, the path box starts with the current scene's path; replace it.
+  press("ctrl+shift+s");
+  press("ctrl+a");
+  type_text(copy);
+  press("Return");
+  ASSERT_TRUE(wait_until([&] { return fs::exists(copy); }, 20));
+  auto s3 = load_scene(copy);
+  ASSERT_TRUE(s3.has_value()) << s3.error().message;
+  EXPECT_EQ(s3->lesson.title, "Other scene");
+
+  // Ctrl+P shows the live preview; Ctrl+Q quits cleanly.
+  press("ctrl+p");
+  EXPECT_TRUE(wait_until([&] { return status(st).value("show_preview", false); }, 20));
+  press("ctrl+q");
+  EXPECT_EQ(wait_app(pid, 60), 0) << slurp(dir / "app.log");
+}
+
+TEST(UiEditWindow, PreviewOfAPictureRenders) {
+  if (!have_display())
+    GTEST_SKIP() << "needs an X display and xdotool (scripts/test.sh runs xvfb-run)";
+  TempDir dir;
+  Image img{64, 48, 3, std::vector<uint8_t>(64 * 48 * 3)};
+  for (std::size_t i = 0; i < img.pixels.size(); ++i)
+    img.pixels[i] = static_cast<uint8_t>(i * 7);
+  ASSERT_TRUE(write_png(dir / "pic.png", img).has_value());
+  const pid_t pid = start_app(dir, {"--preview", dir / "pic.png", "--frames", "6", "--screenshot",
+                                    dir / "shot.png", "--status-file", dir / "status.json"});
+  ASSERT_EQ(wait_app(pid, 120), 0) << slurp(dir / "app.log");
+  EXPECT_TRUE(status(dir / "status.json").value("show_preview", false));
+  EXPECT_GT(slurp(dir / "shot.png").size(), 1000u);
+}
+
+}  // namespace
+}  // namespace cs
