@@ -8,6 +8,7 @@
 #include <string>
 
 #include "app/cli_common.hpp"
+#include "app/cli_render.hpp"
 
 #ifndef CONVSCOPE_VERSION
 #define CONVSCOPE_VERSION "0.1.0"  // keep in step with project(ConvScope VERSION ...)
@@ -19,13 +20,16 @@ namespace {
 struct Command {
   const char* name;
   int (*run)(int, char**);
-  const CommandSpec& (*spec)();
+  const char* brief;  // one line for the command list
 };
 
 const Command kCommands[] = {
-    {"conv", run_conv, conv_spec},       {"pool", run_pool, pool_spec},
-    {"trace", run_trace, trace_spec},    {"shape", run_shape, shape_spec},
-    {"lesson", run_lesson, lesson_spec},
+    {"conv", run_conv, "conv2d of .npy arrays, exactly PyTorch's (cpu or gpu), written as .npy"},
+    {"pool", run_pool, "max or average pooling of a .npy array, written as .npy"},
+    {"trace", run_trace, "every window of a conv or pooling, with its partial sums, as JSON"},
+    {"shape", run_shape, "the output shape and the output-size formula, from shapes alone"},
+    {"render", run_render, "apply a kernel to a PNG/JPEG photo and write a PNG"},
+    {"lesson", run_lesson, "a built-in worked example, printed window by window"},
 };
 
 const Command* find_command(const char* name) {
@@ -35,17 +39,6 @@ const Command* find_command(const char* name) {
   return nullptr;
 }
 
-// The first line of a spec's summary, for the command list.
-std::string first_sentence(const char* summary) {
-  std::string s = summary;
-  const std::size_t dot = s.find(". ");
-  if (dot != std::string::npos) s = s.substr(0, dot + 1);
-  for (char& ch : s) {
-    if (ch == '\n') ch = ' ';
-  }
-  return s;
-}
-
 int print_top_help() {
   std::printf(
       "usage: convscope <command> [options]\n"
@@ -53,14 +46,14 @@ int print_top_help() {
       "ConvScope shows how a 2-D convolution layer computes every output value, with exactly\n"
       "PyTorch's conv2d and pooling semantics.\n\ncommands:\n");
   for (const Command& c : kCommands) {
-    std::printf("  %-8s %s\n", c.name, first_sentence(c.spec().summary).c_str());
+    std::printf("  %-8s %s\n", c.name, c.brief);
   }
   std::printf(
-      "  %-8s %s\n"
-      "\n`convscope <command> --help` lists a command's options. Errors go to stderr with exit\n"
-      "status 2, and a command that fails writes no output file.\n"
-      "  --version  print the version\n",
-      "help", "`convscope help conv` is `convscope conv --help`.");
+      "  help     `convscope help COMMAND` is `convscope COMMAND --help`: its options\n\n"
+      "  --help     print this list\n"
+      "  --version  print the version\n\n"
+      "Errors go to stderr as one sentence with exit status 2, and a command that fails\n"
+      "writes no output file. docs/cli.md has examples to paste.\n");
   return kExitOk;
 }
 
@@ -91,7 +84,10 @@ int run_cli(int argc, char** argv) {
                    argv[2]);
       return kExitError;
     }
-    return print_usage(c->spec());
+    // Every command prints its own usage for --help (render owns its own).
+    char help[] = "--help";
+    char* args[] = {argv[0], argv[2], help, nullptr};
+    return c->run(3, args);
   }
   if (const Command* c = find_command(name)) return c->run(argc, argv);
   std::fprintf(stderr, "convscope: unknown command '%s'; see `convscope --help`\n", name);

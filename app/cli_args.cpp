@@ -94,14 +94,21 @@ std::string usage_text(const CommandSpec& spec) {
   std::string s = "usage: convscope " + std::string(spec.name) + " " + spec.synopsis + "\n\n";
   s += spec.summary;
   s += "\n\noptions:\n";
+  // Options longer than the column get their help on the next line, so the column stays narrow.
+  constexpr std::size_t kMaxColumn = 30;
   std::size_t width = std::strlen("--help");
   for (const OptionSpec& o : spec.options) {
-    width = std::max(width, std::strlen(o.name) + (o.value ? std::strlen(o.value) + 1 : 0));
+    const std::size_t w = std::strlen(o.name) + (o.value ? std::strlen(o.value) + 1 : 0);
+    if (w <= kMaxColumn) width = std::max(width, w);
   }
   auto line = [&](const char* name, const char* value, const char* help) {
     std::string left = name;
     if (value) left += std::string(" ") + value;
-    s += "  " + left + std::string(width + 2 - left.size(), ' ') + help + "\n";
+    if (left.size() > width) {
+      s += "  " + left + "\n" + std::string(width + 4, ' ') + help + "\n";
+    } else {
+      s += "  " + left + std::string(width + 2 - left.size(), ' ') + help + "\n";
+    }
   };
   for (const OptionSpec& o : spec.options)
     line(o.name, o.value, o.help);

@@ -16,16 +16,15 @@ std::vector<OptionSpec> conv_geometry_options() {
   return {
       {"--stride", "S|SH,SW", "step between windows: one number or rows,columns (default 1)"},
       {"--padding", "P|PH,PW|same|valid",
-       "PH rows top and bottom, PW columns left and right; 'same' keeps the size (default 0)"},
+       "PH rows top/bottom, PW columns left/right; 'same' keeps the size (default 0)"},
       {"--dilation", "D|DH,DW", "spacing between kernel taps (default 1)"},
       {"--groups", "G", "split channels into G independent groups (default 1)"},
       {"--padding-mode", "zeros|reflect|replicate|circular",
        "what the padding reads (default zeros)"},
       {"--layout", "nchw|nhwc",
-       "nchw: PyTorch, weight [C_out, C_in/G, KH, KW]; nhwc: Keras, weight [KH, KW, C_in/G, "
-       "C_out]"},
+       "nchw: PyTorch order, weight OIHW (default); nhwc: Keras order, weight HWIO"},
       {"--flip", nullptr,
-       "rotate the kernel 180 degrees first: a true convolution like scipy.signal.convolve"},
+       "rotate the kernel 180 degrees: a true convolution (scipy.signal.convolve)"},
   };
 }
 

@@ -147,10 +147,10 @@ const CommandSpec& conv_spec() {
         "  convscope conv --input x.npy --weight w.npy --out y.npy\n"
         "  convscope conv --input x.npy --weight w.npy --bias b.npy --stride 2 --padding 1 "
         "--out y.npy\n"
-        "  convscope conv --input a.npy --weight lap.npy --padding same --flip --out y.npy  "
-        "# scipy.signal.convolve(a, lap, 'same')\n"
-        "  convscope conv --input img.npy --weight k.npy --layout nhwc --out y.npy  "
-        "# Keras Conv2D (padding='valid')\n"};
+        "  # scipy.signal.convolve(a, lap, mode='same'):\n"
+        "  convscope conv --input a.npy --weight lap.npy --padding same --flip --out y.npy\n"
+        "  # Keras Conv2D (padding='valid'): NHWC input, HWIO kernel\n"
+        "  convscope conv --input img.npy --weight k.npy --layout nhwc --out y.npy\n"};
     for (const OptionSpec& o : conv_geometry_options())
       s.options.push_back(o);
     for (const OptionSpec& o : run_option_rows(true))
@@ -174,8 +174,9 @@ const CommandSpec& pool_spec() {
         "  convscope pool --input x.npy --op max --kernel 2 --out y.npy\n"
         "  convscope pool --input x.npy --op avg --kernel 3 --stride 2 --padding 1 --exclude-pad "
         "--out y.npy\n"
-        "  convscope pool --input f.npy --op max --kernel 2 --stride 1 --layout nhwc --out y.npy  "
-        "# Keras MaxPool2D((2,2), strides=1)\n"};
+        "  # Keras MaxPool2D((2, 2), strides=1) on NHWC features:\n"
+        "  convscope pool --input f.npy --op max --kernel 2 --stride 1 --layout nhwc --out "
+        "y.npy\n"};
     for (const OptionSpec& o : pool_geometry_options())
       s.options.push_back(o);
     for (const OptionSpec& o : run_option_rows(false))

@@ -86,8 +86,8 @@ const CommandSpec& shape_spec() {
   static const CommandSpec spec = [] {
     CommandSpec s{
         "shape",
-        "--input-shape N,C,H,W (--kernel-shape O,I,KH,KW [conv options] | --op max|avg --kernel "
-        "K [pool options])",
+        "--input-shape N,C,H,W --kernel-shape O,I,KH,KW [conv options]\n"
+        "       convscope shape --input-shape N,C,H,W --op max|avg --kernel K [pool options]",
         "Prints the output shape of a conv (or, with --op, of a pooling) and the output-size\n"
         "formula with your numbers. Shapes follow --layout: NCHW/OIHW (default) or NHWC/HWIO.\n"
         "--input X.npy / --weight W.npy may stand in for --input-shape / --kernel-shape.",
