@@ -296,6 +296,9 @@ template <class T, int L, int MR, int NV, bool Contiguous>
                                                 const int64_t* off, int64_t k_total, const T* w,
                                                 const T* bias, const TileDest<T>& d) {
   typedef T V __attribute__((vector_size(sizeof(T) * L)));
+  // The same vector at the element's alignment: unaligned loads and stores. (memcpy would do,
+  // but GCC 12 then moves AVX2 vectors through the stack in 16-byte halves.)
+  typedef T VU __attribute__((vector_size(sizeof(T) * L), aligned(alignof(T))));
   // NOTE: every element is set from the bias just below; "= {}" would make GCC zero the array
   // in memory first (measurably slower at small k_total), so its false warning is silenced.
 #if defined(__GNUC__) && !defined(__clang__)
@@ -319,11 +322,11 @@ template <class T, int L, int MR, int NV, bool Contiguous>
     if constexpr (Contiguous) {
       const T* src = base[0] + o;
       for (int v = 0; v < NV; ++v) {
-        std::memcpy(&x[v], src + v * L, sizeof(V));
+        x[v] = *reinterpret_cast<const VU*>(src + v * L);
       }
     } else {
       for (int v = 0; v < NV; ++v) {
-        std::memcpy(&x[v], base[v] + o, sizeof(V));
+        x[v] = *reinterpret_cast<const VU*>(base[v] + o);
       }
     }
     const T* wk = w + k * MR;
@@ -338,14 +341,14 @@ template <class T, int L, int MR, int NV, bool Contiguous>
     if (vd[v] >= 0) {
       T* dst = d.out0 + vd[v];
       for (int m = 0; m < MR; ++m) {
-        std::memcpy(dst + m * d.plane, &acc[m][v], sizeof(V));
+        *reinterpret_cast<VU*>(dst + m * d.plane) = acc[m][v];
       }
       continue;
     }
     // Lane by lane: flat position q = row·rs + col is an output when col < out_w.
     alignas(64) T tmp[MR][L];
     for (int m = 0; m < MR; ++m) {
-      std::memcpy(tmp[m], &acc[m][v], sizeof(V));
+      *reinterpret_cast<VU*>(tmp[m]) = acc[m][v];
     }
     int64_t r = vq[v] / d.rs, c = vq[v] - r * d.rs;
     const int lanes = static_cast<int>(std::min<int64_t>(L, d.q_end - vq[v]));
