@@ -42,7 +42,8 @@ const Command* find_command(const char* name) {
 int print_top_help() {
   std::printf(
       "usage: convscope <command> [options]\n"
-      "       convscope                 (no command: the visualizer)\n\n"
+      "       convscope [--lesson NAME | --scene FILE.json | ...]   the visualizer window\n"
+      "                                 (`convscope --usage` lists the window's options)\n\n"
       "ConvScope shows how a 2-D convolution layer computes every output value, with exactly\n"
       "PyTorch's conv2d and pooling semantics.\n\ncommands:\n");
   for (const Command& c : kCommands) {
