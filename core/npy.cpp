@@ -264,9 +264,10 @@ class HeaderParser {
       }
       if (peek(')')) {
         if (shape.size() == 1) {
-          return syntax("',' before ')': a one-dimensional shape is written (" +
-                        std::to_string(shape[0]) + ",), since (" + std::to_string(shape[0]) +
-                        ") is not a tuple in Python");
+          return make_error(m_name + " has the shape (" + std::to_string(shape[0]) +
+                            ") in its header, which Python reads as the number " +
+                            std::to_string(shape[0]) + ", not a tuple; a one-dimensional " +
+                            "shape is written (" + std::to_string(shape[0]) + ",)");
         }
         ++m_i;
         return shape;
@@ -441,11 +442,6 @@ std::string shape_repr(const Shape& shape) {
   return s + ")";
 }
 
-void put_le(std::vector<uint8_t>& out, uint64_t v, int bytes) {
-  for (int i = 0; i < bytes; ++i)
-    out.push_back(static_cast<uint8_t>(v >> (8 * i)));
-}
-
 }  // namespace
 
 Result<Tensor> parse_npy(const uint8_t* data, std::size_t size, const NpyLimits& limits,
@@ -531,9 +527,11 @@ Result<Tensor> parse_npy(const uint8_t* data, std::size_t size, const NpyLimits&
                         std::to_string(data_offset) + "-byte header, but " + what +
                         "; the file is truncated");
     }
-    return make_error(name + " has " + std::to_string(have - need) +
-                      " unexpected bytes after its data: " + what + " and the file has " +
-                      std::to_string(have) + " after its header");
+    const uint64_t extra = have - need;
+    return make_error(name + " has " + std::to_string(extra) +
+                      (extra == 1 ? " unexpected byte" : " unexpected bytes") +
+                      " after its data: " + what + " and the file has " + std::to_string(have) +
+                      " after its header");
   }
 
   // `need` <= size, so this allocation is bounded by the input.
@@ -574,24 +572,27 @@ std::vector<uint8_t> encode_npy(const Tensor& t) {
     pad = kArrayAlign - (prefix + hlen) % kArrayAlign;
   }
   const std::size_t nbytes = t.nbytes();
-  std::vector<uint8_t> out;
-  out.reserve(prefix + hlen + pad + nbytes);
-  out.insert(out.end(), kMagic, kMagic + kMagicLen);
-  out.push_back(static_cast<uint8_t>(major));
-  out.push_back(0);
-  put_le(out, hlen + pad, major == 1 ? 2 : 4);
-  out.insert(out.end(), dict.begin(), dict.end());
-  out.insert(out.end(), pad, ' ');
-  out.push_back('\n');
-  const auto* src = static_cast<const uint8_t*>(t.raw_data());
+  const uint64_t header_len = hlen + pad;
+  std::string head(reinterpret_cast<const char*>(kMagic), kMagicLen);
+  head += static_cast<char>(major);
+  head += '\0';
+  for (std::size_t i = 0; i < (major == 1 ? 2u : 4u); ++i) {
+    head += static_cast<char>((header_len >> (8 * i)) & 0xff);
+  }
+  head += dict;
+  head.append(pad, ' ');
+  head += '\n';
+  const std::size_t data_at = head.size();
+  std::vector<uint8_t> out(data_at + nbytes);
+  std::memcpy(out.data(), head.data(), data_at);
   if (nbytes == 0) return out;
+  const auto* src = static_cast<const uint8_t*>(t.raw_data());
   if (kLittleHost) {
-    out.insert(out.end(), src, src + nbytes);
+    std::memcpy(out.data() + data_at, src, nbytes);
   } else {
     const std::size_t item = dtype_size(t.dtype());
-    for (std::size_t i = 0; i < nbytes; i += item) {
-      for (std::size_t b = item; b-- > 0;)
-        out.push_back(src[i + b]);
+    for (std::size_t i = 0; i < nbytes; ++i) {
+      out[data_at + i] = src[i - i % item + (item - 1 - i % item)];
     }
   }
   return out;

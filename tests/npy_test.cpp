@@ -479,6 +479,26 @@ TEST(NpyRoundTrip, DefaultTensorIsWrittenAsEmptyVector) {
   EXPECT_EQ(back->shape(), (Shape{0}));
 }
 
+TEST(NpyRoundTrip, HugeHeaderSwitchesToVersion2) {
+  // 30000 dimensions of size 1: "1, " each makes the header ~90000 bytes, too long for the
+  // 2-byte length of version 1.0, so np.save (and encode_npy) use version 2.0.
+  const Tensor t(DType::f32, Shape(30000, 1));
+  const auto bytes = encode_npy(t);
+  ASSERT_GE(bytes.size(), 12u);
+  EXPECT_EQ(bytes[6], 2);
+  const std::size_t header_len = bytes[8] | bytes[9] << 8 | bytes[10] << 16 | bytes[11] << 24;
+  EXPECT_GT(header_len, 65535u);
+  EXPECT_EQ((12 + header_len) % 64, 0u);
+  EXPECT_EQ(bytes.size(), 12 + header_len + 4);
+  EXPECT_EQ(bytes[12 + header_len - 1], '\n');
+  // The reader refuses it (too many dimensions and too long a header), without crashing.
+  NpyLimits roomy;
+  roomy.max_header_bytes = 1 << 20;
+  const std::string msg = error_of(bytes, roomy);
+  EXPECT_NE(msg.find("more than 64 dimensions"), std::string::npos) << msg;
+  EXPECT_NE(error_of(bytes).find("limit of 65536"), std::string::npos);
+}
+
 // Writes `values` (C order, as doubles) as a .npy file of the given dtype, byte order and
 // memory order, with a naive multi-index loop independent of the reader's odometer.
 std::vector<uint8_t> naive_npy(DType dtype, bool big_endian, bool fortran, const Shape& shape,
@@ -696,7 +716,7 @@ TEST(NpyMalformed, Shape) {
     return BadCase{what, make_npy(header_with_shape(shape), d), std::move(needles)};
   };
   const BadCase cases[] = {
-      bad("(4) is an int", "(4)", {"(4,)", "not a tuple"}),
+      bad("(4) is an int", "(4)", {"shape (4)", "the number 4, not a tuple", "written (4,)"}),
       bad("list", "[4]", {"tuple"}),
       bad("bare int", "4", {"tuple"}),
       bad("negative", "(-1, 4)", {"negative dimension -1", "axis 0"}),
@@ -759,7 +779,7 @@ TEST(NpyMalformed, SizesAndLimits) {
                   {"only 0 bytes of data", "needs 16 bytes"}});
   expect_refused({"trailing bytes",
                   make_npy(header_with_shape("(2, 2)"), zeros(17)),
-                  {"1 unexpected bytes", "needs 16 bytes", "has 17"}});
+                  {"1 unexpected byte after", "needs 16 bytes", "has 17"}});
   expect_refused({"scalar with two values",
                   make_npy(header_with_shape("()", "<f8"), zeros(16)),
                   {"8 unexpected bytes", "float64", "shape ()"}});
