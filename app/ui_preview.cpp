@@ -50,7 +50,21 @@ struct PreviewCache {
   Tensor image_tensor;      // [1, C, H, W] float32, for the legend's range
   Image image;              // the full-resolution picture (for the inspector's pixel values)
   RangeJob range;
+  // While a weight is being edited (it changed in the last kEditRest seconds) a big picture is
+  // filtered at reduced resolution by a second LivePreview, so every frame of a drag stays short;
+  // the full resolution is redrawn once the weight rests.
+  std::unique_ptr<gpu::LivePreview> proxy;
+  Image proxy_image;
+  uint64_t kernel_gen = 0, full_gen = 0, proxy_gen = 0;
+  double last_change = -1e9;
+  bool full_rendered = false;
+  bool showing_proxy = false;
 };
+
+// Pictures above this many pixels get a reduced copy for editing; its target size.
+constexpr int64_t kProxyAbove = 400 * 1000;
+constexpr double kProxyPixels = 250.0 * 1000;
+constexpr double kEditRest = 0.35;  // seconds without a change before the full redraw
 
 PreviewCache& cache() {
   static PreviewCache c;
@@ -104,6 +118,27 @@ Image procedural_sample() {
   return img;
 }
 
+// The picture area-averaged to about kProxyPixels, 8-bit again (grey or RGB).
+Image reduced_copy(const Image& img) {
+  const double f = std::sqrt(kProxyPixels / (static_cast<double>(img.width) * img.height));
+  const int w = std::max(1, static_cast<int>(std::lround(img.width * f)));
+  const int h = std::max(1, static_cast<int>(std::lround(img.height * f)));
+  const Tensor t = downsample_area(img, h, w);  // [1, C, h, w] in [0, 1]
+  Image out;
+  out.width = w;
+  out.height = h;
+  out.channels = static_cast<int>(t.dim(1));
+  out.pixels.resize(static_cast<std::size_t>(w * h * out.channels));
+  for (int c = 0; c < out.channels; ++c) {
+    for (int64_t i = 0; i < static_cast<int64_t>(w) * h; ++i) {
+      const double v = std::clamp(t.get(c * w * h + i), 0.0, 1.0);
+      out.pixels[static_cast<std::size_t>(i * out.channels + c)] =
+          static_cast<uint8_t>(std::lround(v * 255.0));
+    }
+  }
+  return out;
+}
+
 // The first PNG/JPEG under assets/images (source tree, then the installed copy), or "".
 std::string find_sample() {
   for (const char* root : {CONVSCOPE_SOURCE_DATADIR, CONVSCOPE_INSTALL_DATADIR}) {
@@ -140,14 +175,26 @@ PreviewKernel preview_kernel(const AppState& s, const EditState& es, int image_c
   const Tensor w = s.effective_weight();
   if (w.ndim() != 4 || w.empty()) return k;
   const int64_t c_in = image_channels <= 2 ? 1 : 3;
-  const bool full = s.conv.groups == 1 && w.dim(1) == c_in && (w.dim(0) == 1 || w.dim(0) == 3);
-  if (full) {
+  const int64_t o = std::clamp<int64_t>(es.sel_out, 0, w.dim(0) - 1);
+  const bool bias_ok = s.has_bias && s.bias.ndim() == 1 && s.bias.dim(0) == w.dim(0);
+  if (s.conv.groups == 1 && w.dim(1) == c_in && (w.dim(0) == 1 || w.dim(0) == 3)) {
+    // The whole layer: 1 or 3 filters over the picture's channels.
     k.weight = w.to(DType::f32);
-    k.has_bias = s.has_bias && s.bias.ndim() == 1 && s.bias.dim(0) == w.dim(0);
+    k.has_bias = bias_ok;
     if (k.has_bias) k.bias = s.bias.to(DType::f32);
     k.note = "the whole weight " + shape_to_string(w.shape()) + (k.has_bias ? " and bias" : "");
+  } else if (s.conv.groups == 1 && w.dim(1) == c_in) {
+    // One filter of the layer (the one selected in the kernel editor), a grey feature map.
+    const int64_t per = w.dim(1) * w.dim(2) * w.dim(3);
+    k.weight = Tensor(DType::f32, {1, w.dim(1), w.dim(2), w.dim(3)});
+    for (int64_t j = 0; j < per; ++j)
+      k.weight.set(j, w.get(o * per + j));
+    k.has_bias = bias_ok;
+    if (k.has_bias) k.bias = Tensor::from_values(DType::f32, {1}, {s.bias.get(o)});
+    k.note = "filter " + std::to_string(o) + " of " + std::to_string(w.dim(0)) +
+             " (pick another in the kernel editor's out channel), one feature map";
   } else {
-    const int64_t o = std::clamp<int64_t>(es.sel_out, 0, w.dim(0) - 1);
+    // The channels do not match the picture's: the selected kernel on each colour channel.
     const int64_t i = std::clamp<int64_t>(es.sel_in, 0, w.dim(1) - 1);
     const int64_t kh = w.dim(2), kw = w.dim(3);
     k.weight = Tensor(DType::f32, {kh, kw});
@@ -155,8 +202,9 @@ PreviewKernel preview_kernel(const AppState& s, const EditState& es, int image_c
       k.weight.set(j, w.get((o * w.dim(1) + i) * kh * kw + j));
     k.params.groups = 1;
     k.note = "kernel [" + std::to_string(o) + ", " + std::to_string(i) +
-             "] on each colour channel (the weight " + shape_to_string(w.shape()) +
-             " does not map the picture's " + std::to_string(c_in) + " channel(s) to 1 or 3)";
+             "] on each colour channel (the lesson has " +
+             std::to_string(s.input.ndim() == 4 ? s.input.dim(1) : 0) +
+             " input channel(s), the picture " + std::to_string(c_in) + ")";
   }
   if (s.flip_kernel) k.note += ", flipped (true convolution)";
   return k;
@@ -218,8 +266,13 @@ void load_picture(AppState& s, EditState& es, PreviewCache& pc) {
   es.preview_h = img.height;
   es.zoom = 0.0f;  // fit the new picture
   pc.image_tensor = image_to_tensor(img);
+  pc.proxy.reset();
+  pc.proxy_image = Image();
+  if (static_cast<int64_t>(img.width) * img.height > kProxyAbove)
+    pc.proxy_image = reduced_copy(img);
   pc.image = std::move(img);
   pc.kernel_set = false;
+  pc.full_rendered = false;
   pc.range.known = false;
 }
 
@@ -379,35 +432,69 @@ void draw_preview(AppState& state) {
     state.clear_dirty(Dirty::preview_image);
     if (es.preview_loaded != state.preview_path || pc.image.width == 0) load_picture(state, es, pc);
   }
-  // 2. The kernel: compared with what the preview has, so an edit earlier in this frame shows now.
+  // 2. The kernel: compared with what was last asked for, so an edit earlier in this frame
+  // shows in this frame.
   const PreviewKernel k = preview_kernel(state, es, pc.image.channels);
   if (k.weight.ndim() >= 2 &&
       (!pc.kernel_set || !same_tensor(pc.weight, k.weight) || pc.has_bias != k.has_bias ||
        !same_tensor(pc.bias, k.bias) || !same_params(pc.params, k.params))) {
-    auto st = lp.set_kernel(k.weight, k.has_bias ? &k.bias : nullptr, k.params);
     pc.weight = k.weight;
     pc.bias = k.bias;
     pc.has_bias = k.has_bias;
     pc.params = k.params;
-    pc.kernel_set = true;
     pc.kernel_note = k.note;
     pc.range.known = false;
     pc.range.changed_at = state.time;
-    if (!st)
-      es.preview_error = st.error().message;
-    else if (es.preview_error.rfind("cannot", 0) != 0)
-      es.preview_error.clear();
+    if (pc.kernel_set) pc.last_change = state.time;  // the first kernel is not an edit
+    pc.kernel_set = true;
+    ++pc.kernel_gen;
   }
   state.clear_dirty(Dirty::preview_kernel);
+  const auto mapping = static_cast<gpu::DisplayMapping>(std::clamp(state.preview_mapping, 0, 3));
   if (pc.mapping != state.preview_mapping) {
     pc.mapping = state.preview_mapping;
-    lp.set_display(static_cast<gpu::DisplayMapping>(std::clamp(state.preview_mapping, 0, 3)));
+    lp.set_display(mapping);
+    if (pc.proxy) pc.proxy->set_display(mapping);
   }
-  // 3. Run (only when something changed).
-  const bool have_result = lp.render();
+  auto apply_kernel = [&](gpu::LivePreview& target, uint64_t& gen) {
+    if (gen == pc.kernel_gen || !pc.kernel_set) return;
+    gen = pc.kernel_gen;
+    auto st = target.set_kernel(pc.weight, pc.has_bias ? &pc.bias : nullptr, pc.params);
+    if (!st) {
+      es.preview_error = st.error().message;
+    } else if (es.preview_error.rfind("cannot", 0) != 0) {
+      es.preview_error.clear();
+    }
+  };
+  // 3. Run (only when something changed): the reduced copy while editing, else full resolution.
+  const bool editing =
+      pc.full_rendered && pc.proxy_image.width > 0 && state.time - pc.last_change < kEditRest;
+  bool have_result = false;
+  gpu::LivePreview* shown = &lp;
+  if (editing) {
+    if (!pc.proxy) {
+      pc.proxy = std::make_unique<gpu::LivePreview>();
+      // The same backend the full picture measured as faster: no second measurement mid-drag.
+      pc.proxy->set_backend(lp.backend().rfind("GPU", 0) == 0 ? gpu::Backend::gpu
+                                                              : gpu::Backend::cpu);
+      pc.proxy->set_display(mapping);
+      pc.proxy_gen = 0;
+      if (auto st = pc.proxy->set_image(pc.proxy_image); !st) pc.proxy_image = Image();
+    }
+    apply_kernel(*pc.proxy, pc.proxy_gen);
+    have_result = pc.proxy->render();
+    shown = pc.proxy.get();
+  }
+  if (!editing || !have_result) {
+    apply_kernel(lp, pc.full_gen);
+    have_result = lp.render();
+    shown = &lp;
+    if (have_result) pc.full_rendered = true;
+  }
+  pc.showing_proxy = shown != &lp;
   const std::string note = lp.take_message();
   if (!note.empty()) state.notify(note, 8.0);
-  if (!lp.error().empty()) es.preview_error = lp.error();
+  if (!shown->error().empty()) es.preview_error = shown->error();
 
   // The legend's range: measured on the CPU in the background once the kernel rested 0.3 s.
   RangeJob& rj = pc.range;
@@ -433,13 +520,19 @@ void draw_preview(AppState& state) {
   ImGui::SameLine();
   if (ImGui::Button("Sample")) (void)set_preview_image(state, "");
   ImGui::SameLine();
-  static const char* mappings[] = {"clip [0, 1]", "abs |v|", "signed (blue - white - red)",
-                                   "min-max"};
+  static const char* mappings[] = {"clip [0, 1]", "abs |v|", "signed", "min-max"};
   int m = std::clamp(state.preview_mapping, 0, 3);
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 12.0f);
   if (ImGui::Combo("display", &m, mappings, 4)) {
     state.preview_mapping = m;
     state.mark_dirty(Dirty::settings);
+  }
+  if (ImGui::IsItemHovered()) {
+    ImGui::SetTooltip(
+        "clip: values below 0 black, above 1 white (what an image viewer would show)\n"
+        "abs: |v|, so negative and positive edges both show bright\n"
+        "signed: blue negative, white 0, red positive, scaled by the largest |v|\n"
+        "min-max: the darkest value black, the brightest white");
   }
   ImGui::SameLine();
   if (ImGui::Button("fit (Ctrl+0)")) es.zoom = 0.0f;
@@ -450,11 +543,18 @@ void draw_preview(AppState& state) {
   }
   ImGui::SameLine();
   ImGui::TextDisabled("wheel or Ctrl +/- zooms, drag pans");
-  const std::string backend = lp.backend();
-  ImGui::Text("%s  %dx%d  |  %s  |  last run %.1f ms",
+  const std::string backend = shown->backend();
+  ImGui::Text("%s  %dx%d  |  %s  |  last run %.1f ms%s",
               es.preview_loaded.empty() ? "built-in sample" : es.preview_loaded.c_str(),
               es.preview_w, es.preview_h, backend.empty() ? "(not run yet)" : backend.c_str(),
-              lp.last_time_ms());
+              shown->last_time_ms(), pc.showing_proxy ? "  |  reduced while you edit" : "");
+  if (pc.showing_proxy && ImGui::IsItemHovered()) {
+    ImGui::SetTooltip(
+        "While a weight changes, the result is computed on a %dx%d copy so the "
+        "window stays responsive;\nthe full resolution is redrawn %.2f s after the "
+        "last change.",
+        pc.proxy_image.width, pc.proxy_image.height, kEditRest);
+  }
   if (!pc.kernel_note.empty()) ImGui::TextDisabled("applies %s", pc.kernel_note.c_str());
   if (!es.preview_error.empty()) {
     ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.45f, 0.4f, 1.0f));
@@ -516,7 +616,7 @@ void draw_preview(AppState& state) {
   const bool hov_l = draw_pane("##original", lp.original_texture(), iw, ih, left, es);
   ImGui::SameLine(0.0f, gap);
   const bool hov_r =
-      draw_pane("##result", have_result ? lp.result_texture() : 0u, rw, rh, right, es);
+      draw_pane("##result", have_result ? shown->result_texture() : 0u, rw, rh, right, es);
   ImDrawList* dl = ImGui::GetWindowDrawList();
   for (const auto& [pane, label] : {std::pair{&left, "original"}, std::pair{&right, "result"}}) {
     const ImVec2 ts = ImGui::CalcTextSize(label);
@@ -555,7 +655,10 @@ void draw_preview(AppState& state) {
     ry = static_cast<int>(std::lround((std::floor(u.y) + g.pad.top - span_h) / g.stride_h));
   }
   if (rx >= 0 && ry >= 0 && rx < rw && ry < rh && have_result) {
-    if (rx != es.inspect_x || ry != es.inspect_y || lp.last_render_ran()) {
+    if (pc.showing_proxy) {
+      es.inspect_value.clear();  // exact values come back with the full-resolution redraw
+    } else if (rx != es.inspect_x || ry != es.inspect_y || lp.last_render_ran() ||
+               es.inspect_value.empty()) {
       es.inspect_value = lp.read_value(rx, ry);
       es.inspect_x = rx;
       es.inspect_y = ry;
@@ -581,7 +684,8 @@ void draw_preview(AppState& state) {
   }
 
   // Below the panes: inspector line and legend.
-  std::string line = "hover a pane to inspect a pixel";
+  std::string line = pc.showing_proxy ? "exact values return when the weight rests"
+                                      : "hover a pane to inspect a pixel";
   if (es.inspect_x >= 0 && !es.inspect_value.empty()) {
     char buf[160];
     std::snprintf(buf, sizeof buf, "result (%d, %d) =", es.inspect_x, es.inspect_y);
