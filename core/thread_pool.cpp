@@ -24,21 +24,18 @@ thread_local bool t_inside_task = false;
 // How long an idle thread polls before it sleeps on a condition variable.
 constexpr auto kSpinTime = std::chrono::microseconds(200);
 
-// Polls `done` for up to kSpinTime, yielding now and then so that more threads than cores (or a
-// busy machine) still make progress. Returns whether `done` became true.
+// Polls `done` for up to kSpinTime. It never yields: on a busy machine sched_yield hands the core
+// to another process for a whole time slice (milliseconds), far longer than a job; after
+// kSpinTime the caller blocks on a condition variable instead. Returns whether `done` became true.
 template <class Pred>
 bool spin_until(Pred done) {
   const auto deadline = std::chrono::steady_clock::now() + kSpinTime;
   for (unsigned i = 1;; ++i) {
     if (done()) return true;
-    if (i % 64 == 0) {
-      if (std::chrono::steady_clock::now() >= deadline) return false;
-      std::this_thread::yield();
-    } else {
+    if (i % 64 == 0 && std::chrono::steady_clock::now() >= deadline) return false;
 #if defined(__x86_64__) || defined(__i386__)
-      _mm_pause();
+    _mm_pause();
 #endif
-    }
   }
 }
 
