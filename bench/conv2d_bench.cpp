@@ -4,10 +4,12 @@
 // PyTorch's times next to ours; results are kept in bench/RESULTS.md.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <fstream>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/conv2d.hpp"
@@ -132,6 +134,21 @@ void BM_trace_plain(benchmark::State& state) {
   set_counters(state, c, o.geo);
 }
 
+// The kernel alone on the trace cases (preallocated output), for the strictest ratio.
+void BM_trace_kernel(benchmark::State& state) {
+  const Case& c = kTraceCases[state.range(0)];
+  Operands o = make_operands(c);
+  std::vector<float> out(static_cast<std::size_t>(o.geo.outputs()));
+  const int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  for (auto _ : state) {
+    cs::detail::conv2d_fast(o.geo, o.input.data<float>(), o.weight.data<float>(),
+                            o.bias.data<float>(), out.data(), threads);
+    benchmark::DoNotOptimize(out.data());
+    benchmark::ClobberMemory();
+  }
+  set_counters(state, c, o.geo);
+}
+
 void BM_trace_record(benchmark::State& state) {
   const Case& c = kTraceCases[state.range(0)];
   Operands o = make_operands(c);
@@ -164,6 +181,7 @@ void trace_cases(benchmark::internal::Benchmark* b) {
 
 BENCHMARK(BM_fast)->Apply(five_cases);
 BENCHMARK(BM_conv2d)->Apply(five_cases);
+BENCHMARK(BM_trace_kernel)->Apply(trace_cases);
 BENCHMARK(BM_trace_plain)->Apply(trace_cases);
 BENCHMARK(BM_trace_record)->Apply(trace_cases);
 

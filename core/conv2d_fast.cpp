@@ -11,9 +11,12 @@
 //   off[k] = ic·channel_stride + ((ky·dh) % sh · sw + (kx·dw) % sw)·plane_stride
 //            + ((ky·dh) / sh)·rs + (kx·dw) / sw,
 // so a strided, dilated, padded 2-D convolution becomes a 1-D one over q: contiguous vector loads
-// of 16 outputs, whatever the stride. Columns ox in [out_w, rs) of each row are computed and
-// thrown away (a few percent). A micro-kernel keeps MR output channels × NV vectors of outputs in
-// registers and runs over all taps k, broadcasting one weight per channel per tap.
+// of L outputs (16 floats with AVX-512), whatever the stride. The band's outputs are covered by a
+// list of vectors (whole rows, or flat over q with the columns past out_w thrown away; see
+// band_vectors). A micro-kernel keeps MR output channels × NV vectors in registers and runs over
+// all taps k, broadcasting one weight per channel per tap: an implicit GEMM with no im2col.
+// Threads: tasks go to a persistent pool (thread_pool.hpp); the band count is chosen so the
+// threads get equal rows.
 #include "core/conv2d_fast.hpp"
 
 #include <algorithm>
