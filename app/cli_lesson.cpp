@@ -314,15 +314,22 @@ void print_pool_window(const PoolTrace& t, int64_t index) {
               static_cast<long long>(w.origin_y), static_cast<long long>(w.origin_x),
               range_words(w.origin_y, g.k_h, g.dilation_h).c_str(),
               range_words(w.origin_x, g.k_w, g.dilation_w).c_str());
+  // NOTE: with ceil_mode the last window may hang past the padding too; PyTorch neither reads
+  // nor counts those cells (not even with count_include_pad), so they are shown as "--".
+  auto past_padding = [&](const PoolTap& tap) {
+    return tap.iy < -g.pad_h || tap.iy >= g.in_h + g.pad_h || tap.ix < -g.pad_w ||
+           tap.ix >= g.in_w + g.pad_w;
+  };
   Lines cells = grid(g.k_h, g.k_w, [&](int64_t ky, int64_t kx) {
     const PoolTap& tap = w.taps[static_cast<std::size_t>(ky * g.k_w + kx)];
-    if (tap.in_padding) return is_max ? std::string("pad") : parens(format_number(tap.x, dt));
-    return format_number(tap.x, dt);
+    if (!tap.in_padding) return format_number(tap.x, dt);
+    if (past_padding(tap)) return std::string("--");
+    return is_max ? std::string("pad") : parens(format_number(tap.x, dt));
   });
   print_lines("    ", cells);
   std::string terms;
   for (const PoolTap& tap : w.taps) {
-    if (tap.in_padding && (is_max || !g.count_include_pad)) continue;
+    if (tap.in_padding && (is_max || !g.count_include_pad || past_padding(tap))) continue;
     if (!terms.empty()) terms += is_max ? ", " : " + ";
     const std::string v = format_number(tap.x, dt);
     terms += (tap.in_padding || (!is_max && v[0] == '-')) ? parens(v) : v;
@@ -367,8 +374,11 @@ int print_pool_lesson(const Lesson& lesson, int64_t only_window) {
         "Windows: one per output value (%lld), in order image n, channel c, row y, "
         "column x.\n%s\n\n",
         static_cast<long long>(t.window_count()),
-        g.op == PoolOp::max ? "pad marks a cell in the padding (max ignores it)."
-                            : "(v) marks a cell in the padding.");
+        g.op == PoolOp::max
+            ? "pad marks a cell in the padding (max ignores it); -- a cell past it."
+            : (g.count_include_pad
+                   ? "(v) marks a cell in the padding (counted); -- a cell past it (not counted)."
+                   : "(v) marks a cell in the padding; -- a cell past it (neither is counted)."));
     for (int64_t i = 0; i < t.window_count(); ++i)
       print_pool_window(t, i);
   }

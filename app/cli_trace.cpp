@@ -323,6 +323,7 @@ const CommandSpec& trace_spec() {
     }
     s.options.push_back({"--max-windows", "N",
                          "refuse traces with more windows (default 5000000, ~0.5-2 GB of JSON)"});
+    s.options.push_back({"--quiet", nullptr, "print nothing on success"});
     return s;
   }();
   return spec;
@@ -383,8 +384,10 @@ int run_trace(int argc, char** argv) {
     if (auto s = f.open(*out_path); !s) return fail(cmd, s.error());
     if (auto s = write_pool_trace(f, *trace); !s) return fail(cmd, s.error());
     if (auto s = f.commit(); !s) return fail(cmd, s.error());
-    std::printf("convscope trace: wrote %s: %lld windows\n", out_path->c_str(),
-                static_cast<long long>(trace->window_count()));
+    if (!args->has("--quiet")) {
+      std::printf("convscope trace: wrote %s: %lld windows\n", out_path->c_str(),
+                  static_cast<long long>(trace->window_count()));
+    }
     return kExitOk;
   }
 
@@ -412,8 +415,10 @@ int run_trace(int argc, char** argv) {
   if (auto s = f.open(*out_path); !s) return fail(cmd, s.error());
   if (auto s = write_conv_trace(f, *trace, ops->flipped); !s) return fail(cmd, s.error());
   if (auto s = f.commit(); !s) return fail(cmd, s.error());
-  std::printf("convscope trace: wrote %s: %lld windows\n", out_path->c_str(),
-              static_cast<long long>(trace->window_count()));
+  if (!args->has("--quiet")) {
+    std::printf("convscope trace: wrote %s: %lld windows\n", out_path->c_str(),
+                static_cast<long long>(trace->window_count()));
+  }
   return kExitOk;
 }
 
