@@ -122,7 +122,7 @@ struct AppState {
   bool presentation = false;   // projector mode: larger fonts and cells, high contrast
   bool high_contrast = false;  // also on its own
   float font_size = 16.0f;     // pixels, normal mode (presentation uses presentation_scale×)
-  float presentation_scale = 1.75f;
+  float presentation_scale = 1.5f;
   float cell_size = 44.0f;  // lesson canvas cell edge in pixels at normal size
   bool show_values = true;  // numbers written in cells when they fit
 

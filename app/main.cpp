@@ -10,6 +10,7 @@
 #include <imgui.h>
 
 #include <algorithm>
+#include <cfloat>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -158,6 +159,34 @@ void glfw_error(int code, const char* text) {
   std::fprintf(stderr, "convscope: GLFW error %d: %s\n", code, text);
 }
 
+// NOTE: ImGui 1.86 reads keys as "down this frame"; a press and its release arriving in the same
+// poll (a quick tap, xdotool, a remote desktop) would be lost. Releases arriving after a press in
+// the same poll are held back until the next frame, so every tap and chord is seen at least once.
+struct KeyEvent {
+  int key, scancode, mods;
+};
+std::vector<KeyEvent> g_held_releases;
+std::vector<int> g_pressed_since_frame;
+
+void key_callback(GLFWwindow* window, int key, int scancode, int action, int mods) {
+  // Any release after a press in the same poll waits: the frame then sees the whole chord
+  // (Ctrl released just after Right must still make Ctrl+Right).
+  if (action == GLFW_RELEASE && !g_pressed_since_frame.empty()) {
+    g_held_releases.push_back({key, scancode, mods});
+    return;
+  }
+  if (action == GLFW_PRESS) g_pressed_since_frame.push_back(key);
+  ImGui_ImplGlfw_KeyCallback(window, key, scancode, action, mods);
+}
+
+void release_held_keys(GLFWwindow* window) {
+  for (const KeyEvent& e : g_held_releases) {
+    ImGui_ImplGlfw_KeyCallback(window, e.key, e.scancode, GLFW_RELEASE, e.mods);
+  }
+  g_held_releases.clear();
+  g_pressed_since_frame.clear();
+}
+
 void drop_callback(GLFWwindow* window, int count, const char** paths) {
   auto* state = static_cast<cs::AppState*>(glfwGetWindowUserPointer(window));
   if (!state || count <= 0) return;
@@ -237,6 +266,7 @@ int main(int argc, char** argv) {
     }
   }
   ImGui_ImplGlfw_InitForOpenGL(window, true);
+  glfwSetKeyCallback(window, key_callback);  // replaces the backend's, which it then calls
   ImGui_ImplOpenGL3_Init("#version 330 core");
 
   // ---- The state: saved settings, then the command line ----
@@ -292,12 +322,15 @@ int main(int argc, char** argv) {
   const double drag_base = state.weight.numel() > 0 ? state.weight.get(0) : 0.0;
   auto last = std::chrono::steady_clock::now();
   for (long long frame = 0; exit_code == 0; ++frame) {
+    release_held_keys(window);
     glfwPollEvents();
     if (glfwWindowShouldClose(window)) break;
     cs::ui::refresh_theme(state);
 
     ImGui_ImplOpenGL3_NewFrame();
     ImGui_ImplGlfw_NewFrame();
+    // A scripted picture must not depend on where the X server left the pointer.
+    if (scripted) io.MousePos = ImVec2(-FLT_MAX, -FLT_MAX);
     ImGui::NewFrame();
     state.time = ImGui::GetTime();
     cs::ui::handle_global_keys(state);

@@ -115,7 +115,8 @@ void draw_conv(AppState& s) {
   if (!at_result) {
     const Tap t = tr.tap(st.window(), cur);
     ImGui::PushFont(mono);
-    std::string where = "x" + idx({win.n, t.ic, t.iy, t.ix});
+    std::string where = idx({win.n, t.ic, t.iy, t.ix});
+    where.insert(where.begin(), 'x');
     if (t.in_padding) {
       if (t.src_y < 0) {
         where += " (zero padding)";

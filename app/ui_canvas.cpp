@@ -325,28 +325,21 @@ void label_at(ImDrawList* dl, ImVec2 pos, ImU32 col, const std::string& text, Im
   dl->AddText(font, font->FontSize, pos, col, text.c_str());
 }
 
-// The output-size formula, one line per axis; a line too long for the panel breaks after its
-// general form, before the numbers.
-void draw_formula(const std::string& formula) {
-  ImGui::PushFont(mono_font());
-  std::size_t start = 0;
-  while (start < formula.size()) {
-    std::size_t end = formula.find('\n', start);
-    if (end == std::string::npos) end = formula.size();
-    const std::string line = formula.substr(start, end - start);
-    start = end + 1;
-    const std::size_t cut = line.find("+ 1 = ");
-    if (cut == std::string::npos ||
-        ImGui::CalcTextSize(line.c_str()).x <= ImGui::GetContentRegionAvail().x) {
-      ImGui::TextUnformatted(line.c_str());
-      continue;
-    }
-    ImGui::TextUnformatted(line.substr(0, cut + 3).c_str());
-    ImGui::Indent(ImGui::CalcTextSize("out_h ").x);
-    ImGui::TextUnformatted(line.substr(cut + 4).c_str());
-    ImGui::Unindent(ImGui::CalcTextSize("out_h ").x);
+// The label above a grid: the longest of `variants` that fits the grid's width (plus the gap),
+// clipped if even the shortest does not.
+void grid_label(ImDrawList* dl, const Grid& g, float label_h, float gap, ImU32 col,
+                std::initializer_list<std::string> variants, ImFont* font) {
+  const float room = static_cast<float>(g.cols) * g.cell + gap * 0.8f;
+  const std::string* pick = nullptr;
+  for (const std::string& v : variants) {
+    pick = &v;
+    if (font->CalcTextSizeA(font->FontSize, 1e9f, 0, v.c_str()).x <= room) break;
   }
-  ImGui::PopFont();
+  if (!pick) return;
+  const ImVec2 a(g.origin.x, g.origin.y - label_h);
+  dl->PushClipRect(a, ImVec2(a.x + room, g.origin.y), true);
+  label_at(dl, a, col, *pick, font);
+  dl->PopClipRect();
 }
 
 }  // namespace
@@ -374,8 +367,9 @@ void draw_canvas(AppState& s) {
     ImGui::End();
     return;
   }
-  draw_formula(sc.conv ? conv2d_formula(s.conv_trace->geometry())
-                       : pool2d_formula(s.pool_trace->geometry()));
+  draw_formula(
+      sc.conv ? conv2d_formula(s.conv_trace->geometry()) : pool2d_formula(s.pool_trace->geometry()),
+      /*compact=*/true);
   if (s.error) {
     ImGui::PushStyleColor(ImGuiCol_Text, pal.error_v4);
     ImGui::TextWrapped("Not applied: %s (showing the last parameters that worked)",
@@ -383,46 +377,57 @@ void draw_canvas(AppState& s) {
     ImGui::PopStyleColor();
   }
 
-  // ---- Column headings (their widths bound the columns) ----
+  // ---- Column headings, three lines each (their widths bound the columns) ----
   const Tensor& in_t = sc.conv ? s.conv_trace->input() : s.pool_trace->input();
   const Tensor& out_t = sc.conv ? s.conv_trace->output() : s.pool_trace->output();
-  std::string h_in[2], h_k[2], h_out[2];
-  h_in[0] = "Input x: " + shape_words(s, in_t.dim(0), sc.c_in, sc.in_h, sc.in_w);
-  h_in[1] = padding_words(s, sc);
+  std::string h_in[3], h_k[3], h_out[3];
+  h_in[0] = "Input x";
+  h_in[1] = shape_words(s, in_t.dim(0), sc.c_in, sc.in_h, sc.in_w);
+  h_in[2] = padding_words(s, sc);
   if (sc.conv) {
     const ConvTrace& tr = *s.conv_trace;
-    h_k[0] = "Filter w[" + std::to_string(sc.o) + "]: " + std::to_string(sc.cpg) + "×" +
-             std::to_string(sc.k_h) + "×" + std::to_string(sc.k_w);
-    h_k[1] = "of " + shape_to_string(tr.weight().shape());
-    if (s.flip_kernel) h_k[1] += ", flipped 180°";
+    h_k[0] = "Filter w[" + std::to_string(sc.o) + "]";
+    h_k[1] = std::to_string(sc.cpg) + "×" + std::to_string(sc.k_h) + "×" + std::to_string(sc.k_w) +
+             " of " + shape_to_string(tr.weight().shape());
+    if (s.flip_kernel) h_k[2] = "flipped 180° (true conv.)";
     if (sc.dil_h > 1 || sc.dil_w > 1) {
-      h_k[1] += ", dilation " + std::to_string(sc.dil_h) + "," + std::to_string(sc.dil_w);
+      h_k[2] += (h_k[2].empty() ? "" : ", ") + std::string("dilation ") + std::to_string(sc.dil_h) +
+                "," + std::to_string(sc.dil_w);
     }
   } else {
     const PoolGeometry& pg = s.pool_trace->geometry();
     h_k[0] = std::string(pg.op == PoolOp::max ? "Max" : "Average") + " pooling";
-    h_k[1] = "window " + std::to_string(pg.k_h) + "×" + std::to_string(pg.k_w) + ", stride " +
-             std::to_string(pg.stride_h) + "," + std::to_string(pg.stride_w);
+    h_k[1] = "window " + std::to_string(pg.k_h) + "×" + std::to_string(pg.k_w);
+    h_k[2] = "stride " + std::to_string(pg.stride_h) + "," + std::to_string(pg.stride_w);
   }
-  h_out[0] = "Output y: " + shape_words(s, out_t.dim(0), sc.c_out, sc.out_h, sc.out_w);
-  h_out[1] = sc.at_result ? "value written" : "computing the outlined cell";
+  h_out[0] = "Output y";
+  h_out[1] = shape_words(s, out_t.dim(0), sc.c_out, sc.out_h, sc.out_w);
+  h_out[2] = sc.at_result ? "value written" : "computing the outlined cell";
   ImFont* bold = heading_font();
   auto head_w = [&](const std::string* h) {
-    return std::max(bold->CalcTextSizeA(bold->FontSize, 1e9f, 0, h[0].c_str()).x,
-                    ImGui::CalcTextSize(h[1].c_str()).x);
+    return std::max({bold->CalcTextSizeA(bold->FontSize, 1e9f, 0, h[0].c_str()).x,
+                     ImGui::CalcTextSize(h[1].c_str()).x, ImGui::CalcTextSize(h[2].c_str()).x});
   };
-  const float in_head_w = head_w(h_in), k_head_w = head_w(h_k), out_head_w = head_w(h_out);
+  const float in_head_w = head_w(h_in), out_head_w = head_w(h_out);
+  float k_head_w = head_w(h_k);
+  if (!sc.conv) {
+    for (const char* t : {"takes the largest value", "of each window, per channel",
+                          "the \"max\" cell is the arg-max"}) {
+      k_head_w = std::max(k_head_w, ImGui::CalcTextSize(t).x);
+    }
+  }
 
   // ---- Layout: the largest cell size at which all three columns fit ----
   const float scale = ui_scale(s);
   ImFont* mono = mono_font();
   const float line_h = ImGui::GetTextLineHeight();
-  const float head_h = line_h * 2.2f;   // column heading: two lines
+  const float head_h = line_h * 3.3f;   // column heading: three lines
   const float label_h = line_h * 1.1f;  // per grid label
   const float gap = std::round(14.0f * scale);
-  const float col_gap = std::round(34.0f * scale);
+  const float col_gap = std::round(30.0f * scale);
   ImVec2 avail = ImGui::GetContentRegionAvail();
-  avail.x = std::max(avail.x, 100.0f);
+  // NOTE: leave room for the vertical scrollbar the child shows when the grids are taller.
+  avail.x = std::max(avail.x - ImGui::GetStyle().ScrollbarSize - 2.0f, 100.0f);
   avail.y = std::max(avail.y - line_h * 1.6f, 80.0f);  // room for the legend line
   const float body_h = avail.y - head_h;
   // Small lessons get big cells (up to 2.2× the preferred size), large ones shrink to fit.
@@ -432,30 +437,40 @@ void draw_canvas(AppState& s) {
   const int n_out = static_cast<int>(sc.c_out);
   float cell = 2.0f, kcell = 2.0f;
   Pack p_in, p_k, p_out;
-  float k_col_w = 0;
-  for (float c = s_max; c >= 2.0f; c *= 0.94f) {
-    cell = c;
-    kcell = std::min(s_max, std::max(c, 34.0f * scale));
-    p_in = pack(n_in, sc.cols_p * c, sc.rows_p * c, label_h, gap, body_h);
-    p_out = pack(n_out, sc.out_w * c, sc.out_h * c, label_h, gap, body_h);
-    if (sc.conv) {
-      p_k = pack(n_k, sc.k_w * kcell, sc.k_h * kcell, label_h, gap, body_h - line_h * 1.5f);
-      k_col_w = std::max(p_k.w, k_head_w);
-    } else {
-      k_col_w = k_head_w;
+  float in_col_w = 0, k_col_w = 0, out_col_w = 0;
+  // First pass: headings fully visible; second: grids only (headings may be clipped); third:
+  // the width alone (the canvas scrolls vertically) so cells never shrink to dots.
+  for (int pass = 0; pass < 3; ++pass) {
+    const float hw = pass == 0 ? 1.0f : 0.0f;
+    const float fit_h = pass == 2 ? 1e9f : body_h;
+    bool fits = false;
+    for (float c = s_max; c >= 2.0f; c *= 0.94f) {
+      cell = c;
+      // Kernel cells stay readable (34 px) but at most 2.5× the input's, so they shrink too.
+      kcell = std::min(s_max, std::max(c, std::min(34.0f * scale, c * 2.5f)));
+      const float pack_h = pass == 2 ? 1e9f : body_h;
+      p_in = pack(n_in, sc.cols_p * c, sc.rows_p * c, label_h, gap, pack_h);
+      p_out = pack(n_out, sc.out_w * c, sc.out_h * c, label_h, gap, pack_h);
+      if (sc.conv) {
+        p_k = pack(n_k, sc.k_w * kcell, sc.k_h * kcell, label_h, gap, pack_h - line_h * 1.5f);
+      }
+      in_col_w = std::max(p_in.w, in_head_w * hw);
+      k_col_w = std::max(sc.conv ? p_k.w : 0.0f, k_head_w * hw);
+      out_col_w = std::max(p_out.w, out_head_w * hw);
+      const float total_w = in_col_w + k_col_w + out_col_w + 2 * col_gap;
+      const float total_h = std::max({p_in.h, p_out.h, sc.conv ? p_k.h + line_h * 1.5f : 0.0f});
+      if (total_w <= avail.x && total_h <= fit_h) {
+        fits = true;
+        break;
+      }
     }
-    const float total_w =
-        std::max(p_in.w, in_head_w) + k_col_w + std::max(p_out.w, out_head_w) + 2 * col_gap;
-    const float total_h = std::max({p_in.h, p_out.h, sc.conv ? p_k.h + line_h * 1.5f : 0.0f});
-    if (total_w <= avail.x && total_h <= body_h) break;
+    if (fits) break;
   }
 
   ImGui::BeginChild("##canvas_area", ImVec2(0, avail.y), false,
                     ImGuiWindowFlags_HorizontalScrollbar);
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const ImVec2 top = ImGui::GetCursorScreenPos();
-  const float in_col_w = std::max(p_in.w, in_head_w);
-  const float out_col_w = std::max(p_out.w, out_head_w);
   const ImVec2 in_tl(top.x, top.y + head_h);
   const ImVec2 k_tl(top.x + in_col_w + col_gap, top.y + head_h);
   const ImVec2 out_tl(k_tl.x + k_col_w + col_gap, top.y + head_h);
@@ -553,20 +568,29 @@ void draw_canvas(AppState& s) {
   const int digits = 3;
 
   // ---- Column headings ----
-  label_at(dl, top, pal.accent, h_in[0], bold);
-  label_at(dl, ImVec2(top.x, top.y + line_h * 1.1f), pal.text_dim, h_in[1], ImGui::GetFont());
-  label_at(dl, ImVec2(k_tl.x, top.y), pal.accent, h_k[0], bold);
-  label_at(dl, ImVec2(k_tl.x, top.y + line_h * 1.1f), pal.text_dim, h_k[1], ImGui::GetFont());
-  label_at(dl, ImVec2(out_tl.x, top.y), pal.accent, h_out[0], bold);
-  label_at(dl, ImVec2(out_tl.x, top.y + line_h * 1.1f), pal.text_dim, h_out[1], ImGui::GetFont());
+  {
+    const ImVec2 tls[3] = {top, ImVec2(k_tl.x, top.y), ImVec2(out_tl.x, top.y)};
+    const float widths[3] = {in_col_w + col_gap * 0.8f, k_col_w + col_gap * 0.8f, out_col_w};
+    const std::string* heads[3] = {h_in, h_k, h_out};
+    for (int i = 0; i < 3; ++i) {
+      dl->PushClipRect(tls[i], ImVec2(tls[i].x + widths[i], tls[i].y + head_h), true);
+      label_at(dl, tls[i], pal.accent, heads[i][0], bold);
+      label_at(dl, ImVec2(tls[i].x, tls[i].y + line_h * 1.1f), pal.text, heads[i][1],
+               ImGui::GetFont());
+      label_at(dl, ImVec2(tls[i].x, tls[i].y + line_h * 2.2f), pal.text_dim, heads[i][2],
+               ImGui::GetFont());
+      dl->PopClipRect();
+    }
+  }
 
   // ---- Input grids ----
   const int64_t win_rows = (sc.k_h - 1) * sc.dil_h + 1, win_cols = (sc.k_w - 1) * sc.dil_w + 1;
   for (const Grid& g : grids) {
     if (g.kind != GridKind::input) continue;
     const int64_t ic = g.c;
-    label_at(dl, ImVec2(g.origin.x, g.origin.y - label_h), pal.text,
-             "channel " + std::to_string(ic), mono);
+    grid_label(dl, g, label_h, gap, pal.text,
+               {"channel " + std::to_string(ic), "ch " + std::to_string(ic), std::to_string(ic)},
+               mono);
     for (int64_t r = 0; r < g.rows; ++r) {
       for (int64_t c = 0; c < g.cols; ++c) {
         bool pad = false;
@@ -652,10 +676,9 @@ void draw_canvas(AppState& s) {
     for (const Grid& g : grids) {
       if (g.kind != GridKind::kernel) continue;
       const int64_t i = g.c;
-      label_at(dl, ImVec2(g.origin.x, g.origin.y - label_h), pal.text,
-               "w[" + std::to_string(sc.o) + ", " + std::to_string(i) + "] × ch " +
-                   std::to_string(sc.ic_begin + i),
-               mono);
+      const std::string wi = "w[" + std::to_string(sc.o) + ", " + std::to_string(i) + "]";
+      grid_label(dl, g, label_h, gap, pal.text,
+                 {wi + " × ch " + std::to_string(sc.ic_begin + i), wi, std::to_string(i)}, mono);
       const int64_t cur_ch = sc.at_result ? sc.cpg : sc.cur_ic - sc.ic_begin;
       for (int64_t ky = 0; ky < sc.k_h; ++ky) {
         for (int64_t kx = 0; kx < sc.k_w; ++kx) {
@@ -699,8 +722,9 @@ void draw_canvas(AppState& s) {
   for (const Grid& g : grids) {
     if (g.kind != GridKind::output) continue;
     const int64_t oc = g.c;
-    label_at(dl, ImVec2(g.origin.x, g.origin.y - label_h), pal.text,
-             "channel " + std::to_string(oc), mono);
+    grid_label(dl, g, label_h, gap, pal.text,
+               {"channel " + std::to_string(oc), "ch " + std::to_string(oc), std::to_string(oc)},
+               mono);
     for (int64_t r = 0; r < g.rows; ++r) {
       for (int64_t c = 0; c < g.cols; ++c) {
         const int64_t w = window_of(sc, oc, r, c);

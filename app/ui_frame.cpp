@@ -22,6 +22,10 @@ namespace cs::ui {
 namespace {
 
 bool g_reset_layout = false;
+bool g_presentation = false;  // the layout in force: presentation or normal
+bool g_seen_mode = false;
+// The editing views hidden by presentation mode, restored when it ends.
+bool g_saved_params = true, g_saved_inputs = true, g_saved_kernel = true;
 float g_menu_h = 0.0f;
 float g_status_h = 0.0f;
 
@@ -42,6 +46,40 @@ Rect default_rect(Panel p) {
   struct R {
     float x, y, w, h;
   } r{};
+  if (g_presentation) {
+    // A projector: the canvas, the timeline and the arithmetic, large; the editing views float
+    // over the canvas when opened from the View menu.
+    switch (p) {
+      case Panel::canvas:
+        r = {0, 0, 0.64f, 0.76f};
+        break;
+      case Panel::timeline:
+        r = {0, 0.76f, 0.64f, 0.24f};
+        break;
+      case Panel::arithmetic:
+        r = {0.64f, 0, 0.36f, 1.0f};
+        break;
+      case Panel::params:
+        r = {0.02f, 0.04f, 0.30f, 0.70f};
+        break;
+      case Panel::inputs:
+        r = {0.04f, 0.08f, 0.30f, 0.70f};
+        break;
+      case Panel::kernel:
+        r = {0.34f, 0.04f, 0.30f, 0.70f};
+        break;
+      case Panel::preview:
+        r = {0.02f, 0.04f, 0.62f, 0.90f};
+        break;
+      case Panel::browser:
+        r = {0.15f, 0.08f, 0.70f, 0.84f};
+        break;
+      case Panel::help:
+        r = {0.08f, 0.04f, 0.84f, 0.92f};
+        break;
+    }
+    return {ImVec2(r.x * w, y0 + r.y * h), ImVec2(r.w * w, r.h * h)};
+  }
   switch (p) {
     case Panel::params:
       r = {0, 0, left, 0.60f};
@@ -103,7 +141,6 @@ void set_op(AppState& s, LessonOp op) {
 
 void toggle_presentation(AppState& s) {
   s.presentation = !s.presentation;
-  request_layout_reset();
   s.mark_dirty(Dirty::settings);
   s.mark_dirty(Dirty::status);
   s.notify(s.presentation ? "Presentation mode: large text, high contrast (F5 or P to leave)."
@@ -347,7 +384,27 @@ void handle_global_keys(AppState& s) {
   if (key_pressed(GLFW_KEY_I)) s.show_lesson_info = !s.show_lesson_info;
 }
 
+// Presentation mode switched (or the first frame): hide or restore the editing views and lay the
+// window out for the mode.
+void follow_mode(AppState& s) {
+  if (g_seen_mode && g_presentation == s.presentation) return;
+  if (s.presentation) {
+    g_saved_params = s.show_params;
+    g_saved_inputs = s.show_inputs;
+    g_saved_kernel = s.show_kernel_editor;
+    s.show_params = s.show_inputs = s.show_kernel_editor = false;
+  } else if (g_seen_mode) {
+    s.show_params = g_saved_params;
+    s.show_inputs = g_saved_inputs;
+    s.show_kernel_editor = g_saved_kernel;
+  }
+  if (g_seen_mode || s.presentation) g_reset_layout = true;
+  g_seen_mode = true;
+  g_presentation = s.presentation;
+}
+
 void draw_frame(AppState& s, float fps) {
+  follow_mode(s);
   draw_menu_bar(s);
   if (g_status_h == 0.0f) g_status_h = ImGui::GetFrameHeight() + ImGui::GetStyle().WindowPadding.y;
 

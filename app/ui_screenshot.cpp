@@ -76,7 +76,7 @@ std::string screenshot_path() {
     if (!ud.empty() && fs::is_directory(ud, ec)) dir = ud;
   }
   if (dir.empty()) dir = fs::current_path(ec).string();
-  if (dir.empty()) dir = ".";
+  if (dir.empty()) dir.push_back('.');
   const std::time_t now = std::time(nullptr);
   std::tm tm{};
   localtime_r(&now, &tm);

@@ -237,7 +237,13 @@ std::string fmt(double v, int digits) {
 }
 
 std::string fmt_factor(double v, int digits) {
-  return (v < 0) ? "(" + fmt(v, digits) + ")" : fmt(v, digits);
+  std::string text = fmt(v, digits);
+  if (v < 0) {
+    // NOTE: appending (not "(" + text) sidesteps a false -Wrestrict of GCC 12's operator+.
+    text.insert(text.begin(), '(');
+    text.push_back(')');
+  }
+  return text;
 }
 
 ImU32 value_colour(double v, double max_abs, bool pale) {
@@ -287,6 +293,38 @@ void text_centred(ImDrawList* dl, ImFont* font, float size, ImVec2 a, ImVec2 b, 
   const ImVec2 pos(std::floor((a.x + b.x - ts.x) * 0.5f), std::floor((a.y + b.y - ts.y) * 0.5f));
   const ImVec4 clip(a.x, a.y, b.x, b.y);
   dl->AddText(font, size, pos, colour, text.c_str(), nullptr, 0.0f, &clip);
+}
+
+// The output-size formula, one line per axis; a line too long for the panel breaks after its
+// general form, before the numbers.
+void draw_formula(const std::string& formula, bool compact) {
+  ImGui::PushFont(mono_font());
+  std::size_t start = 0;
+  while (start < formula.size()) {
+    std::size_t end = formula.find('\n', start);
+    if (end == std::string::npos) end = formula.size();
+    const std::string line = formula.substr(start, end - start);
+    start = end + 1;
+    const std::size_t cut = line.find("+ 1 = ");
+    if (cut == std::string::npos ||
+        ImGui::CalcTextSize(line.c_str()).x <= ImGui::GetContentRegionAvail().x) {
+      ImGui::TextUnformatted(line.c_str());
+      continue;
+    }
+    if (compact) {
+      const std::size_t eq = line.find(" = ");
+      const std::string numbers = line.substr(0, eq) + " " + line.substr(cut + 4);
+      ImGui::TextUnformatted(numbers.c_str());
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", line.c_str());
+      continue;
+    }
+    // Still too wide (a narrow panel): let ImGui wrap each part.
+    ImGui::TextWrapped("%s", line.substr(0, cut + 3).c_str());
+    ImGui::Indent(ImGui::CalcTextSize("out_h ").x);
+    ImGui::TextWrapped("%s", line.substr(cut + 4).c_str());
+    ImGui::Unindent(ImGui::CalcTextSize("out_h ").x);
+  }
+  ImGui::PopFont();
 }
 
 }  // namespace cs::ui

@@ -74,4 +74,9 @@ void draw_colour_legend(double max_abs, float width);
 void text_centred(ImDrawList* dl, ImFont* font, float size, ImVec2 a, ImVec2 b, ImU32 colour,
                   const std::string& text);
 
+// The output-size formula (conv2d_formula / pool2d_formula), one line per axis in the mono font;
+// a line too long for the panel breaks after its general form, before the numbers. compact: a
+// line too long keeps only "out_h = <the numbers>" (the general form in a tooltip).
+void draw_formula(const std::string& formula, bool compact = false);
+
 }  // namespace cs::ui

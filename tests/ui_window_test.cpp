@@ -1,0 +1,355 @@
+// UI tests of the real window: start `convscope` as a child process on the X display (Xvfb in
+// scripts/test.sh), press keys with xdotool, and read what changed from the JSON the app keeps in
+// --status-file. Each test has its own XDG_STATE_HOME, so saved layouts and lessons never leak.
+// Needs DISPLAY and xdotool (scripts/install-deps.sh installs it); without a display it skips.
+#include <gtest/gtest.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/image_io.hpp"
+
+extern char** environ;
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+std::string run_output(const std::string& cmd) {
+  std::string out;
+  std::FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return out;
+  char buf[256];
+  while (std::fgets(buf, sizeof buf, p))
+    out += buf;
+  pclose(p);
+  return out;
+}
+
+bool wait_until(const std::function<bool()>& pred, double seconds) {
+  const auto end = Clock::now() + std::chrono::duration<double>(seconds);
+  while (Clock::now() < end) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return pred();
+}
+
+// A running convscope window.
+class App {
+ public:
+  App(const fs::path& state_home, std::vector<std::string> args,
+      std::vector<std::string> extra_env = {})
+      : m_status(state_home / "status.json") {
+    std::error_code ec;
+    fs::remove(m_status, ec);
+    std::vector<std::string> argv_s{CONVSCOPE_EXE, "--status-file", m_status.string(), "--size",
+                                    "1280x800"};
+    argv_s.insert(argv_s.end(), args.begin(), args.end());
+    std::vector<std::string> env_s;
+    for (char** e = environ; *e; ++e) {
+      const std::string kv = *e;
+      if (kv.rfind("XDG_STATE_HOME=", 0) == 0 || kv.rfind("XDG_PICTURES_DIR=", 0) == 0) continue;
+      env_s.push_back(kv);
+    }
+    env_s.push_back("XDG_STATE_HOME=" + state_home.string());
+    env_s.push_back("LIBGL_ALWAYS_SOFTWARE=1");
+    env_s.insert(env_s.end(), extra_env.begin(), extra_env.end());
+    std::vector<char*> argv, envp;
+    for (auto& a : argv_s)
+      argv.push_back(a.data());
+    argv.push_back(nullptr);
+    for (auto& e : env_s)
+      envp.push_back(e.data());
+    envp.push_back(nullptr);
+    if (posix_spawn(&m_pid, CONVSCOPE_EXE, nullptr, nullptr, argv.data(), envp.data()) != 0) {
+      m_pid = -1;
+    }
+  }
+  ~App() {
+    if (m_pid > 0 && !m_exited) {
+      kill(m_pid, SIGKILL);
+      int st = 0;
+      waitpid(m_pid, &st, 0);
+    }
+  }
+
+  bool started() const { return m_pid > 0; }
+
+  // The status the app last wrote (an empty object until it has written one).
+  json status() const {
+    std::ifstream in(m_status);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    json j = json::parse(ss.str(), nullptr, false);
+    return j.is_discarded() ? json::object() : j;
+  }
+
+  // Waits for the window to map and gives it the keyboard focus.
+  bool focus() {
+    if (!wait_until([&] { return status().contains("global"); }, 30)) return false;
+    const std::string ids = run_output("timeout 20 xdotool search --sync --onlyvisible --pid " +
+                                       std::to_string(m_pid) + " 2>/dev/null");
+    std::istringstream in(ids);
+    in >> m_window;
+    if (m_window.empty()) return false;
+    return std::system(("xdotool windowfocus --sync " + m_window + " 2>/dev/null").c_str()) == 0;
+  }
+
+  // Presses a key chord ("Right", "shift+Right", "ctrl+q") into the focused window.
+  void key(const std::string& chord) { std::system(("xdotool key --delay 30 " + chord).c_str()); }
+
+  // Waits until `field` of the status equals `want`; returns the last status either way.
+  json wait_field(const std::string& field, const json& want, double seconds = 10) {
+    json last;
+    wait_until(
+        [&] {
+          last = status();
+          return last.contains(field) && last[field] == want;
+        },
+        seconds);
+    return last;
+  }
+
+  // Waits for the process to end; its exit status, or -1 if it did not end in time.
+  int wait_exit(double seconds) {
+    int code = -1;
+    wait_until(
+        [&] {
+          int st = 0;
+          const pid_t r = waitpid(m_pid, &st, WNOHANG);
+          if (r == m_pid) {
+            m_exited = true;
+            code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+            return true;
+          }
+          return false;
+        },
+        seconds);
+    return code;
+  }
+
+ private:
+  pid_t m_pid = -1;
+  bool m_exited = false;
+  fs::path m_status;
+  std::string m_window;
+};
+
+class UiWindow : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!std::getenv("DISPLAY")) GTEST_SKIP() << "no DISPLAY: run under xvfb-run (scripts/test.sh)";
+    ASSERT_EQ(std::system("command -v xdotool >/dev/null 2>&1"), 0)
+        << "xdotool is missing: run scripts/install-deps.sh";
+    char tmpl[] = "/tmp/convscope-ui-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    m_dir = tmpl;
+  }
+  void TearDown() override {
+    std::error_code ec;
+    if (!m_dir.empty()) fs::remove_all(m_dir, ec);
+  }
+  fs::path m_dir;
+};
+
+// vertical-edge: input 5×5, kernel 3×3, no padding => output 3×3, one channel. Each window has
+// 9 multiplies plus its "value written" step: 10 steps, 9 windows, 90 steps (global 0..89).
+TEST_F(UiWindow, KeysStepPlayAndQuit) {
+  App app(m_dir, {"--lesson", "vertical-edge"});
+  ASSERT_TRUE(app.started());
+  ASSERT_TRUE(app.focus()) << "the window never appeared";
+  json s = app.status();
+  ASSERT_EQ(s["lesson"], "vertical-edge");
+  ASSERT_EQ(s["total"], 90);
+  ASSERT_EQ(s["global"], 0);
+
+  app.key("Right");  // one multiply: window 0, tap 1
+  s = app.wait_field("global", 1);
+  EXPECT_EQ(s["global"], 1);
+  EXPECT_EQ(s["tap"], 1);
+  app.key("shift+Right");  // finish window 0: 0·10 + 9
+  EXPECT_EQ(app.wait_field("global", 9)["global"], 9);
+  app.key("ctrl+Right");  // end of output row 0 (windows 0-2): 2·10 + 9
+  EXPECT_EQ(app.wait_field("global", 29)["global"], 29);
+  app.key("alt+Right");  // end of output channel 0 (windows 0-8): 8·10 + 9
+  s = app.wait_field("global", 89);
+  EXPECT_EQ(s["global"], 89);
+  EXPECT_EQ(s["y"], 2);
+  EXPECT_EQ(s["x"], 2);
+  app.key("Left");
+  EXPECT_EQ(app.wait_field("global", 88)["global"], 88);
+  app.key("Home");
+  EXPECT_EQ(app.wait_field("global", 0)["global"], 0);
+  app.key("End");
+  EXPECT_EQ(app.wait_field("global", 89)["global"], 89);
+  app.key("ctrl+Left");  // back to the end of row 1: 5·10 + 9
+  EXPECT_EQ(app.wait_field("global", 59)["global"], 59);
+  app.key("Home");
+  app.wait_field("global", 0);
+
+  // Key 2: plain arrows and play go by window.
+  app.key("2");
+  EXPECT_EQ(app.wait_field("step_unit", "window")["step_unit"], "window");
+  app.key("Right");
+  EXPECT_EQ(app.wait_field("global", 9)["global"], 9);
+
+  // Space plays (4 windows a second by default) and pauses.
+  app.key("space");
+  EXPECT_EQ(app.wait_field("playing", true)["playing"], true);
+  EXPECT_TRUE(wait_until([&] { return app.status().value("global", 0) > 9; }, 10))
+      << "playing did not move the stepper";
+  app.key("space");
+  s = app.wait_field("playing", false);
+  EXPECT_EQ(s["playing"], false);
+  const int paused_at = s.value("global", -1);
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  EXPECT_EQ(app.status().value("global", -2), paused_at) << "it kept moving after the pause";
+
+  // F5 and P toggle presentation mode; H the high-contrast theme.
+  app.key("F5");
+  EXPECT_EQ(app.wait_field("presentation", true)["presentation"], true);
+  app.key("p");
+  EXPECT_EQ(app.wait_field("presentation", false)["presentation"], false);
+  const bool hc = app.status().value("high_contrast", false);
+  app.key("h");
+  EXPECT_EQ(app.wait_field("high_contrast", !hc)["high_contrast"], !hc);
+
+  // Ctrl+Q quits cleanly, like the close button: exit status 0 and a last status written.
+  app.key("ctrl+q");
+  EXPECT_EQ(app.wait_exit(20), 0);
+  EXPECT_EQ(app.status()["notice"], "quit");
+}
+
+TEST_F(UiWindow, LastLessonAndModeAreRestored) {
+  std::string chosen;
+  {
+    App app(m_dir, {"--lesson", "vertical-edge"});
+    ASSERT_TRUE(app.started());
+    ASSERT_TRUE(app.focus());
+    app.key("Next");  // PageDown: the next built-in lesson
+    ASSERT_TRUE(
+        wait_until([&] { return app.status().value("lesson", "") != "vertical-edge"; }, 10));
+    chosen = app.status().value("lesson", "");
+    app.key("F5");
+    app.wait_field("presentation", true);
+    app.key("ctrl+q");
+    ASSERT_EQ(app.wait_exit(20), 0);
+  }
+  EXPECT_TRUE(fs::exists(m_dir / "convscope" / "imgui.ini")) << "layout not kept in XDG_STATE_HOME";
+  EXPECT_TRUE(fs::exists(m_dir / "convscope" / "settings.json"));
+  {
+    App app(m_dir, {});
+    ASSERT_TRUE(app.started());
+    ASSERT_TRUE(app.focus());
+    const json s = app.status();
+    EXPECT_EQ(s["lesson"], chosen);
+    EXPECT_EQ(s["presentation"], true);
+    app.key("ctrl+q");
+    EXPECT_EQ(app.wait_exit(20), 0);
+  }
+}
+
+TEST_F(UiWindow, F12WritesAScreenshotAndSaysWhere) {
+  const fs::path pics = m_dir / "pictures";
+  fs::create_directories(pics);
+  App app(m_dir, {"--lesson", "rgb-2-filters"}, {"XDG_PICTURES_DIR=" + pics.string()});
+  ASSERT_TRUE(app.started());
+  ASSERT_TRUE(app.focus());
+  app.key("F12");
+  fs::path shot;
+  ASSERT_TRUE(wait_until(
+      [&] {
+        for (const auto& e : fs::directory_iterator(pics)) {
+          if (e.path().extension() == ".png" &&
+              e.path().filename().string().rfind("convscope-", 0) == 0) {
+            shot = e.path();
+            return true;
+          }
+        }
+        return false;
+      },
+      15))
+      << "no screenshot in " << pics;
+  EXPECT_TRUE(wait_until(
+      [&] { return app.status().value("notice", "").find(shot.string()) != std::string::npos; },
+      10))
+      << "the app did not say where the screenshot went";
+  auto img = cs::load_image(shot.string());
+  ASSERT_TRUE(img.has_value()) << img.error().message;
+  EXPECT_EQ(img->width, 1280);
+  EXPECT_EQ(img->height, 800);
+  app.key("ctrl+q");
+  EXPECT_EQ(app.wait_exit(20), 0);
+}
+
+// --frames N --screenshot OUT renders N frames, writes OUT and exits 0.
+int run_frames(const fs::path& dir, const std::string& args) {
+  const std::string cmd = "XDG_STATE_HOME='" + dir.string() +
+                          "' LIBGL_ALWAYS_SOFTWARE=1 timeout 60 '" + std::string(CONVSCOPE_EXE) +
+                          "' " + args + " >/dev/null 2>&1";
+  const int r = std::system(cmd.c_str());
+  return WIFEXITED(r) ? WEXITSTATUS(r) : -1;
+}
+
+void expect_picture(const fs::path& png, int w, int h) {
+  auto img = cs::load_image(png.string());
+  ASSERT_TRUE(img.has_value()) << img.error().message;
+  EXPECT_EQ(img->width, w);
+  EXPECT_EQ(img->height, h);
+  // Not one flat colour: the canvas, text and cells must be there.
+  std::size_t distinct = 0;
+  std::vector<bool> seen(1 << 15, false);
+  for (std::size_t i = 0; i + 2 < img->pixels.size();
+       i += static_cast<std::size_t>(img->channels)) {
+    const int key =
+        (img->pixels[i] >> 3) << 10 | (img->pixels[i + 1] >> 3) << 5 | (img->pixels[i + 2] >> 3);
+    if (!seen[static_cast<std::size_t>(key)]) {
+      seen[static_cast<std::size_t>(key)] = true;
+      ++distinct;
+    }
+  }
+  EXPECT_GT(distinct, 20u) << png << " looks blank";
+}
+
+TEST_F(UiWindow, FramesAndScreenshotExitZero) {
+  const fs::path out = m_dir / "shot.png";
+  ASSERT_EQ(
+      run_frames(m_dir, "--frames 4 --size 800x600 --lesson padding-1 --step 12 --screenshot '" +
+                            out.string() + "'"),
+      0);
+  expect_picture(out, 800, 600);
+  const fs::path pres = m_dir / "pres.png";
+  ASSERT_EQ(run_frames(m_dir,
+                       "--frames 4 --size 1024x768 --lesson keras-pool --presentation "
+                       "--screenshot '" +
+                           pres.string() + "'"),
+            0);
+  expect_picture(pres, 1024, 768);
+  // --frames leaves no saved state behind.
+  EXPECT_FALSE(fs::exists(m_dir / "convscope" / "settings.json"));
+}
+
+TEST_F(UiWindow, BadOptionsAreRefusedWithStatus2) {
+  EXPECT_EQ(run_frames(m_dir, "--frames 0"), 2);
+  EXPECT_EQ(run_frames(m_dir, "--lesson no-such-lesson --frames 2"), 2);
+  EXPECT_EQ(run_frames(m_dir, "--random 64,64"), 2);
+  EXPECT_EQ(run_frames(m_dir, "--bogus"), 2);
+}
+
+}  // namespace
