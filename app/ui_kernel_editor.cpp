@@ -346,6 +346,10 @@ void draw_kernel_editor(AppState& state) {
   }
   const float cell = std::clamp(ImGui::GetContentRegionAvail().x * 0.5f / static_cast<float>(kw),
                                 ImGui::GetFontSize() * 1.4f, ImGui::GetFontSize() * 3.2f);
+  const ImVec2 grid_origin = ImGui::GetCursorScreenPos();
+  es.grid_x = grid_origin.x;
+  es.grid_y = grid_origin.y;
+  es.grid_cell = cell;
   const GridHit hit =
       draw_value_grid("##kernelgrid", vals.data(), kh, kw, cell, scale, es.sel_ky, es.sel_kx);
   if (hit.row >= 0 && (hit.left_clicked || hit.right_clicked)) {
@@ -518,8 +522,9 @@ void draw_kernel_editor(AppState& state) {
       ImGui::TextWrapped("Cannot compare: %s", fc.error.c_str());
     } else if (fc.xcorr.ndim() == 4) {
       const int64_t o = std::min<int64_t>(es.sel_out, fc.xcorr.dim(1) - 1);
-      ImGui::TextDisabled("output channel %lld of batch 0, same input and parameters",
-                          static_cast<long long>(o));
+      ImGui::TextDisabled(
+          "output channel %lld of batch 0, same input and parameters%s", static_cast<long long>(o),
+          c_in_g > 1 ? "; every input channel's kernel is rotated (one shown)" : "");
       // One colour scale for both maps, so equal colours mean equal numbers.
       const int64_t hw = fc.xcorr.dim(2) * fc.xcorr.dim(3);
       double sc = 0;

@@ -18,6 +18,7 @@
 #include <random>
 #include <thread>
 
+#include <imgui.h>
 #include <nlohmann/json.hpp>
 
 #include "app/app_state.hpp"
@@ -293,6 +294,132 @@ TEST(UiEditScene, StateRoundTripThroughAFile) {
   EXPECT_EQ(t.preview_path, s.preview_path);
   EXPECT_EQ(t.lesson_name, "k");
   EXPECT_EQ(edit_state(t).scene_path, dir / "k.json");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The views' code in a headless ImGui context (no window, no renderer)
+
+class HeadlessImGui {
+ public:
+  HeadlessImGui() {
+    ImGui::CreateContext();
+    ImGuiIO& io = ImGui::GetIO();
+    io.DisplaySize = ImVec2(1600, 1400);
+    io.DeltaTime = 1.0f / 60.0f;
+    io.IniFilename = nullptr;
+    unsigned char* pixels = nullptr;
+    int w = 0, h = 0;
+    io.Fonts->GetTexDataAsRGBA32(&pixels, &w, &h);  // builds the atlas NewFrame needs
+  }
+  ~HeadlessImGui() { ImGui::DestroyContext(); }
+  HeadlessImGui(const HeadlessImGui&) = delete;
+  HeadlessImGui& operator=(const HeadlessImGui&) = delete;
+
+  // One frame of the editing views, each window at a fixed place.
+  void frame(AppState& s) {
+    ImGui::NewFrame();
+    ImGui::SetNextWindowPos(ImVec2(0, 0));
+    ImGui::SetNextWindowSize(ImVec2(700, 1400));
+    ui::draw_kernel_editor(s);
+    ImGui::SetNextWindowPos(ImVec2(700, 0));
+    ImGui::SetNextWindowSize(ImVec2(450, 1400));
+    ui::draw_inputs_panel(s);
+    if (s.show_file_browser) {
+      ImGui::SetNextWindowPos(ImVec2(1150, 0));
+      ImGui::SetNextWindowSize(ImVec2(450, 700));
+      ui::draw_file_browser(s);
+    }
+    ImGui::Render();
+    recompute_if_dirty(s);
+  }
+};
+
+TEST(UiEditViews, EveryLessonDrawsWithoutErrors) {
+  HeadlessImGui gui;
+  AppState s;
+  for (const Lesson& l : builtin_lessons()) {
+    SCOPED_TRACE(l.name);
+    load_lesson(s, l);
+    ASSERT_FALSE(s.error.has_value()) << s.error->message;
+    gui.frame(s);
+    gui.frame(s);
+    EXPECT_FALSE(s.error.has_value()) << s.error->message;
+    EXPECT_TRUE(s.show_kernel_editor);
+    EXPECT_TRUE(s.show_inputs);
+  }
+}
+
+TEST(UiEditViews, GridClicksStepTheWeight) {
+  HeadlessImGui gui;
+  AppState s;
+  load_lesson(s, builtin_lessons().front());  // [1 0 -1] rows, 3×3
+  gui.frame(s);
+  EditState& es = edit_state(s);
+  ASSERT_GT(es.grid_cell, 0.0f);
+  es.step = 0.5;
+  const int64_t at = 1 * 3 + 2;  // (ky, kx) = (1, 2), weight -1
+  const double before = s.weight.get(at);
+  ImGuiIO& io = ImGui::GetIO();
+  io.MousePos = ImVec2(es.grid_x + 2.5f * es.grid_cell, es.grid_y + 1.5f * es.grid_cell);
+  gui.frame(s);  // hover
+  auto click = [&](int button) {
+    io.MouseDown[button] = true;
+    gui.frame(s);
+    io.MouseDown[button] = false;
+    gui.frame(s);
+  };
+  click(0);
+  EXPECT_EQ(s.weight.get(at), before + 0.5);
+  click(0);
+  EXPECT_EQ(s.weight.get(at), before + 1.0);
+  click(1);
+  EXPECT_EQ(s.weight.get(at), before + 0.5);
+  ASSERT_TRUE(s.conv_trace.has_value());
+  EXPECT_EQ(s.conv_trace->weight().get(at), before + 0.5);  // the lesson ran with the edit
+  // Shift+click selects the cell for typing and leaves the value alone.
+  io.KeyShift = true;
+  click(0);
+  io.KeyShift = false;
+  EXPECT_EQ(es.sel_ky, 1);
+  EXPECT_EQ(es.sel_kx, 2);
+  EXPECT_EQ(s.weight.get(at), before + 0.5);
+}
+
+TEST(UiEditViews, FileBrowserListsFiltersAndReports) {
+  HeadlessImGui gui;
+  TempDir dir;
+  fs::create_directories(dir.path / "sub");
+  ASSERT_TRUE(write_file_atomic(dir / "a.json", std::string("{}")).has_value());
+  ASSERT_TRUE(write_file_atomic(dir / "b.PNG", std::string("x")).has_value());
+  ASSERT_TRUE(write_file_atomic(dir / ".hidden.json", std::string("{}")).has_value());
+  AppState s;
+  load_lesson(s, builtin_lessons().front());
+  ImGui::NewFrame();
+  ui::open_file_browser(s, BrowseFor::scene_open);
+  ImGui::Render();
+  EditState& es = edit_state(s);
+  es.browse_dir = dir.path.string();
+  es.browse_needs_listing = true;
+  gui.frame(s);
+  EXPECT_EQ(es.listing_dirs, std::vector<std::string>{"sub"});
+  EXPECT_EQ(es.listing_files, std::vector<std::string>{"a.json"});
+  es.filter = ".png .jpg";  // case-insensitive
+  es.browse_needs_listing = true;
+  gui.frame(s);
+  EXPECT_EQ(es.listing_files, std::vector<std::string>{"b.PNG"});
+  es.filter = "";
+  es.show_hidden = true;
+  es.browse_needs_listing = true;
+  gui.frame(s);
+  EXPECT_EQ(es.listing_files, (std::vector<std::string>{".hidden.json", "a.json", "b.PNG"}));
+  es.browse_dir = (dir.path / "gone").string();
+  es.browse_needs_listing = true;
+  gui.frame(s);
+  EXPECT_NE(es.browse_error.find("Cannot read the folder " + (dir.path / "gone").string()),
+            std::string::npos)
+      << es.browse_error;
+  EXPECT_TRUE(es.listing_files.empty());
+  EXPECT_TRUE(s.show_file_browser);
 }
 
 // ---------------------------------------------------------------------------------------------
