@@ -1,11 +1,11 @@
 #!/usr/bin/python3
 """PyTorch's CPU conv2d next to ConvScope's fast path, in one run, as a markdown table.
 
-Times torch.nn.functional.conv2d (torch.set_num_threads(THREADS), float32, warm-up, median of
---runs single calls) and ours (bench/conv2d_bench with --benchmark_format=json: BM_fast is the
-kernel cs::detail::conv2d_fast on preallocated buffers, BM_conv2d the public cs::conv2d with
-validation and output allocation; median over --runs repetitions) on the issue's five cases.
-The two sides alternate for --rounds rounds so that a busy machine slows both alike.
+Times single calls of torch.nn.functional.conv2d (torch.set_num_threads(THREADS), float32, after
+warm-up) and of ours (bench/conv2d_bench's sample mode: the kernel cs::detail::conv2d_fast on
+preallocated buffers, and the public cs::conv2d) on the issue's five cases, and prints the median
+and the minimum of each. The sides alternate for --rounds rounds so that a busy machine slows
+both alike; the minimum shows what each does when it gets the cores.
 With --trace it also prints the trace recording cost (conv2d_trace vs conv2d, one process per
 case so each peak RSS is that case's own).
 
@@ -44,27 +44,34 @@ def machine():
     return model, os.cpu_count()
 
 
-def time_torch(threads, runs, warmup):
+def torch_case(case, threads, runs, warmup):
+    """Per-call milliseconds of F.conv2d on one case (fresh random operands, float32)."""
     import torch
     import torch.nn.functional as F
 
     torch.set_num_threads(threads)
-    torch.manual_seed(0)
-    medians = []
+    _, xs, ws, stride, pad = case
+    x = torch.randn(xs, dtype=torch.float32)
+    w = torch.randn(ws, dtype=torch.float32)
+    b = torch.randn(ws[0], dtype=torch.float32)
+    samples = []
     with torch.no_grad():
-        for _, xs, ws, stride, pad in CASES:
-            x = torch.randn(xs, dtype=torch.float32)
-            w = torch.randn(ws, dtype=torch.float32)
-            b = torch.randn(ws[0], dtype=torch.float32)
-            for _ in range(warmup):
-                F.conv2d(x, w, b, stride=stride, padding=pad)
-            samples = []
-            for _ in range(runs):
-                t0 = time.perf_counter()
-                F.conv2d(x, w, b, stride=stride, padding=pad)
-                samples.append((time.perf_counter() - t0) * 1e3)
-            medians.append(samples)
-    return medians
+        for _ in range(warmup):
+            F.conv2d(x, w, b, stride=stride, padding=pad)
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            F.conv2d(x, w, b, stride=stride, padding=pad)
+            samples.append((time.perf_counter() - t0) * 1e3)
+    return samples
+
+
+def ours_case(bench, index, threads, runs, api):
+    """Per-call milliseconds from conv2d_bench's sample mode (3 warm-up calls inside)."""
+    cmd = [bench, f"--samples={runs}", f"--case={index}", f"--threads={threads}"]
+    if api:
+        cmd.append("--api")
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    return json.loads(out)["ms"]
 
 
 def run_bench(bench, bench_filter, repetitions, min_time):
@@ -72,20 +79,6 @@ def run_bench(bench, bench_filter, repetitions, min_time):
            f"--benchmark_repetitions={repetitions}", f"--benchmark_min_time={min_time}"]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     return json.loads(out)["benchmarks"]
-
-
-def time_ours(bench, threads, runs, min_time):
-    """{(name, case): [per-repetition ms]} for BM_fast and BM_conv2d at `threads`."""
-    samples = {}
-    rows = run_bench(bench, f"^BM_(fast|conv2d)/case:[0-9]+/threads:{threads}/", runs, min_time)
-    for row in rows:
-        if row.get("run_type") != "iteration":
-            continue
-        name = row["run_name"].split("/")[0]
-        case = int(row["run_name"].split("/")[1].split(":")[1])
-        assert row["time_unit"] == "ms"
-        samples.setdefault((name, case), []).append(row["real_time"])
-    return samples
 
 
 def trace_table(bench, min_time):
@@ -112,11 +105,11 @@ def main():
     ap.add_argument("--bench", default="build/release/bench/conv2d_bench",
                     help="path to the conv2d_bench binary")
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--runs", type=int, default=9, help="timed calls (torch) / repetitions (ours)")
+    ap.add_argument("--runs", type=int, default=10, help="timed calls per side per round")
+    ap.add_argument("--rounds", type=int, default=3, help="alternating torch/ours rounds")
     ap.add_argument("--warmup", type=int, default=3)
-    ap.add_argument("--rounds", type=int, default=2, help="alternating torch/ours rounds")
     ap.add_argument("--min-time", type=float, default=0.2,
-                    help="Google Benchmark seconds per repetition")
+                    help="Google Benchmark seconds per repetition (trace table)")
     ap.add_argument("--trace", action="store_true", help="also print the trace-cost table")
     args = ap.parse_args()
     if not os.access(args.bench, os.X_OK):
@@ -125,32 +118,37 @@ def main():
     import torch
 
     model, cpus = machine()
-    load_before = os.getloadavg()[0]
-    torch_samples = [[] for _ in CASES]
-    ours = {}
+    load_before = os.getloadavg()
+    samples = {(side, i): [] for side in ("torch", "fast", "api") for i in range(len(CASES))}
     for _ in range(args.rounds):
-        for i, s in enumerate(time_torch(args.threads, args.runs, args.warmup)):
-            torch_samples[i].extend(s)
-        for key, s in time_ours(args.bench, args.threads, args.runs, args.min_time).items():
-            ours.setdefault(key, []).extend(s)
-    load_after = os.getloadavg()[0]
+        for i, case in enumerate(CASES):
+            samples[("torch", i)] += torch_case(case, args.threads, args.runs, args.warmup)
+            samples[("fast", i)] += ours_case(args.bench, i, args.threads, args.runs, False)
+            samples[("api", i)] += ours_case(args.bench, i, args.threads, args.runs, True)
+    load_after = os.getloadavg()
 
+    n = args.rounds * args.runs
     print(f"Machine: {model}, {cpus} CPUs; Python {platform.python_version()}, torch "
           f"{torch.__version__} (MKL-DNN {torch.backends.mkldnn.is_available()}); "
-          f"{args.threads} threads; load average {load_before:.1f} before, {load_after:.1f} after.")
-    print(f"Medians over {args.rounds} alternating rounds: torch of {args.rounds * args.runs} "
-          f"single calls after {args.warmup} warm-up calls; ours of {args.rounds * args.runs} "
-          f"Google Benchmark repetitions (each the mean of the calls in {args.min_time} s).\n")
-    print("| case (float32) | PyTorch F.conv2d (ms) | ours conv2d_fast (ms) | torch / ours "
-          "| ours cs::conv2d (ms) | torch / ours |")
+          f"{args.threads} threads; float32. Load average (1/5/15 min) "
+          f"{'/'.join(f'{x:.1f}' for x in load_before)} before, "
+          f"{'/'.join(f'{x:.1f}' for x in load_after)} after.")
+    print(f"Per-call times in ms, {n} calls per side ({args.rounds} alternating rounds of "
+          f"{args.runs} after {args.warmup} warm-up calls): median (min). 'kernel' is "
+          f"cs::detail::conv2d_fast on preallocated buffers, 'cs::conv2d' the public call "
+          f"(validation, copies, output allocation). Ratio = torch / ours (> 1: ours faster).\n")
+    print("| case | PyTorch F.conv2d | ours: kernel | torch / kernel | ours: cs::conv2d "
+          "| torch / cs::conv2d |")
     print("|---|---:|---:|---:|---:|---:|")
     for i, (label, *_rest) in enumerate(CASES):
-        t = statistics.median(torch_samples[i])
-        fast = statistics.median(ours[("BM_fast", i)])
-        api = statistics.median(ours[("BM_conv2d", i)])
-        print(f"| {label} | {t:.3f} | {fast:.3f} | {t / fast:.2f}× | {api:.3f} | {t / api:.2f}× |")
+        t, f, a = (samples[(side, i)] for side in ("torch", "fast", "api"))
+        tm, fm, am = statistics.median(t), statistics.median(f), statistics.median(a)
+        print(f"| {label} | {tm:.3f} ({min(t):.3f}) | {fm:.3f} ({min(f):.3f}) "
+              f"| {tm / fm:.2f}× ({min(t) / min(f):.2f}×) | {am:.3f} ({min(a):.3f}) "
+              f"| {tm / am:.2f}× ({min(t) / min(a):.2f}×) |")
     if args.trace:
-        print("\nTrace recording cost (all hardware threads; one process per row):\n")
+        print("\nTrace recording cost (all hardware threads; Google Benchmark medians of 5 "
+              "repetitions; one process per column so each peak RSS is that call's own):\n")
         print(trace_table(args.bench, args.min_time))
 
 

@@ -1,11 +1,16 @@
 // Benchmarks of the CPU conv engine: the fast path on the five cases (kernel alone and
 // through cs::conv2d, 1 and 2 threads, float32), and the trace's recording cost (conv2d_trace vs
-// conv2d) with its memory. bench/compare_torch.py runs this with --benchmark_format=json and puts
-// PyTorch's times next to ours; results are kept in bench/RESULTS.md.
+// conv2d) with its memory. bench/compare_torch.py runs this (sample mode for the per-call table,
+// --benchmark_format=json for the trace table) and puts PyTorch's times next to ours; results are
+// kept in bench/RESULTS.md.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <random>
 #include <string>
@@ -185,6 +190,62 @@ BENCHMARK(BM_trace_kernel)->Apply(trace_cases);
 BENCHMARK(BM_trace_plain)->Apply(trace_cases);
 BENCHMARK(BM_trace_record)->Apply(trace_cases);
 
+// Sample mode, for bench/compare_torch.py: times single calls like the PyTorch side does.
+//   conv2d_bench --samples=N --case=I [--threads=T] [--api]
+// prints {"case": I, "threads": T, "api": "fast"|"conv2d", "ms": [N per-call times]} after 3
+// warm-up calls. --api times cs::conv2d (allocation included) instead of the kernel.
+int sample_mode(int samples, int case_index, int threads, bool api) {
+  if (case_index < 0 || case_index >= static_cast<int>(std::size(kCases)) || samples < 1) {
+    std::fprintf(stderr, "--case must be 0..%zu and --samples at least 1\n", std::size(kCases) - 1);
+    return 2;
+  }
+  const Case& c = kCases[case_index];
+  Operands o = make_operands(c);
+  std::vector<float> out(static_cast<std::size_t>(o.geo.outputs()));
+  auto call = [&] {
+    if (api) {
+      auto y = cs::conv2d(o.input, o.weight, &o.bias, o.params, cs::ExecOptions{threads});
+      benchmark::DoNotOptimize(y);
+    } else {
+      cs::detail::conv2d_fast(o.geo, o.input.data<float>(), o.weight.data<float>(),
+                              o.bias.data<float>(), out.data(), threads);
+      benchmark::DoNotOptimize(out.data());
+    }
+  };
+  for (int i = 0; i < 3; ++i)
+    call();
+  std::printf("{\"case\": %d, \"threads\": %d, \"api\": \"%s\", \"ms\": [", case_index, threads,
+              api ? "conv2d" : "fast");
+  for (int i = 0; i < samples; ++i) {
+    const auto t0 = std::chrono::steady_clock::now();
+    call();
+    const std::chrono::duration<double, std::milli> dt = std::chrono::steady_clock::now() - t0;
+    std::printf("%s%.6f", i == 0 ? "" : ", ", dt.count());
+  }
+  std::printf("]}\n");
+  return 0;
+}
+
 }  // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  int samples = 0, case_index = -1, threads = 2;
+  bool api = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    auto value = [&](const char* prefix) -> const char* {
+      const std::size_t n = std::strlen(prefix);
+      return arg.compare(0, n, prefix) == 0 ? argv[i] + n : nullptr;
+    };
+    if (const char* v = value("--samples=")) samples = std::atoi(v);
+    if (const char* v = value("--case=")) case_index = std::atoi(v);
+    if (const char* v = value("--threads=")) threads = std::atoi(v);
+    if (arg == "--api") api = true;
+  }
+  if (samples > 0) return sample_mode(samples, case_index, threads, api);
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
