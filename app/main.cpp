@@ -341,7 +341,8 @@ int main(int argc, char** argv) {
       state.mark_dirty(cs::Dirty::trace);
     }
 
-    const float fps = io.Framerate;
+    // A scripted picture shows no frame rate (it would differ from run to run).
+    const float fps = scripted ? 0.0f : io.Framerate;
     cs::ui::draw_frame(state, fps);
     cs::recompute_if_dirty(state);
     if (state.stepper.advance(io.DeltaTime) > 0 || state.stepper.playing()) {

@@ -325,6 +325,18 @@ void label_at(ImDrawList* dl, ImVec2 pos, ImU32 col, const std::string& text, Im
   dl->AddText(font, font->FontSize, pos, col, text.c_str());
 }
 
+// A tap already multiplied in this window: a dot in the cell's corner (the cell keeps its
+// colour); tiny cells get a tint instead.
+void mark_done(ImDrawList* dl, const Grid& g, int64_t r, int64_t c, const Palette& pal) {
+  if (g.cell < 10.0f) {
+    cell_fill(dl, g, r, c, pal.tap_done);
+    return;
+  }
+  const ImVec2 b = cell_max(g, r, c), a = cell_min(g, r, c);
+  const float rad = std::max(2.5f, g.cell * 0.09f);
+  dl->AddCircleFilled(ImVec2(b.x - rad - 2.0f, a.y + rad + 2.0f), rad, pal.frame);
+}
+
 // The label above a grid: the longest of `variants` that fits the grid's width (plus the gap),
 // clipped if even the shortest does not.
 void grid_label(ImDrawList* dl, const Grid& g, float label_h, float gap, ImU32 col,
@@ -634,7 +646,7 @@ void draw_canvas(AppState& s) {
           const int64_t k = ky * sc.k_w + kx;
           const bool done = ch_in_group < cur_ch ||
                             (ch_in_group == cur_ch && !sc.at_result && k < sc.tap % sc.taps_per_ch);
-          if (done) cell_fill(dl, g, r, c, pal.tap_done);
+          if (done) mark_done(dl, g, r, c, pal);
           if (sc.dil_h > 1 || sc.dil_w > 1) cell_outline(dl, g, r, c, pal.frame, pal.line, 2.0f);
         }
       }
@@ -687,7 +699,7 @@ void draw_canvas(AppState& s) {
           cell_fill(dl, g, ky, kx, fill);
           const int64_t k = ky * sc.k_w + kx;
           const bool done = i < cur_ch || (i == cur_ch && k < sc.tap % sc.taps_per_ch);
-          if (done && !sc.at_result) cell_fill(dl, g, ky, kx, pal.tap_done);
+          if (done && !sc.at_result) mark_done(dl, g, ky, kx, pal);
           if (k_fs > 0) {
             text_centred(dl, num_font(k_fs), k_fs, cell_min(g, ky, kx), cell_max(g, ky, kx),
                          text_colour_on(fill), fmt(v, digits));

@@ -233,10 +233,11 @@ void draw_status_bar(AppState& s, float fps) {
   ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(8, 3));
   if (ImGui::Begin("##status", nullptr, flags)) {
     char right[160];
-    std::snprintf(right, sizeof right, "step %lld / %lld   %.0f fps%s",
-                  static_cast<long long>(s.stepper.global() + 1),
-                  static_cast<long long>(s.stepper.total()), static_cast<double>(fps),
-                  s.presentation ? "   presentation" : "");
+    char rate[32] = "";
+    if (fps > 0) std::snprintf(rate, sizeof rate, "   %.0f fps", static_cast<double>(fps));
+    std::snprintf(
+        right, sizeof right, "step %lld / %lld%s%s", static_cast<long long>(s.stepper.global() + 1),
+        static_cast<long long>(s.stepper.total()), rate, s.presentation ? "   presentation" : "");
     if (!s.banner.empty()) {
       ImGui::TextColored(palette().error_v4, "%s", s.banner.c_str());
       ImGui::SameLine();

@@ -13,7 +13,7 @@ namespace cs::ui {
 // layout reset. Called once per frame after NewFrame.
 void handle_global_keys(AppState& state);
 
-// Draws everything. fps: frames per second to show in the status bar.
+// Draws everything. fps: frames per second to show in the status bar (none when ≤ 0).
 void draw_frame(AppState& state, float fps);
 
 // Arranges the views in the default layout on the next frame (after a presentation toggle or F9).
