@@ -96,9 +96,10 @@ void handle_dropped_files(AppState& state, const std::vector<std::string>& paths
 
 // Global keys of the editing half, checked each frame (call it once per frame, after NewFrame):
 //   Ctrl+S save the scene (to the last scene file, else opens the browser in save mode),
-//   Ctrl+Shift+S save as (browser), Ctrl+O open a scene (browser), Ctrl+I open an image or
+//   Ctrl+Shift+S save as (browser), Ctrl+O open a scene (browser), Ctrl+I open an image or a
 //   .npy as input (browser), Ctrl+P show/hide the live preview, Ctrl+K show/hide the kernel
-//   editor. Ignored while a text field has the keyboard.
+//   editor, Ctrl+F flip (true convolution), Ctrl+N normalise all, Ctrl+R random kernels.
+//   Ignored while a text field has the keyboard. A key that acts marks Dirty::status.
 void handle_edit_shortcuts(AppState& state);
 
 // Opens the file browser for `what` (shows it and sets its folder and filter).

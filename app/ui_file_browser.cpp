@@ -21,7 +21,7 @@ namespace {
 const char* title_for(BrowseFor what) {
   switch (what) {
     case BrowseFor::image_input:
-      return "Open a picture as the lesson input";
+      return "Open a picture (or a .npy tensor) as the lesson input";
     case BrowseFor::npy_input:
       return "Open a .npy tensor as the lesson input";
     case BrowseFor::preview_image:
@@ -37,6 +37,7 @@ const char* title_for(BrowseFor what) {
 std::string default_filter(BrowseFor what) {
   switch (what) {
     case BrowseFor::image_input:
+      return ".png .jpg .jpeg .npy";
     case BrowseFor::preview_image:
       return ".png .jpg .jpeg";
     case BrowseFor::npy_input:
@@ -129,7 +130,9 @@ void choose(AppState& state, EditState& es, std::string path) {
   std::string done;
   switch (es.browse_for) {
     case BrowseFor::image_input:
-      s = load_input_image(state, path);
+      s = lower(fs::path(path).extension().string()) == ".npy"
+              ? load_input_npy(state, path, es.npy_nhwc)
+              : load_input_image(state, path);
       done = "Lesson input from " + path;
       break;
     case BrowseFor::npy_input:

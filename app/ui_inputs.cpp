@@ -544,7 +544,8 @@ void section_paint(AppState& state, EditState& es) {
 }
 
 void section_files(AppState& state, EditState& es) {
-  if (ImGui::Button("Image as input... (Ctrl+I)")) open_file_browser(state, BrowseFor::image_input);
+  if (ImGui::Button("Image or .npy as input... (Ctrl+I)"))
+    open_file_browser(state, BrowseFor::image_input);
   ImGui::SameLine();
   if (ImGui::Button(".npy as input...")) open_file_browser(state, BrowseFor::npy_input);
   ImGui::Checkbox("4-D/3-D .npy is channels-last (NHWC / HWC)", &es.npy_nhwc);
