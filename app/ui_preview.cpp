@@ -665,9 +665,13 @@ void draw_preview(AppState& state) {
     }
     // The result pixel.
     dl->PushClipRect(right.p0, ImVec2(right.p0.x + right.size.x, right.p0.y + right.size.y), true);
-    dl->AddRect(right.to_screen(static_cast<float>(rx), static_cast<float>(ry)),
-                right.to_screen(static_cast<float>(rx + 1), static_cast<float>(ry + 1)),
-                IM_COL32(255, 220, 0, 255), 0.0f, 0, 2.0f);
+    const ImVec2 ra = right.to_screen(static_cast<float>(rx), static_cast<float>(ry));
+    const ImVec2 rb = right.to_screen(static_cast<float>(rx + 1), static_cast<float>(ry + 1));
+    dl->AddRect(ra, rb, IM_COL32(255, 220, 0, 255), 0.0f, 0, 2.0f);
+    if (rb.x - ra.x < 10.0f) {
+      dl->AddCircle(ImVec2((ra.x + rb.x) * 0.5f, (ra.y + rb.y) * 0.5f), 10.0f,
+                    IM_COL32(255, 220, 0, 255), 0, 2.0f);
+    }
     dl->PopClipRect();
     if (geo_ok) {
       const float x0 = static_cast<float>(rx * g.stride_w - g.pad.left);
@@ -675,8 +679,12 @@ void draw_preview(AppState& state) {
       const float x1 = x0 + static_cast<float>((g.k_w - 1) * g.dilation_w + 1);
       const float y1 = y0 + static_cast<float>((g.k_h - 1) * g.dilation_h + 1);
       dl->PushClipRect(left.p0, ImVec2(left.p0.x + left.size.x, left.p0.y + left.size.y), true);
-      dl->AddRect(left.to_screen(x0, y0), left.to_screen(x1, y1), IM_COL32(255, 220, 0, 255), 0.0f,
-                  0, 2.0f);
+      const ImVec2 a = left.to_screen(x0, y0), b = left.to_screen(x1, y1);
+      dl->AddRect(a, b, IM_COL32(255, 220, 0, 255), 0.0f, 0, 2.0f);
+      if (b.x - a.x < 10.0f) {  // too small to see when zoomed out: ring it
+        dl->AddCircle(ImVec2((a.x + b.x) * 0.5f, (a.y + b.y) * 0.5f), 10.0f,
+                      IM_COL32(255, 220, 0, 255), 0, 2.0f);
+      }
       dl->PopClipRect();
     }
   } else {
@@ -703,6 +711,23 @@ void draw_preview(AppState& state) {
                     static_cast<long long>(es.inspect_x * g.stride_w - g.pad.left +
                                            (g.k_w - 1) * g.dilation_w));
       line += buf;
+    }
+  }
+  if (hov_l && iw > 0 && pc.image.width == iw && pc.image.height == ih) {
+    // The picture's own pixel under the cursor, 0-255 per channel.
+    const ImVec2 u = left.to_image(mouse);
+    const int px = static_cast<int>(std::floor(u.x)), py = static_cast<int>(std::floor(u.y));
+    if (px >= 0 && py >= 0 && px < iw && py < ih) {
+      char buf[96];
+      std::snprintf(buf, sizeof buf, "picture (%d, %d) =", px, py);
+      std::string p = buf;
+      const int ch = pc.image.channels;
+      for (int c = 0; c < std::min(ch, 3); ++c) {
+        std::snprintf(buf, sizeof buf, " %d",
+                      pc.image.pixels[static_cast<std::size_t>((py * iw + px) * ch + c)]);
+        p += buf;
+      }
+      line = p + "   |   " + line;
     }
   }
   ImGui::TextUnformatted(line.c_str());
