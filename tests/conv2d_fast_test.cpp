@@ -335,6 +335,28 @@ TEST(Conv2dFast, BenchmarkShapes) {
   }
 }
 
+// Many channels (block tails: 20 = 8 + 8 + 4 output channels), 1×1 kernels with stride, a wide
+// dilated kernel on a long thin image, and an image larger than one band in both directions.
+TEST(Conv2dFast, ChannelTailsOneByOneAndWideDilation) {
+  const uint64_t seed = seed_from_env(13);
+  std::mt19937_64 rng(seed);
+  const ConvGeometry cases[] = {
+      make_geometry(1, 70, 9, 13, 20, 3, 3, 1, 1, 1, 1, 1, Pad4{1, 1, 1, 1}, PaddingMode::zeros,
+                    true),
+      make_geometry(2, 64, 15, 17, 20, 1, 1, 2, 2, 1, 1, 1, Pad4{}, PaddingMode::zeros, false),
+      make_geometry(1, 1, 3, 2000, 2, 1, 7, 1, 3, 1, 100, 1, Pad4{0, 0, 50, 60},
+                    PaddingMode::circular, true),
+      make_geometry(1, 2, 301, 700, 5, 4, 2, 1, 1, 1, 1, 1, Pad4{2, 1, 0, 1}, PaddingMode::reflect,
+                    true),
+  };
+  for (const ConvGeometry& g : cases) {
+    for (int threads : {1, 2}) {
+      const std::string err = check_case<float>(g, rng, threads);
+      ASSERT_EQ(err, "") << "seed " << seed;
+    }
+  }
+}
+
 // Same result whatever the thread count (the work split must not change any output).
 TEST(Conv2dFast, ThreadCountDoesNotChangeResults) {
   std::mt19937_64 rng(seed_from_env(3));
