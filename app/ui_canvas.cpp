@@ -325,6 +325,23 @@ void label_at(ImDrawList* dl, ImVec2 pos, ImU32 col, const std::string& text, Im
   dl->AddText(font, font->FontSize, pos, col, text.c_str());
 }
 
+// `text` shortened with "…" until it fits `width` pixels in `font`.
+std::string fit_text(const std::string& text, ImFont* font, float width) {
+  auto w = [&](const std::string& t) {
+    return font->CalcTextSizeA(font->FontSize, 1e9f, 0, t.c_str()).x;
+  };
+  if (w(text) <= width) return text;
+  std::string t = text;
+  while (!t.empty()) {
+    // Drop one UTF-8 character from the end: its continuation bytes, then its lead byte.
+    while (!t.empty() && (static_cast<unsigned char>(t.back()) & 0xC0) == 0x80)
+      t.pop_back();
+    if (!t.empty()) t.pop_back();
+    if (w(t + "…") <= width) return t + "…";
+  }
+  return {};
+}
+
 // A tap already multiplied in this window: a dot in the cell's corner (the cell keeps its
 // colour); tiny cells get a tint instead.
 void mark_done(ImDrawList* dl, const Grid& g, int64_t r, int64_t c, const Palette& pal) {
@@ -335,6 +352,35 @@ void mark_done(ImDrawList* dl, const Grid& g, int64_t r, int64_t c, const Palett
   const ImVec2 b = cell_max(g, r, c), a = cell_min(g, r, c);
   const float rad = std::max(2.5f, g.cell * 0.09f);
   dl->AddCircleFilled(ImVec2(b.x - rad - 2.0f, a.y + rad + 2.0f), rad, pal.frame);
+}
+
+// The input's colour scale, right-aligned on the current line: a bar from −max to +max.
+void draw_legend(double max_abs, float scale) {
+  const Palette& pal = palette();
+  const std::string text = fmt(-max_abs, 3) + " … 0 … " + fmt(max_abs, 3);
+  const float lw = 150.0f * scale;
+  const float tw = ImGui::CalcTextSize(text.c_str()).x;
+  const float spacing = ImGui::GetStyle().ItemSpacing.x;
+  ImGui::SameLine(std::max(0.0f, ImGui::GetWindowContentRegionMax().x - lw - tw - spacing));
+  const ImVec2 p = ImGui::GetCursorScreenPos();
+  const float lh = ImGui::GetTextLineHeight();
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  for (int i = 0; i < 32; ++i) {
+    const float x0 = p.x + lw * static_cast<float>(i) / 32.0f;
+    const float x1 = p.x + lw * static_cast<float>(i + 1) / 32.0f;
+    dl->AddRectFilled(ImVec2(x0, p.y + lh * 0.2f), ImVec2(x1 + 0.5f, p.y + lh * 0.9f),
+                      value_colour(-1.0 + (2.0 * i + 1) / 32.0, 1.0));
+  }
+  dl->AddRect(ImVec2(p.x, p.y + lh * 0.2f), ImVec2(p.x + lw, p.y + lh * 0.9f), pal.grid);
+  ImGui::Dummy(ImVec2(lw, lh));
+  const bool hovered = ImGui::IsItemHovered();
+  ImGui::SameLine();
+  ImGui::TextUnformatted(text.c_str());
+  if (hovered || ImGui::IsItemHovered()) {
+    ImGui::SetTooltip(
+        "Colour of the input's cells: blue negative, white 0, red positive, up to the largest "
+        "|value|.\nThe filter and the outputs use the same colours on their own scales.");
+  }
 }
 
 // The label above a grid: the longest of `variants` that fits the grid's width (plus the gap),
@@ -364,16 +410,18 @@ void draw_canvas(AppState& s) {
   }
   const Palette& pal = palette();
   // Title, description, formula.
+  Scene sc;
+  const bool built = build_scene(s, sc);
   ImGui::PushFont(heading_font());
   ImGui::TextUnformatted(s.lesson_title.empty() ? s.lesson_name.c_str() : s.lesson_title.c_str());
   ImGui::PopFont();
+  if (built) draw_legend(sc.in_max > 0 ? sc.in_max : 1.0, ui_scale(s));
   if (s.show_lesson_info && !s.lesson_description.empty()) {
     ImGui::PushStyleColor(ImGuiCol_Text, pal.dim_v4);
     ImGui::TextWrapped("%s", s.lesson_description.c_str());
     ImGui::PopStyleColor();
   }
-  Scene sc;
-  if (!build_scene(s, sc)) {
+  if (!built) {
     ImGui::TextDisabled("No picture yet: the parameters need fixing (see Parameters).");
     if (s.error) ImGui::TextColored(pal.error_v4, "%s", s.error->message.c_str());
     ImGui::End();
@@ -440,7 +488,7 @@ void draw_canvas(AppState& s) {
   ImVec2 avail = ImGui::GetContentRegionAvail();
   // NOTE: leave room for the vertical scrollbar the child shows when the grids are taller.
   avail.x = std::max(avail.x - ImGui::GetStyle().ScrollbarSize - 2.0f, 100.0f);
-  avail.y = std::max(avail.y - line_h * 1.6f, 80.0f);  // room for the legend line
+  avail.y = std::max(avail.y, 80.0f);
   const float body_h = avail.y - head_h;
   // Small lessons get big cells (up to 2.2× the preferred size), large ones shrink to fit.
   const float s_max = s.cell_size * 2.2f * scale;
@@ -557,7 +605,13 @@ void draw_canvas(AppState& s) {
 
   // Numbers' text size per column.
   auto chars_of = [&](double m, bool integers) {
-    return integers ? static_cast<int>(fmt(-m).size()) : 6;
+    if (!integers) return 6;
+    // Characters, not bytes: the minus sign is three bytes of UTF-8.
+    const std::string t = fmt(-m);
+    int n = 0;
+    for (unsigned char ch : t)
+      n += (ch & 0xC0) != 0x80;
+    return n;
   };
   auto all_integers = [](const Tensor& t) {
     for (int64_t i = 0; i < t.numel() && i < 100000; ++i) {
@@ -586,11 +640,11 @@ void draw_canvas(AppState& s) {
     const std::string* heads[3] = {h_in, h_k, h_out};
     for (int i = 0; i < 3; ++i) {
       dl->PushClipRect(tls[i], ImVec2(tls[i].x + widths[i], tls[i].y + head_h), true);
-      label_at(dl, tls[i], pal.accent, heads[i][0], bold);
-      label_at(dl, ImVec2(tls[i].x, tls[i].y + line_h * 1.1f), pal.text, heads[i][1],
-               ImGui::GetFont());
-      label_at(dl, ImVec2(tls[i].x, tls[i].y + line_h * 2.2f), pal.text_dim, heads[i][2],
-               ImGui::GetFont());
+      label_at(dl, tls[i], pal.accent, fit_text(heads[i][0], bold, widths[i]), bold);
+      label_at(dl, ImVec2(tls[i].x, tls[i].y + line_h * 1.1f), pal.text,
+               fit_text(heads[i][1], ImGui::GetFont(), widths[i]), ImGui::GetFont());
+      label_at(dl, ImVec2(tls[i].x, tls[i].y + line_h * 2.2f), pal.text_dim,
+               fit_text(heads[i][2], ImGui::GetFont(), widths[i]), ImGui::GetFont());
       dl->PopClipRect();
     }
   }
@@ -860,25 +914,6 @@ void draw_canvas(AppState& s) {
   }
   ImGui::EndChild();
 
-  // Colour legend for the input values.
-  ImGui::TextUnformatted("Colour scale (input):");
-  ImGui::SameLine();
-  const double legend_max = sc.in_max > 0 ? sc.in_max : 1.0;
-  const float lw = 220.0f * scale;
-  const ImVec2 p = ImGui::GetCursorScreenPos();
-  const float lh = ImGui::GetTextLineHeight();
-  for (int i = 0; i < 32; ++i) {
-    const float x0 = p.x + lw * i / 32.0f, x1 = p.x + lw * (i + 1) / 32.0f;
-    ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(x0, p.y + lh * 0.15f),
-                                              ImVec2(x1 + 0.5f, p.y + lh * 0.85f),
-                                              value_colour(-1.0 + (2.0 * i + 1) / 32.0, 1.0));
-  }
-  ImGui::GetWindowDrawList()->AddRect(ImVec2(p.x, p.y + lh * 0.15f),
-                                      ImVec2(p.x + lw, p.y + lh * 0.85f), pal.grid);
-  ImGui::Dummy(ImVec2(lw, lh));
-  ImGui::SameLine();
-  ImGui::Text("%s … 0 … %s   (blue negative, red positive; outputs use their own scale)",
-              fmt(-legend_max, 3).c_str(), fmt(legend_max, 3).c_str());
   ImGui::End();
 }
 

@@ -25,7 +25,7 @@ bool g_reset_layout = false;
 bool g_presentation = false;  // the layout in force: presentation or normal
 bool g_seen_mode = false;
 // The editing views hidden by presentation mode, restored when it ends.
-bool g_saved_params = true, g_saved_inputs = true, g_saved_kernel = true;
+bool g_saved_params = true, g_saved_inputs = true, g_saved_kernel = true, g_saved_info = true;
 float g_menu_h = 0.0f;
 float g_status_h = 0.0f;
 
@@ -51,13 +51,13 @@ Rect default_rect(Panel p) {
     // over the canvas when opened from the View menu.
     switch (p) {
       case Panel::canvas:
-        r = {0, 0, 0.64f, 0.76f};
-        break;
-      case Panel::timeline:
-        r = {0, 0.76f, 0.64f, 0.24f};
+        r = {0, 0, 0.62f, 1.0f};
         break;
       case Panel::arithmetic:
-        r = {0.64f, 0, 0.36f, 1.0f};
+        r = {0.62f, 0, 0.38f, 0.64f};
+        break;
+      case Panel::timeline:
+        r = {0.62f, 0.64f, 0.38f, 0.36f};
         break;
       case Panel::params:
         r = {0.02f, 0.04f, 0.30f, 0.70f};
@@ -393,11 +393,15 @@ void follow_mode(AppState& s) {
     g_saved_params = s.show_params;
     g_saved_inputs = s.show_inputs;
     g_saved_kernel = s.show_kernel_editor;
-    s.show_params = s.show_inputs = s.show_kernel_editor = false;
+    g_saved_info = s.show_lesson_info;
+    // The lesson's sentences are for reading at a desk; the projector needs the room (I shows
+    // them again).
+    s.show_params = s.show_inputs = s.show_kernel_editor = s.show_lesson_info = false;
   } else if (g_seen_mode) {
     s.show_params = g_saved_params;
     s.show_inputs = g_saved_inputs;
     s.show_kernel_editor = g_saved_kernel;
+    s.show_lesson_info = g_saved_info;
   }
   if (g_seen_mode || s.presentation) g_reset_layout = true;
   g_seen_mode = true;

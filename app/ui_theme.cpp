@@ -299,6 +299,22 @@ void text_centred(ImDrawList* dl, ImFont* font, float size, ImVec2 a, ImVec2 b, 
 // general form, before the numbers.
 void draw_formula(const std::string& formula, bool compact) {
   ImGui::PushFont(mono_font());
+  // Compact, two axes with the same numbers (a square lesson): one line for both.
+  const std::size_t nl = formula.find('\n');
+  if (compact && nl != std::string::npos && formula.find('\n', nl + 1) == std::string::npos) {
+    const std::string a = formula.substr(0, nl), b = formula.substr(nl + 1);
+    const std::size_t ca = a.find("+ 1 = "), cb = b.find("+ 1 = ");
+    const std::size_t ea = a.find(" = "), eb = b.find(" = ");
+    if (ca != std::string::npos && cb != std::string::npos && ea != std::string::npos &&
+        eb != std::string::npos && a.substr(ca + 4) == b.substr(cb + 4) &&
+        ImGui::CalcTextSize(a.c_str()).x > ImGui::GetContentRegionAvail().x) {
+      const std::string both = a.substr(0, ea) + " = " + b.substr(0, eb) + " " + a.substr(ca + 4);
+      ImGui::TextUnformatted(both.c_str());
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", formula.c_str());
+      ImGui::PopFont();
+      return;
+    }
+  }
   std::size_t start = 0;
   while (start < formula.size()) {
     std::size_t end = formula.find('\n', start);

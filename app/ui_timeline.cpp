@@ -53,11 +53,25 @@ std::string unit_hint(const AppState& s, StepUnit u) {
   return {};
 }
 
-bool button(const char* label, const std::string& tip) {
-  const bool r = ImGui::Button(label);
-  if (ImGui::IsItemHovered() && !tip.empty()) ImGui::SetTooltip("%s", tip.c_str());
-  return r;
-}
+// Buttons left to right, wrapping to a new row when the next does not fit (narrow panels,
+// presentation mode).
+class ButtonRow {
+ public:
+  bool add(const char* label, const std::string& tip) {
+    const float w = ImGui::CalcTextSize(label).x + ImGui::GetStyle().FramePadding.x * 2;
+    if (!m_first) {
+      ImGui::SameLine();
+      if (ImGui::GetContentRegionAvail().x < w) ImGui::NewLine();
+    }
+    m_first = false;
+    const bool r = ImGui::Button(label);
+    if (ImGui::IsItemHovered() && !tip.empty()) ImGui::SetTooltip("%s", tip.c_str());
+    return r;
+  }
+
+ private:
+  bool m_first = true;
+};
 
 }  // namespace
 
@@ -115,69 +129,42 @@ void draw_timeline(AppState& s) {
 
   // Buttons: coarse back ... fine back, play, fine forward ... coarse forward.
   ImGui::PushFont(mono_font());
-  if (button("|<", "first step (Home)")) {
+  ButtonRow row;
+  if (row.add("|<", "first step (Home)")) {
     st.pause();
     st.home();
     s.mark_dirty(Dirty::status);
   }
-  ImGui::SameLine();
-  if (button("<<<", "back " + unit_hint(s, StepUnit::channel) + " (Alt+←)")) {
+  if (row.add("<<<", "back " + unit_hint(s, StepUnit::channel) + " (Alt+←)")) {
     step(s, StepUnit::channel, -1);
   }
-  ImGui::SameLine();
-  if (button("<<", "back " + unit_hint(s, StepUnit::row) + " (Ctrl+←)")) {
+  if (row.add("<<", "back " + unit_hint(s, StepUnit::row) + " (Ctrl+←)")) {
     step(s, StepUnit::row, -1);
   }
-  ImGui::SameLine();
-  if (button("<", "back " + unit_hint(s, StepUnit::window) + " (Shift+←)")) {
+  if (row.add("<", "back " + unit_hint(s, StepUnit::window) + " (Shift+←)")) {
     step(s, StepUnit::window, -1);
   }
-  ImGui::SameLine();
-  if (button("-1", "back " + unit_hint(s, s.step_unit) + " (←)")) step(s, s.step_unit, -1);
-  ImGui::SameLine();
-  if (button(st.playing() ? " Pause " : " Play  ", "play / pause (Space)")) {
+  if (row.add("-1", "back " + unit_hint(s, s.step_unit) + " (←)")) step(s, s.step_unit, -1);
+  if (row.add(st.playing() ? " Pause " : " Play  ", "play / pause (Space)")) {
     st.toggle_play();
     s.mark_dirty(Dirty::status);
   }
-  ImGui::SameLine();
-  if (button("+1", "forward " + unit_hint(s, s.step_unit) + " (→)")) step(s, s.step_unit, +1);
-  ImGui::SameLine();
-  if (button(">", "forward " + unit_hint(s, StepUnit::window) + " (Shift+→)")) {
+  if (row.add("+1", "forward " + unit_hint(s, s.step_unit) + " (→)")) step(s, s.step_unit, +1);
+  if (row.add(">", "forward " + unit_hint(s, StepUnit::window) + " (Shift+→)")) {
     step(s, StepUnit::window, +1);
   }
-  ImGui::SameLine();
-  if (button(">>", "forward " + unit_hint(s, StepUnit::row) + " (Ctrl+→)")) {
+  if (row.add(">>", "forward " + unit_hint(s, StepUnit::row) + " (Ctrl+→)")) {
     step(s, StepUnit::row, +1);
   }
-  ImGui::SameLine();
-  if (button(">>>", "forward " + unit_hint(s, StepUnit::channel) + " (Alt+→)")) {
+  if (row.add(">>>", "forward " + unit_hint(s, StepUnit::channel) + " (Alt+→)")) {
     step(s, StepUnit::channel, +1);
   }
-  ImGui::SameLine();
-  if (button(">|", "last step (End)")) {
+  if (row.add(">|", "last step (End)")) {
     st.pause();
     st.end();
     s.mark_dirty(Dirty::status);
   }
   ImGui::PopFont();
-
-  // Step unit (keys 1-4) and speed (+/-).
-  ImGui::TextUnformatted("Step by");
-  for (int i = 0; i < 4; ++i) {
-    ImGui::SameLine();
-    char label[48];
-    std::snprintf(label, sizeof label, "%s (%d)", step_unit_name(kUnits[i]), i + 1);
-    if (ImGui::RadioButton(label, s.step_unit == kUnits[i])) set_unit(s, kUnits[i]);
-  }
-  float log_speed = static_cast<float>(std::log10(st.speed()));
-  char speed_label[64];
-  std::snprintf(speed_label, sizeof speed_label, "%.3g %s/s", st.speed(),
-                s.step_unit == StepUnit::multiply ? "steps" : step_unit_name(s.step_unit));
-  ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.45f);
-  if (ImGui::SliderFloat("speed (+/−)", &log_speed, -1.0f, 3.5f, speed_label)) {
-    st.set_speed(std::pow(10.0, static_cast<double>(log_speed)));
-    s.mark_dirty(Dirty::settings);
-  }
 
   // The scrubber over every step.
   long long pos = st.global();
@@ -204,7 +191,29 @@ void draw_timeline(AppState& s) {
     where += (conv ? "multiply " : "tap ") + std::to_string(st.tap() + 1) + " of " +
              std::to_string(g.taps_per_window);
   }
-  ImGui::TextUnformatted(where.c_str());
+  ImGui::TextWrapped("%s", where.c_str());
+
+  // Step unit (keys 1-4) and speed (+/-).
+  ImGui::TextUnformatted("Step by");
+  for (int i = 0; i < 4; ++i) {
+    char label[48];
+    std::snprintf(label, sizeof label, "%s (%d)", step_unit_name(kUnits[i]), i + 1);
+    ImGui::SameLine();
+    const float need = ImGui::CalcTextSize(label).x + ImGui::GetFrameHeight() +
+                       ImGui::GetStyle().ItemInnerSpacing.x;
+    if (ImGui::GetContentRegionAvail().x < need) ImGui::NewLine();
+    if (ImGui::RadioButton(label, s.step_unit == kUnits[i])) set_unit(s, kUnits[i]);
+  }
+  float log_speed = static_cast<float>(std::log10(st.speed()));
+  char speed_label[64];
+  std::snprintf(speed_label, sizeof speed_label, "%.3g %s/s", st.speed(),
+                s.step_unit == StepUnit::multiply ? "steps" : step_unit_name(s.step_unit));
+  ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.45f);
+  if (ImGui::SliderFloat("speed (+/−)", &log_speed, -1.0f, 3.5f, speed_label)) {
+    st.set_speed(std::pow(10.0, static_cast<double>(log_speed)));
+    s.mark_dirty(Dirty::settings);
+  }
+
   ImGui::End();
 }
 
