@@ -10,7 +10,7 @@ With --trace it also prints the trace recording cost (conv2d_trace vs conv2d, on
 case so each peak RSS is that case's own).
 
 Needs /usr/bin/python3 (Debian's python3-torch). Usage:
-  /usr/bin/python3 bench/compare_torch.py --bench build/release/bench/conv2d_bench [--trace]
+  /usr/bin/python3 bench/compare_torch.py --bench build/release/bench/conv2d_bench [--cpu] [--trace]
 """
 import argparse
 import json
@@ -44,8 +44,9 @@ def machine():
     return model, os.cpu_count()
 
 
-def torch_case(case, threads, runs, warmup):
-    """Per-call milliseconds of F.conv2d on one case (fresh random operands, float32)."""
+def torch_case(case, threads, runs, warmup, cpu=False):
+    """Per-call milliseconds of F.conv2d on one case (fresh random operands, float32): wall time,
+    or with cpu=True the calling thread's CPU time (all of it when threads == 1)."""
     import torch
     import torch.nn.functional as F
 
@@ -58,20 +59,22 @@ def torch_case(case, threads, runs, warmup):
     with torch.no_grad():
         for _ in range(warmup):
             F.conv2d(x, w, b, stride=stride, padding=pad)
+        clock = time.thread_time if cpu else time.perf_counter
         for _ in range(runs):
-            t0 = time.perf_counter()
+            t0 = clock()
             F.conv2d(x, w, b, stride=stride, padding=pad)
-            samples.append((time.perf_counter() - t0) * 1e3)
+            samples.append((clock() - t0) * 1e3)
     return samples
 
 
-def ours_case(bench, index, threads, runs, api):
-    """Per-call milliseconds from conv2d_bench's sample mode (3 warm-up calls inside)."""
+def ours_case(bench, index, threads, runs, api, cpu=False):
+    """Per-call milliseconds from conv2d_bench's sample mode (3 warm-up calls inside): wall time,
+    or with cpu=True the calling thread's CPU time."""
     cmd = [bench, f"--samples={runs}", f"--case={index}", f"--threads={threads}"]
     if api:
         cmd.append("--api")
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
-    return json.loads(out)["ms"]
+    return json.loads(out)["cpu_ms" if cpu else "ms"]
 
 
 def run_bench(bench, bench_filter, repetitions, min_time):
@@ -110,6 +113,8 @@ def main():
     ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--min-time", type=float, default=0.2,
                     help="Google Benchmark seconds per repetition (trace table)")
+    ap.add_argument("--cpu", action="store_true",
+                    help="also print a one-thread CPU-time table (robust on a busy machine)")
     ap.add_argument("--trace", action="store_true", help="also print the trace-cost table")
     args = ap.parse_args()
     if not os.access(args.bench, os.X_OK):
@@ -146,6 +151,21 @@ def main():
         print(f"| {label} | {tm:.3f} ({min(t):.3f}) | {fm:.3f} ({min(f):.3f}) "
               f"| {tm / fm:.2f}× ({min(t) / min(f):.2f}×) | {am:.3f} ({min(a):.3f}) "
               f"| {tm / am:.2f}× ({min(t) / min(a):.2f}×) |")
+    if args.cpu:
+        print("\nOne thread, CPU time of the calling thread per call in ms (not disturbed by "
+              f"other processes the way wall time is): median (min) of {n} calls.\n")
+        print("| case | PyTorch F.conv2d | ours: kernel | torch / kernel |")
+        print("|---|---:|---:|---:|")
+        cpu = {(side, i): [] for side in ("torch", "fast") for i in range(len(CASES))}
+        for _ in range(args.rounds):
+            for i, case in enumerate(CASES):
+                cpu[("torch", i)] += torch_case(case, 1, args.runs, args.warmup, cpu=True)
+                cpu[("fast", i)] += ours_case(args.bench, i, 1, args.runs, False, cpu=True)
+        for i, (label, *_rest) in enumerate(CASES):
+            t, f = cpu[("torch", i)], cpu[("fast", i)]
+            tm, fm = statistics.median(t), statistics.median(f)
+            print(f"| {label} | {tm:.3f} ({min(t):.3f}) | {fm:.3f} ({min(f):.3f}) "
+                  f"| {tm / fm:.2f}× ({min(t) / min(f):.2f}×) |")
     if args.trace:
         print("\nTrace recording cost (all hardware threads; Google Benchmark medians of 5 "
               "repetitions; one process per column so each peak RSS is that call's own):\n")

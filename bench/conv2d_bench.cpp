@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <fstream>
 #include <random>
 #include <string>
@@ -192,8 +193,9 @@ BENCHMARK(BM_trace_record)->Apply(trace_cases);
 
 // Sample mode, for bench/compare_torch.py: times single calls like the PyTorch side does.
 //   conv2d_bench --samples=N --case=I [--threads=T] [--api]
-// prints {"case": I, "threads": T, "api": "fast"|"conv2d", "ms": [N per-call times]} after 3
-// warm-up calls. --api times cs::conv2d (allocation included) instead of the kernel.
+// prints {"case": I, "threads": T, "api": "fast"|"conv2d", "ms": [N wall times], "cpu_ms": [N
+// calling-thread CPU times]} after 3 warm-up calls. --api times cs::conv2d (allocation included)
+// instead of the kernel.
 int sample_mode(int samples, int case_index, int threads, bool api) {
   if (case_index < 0 || case_index >= static_cast<int>(std::size(kCases)) || samples < 1) {
     std::fprintf(stderr, "--case must be 0..%zu and --samples at least 1\n", std::size(kCases) - 1);
@@ -212,17 +214,33 @@ int sample_mode(int samples, int case_index, int threads, bool api) {
       benchmark::DoNotOptimize(out.data());
     }
   };
-  for (int i = 0; i < 3; ++i)
+  for (int i = 0; i < 3; ++i) {
     call();
-  std::printf("{\"case\": %d, \"threads\": %d, \"api\": \"%s\", \"ms\": [", case_index, threads,
-              api ? "conv2d" : "fast");
+  }
+  std::vector<double> wall, cpu;
   for (int i = 0; i < samples; ++i) {
+    timespec c0{}, c1{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
     const auto t0 = std::chrono::steady_clock::now();
     call();
     const std::chrono::duration<double, std::milli> dt = std::chrono::steady_clock::now() - t0;
-    std::printf("%s%.6f", i == 0 ? "" : ", ", dt.count());
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
+    wall.push_back(dt.count());
+    cpu.push_back(static_cast<double>(c1.tv_sec - c0.tv_sec) * 1e3 +
+                  static_cast<double>(c1.tv_nsec - c0.tv_nsec) * 1e-6);
   }
-  std::printf("]}\n");
+  auto print_list = [](const char* name, const std::vector<double>& v) {
+    std::printf(", \"%s\": [", name);
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      std::printf("%s%.6f", i == 0 ? "" : ", ", v[i]);
+    }
+    std::printf("]");
+  };
+  std::printf("{\"case\": %d, \"threads\": %d, \"api\": \"%s\"", case_index, threads,
+              api ? "conv2d" : "fast");
+  print_list("ms", wall);
+  print_list("cpu_ms", cpu);  // the calling thread's CPU time (all of it with --threads=1)
+  std::printf("}\n");
   return 0;
 }
 
