@@ -268,6 +268,8 @@ int main(int argc, char** argv) {
   ImGui_ImplGlfw_InitForOpenGL(window, true);
   glfwSetKeyCallback(window, key_callback);  // replaces the backend's, which it then calls
   ImGui_ImplOpenGL3_Init("#version 330 core");
+  // The shader and buffers now, so refresh_theme() can replace the font texture from the start.
+  ImGui_ImplOpenGL3_CreateDeviceObjects();
 
   // ---- The state: saved settings, then the command line ----
   cs::AppState state;

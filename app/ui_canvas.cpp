@@ -622,15 +622,24 @@ void draw_canvas(AppState& s) {
   };
   const float font_big = mono_big_font()->FontSize;
   const bool show_numbers = s.show_values;
-  const float in_fs =
+  float in_fs =
       show_numbers ? number_size(cell, chars_of(sc.in_max, all_integers(in_t)), font_big) : 0;
-  const float out_fs =
+  float out_fs =
       show_numbers ? number_size(cell, chars_of(sc.out_max, all_integers(out_t)), font_big) : 0;
-  const float k_fs =
+  float k_fs =
       sc.conv && show_numbers
           ? number_size(kcell, chars_of(sc.w_max, all_integers(s.conv_trace->weight())), font_big)
           : 0;
-  auto num_font = [&](float size) { return size > mono->FontSize ? mono_big_font() : mono; };
+  // Snap to a size the atlas holds: crisp glyphs under nearest filtering.
+  auto snap = [](float size) {
+    if (size <= 0) return 0.0f;
+    const float native = number_font(size)->FontSize;
+    return size >= native ? native : size;
+  };
+  in_fs = snap(in_fs);
+  out_fs = snap(out_fs);
+  k_fs = snap(k_fs);
+  auto num_font = [](float size) { return number_font(size); };
   const int digits = 3;
 
   // ---- Column headings ----

@@ -42,7 +42,11 @@ const Palette& palette();
 ImFont* ui_font();
 ImFont* mono_font();
 ImFont* heading_font();
-ImFont* mono_big_font();  // 1.5× mono, for numbers in big cells
+ImFont* mono_big_font();    // 1.5× mono, for numbers in big cells
+ImFont* mono_small_font();  // 0.7× mono, for numbers in small cells
+// The cell-number font for text of `size` pixels: the largest mono font rasterised at most that
+// big, so numbers are drawn at a size the atlas holds (sharp with the atlas' nearest filtering).
+ImFont* number_font(float size);
 
 // Builds fonts and style for the state's mode (first call, and again whenever presentation,
 // high_contrast or font_size changed). Call it BETWEEN frames (before ImGui::NewFrame): a change
