@@ -122,6 +122,14 @@ std::string params_words(const Conv2dParams& p, const ConvGeometry& g) {
          padding_mode_name(p.padding_mode);
 }
 
+int window_out_of_range(int64_t k, int64_t count) {
+  const std::string which =
+      count == 1 ? "1 window (number 0)"
+                 : std::to_string(count) + " windows (0 to " + std::to_string(count - 1) + ")";
+  return fail("lesson",
+              "--window " + std::to_string(k) + " is out of range; this lesson has " + which);
+}
+
 void print_header(const Lesson& lesson) {
   std::printf("Lesson %s: %s\n", lesson.name.c_str(), lesson.title.c_str());
   if (!lesson.description.empty()) std::printf("%s\n", lesson.description.c_str());
@@ -254,12 +262,7 @@ int print_conv_lesson(const Lesson& lesson, int64_t only_window) {
   if (!trace) return fail("lesson", trace.error());
   const ConvTrace& t = *trace;
   const ConvGeometry& g = t.geometry();
-  if (only_window >= t.window_count()) {
-    return fail("lesson", "--window " + std::to_string(only_window) +
-                              " is out of range; this lesson has " +
-                              std::to_string(t.window_count()) + " windows (0 to " +
-                              std::to_string(t.window_count() - 1) + ")");
-  }
+  if (only_window >= t.window_count()) return window_out_of_range(only_window, t.window_count());
   print_header(lesson);
   print_input(t.input());
   if (lesson.flip_kernel) {
@@ -350,12 +353,7 @@ int print_pool_lesson(const Lesson& lesson, int64_t only_window) {
   if (!trace) return fail("lesson", trace.error());
   const PoolTrace& t = *trace;
   const PoolGeometry& g = t.geometry();
-  if (only_window >= t.window_count()) {
-    return fail("lesson", "--window " + std::to_string(only_window) +
-                              " is out of range; this lesson has " +
-                              std::to_string(t.window_count()) + " windows (0 to " +
-                              std::to_string(t.window_count() - 1) + ")");
-  }
+  if (only_window >= t.window_count()) return window_out_of_range(only_window, t.window_count());
   print_header(lesson);
   print_input(t.input());
   std::printf(
