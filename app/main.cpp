@@ -20,6 +20,7 @@
 
 #include "app/app_state.hpp"
 #include "app/cli.hpp"
+#include "app/ui_canvas.hpp"
 #include "app/ui_edit.hpp"
 #include "app/ui_frame.hpp"
 #include "app/ui_screenshot.hpp"
@@ -166,9 +167,11 @@ struct KeyEvent {
   int key, scancode, mods;
 };
 std::vector<KeyEvent> g_held_releases;
+int g_input_events = 0;  // key and drop events since the last frame
 std::vector<int> g_pressed_since_frame;
 
 void key_callback(GLFWwindow* window, int key, int scancode, int action, int mods) {
+  ++g_input_events;
   // Any release after a press in the same poll waits: the frame then sees the whole chord
   // (Ctrl released just after Right must still make Ctrl+Right).
   if (action == GLFW_RELEASE && !g_pressed_since_frame.empty()) {
@@ -190,6 +193,7 @@ void release_held_keys(GLFWwindow* window) {
 void drop_callback(GLFWwindow* window, int count, const char** paths) {
   auto* state = static_cast<cs::AppState*>(glfwGetWindowUserPointer(window));
   if (!state || count <= 0) return;
+  ++g_input_events;
   std::vector<std::string> files(paths, paths + count);
   cs::ui::handle_dropped_files(*state, files);
 }
@@ -323,9 +327,17 @@ int main(int argc, char** argv) {
   double last_settings_save = 0.0;
   const double drag_base = state.weight.numel() > 0 ? state.weight.get(0) : 0.0;
   auto last = std::chrono::steady_clock::now();
+  int busy_frames = 10;
   for (long long frame = 0; exit_code == 0; ++frame) {
     release_held_keys(window);
-    glfwPollEvents();
+    // Idle (nothing playing, no input for a few frames): sleep until an event or 0.25 s passes
+    // instead of redrawing an unchanged window; the machine's cores are shared.
+    if (busy_frames > 0 || scripted || opt.frame_stats || opt.drag_weight ||
+        state.stepper.playing()) {
+      glfwPollEvents();
+    } else {
+      glfwWaitEventsTimeout(0.25);
+    }
     if (glfwWindowShouldClose(window)) break;
     cs::ui::refresh_theme(state);
 
@@ -335,6 +347,17 @@ int main(int argc, char** argv) {
     if (scripted) io.MousePos = ImVec2(-FLT_MAX, -FLT_MAX);
     ImGui::NewFrame();
     state.time = ImGui::GetTime();
+    {
+      // Input keeps the loop awake for a few frames (hover states, tooltips, held keys settle).
+      const bool input = g_input_events != 0 || io.MouseDelta.x != 0 || io.MouseDelta.y != 0 ||
+                         io.MouseWheel != 0 || io.MouseWheelH != 0 || ImGui::IsAnyMouseDown() ||
+                         io.WantTextInput || state.is_dirty(cs::Dirty::trace) ||
+                         state.is_dirty(cs::Dirty::status) || state.is_dirty(cs::Dirty::settings) ||
+                         (state.show_preview && (state.is_dirty(cs::Dirty::preview_image) ||
+                                                 state.is_dirty(cs::Dirty::preview_kernel)));
+      g_input_events = 0;
+      busy_frames = input ? 10 : std::max(0, busy_frames - 1);
+    }
     cs::ui::handle_global_keys(state);
     cs::ui::handle_step_keys(state);
     cs::ui::handle_edit_shortcuts(state);
@@ -380,7 +403,9 @@ int main(int argc, char** argv) {
       frame_ms.push_back(std::chrono::duration<double, std::milli>(now - last).count());
     last = now;
 
-    if (!opt.status_file.empty() && state.is_dirty(cs::Dirty::status)) {
+    if (state.is_dirty(cs::Dirty::status) && opt.status_file.empty()) {
+      state.clear_dirty(cs::Dirty::status);
+    } else if (state.is_dirty(cs::Dirty::status)) {
       state.clear_dirty(cs::Dirty::status);
       std::string js = cs::status_json(state);
       if (js != last_status) {
@@ -416,6 +441,7 @@ int main(int argc, char** argv) {
                 frame_ms.empty() ? 0.0 : 1000.0 / percentile(frame_ms, 0.5));
   }
   cs::shutdown_edit(state);
+  cs::ui::shutdown_canvas();
   ImGui_ImplOpenGL3_Shutdown();
   ImGui_ImplGlfw_Shutdown();
   ImGui::DestroyContext();

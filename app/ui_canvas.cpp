@@ -4,6 +4,7 @@
 // written where they fit and shown in a tooltip otherwise.
 #include "app/ui_canvas.hpp"
 
+#include <epoxy/gl.h>
 #include <imgui.h>
 
 #include <algorithm>
@@ -102,7 +103,7 @@ void cell_fill(ImDrawList* dl, const Grid& g, int64_t r, int64_t c, ImU32 col) {
 
 // Light grid lines over a block of cells (skipped when cells are tiny).
 void grid_lines(ImDrawList* dl, const Grid& g, ImU32 col) {
-  if (g.cell < 5.0f) return;
+  if (g.cell < 8.0f) return;  // tiny cells: the lines would hide the colours
   const ImVec2 a = g.origin;
   const ImVec2 b = cell_max(g, g.rows - 1, g.cols - 1);
   for (int64_t r = 0; r <= g.rows; ++r) {
@@ -114,6 +115,69 @@ void grid_lines(ImDrawList* dl, const Grid& g, ImU32 col) {
     dl->AddLine(ImVec2(x, a.y), ImVec2(x, b.y), col);
   }
 }
+
+// NOTE: the one GL use outside app/gpu/: grids whose cells are too small for numbers (a 64×64
+// lesson) are drawn as one texture each (nearest filtering: a cell is a block of pixels)
+// instead of thousands of rectangles, because llvmpipe pays for every tiny triangle.
+struct GridTexture {
+  GLuint tex = 0;
+  int w = 0, h = 0;
+};
+std::vector<GridTexture> g_textures;
+
+// The cell fills of one grid: a rectangle per cell, or pixels of a texture for tiny cells.
+class GridFill {
+ public:
+  GridFill(ImDrawList* dl, const Grid& g, std::size_t slot)
+      : m_dl(dl), m_g(g), m_slot(slot), m_texture(g.cell < 8.0f) {
+    if (m_texture) m_px.assign(static_cast<std::size_t>(g.rows * g.cols), 0);
+  }
+  bool textured() const { return m_texture; }
+  void set(int64_t r, int64_t c, ImU32 col) {
+    if (m_texture) {
+      m_px[static_cast<std::size_t>(r * m_g.cols + c)] = col;  // IM_COL32 is RGBA in memory
+    } else {
+      m_dl->AddRectFilled(cell_min(m_g, r, c), cell_max(m_g, r, c), col);
+    }
+  }
+  // Uploads the pixels and draws the texture over the grid's area.
+  void finish() {
+    if (!m_texture) return;
+    if (g_textures.size() <= m_slot) g_textures.resize(m_slot + 1);
+    GridTexture& t = g_textures[m_slot];
+    GLint bound = 0;
+    glGetIntegerv(GL_TEXTURE_BINDING_2D, &bound);
+    if (t.tex == 0) {
+      glGenTextures(1, &t.tex);
+      glBindTexture(GL_TEXTURE_2D, t.tex);
+      glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
+      glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+      glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+      glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+    }
+    glBindTexture(GL_TEXTURE_2D, t.tex);
+    glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
+    glPixelStorei(GL_UNPACK_ROW_LENGTH, 0);
+    const int w = static_cast<int>(m_g.cols), h = static_cast<int>(m_g.rows);
+    if (t.w != w || t.h != h) {
+      glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, w, h, 0, GL_RGBA, GL_UNSIGNED_BYTE, m_px.data());
+      t.w = w;
+      t.h = h;
+    } else {
+      glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, w, h, GL_RGBA, GL_UNSIGNED_BYTE, m_px.data());
+    }
+    glBindTexture(GL_TEXTURE_2D, static_cast<GLuint>(bound));
+    m_dl->AddImage(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(t.tex)), m_g.origin,
+                   cell_max(m_g, m_g.rows - 1, m_g.cols - 1));
+  }
+
+ private:
+  ImDrawList* m_dl;
+  const Grid& m_g;
+  std::size_t m_slot;
+  bool m_texture;
+  std::vector<ImU32> m_px;
+};
 
 // Everything the drawing of one frame needs, computed once.
 struct Scene {
@@ -507,7 +571,8 @@ void draw_canvas(AppState& s) {
     for (float c = s_max; c >= 2.0f; c *= 0.94f) {
       cell = c;
       // Kernel cells stay readable (34 px) but at most 2.5× the input's, so they shrink too.
-      kcell = std::min(s_max, std::max(c, std::min(34.0f * scale, c * 2.5f)));
+      kcell =
+          std::min(s_max, std::max(c, std::min(34.0f * scale, std::max(c * 2.5f, 24.0f * scale))));
       const float pack_h = pass == 2 ? 1e9f : body_h;
       p_in = pack(n_in, sc.cols_p * c, sc.rows_p * c, label_h, gap, pack_h);
       p_out = pack(n_out, sc.out_w * c, sc.out_h * c, label_h, gap, pack_h);
@@ -541,8 +606,8 @@ void draw_canvas(AppState& s) {
   const bool clicked = ImGui::IsItemClicked(ImGuiMouseButton_Left);
   const bool mouse_down = ImGui::IsItemActive() && ImGui::IsMouseDown(ImGuiMouseButton_Left);
   const ImVec2 mouse = ImGui::GetIO().MousePos;
-  dl->AddRectFilled(top, ImVec2(top.x + std::max(total_w, avail.x), top.y + total_h),
-                    pal.canvas_bg);
+  // NOTE: no background rectangle of its own: the window's is enough, and on llvmpipe every
+  // covered pixel costs.
 
   // ---- Grids ----
   std::vector<Grid> grids;
@@ -660,9 +725,11 @@ void draw_canvas(AppState& s) {
 
   // ---- Input grids ----
   const int64_t win_rows = (sc.k_h - 1) * sc.dil_h + 1, win_cols = (sc.k_w - 1) * sc.dil_w + 1;
-  for (const Grid& g : grids) {
+  for (std::size_t gi = 0; gi < grids.size(); ++gi) {
+    const Grid& g = grids[gi];
     if (g.kind != GridKind::input) continue;
     const int64_t ic = g.c;
+    GridFill fills(dl, g, gi);
     grid_label(dl, g, label_h, gap, pal.text,
                {"channel " + std::to_string(ic), "ch " + std::to_string(ic), std::to_string(ic)},
                mono);
@@ -679,7 +746,7 @@ void draw_canvas(AppState& s) {
         } else {
           fill = value_colour(v, sc.in_max);
         }
-        cell_fill(dl, g, r, c, fill);
+        fills.set(r, c, fill);
         if (in_fs > 0) {
           std::string text;
           if (pad && !sc.conv) {
@@ -692,6 +759,7 @@ void draw_canvas(AppState& s) {
         }
       }
     }
+    fills.finish();
     grid_lines(dl, g, pal.grid);
     // The unpadded input's border.
     dl->AddRect(cell_min(g, sc.pad_top, sc.pad_left),
@@ -794,8 +862,10 @@ void draw_canvas(AppState& s) {
   }
 
   // ---- Output grids ----
-  for (const Grid& g : grids) {
+  for (std::size_t gi = 0; gi < grids.size(); ++gi) {
+    const Grid& g = grids[gi];
     if (g.kind != GridKind::output) continue;
+    GridFill fills(dl, g, gi);
     const int64_t oc = g.c;
     grid_label(dl, g, label_h, gap, pal.text,
                {"channel " + std::to_string(oc), "ch " + std::to_string(oc), std::to_string(oc)},
@@ -804,18 +874,19 @@ void draw_canvas(AppState& s) {
       for (int64_t c = 0; c < g.cols; ++c) {
         const int64_t w = window_of(sc, oc, r, c);
         if (!s.stepper.is_written(w)) {
-          cell_fill(dl, g, r, c, pal.empty_fill);
+          fills.set(r, c, pal.empty_fill);
           continue;
         }
         const double v = output_value(s, sc, oc, r, c);
         const ImU32 fill = value_colour(v, sc.out_max);
-        cell_fill(dl, g, r, c, fill);
+        fills.set(r, c, fill);
         if (out_fs > 0) {
           text_centred(dl, num_font(out_fs), out_fs, cell_min(g, r, c), cell_max(g, r, c),
                        text_colour_on(fill), fmt(v, digits));
         }
       }
     }
+    fills.finish();
     grid_lines(dl, g, pal.grid);
     dl->AddRect(g.origin, cell_max(g, g.rows - 1, g.cols - 1), pal.input_border, 0.0f, 0, pal.line);
     if (oc == sc.o) {
@@ -924,6 +995,13 @@ void draw_canvas(AppState& s) {
   ImGui::EndChild();
 
   ImGui::End();
+}
+
+void shutdown_canvas() {
+  for (GridTexture& t : g_textures) {
+    if (t.tex != 0) glDeleteTextures(1, &t.tex);
+  }
+  g_textures.clear();
 }
 
 }  // namespace cs::ui

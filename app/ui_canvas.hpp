@@ -9,5 +9,8 @@
 namespace cs::ui {
 
 void draw_canvas(AppState& state);
+// Deletes the canvas' GL textures (big lessons are drawn as textures): call while the GL context
+// is still current, before the window is destroyed.
+void shutdown_canvas();
 
 }  // namespace cs::ui
