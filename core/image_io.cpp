@@ -54,6 +54,28 @@ std::string base_name(const std::string& path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
+// Width and height straight from a PNG's IHDR or a JPEG's SOF marker, for the message when
+// stb_image refuses a header (it already refuses sides over STBI_MAX_DIMENSIONS by itself).
+bool header_dims(const uint8_t* b, std::size_t n, int64_t& w, int64_t& h) {
+  if (n >= 24 && std::memcmp(b + 12, "IHDR", 4) == 0) {
+    w = (int64_t{b[16]} << 24) | (b[17] << 16) | (b[18] << 8) | b[19];
+    h = (int64_t{b[20]} << 24) | (b[21] << 16) | (b[22] << 8) | b[23];
+    return true;
+  }
+  for (std::size_t i = 2; i + 9 < n;) {  // JPEG: walk the marker segments up to a SOFn
+    if (b[i] != 0xFF) return false;
+    const uint8_t m = b[i + 1];
+    const std::size_t len = static_cast<std::size_t>((b[i + 2] << 8) | b[i + 3]);
+    if (m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC) {
+      h = (b[i + 5] << 8) | b[i + 6];
+      w = (b[i + 7] << 8) | b[i + 8];
+      return true;
+    }
+    i += 2 + len;
+  }
+  return false;
+}
+
 }  // namespace
 
 std::string sniff_image_format(const uint8_t* b, std::size_t n) {
@@ -97,6 +119,15 @@ Result<Image> decode_image(const uint8_t* bytes, std::size_t size, const std::st
   int w = 0, h = 0, comp = 0;
   // Header only: nothing is allocated for pixels before the sizes are known to be sane.
   if (stbi_info_from_memory(bytes, static_cast<int>(size), &w, &h, &comp) == 0) {
+    int64_t hw = 0, hh = 0;
+    if (header_dims(bytes, size, hw, hh) &&
+        (hw > limits.max_dimension || hh > limits.max_dimension)) {
+      return make_error(shown + " is " + std::to_string(hw) + "×" + std::to_string(hh) +
+                            " pixels; ConvScope accepts at most " +
+                            std::to_string(limits.max_dimension) +
+                            " pixels per side: scale it down",
+                        "image");
+    }
     return make_error(shown + " looks like a " + format + " but its header cannot be read (" +
                           stbi_failure_reason() + "); the file may be truncated or damaged",
                       "image");

@@ -63,8 +63,7 @@ class ComputeThread {
   void loop() {
     m_context = HeadlessContext::create();
     if (!m_context->valid()) {
-      m_status.reason =
-          "GPU compute is unavailable: " + m_context->error() + "; the CPU fast path does the work";
+      m_status.reason = "GPU compute is unavailable: " + m_context->error();
     } else {
       m_status.context = m_context->kind();
       m_engine = GpuEngine::create();
@@ -73,8 +72,7 @@ class ComputeThread {
       if (m_engine->valid()) {
         m_status.available = true;
       } else {
-        m_status.reason = "GPU compute is unavailable: " + m_engine->error() +
-                          "; the CPU fast path does the work";
+        m_status.reason = "GPU compute is unavailable: " + m_engine->error();
       }
     }
     for (;;) {
@@ -103,12 +101,7 @@ class ComputeThread {
 };
 
 Error unavailable(const ComputeStatus& s) {
-  std::string why = s.reason;
-  const std::string tail = "; the CPU fast path does the work";
-  if (why.size() > tail.size() && why.compare(why.size() - tail.size(), tail.size(), tail) == 0) {
-    why.resize(why.size() - tail.size());
-  }
-  return make_error(why + "; use --backend cpu (or auto)", "backend");
+  return make_error(s.reason + "; use --backend cpu (or auto)", "backend");
 }
 
 }  // namespace

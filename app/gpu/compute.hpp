@@ -25,7 +25,7 @@ struct ComputeStatus {
   std::string device;   // "GPU (llvmpipe (LLVM 15.0.6, 256 bits))"
   std::string context;  // "EGL surfaceless" or "hidden GLFW window"
   std::string version;  // the context's GL_VERSION
-  // Why compute is unavailable, as a sentence ending in what happens instead; empty if available.
+  // "GPU compute is unavailable: <why>" (callers add what happens instead); empty if available.
   std::string reason;
 };
 // Creates the compute thread and its context on first call (later calls are cheap). The result
