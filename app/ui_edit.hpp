@@ -62,7 +62,7 @@ struct EditState {
 
   // Live preview
   std::unique_ptr<gpu::LivePreview> preview;
-  std::string preview_loaded;  // path of the image uploaded ("<sample>" for the built-in one)
+  std::string preview_loaded;  // preview_path of the picture uploaded ("" for the built-in one)
   std::string preview_error;
   int preview_w = 0, preview_h = 0;
   float zoom = 0.0f;                 // 0: fit to the window

@@ -24,8 +24,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr const char* kSample = "<sample>";
-
 // The exact range of the result for the legend (signed / minmax), computed off the frame on the
 // CPU once the kernel stops changing: LivePreview does not report the range it mapped.
 struct RangeJob {
@@ -59,6 +57,9 @@ struct PreviewCache {
   double last_change = -1e9;
   bool full_rendered = false;
   bool showing_proxy = false;
+  bool load_failed = false;  // the last picture asked for could not be read
+  std::string kernel_error;  // why the preview cannot apply the kernel (es.preview_error: picture)
+  std::string run_error;     // the last render's error
 };
 
 // Pictures above this many pixels get a reduced copy for editing; its target size.
@@ -240,21 +241,17 @@ gpu::MapRange compute_range(Tensor image, Tensor weight, Tensor bias, bool has_b
 void load_picture(AppState& s, EditState& es, PreviewCache& pc) {
   std::string path = s.preview_path;
   Image img;
-  std::string label;
   if (path.empty()) path = find_sample();
-  if (path.empty()) {
-    img = procedural_sample();
-    label = kSample;
-  } else {
-    auto r = load_image(path);
-    if (!r) {
-      es.preview_error = r.error().message;
-      es.preview_loaded = s.preview_path;  // don't retry every frame
-      return;
-    }
-    img = std::move(*r);
-    label = s.preview_path.empty() ? kSample : path;
+  Result<Image> loaded = path.empty() ? Result<Image>(procedural_sample()) : load_image(path);
+  if (!loaded && s.preview_path.empty()) loaded = procedural_sample();  // a broken sample file
+  if (!loaded) {
+    es.preview_error = loaded.error().message;
+    es.preview_loaded = s.preview_path;  // tried: not again every frame
+    pc.load_failed = true;
+    return;
   }
+  pc.load_failed = false;
+  img = std::move(*loaded);
   auto st = es.preview->set_image(img);
   es.preview_loaded = s.preview_path;
   if (!st) {
@@ -428,9 +425,9 @@ void draw_preview(AppState& state) {
 
   // 1. The picture.
   if (state.is_dirty(Dirty::preview_image) || es.preview_loaded != state.preview_path ||
-      pc.image.width == 0) {
+      (pc.image.width == 0 && !pc.load_failed)) {
     state.clear_dirty(Dirty::preview_image);
-    if (es.preview_loaded != state.preview_path || pc.image.width == 0) load_picture(state, es, pc);
+    load_picture(state, es, pc);
   }
   // 2. The kernel: compared with what was last asked for, so an edit earlier in this frame
   // shows in this frame.
@@ -460,11 +457,7 @@ void draw_preview(AppState& state) {
     if (gen == pc.kernel_gen || !pc.kernel_set) return;
     gen = pc.kernel_gen;
     auto st = target.set_kernel(pc.weight, pc.has_bias ? &pc.bias : nullptr, pc.params);
-    if (!st) {
-      es.preview_error = st.error().message;
-    } else if (es.preview_error.rfind("cannot", 0) != 0) {
-      es.preview_error.clear();
-    }
+    pc.kernel_error = st ? std::string() : st.error().message;
   };
   // 3. Run (only when something changed): the reduced copy while editing, else full resolution.
   const bool editing =
@@ -494,7 +487,7 @@ void draw_preview(AppState& state) {
   pc.showing_proxy = shown != &lp;
   const std::string note = lp.take_message();
   if (!note.empty()) state.notify(note, 8.0);
-  if (!shown->error().empty()) es.preview_error = shown->error();
+  pc.run_error = shown->error();
 
   // The legend's range: measured on the CPU in the background once the kernel rested 0.3 s.
   RangeJob& rj = pc.range;
@@ -556,9 +549,10 @@ void draw_preview(AppState& state) {
         pc.proxy_image.width, pc.proxy_image.height, kEditRest);
   }
   if (!pc.kernel_note.empty()) ImGui::TextDisabled("applies %s", pc.kernel_note.c_str());
-  if (!es.preview_error.empty()) {
+  for (const std::string* e : {&es.preview_error, &pc.kernel_error, &pc.run_error}) {
+    if (e->empty() || (e == &pc.run_error && *e == pc.kernel_error)) continue;
     ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.45f, 0.4f, 1.0f));
-    ImGui::TextWrapped("%s", es.preview_error.c_str());
+    ImGui::TextWrapped("%s", e->c_str());
     ImGui::PopStyleColor();
   }
 

@@ -12,7 +12,9 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <functional>
 #include <random>
@@ -487,33 +489,66 @@ nlohmann::json status(const std::string& path) {
   return j.is_discarded() ? nlohmann::json::object() : j;
 }
 
-// NOTE: ImGui 1.86 samples key state once per frame; a press and release inside one frame is
-// lost, so keys are held for half a second (frames on llvmpipe under load can be slow).
-void press(const std::string& keys) {
-  const std::string cmd = "xdotool keydown " + keys + " && sleep 0.5 && xdotool keyup " + keys;
-  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
-}
+// The app started by a test: killed when the test ends early (a failed ASSERT), so no stray
+// window steals the keyboard from the next test.
+class App {
+ public:
+  App(const TempDir& dir, const std::vector<std::string>& args) : m_pid(start_app(dir, args)) {}
+  ~App() {
+    if (m_pid > 0) {
+      ::kill(m_pid, SIGKILL);
+      ::waitpid(m_pid, nullptr, 0);
+    }
+  }
+  App(const App&) = delete;
+  App& operator=(const App&) = delete;
+  // Exit status, or -1 when it did not exit within `seconds` (it is then killed).
+  int wait(double seconds) {
+    const int rc = wait_app(m_pid, seconds);
+    m_pid = -1;
+    return rc;
+  }
+  // Finds the app's window and gives it the keyboard; false when no window appeared.
+  bool focus() {
+    const std::string cmd = "timeout 60 xdotool search --sync --pid " + std::to_string(m_pid) +
+                            " --name ConvScope 2>/dev/null | head -n 1";
+    std::FILE* f = ::popen(cmd.c_str(), "r");
+    if (!f) return false;
+    char buf[64] = {};
+    const bool got = std::fgets(buf, sizeof buf, f) != nullptr;
+    ::pclose(f);
+    m_window = got ? std::string(buf, std::strcspn(buf, "\n")) : std::string();
+    return !m_window.empty() &&
+           std::system(("xdotool windowfocus --sync " + m_window + " >/dev/null 2>&1").c_str()) ==
+               0;
+  }
+  // NOTE: ImGui 1.86 samples key state once per frame; a press and release inside one frame is
+  // lost, so keys are held for half a second (frames on llvmpipe under load can be slow). The
+  // window is focused again first, in case anything else took the keyboard.
+  void press(const std::string& keys) {
+    const std::string cmd = "xdotool windowfocus --sync " + m_window + " keydown " + keys +
+                            " && sleep 0.5 && xdotool keyup " + keys;
+    ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  }
+  void type(const std::string& text) {
+    const std::string cmd = "xdotool type --delay 40 '" + text + "'";
+    ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  }
 
-void type_text(const std::string& text) {
-  const std::string cmd = "xdotool type --delay 40 '" + text + "'";
-  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
-}
-
-void focus_window(pid_t pid) {
-  const std::string cmd = "timeout 60 xdotool search --sync --pid " + std::to_string(pid) +
-                          " --name ConvScope windowfocus --sync >/dev/null 2>&1";
-  ASSERT_EQ(std::system(cmd.c_str()), 0) << "no ConvScope window appeared";
-}
+ private:
+  pid_t m_pid = -1;
+  std::string m_window;
+};
 
 TEST(UiEditWindow, SceneOnTheCommandLineRendersAndReports) {
   if (!have_display())
     GTEST_SKIP() << "needs an X display and xdotool (scripts/test.sh runs xvfb-run)";
   TempDir dir;
   ASSERT_TRUE(write_file_atomic(dir / "box.json", box_scene("Box test", true)).has_value());
-  const pid_t pid = start_app(dir, {"--scene", dir / "box.json", "--frames", "4", "--screenshot",
-                                    dir / "shot.png", "--status-file", dir / "status.json"});
-  ASSERT_EQ(wait_app(pid, 120), 0) << slurp(dir / "app.log");
+  App app(dir, {"--scene", dir / "box.json", "--frames", "4", "--screenshot", dir / "shot.png",
+                "--status-file", dir / "status.json"});
+  ASSERT_EQ(app.wait(120), 0) << slurp(dir / "app.log");
   const std::string png = slurp(dir / "shot.png");
   ASSERT_GT(png.size(), 1000u);
   EXPECT_EQ(png.substr(1, 3), "PNG");
@@ -533,8 +568,8 @@ TEST(UiEditWindow, ABrokenSceneIsRefusedWithItsSentence) {
           dir / "bad.json",
           std::string(R"({"format": "convscope-scene", "version": 1, "op": "conv", "strid": 2})"))
           .has_value());
-  const pid_t pid = start_app(dir, {"--scene", dir / "bad.json", "--frames", "2"});
-  EXPECT_EQ(wait_app(pid, 120), 2);
+  App app(dir, {"--scene", dir / "bad.json", "--frames", "2"});
+  EXPECT_EQ(app.wait(120), 2);
   EXPECT_NE(slurp(dir / "app.log").find("unknown key \"strid\""), std::string::npos)
       << slurp(dir / "app.log");
 }
@@ -547,18 +582,18 @@ TEST(UiEditWindow, KeysEditTheKernelSaveAndOpenScenes) {
   const std::string st = dir / "status.json";
   ASSERT_TRUE(write_file_atomic(scene, box_scene("Box test")).has_value());
   ASSERT_TRUE(write_file_atomic(other, box_scene("Other scene")).has_value());
-  const pid_t pid = start_app(dir, {"--scene", scene, "--status-file", st});
+  App app(dir, {"--scene", scene, "--status-file", st});
   ASSERT_TRUE(wait_until([&] { return status(st).value("lesson", "") == "box"; }, 60))
       << slurp(dir / "app.log");
-  focus_window(pid);
+  ASSERT_TRUE(app.focus()) << "no ConvScope window appeared";
 
   // Ctrl+F: true convolution on.
-  press("ctrl+f");
+  app.press("ctrl+f");
   EXPECT_TRUE(wait_until([&] { return status(st).value("flip_kernel", false); }, 20));
 
   // Ctrl+N normalises the box (four ones => 0.25 each); Ctrl+S saves over the scene it came from.
-  press("ctrl+n");
-  press("ctrl+s");
+  app.press("ctrl+n");
+  app.press("ctrl+s");
   auto saved = [&](const std::string& path, double w0) {
     auto s = load_scene(path);
     return s.has_value() && s->lesson.weight.numel() == 4 && s->lesson.weight.get(0) == w0;
@@ -572,8 +607,8 @@ TEST(UiEditWindow, KeysEditTheKernelSaveAndOpenScenes) {
     EXPECT_EQ(s1->lesson.weight.get(i), 0.25);
 
   // Ctrl+R: random integer weights in [-1, 1] from seed 1, saved again.
-  press("ctrl+r");
-  press("ctrl+s");
+  app.press("ctrl+r");
+  app.press("ctrl+s");
   ASSERT_TRUE(wait_until(
       [&] {
         auto s = load_scene(scene);
@@ -589,27 +624,27 @@ TEST(UiEditWindow, KeysEditTheKernelSaveAndOpenScenes) {
   }
 
   // Ctrl+O opens the file browser with the keyboard in its path box: type a scene, Enter.
-  press("ctrl+o");
-  type_text(other);
-  press("Return");
+  app.press("ctrl+o");
+  app.type(other);
+  app.press("Return");
   ASSERT_TRUE(wait_until([&] { return status(st).value("lesson", "") == "other"; }, 20))
       << status(st).dump();
 
   // Ctrl+Shift+S: save as, the path box starts with the current scene's path; replace it.
-  press("ctrl+shift+s");
-  press("ctrl+a");
-  type_text(copy);
-  press("Return");
+  app.press("ctrl+shift+s");
+  app.press("ctrl+a");
+  app.type(copy);
+  app.press("Return");
   ASSERT_TRUE(wait_until([&] { return fs::exists(copy); }, 20));
   auto s3 = load_scene(copy);
   ASSERT_TRUE(s3.has_value()) << s3.error().message;
   EXPECT_EQ(s3->lesson.title, "Other scene");
 
   // Ctrl+P shows the live preview; Ctrl+Q quits cleanly.
-  press("ctrl+p");
+  app.press("ctrl+p");
   EXPECT_TRUE(wait_until([&] { return status(st).value("show_preview", false); }, 20));
-  press("ctrl+q");
-  EXPECT_EQ(wait_app(pid, 60), 0) << slurp(dir / "app.log");
+  app.press("ctrl+q");
+  EXPECT_EQ(app.wait(60), 0) << slurp(dir / "app.log");
 }
 
 TEST(UiEditWindow, PreviewOfAPictureRenders) {
@@ -620,9 +655,9 @@ TEST(UiEditWindow, PreviewOfAPictureRenders) {
   for (std::size_t i = 0; i < img.pixels.size(); ++i)
     img.pixels[i] = static_cast<uint8_t>(i * 7);
   ASSERT_TRUE(write_png(dir / "pic.png", img).has_value());
-  const pid_t pid = start_app(dir, {"--preview", dir / "pic.png", "--frames", "6", "--screenshot",
-                                    dir / "shot.png", "--status-file", dir / "status.json"});
-  ASSERT_EQ(wait_app(pid, 120), 0) << slurp(dir / "app.log");
+  App app(dir, {"--preview", dir / "pic.png", "--frames", "6", "--screenshot", dir / "shot.png",
+                "--status-file", dir / "status.json"});
+  ASSERT_EQ(app.wait(120), 0) << slurp(dir / "app.log");
   EXPECT_TRUE(status(dir / "status.json").value("show_preview", false));
   EXPECT_GT(slurp(dir / "shot.png").size(), 1000u);
 }
