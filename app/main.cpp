@@ -49,6 +49,7 @@ const char* kUsage =
     "  --status-file PATH   keep PATH updated with the state as JSON (for tests)\n"
     "  --frame-stats        print the median and 95th percentile frame times at exit\n"
     "  --drag-weight        change a weight every frame, as a dragged slider would\n"
+    "  --play               start playing\n"
     "  --help-window        open the help window at start\n"
     "With --frames, the saved layout and settings are neither read nor written.\n";
 
@@ -61,6 +62,7 @@ struct Options {
   int width = 1600, height = 900;
   bool presentation = false, high_contrast = false, frame_stats = false, drag_weight = false;
   bool help_window = false;
+  bool play = false;
 };
 
 bool parse_ll(const std::string& s, long long& out) {
@@ -141,6 +143,8 @@ std::string parse_options(int argc, char** argv, Options& o) {
       o.frame_stats = true;
     } else if (a == "--drag-weight") {
       o.drag_weight = true;
+    } else if (a == "--play") {
+      o.play = true;
     } else if (a == "--help-window") {
       o.help_window = true;
     } else if (a == "-h" || a == "--usage") {
@@ -318,6 +322,7 @@ int main(int argc, char** argv) {
   }
   cs::recompute_if_dirty(state);
   if (opt.step >= 0) state.stepper.seek(opt.step);
+  if (opt.play) state.stepper.play();
   state.clear_dirty(cs::Dirty::settings);
   state.mark_dirty(cs::Dirty::status);
 
