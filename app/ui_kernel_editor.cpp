@@ -330,12 +330,49 @@ void draw_kernel_editor(AppState& state) {
   if (c_in_g > 1) ImGui::SliderInt("in channel", &es.sel_in, 0, c_in_g - 1);
   ImGui::PopItemWidth();
   clamp_selection(state, es);
-  const int64_t off = kernel_offset(w, es.sel_out, es.sel_in);
   const int64_t group_in =
       (es.sel_out / std::max<int64_t>(1, c_out / std::max(1, state.conv.groups))) * c_in_g +
       es.sel_in;
   ImGui::TextDisabled("kernel [%d, %d]: output channel %d reads input channel %lld", es.sel_out,
                       es.sel_in, es.sel_out, static_cast<long long>(group_in));
+
+  // Every kernel at a glance (one row per output channel): click one to edit it.
+  const int64_t kernels = static_cast<int64_t>(c_out) * c_in_g;
+  if (kernels > 1 && kernels <= 96) {
+    const float mini =
+        std::clamp(ImGui::GetFontSize() * 1.6f / static_cast<float>(std::max(kh, kw)), 2.0f,
+                   ImGui::GetFontSize() * 0.5f);
+    double all_scale = 0;
+    for (int64_t j = 0; j < w.numel(); ++j)
+      all_scale = std::max(all_scale, std::abs(w.get(j)));
+    std::vector<double> mv(static_cast<std::size_t>(kh * kw));
+    ImGui::TextDisabled("all kernels (one row per output channel): click one to edit it");
+    for (int o = 0; o < c_out; ++o) {
+      ImGui::TextDisabled("out %d", o);
+      for (int i = 0; i < c_in_g; ++i) {
+        ImGui::SameLine();
+        const int64_t mo = kernel_offset(w, o, i);
+        for (int64_t j = 0; j < kh * kw; ++j)
+          mv[static_cast<std::size_t>(j)] = w.get(mo + j);
+        const bool selected = o == es.sel_out && i == es.sel_in;
+        const ImVec2 p = ImGui::GetCursorScreenPos();
+        const std::string id = "##mini" + std::to_string(o) + "_" + std::to_string(i);
+        const GridHit mh = draw_value_grid(id.c_str(), mv.data(), kh, kw, mini, all_scale);
+        if (selected) {
+          ImGui::GetWindowDrawList()->AddRect(ImVec2(p.x - 2, p.y - 2),
+                                              ImVec2(p.x + mini * static_cast<float>(kw) + 2,
+                                                     p.y + mini * static_cast<float>(kh) + 2),
+                                              IM_COL32(255, 200, 0, 255), 0.0f, 0, 2.0f);
+        }
+        if (mh.left_clicked) {
+          es.sel_out = o;
+          es.sel_in = i;
+          es.sel_ky = es.sel_kx = -1;
+        }
+      }
+    }
+  }
+  const int64_t off = kernel_offset(w, es.sel_out, es.sel_in);
 
   // The drawn grid: left click +step, right click -step, Shift+click selects a cell to type.
   std::vector<double> vals(static_cast<std::size_t>(kh * kw));
