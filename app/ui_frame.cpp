@@ -278,7 +278,7 @@ const KeyRow kKeys[] = {
     {"PageDown / PageUp", "next / previous built-in lesson"},
     {"O", "convolution ↔ pooling"},
     {"B", "bias on / off"},
-    {"F", "true convolution (flipped kernel) ↔ cross-correlation"},
+    {"F (or Ctrl+F)", "true convolution (flipped kernel) ↔ cross-correlation"},
     {"L", "NCHW ↔ NHWC view"},
     {"V", "numbers in cells on / off"},
     {"I", "lesson text on / off"},
@@ -291,6 +291,8 @@ const KeyRow kKeys[] = {
     {"Ctrl+O / Ctrl+S / Ctrl+Shift+S", "open / save / save a scene as"},
     {"Ctrl+I", "open an image or .npy as the input"},
     {"Ctrl+P / Ctrl+K", "show / hide the live preview / the kernel editor"},
+    {"Ctrl+N / Ctrl+R", "normalise all kernels / random kernels"},
+    {"Ctrl+= / Ctrl+− / Ctrl+0 / Ctrl+1", "live preview: zoom in / out / fit / 1:1"},
     {"mouse", "hover an output: its receptive field; hover an input: the outputs it feeds"},
     {"click", "an output cell jumps there; Ctrl+drag on the input paints cells"},
 };
