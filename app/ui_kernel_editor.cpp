@@ -529,7 +529,8 @@ void draw_kernel_editor(AppState& state) {
   }
   if (state.has_bias && state.bias.ndim() == 1) {
     for (int o = 0; o < std::min<int>(c_out, static_cast<int>(state.bias.dim(0))); ++o) {
-      ImGui::PushID(1000 + o);
+      ImGui::PushID("bias");
+      ImGui::PushID(o);
       double v = state.bias.get(o);
       ImGui::SetNextItemWidth(ImGui::GetFontSize() * 5.0f);
       const std::string label = "b[" + std::to_string(o) + "]";
@@ -540,6 +541,7 @@ void draw_kernel_editor(AppState& state) {
         weights_edited(state);
       }
       if ((o + 1) % 4 != 0 && o + 1 < c_out) ImGui::SameLine();
+      ImGui::PopID();
       ImGui::PopID();
     }
   }

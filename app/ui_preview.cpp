@@ -459,32 +459,34 @@ void draw_preview(AppState& state) {
     auto st = target.set_kernel(pc.weight, pc.has_bias ? &pc.bias : nullptr, pc.params);
     pc.kernel_error = st ? std::string() : st.error().message;
   };
-  // 3. Run (only when something changed): the reduced copy while editing, else full resolution.
+  // 3. Run (each only when something changed). The full picture runs whenever the weight rests;
+  // a big picture's reduced copy runs on every change once the full run has chosen the backend,
+  // and is what the result pane shows while a weight changes (and when the view is small).
   const bool editing =
       pc.full_rendered && pc.proxy_image.width > 0 && state.time - pc.last_change < kEditRest;
-  bool have_result = false;
-  gpu::LivePreview* shown = &lp;
-  if (editing) {
-    if (!pc.proxy) {
-      pc.proxy = std::make_unique<gpu::LivePreview>();
-      // The same backend the full picture measured as faster: no second measurement mid-drag.
-      pc.proxy->set_backend(lp.backend().rfind("GPU", 0) == 0 ? gpu::Backend::gpu
-                                                              : gpu::Backend::cpu);
-      pc.proxy->set_display(mapping);
-      pc.proxy_gen = 0;
-      if (auto st = pc.proxy->set_image(pc.proxy_image); !st) pc.proxy_image = Image();
-    }
+  if (!pc.proxy && pc.full_rendered && pc.proxy_image.width > 0) {
+    pc.proxy = std::make_unique<gpu::LivePreview>();
+    // The backend the full picture measured as faster: no second measurement mid-drag.
+    pc.proxy->set_backend(lp.backend().rfind("GPU", 0) == 0 ? gpu::Backend::gpu
+                                                            : gpu::Backend::cpu);
+    pc.proxy->set_display(mapping);
+    pc.proxy_gen = 0;
+    if (auto st = pc.proxy->set_image(pc.proxy_image); !st) pc.proxy.reset();
+  }
+  bool proxy_result = false;
+  if (pc.proxy) {
     apply_kernel(*pc.proxy, pc.proxy_gen);
-    have_result = pc.proxy->render();
-    shown = pc.proxy.get();
+    proxy_result = pc.proxy->render();
   }
-  if (!editing || !have_result) {
+  bool full_result = pc.full_rendered && pc.full_gen == pc.kernel_gen;
+  if (!editing || !proxy_result) {
     apply_kernel(lp, pc.full_gen);
-    have_result = lp.render();
-    shown = &lp;
-    if (have_result) pc.full_rendered = true;
+    full_result = lp.render();
+    if (full_result) pc.full_rendered = true;
   }
-  pc.showing_proxy = shown != &lp;
+  pc.showing_proxy = editing && proxy_result;
+  gpu::LivePreview* shown = pc.showing_proxy ? pc.proxy.get() : &lp;
+  const bool have_result = pc.showing_proxy ? proxy_result : full_result;
   const std::string note = lp.take_message();
   if (!note.empty()) state.notify(note, 8.0);
   pc.run_error = shown->error();
@@ -607,10 +609,21 @@ void draw_preview(AppState& state) {
   left.zoom = right.zoom = zoom;
   left.pan = right.pan = ImVec2(es.pan_x, es.pan_y);
   right.p0 = ImVec2(left.p0.x + pane_size.x + gap, left.p0.y);
-  const bool hov_l = draw_pane("##original", lp.original_texture(), iw, ih, left, es);
+  // When the picture is shown smaller than the reduced copy, draw the copy: the same look, and
+  // far less texture to sample (llvmpipe's cost with a 1080p picture in a small pane).
+  const bool small_view = pc.proxy && proxy_result &&
+                          zoom * static_cast<float>(iw) <= static_cast<float>(pc.proxy_image.width);
+  const unsigned int original_tex =
+      small_view ? pc.proxy->original_texture() : lp.original_texture();
+  const bool proxy_current = pc.proxy_gen == pc.kernel_gen;
+  unsigned int result_tex = 0;
+  if (have_result) {
+    result_tex = pc.showing_proxy || (small_view && proxy_current) ? pc.proxy->result_texture()
+                                                                   : lp.result_texture();
+  }
+  const bool hov_l = draw_pane("##original", original_tex, iw, ih, left, es);
   ImGui::SameLine(0.0f, gap);
-  const bool hov_r =
-      draw_pane("##result", have_result ? shown->result_texture() : 0u, rw, rh, right, es);
+  const bool hov_r = draw_pane("##result", result_tex, rw, rh, right, es);
   ImDrawList* dl = ImGui::GetWindowDrawList();
   for (const auto& [pane, label] : {std::pair{&left, "original"}, std::pair{&right, "result"}}) {
     const ImVec2 ts = ImGui::CalcTextSize(label);
