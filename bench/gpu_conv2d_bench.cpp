@@ -85,7 +85,8 @@ void BM_Cpu(benchmark::State& state) {
   label(state, c);
 }
 
-// GPU compute only (glFinish after the dispatch), the input and kernel resident, as the live preview runs it.
+// GPU compute only (glFinish after the dispatch), the input and kernel resident, as the live
+// preview runs it.
 void gpu_compute(benchmark::State& state, cs::gpu::ConvVariant variant) {
   Gpu& g = gpu();
   if (!g.engine || !g.engine->valid()) {
@@ -110,6 +111,9 @@ void gpu_compute(benchmark::State& state, cs::gpu::ConvVariant variant) {
 }
 void BM_GpuTiled(benchmark::State& state) {
   gpu_compute(state, cs::gpu::ConvVariant::tiled);
+}
+void BM_GpuTiledPlain(benchmark::State& state) {
+  gpu_compute(state, cs::gpu::ConvVariant::tiled_plain);
 }
 void BM_GpuNaive(benchmark::State& state) {
   gpu_compute(state, cs::gpu::ConvVariant::naive);
@@ -151,6 +155,7 @@ void cases(benchmark::internal::Benchmark* b) {
 
 BENCHMARK(BM_Cpu)->Apply(cases)->UseRealTime();
 BENCHMARK(BM_GpuTiled)->Apply(cases)->UseRealTime();
+BENCHMARK(BM_GpuTiledPlain)->Apply(cases)->UseRealTime();
 BENCHMARK(BM_GpuNaive)->Apply(cases)->UseRealTime();
 BENCHMARK(BM_GpuRoundTrip)->Apply(cases)->UseRealTime();
 

@@ -6,18 +6,28 @@
 //   LOCAL_X, LOCAL_Y   work group size; PX outputs per invocation along x; OCB output channels
 //   TILED 1: the input tile (halo included, padding resolved) is staged in shared memory so the
 //            hot loop has no branch; TILED 0: every tap reads the input buffer (the baseline).
+//   ROWS 1 (TILED and STRIDE_W == 1 only): an invocation's PX outputs are consecutive and each
+//            window row is read from shared memory into registers once for all of them.
 // Index formula, as in core: iy = oy * STRIDE_H + ky * DILATION_H - pad_top
 //                             ix = ox * STRIDE_W + kx * DILATION_W - pad_left
-// NOTE: an invocation's PX outputs are LOCAL_X apart (ox = tile_x0 + lx + j * LOCAL_X) so that
-// neighbouring invocations write neighbouring floats (coalesced) and read shared memory without
-// bank conflicts.
+// NOTE: without ROWS an invocation's PX outputs are LOCAL_X apart (ox = tile_x0 + lx + j·LOCAL_X)
+// so that neighbouring invocations write neighbouring floats (coalesced) and read shared memory
+// without bank conflicts; ROWS trades that for PX-fold fewer shared-memory reads.
 
 layout(local_size_x = LOCAL_X, local_size_y = LOCAL_Y, local_size_z = 1) in;
 
-layout(std430, binding = 0) readonly buffer InputBuffer { float x_in[]; };    // [c_in, in_h, in_w]
-layout(std430, binding = 1) readonly buffer WeightBuffer { float w_in[]; };   // [c_out, c_in/groups, k_h, k_w]
-layout(std430, binding = 2) readonly buffer BiasBuffer { float b_in[]; };     // [c_out]
-layout(std430, binding = 3) writeonly buffer OutputBuffer { float y_out[]; }; // [oc - out_c_base, out_h, out_w]
+layout(std430, binding = 0) readonly buffer InputBuffer {
+  float x_in[];
+};  // [c_in, in_h, in_w]
+layout(std430, binding = 1) readonly buffer WeightBuffer {
+  float w_in[];
+};  // [c_out, c_in/groups, k_h, k_w]
+layout(std430, binding = 2) readonly buffer BiasBuffer {
+  float b_in[];
+};  // [c_out]
+layout(std430, binding = 3) writeonly buffer OutputBuffer {
+  float y_out[];
+};  // [oc - out_c_base, out_h, out_w]
 
 uniform int c_in, in_h, in_w;
 uniform int c_out, out_h, out_w;
@@ -35,6 +45,9 @@ const int TILE_H = LOCAL_Y;
 const int IN_TILE_W = (TILE_W - 1) * STRIDE_W + (K_W - 1) * DILATION_W + 1;
 const int IN_TILE_H = (TILE_H - 1) * STRIDE_H + (K_H - 1) * DILATION_H + 1;
 const int TAPS = K_H * K_W;
+#if ROWS
+const int SPAN = PX + (K_W - 1) * DILATION_W;
+#endif
 const int LOCAL_SIZE = LOCAL_X * LOCAL_Y;
 
 // The input row/column a padded coordinate reads (core's pad_source_index), or -1 for a zero.
@@ -43,9 +56,12 @@ const int LOCAL_SIZE = LOCAL_X * LOCAL_Y;
 int pad_source(int i, int size) {
   if (i >= 0 && i < size) return i;
   int s = -1;
-  if (padding_mode == 1) s = i < 0 ? -i : 2 * (size - 1) - i;
-  else if (padding_mode == 2) s = i < 0 ? 0 : size - 1;
-  else if (padding_mode == 3) s = i < 0 ? i + size : i - size;
+  if (padding_mode == 1)
+    s = i < 0 ? -i : 2 * (size - 1) - i;
+  else if (padding_mode == 2)
+    s = i < 0 ? 0 : size - 1;
+  else if (padding_mode == 3)
+    s = i < 0 ? i + size : i - size;
   return (s >= 0 && s < size) ? s : -1;
 }
 
@@ -54,6 +70,13 @@ float read_input(int base, int iy, int ix) {
   int sx = pad_source(ix, in_w);
   return (sy < 0 || sx < 0) ? 0.0 : x_in[base + sy * in_w + sx];
 }
+
+// Which output column (within the tile) output j of invocation lx is.
+#if ROWS
+#define OX_OF(lx, j) ((lx)*PX + (j))
+#else
+#define OX_OF(lx, j) ((lx) + (j)*LOCAL_X)
+#endif
 
 #if TILED
 shared float tile[IN_TILE_H * IN_TILE_W];
@@ -74,7 +97,8 @@ void main() {
 
   float acc[OCB][PX];
   for (int o = 0; o < OCB; ++o)
-    for (int j = 0; j < PX; ++j) acc[o][j] = 0.0;
+    for (int j = 0; j < PX; ++j)
+      acc[o][j] = 0.0;
 
   for (int icg = 0; icg < c_in_per_group; ++icg) {
     const int ic = group * c_in_per_group + icg;
@@ -85,9 +109,24 @@ void main() {
     const int iy0 = tile_y0 * STRIDE_H - pad_top;
     const int ix0 = tile_x0 * STRIDE_W - pad_left;
     const int lid = int(gl_LocalInvocationIndex);
-    for (int i = lid; i < IN_TILE_H * IN_TILE_W; i += LOCAL_SIZE) {
-      const int ty = i / IN_TILE_W;
-      tile[i] = read_input(base, iy0 + ty, ix0 + (i - ty * IN_TILE_W));
+    // NOTE: whether the tile lies wholly inside the input is the same for the whole work group,
+    // so the common interior case runs without any padding test (no divergence).
+    const bool interior =
+        iy0 >= 0 && ix0 >= 0 && iy0 + IN_TILE_H <= in_h && ix0 + IN_TILE_W <= in_w;
+    if (interior) {
+      for (int ty = ly; ty < IN_TILE_H; ty += LOCAL_Y) {
+        const int src = base + (iy0 + ty) * in_w + ix0;
+        for (int tx = lx; tx < IN_TILE_W; tx += LOCAL_X)
+          tile[ty * IN_TILE_W + tx] = x_in[src + tx];
+      }
+    } else {
+      for (int ty = ly; ty < IN_TILE_H; ty += LOCAL_Y) {
+        const int sy = pad_source(iy0 + ty, in_h);
+        for (int tx = lx; tx < IN_TILE_W; tx += LOCAL_X) {
+          const int sx = pad_source(ix0 + tx, in_w);
+          tile[ty * IN_TILE_W + tx] = (sy < 0 || sx < 0) ? 0.0 : x_in[base + sy * in_w + sx];
+        }
+      }
     }
     for (int i = lid; i < OCB * TAPS; i += LOCAL_SIZE) {
       const int o = i / TAPS;
@@ -95,24 +134,47 @@ void main() {
       wtile[i] = oc < oc_end ? w_in[(oc * c_in_per_group + icg) * TAPS + (i - o * TAPS)] : 0.0;
     }
     barrier();
+#if ROWS
+    // Register rows (STRIDE_W == 1): the PX outputs are consecutive, so one row of the window
+    // for all of them is SPAN consecutive tile values, read once and reused K_W·PX times.
     for (int ky = 0; ky < K_H; ++ky) {
+      float r[SPAN];
+      const int row = (ly * STRIDE_H + ky * DILATION_H) * IN_TILE_W + lx * PX;
+      for (int i = 0; i < SPAN; ++i)
+        r[i] = tile[row + i];
       for (int kx = 0; kx < K_W; ++kx) {
         float wv[OCB];
-        for (int o = 0; o < OCB; ++o) wv[o] = wtile[o * TAPS + ky * K_W + kx];
+        for (int o = 0; o < OCB; ++o)
+          wv[o] = wtile[o * TAPS + ky * K_W + kx];
         for (int j = 0; j < PX; ++j) {
-          const float v = tile[(ly * STRIDE_H + ky * DILATION_H) * IN_TILE_W +
-                               (lx + j * LOCAL_X) * STRIDE_W + kx * DILATION_W];
-          for (int o = 0; o < OCB; ++o) acc[o][j] += v * wv[o];
+          const float v = r[j + kx * DILATION_W];
+          for (int o = 0; o < OCB; ++o)
+            acc[o][j] += v * wv[o];
         }
       }
     }
+#else
+    for (int ky = 0; ky < K_H; ++ky) {
+      for (int kx = 0; kx < K_W; ++kx) {
+        float wv[OCB];
+        for (int o = 0; o < OCB; ++o)
+          wv[o] = wtile[o * TAPS + ky * K_W + kx];
+        for (int j = 0; j < PX; ++j) {
+          const float v = tile[(ly * STRIDE_H + ky * DILATION_H) * IN_TILE_W +
+                               OX_OF(lx, j) * STRIDE_W + kx * DILATION_W];
+          for (int o = 0; o < OCB; ++o)
+            acc[o][j] += v * wv[o];
+        }
+      }
+    }
+#endif
 #else
     const int oy = tile_y0 + ly;
     for (int ky = 0; ky < K_H; ++ky) {
       const int iy = oy * STRIDE_H + ky * DILATION_H - pad_top;
       for (int kx = 0; kx < K_W; ++kx) {
         for (int j = 0; j < PX; ++j) {
-          const int ox = tile_x0 + lx + j * LOCAL_X;
+          const int ox = tile_x0 + OX_OF(lx, j);
           const int ix = ox * STRIDE_W + kx * DILATION_W - pad_left;
           const float v = read_input(base, iy, ix);
           for (int o = 0; o < OCB; ++o) {
@@ -132,7 +194,7 @@ void main() {
     if (oc >= oc_end) break;
     const float b = has_bias != 0 ? b_in[oc] : 0.0;
     for (int j = 0; j < PX; ++j) {
-      const int ox = tile_x0 + lx + j * LOCAL_X;
+      const int ox = tile_x0 + OX_OF(lx, j);
       if (ox < out_w) y_out[((oc - out_c_base) * out_h + oy) * out_w + ox] = acc[o][j] + b;
     }
   }

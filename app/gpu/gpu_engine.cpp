@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "app/gpu/shader_library.hpp"
@@ -25,6 +27,7 @@ int64_t ceil_div(int64_t a, int64_t b) {
 struct ConvConfig {
   int local_x = 16, local_y = 8, px = 4, ocb = 1;
   bool tiled = true;
+  bool rows = false;
 };
 
 // The first tile shape whose input tile (with halo) and weights fit the shared memory.
@@ -37,11 +40,24 @@ ConvConfig choose_config(const ConvGeometry& g, ConvVariant variant, int max_sha
     cfg.tiled = false;
     return cfg;
   }
-  const ConvConfig candidates[] = {{16, 8, 4, cfg.ocb, true},
-                                   {16, 8, 2, cfg.ocb, true},
+  // NOTE: measured on llvmpipe (bench/RESULTS.md): 16×16 invocations with 8 outputs each beat
+  // 16×8×4 by about 1.5× (fewer, larger work groups); the smaller shapes are for big dilated
+  // kernels whose halo would not fit the shared memory.
+  const ConvConfig candidates[] = {{16, 16, 8, cfg.ocb, true},
+                                   {16, 8, 4, cfg.ocb, true},
                                    {8, 8, 1, cfg.ocb, true},
                                    {8, 4, 1, 1, true}};
-  for (const ConvConfig& c : candidates) {
+  // CONVSCOPE_CONV_TILE="LOCAL_X,LOCAL_Y,PX" tries another tile shape (for benchmarking).
+  if (const char* env = std::getenv("CONVSCOPE_CONV_TILE"); env != nullptr) {
+    ConvConfig c = candidates[0];
+    if (std::sscanf(env, "%d,%d,%d", &c.local_x, &c.local_y, &c.px) == 3 && c.local_x > 0 &&
+        c.local_y > 0 && c.px > 0 && c.local_x * c.local_y <= 1024) {
+      c.rows = variant == ConvVariant::tiled && g.stride_w == 1;
+      return c;
+    }
+  }
+  for (ConvConfig c : candidates) {
+    c.rows = variant == ConvVariant::tiled && g.stride_w == 1;
     const int64_t tile_w = static_cast<int64_t>(c.local_x) * c.px, tile_h = c.local_y;
     const int64_t in_w = (tile_w - 1) * g.stride_w + (g.k_w - 1) * g.dilation_w + 1;
     const int64_t in_h = (tile_h - 1) * g.stride_h + (g.k_h - 1) * g.dilation_h + 1;
@@ -49,6 +65,7 @@ ConvConfig choose_config(const ConvGeometry& g, ConvVariant variant, int max_sha
     if (bytes <= max_shared_bytes) return c;
   }
   cfg.tiled = false;  // a huge dilated kernel: read the buffer directly
+  cfg.rows = false;
   cfg.px = 4;
   return cfg;
 }
@@ -157,7 +174,8 @@ Result<Tensor> GpuEngine::conv2d(const ConvGeometry& g, const Tensor& input, con
                                                             {"LOCAL_Y", plan.cfg.local_y},
                                                             {"PX", plan.cfg.px},
                                                             {"OCB", plan.cfg.ocb},
-                                                            {"TILED", plan.cfg.tiled ? 1 : 0}};
+                                                            {"TILED", plan.cfg.tiled ? 1 : 0},
+                                                            {"ROWS", plan.cfg.rows ? 1 : 0}};
   Result<const ComputeProgram*> prog = program("conv2d.comp", defines);
   if (!prog) return prog.error();
   const ComputeProgram& p = **prog;
@@ -337,7 +355,8 @@ Status GpuEngine::run_conv_resident(const ConvGeometry& g, ConvVariant variant) 
                                                                {"LOCAL_Y", plan.cfg.local_y},
                                                                {"PX", plan.cfg.px},
                                                                {"OCB", plan.cfg.ocb},
-                                                               {"TILED", plan.cfg.tiled ? 1 : 0}});
+                                                               {"TILED", plan.cfg.tiled ? 1 : 0},
+                                                               {"ROWS", plan.cfg.rows ? 1 : 0}});
   if (!prog) return prog.error();
   const ComputeProgram& p = **prog;
   p.set_int("c_in", static_cast<int>(g.c_in));

@@ -17,9 +17,11 @@
 namespace cs::gpu {
 
 // tiled: shared-memory tiles with the padding resolved at load time, PX×OCB outputs per
-// invocation (the default). naive: one output per invocation reading the buffer with a padding
-// branch per tap (the baseline the benchmark compares against).
-enum class ConvVariant { tiled, naive };
+// invocation, and (stride_w 1) window rows cached in registers: the default.
+// tiled_plain: the same tiles without the register rows (PX outputs LOCAL_X apart).
+// naive: one output per invocation reading the buffer with a padding branch per tap.
+// The last two are the baselines the benchmark compares against.
+enum class ConvVariant { tiled, tiled_plain, naive };
 
 struct GpuTimings {
   double upload_ms = 0;    // host -> buffers (wall clock)
