@@ -127,13 +127,13 @@ void draw_conv(AppState& s) {
     }
     ImGui::TextColored(palette().tap_v4, "multiply %lld of %lld", static_cast<long long>(cur + 1),
                        static_cast<long long>(tr.taps_per_window()));
-    ImGui::Text("%s = %s", where.c_str(), fmt(t.x, 6).c_str());
+    ImGui::TextWrapped("%s = %s", where.c_str(), fmt(t.x, 6).c_str());
     ImGui::Text("w%s = %s", idx({win.o, t.ic - win.ic_begin, t.ky, t.kx}).c_str(),
                 fmt(t.w, 6).c_str());
     ImGui::Text("%s · %s = %s", fmt_factor(t.x, 6).c_str(), fmt_factor(t.w, 6).c_str(),
                 fmt(t.product, 6).c_str());
-    ImGui::Text("channel %lld so far: %s    all so far: %s", static_cast<long long>(t.ic),
-                fmt(t.channel_running, 6).c_str(), fmt(t.running, 6).c_str());
+    ImGui::TextWrapped("channel %lld so far: %s    all so far: %s", static_cast<long long>(t.ic),
+                       fmt(t.channel_running, 6).c_str(), fmt(t.running, 6).c_str());
     ImGui::PopFont();
     ImGui::Separator();
   }
