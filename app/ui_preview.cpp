@@ -505,9 +505,13 @@ void draw_preview(AppState& state) {
     rj.weight = pc.weight;
     rj.bias = pc.bias;
     rj.params = pc.params;
-    rj.running = true;
-    rj.future = std::async(std::launch::async, compute_range, pc.image_tensor, pc.weight, pc.bias,
-                           pc.has_bias, pc.params);
+    try {
+      rj.future = std::async(std::launch::async, compute_range, pc.image_tensor, pc.weight, pc.bias,
+                             pc.has_bias, pc.params);
+      rj.running = true;
+    } catch (const std::exception&) {
+      rj.changed_at = state.time;  // no thread now: try again later, the legend says "measuring"
+    }
   }
 
   // Toolbar.

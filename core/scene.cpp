@@ -47,8 +47,9 @@ std::string format_number(double v, DType dtype) {
   return buf;
 }
 
+// NOTE: dump() throws on invalid UTF-8 (a title made from an odd file name); replace instead.
 std::string quoted(const std::string& s) {
-  return json(s).dump();
+  return json(s).dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 // [d0, d1, ...] nested arrays, the innermost dimension on one line.

@@ -260,6 +260,16 @@ TEST(Scene, MalformedFilesGiveClearSentences) {
   }
 }
 
+TEST(Scene, InvalidUtf8InATitleIsReplacedNotThrown) {
+  // A title made from a file name with a stray byte: written with U+FFFD, read back fine.
+  Scene s = edge_scene();
+  s.lesson.title = "photo\xff.png";
+  const std::string text = scene_to_json(s);
+  auto back = scene_from_json(text, "odd.json");
+  ASSERT_TRUE(back.has_value()) << back.error().message;
+  EXPECT_EQ(back->lesson.title, "photo\xEF\xBF\xBD.png");
+}
+
 TEST(Scene, MissingFileNamesThePath) {
   auto r = load_scene("/nonexistent/dir/lesson.json");
   ASSERT_FALSE(r.has_value());
