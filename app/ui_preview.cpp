@@ -140,7 +140,7 @@ Image reduced_copy(const Image& img) {
   return out;
 }
 
-// The first PNG/JPEG under assets/images (source tree, then the installed copy), or "".
+// A PNG/JPEG under assets/images (source tree, then the installed copy), or "".
 std::string find_sample() {
   for (const char* root : {CONVSCOPE_SOURCE_DATADIR, CONVSCOPE_INSTALL_DATADIR}) {
     const fs::path dir = fs::path(root) / "assets" / "images";
@@ -154,6 +154,13 @@ std::string find_sample() {
       if (ext == ".png" || ext == ".jpg" || ext == ".jpeg") found.push_back(it->path().string());
     }
     std::sort(found.begin(), found.end());
+    // A photograph shows more than a test pattern: the landscape sample, else any JPEG.
+    for (const std::string& f : found) {
+      if (fs::path(f).stem() == "landscape") return f;
+    }
+    for (const std::string& f : found) {
+      if (fs::path(f).extension() == ".jpg" || fs::path(f).extension() == ".jpeg") return f;
+    }
     if (!found.empty()) return found.front();
   }
   return {};
