@@ -7,7 +7,10 @@
 namespace cs::detail {
 
 // [N, C_in, H, W] * [C_out, C_in/g, KH, KW] (+ [C_out]) => [N, C_out, OH, OW]
-// `output` holds g.outputs() elements; bias may be null. threads >= 1.
+// `output` holds g.outputs() elements, all of which are written (no need to zero it); bias may
+// be null. threads >= 1 (more than the machine's cores are not used; results do not depend on
+// the thread count). Matches conv2d_reference within float rounding (sums in another order, with
+// fused multiply-adds). Thread-safe: concurrent calls are served one after another.
 void conv2d_fast(const ConvGeometry& g, const float* input, const float* weight, const float* bias,
                  float* output, int threads);
 void conv2d_fast(const ConvGeometry& g, const double* input, const double* weight,
