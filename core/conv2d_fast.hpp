@@ -10,7 +10,7 @@ namespace cs::detail {
 // `output` holds g.outputs() elements, all of which are written (no need to zero it); bias may
 // be null. threads >= 1 (more than the machine's cores are not used; results do not depend on
 // the thread count). Matches conv2d_reference within float rounding (sums in another order, with
-// fused multiply-adds). Thread-safe: concurrent calls are served one after another.
+// fused multiply-adds). Safe to call from several threads (their pooled parts take turns).
 void conv2d_fast(const ConvGeometry& g, const float* input, const float* weight, const float* bias,
                  float* output, int threads);
 void conv2d_fast(const ConvGeometry& g, const double* input, const double* weight,
