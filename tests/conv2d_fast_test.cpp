@@ -11,6 +11,7 @@
 #include <random>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <type_traits>
 #include <vector>
 
@@ -372,6 +373,32 @@ TEST(Conv2dFast, ThreadCountDoesNotChangeResults) {
     detail::conv2d_fast(g, x.data(), w.data(), b.data(), many.data(), threads);
     EXPECT_EQ(many, one) << threads << " threads";
   }
+}
+
+// Several application threads calling at once (each asking for 2 threads) get the same results
+// as one call at a time.
+TEST(Conv2dFast, ConcurrentCallersGetTheSameResults) {
+  std::mt19937_64 rng(seed_from_env(17));
+  const ConvGeometry g = make_geometry(1, 8, 40, 50, 12, 3, 3, 1, 1, 1, 1, 1, Pad4{1, 1, 1, 1},
+                                       PaddingMode::zeros, true);
+  const auto x = random_values<float>(rng, g.n * g.c_in * g.in_h * g.in_w);
+  const auto w = random_values<float>(rng, g.c_out * g.c_in_per_group * g.k_h * g.k_w);
+  const auto b = random_values<float>(rng, g.c_out);
+  std::vector<float> want(static_cast<std::size_t>(g.outputs()));
+  detail::conv2d_fast(g, x.data(), w.data(), b.data(), want.data(), 1);
+  std::vector<std::vector<float>> got(4, std::vector<float>(want.size()));
+  std::vector<std::thread> callers;
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    callers.emplace_back([&, i] {
+      for (int rep = 0; rep < 20; ++rep) {
+        detail::conv2d_fast(g, x.data(), w.data(), b.data(), got[i].data(), 2);
+      }
+    });
+  }
+  for (std::thread& t : callers)
+    t.join();
+  for (std::size_t i = 0; i < got.size(); ++i)
+    EXPECT_EQ(got[i], want) << "caller " << i;
 }
 
 // ---- the thread pool ----
