@@ -11,6 +11,7 @@
 
 #include "app/gpu/gl_context.hpp"
 #include "app/gpu/gpu_engine.hpp"
+#include "app/gpu/live_preview.hpp"
 #include "core/conv2d.hpp"
 
 namespace {
@@ -144,6 +145,47 @@ void BM_GpuRoundTrip(benchmark::State& state) {
   state.counters["readback_ms"] = sum.readback_ms / n;
   label(state, c);
 }
+
+// The live preview's redraw after a kernel edit (conv + display pass + texture), per backend:
+// range(0) 0 = auto, 1 = gpu, 2 = cpu. 1920×1080 RGB photo, 3×3 kernel, `signed` display.
+void BM_PreviewRedraw(benchmark::State& state) {
+  Gpu& g = gpu();
+  if (!g.context || !g.context->valid()) {
+    state.SkipWithError("no GL context");
+    return;
+  }
+  cs::Image photo;
+  photo.width = 1920;
+  photo.height = 1080;
+  photo.channels = 3;
+  photo.pixels.resize(1920u * 1080u * 3u);
+  for (std::size_t i = 0; i < photo.pixels.size(); ++i)
+    photo.pixels[i] = static_cast<uint8_t>((i * 2654435761u) >> 24);
+  const cs::gpu::Backend backends[] = {cs::gpu::Backend::automatic, cs::gpu::Backend::gpu,
+                                       cs::gpu::Backend::cpu};
+  cs::gpu::LivePreview preview;
+  preview.set_backend(backends[state.range(0)]);
+  (void)preview.set_image(photo);
+  cs::Tensor k = cs::Tensor::from_values(cs::DType::f32, {3, 3}, {-1, 0, 1, -2, 0, 2, -1, 0, 1});
+  cs::Conv2dParams params;
+  params.padding = cs::PaddingSpec::same();
+  (void)preview.set_kernel(k, nullptr, params);
+  preview.set_display(cs::gpu::DisplayMapping::signed_);
+  if (!preview.render()) {  // the first render measures (auto) and compiles
+    state.SkipWithError(preview.error().c_str());
+    return;
+  }
+  double value = 2;
+  for (auto _ : state) {
+    value = value == 2 ? 3 : 2;  // an edit of the centre-left weight, as the kernel editor does
+    k.set(3, -value);
+    (void)preview.set_kernel(k, nullptr, params);
+    if (!preview.render()) state.SkipWithError(preview.error().c_str());
+  }
+  state.SetLabel(std::string(cs::gpu::backend_name(backends[state.range(0)])) + " -> " +
+                 preview.backend());
+}
+BENCHMARK(BM_PreviewRedraw)->Arg(0)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 void cases(benchmark::internal::Benchmark* b) {
   for (auto [w, h] : {std::pair{1920, 1080}, std::pair{3840, 2160}})

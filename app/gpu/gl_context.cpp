@@ -55,16 +55,17 @@ std::unique_ptr<HeadlessContext> HeadlessContext::create() {
 }
 
 bool HeadlessContext::try_egl(bool want_43, std::string& why) {
+  // Mesa's surfaceless platform first (no X, no Wayland, no DRM device needed); else the default
+  // display (e.g. NVIDIA's EGL, which offers surfaceless contexts there).
   const char* client_ext = eglQueryString(EGL_NO_DISPLAY, EGL_EXTENSIONS);
-  if (!has_extension(client_ext, "EGL_MESA_platform_surfaceless") ||
-      !has_extension(client_ext, "EGL_EXT_platform_base")) {
-    why = "EGL_MESA_platform_surfaceless is not offered";
-    return false;
+  EGLDisplay dpy = EGL_NO_DISPLAY;
+  if (has_extension(client_ext, "EGL_MESA_platform_surfaceless") &&
+      has_extension(client_ext, "EGL_EXT_platform_base")) {
+    dpy = eglGetPlatformDisplayEXT(EGL_PLATFORM_SURFACELESS_MESA, EGL_DEFAULT_DISPLAY, nullptr);
   }
-  EGLDisplay dpy =
-      eglGetPlatformDisplayEXT(EGL_PLATFORM_SURFACELESS_MESA, EGL_DEFAULT_DISPLAY, nullptr);
+  if (dpy == EGL_NO_DISPLAY) dpy = eglGetDisplay(EGL_DEFAULT_DISPLAY);
   if (dpy == EGL_NO_DISPLAY) {
-    why = "eglGetPlatformDisplayEXT(surfaceless) failed";
+    why = "neither EGL_MESA_platform_surfaceless nor a default EGL display is available";
     return false;
   }
   EGLint major = 0, minor = 0;
