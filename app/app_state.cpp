@@ -238,6 +238,11 @@ std::string status_json(const AppState& s) {
   j["weight_shape"] = s.weight.shape();
   j["show_preview"] = s.show_preview;
   j["show_help"] = s.show_help;
+  j["hover_output"] =
+      s.hover_output.valid()
+          ? nlohmann::json::array({s.hover_output.c, s.hover_output.y, s.hover_output.x})
+          : nlohmann::json::array();
+  j["output_grid"] = {s.probe_out_x, s.probe_out_y, s.probe_out_cell};
   return j.dump();
 }
 

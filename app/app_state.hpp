@@ -100,6 +100,9 @@ struct AppState {
   // ---- Interaction (set by views during the frame, read by other views) ----
   CellRef hover_output;  // output cell under the mouse: outline its receptive field in the input
   CellRef hover_input;   // input cell under the mouse: mark every output it feeds
+  // Where the canvas drew output channel 0 (window pixels: top-left of cell (0, 0) and the cell
+  // edge; -1 when not drawn), reported in the status JSON so UI tests can point at cells.
+  float probe_out_x = -1, probe_out_y = -1, probe_out_cell = 0;
 
   // ---- Live preview (owned by the ui-edit views; the core fields are here so scenes persist) ----
   std::string preview_path;         // PNG/JPEG shown at full resolution, or ""

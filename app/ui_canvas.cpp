@@ -646,6 +646,7 @@ void draw_canvas(AppState& s) {
   }
 
   // ---- Hover: which cell is under the mouse ----
+  const CellRef old_hover = s.hover_output;
   s.hover_output = CellRef{};
   s.hover_input = CellRef{};
   const Grid* hover_grid = nullptr;
@@ -666,6 +667,20 @@ void draw_canvas(AppState& s) {
     s.hover_output = {sc.n, hover_grid->c, hover_r, hover_c};
   } else if (hover_grid && hover_grid->kind == GridKind::input) {
     s.hover_input = {sc.n, hover_grid->c, hover_r + hover_grid->row0, hover_c + hover_grid->col0};
+  }
+  if (old_hover.c != s.hover_output.c || old_hover.y != s.hover_output.y ||
+      old_hover.x != s.hover_output.x) {
+    s.mark_dirty(Dirty::status);
+  }
+  s.probe_out_x = s.probe_out_y = -1;
+  s.probe_out_cell = 0;
+  for (const Grid& g : grids) {
+    if (g.kind == GridKind::output && g.c == 0) {
+      const ImVec2 vp = ImGui::GetMainViewport()->Pos;
+      s.probe_out_x = g.origin.x - vp.x;
+      s.probe_out_y = g.origin.y - vp.y;
+      s.probe_out_cell = g.cell;
+    }
   }
 
   // Numbers' text size per column.

@@ -356,10 +356,16 @@ void handle_global_keys(AppState& s) {
   if (io.KeyCtrl && key_pressed(GLFW_KEY_Q)) s.quit_requested = true;
   if (key_pressed(GLFW_KEY_F12)) s.screenshot_requested = true;
   if (key_pressed(GLFW_KEY_F5)) toggle_presentation(s);
-  if (key_pressed(GLFW_KEY_F1)) s.show_help = !s.show_help;
+  if (key_pressed(GLFW_KEY_F1)) {
+    s.show_help = !s.show_help;
+    s.mark_dirty(Dirty::status);
+  }
   if (key_pressed(GLFW_KEY_F9)) request_layout_reset();
   if (io.WantTextInput || io.KeyCtrl || io.KeySuper) return;
-  if (key_pressed(GLFW_KEY_ESCAPE) && s.show_help) s.show_help = false;
+  if (key_pressed(GLFW_KEY_ESCAPE) && s.show_help) {
+    s.show_help = false;
+    s.mark_dirty(Dirty::status);
+  }
   if (key_pressed(GLFW_KEY_P)) toggle_presentation(s);
   if (key_pressed(GLFW_KEY_H)) {
     s.high_contrast = !s.high_contrast;
@@ -383,8 +389,14 @@ void handle_global_keys(AppState& s) {
     s.pool.layout = l;
     s.mark_dirty(Dirty::trace);
   }
-  if (key_pressed(GLFW_KEY_V)) s.show_values = !s.show_values;
-  if (key_pressed(GLFW_KEY_I)) s.show_lesson_info = !s.show_lesson_info;
+  if (key_pressed(GLFW_KEY_V)) {
+    s.show_values = !s.show_values;
+    s.mark_dirty(Dirty::settings);
+  }
+  if (key_pressed(GLFW_KEY_I)) {
+    s.show_lesson_info = !s.show_lesson_info;
+    s.mark_dirty(Dirty::settings);
+  }
 }
 
 // Presentation mode switched (or the first frame): hide or restore the editing views and lay the

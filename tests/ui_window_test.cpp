@@ -111,6 +111,14 @@ class App {
     return std::system(("xdotool windowfocus --sync " + m_window + " 2>/dev/null").c_str()) == 0;
   }
 
+  // Moves the pointer to window pixel (x, y), optionally clicking the left button there.
+  void mouse(double x, double y, bool click) {
+    const std::string cmd = "xdotool mousemove --window " + m_window + " " +
+                            std::to_string(static_cast<int>(x)) + " " +
+                            std::to_string(static_cast<int>(y)) + (click ? " click 1" : "");
+    std::system(cmd.c_str());
+  }
+
   // Presses a key chord ("Right", "shift+Right", "ctrl+q") into the focused window.
   void key(const std::string& chord) { std::system(("xdotool key --delay 30 " + chord).c_str()); }
 
@@ -234,6 +242,54 @@ TEST_F(UiWindow, KeysStepPlayAndQuit) {
   app.key("ctrl+q");
   EXPECT_EQ(app.wait_exit(20), 0);
   EXPECT_EQ(app.status()["notice"], "quit");
+}
+
+// vertical-edge's output is 3×3: cell (y 1, x 2) is window 1·3 + 2 = 5, whose first multiply is
+// global step 5·10 = 50.
+TEST_F(UiWindow, HoverAndClickAnOutputCell) {
+  App app(m_dir, {"--lesson", "vertical-edge"});
+  ASSERT_TRUE(app.started());
+  ASSERT_TRUE(app.focus());
+  json s;
+  ASSERT_TRUE(wait_until(
+      [&] {
+        s = app.status();
+        return s.contains("output_grid") && s["output_grid"][2].get<double>() > 0;
+      },
+      10));
+  const double x0 = s["output_grid"][0], y0 = s["output_grid"][1], cell = s["output_grid"][2];
+  app.mouse(x0 + cell * 2.5, y0 + cell * 1.5, false);
+  s = app.wait_field("hover_output", json::array({0, 1, 2}));
+  EXPECT_EQ(s["hover_output"], json::array({0, 1, 2})) << "hovering did not find the cell";
+  app.mouse(x0 + cell * 2.5, y0 + cell * 1.5, true);
+  s = app.wait_field("global", 50);
+  EXPECT_EQ(s["global"], 50);
+  EXPECT_EQ(s["y"], 1);
+  EXPECT_EQ(s["x"], 2);
+  EXPECT_EQ(s["tap"], 0);
+  app.key("ctrl+q");
+  EXPECT_EQ(app.wait_exit(20), 0);
+}
+
+TEST_F(UiWindow, OperationKeys) {
+  App app(m_dir, {"--lesson", "vertical-edge"});
+  ASSERT_TRUE(app.started());
+  ASSERT_TRUE(app.focus());
+  app.key("o");  // pooling: max 2×2 over 5×5 => 2×2 outputs of 4 values, 5 steps each
+  json s = app.wait_field("trace_op", "pool");
+  EXPECT_EQ(s["op"], "pool");
+  EXPECT_EQ(s["total"], 20);
+  app.key("o");
+  EXPECT_EQ(app.wait_field("trace_op", "conv")["total"], 90);
+  const bool bias = app.status().value("has_bias", false);
+  app.key("b");
+  EXPECT_EQ(app.wait_field("has_bias", !bias)["has_bias"], !bias);
+  app.key("f");
+  EXPECT_EQ(app.wait_field("flip_kernel", true)["flip_kernel"], true);
+  app.key("F1");
+  EXPECT_EQ(app.wait_field("show_help", true)["show_help"], true);
+  app.key("ctrl+q");
+  EXPECT_EQ(app.wait_exit(20), 0);
 }
 
 TEST_F(UiWindow, LastLessonAndModeAreRestored) {
