@@ -105,10 +105,12 @@ Result<Image> decode_image(const uint8_t* bytes, std::size_t size, const std::st
                       "image");
   }
   if (format != "PNG" && format != "JPEG") {
+    const std::size_t dot = shown.rfind('.');
+    const std::string stem = dot == std::string::npos || dot == 0 ? shown : shown.substr(0, dot);
     return make_error(shown + " is a " + format +
-                          " image; ConvScope reads PNG and JPEG: convert it with, for example, "
-                          "`convert " +
-                          shown + " " + shown + ".png` (ImageMagick)",
+                          " image; ConvScope reads PNG and JPEG: convert it first, for example "
+                          "with ImageMagick: convert " +
+                          shown + " " + stem + ".png",
                       "image");
   }
   if (size > static_cast<std::size_t>(INT32_MAX)) {
