@@ -5,6 +5,7 @@
 
 #include <cassert>
 #include <cmath>
+#include <type_traits>
 
 #include "conv2d_fast.hpp"
 #include "parallel.hpp"
@@ -35,10 +36,26 @@ Status check_dtypes(const Tensor& input, const Tensor& weight, const Tensor* bia
   return ok();
 }
 
-// Validates and brings the operands to PyTorch order: input NCHW, weight OIHW.
+// Validates and brings the operands to PyTorch order: input NCHW, weight OIHW. For NCHW the
+// caller's tensors are used in place (no copy: a 1080p photo is 25 MB); NHWC is permuted once.
 struct Canonical {
   ConvGeometry geo;
-  Tensor input, weight;
+  const Tensor* input = nullptr;
+  const Tensor* weight = nullptr;
+  Tensor input_storage, weight_storage;  // used only for NHWC
+
+  Canonical() = default;
+  Canonical(const Canonical&) = delete;
+  Canonical& operator=(const Canonical&) = delete;
+  Canonical(Canonical&& o) noexcept { *this = std::move(o); }
+  Canonical& operator=(Canonical&& o) noexcept {
+    geo = o.geo;
+    input_storage = std::move(o.input_storage);
+    weight_storage = std::move(o.weight_storage);
+    input = o.input == &o.input_storage ? &input_storage : o.input;
+    weight = o.weight == &o.weight_storage ? &weight_storage : o.weight;
+    return *this;
+  }
 };
 
 Result<Canonical> canonicalise(const Tensor& input, const Tensor& weight, const Tensor* bias,
@@ -46,10 +63,18 @@ Result<Canonical> canonicalise(const Tensor& input, const Tensor& weight, const 
   if (auto st = check_dtypes(input, weight, bias); !st) return st.error();
   auto geo = conv2d_geometry_for(input.shape(), weight.shape(), bias ? bias->dim(0) : -1, params);
   if (!geo) return geo.error();
+  Canonical c;
+  c.geo = *geo;
   if (params.layout == Layout::nhwc) {
-    return Canonical{*geo, nhwc_to_nchw(input), hwio_to_oihw(weight)};
+    c.input_storage = nhwc_to_nchw(input);
+    c.weight_storage = hwio_to_oihw(weight);
+    c.input = &c.input_storage;
+    c.weight = &c.weight_storage;
+  } else {
+    c.input = &input;
+    c.weight = &weight;
   }
-  return Canonical{*geo, input, weight};
+  return c;
 }
 
 // Copies channel plane `src` [in_h, in_w] into `dst` [padded_h, padded_w] with the padding
@@ -110,60 +135,129 @@ void reference_loop(const ConvGeometry& g, const T* in, const T* w, const T* b, 
     }
 }
 
-// The trace's computation: the same sums as reference_loop, organised by planes so that it
-// vectorises over ox. partials: [N, C_out, C_in/g, OH, OW]; out: [N, C_out, OH, OW].
+// One output row of one (oc, ic) partial plane: p[ox] = Σ_ky Σ_kx src[..]·w, summed tap by tap
+// in (ky, kx) order, so each element rounds exactly as reference_loop's scalar sum does (lanes
+// are independent outputs; fp-contract is off, so no fused multiply-add).
+// `padded` is the channel's padded plane [padded_h, padded_w].
+template <class T, int Bytes>
+[[gnu::always_inline]] inline void partial_row(const ConvGeometry& g, const T* padded,
+                                               const T* kern, int64_t oy, T* p) {
+  // Vectors of T (Bytes wide) that may sit at any T-aligned address and alias T.
+  typedef T V __attribute__((vector_size(Bytes), aligned(sizeof(T)), may_alias));
+  constexpr int64_t lanes = Bytes / sizeof(T);
+  const int64_t pw = g.padded_w();
+  const T* base = padded + oy * g.stride_h * pw;
+  int64_t ox = 0;
+  if (g.stride_w == 1) {
+    for (; ox + lanes <= g.out_w; ox += lanes) {
+      V acc = {};
+      for (int64_t ky = 0; ky < g.k_h; ++ky) {
+        const T* row = base + ky * g.dilation_h * pw + ox;
+        for (int64_t kx = 0; kx < g.k_w; ++kx) {
+          const V x = *reinterpret_cast<const V*>(row + kx * g.dilation_w);
+          const V prod = x * kern[ky * g.k_w + kx];
+          acc = acc + prod;
+        }
+      }
+      *reinterpret_cast<V*>(p + ox) = acc;
+    }
+  }
+  for (; ox < g.out_w; ++ox) {
+    T acc = 0;
+    for (int64_t ky = 0; ky < g.k_h; ++ky) {
+      const T* row = base + ky * g.dilation_h * pw + ox * g.stride_w;
+      for (int64_t kx = 0; kx < g.k_w; ++kx) {
+        const T prod = row[kx * g.dilation_w] * kern[ky * g.k_w + kx];
+        acc = acc + prod;
+      }
+    }
+    p[ox] = acc;
+  }
+}
+
+// The trace's rows for row items [begin, end) (item = n·OH + oy). For one output row every
+// filter reads the same few padded input rows, so they stay in cache; each partial sum and each
+// output is written once.
+// padded: [N, C_in, padded_h, padded_w]; partials: [N, C_out, C_in/g, OH, OW]; out: [N, C_out, OH,
+// OW]
+template <class T, int Bytes>
+[[gnu::always_inline]] inline void trace_items(const ConvGeometry& g, const T* padded, const T* w,
+                                               const T* b, T* partials, T* out, int64_t begin,
+                                               int64_t end) {
+  const int64_t cpg = g.c_in_per_group, plane_out = g.out_h * g.out_w;
+  const int64_t padded_plane = g.padded_h() * g.padded_w();
+  std::vector<T> acc(static_cast<std::size_t>(g.out_w));
+  for (int64_t item = begin; item < end; ++item) {
+    const int64_t n = item / g.out_h, oy = item % g.out_h;
+    for (int64_t oc = 0; oc < g.c_out; ++oc) {
+      const int64_t grp = oc / g.c_out_per_group, plane = n * g.c_out + oc;
+      std::fill(acc.begin(), acc.end(), T(0));
+      for (int64_t icg = 0; icg < cpg; ++icg) {
+        const int64_t ic = grp * cpg + icg;
+        T* p = partials + (plane * cpg + icg) * plane_out + oy * g.out_w;
+        partial_row<T, Bytes>(g, padded + (n * g.c_in + ic) * padded_plane,
+                              w + (oc * cpg + icg) * g.k_h * g.k_w, oy, p);
+        for (int64_t ox = 0; ox < g.out_w; ++ox)
+          acc[ox] = acc[ox] + p[ox];
+      }
+      T* o = out + plane * plane_out + oy * g.out_w;
+      if (b) {
+        const T bv = b[oc];
+        for (int64_t ox = 0; ox < g.out_w; ++ox)
+          o[ox] = acc[ox] + bv;
+      } else {
+        std::copy(acc.begin(), acc.end(), o);
+      }
+    }
+  }
+}
+
+// The same loops compiled for AVX-512 and AVX2. fp-contract is off project-wide, so the vector
+// code rounds every multiply and add exactly as the scalar code: the trace stays bit for bit.
+template <class T>
+__attribute__((target("avx512f"))) void trace_items_avx512(const ConvGeometry& g, const T* padded,
+                                                           const T* w, const T* b, T* partials,
+                                                           T* out, int64_t begin, int64_t end) {
+  trace_items<T, 64>(g, padded, w, b, partials, out, begin, end);
+}
+
+template <class T>
+__attribute__((target("avx2"))) void trace_items_avx2(const ConvGeometry& g, const T* padded,
+                                                      const T* w, const T* b, T* partials, T* out,
+                                                      int64_t begin, int64_t end) {
+  trace_items<T, 32>(g, padded, w, b, partials, out, begin, end);
+}
+
+template <class T>
+void trace_items_default(const ConvGeometry& g, const T* padded, const T* w, const T* b,
+                         T* partials, T* out, int64_t begin, int64_t end) {
+  trace_items<T, 16>(g, padded, w, b, partials, out, begin, end);
+}
+
+// The trace's computation: the same sums as reference_loop, organised by rows so that it
+// vectorises over ox. Pads every input plane once, then splits the (n, oc) items over threads.
 template <class T>
 void trace_planes(const ConvGeometry& g, const T* in, const T* w, const T* b, T* partials, T* out,
                   int threads) {
-  const int64_t cpg = g.c_in_per_group, plane_out = g.out_h * g.out_w;
-  const int64_t ph = g.padded_h(), pw = g.padded_w();
-  // Work items: (n, oc). Each owns its output plane and its partial planes.
-  parallel_for(g.n * g.c_out, threads, [&](int64_t begin, int64_t end) {
-    std::vector<T> padded(static_cast<std::size_t>(ph * pw));
-    int64_t padded_for = -1;  // which (n, ic) `padded` holds
-    for (int64_t item = begin; item < end; ++item) {
-      const int64_t n = item / g.c_out, oc = item % g.c_out;
-      const int64_t grp = oc / g.c_out_per_group;
-      T* acc = out + item * plane_out;
-      std::fill(acc, acc + plane_out, T(0));
-      for (int64_t icg = 0; icg < cpg; ++icg) {
-        const int64_t ic = grp * cpg + icg;
-        const int64_t key = n * g.c_in + ic;
-        if (padded_for != key) {
-          pad_plane(g, in + key * g.in_h * g.in_w, padded.data());
-          padded_for = key;
-        }
-        const T* kern = w + (oc * cpg + icg) * g.k_h * g.k_w;
-        T* p = partials + (item * cpg + icg) * plane_out;
-        std::fill(p, p + plane_out, T(0));
-        for (int64_t ky = 0; ky < g.k_h; ++ky)
-          for (int64_t kx = 0; kx < g.k_w; ++kx) {
-            const T wv = kern[ky * g.k_w + kx];
-            for (int64_t oy = 0; oy < g.out_h; ++oy) {
-              const T* src =
-                  padded.data() + (oy * g.stride_h + ky * g.dilation_h) * pw + kx * g.dilation_w;
-              T* dst = p + oy * g.out_w;
-              if (g.stride_w == 1) {
-                for (int64_t ox = 0; ox < g.out_w; ++ox) {
-                  const T prod = src[ox] * wv;
-                  dst[ox] = dst[ox] + prod;
-                }
-              } else {
-                for (int64_t ox = 0; ox < g.out_w; ++ox) {
-                  const T prod = src[ox * g.stride_w] * wv;
-                  dst[ox] = dst[ox] + prod;
-                }
-              }
-            }
-          }
-        for (int64_t i = 0; i < plane_out; ++i)
-          acc[i] = acc[i] + p[i];
-      }
-      if (b) {
-        const T bv = b[oc];
-        for (int64_t i = 0; i < plane_out; ++i)
-          acc[i] = acc[i] + bv;
-      }
+  const int64_t planes = g.n * g.c_in, padded_plane = g.padded_h() * g.padded_w();
+  // A Tensor, not a std::vector: its storage comes from the big-buffer cache.
+  Tensor padded_storage = Tensor::uninitialized(std::is_same_v<T, float> ? DType::f32 : DType::f64,
+                                                {planes, padded_plane});
+  T* padded = padded_storage.data<T>();
+  parallel_for(planes, threads, [&](int64_t begin, int64_t end) {
+    for (int64_t pl = begin; pl < end; ++pl) {
+      pad_plane(g, in + pl * g.in_h * g.in_w, padded + pl * padded_plane);
+    }
+  });
+  const bool avx512 = __builtin_cpu_supports("avx512f");
+  const bool avx2 = __builtin_cpu_supports("avx2");
+  parallel_for(g.n * g.out_h, threads, [&](int64_t begin, int64_t end) {
+    if (avx512) {
+      trace_items_avx512(g, padded, w, b, partials, out, begin, end);
+    } else if (avx2) {
+      trace_items_avx2(g, padded, w, b, partials, out, begin, end);
+    } else {
+      trace_items_default(g, padded, w, b, partials, out, begin, end);
     }
   });
 }
@@ -179,21 +273,40 @@ Tensor to_layout(Tensor nchw, Layout layout) {
 
 }  // namespace
 
-Result<Tensor> conv2d(const Tensor& input, const Tensor& weight, const Tensor* bias,
-                      const Conv2dParams& params, const ExecOptions& exec) {
+Status conv2d_into(const Tensor& input, const Tensor& weight, const Tensor* bias,
+                   const Conv2dParams& params, Tensor& out, const ExecOptions& exec) {
   auto c = canonicalise(input, weight, bias, params);
   if (!c) return c.error();
   const ConvGeometry& g = c->geo;
-  Tensor out(input.dtype(), {g.n, g.c_out, g.out_h, g.out_w});
+  const Shape shape{g.n, g.c_out, g.out_h, g.out_w};
+  const bool nhwc = params.layout == Layout::nhwc;
+  // NOTE: reusing the caller's buffer avoids faulting in fresh pages on every call, which costs
+  // more than the convolution itself for a 1080p photo.
+  Tensor fresh;
+  Tensor& dst = (!nhwc && out.dtype() == input.dtype() && out.shape() == shape)
+                    ? out
+                    : (fresh = Tensor::uninitialized(input.dtype(), shape));
   const int threads = resolve_threads(exec.threads);
   if (input.dtype() == DType::f32) {
-    detail::conv2d_fast(g, c->input.data<float>(), c->weight.data<float>(), bias_ptr<float>(bias),
-                        out.data<float>(), threads);
+    detail::conv2d_fast(g, c->input->data<float>(), c->weight->data<float>(), bias_ptr<float>(bias),
+                        dst.data<float>(), threads);
   } else {
-    detail::conv2d_fast(g, c->input.data<double>(), c->weight.data<double>(),
-                        bias_ptr<double>(bias), out.data<double>(), threads);
+    detail::conv2d_fast(g, c->input->data<double>(), c->weight->data<double>(),
+                        bias_ptr<double>(bias), dst.data<double>(), threads);
   }
-  return to_layout(std::move(out), params.layout);
+  if (nhwc) {
+    out = nchw_to_nhwc(dst);
+  } else if (&dst != &out) {
+    out = std::move(dst);
+  }
+  return ok();
+}
+
+Result<Tensor> conv2d(const Tensor& input, const Tensor& weight, const Tensor* bias,
+                      const Conv2dParams& params, const ExecOptions& exec) {
+  Tensor out;
+  if (auto st = conv2d_into(input, weight, bias, params, out, exec); !st) return st.error();
+  return out;
 }
 
 Result<Tensor> conv2d_reference(const Tensor& input, const Tensor& weight, const Tensor* bias,
@@ -203,10 +316,10 @@ Result<Tensor> conv2d_reference(const Tensor& input, const Tensor& weight, const
   const ConvGeometry& g = c->geo;
   Tensor out(input.dtype(), {g.n, g.c_out, g.out_h, g.out_w});
   if (input.dtype() == DType::f32) {
-    reference_loop(g, c->input.data<float>(), c->weight.data<float>(), bias_ptr<float>(bias),
+    reference_loop(g, c->input->data<float>(), c->weight->data<float>(), bias_ptr<float>(bias),
                    out.data<float>());
   } else {
-    reference_loop(g, c->input.data<double>(), c->weight.data<double>(), bias_ptr<double>(bias),
+    reference_loop(g, c->input->data<double>(), c->weight->data<double>(), bias_ptr<double>(bias),
                    out.data<double>());
   }
   return to_layout(std::move(out), params.layout);
@@ -239,11 +352,12 @@ Result<ConvTrace> conv2d_trace(const Tensor& input, const Tensor& weight, const 
   t.m_geo = c->geo;
   t.m_params = params;
   const ConvGeometry& g = t.m_geo;
-  t.m_input = std::move(c->input);
-  t.m_weight = std::move(c->weight);
+  t.m_input = params.layout == Layout::nhwc ? std::move(c->input_storage) : input;
+  t.m_weight = params.layout == Layout::nhwc ? std::move(c->weight_storage) : weight;
   if (bias) t.m_bias = *bias;
-  t.m_output = Tensor(input.dtype(), {g.n, g.c_out, g.out_h, g.out_w});
-  t.m_partials = Tensor(input.dtype(), {g.n, g.c_out, g.c_in_per_group, g.out_h, g.out_w});
+  t.m_output = Tensor::uninitialized(input.dtype(), {g.n, g.c_out, g.out_h, g.out_w});
+  t.m_partials =
+      Tensor::uninitialized(input.dtype(), {g.n, g.c_out, g.c_in_per_group, g.out_h, g.out_w});
   const int threads = resolve_threads(0);
   if (input.dtype() == DType::f32) {
     trace_planes(g, t.m_input.data<float>(), t.m_weight.data<float>(), bias_ptr<float>(bias),

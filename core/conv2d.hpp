@@ -24,6 +24,11 @@ struct ExecOptions {
 Result<Tensor> conv2d(const Tensor& input, const Tensor& weight, const Tensor* bias,
                       const Conv2dParams& params, const ExecOptions& exec = {});
 
+// conv2d() writing into `out`, reusing its storage when its dtype and NCHW shape already match
+// (the live preview calls this every frame). On error `out` is left as it was.
+Status conv2d_into(const Tensor& input, const Tensor& weight, const Tensor* bias,
+                   const Conv2dParams& params, Tensor& out, const ExecOptions& exec = {});
+
 Result<Tensor> conv2d_reference(const Tensor& input, const Tensor& weight, const Tensor* bias,
                                 const Conv2dParams& params);
 

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "result.hpp"
@@ -27,11 +28,45 @@ std::string shape_to_string(const Shape& shape);
 Result<int64_t> checked_numel(const Shape& shape, const std::string& what,
                               int64_t max_elements = INT64_MAX);
 
+// Storage for tensor data. Buffers of 4 MiB and more go through a small cache of freed blocks
+// (tensor.cpp): a 1080p trace allocates ~500 MB, and having the kernel fault in and zero fresh
+// pages for it on every recompute cost more time than the arithmetic.
+namespace detail {
+void* allocate_big(std::size_t bytes);
+void free_big(void* p, std::size_t bytes);
+}  // namespace detail
+
+template <class T>
+struct TensorAllocator {
+  using value_type = T;
+  TensorAllocator() = default;
+  template <class U>
+  TensorAllocator(const TensorAllocator<U>&) {}  // NOLINT: rebinding
+  T* allocate(std::size_t n) { return static_cast<T*>(detail::allocate_big(n * sizeof(T))); }
+  void deallocate(T* p, std::size_t n) { detail::free_big(p, n * sizeof(T)); }
+  // Default-initialise (no zeroing) when a vector grows; Tensor zero-fills explicitly where it
+  // promises zeros, and Tensor::uninitialized skips that for buffers about to be overwritten.
+  template <class U>
+  void construct(U* p) {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <class U, class... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+  template <class U>
+  bool operator==(const TensorAllocator<U>&) const {
+    return true;
+  }
+};
+
 class Tensor {
  public:
   Tensor() = default;
   // A zero-filled tensor. The shape's product must fit (use checked_numel first on user input).
   Tensor(DType dtype, Shape shape);
+  // A tensor whose values are unspecified, for outputs the caller overwrites entirely.
+  static Tensor uninitialized(DType dtype, Shape shape);
   static Tensor from_values(DType dtype, Shape shape, std::initializer_list<double> values);
   static Tensor from_values(DType dtype, Shape shape, const std::vector<double>& values);
 
@@ -64,8 +99,8 @@ class Tensor {
   DType m_dtype = DType::f32;
   Shape m_shape;
   int64_t m_numel = 0;
-  std::vector<float> m_f32;
-  std::vector<double> m_f64;
+  std::vector<float, TensorAllocator<float>> m_f32;
+  std::vector<double, TensorAllocator<double>> m_f64;
 };
 
 // [N, H, W, C] => [N, C, H, W]

@@ -328,6 +328,22 @@ TEST(Conv2dTrace, Invariants) {
   }
 }
 
+// conv2d_into reuses the caller's buffer when the shape matches, and leaves it alone on error.
+TEST(Conv2d, IntoReusesTheOutputBuffer) {
+  const Lesson l = *find_lesson("padding-1");
+  Tensor out;
+  ASSERT_TRUE(conv2d_into(l.input, l.weight, &*l.bias, l.conv, out));
+  const float* storage = out.data<float>();
+  ASSERT_TRUE(conv2d_into(l.input, l.weight, &*l.bias, l.conv, out));
+  EXPECT_EQ(out.data<float>(), storage);
+  EXPECT_EQ(out.get(0), -3);
+  Conv2dParams bad = l.conv;
+  bad.stride_h = 0;
+  EXPECT_FALSE(conv2d_into(l.input, l.weight, &*l.bias, bad, out));
+  EXPECT_EQ(out.shape(), (Shape{1, 1, 5, 5}));
+  EXPECT_EQ(out.get(0), -3);
+}
+
 // Memory stays proportional to outputs × C_in/groups: the trace of a 1080p RGB → 16 channel
 // 3×3 convolution keeps 16·3 partial planes, about 400 MB in float32, not one record per tap.
 TEST(Conv2dTrace, PartialStorageIsOutputsTimesChannels) {
