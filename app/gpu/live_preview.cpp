@@ -338,6 +338,15 @@ bool LivePreview::render() {
   } else if (key != m->measured_key) {
     measured_now = true;
     st = m->measure();
+    if (!st) {
+      // The GPU could not take it (e.g. a storage-buffer limit): the CPU always can.
+      m->message = "The GPU could not run this preview (" + st.error().message +
+                   "); using the CPU fast path.";
+      m->use_gpu = false;
+      m->conv_dirty = true;
+      measured_now = false;
+      st = m->run_cpu();
+    }
     if (st) m->measured_key = key;
   } else {
     st = m->use_gpu ? m->run_gpu() : m->run_cpu();
