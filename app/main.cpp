@@ -149,7 +149,7 @@ std::string parse_options(int argc, char** argv, Options& o) {
       o.play = true;
     } else if (a == "--help-window") {
       o.help_window = true;
-    } else if (a == "-h" || a == "--usage") {
+    } else if (a == "--usage") {
       std::fputs(kUsage, stdout);
       std::exit(0);
     } else {
