@@ -107,10 +107,12 @@ Result<Image> decode_image(const uint8_t* bytes, std::size_t size, const std::st
   if (format != "PNG" && format != "JPEG") {
     const std::size_t dot = shown.rfind('.');
     const std::string stem = dot == std::string::npos || dot == 0 ? shown : shown.substr(0, dot);
+    // A GIF misnamed x.png must not be told to convert x.png into x.png.
+    const std::string target = stem + ".png" == shown ? stem + "-converted.png" : stem + ".png";
     return make_error(shown + " is a " + format +
                           " image; ConvScope reads PNG and JPEG: convert it first, for example "
                           "with ImageMagick: convert " +
-                          shown + " " + stem + ".png",
+                          shown + " " + target,
                       "image");
   }
   if (size > static_cast<std::size_t>(INT32_MAX)) {

@@ -12,12 +12,7 @@
 namespace cs {
 namespace {
 
-std::vector<double> values(const Tensor& t) {
-  std::vector<double> v(static_cast<std::size_t>(t.numel()));
-  for (int64_t i = 0; i < t.numel(); ++i)
-    v[static_cast<std::size_t>(i)] = t.get(i);
-  return v;
-}
+using test::values;
 
 // The PyTorch seed: 5×5 grayscale, vertical-edge kernel, no padding.
 // Window (0,0): rows [1 2 3],[0 1 2],[3 0 1] · [1 0 −1] = (1−3) + (0−2) + (3−1) = −2.
@@ -151,6 +146,19 @@ std::string describe(const RandomCase& c) {
          (c.bias ? "yes" : "no") + " " + dtype_name(c.dtype) + " " + layout_name(c.layout);
 }
 
+// The case's options in NCHW (the layout is set where the operands are permuted).
+Conv2dParams params_of(const RandomCase& c) {
+  Conv2dParams p;
+  p.stride_h = c.sh;
+  p.stride_w = c.sw;
+  p.dilation_h = c.dh;
+  p.dilation_w = c.dw;
+  p.groups = c.groups;
+  p.padding = c.pad;
+  p.padding_mode = c.mode;
+  return p;
+}
+
 RandomCase random_case(std::mt19937_64& rng) {
   auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
   for (;;) {
@@ -180,14 +188,7 @@ RandomCase random_case(std::mt19937_64& rng) {
     } else {
       c.pad = PaddingSpec::pair(pick(0, 3), pick(0, 3));
     }
-    Conv2dParams p;
-    p.stride_h = c.sh;
-    p.stride_w = c.sw;
-    p.dilation_h = c.dh;
-    p.dilation_w = c.dw;
-    p.groups = c.groups;
-    p.padding = c.pad;
-    p.padding_mode = c.mode;
+    Conv2dParams p = params_of(c);
     if (conv2d_geometry({c.n, c.c_in, c.h, c.w}, {c.c_out, c.c_in / c.groups, c.kh, c.kw},
                         c.bias ? c.c_out : -1, p)) {
       return c;
@@ -207,14 +208,7 @@ TEST(Conv2dRandom, MatchesNaiveLoopOnEveryOption) {
     Tensor x = test::random_tensor(rng, c.dtype, {c.n, c.c_in, c.h, c.w}, ints);
     Tensor w = test::random_tensor(rng, c.dtype, {c.c_out, c.c_in / c.groups, c.kh, c.kw}, ints);
     Tensor b = test::random_tensor(rng, c.dtype, {c.c_out}, ints);
-    Conv2dParams p;
-    p.stride_h = c.sh;
-    p.stride_w = c.sw;
-    p.dilation_h = c.dh;
-    p.dilation_w = c.dw;
-    p.groups = c.groups;
-    p.padding = c.pad;
-    p.padding_mode = c.mode;
+    Conv2dParams p = params_of(c);
     auto g = conv2d_geometry(x.shape(), w.shape(), c.bias ? c.c_out : -1, p);
     ASSERT_TRUE(g);
     const Tensor expect =
@@ -263,14 +257,7 @@ TEST(Conv2dTrace, Invariants) {
     Tensor x = test::random_tensor(rng, c.dtype, {c.n, c.c_in, c.h, c.w}, false);
     Tensor w = test::random_tensor(rng, c.dtype, {c.c_out, c.c_in / c.groups, c.kh, c.kw}, false);
     Tensor b = test::random_tensor(rng, c.dtype, {c.c_out}, false);
-    Conv2dParams p;
-    p.stride_h = c.sh;
-    p.stride_w = c.sw;
-    p.dilation_h = c.dh;
-    p.dilation_w = c.dw;
-    p.groups = c.groups;
-    p.padding = c.pad;
-    p.padding_mode = c.mode;
+    Conv2dParams p = params_of(c);
     auto tr = conv2d_trace(x, w, c.bias ? &b : nullptr, p);
     ASSERT_TRUE(tr) << tr.error().message;
     const ConvGeometry& g = tr->geometry();

@@ -12,12 +12,7 @@
 namespace cs {
 namespace {
 
-std::vector<double> values(const Tensor& t) {
-  std::vector<double> v(static_cast<std::size_t>(t.numel()));
-  for (int64_t i = 0; i < t.numel(); ++i)
-    v[static_cast<std::size_t>(i)] = t.get(i);
-  return v;
-}
+using test::values;
 
 const Tensor& gray5() {
   static const Tensor t = find_lesson("vertical-edge")->input;

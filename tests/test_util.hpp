@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "core/params.hpp"
 #include "core/tensor.hpp"
@@ -17,6 +18,14 @@ namespace cs::test {
 inline uint64_t test_seed(uint64_t fallback = 20261122) {
   if (const char* e = std::getenv("CONVSCOPE_SEED")) return std::strtoull(e, nullptr, 10);
   return fallback;
+}
+
+// Every element as a double, in storage order.
+inline std::vector<double> values(const Tensor& t) {
+  std::vector<double> v(static_cast<std::size_t>(t.numel()));
+  for (int64_t i = 0; i < t.numel(); ++i)
+    v[static_cast<std::size_t>(i)] = t.get(i);
+  return v;
 }
 
 inline Tensor random_tensor(std::mt19937_64& rng, DType dtype, Shape shape, bool integers) {
