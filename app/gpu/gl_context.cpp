@@ -168,7 +168,8 @@ HeadlessContext::~HeadlessContext() {
     auto dpy = static_cast<EGLDisplay>(m_egl_display);
     eglMakeCurrent(dpy, EGL_NO_SURFACE, EGL_NO_SURFACE, EGL_NO_CONTEXT);
     eglDestroyContext(dpy, static_cast<EGLContext>(m_egl_context));
-    eglTerminate(dpy);
+    // NOTE: no eglTerminate: every context of the process shares this display (the GPU compute
+    // thread's too), and terminating it pulled the other contexts away mid-use.
   }
   if (m_glfw_window != nullptr) {
     glfwMakeContextCurrent(nullptr);
