@@ -9,6 +9,7 @@
 
 #include "conv2d_fast.hpp"
 #include "parallel.hpp"
+#include "thread_pool.hpp"
 
 namespace cs {
 
@@ -175,6 +176,50 @@ template <class T, int Bytes>
   }
 }
 
+// Partial rows of kOcBlock filters at once for one input channel (stride_w 1 only): one load of
+// the input feeds every filter, and the sums stay in registers. Each lane is one output, summed
+// tap by tap in (ky, kx) order with separate multiply and add: the reference's rounding exactly.
+// `base` is the channel's padded row oy·stride_h; off[t] is tap t's offset from it;
+// kern[j] the filter j's KH·KW weights; p[j] its partial row; acc[j] its running row (channel
+// partials summed so far: acc = acc + p, starting from 0 + p at the first channel).
+constexpr int kOcBlock = 4;
+
+template <class T, int Bytes>
+[[gnu::always_inline]] inline void partial_rows_blocked(const ConvGeometry& g, const T* base,
+                                                        const int64_t* off, const T* const* kern,
+                                                        T* const* p, T* const* acc) {
+  typedef T V __attribute__((vector_size(Bytes), aligned(sizeof(T)), may_alias));
+  constexpr int64_t lanes = Bytes / sizeof(T);
+  const int64_t taps = g.k_h * g.k_w;
+  int64_t ox = 0;
+  for (; ox + lanes <= g.out_w; ox += lanes) {
+    V a[kOcBlock] = {};
+    for (int64_t t = 0; t < taps; ++t) {
+      const V x = *reinterpret_cast<const V*>(base + off[t] + ox);
+      for (int j = 0; j < kOcBlock; ++j) {
+        const V prod = x * kern[j][t];
+        a[j] = a[j] + prod;
+      }
+    }
+    for (int j = 0; j < kOcBlock; ++j) {
+      *reinterpret_cast<V*>(p[j] + ox) = a[j];
+      V* s = reinterpret_cast<V*>(acc[j] + ox);
+      *s = *s + a[j];
+    }
+  }
+  for (; ox < g.out_w; ++ox) {
+    for (int j = 0; j < kOcBlock; ++j) {
+      T a = 0;
+      for (int64_t t = 0; t < taps; ++t) {
+        const T prod = base[off[t] + ox] * kern[j][t];
+        a = a + prod;
+      }
+      p[j][ox] = a;
+      acc[j][ox] = acc[j][ox] + a;
+    }
+  }
+}
+
 // The trace's rows for row items [begin, end) (item = n·OH + oy). For one output row every
 // filter reads the same few padded input rows, so they stay in cache; each partial sum and each
 // output is written once.
@@ -184,30 +229,54 @@ template <class T, int Bytes>
 [[gnu::always_inline]] inline void trace_items(const ConvGeometry& g, const T* padded, const T* w,
                                                const T* b, T* partials, T* out, int64_t begin,
                                                int64_t end) {
-  const int64_t cpg = g.c_in_per_group, plane_out = g.out_h * g.out_w;
-  const int64_t padded_plane = g.padded_h() * g.padded_w();
-  std::vector<T> acc(static_cast<std::size_t>(g.out_w));
+  const int64_t cpg = g.c_in_per_group, opg = g.c_out_per_group, plane_out = g.out_h * g.out_w;
+  const int64_t pw = g.padded_w(), padded_plane = g.padded_h() * pw, taps = g.k_h * g.k_w;
+  std::vector<int64_t> off(static_cast<std::size_t>(taps));
+  for (int64_t t = 0; t < taps; ++t) {
+    off[t] = (t / g.k_w) * g.dilation_h * pw + (t % g.k_w) * g.dilation_w;
+  }
+  std::vector<T> acc_rows(static_cast<std::size_t>(kOcBlock * g.out_w));
   for (int64_t item = begin; item < end; ++item) {
     const int64_t n = item / g.out_h, oy = item % g.out_h;
-    for (int64_t oc = 0; oc < g.c_out; ++oc) {
-      const int64_t grp = oc / g.c_out_per_group, plane = n * g.c_out + oc;
-      std::fill(acc.begin(), acc.end(), T(0));
+    for (int64_t oc0 = 0; oc0 < g.c_out;) {
+      const int64_t grp = oc0 / opg;
+      // A block of filters of one group (a group boundary ends the block early).
+      const int64_t count = std::min<int64_t>(kOcBlock, (grp + 1) * opg - oc0);
+      std::fill(acc_rows.begin(), acc_rows.end(), T(0));
+      T* acc[kOcBlock];
+      T* p[kOcBlock];
+      const T* kern[kOcBlock];
       for (int64_t icg = 0; icg < cpg; ++icg) {
         const int64_t ic = grp * cpg + icg;
-        T* p = partials + (plane * cpg + icg) * plane_out + oy * g.out_w;
-        partial_row<T, Bytes>(g, padded + (n * g.c_in + ic) * padded_plane,
-                              w + (oc * cpg + icg) * g.k_h * g.k_w, oy, p);
-        for (int64_t ox = 0; ox < g.out_w; ++ox)
-          acc[ox] = acc[ox] + p[ox];
+        const T* plane = padded + (n * g.c_in + ic) * padded_plane;
+        for (int j = 0; j < kOcBlock; ++j) {
+          const int64_t oc = oc0 + std::min<int64_t>(j, count - 1);
+          acc[j] = acc_rows.data() + j * g.out_w;
+          p[j] = partials + (((n * g.c_out + oc) * cpg + icg) * plane_out) + oy * g.out_w;
+          kern[j] = w + (oc * cpg + icg) * taps;
+        }
+        if (count == kOcBlock && g.stride_w == 1) {
+          partial_rows_blocked<T, Bytes>(g, plane + oy * g.stride_h * pw, off.data(), kern, p, acc);
+        } else {
+          for (int64_t j = 0; j < count; ++j) {
+            partial_row<T, Bytes>(g, plane, kern[j], oy, p[j]);
+            for (int64_t ox = 0; ox < g.out_w; ++ox)
+              acc[j][ox] = acc[j][ox] + p[j][ox];
+          }
+        }
       }
-      T* o = out + plane * plane_out + oy * g.out_w;
-      if (b) {
-        const T bv = b[oc];
-        for (int64_t ox = 0; ox < g.out_w; ++ox)
-          o[ox] = acc[ox] + bv;
-      } else {
-        std::copy(acc.begin(), acc.end(), o);
+      for (int64_t j = 0; j < count; ++j) {
+        const int64_t oc = oc0 + j;
+        T* o = out + (n * g.c_out + oc) * plane_out + oy * g.out_w;
+        if (b) {
+          const T bv = b[oc];
+          for (int64_t ox = 0; ox < g.out_w; ++ox)
+            o[ox] = acc[j][ox] + bv;
+        } else {
+          std::copy(acc[j], acc[j] + g.out_w, o);
+        }
       }
+      oc0 += count;
     }
   }
 }
@@ -244,14 +313,17 @@ void trace_planes(const ConvGeometry& g, const T* in, const T* w, const T* b, T*
   Tensor padded_storage = Tensor::uninitialized(std::is_same_v<T, float> ? DType::f32 : DType::f64,
                                                 {planes, padded_plane});
   T* padded = padded_storage.data<T>();
-  parallel_for(planes, threads, [&](int64_t begin, int64_t end) {
-    for (int64_t pl = begin; pl < end; ++pl) {
-      pad_plane(g, in + pl * g.in_h * g.in_w, padded + pl * padded_plane);
-    }
+  // Threads come from the fast path's persistent pool: starting threads per call cost more
+  // than a small trace itself.
+  detail::run_tasks(planes, threads, [&](int64_t pl) {
+    pad_plane(g, in + pl * g.in_h * g.in_w, padded + pl * padded_plane);
   });
   const bool avx512 = __builtin_cpu_supports("avx512f");
   const bool avx2 = __builtin_cpu_supports("avx2");
-  parallel_for(g.n * g.out_h, threads, [&](int64_t begin, int64_t end) {
+  const int64_t rows = g.n * g.out_h;
+  const int64_t chunk = std::max<int64_t>(1, rows / (4 * std::max(1, threads)));
+  detail::run_tasks((rows + chunk - 1) / chunk, threads, [&](int64_t task) {
+    const int64_t begin = task * chunk, end = std::min(rows, begin + chunk);
     if (avx512) {
       trace_items_avx512(g, padded, w, b, partials, out, begin, end);
     } else if (avx2) {

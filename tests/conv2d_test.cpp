@@ -315,6 +315,45 @@ TEST(Conv2dTrace, Invariants) {
   }
 }
 
+// Rows wide enough for the trace's vector loops (16 floats with AVX-512) and enough filters for
+// its 4-filter blocks: the trace must still equal the reference loop bit for bit, partials
+// included, on every option.
+TEST(Conv2dTrace, WideRowsAndFilterBlocksMatchTheReferenceBitForBit) {
+  const uint64_t seed = test::test_seed() + 3;
+  std::mt19937_64 rng(seed);
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  for (int iter = 0; iter < 60; ++iter) {
+    RandomCase c = random_case(rng);
+    c.w = pick(17, 70);
+    c.h = pick(2, 6);
+    c.c_out = c.groups * pick(1, 9);
+    Conv2dParams p = params_of(c);
+    if (!conv2d_geometry({c.n, c.c_in, c.h, c.w}, {c.c_out, c.c_in / c.groups, c.kh, c.kw},
+                         c.bias ? c.c_out : -1, p)) {
+      continue;
+    }
+    SCOPED_TRACE("replay with CONVSCOPE_SEED=" + std::to_string(seed - 3) + ", case " +
+                 std::to_string(iter) + ": " + describe(c));
+    const Tensor x = test::random_tensor(rng, c.dtype, {c.n, c.c_in, c.h, c.w}, false);
+    const Tensor w =
+        test::random_tensor(rng, c.dtype, {c.c_out, c.c_in / c.groups, c.kh, c.kw}, false);
+    const Tensor b = test::random_tensor(rng, c.dtype, {c.c_out}, false);
+    auto ref = conv2d_reference(x, w, c.bias ? &b : nullptr, p);
+    auto tr = conv2d_trace(x, w, c.bias ? &b : nullptr, p);
+    ASSERT_TRUE(ref && tr);
+    for (int64_t i = 0; i < ref->numel(); ++i) {
+      ASSERT_EQ(tr->output().get(i), ref->get(i)) << test::nchw_index(ref->shape(), i);
+      const Window win = tr->window(i);
+      const int64_t per = tr->geometry().k_h * tr->geometry().k_w;
+      for (int64_t ch = 0; ch < tr->geometry().c_in_per_group; ++ch) {
+        ASSERT_EQ(tr->tap(i, ch * per + per - 1).channel_running,
+                  win.partials[static_cast<std::size_t>(ch)])
+            << test::nchw_index(ref->shape(), i) << " channel " << ch;
+      }
+    }
+  }
+}
+
 // conv2d_into reuses the caller's buffer when the shape matches, and leaves it alone on error.
 TEST(Conv2d, IntoReusesTheOutputBuffer) {
   const Lesson l = *find_lesson("padding-1");
