@@ -354,6 +354,33 @@ TEST(Conv2dTrace, WideRowsAndFilterBlocksMatchTheReferenceBitForBit) {
   }
 }
 
+// Big enough (partials over 4 MiB, 64-byte aligned rows) for the AVX-512 path's streaming stores.
+TEST(Conv2dTrace, LargeTraceWithStreamingStoresMatchesTheReference) {
+  std::mt19937_64 rng(test::test_seed() + 5);
+  const Tensor x = test::random_tensor(rng, DType::f32, {1, 3, 256, 256}, false);
+  const Tensor w = test::random_tensor(rng, DType::f32, {16, 3, 3, 3}, false);
+  const Tensor b = test::random_tensor(rng, DType::f32, {16}, false);
+  Conv2dParams p;
+  p.padding = PaddingSpec::symmetric(1);
+  auto ref = conv2d_reference(x, w, &b, p);
+  auto tr = conv2d_trace(x, w, &b, p);
+  ASSERT_TRUE(ref && tr);
+  for (int64_t i = 0; i < ref->numel(); ++i) {
+    ASSERT_EQ(tr->output().get(i), ref->get(i)) << test::nchw_index(ref->shape(), i);
+    const Window win = tr->window(i);
+    float acc = 0;
+    for (double pv : win.partials)
+      acc = acc + static_cast<float>(pv);
+    ASSERT_EQ(static_cast<double>(acc + static_cast<float>(win.bias)), win.value) << i;
+    if (i % 997 == 0) {
+      for (int64_t ch = 0; ch < 3; ++ch) {
+        ASSERT_EQ(tr->tap(i, ch * 9 + 8).channel_running,
+                  win.partials[static_cast<std::size_t>(ch)]);
+      }
+    }
+  }
+}
+
 // conv2d_into reuses the caller's buffer when the shape matches, and leaves it alone on error.
 TEST(Conv2d, IntoReusesTheOutputBuffer) {
   const Lesson l = *find_lesson("padding-1");
