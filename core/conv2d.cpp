@@ -43,22 +43,13 @@ Status check_dtypes(const Tensor& input, const Tensor& weight, const Tensor* bia
 // caller's tensors are used in place (no copy: a 1080p photo is 25 MB); NHWC is permuted once.
 struct Canonical {
   ConvGeometry geo;
-  const Tensor* input = nullptr;
-  const Tensor* weight = nullptr;
-  Tensor input_storage, weight_storage;  // used only for NHWC
+  const Tensor* user_input = nullptr;
+  const Tensor* user_weight = nullptr;
+  bool permuted = false;                 // NHWC: the operands below were made
+  Tensor input_storage, weight_storage;  // used only when permuted
 
-  Canonical() = default;
-  Canonical(const Canonical&) = delete;
-  Canonical& operator=(const Canonical&) = delete;
-  Canonical(Canonical&& o) noexcept { *this = std::move(o); }
-  Canonical& operator=(Canonical&& o) noexcept {
-    geo = o.geo;
-    input_storage = std::move(o.input_storage);
-    weight_storage = std::move(o.weight_storage);
-    input = o.input == &o.input_storage ? &input_storage : o.input;
-    weight = o.weight == &o.weight_storage ? &weight_storage : o.weight;
-    return *this;
-  }
+  const Tensor& input() const { return permuted ? input_storage : *user_input; }
+  const Tensor& weight() const { return permuted ? weight_storage : *user_weight; }
 };
 
 Result<Canonical> canonicalise(const Tensor& input, const Tensor& weight, const Tensor* bias,
@@ -68,14 +59,12 @@ Result<Canonical> canonicalise(const Tensor& input, const Tensor& weight, const 
   if (!geo) return geo.error();
   Canonical c;
   c.geo = *geo;
-  if (params.layout == Layout::nhwc) {
+  c.user_input = &input;
+  c.user_weight = &weight;
+  c.permuted = params.layout == Layout::nhwc;
+  if (c.permuted) {
     c.input_storage = nhwc_to_nchw(input);
     c.weight_storage = hwio_to_oihw(weight);
-    c.input = &c.input_storage;
-    c.weight = &c.weight_storage;
-  } else {
-    c.input = &input;
-    c.weight = &weight;
   }
   return c;
 }
@@ -178,12 +167,7 @@ template <class T, int Bytes>
   }
 }
 
-// Partial rows of kOcBlock filters at once for one input channel (stride_w 1 only): one load of
-// the input feeds every filter, and the sums stay in registers. Each lane is one output, summed
-// tap by tap in (ky, kx) order with separate multiply and add: the reference's rounding exactly.
-// `base` is the channel's padded row oy·stride_h; off[t] is tap t's offset from it;
-// kern[j] the filter j's KH·KW weights; p[j] its partial row; acc[j] its running row (channel
-// partials summed so far: acc = acc + p, starting from 0 + p at the first channel).
+// Filters computed together by partial_rows_blocked.
 constexpr int kOcBlock = 4;
 
 // Streaming (non-temporal) stores for the partial sums on AVX-512: nothing reads them again
@@ -198,6 +182,12 @@ __attribute__((target("avx512f"))) inline void stream_store(double* p, const dou
   _mm512_stream_pd(p, _mm512_loadu_pd(src));
 }
 
+// Partial rows of kOcBlock filters at once for one input channel (stride_w 1 only): one load of
+// the input feeds every filter, and the sums stay in registers. Each lane is one output, summed
+// tap by tap in (ky, kx) order with separate multiply and add: the reference's rounding exactly.
+// `base` is the channel's padded row oy·stride_h; off[t] is tap t's offset from it;
+// kern[j] the filter j's KH·KW weights; p[j] its partial row; acc[j] its running row (channel
+// partials summed so far: acc = acc + p, starting from 0 + p at the first channel).
 template <class T, int Bytes>
 [[gnu::always_inline]] inline void partial_rows_blocked(const ConvGeometry& g, const T* base,
                                                         const int64_t* off, const T* const* kern,
@@ -205,10 +195,10 @@ template <class T, int Bytes>
   typedef T V __attribute__((vector_size(Bytes), aligned(sizeof(T)), may_alias));
   constexpr int64_t lanes = Bytes / sizeof(T);
   const int64_t taps = g.k_h * g.k_w;
-  bool streamable = true;  // every partial row starts on a 64-byte boundary
+  // Streaming needs every partial row on a 64-byte boundary (only the AVX-512 build streams).
+  [[maybe_unused]] bool streamable = true;
   for (int j = 0; j < kOcBlock; ++j)
     streamable = streamable && (reinterpret_cast<uintptr_t>(p[j]) % 64 == 0);
-  (void)streamable;
   int64_t ox = 0;
   for (; ox + lanes <= g.out_w; ox += lanes) {
     V a[kOcBlock] = {};
@@ -331,7 +321,7 @@ void trace_items_default(const ConvGeometry& g, const T* padded, const T* w, con
 }
 
 // The trace's computation: the same sums as reference_loop, organised by rows so that it
-// vectorises over ox. Pads every input plane once, then splits the (n, oc) items over threads.
+// vectorises over ox. Pads every input plane once, then splits the output rows over threads.
 template <class T>
 void trace_planes(const ConvGeometry& g, const T* in, const T* w, const T* b, T* partials, T* out,
                   int threads) {
@@ -387,10 +377,10 @@ Status conv2d_into(const Tensor& input, const Tensor& weight, const Tensor* bias
                     : (fresh = Tensor::uninitialized(input.dtype(), shape));
   const int threads = resolve_threads(exec.threads);
   if (input.dtype() == DType::f32) {
-    detail::conv2d_fast(g, c->input->data<float>(), c->weight->data<float>(), bias_ptr<float>(bias),
-                        dst.data<float>(), threads);
+    detail::conv2d_fast(g, c->input().data<float>(), c->weight().data<float>(),
+                        bias_ptr<float>(bias), dst.data<float>(), threads);
   } else {
-    detail::conv2d_fast(g, c->input->data<double>(), c->weight->data<double>(),
+    detail::conv2d_fast(g, c->input().data<double>(), c->weight().data<double>(),
                         bias_ptr<double>(bias), dst.data<double>(), threads);
   }
   if (nhwc) {
@@ -415,10 +405,10 @@ Result<Tensor> conv2d_reference(const Tensor& input, const Tensor& weight, const
   const ConvGeometry& g = c->geo;
   Tensor out(input.dtype(), {g.n, g.c_out, g.out_h, g.out_w});
   if (input.dtype() == DType::f32) {
-    reference_loop(g, c->input->data<float>(), c->weight->data<float>(), bias_ptr<float>(bias),
+    reference_loop(g, c->input().data<float>(), c->weight().data<float>(), bias_ptr<float>(bias),
                    out.data<float>());
   } else {
-    reference_loop(g, c->input->data<double>(), c->weight->data<double>(), bias_ptr<double>(bias),
+    reference_loop(g, c->input().data<double>(), c->weight().data<double>(), bias_ptr<double>(bias),
                    out.data<double>());
   }
   return to_layout(std::move(out), params.layout);
@@ -451,8 +441,8 @@ Result<ConvTrace> conv2d_trace(const Tensor& input, const Tensor& weight, const 
   t.m_geo = c->geo;
   t.m_params = params;
   const ConvGeometry& g = t.m_geo;
-  t.m_input = params.layout == Layout::nhwc ? std::move(c->input_storage) : input;
-  t.m_weight = params.layout == Layout::nhwc ? std::move(c->weight_storage) : weight;
+  t.m_input = c->permuted ? std::move(c->input_storage) : input;
+  t.m_weight = c->permuted ? std::move(c->weight_storage) : weight;
   if (bias) t.m_bias = *bias;
   t.m_output = Tensor::uninitialized(input.dtype(), {g.n, g.c_out, g.out_h, g.out_w});
   t.m_partials =

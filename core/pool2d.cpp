@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "parallel.hpp"
+#include "thread_pool.hpp"
 
 namespace cs {
 
@@ -83,14 +84,12 @@ T pool_window(const PoolGeometry& g, const T* x, int64_t oy, int64_t ox, PoolWin
 template <class T>
 void pool_planes(const PoolGeometry& g, const T* in, T* out) {
   const int64_t planes = g.n * g.c;
-  parallel_for(planes, resolve_threads(0), [&](int64_t begin, int64_t end) {
-    for (int64_t pl = begin; pl < end; ++pl) {
-      const T* x = in + pl * g.in_h * g.in_w;
-      T* y = out + pl * g.out_h * g.out_w;
-      for (int64_t oy = 0; oy < g.out_h; ++oy)
-        for (int64_t ox = 0; ox < g.out_w; ++ox)
-          y[oy * g.out_w + ox] = pool_window(g, x, oy, ox, nullptr);
-    }
+  detail::run_tasks(planes, resolve_threads(0), [&](int64_t pl) {
+    const T* x = in + pl * g.in_h * g.in_w;
+    T* y = out + pl * g.out_h * g.out_w;
+    for (int64_t oy = 0; oy < g.out_h; ++oy)
+      for (int64_t ox = 0; ox < g.out_w; ++ox)
+        y[oy * g.out_w + ox] = pool_window(g, x, oy, ox, nullptr);
   });
 }
 
