@@ -144,6 +144,40 @@ void z_channels(const ConvGeometry& g, const ConvPlan& p, int64_t z0, int64_t z1
   end = end_of(z1 - 1);
 }
 
+// conv2d.comp's compile-time constants for this geometry and plan.
+std::vector<std::pair<std::string, int>> conv_defines(const ConvGeometry& g, const ConvPlan& plan) {
+  return {{"K_H", static_cast<int>(g.k_h)},
+          {"K_W", static_cast<int>(g.k_w)},
+          {"STRIDE_H", g.stride_h},
+          {"STRIDE_W", g.stride_w},
+          {"DILATION_H", g.dilation_h},
+          {"DILATION_W", g.dilation_w},
+          {"LOCAL_X", plan.cfg.local_x},
+          {"LOCAL_Y", plan.cfg.local_y},
+          {"PX", plan.cfg.px},
+          {"OCB", plan.cfg.ocb},
+          {"TILED", plan.cfg.tiled ? 1 : 0},
+          {"ROWS", plan.cfg.rows ? 1 : 0}};
+}
+
+// The uniforms every conv2d.comp dispatch sets the same way (z_offset/out_c_base vary).
+void set_conv_uniforms(const ComputeProgram& p, const ConvGeometry& g, const ConvPlan& plan,
+                       bool has_bias) {
+  p.set_int("c_in", static_cast<int>(g.c_in));
+  p.set_int("in_h", static_cast<int>(g.in_h));
+  p.set_int("in_w", static_cast<int>(g.in_w));
+  p.set_int("c_out", static_cast<int>(g.c_out));
+  p.set_int("out_h", static_cast<int>(g.out_h));
+  p.set_int("out_w", static_cast<int>(g.out_w));
+  p.set_int("c_in_per_group", static_cast<int>(g.c_in_per_group));
+  p.set_int("c_out_per_group", static_cast<int>(g.c_out_per_group));
+  p.set_int("oc_blocks_per_group", static_cast<int>(plan.blocks_per_group));
+  p.set_int("pad_top", g.pad.top);
+  p.set_int("pad_left", g.pad.left);
+  p.set_int("padding_mode", static_cast<int>(g.padding_mode));
+  p.set_int("has_bias", has_bias ? 1 : 0);
+}
+
 }  // namespace
 
 Result<Tensor> GpuEngine::conv2d(const ConvGeometry& g, const Tensor& input, const Tensor& weight,
@@ -164,34 +198,10 @@ Result<Tensor> GpuEngine::conv2d(const ConvGeometry& g, const Tensor& input, con
   t.upload_ms += ms_since(t0);
 
   const ConvPlan plan = plan_conv(g, variant, m_caps.max_shared_bytes);
-  const std::vector<std::pair<std::string, int>> defines = {{"K_H", static_cast<int>(g.k_h)},
-                                                            {"K_W", static_cast<int>(g.k_w)},
-                                                            {"STRIDE_H", g.stride_h},
-                                                            {"STRIDE_W", g.stride_w},
-                                                            {"DILATION_H", g.dilation_h},
-                                                            {"DILATION_W", g.dilation_w},
-                                                            {"LOCAL_X", plan.cfg.local_x},
-                                                            {"LOCAL_Y", plan.cfg.local_y},
-                                                            {"PX", plan.cfg.px},
-                                                            {"OCB", plan.cfg.ocb},
-                                                            {"TILED", plan.cfg.tiled ? 1 : 0},
-                                                            {"ROWS", plan.cfg.rows ? 1 : 0}};
-  Result<const ComputeProgram*> prog = program("conv2d.comp", defines);
+  Result<const ComputeProgram*> prog = program("conv2d.comp", conv_defines(g, plan));
   if (!prog) return prog.error();
   const ComputeProgram& p = **prog;
-  p.set_int("c_in", static_cast<int>(g.c_in));
-  p.set_int("in_h", static_cast<int>(g.in_h));
-  p.set_int("in_w", static_cast<int>(g.in_w));
-  p.set_int("c_out", static_cast<int>(g.c_out));
-  p.set_int("out_h", static_cast<int>(g.out_h));
-  p.set_int("out_w", static_cast<int>(g.out_w));
-  p.set_int("c_in_per_group", static_cast<int>(g.c_in_per_group));
-  p.set_int("c_out_per_group", static_cast<int>(g.c_out_per_group));
-  p.set_int("oc_blocks_per_group", static_cast<int>(plan.blocks_per_group));
-  p.set_int("pad_top", g.pad.top);
-  p.set_int("pad_left", g.pad.left);
-  p.set_int("padding_mode", static_cast<int>(g.padding_mode));
-  p.set_int("has_bias", bias != nullptr ? 1 : 0);
+  set_conv_uniforms(p, g, plan, bias != nullptr);
 
   Tensor output(DType::f32, {g.n, g.c_out, g.out_h, g.out_w});
   const int64_t max_channels = std::max<int64_t>(1, m_caps.max_ssbo_bytes / (out_plane * 4));
@@ -345,33 +355,10 @@ Status GpuEngine::run_conv_resident(const ConvGeometry& g, ConvVariant variant) 
                       "backend");
   }
   const ConvPlan plan = plan_conv(g, variant, m_caps.max_shared_bytes);
-  Result<const ComputeProgram*> prog = program("conv2d.comp", {{"K_H", static_cast<int>(g.k_h)},
-                                                               {"K_W", static_cast<int>(g.k_w)},
-                                                               {"STRIDE_H", g.stride_h},
-                                                               {"STRIDE_W", g.stride_w},
-                                                               {"DILATION_H", g.dilation_h},
-                                                               {"DILATION_W", g.dilation_w},
-                                                               {"LOCAL_X", plan.cfg.local_x},
-                                                               {"LOCAL_Y", plan.cfg.local_y},
-                                                               {"PX", plan.cfg.px},
-                                                               {"OCB", plan.cfg.ocb},
-                                                               {"TILED", plan.cfg.tiled ? 1 : 0},
-                                                               {"ROWS", plan.cfg.rows ? 1 : 0}});
+  Result<const ComputeProgram*> prog = program("conv2d.comp", conv_defines(g, plan));
   if (!prog) return prog.error();
   const ComputeProgram& p = **prog;
-  p.set_int("c_in", static_cast<int>(g.c_in));
-  p.set_int("in_h", static_cast<int>(g.in_h));
-  p.set_int("in_w", static_cast<int>(g.in_w));
-  p.set_int("c_out", static_cast<int>(g.c_out));
-  p.set_int("out_h", static_cast<int>(g.out_h));
-  p.set_int("out_w", static_cast<int>(g.out_w));
-  p.set_int("c_in_per_group", static_cast<int>(g.c_in_per_group));
-  p.set_int("c_out_per_group", static_cast<int>(g.c_out_per_group));
-  p.set_int("oc_blocks_per_group", static_cast<int>(plan.blocks_per_group));
-  p.set_int("pad_top", g.pad.top);
-  p.set_int("pad_left", g.pad.left);
-  p.set_int("padding_mode", static_cast<int>(g.padding_mode));
-  p.set_int("has_bias", g.has_bias ? 1 : 0);
+  set_conv_uniforms(p, g, plan, g.has_bias);
   p.set_int("z_offset", 0);
   p.set_int("out_c_base", 0);
   const int64_t tile_w = static_cast<int64_t>(plan.cfg.local_x) * plan.cfg.px;
