@@ -70,16 +70,27 @@ Result<Canonical> canonicalise(const Tensor& input, const Tensor& weight, const 
 }
 
 // Copies channel plane `src` [in_h, in_w] into `dst` [padded_h, padded_w] with the padding
-// mode applied, so the hot loops read padded coordinates without branching.
+// mode applied, so the hot loops read padded coordinates without branching. Interior runs are
+// copied whole; only the padding cells ask pad_source_index where they read.
 template <class T>
 void pad_plane(const ConvGeometry& g, const T* src, T* dst) {
   const int64_t ph = g.padded_h(), pw = g.padded_w();
   for (int64_t py = 0; py < ph; ++py) {
     const int64_t sy = pad_source_index(py - g.pad.top, g.in_h, g.padding_mode);
     T* row = dst + py * pw;
-    for (int64_t px = 0; px < pw; ++px) {
+    if (sy < 0) {
+      std::fill(row, row + pw, T(0));
+      continue;
+    }
+    const T* src_row = src + sy * g.in_w;
+    for (int64_t px = 0; px < g.pad.left; ++px) {
       const int64_t sx = pad_source_index(px - g.pad.left, g.in_w, g.padding_mode);
-      row[px] = (sy < 0 || sx < 0) ? T(0) : src[sy * g.in_w + sx];
+      row[px] = sx < 0 ? T(0) : src_row[sx];
+    }
+    std::copy(src_row, src_row + g.in_w, row + g.pad.left);
+    for (int64_t px = g.pad.left + g.in_w; px < pw; ++px) {
+      const int64_t sx = pad_source_index(px - g.pad.left, g.in_w, g.padding_mode);
+      row[px] = sx < 0 ? T(0) : src_row[sx];
     }
   }
 }
@@ -167,7 +178,7 @@ template <class T, int Bytes>
   }
 }
 
-// Filters computed together by partial_rows_blocked.
+// Filters computed together by trace_row_blocked.
 constexpr int kOcBlock = 4;
 
 // Streaming (non-temporal) stores for the partial sums on AVX-512: nothing reads them again
@@ -182,56 +193,79 @@ __attribute__((target("avx512f"))) inline void stream_store(double* p, const dou
   _mm512_stream_pd(p, _mm512_loadu_pd(src));
 }
 
-// Partial rows of kOcBlock filters at once for one input channel (stride_w 1 only): one load of
-// the input feeds every filter, and the sums stay in registers. Each lane is one output, summed
-// tap by tap in (ky, kx) order with separate multiply and add: the reference's rounding exactly.
-// `base` is the channel's padded row oy·stride_h; off[t] is tap t's offset from it;
-// kern[j] the filter j's KH·KW weights; p[j] its partial row; acc[j] its running row (channel
-// partials summed so far: acc = acc + p, starting from 0 + p at the first channel).
+// Stores one vector at `dst`, bypassing the cache when `stream` (AVX-512 builds only).
+template <class T, int Bytes, class V>
+[[gnu::always_inline]] inline void store_lanes(T* dst, const V& v, [[maybe_unused]] bool stream) {
+  if constexpr (Bytes == 64) {
+    if (stream) {
+      stream_store(dst, reinterpret_cast<const T*>(&v));
+      return;
+    }
+  }
+  *reinterpret_cast<V*>(dst) = v;
+}
+
+// One output row of kOcBlock filters of one group, every input channel of the group (stride_w 1
+// only). For each run of `lanes` outputs the running sums stay in registers across channels: one
+// load of the input feeds every filter, each channel's partial is stored once, and the value
+// (running sum + bias) is stored once. Each lane is one output, summed tap by tap in (ky, kx)
+// order with separate multiply and add, then the partials from 0 in channel order, then the
+// bias: the reference's rounding exactly.
+// base: channel 0's padded row oy·stride_h (channel c is base + c·channel_stride); off[t]: tap
+// t's offset in it; kern[j]: filter j's C_in/g·KH·KW weights; bias[j] (or no bias); p[j]:
+// filter j's channel-0 partial row (channel c at p[j] + c·partial_stride); out[j]: its output.
 template <class T, int Bytes>
-[[gnu::always_inline]] inline void partial_rows_blocked(const ConvGeometry& g, const T* base,
-                                                        const int64_t* off, const T* const* kern,
-                                                        T* const* p, T* const* acc) {
+[[gnu::always_inline]] inline void trace_row_blocked(const ConvGeometry& g, const T* base,
+                                                     int64_t channel_stride, const int64_t* off,
+                                                     const T* const* kern, const T* bias,
+                                                     T* const* p, int64_t partial_stride,
+                                                     T* const* out) {
   typedef T V __attribute__((vector_size(Bytes), aligned(sizeof(T)), may_alias));
   constexpr int64_t lanes = Bytes / sizeof(T);
-  const int64_t taps = g.k_h * g.k_w;
-  // Streaming needs every partial row on a 64-byte boundary (only the AVX-512 build streams).
-  [[maybe_unused]] bool streamable = true;
-  for (int j = 0; j < kOcBlock; ++j)
-    streamable = streamable && (reinterpret_cast<uintptr_t>(p[j]) % 64 == 0);
+  const int64_t taps = g.k_h * g.k_w, cpg = g.c_in_per_group;
+  // Streaming needs every row on a 64-byte boundary (only the AVX-512 build streams).
+  [[maybe_unused]] bool streamable = partial_stride * static_cast<int64_t>(sizeof(T)) % 64 == 0;
+  for (int j = 0; j < kOcBlock; ++j) {
+    streamable = streamable && reinterpret_cast<uintptr_t>(p[j]) % 64 == 0 &&
+                 reinterpret_cast<uintptr_t>(out[j]) % 64 == 0;
+  }
   int64_t ox = 0;
   for (; ox + lanes <= g.out_w; ox += lanes) {
-    V a[kOcBlock] = {};
-    for (int64_t t = 0; t < taps; ++t) {
-      const V x = *reinterpret_cast<const V*>(base + off[t] + ox);
+    V acc[kOcBlock] = {};
+    for (int64_t c = 0; c < cpg; ++c) {
+      const T* row = base + c * channel_stride + ox;
+      V a[kOcBlock] = {};
+      for (int64_t t = 0; t < taps; ++t) {
+        const V x = *reinterpret_cast<const V*>(row + off[t]);
+        for (int j = 0; j < kOcBlock; ++j) {
+          const V prod = x * kern[j][c * taps + t];
+          a[j] = a[j] + prod;
+        }
+      }
       for (int j = 0; j < kOcBlock; ++j) {
-        const V prod = x * kern[j][t];
-        a[j] = a[j] + prod;
+        store_lanes<T, Bytes>(p[j] + c * partial_stride + ox, a[j], streamable);
+        acc[j] = acc[j] + a[j];
       }
     }
     for (int j = 0; j < kOcBlock; ++j) {
-      if constexpr (Bytes == 64) {
-        if (streamable) {
-          stream_store(p[j] + ox, reinterpret_cast<const T*>(&a[j]));
-        } else {
-          *reinterpret_cast<V*>(p[j] + ox) = a[j];
-        }
-      } else {
-        *reinterpret_cast<V*>(p[j] + ox) = a[j];
-      }
-      V* s = reinterpret_cast<V*>(acc[j] + ox);
-      *s = *s + a[j];
+      if (bias) acc[j] = acc[j] + bias[j];
+      store_lanes<T, Bytes>(out[j] + ox, acc[j], streamable);
     }
   }
   for (; ox < g.out_w; ++ox) {
     for (int j = 0; j < kOcBlock; ++j) {
-      T a = 0;
-      for (int64_t t = 0; t < taps; ++t) {
-        const T prod = base[off[t] + ox] * kern[j][t];
-        a = a + prod;
+      T acc = 0;
+      for (int64_t c = 0; c < cpg; ++c) {
+        const T* row = base + c * channel_stride + ox;
+        T a = 0;
+        for (int64_t t = 0; t < taps; ++t) {
+          const T prod = row[off[t]] * kern[j][c * taps + t];
+          a = a + prod;
+        }
+        p[j][c * partial_stride + ox] = a;
+        acc = acc + a;
       }
-      p[j][ox] = a;
-      acc[j][ox] = acc[j][ox] + a;
+      out[j][ox] = bias ? T(acc + bias[j]) : acc;
     }
   }
 }
@@ -251,46 +285,43 @@ template <class T, int Bytes>
   for (int64_t t = 0; t < taps; ++t) {
     off[t] = (t / g.k_w) * g.dilation_h * pw + (t % g.k_w) * g.dilation_w;
   }
-  std::vector<T> acc_rows(static_cast<std::size_t>(kOcBlock * g.out_w));
+  std::vector<T> acc_row(static_cast<std::size_t>(g.out_w));
   for (int64_t item = begin; item < end; ++item) {
     const int64_t n = item / g.out_h, oy = item % g.out_h;
     for (int64_t oc0 = 0; oc0 < g.c_out;) {
       const int64_t grp = oc0 / opg;
       // A block of filters of one group (a group boundary ends the block early).
       const int64_t count = std::min<int64_t>(kOcBlock, (grp + 1) * opg - oc0);
-      std::fill(acc_rows.begin(), acc_rows.end(), T(0));
-      T* acc[kOcBlock];
-      T* p[kOcBlock];
-      const T* kern[kOcBlock];
-      for (int64_t icg = 0; icg < cpg; ++icg) {
-        const int64_t ic = grp * cpg + icg;
-        const T* plane = padded + (n * g.c_in + ic) * padded_plane;
+      const T* planes = padded + (n * g.c_in + grp * cpg) * padded_plane;
+      if (count == kOcBlock && g.stride_w == 1) {
+        const T* kern[kOcBlock];
+        T* p[kOcBlock];
+        T* o[kOcBlock];
+        T bias[kOcBlock];
         for (int j = 0; j < kOcBlock; ++j) {
-          const int64_t oc = oc0 + std::min<int64_t>(j, count - 1);
-          acc[j] = acc_rows.data() + j * g.out_w;
-          p[j] = partials + (((n * g.c_out + oc) * cpg + icg) * plane_out) + oy * g.out_w;
-          kern[j] = w + (oc * cpg + icg) * taps;
+          const int64_t oc = oc0 + j;
+          kern[j] = w + oc * cpg * taps;
+          p[j] = partials + (n * g.c_out + oc) * cpg * plane_out + oy * g.out_w;
+          o[j] = out + (n * g.c_out + oc) * plane_out + oy * g.out_w;
+          bias[j] = b ? b[oc] : T(0);
         }
-        if (count == kOcBlock && g.stride_w == 1) {
-          partial_rows_blocked<T, Bytes>(g, plane + oy * g.stride_h * pw, off.data(), kern, p, acc);
-        } else {
-          for (int64_t j = 0; j < count; ++j) {
-            partial_row<T, Bytes>(g, plane, kern[j], oy, p[j]);
-            for (int64_t ox = 0; ox < g.out_w; ++ox)
-              acc[j][ox] = acc[j][ox] + p[j][ox];
-          }
-        }
+        trace_row_blocked<T, Bytes>(g, planes + oy * g.stride_h * pw, padded_plane, off.data(),
+                                    kern, b ? bias : nullptr, p, plane_out, o);
+        oc0 += count;
+        continue;
       }
-      for (int64_t j = 0; j < count; ++j) {
-        const int64_t oc = oc0 + j;
-        T* o = out + (n * g.c_out + oc) * plane_out + oy * g.out_w;
-        if (b) {
-          const T bv = b[oc];
+      // One filter at a time: a partial row per channel, summed into acc_row.
+      for (int64_t oc = oc0; oc < oc0 + count; ++oc) {
+        std::fill(acc_row.begin(), acc_row.end(), T(0));
+        for (int64_t icg = 0; icg < cpg; ++icg) {
+          T* p = partials + ((n * g.c_out + oc) * cpg + icg) * plane_out + oy * g.out_w;
+          partial_row<T, Bytes>(g, planes + icg * padded_plane, w + (oc * cpg + icg) * taps, oy, p);
           for (int64_t ox = 0; ox < g.out_w; ++ox)
-            o[ox] = acc[j][ox] + bv;
-        } else {
-          std::copy(acc[j], acc[j] + g.out_w, o);
+            acc_row[ox] = acc_row[ox] + p[ox];
         }
+        T* o = out + (n * g.c_out + oc) * plane_out + oy * g.out_w;
+        for (int64_t ox = 0; ox < g.out_w; ++ox)
+          o[ox] = b ? T(acc_row[ox] + b[oc]) : acc_row[ox];
       }
       oc0 += count;
     }
@@ -321,10 +352,11 @@ void trace_items_default(const ConvGeometry& g, const T* padded, const T* w, con
 }
 
 // The trace's computation: the same sums as reference_loop, organised by rows so that it
-// vectorises over ox. Pads every input plane once, then splits the output rows over threads.
+// vectorises over ox. Pads every input plane once (copying it to `in_copy` too, when not null,
+// while it is in cache), then splits the output rows over threads.
 template <class T>
-void trace_planes(const ConvGeometry& g, const T* in, const T* w, const T* b, T* partials, T* out,
-                  int threads) {
+void trace_planes(const ConvGeometry& g, const T* in, T* in_copy, const T* w, const T* b,
+                  T* partials, T* out, int threads) {
   const int64_t planes = g.n * g.c_in, padded_plane = g.padded_h() * g.padded_w();
   // A Tensor, not a std::vector: its storage comes from the big-buffer cache.
   Tensor padded_storage = Tensor::uninitialized(std::is_same_v<T, float> ? DType::f32 : DType::f64,
@@ -332,8 +364,11 @@ void trace_planes(const ConvGeometry& g, const T* in, const T* w, const T* b, T*
   T* padded = padded_storage.data<T>();
   // Threads come from the fast path's persistent pool: starting threads per call cost more
   // than a small trace itself.
+  const int64_t plane_in = g.in_h * g.in_w;
   detail::run_tasks(planes, threads, [&](int64_t pl) {
-    pad_plane(g, in + pl * g.in_h * g.in_w, padded + pl * padded_plane);
+    const T* src = in + pl * plane_in;
+    if (in_copy) std::copy(src, src + plane_in, in_copy + pl * plane_in);
+    pad_plane(g, src, padded + pl * padded_plane);
   });
   const bool avx512 = __builtin_cpu_supports("avx512f");
   const bool avx2 = __builtin_cpu_supports("avx2");
@@ -441,7 +476,10 @@ Result<ConvTrace> conv2d_trace(const Tensor& input, const Tensor& weight, const 
   t.m_geo = c->geo;
   t.m_params = params;
   const ConvGeometry& g = t.m_geo;
-  t.m_input = c->permuted ? std::move(c->input_storage) : input;
+  // The trace keeps its own NCHW input: the permuted one, or a copy made while padding.
+  const bool copy_input = !c->permuted;
+  t.m_input = copy_input ? Tensor::uninitialized(input.dtype(), input.shape())
+                         : std::move(c->input_storage);
   t.m_weight = c->permuted ? std::move(c->weight_storage) : weight;
   if (bias) t.m_bias = *bias;
   t.m_output = Tensor::uninitialized(input.dtype(), {g.n, g.c_out, g.out_h, g.out_w});
@@ -449,11 +487,15 @@ Result<ConvTrace> conv2d_trace(const Tensor& input, const Tensor& weight, const 
       Tensor::uninitialized(input.dtype(), {g.n, g.c_out, g.c_in_per_group, g.out_h, g.out_w});
   const int threads = resolve_threads(0);
   if (input.dtype() == DType::f32) {
-    trace_planes(g, t.m_input.data<float>(), t.m_weight.data<float>(), bias_ptr<float>(bias),
-                 t.m_partials.data<float>(), t.m_output.data<float>(), threads);
+    trace_planes(g, copy_input ? input.data<float>() : t.m_input.data<float>(),
+                 copy_input ? t.m_input.data<float>() : nullptr, t.m_weight.data<float>(),
+                 bias_ptr<float>(bias), t.m_partials.data<float>(), t.m_output.data<float>(),
+                 threads);
   } else {
-    trace_planes(g, t.m_input.data<double>(), t.m_weight.data<double>(), bias_ptr<double>(bias),
-                 t.m_partials.data<double>(), t.m_output.data<double>(), threads);
+    trace_planes(g, copy_input ? input.data<double>() : t.m_input.data<double>(),
+                 copy_input ? t.m_input.data<double>() : nullptr, t.m_weight.data<double>(),
+                 bias_ptr<double>(bias), t.m_partials.data<double>(), t.m_output.data<double>(),
+                 threads);
   }
   return t;
 }
