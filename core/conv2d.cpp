@@ -69,32 +69,6 @@ Result<Canonical> canonicalise(const Tensor& input, const Tensor& weight, const 
   return c;
 }
 
-// Copies channel plane `src` [in_h, in_w] into `dst` [padded_h, padded_w] with the padding
-// mode applied, so the hot loops read padded coordinates without branching. Interior runs are
-// copied whole; only the padding cells ask pad_source_index where they read.
-template <class T>
-void pad_plane(const ConvGeometry& g, const T* src, T* dst) {
-  const int64_t ph = g.padded_h(), pw = g.padded_w();
-  for (int64_t py = 0; py < ph; ++py) {
-    const int64_t sy = pad_source_index(py - g.pad.top, g.in_h, g.padding_mode);
-    T* row = dst + py * pw;
-    if (sy < 0) {
-      std::fill(row, row + pw, T(0));
-      continue;
-    }
-    const T* src_row = src + sy * g.in_w;
-    for (int64_t px = 0; px < g.pad.left; ++px) {
-      const int64_t sx = pad_source_index(px - g.pad.left, g.in_w, g.padding_mode);
-      row[px] = sx < 0 ? T(0) : src_row[sx];
-    }
-    std::copy(src_row, src_row + g.in_w, row + g.pad.left);
-    for (int64_t px = g.pad.left + g.in_w; px < pw; ++px) {
-      const int64_t sx = pad_source_index(px - g.pad.left, g.in_w, g.padding_mode);
-      row[px] = sx < 0 ? T(0) : src_row[sx];
-    }
-  }
-}
-
 // The value padded coordinate (iy, ix) of plane `src` reads, and which cell it reads.
 template <class T>
 T read_padded(const ConvGeometry& g, const T* src, int64_t iy, int64_t ix, int64_t* sy_out,
@@ -138,54 +112,82 @@ void reference_loop(const ConvGeometry& g, const T* in, const T* w, const T* b, 
     }
 }
 
-// One output row of one (oc, ic) partial plane: p[ox] = Σ_ky Σ_kx src[..]·w, summed tap by tap
-// in (ky, kx) order, so each element rounds exactly as reference_loop's scalar sum does (lanes
-// are independent outputs; fp-contract is off, so no fused multiply-add).
-// `padded` is the channel's padded plane [padded_h, padded_w].
-template <class T, int Bytes>
-[[gnu::always_inline]] inline void partial_row(const ConvGeometry& g, const T* padded,
-                                               const T* kern, int64_t oy, T* p) {
-  // Vectors of T (Bytes wide) that may sit at any T-aligned address and alias T.
-  typedef T V __attribute__((vector_size(Bytes), aligned(sizeof(T)), may_alias));
-  constexpr int64_t lanes = Bytes / sizeof(T);
-  const int64_t pw = g.padded_w();
-  const T* base = padded + oy * g.stride_h * pw;
-  int64_t ox = 0;
-  if (g.stride_w == 1) {
-    for (; ox + lanes <= g.out_w; ox += lanes) {
-      V acc = {};
-      for (int64_t ky = 0; ky < g.k_h; ++ky) {
-        const T* row = base + ky * g.dilation_h * pw + ox;
-        for (int64_t kx = 0; kx < g.k_w; ++kx) {
-          const V x = *reinterpret_cast<const V*>(row + kx * g.dilation_w);
-          const V prod = x * kern[ky * g.k_w + kx];
-          acc = acc + prod;
-        }
-      }
-      *reinterpret_cast<V*>(p + ox) = acc;
-    }
-  }
-  for (; ox < g.out_w; ++ox) {
-    T acc = 0;
-    for (int64_t ky = 0; ky < g.k_h; ++ky) {
-      const T* row = base + ky * g.dilation_h * pw + ox * g.stride_w;
+// The trace's kernel. For each output row and group it gathers the padded input rows the row's
+// windows read into a small buffer (padding applied, columns de-interleaved by stride_w so that
+// every tap reads consecutive elements), then computes blocks of up to kOcBlock filters with
+// their running sums in vector registers. Each lane is one output, summed exactly as
+// reference_loop sums it: per channel tap by tap in (ky, kx) order with a separate multiply and
+// add (fp-contract is off project-wide, so no fused multiply-add), then the channel partials
+// from 0, then the bias.
+
+// Filters computed together (each input load feeds all of them).
+constexpr int kOcBlock = 4;
+
+// Layout of one group's row buffer: [channel][ky][phase][slot], where phase q, slot j holds
+// padded column q + j·stride_w of padded row oy·stride_h + ky·dilation_h.
+struct RowBuffer {
+  int64_t slots = 0;         // per phase: ceil(padded_w / stride_w)
+  int64_t ky_stride = 0;     // stride_w · slots
+  int64_t c_stride = 0;      // k_h · ky_stride
+  std::vector<int64_t> off;  // tap t = ky·k_w + kx: its offset in a channel's block for ox 0
+
+  explicit RowBuffer(const ConvGeometry& g) {
+    const int64_t sw = g.stride_w;
+    slots = (g.padded_w() + sw - 1) / sw;
+    ky_stride = sw * slots;
+    c_stride = g.k_h * ky_stride;
+    off.resize(static_cast<std::size_t>(g.k_h * g.k_w));
+    for (int64_t ky = 0; ky < g.k_h; ++ky)
       for (int64_t kx = 0; kx < g.k_w; ++kx) {
-        const T prod = row[kx * g.dilation_w] * kern[ky * g.k_w + kx];
-        acc = acc + prod;
+        const int64_t col = kx * g.dilation_w;  // padded column for ox 0
+        off[static_cast<std::size_t>(ky * g.k_w + kx)] =
+            ky * ky_stride + (col % sw) * slots + col / sw;
       }
+  }
+  int64_t size(const ConvGeometry& g) const { return g.c_in_per_group * c_stride; }
+};
+
+// Fills `buf` (RowBuffer layout) for output row oy from `planes`, the group's first input
+// channel plane [in_h, in_w] (the others follow it).
+template <class T>
+void fill_row_buffer(const ConvGeometry& g, const RowBuffer& rb, const T* planes, int64_t oy,
+                     T* buf) {
+  const int64_t pw = g.padded_w(), sw = g.stride_w, plane_in = g.in_h * g.in_w;
+  for (int64_t c = 0; c < g.c_in_per_group; ++c) {
+    for (int64_t ky = 0; ky < g.k_h; ++ky) {
+      T* dst = buf + c * rb.c_stride + ky * rb.ky_stride;
+      const int64_t sy =
+          pad_source_index(oy * g.stride_h + ky * g.dilation_h - g.pad.top, g.in_h, g.padding_mode);
+      if (sy < 0) {
+        std::fill(dst, dst + rb.ky_stride, T(0));
+        continue;
+      }
+      const T* src = planes + c * plane_in + sy * g.in_w;
+      const auto padded_at = [&](int64_t px) {
+        const int64_t sx = pad_source_index(px - g.pad.left, g.in_w, g.padding_mode);
+        return sx < 0 ? T(0) : src[sx];
+      };
+      if (sw == 1) {
+        for (int64_t px = 0; px < g.pad.left; ++px)
+          dst[px] = padded_at(px);
+        std::copy(src, src + g.in_w, dst + g.pad.left);
+        for (int64_t px = g.pad.left + g.in_w; px < pw; ++px)
+          dst[px] = padded_at(px);
+        continue;
+      }
+      for (int64_t q = 0; q < sw; ++q)
+        for (int64_t j = 0; j < rb.slots; ++j) {
+          const int64_t px = q + j * sw;
+          dst[q * rb.slots + j] = px < pw ? padded_at(px) : T(0);
+        }
     }
-    p[ox] = acc;
   }
 }
 
-// Filters computed together by trace_row_blocked.
-constexpr int kOcBlock = 4;
-
-// Streaming (non-temporal) stores for the partial sums on AVX-512: nothing reads them again
-// soon, and skipping the read-for-ownership of each cache line saves a third of the trace's
-// memory traffic (1080p → 16 filters: 32 → 26 ms measured).
-// The 64 bytes at `src` go to `p` (64-byte aligned) bypassing the cache. Taking a pointer, not
-// a vector, keeps the call ABI-neutral for callers compiled without AVX-512 (clang insists).
+// Streaming (non-temporal) stores on AVX-512: nothing reads the partial sums or the outputs
+// again soon, and skipping the read-for-ownership of each cache line saves a third of the
+// trace's memory traffic. The 64 bytes at `src` go to `p` (64-byte aligned). Taking a pointer,
+// not a vector, keeps the call ABI-neutral for callers compiled without AVX-512 (clang insists).
 __attribute__((target("avx512f"))) inline void stream_store(float* p, const float* src) {
   _mm512_stream_ps(p, _mm512_loadu_ps(src));
 }
@@ -193,7 +195,7 @@ __attribute__((target("avx512f"))) inline void stream_store(double* p, const dou
   _mm512_stream_pd(p, _mm512_loadu_pd(src));
 }
 
-// Stores one vector at `dst`, bypassing the cache when `stream` (AVX-512 builds only).
+// Stores one vector at `dst`, bypassing the cache when `stream` (64-byte vectors only).
 template <class T, int Bytes, class V>
 [[gnu::always_inline]] inline void store_lanes(T* dst, const V& v, [[maybe_unused]] bool stream) {
   if constexpr (Bytes == 64) {
@@ -205,183 +207,212 @@ template <class T, int Bytes, class V>
   *reinterpret_cast<V*>(dst) = v;
 }
 
-// One output row of kOcBlock filters of one group, every input channel of the group (stride_w 1
-// only). For each run of `lanes` outputs the running sums stay in registers across channels: one
-// load of the input feeds every filter, each channel's partial is stored once, and the value
-// (running sum + bias) is stored once. Each lane is one output, summed tap by tap in (ky, kx)
-// order with separate multiply and add, then the partials from 0 in channel order, then the
-// bias: the reference's rounding exactly.
-// base: channel 0's padded row oy·stride_h (channel c is base + c·channel_stride); off[t]: tap
-// t's offset in it; kern[j]: filter j's C_in/g·KH·KW weights; bias[j] (or no bias); p[j]:
-// filter j's channel-0 partial row (channel c at p[j] + c·partial_stride); out[j]: its output.
-template <class T, int Bytes>
-[[gnu::always_inline]] inline void trace_row_blocked(const ConvGeometry& g, const T* base,
-                                                     int64_t channel_stride, const int64_t* off,
-                                                     const T* const* kern, const T* bias,
-                                                     T* const* p, int64_t partial_stride,
-                                                     T* const* out) {
+// Where one block of B filters of one group writes, and what it reads.
+template <class T, int B>
+struct Block {
+  const T* kern[B];  // filter j's C_in/g·KH·KW weights
+  T bias[B];
+  bool has_bias = false;
+  T* p[B];    // filter j's channel-0 partial row; channel c at p[j] + c·p_stride
+  T* out[B];  // filter j's output row
+  int64_t p_stride = 0;
+  bool stream = false;  // every row 64-byte aligned: stream the full vectors
+};
+
+// Outputs ox, ox + Bytes/sizeof(T), ... of the row while a whole vector fits; returns the first
+// output not done.
+template <class T, int Bytes, int B>
+[[gnu::always_inline]] inline int64_t trace_lanes(const ConvGeometry& g, const RowBuffer& rb,
+                                                  const T* buf, const Block<T, B>& blk,
+                                                  int64_t ox) {
+  // Vectors of T (Bytes wide) that may sit at any T-aligned address and alias T.
   typedef T V __attribute__((vector_size(Bytes), aligned(sizeof(T)), may_alias));
   constexpr int64_t lanes = Bytes / sizeof(T);
   const int64_t taps = g.k_h * g.k_w, cpg = g.c_in_per_group;
-  // Streaming needs every row on a 64-byte boundary (only the AVX-512 build streams).
-  [[maybe_unused]] bool streamable = partial_stride * static_cast<int64_t>(sizeof(T)) % 64 == 0;
-  for (int j = 0; j < kOcBlock; ++j) {
-    streamable = streamable && reinterpret_cast<uintptr_t>(p[j]) % 64 == 0 &&
-                 reinterpret_cast<uintptr_t>(out[j]) % 64 == 0;
-  }
-  int64_t ox = 0;
+  const int64_t* off = rb.off.data();
   for (; ox + lanes <= g.out_w; ox += lanes) {
-    V acc[kOcBlock] = {};
+    V acc[B] = {};
     for (int64_t c = 0; c < cpg; ++c) {
-      const T* row = base + c * channel_stride + ox;
-      V a[kOcBlock] = {};
+      const T* row = buf + c * rb.c_stride + ox;
+      const int64_t k0 = c * taps;
+      V a[B] = {};
       for (int64_t t = 0; t < taps; ++t) {
         const V x = *reinterpret_cast<const V*>(row + off[t]);
-        for (int j = 0; j < kOcBlock; ++j) {
-          const V prod = x * kern[j][c * taps + t];
+        for (int j = 0; j < B; ++j) {
+          const V prod = x * blk.kern[j][k0 + t];
           a[j] = a[j] + prod;
         }
       }
-      for (int j = 0; j < kOcBlock; ++j) {
-        store_lanes<T, Bytes>(p[j] + c * partial_stride + ox, a[j], streamable);
+      for (int j = 0; j < B; ++j) {
+        store_lanes<T, Bytes>(blk.p[j] + c * blk.p_stride + ox, a[j], blk.stream);
         acc[j] = acc[j] + a[j];
       }
     }
-    for (int j = 0; j < kOcBlock; ++j) {
-      if (bias) acc[j] = acc[j] + bias[j];
-      store_lanes<T, Bytes>(out[j] + ox, acc[j], streamable);
+    for (int j = 0; j < B; ++j) {
+      if (blk.has_bias) acc[j] = acc[j] + blk.bias[j];
+      store_lanes<T, Bytes>(blk.out[j] + ox, acc[j], blk.stream);
     }
   }
+  return ox;
+}
+
+// One output row of a block: full vectors, then half and quarter vectors, then single outputs.
+template <class T, int Bytes, int B>
+[[gnu::always_inline]] inline void trace_row(const ConvGeometry& g, const RowBuffer& rb,
+                                             const T* buf, const Block<T, B>& blk) {
+  int64_t ox = trace_lanes<T, Bytes, B>(g, rb, buf, blk, 0);
+  if constexpr (Bytes >= 32) ox = trace_lanes<T, Bytes / 2, B>(g, rb, buf, blk, ox);
+  if constexpr (Bytes >= 64) ox = trace_lanes<T, Bytes / 4, B>(g, rb, buf, blk, ox);
+  const int64_t taps = g.k_h * g.k_w;
   for (; ox < g.out_w; ++ox) {
-    for (int j = 0; j < kOcBlock; ++j) {
+    for (int j = 0; j < B; ++j) {
       T acc = 0;
-      for (int64_t c = 0; c < cpg; ++c) {
-        const T* row = base + c * channel_stride + ox;
+      for (int64_t c = 0; c < g.c_in_per_group; ++c) {
+        const T* row = buf + c * rb.c_stride + ox;
         T a = 0;
         for (int64_t t = 0; t < taps; ++t) {
-          const T prod = row[off[t]] * kern[j][c * taps + t];
+          const T prod = row[rb.off[t]] * blk.kern[j][c * taps + t];
           a = a + prod;
         }
-        p[j][c * partial_stride + ox] = a;
+        blk.p[j][c * blk.p_stride + ox] = a;
         acc = acc + a;
       }
-      out[j][ox] = bias ? T(acc + bias[j]) : acc;
+      blk.out[j][ox] = blk.has_bias ? T(acc + blk.bias[j]) : acc;
     }
   }
 }
 
-// The trace's rows for row items [begin, end) (item = n·OH + oy). For one output row every
-// filter reads the same few padded input rows, so they stay in cache; each partial sum and each
-// output is written once.
-// padded: [N, C_in, padded_h, padded_w]; partials: [N, C_out, C_in/g, OH, OW]; out: [N, C_out, OH,
-// OW]
+// Filters oc0 .. oc0 + B - 1 (one group) for output row oy of batch n.
+template <class T, int Bytes, int B>
+[[gnu::always_inline]] inline void trace_block(const ConvGeometry& g, const RowBuffer& rb,
+                                               const T* buf, const T* w, const T* b, T* partials,
+                                               T* out, int64_t n, int64_t oy, int64_t oc0) {
+  const int64_t cpg = g.c_in_per_group, plane_out = g.out_h * g.out_w, taps = g.k_h * g.k_w;
+  Block<T, B> blk;
+  blk.has_bias = b != nullptr;
+  blk.p_stride = plane_out;
+  blk.stream = Bytes == 64 && (plane_out * static_cast<int64_t>(sizeof(T))) % 64 == 0;
+  for (int j = 0; j < B; ++j) {
+    const int64_t oc = oc0 + j;
+    blk.kern[j] = w + oc * cpg * taps;
+    blk.bias[j] = b ? b[oc] : T(0);
+    blk.p[j] = partials + (n * g.c_out + oc) * cpg * plane_out + oy * g.out_w;
+    blk.out[j] = out + (n * g.c_out + oc) * plane_out + oy * g.out_w;
+    blk.stream = blk.stream && reinterpret_cast<uintptr_t>(blk.p[j]) % 64 == 0 &&
+                 reinterpret_cast<uintptr_t>(blk.out[j]) % 64 == 0;
+  }
+  trace_row<T, Bytes, B>(g, rb, buf, blk);
+}
+
+// The trace's rows for row items [begin, end) (item = n·OH + oy).
+// in: [N, C_in, H, W]; partials: [N, C_out, C_in/g, OH, OW]; out: [N, C_out, OH, OW]
 template <class T, int Bytes>
-[[gnu::always_inline]] inline void trace_items(const ConvGeometry& g, const T* padded, const T* w,
+[[gnu::always_inline]] inline void trace_items(const ConvGeometry& g, const T* in, const T* w,
                                                const T* b, T* partials, T* out, int64_t begin,
                                                int64_t end) {
-  const int64_t cpg = g.c_in_per_group, opg = g.c_out_per_group, plane_out = g.out_h * g.out_w;
-  const int64_t pw = g.padded_w(), padded_plane = g.padded_h() * pw, taps = g.k_h * g.k_w;
-  std::vector<int64_t> off(static_cast<std::size_t>(taps));
-  for (int64_t t = 0; t < taps; ++t) {
-    off[t] = (t / g.k_w) * g.dilation_h * pw + (t % g.k_w) * g.dilation_w;
-  }
-  std::vector<T> acc_row(static_cast<std::size_t>(g.out_w));
+  const RowBuffer rb(g);
+  std::vector<T> buf(static_cast<std::size_t>(rb.size(g)));
+  const int64_t cpg = g.c_in_per_group, opg = g.c_out_per_group, plane_in = g.in_h * g.in_w;
   for (int64_t item = begin; item < end; ++item) {
     const int64_t n = item / g.out_h, oy = item % g.out_h;
-    for (int64_t oc0 = 0; oc0 < g.c_out;) {
-      const int64_t grp = oc0 / opg;
-      // A block of filters of one group (a group boundary ends the block early).
-      const int64_t count = std::min<int64_t>(kOcBlock, (grp + 1) * opg - oc0);
-      const T* planes = padded + (n * g.c_in + grp * cpg) * padded_plane;
-      if (count == kOcBlock && g.stride_w == 1) {
-        const T* kern[kOcBlock];
-        T* p[kOcBlock];
-        T* o[kOcBlock];
-        T bias[kOcBlock];
-        for (int j = 0; j < kOcBlock; ++j) {
-          const int64_t oc = oc0 + j;
-          kern[j] = w + oc * cpg * taps;
-          p[j] = partials + (n * g.c_out + oc) * cpg * plane_out + oy * g.out_w;
-          o[j] = out + (n * g.c_out + oc) * plane_out + oy * g.out_w;
-          bias[j] = b ? b[oc] : T(0);
+    for (int64_t grp = 0; grp < g.groups; ++grp) {
+      fill_row_buffer(g, rb, in + (n * g.c_in + grp * cpg) * plane_in, oy, buf.data());
+      const int64_t group_end = (grp + 1) * opg;
+      for (int64_t oc0 = grp * opg; oc0 < group_end;) {
+        switch (std::min<int64_t>(kOcBlock, group_end - oc0)) {
+          case 4:
+            trace_block<T, Bytes, 4>(g, rb, buf.data(), w, b, partials, out, n, oy, oc0);
+            oc0 += 4;
+            break;
+          case 3:
+            trace_block<T, Bytes, 3>(g, rb, buf.data(), w, b, partials, out, n, oy, oc0);
+            oc0 += 3;
+            break;
+          case 2:
+            trace_block<T, Bytes, 2>(g, rb, buf.data(), w, b, partials, out, n, oy, oc0);
+            oc0 += 2;
+            break;
+          default:
+            trace_block<T, Bytes, 1>(g, rb, buf.data(), w, b, partials, out, n, oy, oc0);
+            oc0 += 1;
+            break;
         }
-        trace_row_blocked<T, Bytes>(g, planes + oy * g.stride_h * pw, padded_plane, off.data(),
-                                    kern, b ? bias : nullptr, p, plane_out, o);
-        oc0 += count;
-        continue;
       }
-      // One filter at a time: a partial row per channel, summed into acc_row.
-      for (int64_t oc = oc0; oc < oc0 + count; ++oc) {
-        std::fill(acc_row.begin(), acc_row.end(), T(0));
-        for (int64_t icg = 0; icg < cpg; ++icg) {
-          T* p = partials + ((n * g.c_out + oc) * cpg + icg) * plane_out + oy * g.out_w;
-          partial_row<T, Bytes>(g, planes + icg * padded_plane, w + (oc * cpg + icg) * taps, oy, p);
-          for (int64_t ox = 0; ox < g.out_w; ++ox)
-            acc_row[ox] = acc_row[ox] + p[ox];
-        }
-        T* o = out + (n * g.c_out + oc) * plane_out + oy * g.out_w;
-        for (int64_t ox = 0; ox < g.out_w; ++ox)
-          o[ox] = b ? T(acc_row[ox] + b[oc]) : acc_row[ox];
-      }
-      oc0 += count;
     }
   }
 }
 
-// The same loops compiled for AVX-512 and AVX2. fp-contract is off project-wide, so the vector
-// code rounds every multiply and add exactly as the scalar code: the trace stays bit for bit.
+// The same loops compiled for AVX-512, AVX2 and the baseline: each rounds every multiply and
+// add exactly as the scalar code does, so the trace stays bit for bit.
 template <class T>
-__attribute__((target("avx512f"))) void trace_items_avx512(const ConvGeometry& g, const T* padded,
+__attribute__((target("avx512f"))) void trace_items_avx512(const ConvGeometry& g, const T* in,
                                                            const T* w, const T* b, T* partials,
                                                            T* out, int64_t begin, int64_t end) {
-  trace_items<T, 64>(g, padded, w, b, partials, out, begin, end);
+  trace_items<T, 64>(g, in, w, b, partials, out, begin, end);
   _mm_sfence();  // order the streaming stores before the pool reports the task done
 }
 
 template <class T>
-__attribute__((target("avx2"))) void trace_items_avx2(const ConvGeometry& g, const T* padded,
+__attribute__((target("avx2"))) void trace_items_avx2(const ConvGeometry& g, const T* in,
                                                       const T* w, const T* b, T* partials, T* out,
                                                       int64_t begin, int64_t end) {
-  trace_items<T, 32>(g, padded, w, b, partials, out, begin, end);
+  trace_items<T, 32>(g, in, w, b, partials, out, begin, end);
 }
 
 template <class T>
-void trace_items_default(const ConvGeometry& g, const T* padded, const T* w, const T* b,
-                         T* partials, T* out, int64_t begin, int64_t end) {
-  trace_items<T, 16>(g, padded, w, b, partials, out, begin, end);
+void trace_items_default(const ConvGeometry& g, const T* in, const T* w, const T* b, T* partials,
+                         T* out, int64_t begin, int64_t end) {
+  trace_items<T, 16>(g, in, w, b, partials, out, begin, end);
 }
 
-// The trace's computation: the same sums as reference_loop, organised by rows so that it
-// vectorises over ox. Pads every input plane once (copying it to `in_copy` too, when not null,
-// while it is in cache), then splits the output rows over threads.
+// Copies `count` elements with streaming stores where the destination allows (AVX-512): the
+// trace's own copy of the input is not read again during the trace.
+template <class T>
+__attribute__((target("avx512f"))) void copy_streaming(const T* src, T* dst, int64_t count) {
+  constexpr int64_t lanes = 64 / sizeof(T);
+  int64_t i = 0;
+  for (; i < count && reinterpret_cast<uintptr_t>(dst + i) % 64 != 0; ++i)
+    dst[i] = src[i];
+  for (; i + lanes <= count; i += lanes)
+    stream_store(dst + i, src + i);
+  for (; i < count; ++i)
+    dst[i] = src[i];
+  _mm_sfence();
+}
+
+// The trace's computation: copies the input for the trace (into `in_copy`, when not null), then
+// splits the output rows over threads.
 template <class T>
 void trace_planes(const ConvGeometry& g, const T* in, T* in_copy, const T* w, const T* b,
                   T* partials, T* out, int threads) {
-  const int64_t planes = g.n * g.c_in, padded_plane = g.padded_h() * g.padded_w();
-  // A Tensor, not a std::vector: its storage comes from the big-buffer cache.
-  Tensor padded_storage = Tensor::uninitialized(std::is_same_v<T, float> ? DType::f32 : DType::f64,
-                                                {planes, padded_plane});
-  T* padded = padded_storage.data<T>();
-  // Threads come from the fast path's persistent pool: starting threads per call cost more
-  // than a small trace itself.
-  const int64_t plane_in = g.in_h * g.in_w;
-  detail::run_tasks(planes, threads, [&](int64_t pl) {
-    const T* src = in + pl * plane_in;
-    if (in_copy) std::copy(src, src + plane_in, in_copy + pl * plane_in);
-    pad_plane(g, src, padded + pl * padded_plane);
-  });
   const bool avx512 = __builtin_cpu_supports("avx512f");
   const bool avx2 = __builtin_cpu_supports("avx2");
+  // Threads come from the fast path's persistent pool: starting threads per call cost more
+  // than a small trace itself.
+  if (in_copy) {
+    const int64_t total = g.n * g.c_in * g.in_h * g.in_w;
+    const int64_t pieces = std::min<int64_t>(8 * std::max(1, threads), total / 4096 + 1);
+    const int64_t piece = (total + pieces - 1) / pieces;
+    detail::run_tasks(pieces, threads, [&](int64_t k) {
+      const int64_t from = k * piece, count = std::min(total, from + piece) - from;
+      if (count <= 0) return;
+      if (avx512) {
+        copy_streaming(in + from, in_copy + from, count);
+      } else {
+        std::copy(in + from, in + from + count, in_copy + from);
+      }
+    });
+  }
   const int64_t rows = g.n * g.out_h;
   const int64_t chunk = std::max<int64_t>(1, rows / (4 * std::max(1, threads)));
   detail::run_tasks((rows + chunk - 1) / chunk, threads, [&](int64_t task) {
     const int64_t begin = task * chunk, end = std::min(rows, begin + chunk);
     if (avx512) {
-      trace_items_avx512(g, padded, w, b, partials, out, begin, end);
+      trace_items_avx512(g, in, w, b, partials, out, begin, end);
     } else if (avx2) {
-      trace_items_avx2(g, padded, w, b, partials, out, begin, end);
+      trace_items_avx2(g, in, w, b, partials, out, begin, end);
     } else {
-      trace_items_default(g, padded, w, b, partials, out, begin, end);
+      trace_items_default(g, in, w, b, partials, out, begin, end);
     }
   });
 }
