@@ -58,8 +58,9 @@ struct Window {
   double value = 0;  // == ((0 + partials[0]) + partials[1] + ...) + bias, exactly, in the dtype
 };
 
-// The full record of a convolution. Memory: outputs × (C_in/groups) partial sums plus copies of
-// the operands; taps are recomputed on demand in the engine's order, bit for bit.
+// The full record of a convolution. Memory: outputs × (C_in/groups) partial sums (rows padded
+// for aligned stores by at most a third) plus copies of the operands; taps are recomputed on
+// demand in the engine's order, bit for bit.
 // Summation order (the same in conv2d_reference): for each channel of the group in order,
 // p = 0; for ky, for kx: p += x·w; then acc = 0; acc += p for each channel; value = acc + bias.
 class ConvTrace {
@@ -93,7 +94,9 @@ class ConvTrace {
   Conv2dParams m_params;
   Tensor m_input, m_weight, m_output;
   std::optional<Tensor> m_bias;
-  Tensor m_partials;  // [N, C_out, OH, OW, C_in/groups], in the dtype
+  // [N, C_out, OH, C_in/groups, m_partial_row], in the dtype; rows may be padded past OW.
+  Tensor m_partials;
+  int64_t m_partial_row = 0;
 };
 
 Result<ConvTrace> conv2d_trace(const Tensor& input, const Tensor& weight, const Tensor* bias,

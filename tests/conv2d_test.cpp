@@ -381,6 +381,37 @@ TEST(Conv2dTrace, LargeTraceWithStreamingStoresMatchesTheReference) {
   }
 }
 
+// A 56-wide output (ResNet's 56×56 layers): the partial rows are padded to 64 bytes and the last
+// vector of each row runs into that padding; partials and outputs must still match exactly, in
+// both dtypes, with and without bias, and the trace's memory stays within a third of
+// outputs × C_in/groups.
+TEST(Conv2dTrace, PaddedPartialRowsMatchTheReference) {
+  std::mt19937_64 rng(test::test_seed() + 7);
+  for (DType dt : {DType::f32, DType::f64}) {
+    for (bool with_bias : {true, false}) {
+      SCOPED_TRACE(std::string(dtype_name(dt)) + (with_bias ? " with bias" : " without bias"));
+      const Tensor x = test::random_tensor(rng, dt, {2, 8, 7, 56}, false);
+      const Tensor w = test::random_tensor(rng, dt, {12, 8, 3, 3}, false);
+      const Tensor b = test::random_tensor(rng, dt, {12}, false);
+      Conv2dParams p;
+      p.padding = PaddingSpec::symmetric(1);
+      const Tensor* bp = with_bias ? &b : nullptr;
+      auto ref = conv2d_reference(x, w, bp, p);
+      auto tr = conv2d_trace(x, w, bp, p);
+      ASSERT_TRUE(ref && tr);
+      for (int64_t i = 0; i < ref->numel(); ++i) {
+        ASSERT_EQ(tr->output().get(i), ref->get(i)) << test::nchw_index(ref->shape(), i);
+        const Window win = tr->window(i);
+        for (int64_t ch = 0; ch < 8; ++ch) {
+          ASSERT_EQ(tr->tap(i, ch * 9 + 8).channel_running,
+                    win.partials[static_cast<std::size_t>(ch)])
+              << test::nchw_index(ref->shape(), i) << " channel " << ch;
+        }
+      }
+    }
+  }
+}
+
 // conv2d_into reuses the caller's buffer when the shape matches, and leaves it alone on error.
 TEST(Conv2d, IntoReusesTheOutputBuffer) {
   const Lesson l = *find_lesson("padding-1");
