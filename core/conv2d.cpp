@@ -430,8 +430,9 @@ __attribute__((target("avx512f"))) void copy_streaming(const T* src, T* dst, int
 template <class T>
 void trace_planes(const ConvGeometry& g, const T* in, T* in_copy, const T* w, const T* b,
                   T* partials, int64_t partial_row, T* out, int threads) {
-  const bool avx512 = __builtin_cpu_supports("avx512f");
-  const bool avx2 = __builtin_cpu_supports("avx2");
+  // The fast path's choice (it checks the CPU, and tests cap it to run every kernel here).
+  const int isa = detail::conv2d_fast_isa_level();
+  const bool avx512 = isa >= 2, avx2 = isa >= 1;
   // Threads come from the fast path's persistent pool: starting threads per call cost more
   // than a small trace itself.
   if (in_copy) {

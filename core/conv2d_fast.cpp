@@ -600,6 +600,10 @@ const char* conv2d_fast_isa() {
   }
 }
 
+int conv2d_fast_isa_level() {
+  return active_isa();
+}
+
 int conv2d_fast_limit_isa(int level) {
   return g_isa_limit.exchange(std::clamp(level, 0, static_cast<int>(isa_avx512)));
 }

@@ -18,8 +18,11 @@ void conv2d_fast(const ConvGeometry& g, const double* input, const double* weigh
 
 // The instruction set the fast path uses on this CPU: "avx512", "avx2" or "baseline" (SSE2).
 const char* conv2d_fast_isa();
-// Caps the instruction set (0 baseline, 1 AVX2+FMA, 2 AVX-512) so tests and benchmarks can run
-// every kernel on one machine; returns the previous cap. Never raises above what the CPU has.
+// The same as a level: 0 baseline, 1 AVX2+FMA, 2 AVX-512 (the trace's kernels dispatch on it too).
+int conv2d_fast_isa_level();
+// Caps the instruction set (0 baseline, 1 AVX2+FMA, 2 AVX-512) of the fast path and the trace so
+// tests and benchmarks can run every kernel on one machine; returns the previous cap. Never
+// raises above what the CPU has.
 int conv2d_fast_limit_isa(int level);
 
 }  // namespace cs::detail

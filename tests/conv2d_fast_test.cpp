@@ -18,6 +18,7 @@
 #include "core/conv2d.hpp"
 #include "core/conv2d_fast.hpp"
 #include "core/thread_pool.hpp"
+#include "test_util.hpp"
 
 namespace cs {
 namespace {
@@ -27,12 +28,7 @@ uint64_t seed_from_env(uint64_t fallback) {
   return fallback;
 }
 
-// Caps the instruction set for one scope and restores it afterwards.
-struct IsaCap {
-  explicit IsaCap(int level) : previous(detail::conv2d_fast_limit_isa(level)) {}
-  ~IsaCap() { detail::conv2d_fast_limit_isa(previous); }
-  int previous;
-};
+using test::IsaCap;
 
 // Output size from PyTorch's formula (the test's own copy).
 // 0 when the dilated kernel does not fit the padded input.

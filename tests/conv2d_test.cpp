@@ -318,8 +318,7 @@ TEST(Conv2dTrace, Invariants) {
 // Rows wide enough for the trace's vector loops (16 floats with AVX-512) and enough filters for
 // its 4-filter blocks: the trace must still equal the reference loop bit for bit, partials
 // included, on every option.
-TEST(Conv2dTrace, WideRowsAndFilterBlocksMatchTheReferenceBitForBit) {
-  const uint64_t seed = test::test_seed() + 3;
+void check_wide_rows(uint64_t seed) {
   std::mt19937_64 rng(seed);
   auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
   for (int iter = 0; iter < 60; ++iter) {
@@ -332,8 +331,8 @@ TEST(Conv2dTrace, WideRowsAndFilterBlocksMatchTheReferenceBitForBit) {
                          c.bias ? c.c_out : -1, p)) {
       continue;
     }
-    SCOPED_TRACE("replay with CONVSCOPE_SEED=" + std::to_string(seed - 3) + ", case " +
-                 std::to_string(iter) + ": " + describe(c));
+    SCOPED_TRACE("replay with CONVSCOPE_SEED=" + std::to_string(seed - 3) + ", isa " +
+                 detail::conv2d_fast_isa() + ", case " + std::to_string(iter) + ": " + describe(c));
     const Tensor x = test::random_tensor(rng, c.dtype, {c.n, c.c_in, c.h, c.w}, false);
     const Tensor w =
         test::random_tensor(rng, c.dtype, {c.c_out, c.c_in / c.groups, c.kh, c.kw}, false);
@@ -385,11 +384,12 @@ TEST(Conv2dTrace, LargeTraceWithStreamingStoresMatchesTheReference) {
 // vector of each row runs into that padding; partials and outputs must still match exactly, in
 // both dtypes, with and without bias, and the trace's memory stays within a third of
 // outputs × C_in/groups.
-TEST(Conv2dTrace, PaddedPartialRowsMatchTheReference) {
+void check_padded_rows() {
   std::mt19937_64 rng(test::test_seed() + 7);
   for (DType dt : {DType::f32, DType::f64}) {
     for (bool with_bias : {true, false}) {
-      SCOPED_TRACE(std::string(dtype_name(dt)) + (with_bias ? " with bias" : " without bias"));
+      SCOPED_TRACE(std::string(dtype_name(dt)) + (with_bias ? " with bias" : " without bias") +
+                   ", isa " + detail::conv2d_fast_isa());
       const Tensor x = test::random_tensor(rng, dt, {2, 8, 7, 56}, false);
       const Tensor w = test::random_tensor(rng, dt, {12, 8, 3, 3}, false);
       const Tensor b = test::random_tensor(rng, dt, {12}, false);
@@ -409,6 +409,24 @@ TEST(Conv2dTrace, PaddedPartialRowsMatchTheReference) {
         }
       }
     }
+  }
+}
+
+TEST(Conv2dTrace, WideRowsAndFilterBlocksMatchTheReferenceBitForBit) {
+  check_wide_rows(test::test_seed() + 3);
+}
+
+TEST(Conv2dTrace, PaddedPartialRowsMatchTheReference) {
+  check_padded_rows();
+}
+
+// The AVX2 and baseline kernels (8- and 4-lane vectors, no streaming stores), run here by capping
+// the instruction set: the same cases, the same exact results.
+TEST(Conv2dTrace, EveryInstructionSetMatchesTheReferenceBitForBit) {
+  for (int level : {1, 0}) {
+    test::IsaCap cap(level);
+    check_wide_rows(test::test_seed() + 3);
+    check_padded_rows();
   }
 }
 

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/conv2d_fast.hpp"
 #include "core/params.hpp"
 #include "core/tensor.hpp"
 
@@ -99,5 +100,15 @@ inline std::string nchw_index(const Shape& s, int64_t flat) {
   return "(n=" + std::to_string(n) + ", c=" + std::to_string(c) + ", y=" + std::to_string(y) +
          ", x=" + std::to_string(x) + ")";
 }
+
+// Caps the instruction set of the CPU kernels (fast path and trace) for one scope, so every
+// kernel runs on one machine; restores the previous cap afterwards.
+struct IsaCap {
+  explicit IsaCap(int level) : previous(detail::conv2d_fast_limit_isa(level)) {}
+  ~IsaCap() { detail::conv2d_fast_limit_isa(previous); }
+  IsaCap(const IsaCap&) = delete;
+  IsaCap& operator=(const IsaCap&) = delete;
+  int previous;
+};
 
 }  // namespace cs::test
