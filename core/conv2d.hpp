@@ -82,6 +82,8 @@ class ConvTrace {
   int64_t window_index(int64_t n, int64_t o, int64_t y, int64_t x) const;
   Window window(int64_t index) const;
   double partial(int64_t window_index, int64_t channel_in_group) const;
+  // Bytes held for the partial sums: outputs × C_in/groups values, rows padded by at most a third.
+  std::size_t partial_bytes() const { return m_partials.nbytes(); }
   // tap in [0, taps_per_window()): channel-major, then ky, then kx.
   Tap tap(int64_t window_index, int64_t tap_index) const;
   // Value the padded input reads at padded coordinate (iy, ix) of channel ic (of batch n).

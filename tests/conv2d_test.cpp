@@ -353,7 +353,8 @@ void check_wide_rows(uint64_t seed) {
   }
 }
 
-// Big enough (partials over 4 MiB, 64-byte aligned rows) for the AVX-512 path's streaming stores.
+// Big enough (partials from the 64-byte aligned buffer cache, 256-float rows) for the AVX-512
+// path's streaming stores.
 TEST(Conv2dTrace, LargeTraceWithStreamingStoresMatchesTheReference) {
   std::mt19937_64 rng(test::test_seed() + 5);
   const Tensor x = test::random_tensor(rng, DType::f32, {1, 3, 256, 256}, false);
@@ -457,6 +458,18 @@ TEST(Conv2dTrace, PartialStorageIsOutputsTimesChannels) {
   ASSERT_TRUE(tr);
   EXPECT_EQ(tr->window_count(), 16 * 36 * 64);
   EXPECT_EQ(tr->window(0).partials.size(), 3u);
+  EXPECT_EQ(tr->partial_bytes(), std::size_t{16 * 36 * 64 * 3 * 4});
+  // 56-wide rows are padded to 64 floats for aligned stores: a seventh more, never more than a
+  // third; 3-wide rows are not padded at all.
+  const Tensor x56(DType::f32, {1, 3, 10, 56});
+  auto tr56 = conv2d_trace(x56, w, nullptr, p);
+  ASSERT_TRUE(tr56);
+  EXPECT_EQ(tr56->partial_bytes(), std::size_t{16 * 10 * 64 * 3 * 4});
+  const Tensor x3(DType::f64, {1, 3, 3, 3});
+  const Tensor w3(DType::f64, {16, 3, 3, 3});
+  auto tr3 = conv2d_trace(x3, w3, nullptr, p);
+  ASSERT_TRUE(tr3);
+  EXPECT_EQ(tr3->partial_bytes(), std::size_t{16 * 3 * 3 * 3 * 8});
 }
 
 }  // namespace
