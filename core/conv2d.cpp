@@ -224,7 +224,7 @@ struct Block {
 // first output not done. Ragged: exactly one vector that runs past out_w into the padding of
 // the partial rows (ConvTrace's m_partial_row): its extra lanes read the row buffer's slack and
 // write only that padding, and just the outputs below out_w are stored.
-template <class T, int Bytes, int B, bool Ragged = false>
+template <class T, int Bytes, int B, bool Ragged = false, int NV = 1>
 [[gnu::always_inline]] inline int64_t trace_lanes(const ConvGeometry& g, const RowBuffer& rb,
                                                   const T* buf, const Block<T, B>& blk,
                                                   int64_t ox) {
@@ -233,34 +233,43 @@ template <class T, int Bytes, int B, bool Ragged = false>
   constexpr int64_t lanes = Bytes / sizeof(T);
   const int64_t taps = g.k_h * g.k_w, cpg = g.c_in_per_group;
   const int64_t* off = rb.off.data();
-  for (; Ragged ? ox < g.out_w : ox + lanes <= g.out_w; ox += lanes) {
-    V acc[B] = {};
+  static_assert(NV == 1 || !Ragged);
+  for (; Ragged ? ox < g.out_w : ox + NV * lanes <= g.out_w; ox += NV * lanes) {
+    V acc[B][NV] = {};
     for (int64_t c = 0; c < cpg; ++c) {
       const T* row = buf + c * rb.c_stride + ox;
       const int64_t k0 = c * taps;
-      V a[B] = {};
+      V a[B][NV] = {};
       for (int64_t t = 0; t < taps; ++t) {
-        const V x = *reinterpret_cast<const V*>(row + off[t]);
+        V x[NV];
+        for (int v = 0; v < NV; ++v)
+          x[v] = *reinterpret_cast<const V*>(row + off[t] + v * lanes);
         for (int j = 0; j < B; ++j) {
-          const V prod = x * blk.kern[j][k0 + t];
-          a[j] = a[j] + prod;
+          const T wt = blk.kern[j][k0 + t];
+          for (int v = 0; v < NV; ++v) {
+            const V prod = x[v] * wt;
+            a[j][v] = a[j][v] + prod;
+          }
         }
       }
-      for (int j = 0; j < B; ++j) {
-        store_lanes<T, Bytes>(blk.p[j] + c * blk.p_stride + ox, a[j], blk.stream_p);
-        acc[j] = acc[j] + a[j];
-      }
+      for (int j = 0; j < B; ++j)
+        for (int v = 0; v < NV; ++v) {
+          store_lanes<T, Bytes>(blk.p[j] + c * blk.p_stride + ox + v * lanes, a[j][v],
+                                blk.stream_p);
+          acc[j][v] = acc[j][v] + a[j][v];
+        }
     }
-    for (int j = 0; j < B; ++j) {
-      if (blk.has_bias) acc[j] = acc[j] + blk.bias[j];
-      if constexpr (Ragged) {
-        T lane[lanes];
-        *reinterpret_cast<V*>(lane) = acc[j];
-        std::copy(lane, lane + (g.out_w - ox), blk.out[j] + ox);
-      } else {
-        store_lanes<T, Bytes>(blk.out[j] + ox, acc[j], blk.stream_out);
+    for (int j = 0; j < B; ++j)
+      for (int v = 0; v < NV; ++v) {
+        if (blk.has_bias) acc[j][v] = acc[j][v] + blk.bias[j];
+        if constexpr (Ragged) {
+          T lane[lanes];
+          *reinterpret_cast<V*>(lane) = acc[j][v];
+          std::copy(lane, lane + (g.out_w - ox), blk.out[j] + ox);
+        } else {
+          store_lanes<T, Bytes>(blk.out[j] + ox + v * lanes, acc[j][v], blk.stream_out);
+        }
       }
-    }
     if constexpr (Ragged) return g.out_w;
   }
   return ox;
@@ -273,7 +282,11 @@ template <class T, int Bytes, int B>
                                              const T* buf, const Block<T, B>& blk,
                                              int64_t partial_row) {
   constexpr int64_t lanes = Bytes / sizeof(T);
-  int64_t ox = trace_lanes<T, Bytes, B>(g, rb, buf, blk, 0);
+  int64_t ox = 0;
+  // Two vectors per step where 32 registers hold their sums (AVX-512): each weight broadcast
+  // then feeds two multiplies.
+  if constexpr (Bytes == 64) ox = trace_lanes<T, Bytes, B, false, 2>(g, rb, buf, blk, ox);
+  ox = trace_lanes<T, Bytes, B>(g, rb, buf, blk, ox);
   if (blk.stream_p && ox < g.out_w && ox + lanes <= partial_row) {
     ox = trace_lanes<T, Bytes, B, true>(g, rb, buf, blk, ox);
   }
@@ -340,25 +353,7 @@ template <class T, int Bytes>
       fill_row_buffer(g, rb, in + (n * g.c_in + grp * cpg) * plane_in, oy, buf.data());
       const int64_t group_end = (grp + 1) * opg;
       for (int64_t oc0 = grp * opg; oc0 < group_end;) {
-        // 8 filters per block where 32 vector registers hold their sums (AVX-512).
-        const int64_t widest = Bytes == 64 ? 8 : kOcBlock;
-        switch (std::min<int64_t>(widest, group_end - oc0)) {
-          case 8:
-          case 7:
-          case 6:
-          case 5:
-            if constexpr (Bytes == 64) {
-              if (group_end - oc0 >= 8) {
-                trace_block<T, Bytes, 8>(g, rb, buf.data(), w, b, partials, partial_row, out, n, oy,
-                                         oc0);
-                oc0 += 8;
-                break;
-              }
-            }
-            trace_block<T, Bytes, 4>(g, rb, buf.data(), w, b, partials, partial_row, out, n, oy,
-                                     oc0);
-            oc0 += 4;
-            break;
+        switch (std::min<int64_t>(kOcBlock, group_end - oc0)) {
           case 4:
             trace_block<T, Bytes, 4>(g, rb, buf.data(), w, b, partials, partial_row, out, n, oy,
                                      oc0);
