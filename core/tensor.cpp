@@ -13,15 +13,17 @@ namespace cs {
 namespace detail {
 
 namespace {
-// Buffers from 256 KiB up are cached: glibc serves them with mmap and unmaps them on free, so
-// without the cache every call faults their pages in again (a trace of a 256×256 image spent a
-// third of its time there). Sizes are rounded so that similar requests share blocks.
-constexpr std::size_t kBig = std::size_t{256} << 10;
+// Buffers from 64 KiB up are cached: glibc serves the larger ones with mmap and unmaps them on
+// free, and trims its heap under the smaller ones, so without the cache every call faults their
+// pages in again (a trace of a 256×256 image spent a third of its time there). Sizes are rounded
+// so that similar requests share blocks.
+constexpr std::size_t kBig = std::size_t{64} << 10;
 constexpr std::size_t kLarge = std::size_t{4} << 20;
 constexpr std::size_t kHugePage = std::size_t{2} << 20;
-constexpr std::size_t kMediumStep = std::size_t{64} << 10;
 std::size_t rounded_big(std::size_t bytes) {
-  const std::size_t step = bytes < kLarge ? kMediumStep : kHugePage;
+  const std::size_t step = bytes < (std::size_t{1} << 20) ? std::size_t{4} << 10
+                           : bytes < kLarge               ? std::size_t{64} << 10
+                                                          : kHugePage;
   return (bytes + step - 1) / step * step;
 }
 }  // namespace

@@ -28,7 +28,7 @@ std::string shape_to_string(const Shape& shape);
 Result<int64_t> checked_numel(const Shape& shape, const std::string& what,
                               int64_t max_elements = INT64_MAX);
 
-// Storage for tensor data. Buffers of 256 KiB and more go through a small cache of freed blocks
+// Storage for tensor data. Buffers of 64 KiB and more go through a small cache of freed blocks
 // (tensor.cpp), 64-byte aligned: a 1080p trace allocates ~600 MB, and having the kernel fault in
 // and zero fresh pages for it on every recompute cost more time than the arithmetic.
 namespace detail {
