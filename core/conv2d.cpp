@@ -420,33 +420,34 @@ __attribute__((target("avx512f"))) void copy_streaming(const T* src, T* dst, int
   _mm_sfence();
 }
 
-// The trace's computation: copies the input for the trace (into `in_copy`, when not null), then
-// splits the output rows over threads.
+// The trace's computation: the output rows split over threads, and the copy of the input for the
+// trace (into `in_copy`, when not null) in the same batch of tasks (the rows read `in`).
 template <class T>
 void trace_planes(const ConvGeometry& g, const T* in, T* in_copy, const T* w, const T* b,
                   T* partials, int64_t partial_row, T* out, int threads) {
   // The fast path's choice (it checks the CPU, and tests cap it to run every kernel here).
   const int isa = detail::conv2d_fast_isa_level();
   const bool avx512 = isa >= 2, avx2 = isa >= 1;
+  const int64_t rows = g.n * g.out_h;
+  const int64_t chunk = std::max<int64_t>(1, rows / (4 * std::max(1, threads)));
+  const int64_t row_tasks = (rows + chunk - 1) / chunk;
+  const int64_t total = g.n * g.c_in * g.in_h * g.in_w;
+  const int64_t pieces =
+      in_copy ? std::min<int64_t>(2 * std::max(1, threads), total / 4096 + 1) : 0;
+  const int64_t piece = pieces ? (total + pieces - 1) / pieces : 0;
   // Threads come from the fast path's persistent pool: starting threads per call cost more
   // than a small trace itself.
-  if (in_copy) {
-    const int64_t total = g.n * g.c_in * g.in_h * g.in_w;
-    const int64_t pieces = std::min<int64_t>(8 * std::max(1, threads), total / 4096 + 1);
-    const int64_t piece = (total + pieces - 1) / pieces;
-    detail::run_tasks(pieces, threads, [&](int64_t k) {
-      const int64_t from = k * piece, count = std::min(total, from + piece) - from;
+  detail::run_tasks(row_tasks + pieces, threads, [&](int64_t task) {
+    if (task >= row_tasks) {
+      const int64_t from = (task - row_tasks) * piece, count = std::min(total, from + piece) - from;
       if (count <= 0) return;
       if (avx512) {
         copy_streaming(in + from, in_copy + from, count);
       } else {
         std::copy(in + from, in + from + count, in_copy + from);
       }
-    });
-  }
-  const int64_t rows = g.n * g.out_h;
-  const int64_t chunk = std::max<int64_t>(1, rows / (4 * std::max(1, threads)));
-  detail::run_tasks((rows + chunk - 1) / chunk, threads, [&](int64_t task) {
+      return;
+    }
     const int64_t begin = task * chunk, end = std::min(rows, begin + chunk);
     if (avx512) {
       trace_items_avx512(g, in, w, b, partials, partial_row, out, begin, end);
