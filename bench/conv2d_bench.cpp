@@ -249,10 +249,59 @@ int sample_mode(int samples, int case_index, int threads, bool api) {
   return 0;
 }
 
+// Trace sample mode, for the trace table of bench/compare_torch.py:
+//   conv2d_bench --trace-samples=N --case=I
+// alternates cs::conv2d and cs::conv2d_trace (all hardware threads) on trace case I, N calls each
+// after 3 warm-up pairs, so both see the same machine; prints {"case": I, "conv2d_ms": [...],
+// "trace_ms": [...]} (wall times).
+int trace_sample_mode(int samples, int case_index) {
+  if (case_index < 0 || case_index >= static_cast<int>(std::size(kTraceCases)) || samples < 1) {
+    std::fprintf(stderr, "--case must be 0..%zu and --trace-samples at least 1\n",
+                 std::size(kTraceCases) - 1);
+    return 2;
+  }
+  const Case& c = kTraceCases[case_index];
+  Operands o = make_operands(c);
+  auto plain = [&] {
+    auto y = cs::conv2d(o.input, o.weight, &o.bias, o.params, cs::ExecOptions{0});
+    benchmark::DoNotOptimize(y);
+  };
+  auto trace = [&] {
+    auto t = cs::conv2d_trace(o.input, o.weight, &o.bias, o.params);
+    benchmark::DoNotOptimize(t);
+  };
+  auto timed = [](auto&& f) {
+    const auto t0 = std::chrono::steady_clock::now();
+    f();
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  };
+  for (int i = 0; i < 3; ++i) {
+    plain();
+    trace();
+  }
+  std::vector<double> plain_ms, trace_ms;
+  for (int i = 0; i < samples; ++i) {
+    plain_ms.push_back(timed(plain));
+    trace_ms.push_back(timed(trace));
+  }
+  auto print_list = [](const char* name, const std::vector<double>& v) {
+    std::printf(", \"%s\": [", name);
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      std::printf("%s%.6f", i == 0 ? "" : ", ", v[i]);
+    }
+    std::printf("]");
+  };
+  std::printf("{\"case\": %d", case_index);
+  print_list("conv2d_ms", plain_ms);
+  print_list("trace_ms", trace_ms);
+  std::printf("}\n");
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  int samples = 0, case_index = -1, threads = 2;
+  int samples = 0, trace_samples = 0, case_index = -1, threads = 2;
   bool api = false;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
@@ -261,11 +310,13 @@ int main(int argc, char** argv) {
       return arg.compare(0, n, prefix) == 0 ? argv[i] + n : nullptr;
     };
     if (const char* v = value("--samples=")) samples = std::atoi(v);
+    if (const char* v = value("--trace-samples=")) trace_samples = std::atoi(v);
     if (const char* v = value("--case=")) case_index = std::atoi(v);
     if (const char* v = value("--threads=")) threads = std::atoi(v);
     if (arg == "--api") api = true;
   }
   if (samples > 0) return sample_mode(samples, case_index, threads, api);
+  if (trace_samples > 0) return trace_sample_mode(trace_samples, case_index);
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();
