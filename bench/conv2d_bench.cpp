@@ -250,10 +250,11 @@ int sample_mode(int samples, int case_index, int threads, bool api) {
 }
 
 // Trace sample mode, for the trace table of bench/compare_torch.py:
-//   conv2d_bench --trace-samples=N --case=I
+//   conv2d_bench --trace-samples=N --case=I [--isa=L]
 // alternates cs::conv2d and cs::conv2d_trace (all hardware threads) on trace case I, N calls each
 // after 3 warm-up pairs, so both see the same machine; prints {"case": I, "conv2d_ms": [...],
-// "trace_ms": [...]} (wall times).
+// "trace_ms": [...]} (wall times). --isa caps the instruction set of both (0 baseline, 1 AVX2,
+// 2 AVX-512), to see the kernels a machine without AVX-512 would run.
 int trace_sample_mode(int samples, int case_index) {
   if (case_index < 0 || case_index >= static_cast<int>(std::size(kTraceCases)) || samples < 1) {
     std::fprintf(stderr, "--case must be 0..%zu and --trace-samples at least 1\n",
@@ -291,7 +292,7 @@ int trace_sample_mode(int samples, int case_index) {
     }
     std::printf("]");
   };
-  std::printf("{\"case\": %d", case_index);
+  std::printf("{\"case\": %d, \"isa\": \"%s\"", case_index, cs::detail::conv2d_fast_isa());
   print_list("conv2d_ms", plain_ms);
   print_list("trace_ms", trace_ms);
   std::printf("}\n");
@@ -301,7 +302,7 @@ int trace_sample_mode(int samples, int case_index) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  int samples = 0, trace_samples = 0, case_index = -1, threads = 2;
+  int samples = 0, trace_samples = 0, case_index = -1, threads = 2, isa = 2;
   bool api = false;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
@@ -311,12 +312,16 @@ int main(int argc, char** argv) {
     };
     if (const char* v = value("--samples=")) samples = std::atoi(v);
     if (const char* v = value("--trace-samples=")) trace_samples = std::atoi(v);
+    if (const char* v = value("--isa=")) isa = std::atoi(v);
     if (const char* v = value("--case=")) case_index = std::atoi(v);
     if (const char* v = value("--threads=")) threads = std::atoi(v);
     if (arg == "--api") api = true;
   }
   if (samples > 0) return sample_mode(samples, case_index, threads, api);
-  if (trace_samples > 0) return trace_sample_mode(trace_samples, case_index);
+  if (trace_samples > 0) {
+    cs::detail::conv2d_fast_limit_isa(isa);
+    return trace_sample_mode(trace_samples, case_index);
+  }
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();
