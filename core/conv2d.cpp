@@ -563,7 +563,7 @@ Result<ConvTrace> conv2d_trace(const Tensor& input, const Tensor& weight, const 
   t.m_geo = c->geo;
   t.m_params = params;
   const ConvGeometry& g = t.m_geo;
-  // The trace keeps its own NCHW input: the permuted one, or a copy made while padding.
+  // The trace keeps its own NCHW input: the permuted one, or a copy made by the trace's tasks.
   const bool copy_input = !c->permuted;
   t.m_input = copy_input ? Tensor::uninitialized(input.dtype(), input.shape())
                          : std::move(c->input_storage);
