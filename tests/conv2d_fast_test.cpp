@@ -23,11 +23,6 @@
 namespace cs {
 namespace {
 
-uint64_t seed_from_env(uint64_t fallback) {
-  if (const char* e = std::getenv("CONVSCOPE_SEED")) return std::strtoull(e, nullptr, 10);
-  return fallback;
-}
-
 using test::IsaCap;
 
 // Output size from PyTorch's formula (the test's own copy).
@@ -274,7 +269,7 @@ RandomCase random_case(std::mt19937_64& rng) {
 }
 
 TEST(Conv2dFast, RandomizedAgainstNaiveLoop) {
-  const uint64_t seed = seed_from_env(20261122);
+  const uint64_t seed = test::test_seed(20261122);
   std::mt19937_64 rng(seed);
   int run = 0;
   for (int trial = 0; trial < 600; ++trial) {
@@ -296,7 +291,7 @@ TEST(Conv2dFast, RandomizedAgainstNaiveLoop) {
 
 // Sizes around the vector and tile widths (16 lanes, tiles of up to 12 vectors) and tiny images.
 TEST(Conv2dFast, WidthsAroundVectorAndTileEdges) {
-  const uint64_t seed = seed_from_env(7);
+  const uint64_t seed = test::test_seed(7);
   std::mt19937_64 rng(seed);
   for (int64_t in_w : {1, 2, 15, 16, 17, 31, 33, 63, 65, 193, 200, 385}) {
     for (int64_t c_out : {1, 3, 8, 9, 17}) {
@@ -310,7 +305,7 @@ TEST(Conv2dFast, WidthsAroundVectorAndTileEdges) {
 
 // The five benchmark shapes (with extra variations), checked everywhere: the sizes the app runs.
 TEST(Conv2dFast, BenchmarkShapes) {
-  const uint64_t seed = seed_from_env(11);
+  const uint64_t seed = test::test_seed(11);
   std::mt19937_64 rng(seed);
   const ConvGeometry cases[] = {
       make_geometry(1, 3, 270, 480, 3, 3, 3, 1, 1, 1, 1, 1, Pad4{1, 1, 1, 1}, PaddingMode::zeros,
@@ -335,7 +330,7 @@ TEST(Conv2dFast, BenchmarkShapes) {
 // Many channels (block tails: 20 = 8 + 8 + 4 output channels), 1×1 kernels with stride, a wide
 // dilated kernel on a long thin image, and an image larger than one band in both directions.
 TEST(Conv2dFast, ChannelTailsOneByOneAndWideDilation) {
-  const uint64_t seed = seed_from_env(13);
+  const uint64_t seed = test::test_seed(13);
   std::mt19937_64 rng(seed);
   const ConvGeometry cases[] = {
       make_geometry(1, 70, 9, 13, 20, 3, 3, 1, 1, 1, 1, 1, Pad4{1, 1, 1, 1}, PaddingMode::zeros,
@@ -356,7 +351,7 @@ TEST(Conv2dFast, ChannelTailsOneByOneAndWideDilation) {
 
 // Same result whatever the thread count (the work split must not change any output).
 TEST(Conv2dFast, ThreadCountDoesNotChangeResults) {
-  std::mt19937_64 rng(seed_from_env(3));
+  std::mt19937_64 rng(test::test_seed(3));
   const ConvGeometry g = make_geometry(2, 6, 37, 91, 10, 3, 5, 1, 2, 2, 1, 2, Pad4{2, 1, 3, 0},
                                        PaddingMode::circular, true);
   const auto x = random_values<float>(rng, g.n * g.c_in * g.in_h * g.in_w);
@@ -374,7 +369,7 @@ TEST(Conv2dFast, ThreadCountDoesNotChangeResults) {
 // Several application threads calling at once (each asking for 2 threads) get the same results
 // as one call at a time.
 TEST(Conv2dFast, ConcurrentCallersGetTheSameResults) {
-  std::mt19937_64 rng(seed_from_env(17));
+  std::mt19937_64 rng(test::test_seed(17));
   const ConvGeometry g = make_geometry(1, 8, 40, 50, 12, 3, 3, 1, 1, 1, 1, 1, Pad4{1, 1, 1, 1},
                                        PaddingMode::zeros, true);
   const auto x = random_values<float>(rng, g.n * g.c_in * g.in_h * g.in_w);
@@ -430,7 +425,7 @@ TEST(ThreadPool, NestedCallRunsSerially) {
 // ---- the whole path: cs::conv2d (validation, layouts) over the fast path ----
 
 TEST(Conv2dFast, PublicConv2dMatchesNaiveLoopInBothLayouts) {
-  const uint64_t seed = seed_from_env(5);
+  const uint64_t seed = test::test_seed(5);
   std::mt19937_64 rng(seed);
   // 2×4×9×11 → 6, 3×2 kernel, stride (2, 1), dilation (1, 2), groups 2, padding (1, 2) reflect.
   Conv2dParams params;

@@ -4,7 +4,6 @@
 // `convscope render` falls back (auto) or refuses (--backend gpu) with a clear sentence.
 // Each test sets the variable first; ctest runs every test in its own process.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -14,6 +13,7 @@
 #include "app/gpu/gl_context.hpp"
 #include "app/gpu/live_preview.hpp"
 #include "core/image_io.hpp"
+#include "test_util.hpp"
 
 namespace {
 
@@ -76,21 +76,11 @@ TEST(GpuFallback, LivePreviewUsesTheCpuAndSaysSoOnce) {
   EXPECT_NE(preview.result_texture(), 0u);
 }
 
-struct CommandRun {
-  int status;
-  std::string output;  // stdout and stderr
-};
+using cs::test::CommandRun;
 
+// stdout and stderr of `command`, and its exit status.
 CommandRun run(const std::string& command) {
-  CommandRun r{-1, {}};
-  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return r;
-  char buf[512];
-  while (std::fgets(buf, sizeof buf, pipe) != nullptr)
-    r.output += buf;
-  const int raw = ::pclose(pipe);
-  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  return r;
+  return cs::test::run_command(command + " 2>&1");
 }
 
 TEST(GpuFallback, RenderFallsBackOrRefusesClearly) {

@@ -2,7 +2,6 @@
 // --backend cpu give the same PNG (±1 level); --layers runs a pipeline; bad input exits 2 with
 // one sentence and leaves no output file.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -15,21 +14,11 @@
 
 namespace {
 
-struct CommandRun {
-  int status;
-  std::string output;
-};
+using cs::test::CommandRun;
 
+// `convscope render <args>`: its stdout and stderr, and its exit status.
 CommandRun run(const std::string& args) {
-  CommandRun r{-1, {}};
-  FILE* pipe = ::popen((std::string(CONVSCOPE_EXE) + " render " + args + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return r;
-  char buf[512];
-  while (std::fgets(buf, sizeof buf, pipe) != nullptr)
-    r.output += buf;
-  const int raw = ::pclose(pipe);
-  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  return r;
+  return cs::test::run_command(std::string(CONVSCOPE_EXE) + " render " + args + " 2>&1");
 }
 
 const std::string k_photo = CONVSCOPE_SOURCE_DIR "/assets/images/landscape.jpg";

@@ -1,4 +1,5 @@
-// Shared by the gpu_*_test.cpp files: the "GPU or skip (never in CI)" rule and a replayable seed.
+// Shared by the gpu_*_test.cpp files: the "GPU or skip (never in CI)" rule, and (from
+// test_util.hpp) the replayable seed and the other test helpers.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -8,6 +9,7 @@
 #include <string>
 
 #include "app/gpu/compute.hpp"
+#include "test_util.hpp"
 
 namespace cs::test {
 
@@ -22,13 +24,5 @@ namespace cs::test {
       GTEST_SKIP() << "no GL 4.3 compute here: " << cs_status.reason;   \
     }                                                                   \
   } while (0)
-
-// CONVSCOPE_SEED=<n> replays a run; otherwise a fixed default keeps CI deterministic.
-inline uint64_t test_seed(uint64_t fallback) {
-  if (const char* s = std::getenv("CONVSCOPE_SEED"); s != nullptr && *s != '\0') {
-    return std::strtoull(s, nullptr, 10);
-  }
-  return fallback;
-}
 
 }  // namespace cs::test

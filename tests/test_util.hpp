@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+
+#include <cstdio>
 #include <cstdlib>
 #include <random>
 #include <string>
@@ -15,9 +18,12 @@
 
 namespace cs::test {
 
-// CONVSCOPE_SEED=<n> replays a run; otherwise a fixed default seed keeps CI deterministic.
+// CONVSCOPE_SEED=<n> replays a run; otherwise (unset or empty) a fixed default seed keeps CI
+// deterministic.
 inline uint64_t test_seed(uint64_t fallback = 20261122) {
-  if (const char* e = std::getenv("CONVSCOPE_SEED")) return std::strtoull(e, nullptr, 10);
+  if (const char* e = std::getenv("CONVSCOPE_SEED"); e != nullptr && *e != '\0') {
+    return std::strtoull(e, nullptr, 10);
+  }
   return fallback;
 }
 
@@ -99,6 +105,25 @@ inline std::string nchw_index(const Shape& s, int64_t flat) {
                 n = flat / (s[3] * s[2] * s[1]);
   return "(n=" + std::to_string(n) + ", c=" + std::to_string(c) + ", y=" + std::to_string(y) +
          ", x=" + std::to_string(x) + ")";
+}
+
+// What a shell command printed on stdout, and its exit status (-1 when it did not run or exit).
+// Append " 2>&1" to capture stderr too.
+struct CommandRun {
+  int status = -1;
+  std::string output;
+};
+
+inline CommandRun run_command(const std::string& command) {
+  CommandRun r;
+  std::FILE* pipe = ::popen(command.c_str(), "r");
+  if (pipe == nullptr) return r;
+  char buf[512];
+  while (std::fgets(buf, sizeof buf, pipe) != nullptr)
+    r.output += buf;
+  const int raw = ::pclose(pipe);
+  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  return r;
 }
 
 // Caps the instruction set of the CPU kernels (fast path and trace) for one scope, so every

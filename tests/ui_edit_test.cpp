@@ -30,6 +30,7 @@
 #include "core/npy.hpp"
 #include "core/presets.hpp"
 #include "core/scene.hpp"
+#include "test_util.hpp"
 
 namespace cs {
 namespace {
@@ -512,12 +513,8 @@ class App {
   bool focus() {
     const std::string cmd = "timeout 60 xdotool search --sync --pid " + std::to_string(m_pid) +
                             " --name ConvScope 2>/dev/null | head -n 1";
-    std::FILE* f = ::popen(cmd.c_str(), "r");
-    if (!f) return false;
-    char buf[64] = {};
-    const bool got = std::fgets(buf, sizeof buf, f) != nullptr;
-    ::pclose(f);
-    m_window = got ? std::string(buf, std::strcspn(buf, "\n")) : std::string();
+    const std::string out = test::run_command(cmd).output;
+    m_window = out.substr(0, out.find('\n'));
     return !m_window.empty() &&
            std::system(("xdotool windowfocus --sync " + m_window + " >/dev/null 2>&1").c_str()) ==
                0;

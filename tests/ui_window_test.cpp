@@ -23,23 +23,13 @@
 #include "core/image_io.hpp"
 
 extern char** environ;
+#include "test_util.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
-
-std::string run_output(const std::string& cmd) {
-  std::string out;
-  std::FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return out;
-  char buf[256];
-  while (std::fgets(buf, sizeof buf, p))
-    out += buf;
-  pclose(p);
-  return out;
-}
 
 bool wait_until(const std::function<bool()>& pred, double seconds) {
   const auto end = Clock::now() + std::chrono::duration<double>(seconds);
@@ -103,8 +93,10 @@ class App {
   // Waits for the window to map and gives it the keyboard focus.
   bool focus() {
     if (!wait_until([&] { return status().contains("global"); }, 30)) return false;
-    const std::string ids = run_output("timeout 20 xdotool search --sync --onlyvisible --pid " +
-                                       std::to_string(m_pid) + " 2>/dev/null");
+    const std::string ids =
+        cs::test::run_command("timeout 20 xdotool search --sync --onlyvisible --pid " +
+                              std::to_string(m_pid) + " 2>/dev/null")
+            .output;
     std::istringstream in(ids);
     in >> m_window;
     if (m_window.empty()) return false;
