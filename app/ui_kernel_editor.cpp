@@ -34,18 +34,6 @@ std::string fmt(double v) {
   return buf;
 }
 
-bool same_tensor(const Tensor& a, const Tensor& b) {
-  return a.dtype() == b.dtype() && a.shape() == b.shape() &&
-         (a.nbytes() == 0 || std::memcmp(a.raw_data(), b.raw_data(), a.nbytes()) == 0);
-}
-
-bool same_params(const Conv2dParams& a, const Conv2dParams& b) {
-  return a.stride_h == b.stride_h && a.stride_w == b.stride_w && a.dilation_h == b.dilation_h &&
-         a.dilation_w == b.dilation_w && a.groups == b.groups && a.padding.kind == b.padding.kind &&
-         a.padding.h == b.padding.h && a.padding.w == b.padding.w &&
-         a.padding_mode == b.padding_mode;
-}
-
 // Flat offset of kernel (o, i) in weight [C_out, C_in/g, KH, KW].
 int64_t kernel_offset(const Tensor& w, int64_t o, int64_t i) {
   return (o * w.dim(1) + i) * w.dim(2) * w.dim(3);
@@ -93,9 +81,9 @@ struct FlipCompare {
 void update_compare(FlipCompare& fc, const AppState& s) {
   Conv2dParams p = s.conv;
   p.layout = Layout::nchw;
-  if (fc.valid && same_tensor(fc.input, s.input) && same_tensor(fc.weight, s.weight) &&
-      fc.has_bias == s.has_bias && (!s.has_bias || same_tensor(fc.bias, s.bias)) &&
-      same_params(fc.params, p)) {
+  if (fc.valid && fc.input.identical(s.input) && fc.weight.identical(s.weight) &&
+      fc.has_bias == s.has_bias && (!s.has_bias || fc.bias.identical(s.bias)) &&
+      same_arithmetic(fc.params, p)) {
     return;
   }
   fc.input = s.input;
@@ -596,7 +584,7 @@ void draw_kernel_editor(AppState& state) {
       draw_output_map("##conv", "convolution (SciPy, kernel flipped)", fc.conv, o, ocell, sc,
                       state.flip_kernel);
       ImGui::EndGroup();
-      if (same_tensor(fc.xcorr, fc.conv)) {
+      if (fc.xcorr.identical(fc.conv)) {
         ImGui::TextWrapped(
             "The two are equal here: this kernel is symmetric under a 180° rotation.");
       }

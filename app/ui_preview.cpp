@@ -72,18 +72,6 @@ PreviewCache& cache() {
   return c;
 }
 
-bool same_tensor(const Tensor& a, const Tensor& b) {
-  return a.dtype() == b.dtype() && a.shape() == b.shape() &&
-         (a.nbytes() == 0 || std::memcmp(a.raw_data(), b.raw_data(), a.nbytes()) == 0);
-}
-
-bool same_params(const Conv2dParams& a, const Conv2dParams& b) {
-  return a.stride_h == b.stride_h && a.stride_w == b.stride_w && a.dilation_h == b.dilation_h &&
-         a.dilation_w == b.dilation_w && a.groups == b.groups && a.padding.kind == b.padding.kind &&
-         a.padding.h == b.padding.h && a.padding.w == b.padding.w &&
-         a.padding_mode == b.padding_mode;
-}
-
 // A 640×480 test picture made in memory when no sample ships: gradients, a disc, a checkerboard
 // and stripes of rising frequency, so blurs, edges and sharpening all show something.
 Image procedural_sample() {
@@ -440,8 +428,8 @@ void draw_preview(AppState& state) {
   // shows in this frame.
   const PreviewKernel k = preview_kernel(state, es, pc.image.channels);
   if (k.weight.ndim() >= 2 &&
-      (!pc.kernel_set || !same_tensor(pc.weight, k.weight) || pc.has_bias != k.has_bias ||
-       !same_tensor(pc.bias, k.bias) || !same_params(pc.params, k.params))) {
+      (!pc.kernel_set || !pc.weight.identical(k.weight) || pc.has_bias != k.has_bias ||
+       !pc.bias.identical(k.bias) || !same_arithmetic(pc.params, k.params))) {
     pc.weight = k.weight;
     pc.bias = k.bias;
     pc.has_bias = k.has_bias;
@@ -503,8 +491,8 @@ void draw_preview(AppState& state) {
   if (rj.running && rj.future.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
     rj.range = rj.future.get();
     rj.running = false;
-    rj.known = same_tensor(rj.weight, pc.weight) && same_tensor(rj.bias, pc.bias) &&
-               same_params(rj.params, pc.params);
+    rj.known = rj.weight.identical(pc.weight) && rj.bias.identical(pc.bias) &&
+               same_arithmetic(rj.params, pc.params);
   }
   if (!rj.known && !rj.running && have_result && (state.preview_mapping >= 2) &&
       state.time - rj.changed_at > 0.3 && !ImGui::IsMouseDown(ImGuiMouseButton_Left) &&

@@ -22,7 +22,7 @@ struct Lesson {
   LessonOp op = LessonOp::conv;
   // Operands in the layout `conv.layout` / `pool.layout` names (the Keras lessons use nhwc).
   Tensor input;
-  Tensor weight;              // conv only
+  Tensor weight;               // conv only
   std::optional<Tensor> bias;  // conv only
   Conv2dParams conv;
   Pool2dParams pool;

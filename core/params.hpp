@@ -51,6 +51,14 @@ struct Conv2dParams {
   Layout layout = Layout::nchw;
 };
 
+// The same arithmetic on NCHW operands: every setting but the layout.
+inline bool same_arithmetic(const Conv2dParams& a, const Conv2dParams& b) {
+  return a.stride_h == b.stride_h && a.stride_w == b.stride_w && a.dilation_h == b.dilation_h &&
+         a.dilation_w == b.dilation_w && a.groups == b.groups && a.padding.kind == b.padding.kind &&
+         a.padding.h == b.padding.h && a.padding.w == b.padding.w &&
+         a.padding_mode == b.padding_mode;
+}
+
 // Everything the engine, the trace, the GPU and the app need to index a convolution.
 // Index formula used everywhere: iy = oy * stride_h + ky * dilation_h - pad.top
 //                                ix = ox * stride_w + kx * dilation_w - pad.left

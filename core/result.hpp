@@ -58,6 +58,8 @@ class [[nodiscard]] Result {
 // Result of an operation with no value.
 struct Ok {};
 using Status = Result<Ok>;
-inline Status ok() { return Ok{}; }
+inline Status ok() {
+  return Ok{};
+}
 
 }  // namespace cs

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cstdlib>
+#include <cstring>
 #include <mutex>
 #include <new>
 #include <stdexcept>
@@ -217,6 +218,11 @@ Tensor Tensor::to(DType dtype) const {
   for (int64_t i = 0; i < m_numel; ++i)
     t.set(i, get(i));
   return t;
+}
+
+bool Tensor::identical(const Tensor& other) const {
+  return m_dtype == other.m_dtype && m_shape == other.m_shape &&
+         (nbytes() == 0 || std::memcmp(raw_data(), other.raw_data(), nbytes()) == 0);
 }
 
 Result<Tensor> Tensor::reshaped(Shape shape) const {

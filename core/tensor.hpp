@@ -94,6 +94,9 @@ class Tensor {
   Tensor to(DType dtype) const;
   // Same data, new shape with the same number of elements.
   Result<Tensor> reshaped(Shape shape) const;
+  // Same dtype, shape and bits (so 0 and -0 differ, and a NaN equals the same NaN): whether a
+  // result computed from `other` can be reused for this tensor.
+  bool identical(const Tensor& other) const;
 
  private:
   DType m_dtype = DType::f32;
