@@ -72,6 +72,32 @@ void heading(const char* text) {
   ImGui::PopFont();
 }
 
+// How a window's origin follows from its output cell along one axis.
+struct AxisPlace {
+  int stride, dilation, pad_before;
+  int64_t origin;  // oy·stride − pad_before (or ox·…)
+};
+
+// The top of the panel, for convolution and pooling alike: which output cell, its value once
+// reached, and where its window sits (the one index formula, with the numbers).
+void draw_output_header(const std::string& out_index, double value, bool at_result,
+                        const AxisPlace& rows, const AxisPlace& cols) {
+  heading(("Output y" + out_index).c_str());
+  ImGui::SameLine();
+  if (at_result) {
+    ImGui::Text("= %s", fmt(value, 6).c_str());
+  } else {
+    ImGui::TextDisabled("(being computed)");
+  }
+  ImGui::PushFont(mono_font());
+  ImGui::TextDisabled("iy = oy·%d + ky·%d − %d = %lld + ky·%d", rows.stride, rows.dilation,
+                      rows.pad_before, static_cast<long long>(rows.origin), rows.dilation);
+  ImGui::TextDisabled("ix = ox·%d + kx·%d − %d = %lld + kx·%d", cols.stride, cols.dilation,
+                      cols.pad_before, static_cast<long long>(cols.origin), cols.dilation);
+  ImGui::PopFont();
+  ImGui::Separator();
+}
+
 std::string idx(std::initializer_list<int64_t> v) {
   std::string s = "[";
   bool first = true;
@@ -93,23 +119,9 @@ void draw_conv(AppState& s) {
   const bool at_result = st.at_result();
   ImFont* mono = mono_font();
 
-  char buf[256];
-  std::snprintf(buf, sizeof buf, "Output y%s", idx({win.n, win.o, win.y, win.x}).c_str());
-  heading(buf);
-  ImGui::SameLine();
-  if (at_result) {
-    ImGui::Text("= %s", fmt(win.value, 6).c_str());
-  } else {
-    ImGui::TextDisabled("(being computed)");
-  }
-  // Where the window sits: the one index formula, with numbers.
-  ImGui::PushFont(mono);
-  ImGui::TextDisabled("iy = oy·%d + ky·%d − %d = %lld + ky·%d", g.stride_h, g.dilation_h, g.pad.top,
-                      static_cast<long long>(win.origin_y), g.dilation_h);
-  ImGui::TextDisabled("ix = ox·%d + kx·%d − %d = %lld + kx·%d", g.stride_w, g.dilation_w,
-                      g.pad.left, static_cast<long long>(win.origin_x), g.dilation_w);
-  ImGui::PopFont();
-  ImGui::Separator();
+  draw_output_header(idx({win.n, win.o, win.y, win.x}), win.value, at_result,
+                     {g.stride_h, g.dilation_h, g.pad.top, win.origin_y},
+                     {g.stride_w, g.dilation_w, g.pad.left, win.origin_x});
 
   // The multiply being done now.
   if (!at_result) {
@@ -142,8 +154,7 @@ void draw_conv(AppState& s) {
   const int64_t cur_ch = at_result ? g.c_in_per_group : cur / taps_per_ch;
   for (int64_t c = 0; c < g.c_in_per_group; ++c) {
     const int64_t ic = win.ic_begin + c;
-    std::snprintf(buf, sizeof buf, "Channel %lld:", static_cast<long long>(ic));
-    ImGui::TextUnformatted(buf);
+    ImGui::Text("Channel %lld:", static_cast<long long>(ic));
     std::vector<Token> tokens;
     for (int64_t k = 0; k < taps_per_ch; ++k) {
       const int64_t ti = c * taps_per_ch + k;
@@ -210,22 +221,9 @@ void draw_pool(AppState& s) {
   const bool is_max = g.op == PoolOp::max;
   ImFont* mono = mono_font();
 
-  char buf[256];
-  std::snprintf(buf, sizeof buf, "Output y%s", idx({win.n, win.c, win.y, win.x}).c_str());
-  heading(buf);
-  ImGui::SameLine();
-  if (at_result) {
-    ImGui::Text("= %s", fmt(win.value, 6).c_str());
-  } else {
-    ImGui::TextDisabled("(being computed)");
-  }
-  ImGui::PushFont(mono);
-  ImGui::TextDisabled("iy = oy·%d + ky·%d − %d = %lld + ky·%d", g.stride_h, g.dilation_h, g.pad_h,
-                      static_cast<long long>(win.origin_y), g.dilation_h);
-  ImGui::TextDisabled("ix = ox·%d + kx·%d − %d = %lld + kx·%d", g.stride_w, g.dilation_w, g.pad_w,
-                      static_cast<long long>(win.origin_x), g.dilation_w);
-  ImGui::PopFont();
-  ImGui::Separator();
+  draw_output_header(idx({win.n, win.c, win.y, win.x}), win.value, at_result,
+                     {g.stride_h, g.dilation_h, g.pad_h, win.origin_y},
+                     {g.stride_w, g.dilation_w, g.pad_w, win.origin_x});
 
   // Running max / sum up to the current tap.
   bool have = false;
