@@ -105,6 +105,27 @@ void put_int(std::string& s, int64_t v) {
   s.append(buf, r.ptr);
 }
 
+// Opens one window's object in the "windows" list: {"n": .., "<channel_key>": .., "y": ..,
+// "x": .., "origin": [iy, ix] — the caller adds the rest and the closing brace.
+void open_window(std::string& s, bool first, const int64_t (&nchw)[4], const char* channel_key,
+                 int64_t origin_y, int64_t origin_x) {
+  s += first ? "\n  {\"n\": " : ",\n  {\"n\": ";
+  put_int(s, nchw[0]);
+  s += ", \"";
+  s += channel_key;
+  s += "\": ";
+  put_int(s, nchw[1]);
+  s += ", \"y\": ";
+  put_int(s, nchw[2]);
+  s += ", \"x\": ";
+  put_int(s, nchw[3]);
+  s += ", \"origin\": [";
+  put_int(s, origin_y);
+  s += ", ";
+  put_int(s, origin_x);
+  s += "]";
+}
+
 std::string json_string(const std::string& text) {
   return nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
@@ -196,19 +217,7 @@ Status write_conv_trace(AtomicTextFile& f, const ConvTrace& trace, bool flipped)
   const int64_t count = trace.window_count();
   for (int64_t i = 0; i < count; ++i) {
     const Window w = trace.window(i);
-    s += i == 0 ? "\n  {\"n\": " : ",\n  {\"n\": ";
-    put_int(s, w.n);
-    s += ", \"o\": ";
-    put_int(s, w.o);
-    s += ", \"y\": ";
-    put_int(s, w.y);
-    s += ", \"x\": ";
-    put_int(s, w.x);
-    s += ", \"origin\": [";
-    put_int(s, w.origin_y);
-    s += ", ";
-    put_int(s, w.origin_x);
-    s += "]";
+    open_window(s, i == 0, {w.n, w.o, w.y, w.x}, "o", w.origin_y, w.origin_x);
     if (g.groups > 1) {
       s += ", \"group\": ";
       put_int(s, w.group);
@@ -255,19 +264,8 @@ Status write_pool_trace(AtomicTextFile& f, const PoolTrace& trace) {
   const int64_t count = trace.window_count();
   for (int64_t i = 0; i < count; ++i) {
     const PoolWindow w = trace.window(i);
-    s += i == 0 ? "\n  {\"n\": " : ",\n  {\"n\": ";
-    put_int(s, w.n);
-    s += ", \"c\": ";
-    put_int(s, w.c);
-    s += ", \"y\": ";
-    put_int(s, w.y);
-    s += ", \"x\": ";
-    put_int(s, w.x);
-    s += ", \"origin\": [";
-    put_int(s, w.origin_y);
-    s += ", ";
-    put_int(s, w.origin_x);
-    s += "], \"taps\": [";
+    open_window(s, i == 0, {w.n, w.c, w.y, w.x}, "c", w.origin_y, w.origin_x);
+    s += ", \"taps\": [";
     for (std::size_t t = 0; t < w.taps.size(); ++t) {
       if (t) s += ", ";
       s += w.taps[t].in_padding ? "null" : json_number(w.taps[t].x, dt);
