@@ -15,9 +15,9 @@
 
 namespace cs {
 
-namespace {
+namespace {}  // namespace
 
-Status check_dtypes(const Tensor& input, const Tensor& weight, const Tensor* bias) {
+Status check_conv2d_operands(const Tensor& input, const Tensor& weight, const Tensor* bias) {
   if (weight.dtype() != input.dtype()) {
     return make_error(std::string("the weight is ") + dtype_name(weight.dtype()) +
                           " but the input is " + dtype_name(input.dtype()) +
@@ -39,6 +39,8 @@ Status check_dtypes(const Tensor& input, const Tensor& weight, const Tensor* bia
   return ok();
 }
 
+namespace {
+
 // Validates and brings the operands to PyTorch order: input NCHW, weight OIHW. For NCHW the
 // caller's tensors are used in place (no copy: a 1080p photo is 25 MB); NHWC is permuted once.
 struct Canonical {
@@ -54,7 +56,7 @@ struct Canonical {
 
 Result<Canonical> canonicalise(const Tensor& input, const Tensor& weight, const Tensor* bias,
                                const Conv2dParams& params) {
-  if (auto st = check_dtypes(input, weight, bias); !st) return st.error();
+  if (auto st = check_conv2d_operands(input, weight, bias); !st) return st.error();
   auto geo = conv2d_geometry_for(input.shape(), weight.shape(), bias ? bias->dim(0) : -1, params);
   if (!geo) return geo.error();
   Canonical c;

@@ -29,6 +29,10 @@ Result<Tensor> conv2d(const Tensor& input, const Tensor& weight, const Tensor* b
 Status conv2d_into(const Tensor& input, const Tensor& weight, const Tensor* bias,
                    const Conv2dParams& params, Tensor& out, const ExecOptions& exec = {});
 
+// The operand checks every conv2d backend starts with: weight and bias in the input's dtype, the
+// bias 1-D. (Shapes are checked by conv2d_geometry_for.)
+Status check_conv2d_operands(const Tensor& input, const Tensor& weight, const Tensor* bias);
+
 Result<Tensor> conv2d_reference(const Tensor& input, const Tensor& weight, const Tensor* bias,
                                 const Conv2dParams& params);
 

@@ -74,6 +74,19 @@ TEST(GpuConv2d, InvalidParamsGiveTheEngineSentence) {
   auto y = cs::gpu::conv2d(x, w, nullptr, Conv2dParams{});
   ASSERT_FALSE(y);
   EXPECT_FALSE(y.error().message.empty());
+  // Operands the CPU engine refuses are refused with the same sentence.
+  const Tensor w64(DType::f64, {1, 1, 3, 3});
+  const Tensor b2(DType::f32, {1, 1});
+  const Tensor w3(DType::f32, {1, 1, 3, 3});
+  for (auto [weight, bias] :
+       {std::pair{&w64, static_cast<const Tensor*>(nullptr)}, std::pair{&w3, &b2}}) {
+    auto gpu = cs::gpu::conv2d(x, *weight, bias, Conv2dParams{});
+    auto cpu = cs::conv2d(x, *weight, bias, Conv2dParams{});
+    ASSERT_FALSE(gpu);
+    ASSERT_FALSE(cpu);
+    EXPECT_EQ(gpu.error().message, cpu.error().message);
+    EXPECT_EQ(gpu.error().field, cpu.error().field);
+  }
 }
 
 Tensor random_tensor(std::mt19937_64& rng, DType dtype, cs::Shape shape) {

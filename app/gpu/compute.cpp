@@ -13,6 +13,7 @@
 
 #include "app/gpu/gl_context.hpp"
 #include "app/gpu/gpu_engine.hpp"
+#include "core/conv2d.hpp"
 
 namespace cs::gpu {
 
@@ -104,6 +105,25 @@ Error unavailable(const ComputeStatus& s) {
   return make_error(s.reason + "; use --backend cpu (or auto)", "backend");
 }
 
+// Runs `op` on the compute thread and brings its NCHW float32 result back to `dtype` and, when
+// `nhwc`, to NHWC; an error saying why when there is no GPU engine.
+Result<Tensor> run_on_gpu(const std::function<Result<Tensor>(GpuEngine&, GpuTimings&)>& op,
+                          DType dtype, bool nhwc) {
+  ComputeThread& thread = ComputeThread::get();
+  std::optional<Result<Tensor>> result;
+  thread.run([&](GpuEngine* engine) {
+    if (engine == nullptr) return;
+    GpuTimings t;
+    result = op(*engine, t);
+    thread.timings = {t.upload_ms, t.compute_ms, t.readback_ms};
+  });
+  if (!result) return unavailable(thread.status());
+  if (!*result) return result->error();
+  Tensor out = std::move(**result);
+  if (dtype != DType::f32) out = out.to(dtype);
+  return nhwc ? nchw_to_nhwc(out) : out;
+}
+
 }  // namespace
 
 ComputeStatus compute_status() {
@@ -118,19 +138,7 @@ LastTimings last_timings() {
 // input's layout and dtype.
 Result<Tensor> conv2d(const Tensor& input, const Tensor& weight, const Tensor* bias,
                       const Conv2dParams& params) {
-  if (weight.dtype() != input.dtype() || (bias != nullptr && bias->dtype() != input.dtype())) {
-    return make_error(
-        std::string("the input is ") + dtype_name(input.dtype()) + " but the " +
-            (weight.dtype() != input.dtype() ? "weight" : "bias") + " is " +
-            dtype_name(weight.dtype() != input.dtype() ? weight.dtype() : bias->dtype()) +
-            "; give every operand the same dtype",
-        "dtype");
-  }
-  if (bias != nullptr && bias->ndim() != 1) {
-    return make_error("the bias must be 1-D with one value per output channel, not " +
-                          shape_to_string(bias->shape()),
-                      "bias");
-  }
+  if (auto st = check_conv2d_operands(input, weight, bias); !st) return st.error();
   Result<ConvGeometry> geo = conv2d_geometry_for(input.shape(), weight.shape(),
                                                  bias != nullptr ? bias->numel() : -1, params);
   if (!geo) return geo.error();
@@ -144,19 +152,11 @@ Result<Tensor> conv2d(const Tensor& input, const Tensor& weight, const Tensor* b
     return nhwc ? nchw_to_nhwc(empty) : empty;
   }
 
-  ComputeThread& thread = ComputeThread::get();
-  std::optional<Result<Tensor>> result;
-  thread.run([&](GpuEngine* engine) {
-    if (engine == nullptr) return;
-    GpuTimings t;
-    result = engine->conv2d(*geo, in32, w32, b32 ? &*b32 : nullptr, ConvVariant::tiled, &t);
-    thread.timings = {t.upload_ms, t.compute_ms, t.readback_ms};
-  });
-  if (!result) return unavailable(thread.status());
-  if (!*result) return result->error();
-  Tensor out = std::move(**result);
-  if (input.dtype() != DType::f32) out = out.to(input.dtype());
-  return nhwc ? nchw_to_nhwc(out) : out;
+  return run_on_gpu(
+      [&](GpuEngine& engine, GpuTimings& t) {
+        return engine.conv2d(*geo, in32, w32, b32 ? &*b32 : nullptr, ConvVariant::tiled, &t);
+      },
+      input.dtype(), nhwc);
 }
 
 // input [N, C, H, W] / [N, H, W, C] => output in the input's layout and dtype.
@@ -169,19 +169,8 @@ Result<Tensor> pool2d(const Tensor& input, const Pool2dParams& params) {
     Tensor empty(input.dtype(), {geo->n, geo->c, geo->out_h, geo->out_w});
     return nhwc ? nchw_to_nhwc(empty) : empty;
   }
-  ComputeThread& thread = ComputeThread::get();
-  std::optional<Result<Tensor>> result;
-  thread.run([&](GpuEngine* engine) {
-    if (engine == nullptr) return;
-    GpuTimings t;
-    result = engine->pool2d(*geo, in32, &t);
-    thread.timings = {t.upload_ms, t.compute_ms, t.readback_ms};
-  });
-  if (!result) return unavailable(thread.status());
-  if (!*result) return result->error();
-  Tensor out = std::move(**result);
-  if (input.dtype() != DType::f32) out = out.to(input.dtype());
-  return nhwc ? nchw_to_nhwc(out) : out;
+  return run_on_gpu([&](GpuEngine& engine, GpuTimings& t) { return engine.pool2d(*geo, in32, &t); },
+                    input.dtype(), nhwc);
 }
 
 }  // namespace cs::gpu
