@@ -162,31 +162,28 @@ Tensor squeeze_output(const Tensor& output, int input_rank, Layout layout) {
   return r ? std::move(*r) : output;
 }
 
+namespace {
+// The shortest text that reads back as the same value of `dtype` (a finite value).
+std::string shortest_text(double value, DType dtype) {
+  char buf[64];
+  const std::to_chars_result r =
+      dtype == DType::f32 ? std::to_chars(buf, buf + sizeof buf, static_cast<float>(value))
+                          : std::to_chars(buf, buf + sizeof buf, value);
+  return std::string(buf, r.ptr);
+}
+}  // namespace
+
 std::string format_number(double value, DType dtype) {
   if (std::isnan(value)) return "nan";
   if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
-  char buf[64];
-  std::to_chars_result r;
-  if (dtype == DType::f32) {
-    r = std::to_chars(buf, buf + sizeof buf, static_cast<float>(value));
-  } else {
-    r = std::to_chars(buf, buf + sizeof buf, value);
-  }
-  std::string s(buf, r.ptr);
+  std::string s = shortest_text(value, dtype);
   if (s == "-0") s = "0";  // -0 and 0 compare equal; students should not wonder about the sign
   return s;
 }
 
 std::string json_number(double value, DType dtype) {
   if (!std::isfinite(value)) return "null";
-  char buf[64];
-  std::to_chars_result r;
-  if (dtype == DType::f32) {
-    r = std::to_chars(buf, buf + sizeof buf, static_cast<float>(value));
-  } else {
-    r = std::to_chars(buf, buf + sizeof buf, value);
-  }
-  return std::string(buf, r.ptr);
+  return shortest_text(value, dtype);
 }
 
 }  // namespace cs::cli
