@@ -15,8 +15,6 @@
 
 namespace cs {
 
-namespace {}  // namespace
-
 Status check_conv2d_operands(const Tensor& input, const Tensor& weight, const Tensor* bias) {
   if (weight.dtype() != input.dtype()) {
     return make_error(std::string("the weight is ") + dtype_name(weight.dtype()) +
