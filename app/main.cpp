@@ -1,8 +1,7 @@
 // convscope: with a subcommand, the headless command line; with none, the visualizer window.
 // One straight-line main like Dear ImGui's GLFW example: set-up, the loop (poll, new frame,
 // views, recompute if dirty, advance the stepper, render, swap), shutdown in reverse.
-// The views are in app/ui_*.cpp; the state they share is app/app_state.hpp.
-#include <epoxy/gl.h>
+// The views are in app/ui/; the state they share is app/ui/app_state.hpp; the commands in app/cli/.
 #define GLFW_INCLUDE_NONE
 #include <GLFW/glfw3.h>
 #include <backends/imgui_impl_glfw.h>
@@ -20,15 +19,16 @@
 #include <string>
 #include <vector>
 
-#include "app/app_state.hpp"
-#include "app/cli.hpp"
-#include "app/ui_canvas.hpp"
-#include "app/ui_edit.hpp"
-#include "app/ui_frame.hpp"
-#include "app/ui_screenshot.hpp"
-#include "app/ui_settings.hpp"
-#include "app/ui_theme.hpp"
-#include "app/ui_timeline.hpp"
+#include "app/cli/cli.hpp"
+#include "app/gpu/window_gl.hpp"
+#include "app/ui/app_state.hpp"
+#include "app/ui/ui_canvas.hpp"
+#include "app/ui/ui_edit.hpp"
+#include "app/ui/ui_frame.hpp"
+#include "app/ui/ui_screenshot.hpp"
+#include "app/ui/ui_settings.hpp"
+#include "app/ui/ui_theme.hpp"
+#include "app/ui/ui_timeline.hpp"
 #include "core/file_io.hpp"
 
 namespace {
@@ -393,9 +393,7 @@ int main(int argc, char** argv) {
     ImGui::Render();
     int fb_w = 0, fb_h = 0;
     glfwGetFramebufferSize(window, &fb_w, &fb_h);
-    glViewport(0, 0, fb_w, fb_h);
-    glClearColor(0.93f, 0.93f, 0.95f, 1.0f);
-    glClear(GL_COLOR_BUFFER_BIT);
+    cs::gpu::clear_frame(fb_w, fb_h, 0.93f, 0.93f, 0.95f);
     ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
 
     if (state.screenshot_requested) {

@@ -1,7 +1,7 @@
-// Tests for the command line's argument parsing (app/cli_args): strict numbers, pairs as
+// Tests for the command line's argument parsing (app/cli/cli_args): strict numbers, pairs as
 // (height, width), padding words, shapes, option forms and their error sentences, and the
-// conv/pool parameter options. In-process, no executable. Depends on app/cli_args.hpp.
-#include "app/cli_args.hpp"
+// conv/pool parameter options. In-process, no executable. Depends on app/cli/cli_args.hpp.
+#include "app/cli/cli_args.hpp"
 
 #include <gtest/gtest.h>
 

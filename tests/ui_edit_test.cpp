@@ -1,4 +1,4 @@
-// The editing half of the visualizer (app/ui_edit.hpp), two ways:
+// The editing half of the visualizer (app/ui/ui_edit.hpp), two ways:
 //  - in process, without a window: area downsampling, .npy shapes, dropped files, painting, kernel
 //    actions (normalise, random, presets) and scenes <-> the app state;
 //  - as a person uses it: the real convscope under the test command's X server, keys pressed with
@@ -23,8 +23,8 @@
 #include <imgui.h>
 #include <nlohmann/json.hpp>
 
-#include "app/app_state.hpp"
-#include "app/ui_edit.hpp"
+#include "app/ui/app_state.hpp"
+#include "app/ui/ui_edit.hpp"
 #include "core/file_io.hpp"
 #include "core/image_io.hpp"
 #include "core/npy.hpp"

@@ -5,8 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "app/app_state.hpp"
-#include "app/ui_params.hpp"
+#include "app/ui/app_state.hpp"
+#include "app/ui/ui_params.hpp"
 
 namespace cs {
 namespace {

@@ -1,0 +1,189 @@
+// Shared pieces of the command line: option rows, failing with one sentence, reading operands
+// and expanding unbatched ones, and round-trip number printing.
+// Depends on core/ only (no GL, no ImGui).
+#include "app/cli/cli_common.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+
+#include "core/conv2d.hpp"
+#include "core/npy.hpp"
+
+namespace cs::cli {
+
+std::vector<OptionSpec> conv_geometry_options() {
+  return {
+      {"--stride", "S|SH,SW", "step between windows: one number or rows,columns (default 1)"},
+      {"--padding", "P|PH,PW|same|valid",
+       "PH rows top/bottom, PW columns left/right; 'same' keeps the size (default 0)"},
+      {"--dilation", "D|DH,DW", "spacing between kernel taps (default 1)"},
+      {"--groups", "G", "split channels into G independent groups (default 1)"},
+      {"--padding-mode", "zeros|reflect|replicate|circular",
+       "what the padding reads (default zeros)"},
+      {"--layout", "nchw|nhwc",
+       "nchw: PyTorch order, weight OIHW (default); nhwc: Keras order, weight HWIO"},
+      {"--flip", nullptr,
+       "rotate the kernel 180 degrees: a true convolution (scipy.signal.convolve)"},
+  };
+}
+
+std::vector<OptionSpec> pool_geometry_options() {
+  return {
+      {"--op", "max|avg", "max pooling or average pooling"},
+      {"--kernel", "K|KH,KW", "window size: one number or rows,columns"},
+      {"--stride", "S|SH,SW", "step between windows (default: the kernel size, like PyTorch)"},
+      {"--padding", "P|PH,PW",
+       "implicit padding on each side, at most half the kernel (default 0)"},
+      {"--dilation", "D|DH,DW", "spacing between window taps, max pooling only (default 1)"},
+      {"--ceil-mode", nullptr, "round the output size up (the last window may hang over)"},
+      {"--exclude-pad", nullptr, "avg: divide by the cells inside the input, not the window size"},
+      {"--layout", "nchw|nhwc", "nchw: [N, C, H, W] (PyTorch); nhwc: [N, H, W, C] (Keras)"},
+  };
+}
+
+int fail(const std::string& command, const std::string& message) {
+  std::fprintf(stderr, "convscope %s: %s\n", command.c_str(), message.c_str());
+  return kExitError;
+}
+
+int fail(const std::string& command, const Error& error) {
+  return fail(command, error.message);
+}
+
+int print_usage(const CommandSpec& spec) {
+  const std::string text = usage_text(spec);
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  return kExitOk;
+}
+
+Status no_positional(const Args& args, const CommandSpec& spec) {
+  if (args.positional().empty()) return ok();
+  return make_error("unexpected argument '" + args.positional().front() +
+                    "'; options start with --, e.g. --input X.npy (see `convscope " + spec.name +
+                    " --help`)");
+}
+
+Result<Tensor> load_npy(const std::string& option, const std::string& path) {
+  auto t = read_npy(path);
+  if (!t) {
+    std::string message = t.error().message;
+    if (message.find(path) == std::string::npos) message = option + " " + path + ": " + message;
+    return make_error(message, option);
+  }
+  return t;
+}
+
+Result<Tensor> expand_input(Tensor input, Layout layout, const std::string& what) {
+  const Shape s = input.shape();
+  if (s.size() == 3) return input.reshaped({1, s[0], s[1], s[2]});
+  if (s.size() == 2) {
+    if (layout == Layout::nchw) return input.reshaped({1, 1, s[0], s[1]});
+    return input.reshaped({1, s[0], s[1], 1});
+  }
+  if (s.size() != 4) {
+    const char* form = layout == Layout::nchw ? "[N, C, H, W] (or [C, H, W], or [H, W])"
+                                              : "[N, H, W, C] (or [H, W, C], or [H, W])";
+    return make_error("the " + what + " has shape " + shape_list(s) + " (" +
+                      std::to_string(s.size()) + " dimensions); it must be " + form);
+  }
+  return input;
+}
+
+Result<Tensor> expand_weight(Tensor weight, Layout layout) {
+  const Shape s = weight.shape();
+  if (s.size() == 2) {
+    if (layout == Layout::nchw) return weight.reshaped({1, 1, s[0], s[1]});
+    return weight.reshaped({s[0], s[1], 1, 1});
+  }
+  if (s.size() != 4) {
+    const char* form = layout == Layout::nchw
+                           ? "[C_out, C_in/groups, KH, KW] (or one [KH, KW] kernel)"
+                           : "[KH, KW, C_in/groups, C_out] (or one [KH, KW] kernel)";
+    return make_error("the weight has shape " + shape_list(s) + " (" + std::to_string(s.size()) +
+                      " dimensions); it must be " + form);
+  }
+  return weight;
+}
+
+Result<ConvOperands> load_conv_operands(const Args& args) {
+  ConvOperands ops;
+  auto params = conv_params_from(args);
+  if (!params) return params.error();
+  ops.params = *params;
+
+  auto input = load_npy("--input", *args.get("--input"));
+  if (!input) return input.error();
+  auto weight = load_npy("--weight", *args.get("--weight"));
+  if (!weight) return weight.error();
+  ops.input_rank = input->ndim();
+  auto in4 = expand_input(std::move(*input), ops.params.layout, "input");
+  if (!in4) return in4.error();
+  ops.input = std::move(*in4);
+  auto w4 = expand_weight(std::move(*weight), ops.params.layout);
+  if (!w4) return w4.error();
+  // NOTE: np.array([[1, 0, -1], ...], dtype=float) is float64 while images are often float32;
+  // PyTorch would refuse the mix. We compute in the input's dtype, which is what the output is.
+  ops.weight = w4->to(ops.input.dtype());
+  if (const std::string* bias_path = args.get("--bias")) {
+    auto bias = load_npy("--bias", *bias_path);
+    if (!bias) return bias.error();
+    if (bias->ndim() == 0) {
+      auto b1 = bias->reshaped({1});
+      if (!b1) return b1.error();
+      *bias = std::move(*b1);
+    }
+    if (bias->ndim() != 1) {
+      return make_error("the bias has shape " + shape_list(bias->shape()) +
+                            "; it must be one number per output channel, shape [C_out]",
+                        "--bias");
+    }
+    ops.bias = bias->to(ops.input.dtype());
+  }
+  if (args.has("--flip")) {
+    ops.weight = flip_kernel(ops.weight, ops.params.layout);
+    ops.flipped = true;
+  }
+  return ops;
+}
+
+Tensor squeeze_output(const Tensor& output, int input_rank, Layout layout) {
+  const Shape& s = output.shape();
+  if (input_rank >= 4 || s.size() != 4) return output;
+  Shape out;
+  if (input_rank == 3) {
+    out = {s[1], s[2], s[3]};
+  } else if (layout == Layout::nchw) {  // [1, C, H, W]
+    out = s[1] == 1 ? Shape{s[2], s[3]} : Shape{s[1], s[2], s[3]};
+  } else {  // [1, H, W, C]
+    out = s[3] == 1 ? Shape{s[1], s[2]} : Shape{s[1], s[2], s[3]};
+  }
+  auto r = output.reshaped(out);
+  return r ? std::move(*r) : output;
+}
+
+namespace {
+// The shortest text that reads back as the same value of `dtype` (a finite value).
+std::string shortest_text(double value, DType dtype) {
+  char buf[64];
+  const std::to_chars_result r =
+      dtype == DType::f32 ? std::to_chars(buf, buf + sizeof buf, static_cast<float>(value))
+                          : std::to_chars(buf, buf + sizeof buf, value);
+  return std::string(buf, r.ptr);
+}
+}  // namespace
+
+std::string format_number(double value, DType dtype) {
+  if (std::isnan(value)) return "nan";
+  if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
+  std::string s = shortest_text(value, dtype);
+  if (s == "-0") s = "0";  // -0 and 0 compare equal; students should not wonder about the sign
+  return s;
+}
+
+std::string json_number(double value, DType dtype) {
+  if (!std::isfinite(value)) return "null";
+  return shortest_text(value, dtype);
+}
+
+}  // namespace cs::cli

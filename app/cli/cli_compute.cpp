@@ -1,0 +1,275 @@
+// `convscope conv` and `convscope pool`: read .npy operands, validate with the engine, compute on
+// the CPU engine or the GPU module, write the output .npy only after everything succeeded.
+// Depends on core/ and app/gpu/compute.hpp (no ImGui).
+#include <chrono>
+#include <cstdio>
+#include <string>
+
+#include "app/cli/cli_common.hpp"
+#include "app/gpu/compute.hpp"
+#include "core/conv2d.hpp"
+#include "core/npy.hpp"
+#include "core/pool2d.hpp"
+
+namespace cs::cli {
+namespace {
+
+enum class Backend { cpu, gpu, automatic };
+
+const char* backend_name(Backend b) {
+  switch (b) {
+    case Backend::cpu:
+      return "cpu";
+    case Backend::gpu:
+      return "gpu";
+    case Backend::automatic:
+      return "auto";
+  }
+  return "cpu";
+}
+
+Result<Backend> parse_backend(const Args& args) {
+  const std::string* v = args.get("--backend");
+  if (!v || *v == "cpu") return Backend::cpu;
+  if (*v == "gpu") return Backend::gpu;
+  if (*v == "auto") return Backend::automatic;
+  return make_error("--backend " + *v + " is not a backend; use cpu, gpu or auto", "--backend");
+}
+
+// --repeat N (N >= 1) and --threads N (N >= 0; 0 means every hardware thread).
+struct RunOptions {
+  Backend backend = Backend::cpu;
+  int repeat = 1;
+  int threads = 0;
+  bool quiet = false;
+};
+
+Result<RunOptions> run_options_from(const Args& args) {
+  RunOptions r;
+  auto backend = parse_backend(args);
+  if (!backend) return backend.error();
+  r.backend = *backend;
+  if (const std::string* v = args.get("--repeat")) {
+    auto n = parse_int("--repeat", *v);
+    if (!n) return n.error();
+    if (*n < 1) {
+      return make_error("--repeat " + *v + " must be at least 1 (the number of times to compute)",
+                        "--repeat");
+    }
+    r.repeat = *n;
+  }
+  if (const std::string* v = args.get("--threads")) {
+    auto n = parse_int("--threads", *v);
+    if (!n) return n.error();
+    if (*n < 0) {
+      return make_error("--threads " + *v + " must be 0 (every hardware thread) or more",
+                        "--threads");
+    }
+    r.threads = *n;
+  }
+  r.quiet = args.has("--quiet");
+  return r;
+}
+
+std::vector<OptionSpec> run_option_rows(bool with_threads) {
+  std::vector<OptionSpec> rows = {
+      {"--backend", "cpu|gpu|auto", "where to compute (default cpu; auto: the GPU if it works)"},
+      {"--repeat", "N", "compute N times (timing) and write the last result (default 1)"},
+  };
+  if (with_threads) rows.push_back({"--threads", "N", "CPU threads (default 0: all of them)"});
+  rows.push_back({"--quiet", nullptr, "print nothing on success"});
+  return rows;
+}
+
+// Runs `compute(backend)` `repeat` times, timing each run. With --backend auto a failing GPU
+// falls back to the CPU once (with a note on stderr); with --backend gpu the error is final.
+template <class Compute>
+Result<Tensor> run_repeated(const std::string& command, const RunOptions& opt, Compute compute,
+                            Backend& used, double& best_ms, double& mean_ms) {
+  used = opt.backend == Backend::automatic ? Backend::gpu : opt.backend;
+  std::optional<Tensor> last;
+  double total = 0;
+  best_ms = 0;
+  for (int i = 0; i < opt.repeat; ++i) {
+    const auto t0 = std::chrono::steady_clock::now();
+    auto r = compute(used);
+    const auto t1 = std::chrono::steady_clock::now();
+    if (!r) {
+      if (opt.backend == Backend::automatic && used == Backend::gpu) {
+        std::fprintf(stderr, "convscope %s: note: the GPU did not run (%s); computing on the CPU\n",
+                     command.c_str(), r.error().message.c_str());
+        used = Backend::cpu;
+        --i;
+        continue;
+      }
+      return r.error();
+    }
+    const double ms = std::chrono::duration<double, std::milli>(t1 - t0).count();
+    total += ms;
+    best_ms = i == 0 ? ms : std::min(best_ms, ms);
+    last = std::move(*r);
+  }
+  mean_ms = total / opt.repeat;
+  return std::move(*last);
+}
+
+void print_summary(const std::string& command, const std::string& path, const Tensor& out,
+                   Backend used, const RunOptions& opt, double best_ms, double mean_ms) {
+  if (opt.quiet) return;
+  std::printf("convscope %s: wrote %s: %s %s on %s", command.c_str(), path.c_str(),
+              dtype_name(out.dtype()), shape_list(out.shape()).c_str(), backend_name(used));
+  if (opt.repeat == 1) {
+    std::printf(" in %.3f ms\n", best_ms);
+  } else {
+    std::printf(", %d runs: best %.3f ms, mean %.3f ms\n", opt.repeat, best_ms, mean_ms);
+  }
+}
+
+}  // namespace
+
+const CommandSpec& conv_spec() {
+  static const CommandSpec spec = [] {
+    CommandSpec s{
+        "conv",
+        "--input X.npy --weight W.npy [--bias B.npy] --out Y.npy [options]",
+        "Computes torch.nn.functional.conv2d(input, weight, bias, stride, padding, dilation,\n"
+        "groups) -- a cross-correlation, as in every deep-learning library -- and writes the\n"
+        "output as .npy in the input's layout and dtype. [C, H, W] inputs get a batch of 1 like\n"
+        "PyTorch; a 2-D [H, W] input is one single-channel image, a 2-D [KH, KW] weight one "
+        "filter.",
+        {
+            {"--input", "X.npy", "input [N, C_in, H, W] (nhwc: [N, H, W, C_in]), float32/float64"},
+            {"--weight", "W.npy",
+             "kernels [C_out, C_in/G, KH, KW] (nhwc: [KH, KW, C_in/G, C_out])"},
+            {"--bias", "B.npy", "one number per output channel, [C_out] (default: none)"},
+            {"--out", "Y.npy", "where to write the output (only when everything succeeded)"},
+        },
+        "  convscope conv --input x.npy --weight w.npy --out y.npy\n"
+        "  convscope conv --input x.npy --weight w.npy --bias b.npy --stride 2 --padding 1 "
+        "--out y.npy\n"
+        "  # scipy.signal.convolve(a, lap, mode='same'):\n"
+        "  convscope conv --input a.npy --weight lap.npy --padding same --flip --out y.npy\n"
+        "  # Keras Conv2D (padding='valid'): NHWC input, HWIO kernel\n"
+        "  convscope conv --input img.npy --weight k.npy --layout nhwc --out y.npy\n"};
+    for (const OptionSpec& o : conv_geometry_options())
+      s.options.push_back(o);
+    for (const OptionSpec& o : run_option_rows(true))
+      s.options.push_back(o);
+    return s;
+  }();
+  return spec;
+}
+
+const CommandSpec& pool_spec() {
+  static const CommandSpec spec = [] {
+    CommandSpec s{
+        "pool",
+        "--input X.npy --out Y.npy --op max|avg --kernel K|KH,KW [options]",
+        "Computes torch.nn.functional.max_pool2d / avg_pool2d and writes the output as .npy in\n"
+        "the input's layout and dtype. The stride defaults to the kernel size, as in PyTorch.",
+        {
+            {"--input", "X.npy", "input [N, C, H, W] (nhwc: [N, H, W, C]), float32/float64"},
+            {"--out", "Y.npy", "where to write the output (only when everything succeeded)"},
+        },
+        "  convscope pool --input x.npy --op max --kernel 2 --out y.npy\n"
+        "  convscope pool --input x.npy --op avg --kernel 3 --stride 2 --padding 1 --exclude-pad "
+        "--out y.npy\n"
+        "  # Keras MaxPool2D((2, 2), strides=1) on NHWC features:\n"
+        "  convscope pool --input f.npy --op max --kernel 2 --stride 1 --layout nhwc --out "
+        "y.npy\n"};
+    for (const OptionSpec& o : pool_geometry_options())
+      s.options.push_back(o);
+    for (const OptionSpec& o : run_option_rows(false))
+      s.options.push_back(o);
+    return s;
+  }();
+  return spec;
+}
+
+// conv: [N, C_in, H, W] * [C_out, C_in/G, KH, KW] (+ [C_out]) => [N, C_out, OH, OW] (or NHWC/HWIO)
+int run_conv(int argc, char** argv) {
+  const std::string cmd = "conv";
+  const CommandSpec& spec = conv_spec();
+  if (wants_help(argc, argv, 2)) return print_usage(spec);
+  auto args = parse_args(argc, argv, 2, spec);
+  if (!args) return fail(cmd, args.error());
+  if (auto s = no_positional(*args, spec); !s) return fail(cmd, s.error());
+  if (auto s = require(*args, spec, {"--input", "--weight", "--out"}); !s) {
+    return fail(cmd, s.error());
+  }
+  auto opt = run_options_from(*args);
+  if (!opt) return fail(cmd, opt.error());
+  // Parse every parameter before reading any file, so a typo is reported first.
+  if (auto p = conv_params_from(*args); !p) return fail(cmd, p.error());
+
+  auto ops = load_conv_operands(*args);
+  if (!ops) return fail(cmd, ops.error());
+  const int64_t bias_len = ops->bias ? ops->bias->dim(0) : -1;
+  auto geo = conv2d_geometry_for(ops->input.shape(), ops->weight.shape(), bias_len, ops->params);
+  if (!geo) return fail(cmd, geo.error());
+
+  ExecOptions exec;
+  exec.threads = opt->threads;
+  Backend used = Backend::cpu;
+  double best_ms = 0, mean_ms = 0;
+  auto out = run_repeated(
+      cmd, *opt,
+      [&](Backend b) -> Result<Tensor> {
+        if (b == Backend::gpu) {
+          return gpu::conv2d(ops->input, ops->weight, ops->bias_ptr(), ops->params);
+        }
+        return conv2d(ops->input, ops->weight, ops->bias_ptr(), ops->params, exec);
+      },
+      used, best_ms, mean_ms);
+  if (!out) return fail(cmd, out.error());
+
+  const Tensor result = squeeze_output(*out, ops->input_rank, ops->params.layout);
+  const std::string& path = *args->get("--out");
+  if (auto w = write_npy(path, result); !w) return fail(cmd, w.error());
+  print_summary(cmd, path, result, used, *opt, best_ms, mean_ms);
+  return kExitOk;
+}
+
+// pool: [N, C, H, W] => [N, C, OH, OW] (or NHWC)
+int run_pool(int argc, char** argv) {
+  const std::string cmd = "pool";
+  const CommandSpec& spec = pool_spec();
+  if (wants_help(argc, argv, 2)) return print_usage(spec);
+  auto args = parse_args(argc, argv, 2, spec);
+  if (!args) return fail(cmd, args.error());
+  if (auto s = no_positional(*args, spec); !s) return fail(cmd, s.error());
+  if (auto s = require(*args, spec, {"--input", "--out", "--op", "--kernel"}); !s) {
+    return fail(cmd, s.error());
+  }
+  auto opt = run_options_from(*args);
+  if (!opt) return fail(cmd, opt.error());
+  auto params = pool_params_from(*args);
+  if (!params) return fail(cmd, params.error());
+
+  auto input = load_npy("--input", *args->get("--input"));
+  if (!input) return fail(cmd, input.error());
+  const int input_rank = input->ndim();
+  auto in4 = expand_input(std::move(*input), params->layout, "input");
+  if (!in4) return fail(cmd, in4.error());
+  auto geo = pool2d_geometry_for(in4->shape(), *params);
+  if (!geo) return fail(cmd, geo.error());
+
+  Backend used = Backend::cpu;
+  double best_ms = 0, mean_ms = 0;
+  auto out = run_repeated(
+      cmd, *opt,
+      [&](Backend b) -> Result<Tensor> {
+        if (b == Backend::gpu) return gpu::pool2d(*in4, *params);
+        return pool2d(*in4, *params);
+      },
+      used, best_ms, mean_ms);
+  if (!out) return fail(cmd, out.error());
+
+  const Tensor result = squeeze_output(*out, input_rank, params->layout);
+  const std::string& path = *args->get("--out");
+  if (auto w = write_npy(path, result); !w) return fail(cmd, w.error());
+  print_summary(cmd, path, result, used, *opt, best_ms, mean_ms);
+  return kExitOk;
+}
+
+}  // namespace cs::cli

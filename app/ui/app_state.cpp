@@ -1,0 +1,249 @@
+// AppState: lesson loading, the recompute-on-dirty step of the frame and the status JSON.
+// Runs the engine (core/) only; no ImGui, GLFW or GL here.
+#include "app/ui/app_state.hpp"
+
+#include <exception>
+#include <new>
+#include <random>
+#include <utility>
+
+#include <nlohmann/json.hpp>
+
+namespace cs {
+
+// Defined by the ui-edit views (app/ui/ui_edit.*); AppState only holds the pointer. An incomplete
+// type is fine for std::shared_ptr's destructor because the deleter is captured at creation.
+AppState::AppState() = default;
+AppState::~AppState() = default;
+
+void AppState::notify(std::string text, double seconds) {
+  notice = std::move(text);
+  notice_until = time + seconds;
+}
+
+const Error* AppState::error_for(const std::string& field) const {
+  if (!error || error->field != field) return nullptr;
+  return &*error;
+}
+
+Tensor AppState::effective_weight() const {
+  if (!flip_kernel || weight.ndim() != 4) return weight;
+  return cs::flip_kernel(weight, Layout::nchw);
+}
+
+namespace {
+
+// Largest lesson trace we build: windows × channels-per-group partial sums. Bigger inputs belong
+// in the full-resolution preview, not in a cell-by-cell lesson.
+constexpr int64_t kMaxTracePartials = 40LL * 1000 * 1000;
+
+// A weight for switching a pool lesson to conv: [1, C, 3, 3] with a 1 in each centre (identity
+// summed over channels), so the first picture is easy to read.
+Tensor default_weight(int64_t channels) {
+  Tensor w(DType::f32, {1, channels, 3, 3});
+  for (int64_t c = 0; c < channels; ++c)
+    w.set(c * 9 + 4, 1.0);
+  return w;
+}
+
+Status run_conv(AppState& s) {
+  if (s.input.ndim() != 4) {
+    return make_error("The input needs 4 dimensions [N, C, H, W], but it has " +
+                          std::to_string(s.input.ndim()) + ".",
+                      "input");
+  }
+  if (s.weight.ndim() != 4) {
+    return make_error("The kernel needs 4 dimensions [C_out, C_in/groups, KH, KW], but it has " +
+                          std::to_string(s.weight.ndim()) + ".",
+                      "kernel");
+  }
+  const Tensor w = s.effective_weight();
+  const Tensor* bias = s.has_bias ? &s.bias : nullptr;
+  Conv2dParams p = s.conv;
+  // Validate in PyTorch order first (cheap) to bound the trace's size.
+  Conv2dParams p_nchw = p;
+  p_nchw.layout = Layout::nchw;
+  auto geo = conv2d_geometry(s.input.shape(), w.shape(), s.has_bias ? s.bias.numel() : -1, p_nchw);
+  if (!geo) return geo.error();
+  const int64_t partials = geo->outputs() * std::max<int64_t>(1, geo->c_in_per_group);
+  if (partials > kMaxTracePartials) {
+    return make_error("This lesson would record " + std::to_string(partials) +
+                          " partial sums, more than the " + std::to_string(kMaxTracePartials) +
+                          " a lesson keeps; use a smaller input (or the full-resolution preview).",
+                      "input");
+  }
+  Result<ConvTrace> trace = [&]() -> Result<ConvTrace> {
+    if (p.layout == Layout::nhwc) {
+      const Tensor in = nchw_to_nhwc(s.input);
+      const Tensor wt = oihw_to_hwio(w);
+      return conv2d_trace(in, wt, bias, p);
+    }
+    return conv2d_trace(s.input, w, bias, p);
+  }();
+  if (!trace) return trace.error();
+  s.conv_trace = std::move(trace).value();
+  s.trace_op = LessonOp::conv;
+  s.stepper.set_geometry(stepper_geometry(*s.conv_trace));
+  return ok();
+}
+
+Status run_pool(AppState& s) {
+  if (s.input.ndim() != 4) {
+    return make_error("The input needs 4 dimensions [N, C, H, W], but it has " +
+                          std::to_string(s.input.ndim()) + ".",
+                      "input");
+  }
+  Pool2dParams p_nchw = s.pool;
+  p_nchw.layout = Layout::nchw;
+  auto geo = pool2d_geometry(s.input.shape(), p_nchw);
+  if (!geo) return geo.error();
+  if (geo->outputs() > kMaxTracePartials) {
+    return make_error("This pooling lesson has " + std::to_string(geo->outputs()) +
+                          " outputs, more than a lesson keeps; use a smaller input.",
+                      "input");
+  }
+  Result<PoolTrace> trace = s.pool.layout == Layout::nhwc
+                                ? pool2d_trace(nchw_to_nhwc(s.input), s.pool)
+                                : pool2d_trace(s.input, s.pool);
+  if (!trace) return trace.error();
+  s.pool_trace = std::move(trace).value();
+  s.trace_op = LessonOp::pool;
+  s.stepper.set_geometry(stepper_geometry(*s.pool_trace));
+  return ok();
+}
+
+}  // namespace
+
+void recompute_if_dirty(AppState& s) {
+  if (!s.is_dirty(Dirty::trace)) return;
+  s.clear_dirty(Dirty::trace);
+  s.mark_dirty(Dirty::status);
+  Status st = ok();
+  // NOTE: no exception may cross a frame; the engine reports errors as values, but a huge
+  // allocation can still throw std::bad_alloc.
+  try {
+    st = s.op == LessonOp::conv ? run_conv(s) : run_pool(s);
+  } catch (const std::bad_alloc&) {
+    st = make_error("Not enough memory for this lesson; use a smaller input.", "input");
+  } catch (const std::exception& e) {
+    st = make_error(std::string("The engine failed: ") + e.what(), "");
+  }
+  if (st) {
+    s.error.reset();
+    s.mark_dirty(Dirty::preview_kernel);
+  } else {
+    s.error = st.error();
+  }
+}
+
+void load_lesson(AppState& s, const Lesson& lesson) {
+  s.lesson_name = lesson.name;
+  s.lesson_title = lesson.title;
+  s.lesson_description = lesson.description;
+  s.lesson_expected = lesson.expected;
+  s.op = lesson.op;
+  s.conv = lesson.conv;
+  s.pool = lesson.pool;
+  s.flip_kernel = lesson.flip_kernel;
+  const Layout layout = lesson.op == LessonOp::conv ? lesson.conv.layout : lesson.pool.layout;
+  s.input = layout == Layout::nhwc ? nhwc_to_nchw(lesson.input) : lesson.input;
+  if (lesson.weight.ndim() == 4) {
+    s.weight = layout == Layout::nhwc ? hwio_to_oihw(lesson.weight) : lesson.weight;
+  } else {
+    s.weight = default_weight(s.input.ndim() == 4 ? s.input.dim(1) : 1);
+  }
+  s.has_bias = lesson.bias.has_value();
+  if (lesson.bias) {
+    s.bias = *lesson.bias;
+  } else {
+    s.bias = Tensor(s.weight.dtype(), {s.weight.ndim() == 4 ? s.weight.dim(0) : 1});
+  }
+  s.conv_trace.reset();
+  s.pool_trace.reset();
+  s.stepper = Stepper();
+  s.mark_dirty(Dirty::trace);
+  s.mark_dirty(Dirty::settings);
+  recompute_if_dirty(s);
+  s.stepper.home();
+}
+
+void load_random_lesson(AppState& s, const RandomSpec& spec) {
+  std::mt19937_64 rng(spec.seed);
+  std::uniform_int_distribution<int> dist(-spec.range, spec.range);
+  const int h = std::max(1, spec.h), w = std::max(1, spec.w);
+  const int c_in = std::max(1, spec.c_in), c_out = std::max(1, spec.c_out);
+  const int k = std::max(1, spec.k);
+  Lesson l;
+  l.name = "random";
+  l.title = "Random " + std::to_string(h) + "×" + std::to_string(w) + "×" + std::to_string(c_in) +
+            " → " + std::to_string(c_out) + " channels, seed " + std::to_string(spec.seed);
+  l.description =
+      "Integers drawn uniformly from [-" + std::to_string(spec.range) + ", " +
+      std::to_string(spec.range) +
+      "] with the seed shown, so the same seed gives the same lesson. Every output is the sum "
+      "of the window's products over all input channels, plus the bias.";
+  l.op = LessonOp::conv;
+  l.input = Tensor(DType::f32, {1, c_in, h, w});
+  for (int64_t i = 0; i < l.input.numel(); ++i)
+    l.input.set(i, dist(rng));
+  l.weight = Tensor(DType::f32, {c_out, c_in, k, k});
+  for (int64_t i = 0; i < l.weight.numel(); ++i)
+    l.weight.set(i, dist(rng));
+  Tensor b(DType::f32, {c_out});
+  for (int64_t i = 0; i < b.numel(); ++i)
+    b.set(i, dist(rng));
+  l.bias = b;
+  l.conv.padding = PaddingSpec::symmetric(k / 2);
+  load_lesson(s, l);
+  s.seed = spec.seed;
+  s.random_spec = spec;
+}
+
+Status load_lesson(AppState& s, const std::string& name) {
+  if (name == "random") {
+    load_random_lesson(s, s.random_spec);
+    return ok();
+  }
+  auto lesson = find_lesson(name);
+  if (!lesson) return lesson.error();
+  load_lesson(s, *lesson);
+  return ok();
+}
+
+std::string status_json(const AppState& s) {
+  nlohmann::json j;
+  j["lesson"] = s.lesson_name;
+  j["op"] = s.op == LessonOp::conv ? "conv" : "pool";
+  j["trace_op"] = s.trace_op == LessonOp::conv ? "conv" : "pool";
+  j["global"] = s.stepper.global();
+  j["total"] = s.stepper.total();
+  j["window"] = s.stepper.window();
+  j["tap"] = s.stepper.tap();
+  j["taps_per_window"] = s.stepper.geometry().taps_per_window;
+  j["n"] = s.stepper.n();
+  j["o"] = s.stepper.o();
+  j["y"] = s.stepper.y();
+  j["x"] = s.stepper.x();
+  j["playing"] = s.stepper.playing();
+  j["speed"] = s.stepper.speed();
+  j["step_unit"] = step_unit_name(s.step_unit);
+  j["presentation"] = s.presentation;
+  j["high_contrast"] = s.high_contrast;
+  j["flip_kernel"] = s.flip_kernel;
+  j["has_bias"] = s.has_bias;
+  j["error"] = s.error ? s.error->message : "";
+  j["error_field"] = s.error ? s.error->field : "";
+  j["notice"] = s.notice;
+  j["input_shape"] = s.input.shape();
+  j["weight_shape"] = s.weight.shape();
+  j["show_preview"] = s.show_preview;
+  j["show_help"] = s.show_help;
+  j["hover_output"] =
+      s.hover_output.valid()
+          ? nlohmann::json::array({s.hover_output.c, s.hover_output.y, s.hover_output.x})
+          : nlohmann::json::array();
+  j["output_grid"] = {s.probe_out_x, s.probe_out_y, s.probe_out_cell};
+  return j.dump();
+}
+
+}  // namespace cs

@@ -1,0 +1,167 @@
+// AppState: the visualizer's single source of truth. Views read it and write edits into it, then
+// mark it dirty; after all views drew, main.cpp calls recompute_if_dirty(), which validates with
+// the engine, swaps in the new trace (or keeps the last good one and stores the error), and keeps
+// the stepper where it was. No ImGui, GLFW or GL types in here: the state outlives any frame.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/conv2d.hpp"
+#include "core/lessons.hpp"
+#include "core/params.hpp"
+#include "core/pool2d.hpp"
+#include "core/result.hpp"
+#include "core/stepper.hpp"
+#include "core/tensor.hpp"
+
+namespace cs {
+
+// What changed. mark_dirty(Dirty::trace) after any edit of the operands or parameters; the
+// recompute then also marks the preview's kernel stale when it succeeds.
+enum class Dirty : unsigned {
+  trace = 1u << 0,           // operands/params edited: validate and re-run the engine
+  preview_image = 1u << 1,   // the preview's source image changed: reload and upload it
+  preview_kernel = 1u << 2,  // the preview's kernel/params changed: run the preview again
+  settings = 1u << 3,        // something worth persisting (lesson, prefs) changed
+  status = 1u << 4,          // the --status-file should be rewritten
+};
+
+// Which cell the mouse is over; -1 when none.
+struct CellRef {
+  int64_t n = -1, c = -1, y = -1, x = -1;
+  bool valid() const { return n >= 0; }
+};
+
+// A random lesson: input [1, c_in, h, w] and weight [c_out, c_in, k, k] drawn uniformly from
+// integers in [-range, range] (integers keep the arithmetic readable) from `seed`.
+struct RandomSpec {
+  int h = 6, w = 6, c_in = 1, c_out = 1, k = 3;
+  int range = 3;
+  uint64_t seed = 1;
+};
+
+// Extension slot of the kernel editor / inputs / preview views (app/ui/ui_edit.*): they define
+// struct EditState in their own files and keep whatever they need in it (the live preview object,
+// zoom, pan, the file browser's directory, ...). AppState only owns the pointer.
+struct EditState;
+
+struct AppState {
+  AppState();
+  ~AppState();
+  AppState(const AppState&) = delete;
+  AppState& operator=(const AppState&) = delete;
+
+  // ---- The lesson and its operands (what the views edit) ----
+  std::string lesson_name;         // "vertical-edge", "random", "scene", file name ...
+  std::string lesson_title;        // shown above the canvas
+  std::string lesson_description;  // two or three sentences
+  std::string lesson_expected;     // what the seed notebook printed, or ""
+  LessonOp op = LessonOp::conv;
+
+  // Operands ALWAYS in PyTorch order, whatever conv.layout says: input [N, C_in, H, W], weight
+  // [C_out, C_in/groups, KH, KW], bias [C_out]. conv.layout / pool.layout only choose the layout
+  // the engine runs in and the view shows (NCHW or NHWC); the numbers are the same.
+  Tensor input;
+  Tensor weight;  // as the student wrote it (before the flip below)
+  Tensor bias;    // kept when has_bias is switched off, so switching it back restores the values
+  bool has_bias = false;
+  Conv2dParams conv;
+  Pool2dParams pool;
+  // True convolution (SciPy's signal.convolve): the engine runs on flip_kernel(weight).
+  bool flip_kernel = false;
+  uint64_t seed = 1;  // the seed of the last random tensor (shown, and used by "random")
+  RandomSpec random_spec;
+
+  // The weight the engine runs on (flipped when flip_kernel), [C_out, C_in/g, KH, KW].
+  Tensor effective_weight() const;
+
+  // ---- Derived: the last good trace (read-only for views) ----
+  LessonOp trace_op = LessonOp::conv;  // which of the two traces below is current
+  std::optional<ConvTrace> conv_trace;
+  std::optional<PoolTrace> pool_trace;
+  bool has_trace() const {
+    return trace_op == LessonOp::conv ? conv_trace.has_value() : pool_trace.has_value();
+  }
+  // The stepper over the current trace.
+  Stepper stepper;
+  StepUnit step_unit = StepUnit::multiply;  // what the plain arrow keys and buttons step by
+
+  // The last recompute's error (the engine's sentence and the parameter it names in .field:
+  // "stride", "padding", "dilation", "groups", "kernel", "bias", "input", ...), or nothing. The
+  // views keep showing the last good trace meanwhile.
+  std::optional<Error> error;
+  // The error if it names `field` (for showing it next to that control), else nullptr.
+  const Error* error_for(const std::string& field) const;
+
+  // ---- Interaction (set by views during the frame, read by other views) ----
+  CellRef hover_output;  // output cell under the mouse: outline its receptive field in the input
+  CellRef hover_input;   // input cell under the mouse: mark every output it feeds
+  // Where the canvas drew output channel 0 (window pixels: top-left of cell (0, 0) and the cell
+  // edge; -1 when not drawn), reported in the status JSON so UI tests can point at cells.
+  float probe_out_x = -1, probe_out_y = -1, probe_out_cell = 0;
+
+  // ---- Live preview (owned by the ui-edit views; the core fields are here so scenes persist) ----
+  std::string preview_path;         // PNG/JPEG shown at full resolution, or ""
+  int preview_mapping = 2;          // 0 clip, 1 abs, 2 signed, 3 minmax
+  std::shared_ptr<EditState> edit;  // see struct EditState above
+
+  // ---- Which views are shown: the frame is `if (show_x) draw_x(state);` ----
+  bool show_canvas = true;
+  bool show_arithmetic = true;
+  bool show_timeline = true;
+  bool show_params = true;
+  bool show_kernel_editor = true;
+  bool show_inputs = true;
+  bool show_preview = false;
+  bool show_file_browser = false;
+  bool show_help = false;
+  bool show_lesson_info = true;
+
+  // ---- Preferences (persisted) ----
+  bool presentation = false;   // projector mode: larger fonts and cells, high contrast
+  bool high_contrast = false;  // also on its own
+  float font_size = 16.0f;     // pixels, normal mode (presentation uses presentation_scale×)
+  float presentation_scale = 1.5f;
+  float cell_size = 44.0f;  // lesson canvas cell edge in pixels at normal size
+  bool show_values = true;  // numbers written in cells when they fit
+
+  // ---- Requests and messages for the shell (main.cpp) ----
+  bool quit_requested = false;
+  bool screenshot_requested = false;
+  std::string notice;         // one line shown in the status bar ("Screenshot written to ...")
+  double notice_until = 0.0;  // ImGui time at which the notice disappears
+  std::string banner;         // a persistent warning (missing font, no GL 4.3, ...)
+  double time = 0.0;          // seconds since start, set by main.cpp each frame
+
+  void notify(std::string text, double seconds = 6.0);
+
+  // ---- Dirty flags ----
+  unsigned dirty = 0;
+  void mark_dirty(Dirty what) { dirty |= static_cast<unsigned>(what); }
+  bool is_dirty(Dirty what) const { return (dirty & static_cast<unsigned>(what)) != 0; }
+  void clear_dirty(Dirty what) { dirty &= ~static_cast<unsigned>(what); }
+};
+
+// Replaces the operands and parameters with a built-in lesson (converted to PyTorch order) and
+// recomputes at once. The stepper goes home.
+void load_lesson(AppState& state, const Lesson& lesson);
+// By name (cs::find_lesson, or "random" with state.random_spec); the error lists every name.
+Status load_lesson(AppState& state, const std::string& name);
+// A random conv lesson from `spec`; sets state.seed = spec.seed.
+void load_random_lesson(AppState& state, const RandomSpec& spec);
+
+// Step 3 of the frame: if Dirty::trace is set, validate and run the engine; on success swap in
+// the trace, keep the stepper's position, clear the error, mark Dirty::preview_kernel and
+// Dirty::status; on error keep the last good trace and store the error. Never throws.
+void recompute_if_dirty(AppState& state);
+
+// The state the UI tests check, as one JSON object: {"lesson": ..., "op": "conv", "global": 12,
+// "total": 100, "window": 1, "tap": 3, "n":0, "o":0, "y":0, "x":1, "playing": false,
+// "presentation": true, "high_contrast": true, "error": "", "error_field": "", "step_unit": ...}.
+std::string status_json(const AppState& state);
+
+}  // namespace cs

@@ -1,0 +1,596 @@
+// The kernel editor view: every weight of every (out, in) kernel (typed, dragged, or clicked on a
+// drawn grid), presets, seeded random weights, normalise, flip (cross-correlation and convolution
+// side by side on the lesson's input) and the bias. Writes into AppState and marks it dirty; the
+// trace is recomputed by the shell. Depends on app_state, core/ and ImGui; no GL calls.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <random>
+
+#include <imgui.h>
+
+#include "app/ui/ui_edit.hpp"
+#include "core/conv2d.hpp"
+#include "core/presets.hpp"
+
+namespace cs::ui {
+
+namespace {
+
+// White at 0, red for positive, blue for negative; t in [-1, 1].
+ImU32 value_colour(double t, float alpha = 1.0f) {
+  t = std::clamp(std::isfinite(t) ? t : 0.0, -1.0, 1.0);
+  const float a = static_cast<float>(std::abs(t));
+  const ImVec4 far = t >= 0 ? ImVec4(0.84f, 0.19f, 0.15f, 1) : ImVec4(0.16f, 0.36f, 0.80f, 1);
+  return ImGui::ColorConvertFloat4ToU32(ImVec4(1.0f + (far.x - 1.0f) * a, 1.0f + (far.y - 1.0f) * a,
+                                               1.0f + (far.z - 1.0f) * a, alpha));
+}
+
+std::string fmt(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4g", v);
+  if (std::strcmp(buf, "-0") == 0) return "0";
+  return buf;
+}
+
+// Flat offset of kernel (o, i) in weight [C_out, C_in/g, KH, KW].
+int64_t kernel_offset(const Tensor& w, int64_t o, int64_t i) {
+  return (o * w.dim(1) + i) * w.dim(2) * w.dim(3);
+}
+
+// Every kernel resized to kh × kw, centred: [C_out, C_in/g, KH, KW] => [C_out, C_in/g, kh, kw].
+Tensor resize_kernels(const Tensor& w, int64_t kh, int64_t kw) {
+  Tensor out(w.dtype(), {w.dim(0), w.dim(1), kh, kw});
+  const int64_t oh = w.dim(2), ow = w.dim(3);
+  const int64_t dy = (kh - oh) / 2, dx = (kw - ow) / 2;
+  for (int64_t k = 0; k < w.dim(0) * w.dim(1); ++k) {
+    for (int64_t y = 0; y < oh; ++y) {
+      for (int64_t x = 0; x < ow; ++x) {
+        const int64_t ny = y + dy, nx = x + dx;
+        if (ny < 0 || ny >= kh || nx < 0 || nx >= kw) continue;
+        out.set((k * kh + ny) * kw + nx, w.get((k * oh + y) * ow + x));
+      }
+    }
+  }
+  return out;
+}
+
+void clamp_selection(const AppState& s, EditState& es) {
+  if (s.weight.ndim() != 4) return;
+  es.sel_out = std::clamp(es.sel_out, 0, static_cast<int>(s.weight.dim(0)) - 1);
+  es.sel_in = std::clamp(es.sel_in, 0, static_cast<int>(s.weight.dim(1)) - 1);
+  if (es.sel_ky >= s.weight.dim(2) || es.sel_kx >= s.weight.dim(3)) es.sel_ky = es.sel_kx = -1;
+}
+
+void weights_edited(AppState& s) {
+  s.mark_dirty(Dirty::trace);
+  s.mark_dirty(Dirty::settings);
+}
+
+// The lesson's input convolved both ways, cached until an operand or a parameter changes.
+struct FlipCompare {
+  Tensor input, weight, bias;
+  bool has_bias = false;
+  Conv2dParams params;
+  bool valid = false;
+  Tensor xcorr, conv;  // [N, C_out, OH, OW]
+  std::string error;
+};
+
+void update_compare(FlipCompare& fc, const AppState& s) {
+  Conv2dParams p = s.conv;
+  p.layout = Layout::nchw;
+  if (fc.valid && fc.input.identical(s.input) && fc.weight.identical(s.weight) &&
+      fc.has_bias == s.has_bias && (!s.has_bias || fc.bias.identical(s.bias)) &&
+      same_arithmetic(fc.params, p)) {
+    return;
+  }
+  fc.input = s.input;
+  fc.weight = s.weight;
+  fc.bias = s.bias;
+  fc.has_bias = s.has_bias;
+  fc.params = p;
+  fc.valid = true;
+  fc.error.clear();
+  const Tensor* b = s.has_bias ? &s.bias : nullptr;
+  auto a = conv2d(s.input, s.weight, b, p);
+  auto c = conv2d(s.input, flip_kernel(s.weight, Layout::nchw), b, p);
+  if (!a || !c) {
+    fc.error = !a ? a.error().message : c.error().message;
+    fc.xcorr = Tensor();
+    fc.conv = Tensor();
+    return;
+  }
+  fc.xcorr = std::move(*a);
+  fc.conv = std::move(*c);
+}
+
+// One output channel of a [N, C, H, W] result as a grid, with its title.
+void draw_output_map(const char* id, const char* title, const Tensor& t, int64_t o, float cell,
+                     double scale, bool in_use) {
+  ImGui::BeginGroup();
+  if (in_use) {
+    ImGui::TextColored(ImVec4(0.35f, 0.85f, 0.45f, 1.0f), "%s  (the lesson uses this)", title);
+  } else {
+    ImGui::TextUnformatted(title);
+  }
+  if (t.ndim() == 4 && o < t.dim(1)) {
+    const int64_t h = t.dim(2), w = t.dim(3);
+    std::vector<double> v(static_cast<std::size_t>(h * w));
+    for (int64_t i = 0; i < h * w; ++i)
+      v[static_cast<std::size_t>(i)] = t.get(o * h * w + i);
+    draw_value_grid(id, v.data(), static_cast<int>(h), static_cast<int>(w), cell, scale);
+  }
+  ImGui::EndGroup();
+}
+
+}  // namespace
+
+GridHit draw_value_grid(const char* id, const double* values, int rows, int cols, float cell,
+                        double scale, int sel_row, int sel_col) {
+  GridHit hit;
+  if (rows <= 0 || cols <= 0) return hit;
+  cell = std::max(cell, 2.0f);
+  const ImVec2 p0 = ImGui::GetCursorScreenPos();
+  const ImVec2 size(cell * static_cast<float>(cols), cell * static_cast<float>(rows));
+  ImGui::InvisibleButton(id, size,
+                         ImGuiButtonFlags_MouseButtonLeft | ImGuiButtonFlags_MouseButtonRight);
+  hit.hovered = ImGui::IsItemHovered();
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  if (!(scale > 0) || !std::isfinite(scale)) scale = 1.0;
+  const ImU32 grid_line = IM_COL32(90, 90, 90, 255);
+  const float font = ImGui::GetFontSize();
+  for (int r = 0; r < rows; ++r) {
+    for (int c = 0; c < cols; ++c) {
+      const double v = values[r * cols + c];
+      const ImVec2 a(p0.x + static_cast<float>(c) * cell, p0.y + static_cast<float>(r) * cell);
+      const ImVec2 b(a.x + cell, a.y + cell);
+      dl->AddRectFilled(a, b, value_colour(v / scale));
+      if (cell >= 6.0f) dl->AddRect(a, b, grid_line);
+      if (cell >= font * 1.2f) {
+        const std::string s = fmt(v);
+        const ImVec2 ts = ImGui::CalcTextSize(s.c_str());
+        if (ts.x <= cell - 3.0f) {
+          const bool dark = std::abs(v / scale) > 0.6;
+          dl->AddText(ImVec2(a.x + (cell - ts.x) * 0.5f, a.y + (cell - ts.y) * 0.5f),
+                      dark ? IM_COL32(255, 255, 255, 255) : IM_COL32(0, 0, 0, 255), s.c_str());
+        }
+      }
+    }
+  }
+  if (sel_row >= 0 && sel_col >= 0 && sel_row < rows && sel_col < cols) {
+    const ImVec2 a(p0.x + static_cast<float>(sel_col) * cell,
+                   p0.y + static_cast<float>(sel_row) * cell);
+    dl->AddRect(a, ImVec2(a.x + cell, a.y + cell), IM_COL32(255, 200, 0, 255), 0.0f, 0, 3.0f);
+  }
+  if (hit.hovered) {
+    const ImVec2 m = ImGui::GetIO().MousePos;
+    const int c = static_cast<int>((m.x - p0.x) / cell), r = static_cast<int>((m.y - p0.y) / cell);
+    if (r >= 0 && r < rows && c >= 0 && c < cols) {
+      hit.row = r;
+      hit.col = c;
+      const ImVec2 a(p0.x + static_cast<float>(c) * cell, p0.y + static_cast<float>(r) * cell);
+      dl->AddRect(a, ImVec2(a.x + cell, a.y + cell), IM_COL32(0, 0, 0, 255), 0.0f, 0, 2.0f);
+      ImGui::SetTooltip("[%d, %d] = %.6g", r, c, values[r * cols + c]);
+      hit.left_clicked = ImGui::IsMouseClicked(ImGuiMouseButton_Left);
+      hit.right_clicked = ImGui::IsMouseClicked(ImGuiMouseButton_Right);
+    }
+  }
+  return hit;
+}
+
+std::string kernel_action(AppState& s, KernelAction action) {
+  EditState& es = edit_state(s);
+  std::string msg;
+  if (s.weight.ndim() != 4 || s.weight.empty()) {
+    msg = "there are no kernels to edit (the weight needs 4 dimensions)";
+    es.kernel_message = msg;
+    return msg;
+  }
+  clamp_selection(s, es);
+  Tensor& w = s.weight;
+  const int64_t per = w.dim(2) * w.dim(3);
+  const int64_t kernels = w.dim(0) * w.dim(1);
+  const int64_t sel = kernel_offset(w, es.sel_out, es.sel_in) / std::max<int64_t>(1, per);
+  const bool all = action == KernelAction::normalise_all || action == KernelAction::random_all ||
+                   action == KernelAction::preset_all;
+  const int64_t k0 = all ? 0 : sel, k1 = all ? kernels : sel + 1;
+  const std::string which =
+      all ? "every kernel"
+          : "kernel [" + std::to_string(es.sel_out) + ", " + std::to_string(es.sel_in) + "]";
+  switch (action) {
+    case KernelAction::normalise_selected:
+    case KernelAction::normalise_all: {
+      int64_t done = 0, zero = 0;
+      for (int64_t k = k0; k < k1; ++k) {
+        double sum = 0;
+        for (int64_t j = 0; j < per; ++j)
+          sum += w.get(k * per + j);
+        if (std::abs(sum) < 1e-12) {
+          ++zero;
+          continue;
+        }
+        for (int64_t j = 0; j < per; ++j)
+          w.set(k * per + j, w.get(k * per + j) / sum);
+        ++done;
+      }
+      if (done > 0) weights_edited(s);
+      if (zero > 0 && done == 0) {
+        msg = "Not normalised: the weights of " + which +
+              " sum to 0 (an edge or difference kernel), and dividing by 0 is impossible; it is "
+              "left as it is. Such kernels answer to change, not to brightness.";
+      } else if (zero > 0) {
+        msg = "Normalised " + std::to_string(done) + " kernel(s) to sum 1; " +
+              std::to_string(zero) + " kernel(s) sum to 0 and were left as they are.";
+      } else {
+        msg = "Normalised " + which + ": its weights now sum to 1, so a flat area keeps its value.";
+      }
+      break;
+    }
+    case KernelAction::random_selected:
+    case KernelAction::random_all: {
+      std::mt19937_64 rng(es.kernel_seed);
+      const double range = std::max(1e-6, std::abs(es.kernel_range));
+      std::uniform_int_distribution<int> di(-std::max(1, static_cast<int>(std::lround(range))),
+                                            std::max(1, static_cast<int>(std::lround(range))));
+      std::uniform_real_distribution<double> dr(-range, range);
+      for (int64_t k = k0; k < k1; ++k) {
+        for (int64_t j = 0; j < per; ++j) {
+          w.set(k * per + j, es.random_integers ? static_cast<double>(di(rng)) : dr(rng));
+        }
+      }
+      weights_edited(s);
+      msg = "Random weights for " + which + " from seed " + std::to_string(es.kernel_seed) +
+            " (the seed moved on to " + std::to_string(es.kernel_seed + 1) + ").";
+      ++es.kernel_seed;
+      break;
+    }
+    case KernelAction::preset_selected:
+    case KernelAction::preset_all: {
+      const auto& presets = kernel_presets();
+      if (presets.empty()) return msg;
+      const KernelPreset& p = presets[static_cast<std::size_t>(
+          std::clamp(es.preset, 0, static_cast<int>(presets.size()) - 1))];
+      std::string resized;
+      if (p.k_h != w.dim(2) || p.k_w != w.dim(3)) {
+        resized = " Every kernel was resized from " + std::to_string(w.dim(2)) + "×" +
+                  std::to_string(w.dim(3)) + " to " + std::to_string(p.k_h) + "×" +
+                  std::to_string(p.k_w) + " (centred) to fit it.";
+        w = resize_kernels(w, p.k_h, p.k_w);
+      }
+      const int64_t n = static_cast<int64_t>(p.k_h) * p.k_w;
+      for (int64_t k = k0; k < k1; ++k) {
+        for (int64_t j = 0; j < n; ++j)
+          w.set(k * n + j, p.values[static_cast<std::size_t>(j)]);
+      }
+      weights_edited(s);
+      msg = p.title + " applied to " + which + "." + resized;
+      break;
+    }
+    case KernelAction::flip_weights:
+      w = flip_kernel(w, Layout::nchw);
+      weights_edited(s);
+      msg =
+          "Every stored kernel rotated by 180°: the numbers themselves changed (the flip switch "
+          "only changes how they are applied).";
+      break;
+    case KernelAction::zero_selected:
+      for (int64_t j = 0; j < per; ++j)
+        w.set(sel * per + j, 0.0);
+      weights_edited(s);
+      msg = "Kernel [" + std::to_string(es.sel_out) + ", " + std::to_string(es.sel_in) +
+            "] set to 0.";
+      break;
+  }
+  es.kernel_message = msg;
+  return msg;
+}
+
+void draw_kernel_editor(AppState& state) {
+  EditState& es = edit_state(state);
+  ImGui::SetNextWindowSize(ImVec2(ImGui::GetFontSize() * 30.0f, ImGui::GetFontSize() * 40.0f),
+                           ImGuiCond_FirstUseEver);
+  if (!ImGui::Begin("Kernel editor", &state.show_kernel_editor)) {
+    ImGui::End();
+    return;
+  }
+  Tensor& w = state.weight;
+  if (w.ndim() != 4 || w.empty()) {
+    ImGui::TextWrapped("This lesson has no kernels to edit.");
+    ImGui::End();
+    return;
+  }
+  if (state.op == LessonOp::pool) {
+    ImGui::TextWrapped(
+        "Pooling has no weights; these kernels are used when you switch back to conv.");
+  }
+  clamp_selection(state, es);
+  const int c_out = static_cast<int>(w.dim(0)), c_in_g = static_cast<int>(w.dim(1));
+  const int kh = static_cast<int>(w.dim(2)), kw = static_cast<int>(w.dim(3));
+  ImGui::Text("weight %s  [C_out, C_in/groups, KH, KW]", shape_to_string(w.shape()).c_str());
+
+  ImGui::PushItemWidth(ImGui::GetFontSize() * 6.0f);
+  if (c_out > 1) {
+    ImGui::SliderInt("out channel", &es.sel_out, 0, c_out - 1);
+    if (c_in_g > 1) ImGui::SameLine();
+  }
+  if (c_in_g > 1) ImGui::SliderInt("in channel", &es.sel_in, 0, c_in_g - 1);
+  ImGui::PopItemWidth();
+  clamp_selection(state, es);
+  const int64_t group_in =
+      (es.sel_out / std::max<int64_t>(1, c_out / std::max(1, state.conv.groups))) * c_in_g +
+      es.sel_in;
+  ImGui::TextDisabled("kernel [%d, %d]: output channel %d reads input channel %lld", es.sel_out,
+                      es.sel_in, es.sel_out, static_cast<long long>(group_in));
+
+  // Every kernel at a glance (one row per output channel): click one to edit it.
+  const int64_t kernels = static_cast<int64_t>(c_out) * c_in_g;
+  if (kernels > 1 && kernels <= 96) {
+    const float mini =
+        std::clamp(ImGui::GetFontSize() * 1.6f / static_cast<float>(std::max(kh, kw)), 2.0f,
+                   ImGui::GetFontSize() * 0.5f);
+    double all_scale = 0;
+    for (int64_t j = 0; j < w.numel(); ++j)
+      all_scale = std::max(all_scale, std::abs(w.get(j)));
+    std::vector<double> mv(static_cast<std::size_t>(kh * kw));
+    ImGui::TextDisabled("all kernels (one row per output channel): click one to edit it");
+    for (int o = 0; o < c_out; ++o) {
+      ImGui::TextDisabled("out %d", o);
+      for (int i = 0; i < c_in_g; ++i) {
+        ImGui::SameLine();
+        const int64_t mo = kernel_offset(w, o, i);
+        for (int64_t j = 0; j < kh * kw; ++j)
+          mv[static_cast<std::size_t>(j)] = w.get(mo + j);
+        const bool selected = o == es.sel_out && i == es.sel_in;
+        const ImVec2 p = ImGui::GetCursorScreenPos();
+        const std::string id = "##mini" + std::to_string(o) + "_" + std::to_string(i);
+        const GridHit mh = draw_value_grid(id.c_str(), mv.data(), kh, kw, mini, all_scale);
+        if (selected) {
+          ImGui::GetWindowDrawList()->AddRect(ImVec2(p.x - 2, p.y - 2),
+                                              ImVec2(p.x + mini * static_cast<float>(kw) + 2,
+                                                     p.y + mini * static_cast<float>(kh) + 2),
+                                              IM_COL32(255, 200, 0, 255), 0.0f, 0, 2.0f);
+        }
+        if (mh.left_clicked) {
+          es.sel_out = o;
+          es.sel_in = i;
+          es.sel_ky = es.sel_kx = -1;
+        }
+      }
+    }
+  }
+  const int64_t off = kernel_offset(w, es.sel_out, es.sel_in);
+
+  // The drawn grid: left click +step, right click -step, Shift+click selects a cell to type.
+  std::vector<double> vals(static_cast<std::size_t>(kh * kw));
+  double scale = 0;
+  for (int64_t j = 0; j < kh * kw; ++j) {
+    vals[static_cast<std::size_t>(j)] = w.get(off + j);
+    scale = std::max(scale, std::abs(vals[static_cast<std::size_t>(j)]));
+  }
+  const float cell = std::clamp(ImGui::GetContentRegionAvail().x * 0.5f / static_cast<float>(kw),
+                                ImGui::GetFontSize() * 1.4f, ImGui::GetFontSize() * 3.2f);
+  const ImVec2 grid_origin = ImGui::GetCursorScreenPos();
+  es.grid_x = grid_origin.x;
+  es.grid_y = grid_origin.y;
+  es.grid_cell = cell;
+  const GridHit hit =
+      draw_value_grid("##kernelgrid", vals.data(), kh, kw, cell, scale, es.sel_ky, es.sel_kx);
+  if (hit.row >= 0 && (hit.left_clicked || hit.right_clicked)) {
+    if (ImGui::GetIO().KeyShift) {
+      es.sel_ky = hit.row;
+      es.sel_kx = hit.col;
+    } else {
+      const int64_t j = off + hit.row * kw + hit.col;
+      w.set(j, w.get(j) + (hit.left_clicked ? es.step : -es.step));
+      weights_edited(state);
+    }
+  }
+  ImGui::SameLine();
+  ImGui::BeginGroup();
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6.0f);
+  ImGui::InputDouble("step", &es.step, 0.0, 0.0, "%.4g");
+  if (!std::isfinite(es.step)) es.step = 1.0;
+  ImGui::TextDisabled("click +step\nright click -step\nshift+click: select");
+  if (es.sel_ky >= 0 && es.sel_kx >= 0) {
+    double v = w.get(off + es.sel_ky * kw + es.sel_kx);
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 7.0f);
+    const std::string label = "w[" + std::to_string(es.sel_out) + "," + std::to_string(es.sel_in) +
+                              "," + std::to_string(es.sel_ky) + "," + std::to_string(es.sel_kx) +
+                              "]";
+    if (ImGui::InputDouble(label.c_str(), &v, 0.0, 0.0, "%.6g") && std::isfinite(v)) {
+      w.set(off + es.sel_ky * kw + es.sel_kx, v);
+      weights_edited(state);
+    }
+  }
+  ImGui::EndGroup();
+
+  // Numbers: typed (InputDouble) or dragged (DragScalar; Ctrl+click on one types too).
+  static int number_mode = 0;
+  ImGui::RadioButton("type numbers", &number_mode, 0);
+  ImGui::SameLine();
+  ImGui::RadioButton("drag numbers", &number_mode, 1);
+  if (ImGui::BeginTable("##kernelnumbers", kw, ImGuiTableFlags_SizingFixedFit)) {
+    const float width = ImGui::GetFontSize() * (number_mode == 0 ? 4.0f : 3.5f);
+    for (int y = 0; y < kh; ++y) {
+      ImGui::TableNextRow();
+      for (int x = 0; x < kw; ++x) {
+        ImGui::TableSetColumnIndex(x);
+        ImGui::PushID(y * kw + x);
+        ImGui::SetNextItemWidth(width);
+        double v = w.get(off + y * kw + x);
+        bool changed = false;
+        if (number_mode == 0) {
+          changed = ImGui::InputDouble("##w", &v, 0.0, 0.0, "%.4g");
+        } else {
+          const float speed = static_cast<float>(std::max(0.001, std::abs(es.step) * 0.05));
+          changed =
+              ImGui::DragScalar("##w", ImGuiDataType_Double, &v, speed, nullptr, nullptr, "%.4g");
+        }
+        if (changed && std::isfinite(v)) {
+          w.set(off + y * kw + x, v);
+          weights_edited(state);
+        }
+        ImGui::PopID();
+      }
+    }
+    ImGui::EndTable();
+  }
+  double sum = 0;
+  for (int64_t j = 0; j < kh * kw; ++j)
+    sum += w.get(off + j);
+  ImGui::TextDisabled("sum of this kernel: %.6g", sum);
+  if (const Error* e = state.error_for("kernel")) {
+    ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.4f, 0.4f, 1.0f));
+    ImGui::TextWrapped("%s", e->message.c_str());
+    ImGui::PopStyleColor();
+  }
+
+  ImGui::Separator();
+  const auto& presets = kernel_presets();
+  if (!presets.empty()) {
+    es.preset = std::clamp(es.preset, 0, static_cast<int>(presets.size()) - 1);
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 12.0f);
+    if (ImGui::BeginCombo("preset", presets[static_cast<std::size_t>(es.preset)].title.c_str())) {
+      for (int i = 0; i < static_cast<int>(presets.size()); ++i) {
+        const KernelPreset& p = presets[static_cast<std::size_t>(i)];
+        if (ImGui::Selectable(p.title.c_str(), i == es.preset)) es.preset = i;
+        if (ImGui::IsItemHovered())
+          ImGui::SetTooltip("%s (%dx%d)", p.description.c_str(), p.k_h, p.k_w);
+      }
+      ImGui::EndCombo();
+    }
+    ImGui::SameLine();
+    if (ImGui::Button("apply")) kernel_action(state, KernelAction::preset_selected);
+    ImGui::SameLine();
+    if (ImGui::Button("apply to all")) kernel_action(state, KernelAction::preset_all);
+    ImGui::TextDisabled("%s", presets[static_cast<std::size_t>(es.preset)].description.c_str());
+  }
+  {
+    const ImU64 one = 1;
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 7.0f);
+    ImGui::InputScalar("seed##k", ImGuiDataType_U64, &es.kernel_seed, &one);
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 4.0f);
+    ImGui::InputDouble("±range", &es.kernel_range, 0.0, 0.0, "%.3g");
+    if (!std::isfinite(es.kernel_range) || es.kernel_range <= 0) es.kernel_range = 1.0;
+    ImGui::SameLine();
+    ImGui::Checkbox("integers", &es.random_integers);
+    if (ImGui::Button("random")) kernel_action(state, KernelAction::random_selected);
+    ImGui::SameLine();
+    if (ImGui::Button("random all (Ctrl+R)")) kernel_action(state, KernelAction::random_all);
+    ImGui::SameLine();
+    if (ImGui::Button("zero")) kernel_action(state, KernelAction::zero_selected);
+  }
+  if (ImGui::Button("normalise")) kernel_action(state, KernelAction::normalise_selected);
+  if (ImGui::IsItemHovered()) {
+    ImGui::SetTooltip(
+        "Divide the weights by their sum so they sum to 1 (a blur keeps brightness).\n"
+        "A kernel whose weights sum to 0 cannot be normalised and is left as it is.");
+  }
+  ImGui::SameLine();
+  if (ImGui::Button("normalise all (Ctrl+N)")) kernel_action(state, KernelAction::normalise_all);
+  if (!es.kernel_message.empty()) ImGui::TextWrapped("%s", es.kernel_message.c_str());
+
+  ImGui::Separator();
+  if (ImGui::Checkbox("flip: true convolution (SciPy) (Ctrl+F)", &state.flip_kernel))
+    weights_edited(state);
+  if (ImGui::IsItemHovered()) {
+    ImGui::SetTooltip(
+        "PyTorch's conv2d is a cross-correlation: it slides the kernel as written.\n"
+        "A true convolution (scipy.signal.convolve) rotates it by 180° first.");
+  }
+  ImGui::SameLine();
+  if (ImGui::Button("rotate stored weights 180°")) kernel_action(state, KernelAction::flip_weights);
+
+  // Bias
+  ImGui::Separator();
+  if (ImGui::Checkbox("bias", &state.has_bias)) {
+    if (state.bias.ndim() != 1 || state.bias.dim(0) != c_out) {
+      Tensor b(w.dtype(), {c_out});
+      for (int64_t i = 0; i < std::min<int64_t>(c_out, state.bias.numel()); ++i)
+        b.set(i, state.bias.get(i));
+      state.bias = std::move(b);
+    }
+    weights_edited(state);
+  }
+  if (state.has_bias && state.bias.ndim() == 1) {
+    for (int o = 0; o < std::min<int>(c_out, static_cast<int>(state.bias.dim(0))); ++o) {
+      ImGui::PushID("bias");
+      ImGui::PushID(o);
+      double v = state.bias.get(o);
+      ImGui::SetNextItemWidth(ImGui::GetFontSize() * 5.0f);
+      const std::string label = "b[" + std::to_string(o) + "]";
+      if (ImGui::DragScalar(label.c_str(), ImGuiDataType_Double, &v, 0.05f, nullptr, nullptr,
+                            "%.4g") &&
+          std::isfinite(v)) {
+        state.bias.set(o, v);
+        weights_edited(state);
+      }
+      if ((o + 1) % 4 != 0 && o + 1 < c_out) ImGui::SameLine();
+      ImGui::PopID();
+      ImGui::PopID();
+    }
+  }
+  if (const Error* e = state.error_for("bias")) {
+    ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.4f, 0.4f, 1.0f));
+    ImGui::TextWrapped("%s", e->message.c_str());
+    ImGui::PopStyleColor();
+  }
+
+  // Cross-correlation and convolution side by side on the lesson's input.
+  ImGui::Separator();
+  if (ImGui::CollapsingHeader("Cross-correlation vs convolution", ImGuiTreeNodeFlags_DefaultOpen) &&
+      state.input.ndim() == 4) {
+    static FlipCompare fc;
+    update_compare(fc, state);
+    if (!fc.error.empty()) {
+      ImGui::TextWrapped("Cannot compare: %s", fc.error.c_str());
+    } else if (fc.xcorr.ndim() == 4) {
+      const int64_t o = std::min<int64_t>(es.sel_out, fc.xcorr.dim(1) - 1);
+      ImGui::TextDisabled(
+          "output channel %lld of batch 0, same input and parameters%s", static_cast<long long>(o),
+          c_in_g > 1 ? "; every input channel's kernel is rotated (one shown)" : "");
+      // One colour scale for both maps, so equal colours mean equal numbers.
+      const int64_t hw = fc.xcorr.dim(2) * fc.xcorr.dim(3);
+      double sc = 0;
+      for (int64_t i = 0; i < hw; ++i) {
+        sc = std::max({sc, std::abs(fc.xcorr.get(o * hw + i)), std::abs(fc.conv.get(o * hw + i))});
+      }
+      const float avail = ImGui::GetContentRegionAvail().x;
+      const float ocell = std::clamp(
+          (avail * 0.5f - 12.0f) / static_cast<float>(std::max<int64_t>(1, fc.xcorr.dim(3))), 3.0f,
+          ImGui::GetFontSize() * 2.4f);
+      // Kernels as applied, above each map.
+      Tensor flipped = flip_kernel(w, Layout::nchw);
+      std::vector<double> kv(static_cast<std::size_t>(kh * kw)), kf(kv.size());
+      for (int64_t j = 0; j < kh * kw; ++j) {
+        kv[static_cast<std::size_t>(j)] = w.get(off + j);
+        kf[static_cast<std::size_t>(j)] = flipped.get(off + j);
+      }
+      const float kcell =
+          std::min(ImGui::GetFontSize() * 1.8f, (avail * 0.5f - 12.0f) / static_cast<float>(kw));
+      ImGui::BeginGroup();
+      ImGui::TextUnformatted("kernel as written");
+      draw_value_grid("##kv", kv.data(), kh, kw, kcell, scale);
+      draw_output_map("##xcorr", "cross-correlation (PyTorch)", fc.xcorr, o, ocell, sc,
+                      !state.flip_kernel);
+      ImGui::EndGroup();
+      ImGui::SameLine(0.0f, 12.0f);
+      ImGui::BeginGroup();
+      ImGui::TextUnformatted("kernel rotated 180°");
+      draw_value_grid("##kf", kf.data(), kh, kw, kcell, scale);
+      draw_output_map("##conv", "convolution (SciPy, kernel flipped)", fc.conv, o, ocell, sc,
+                      state.flip_kernel);
+      ImGui::EndGroup();
+      if (fc.xcorr.identical(fc.conv)) {
+        ImGui::TextWrapped(
+            "The two are equal here: this kernel is symmetric under a 180° rotation.");
+      }
+    }
+  }
+  ImGui::End();
+}
+
+}  // namespace cs::ui

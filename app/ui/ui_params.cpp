@@ -1,0 +1,321 @@
+// The parameters panel (see ui_params.hpp). Edits reshape the operands so they stay consistent
+// with the parameters, then mark the state dirty; validation is the engine's, after the views.
+#include "app/ui/ui_params.hpp"
+
+#include <imgui.h>
+
+#include <algorithm>
+#include <string>
+
+#include "app/ui/ui_theme.hpp"
+
+namespace cs::ui {
+
+// [A, B, C, D] => [A', B', C', D'], overlap copied top-left aligned.
+Tensor resize_tensor(const Tensor& t, const Shape& shape) {
+  Tensor out(t.dtype() == DType::f64 ? DType::f64 : DType::f32, shape);
+  if (t.ndim() != static_cast<int>(shape.size()) || t.numel() == 0) return out;
+  const int nd = t.ndim();
+  std::vector<int64_t> idx(static_cast<std::size_t>(nd), 0);
+  for (int64_t flat = 0; flat < out.numel(); ++flat) {
+    int64_t rem = flat, src = 0, stride = 1;
+    bool inside = true;
+    for (int d = nd - 1; d >= 0; --d) {
+      const int64_t i = rem % shape[static_cast<std::size_t>(d)];
+      rem /= shape[static_cast<std::size_t>(d)];
+      if (i >= t.dim(d)) inside = false;
+      src += i * stride;
+      stride *= t.dim(d);
+    }
+    if (inside) out.set(flat, t.get(src));
+  }
+  return out;
+}
+
+// [O, I, KH, KW] => [O', I', KH', KW']: channels repeat cyclically, the old kernel stays centred.
+Tensor resize_kernel(const Tensor& w, const Shape& shape) {
+  Tensor out(w.dtype() == DType::f64 ? DType::f64 : DType::f32, shape);
+  if (w.ndim() != 4 || shape.size() != 4 || w.numel() == 0) return out;
+  const int64_t O = shape[0], I = shape[1], KH = shape[2], KW = shape[3];
+  const int64_t oo = w.dim(0), oi = w.dim(1), okh = w.dim(2), okw = w.dim(3);
+  const int64_t dy = (KH - okh) / 2, dx = (KW - okw) / 2;
+  for (int64_t o = 0; o < O; ++o) {
+    for (int64_t i = 0; i < I; ++i) {
+      for (int64_t ky = 0; ky < KH; ++ky) {
+        for (int64_t kx = 0; kx < KW; ++kx) {
+          const int64_t sy = ky - dy, sx = kx - dx;
+          if (sy < 0 || sx < 0 || sy >= okh || sx >= okw) continue;
+          const int64_t src = (((o % oo) * oi + (i % oi)) * okh + sy) * okw + sx;
+          out.set(((o * I + i) * KH + ky) * KW + kx, w.get(src));
+        }
+      }
+    }
+  }
+  return out;
+}
+
+namespace {
+
+void field_error(const AppState& s, const char* field) {
+  if (const Error* e = s.error_for(field)) {
+    ImGui::PushStyleColor(ImGuiCol_Text, palette().error_v4);
+    ImGui::TextWrapped("%s", e->message.c_str());
+    ImGui::PopStyleColor();
+  }
+}
+
+// One labelled integer with − / + buttons; true when changed (clamped to [lo, hi]).
+bool int_field(const char* label, int& v, int lo, int hi, float width) {
+  ImGui::SetNextItemWidth(width);
+  int x = v;
+  const bool changed = ImGui::InputInt(label, &x, 1, 1);
+  x = std::clamp(x, lo, hi);
+  if (changed && x != v) {
+    v = x;
+    return true;
+  }
+  return false;
+}
+
+// Two integers on one line (rows, columns).
+bool int_pair(const char* label, int& h, int& w, int lo, int hi) {
+  const float avail = ImGui::GetContentRegionAvail().x;
+  const float each = std::max(60.0f, (avail - ImGui::CalcTextSize(label).x) * 0.5f - 12.0f);
+  ImGui::PushID(label);
+  bool c = int_field("##h", h, lo, hi, each);
+  ImGui::SameLine(0, 4);
+  c |= int_field("##w", w, lo, hi, each);
+  ImGui::SameLine();
+  ImGui::TextUnformatted(label);
+  ImGui::PopID();
+  return c;
+}
+
+void section(const char* title) {
+  ImGui::Spacing();
+  ImGui::PushFont(heading_font());
+  ImGui::TextColored(palette().accent_v4, "%s", title);
+  ImGui::PopFont();
+  ImGui::Separator();
+}
+
+void reshape_weight(AppState& s, int64_t c_out, int64_t c_in_per_group, int64_t kh, int64_t kw) {
+  s.weight = resize_kernel(s.weight, {c_out, std::max<int64_t>(1, c_in_per_group), kh, kw});
+  if (s.bias.numel() != c_out) s.bias = resize_tensor(s.bias, {c_out});
+}
+
+void draw_input_section(AppState& s) {
+  section("Input");
+  if (s.input.ndim() != 4) {
+    ImGui::TextDisabled("The input is not 4-D.");
+    return;
+  }
+  int n = static_cast<int>(s.input.dim(0)), c = static_cast<int>(s.input.dim(1));
+  int h = static_cast<int>(s.input.dim(2)), w = static_cast<int>(s.input.dim(3));
+  bool changed = int_pair("H, W", h, w, 1, 256);
+  const float half = std::max(60.0f, ImGui::GetContentRegionAvail().x * 0.5f - 30.0f);
+  changed |= int_field("channels C", c, 1, 64, half);
+  changed |= int_field("batch N", n, 1, 4, half);
+  if (changed) {
+    const int64_t old_c = s.input.dim(1);
+    s.input = resize_tensor(s.input, {n, c, h, w});
+    if (c != old_c && s.weight.ndim() == 4) {
+      reshape_weight(s, s.weight.dim(0), c / std::max(1, s.conv.groups), s.weight.dim(2),
+                     s.weight.dim(3));
+    }
+    s.mark_dirty(Dirty::trace);
+  }
+  field_error(s, "input");
+  const bool nchw = s.conv.layout == Layout::nchw;
+  ImGui::TextUnformatted("Layout (L)");
+  ImGui::SameLine();
+  if (ImGui::RadioButton("NCHW (PyTorch)", nchw) && !nchw) {
+    s.conv.layout = s.pool.layout = Layout::nchw;
+    s.mark_dirty(Dirty::trace);
+  }
+  ImGui::SameLine();
+  if (ImGui::RadioButton("NHWC (Keras)", !nchw) && nchw) {
+    s.conv.layout = s.pool.layout = Layout::nhwc;
+    s.mark_dirty(Dirty::trace);
+  }
+  field_error(s, "layout");
+}
+
+void draw_conv_section(AppState& s) {
+  section("Convolution");
+  if (s.weight.ndim() != 4) {
+    s.weight = Tensor(DType::f32,
+                      {1, std::max<int64_t>(1, s.input.ndim() == 4 ? s.input.dim(1) : 1), 3, 3});
+  }
+  Conv2dParams& p = s.conv;
+  int c_out = static_cast<int>(s.weight.dim(0));
+  int kh = static_cast<int>(s.weight.dim(2)), kw = static_cast<int>(s.weight.dim(3));
+  const float half = std::max(60.0f, ImGui::GetContentRegionAvail().x * 0.5f - 30.0f);
+  if (int_field("filters C_out", c_out, 1, 64, half)) {
+    reshape_weight(s, c_out, s.weight.dim(1), kh, kw);
+    s.mark_dirty(Dirty::trace);
+  }
+  if (int_pair("kernel KH, KW", kh, kw, 1, 15)) {
+    reshape_weight(s, s.weight.dim(0), s.weight.dim(1), kh, kw);
+    s.mark_dirty(Dirty::trace);
+  }
+  field_error(s, "kernel");
+  field_error(s, "weight");
+  if (int_pair("stride", p.stride_h, p.stride_w, 1, 16)) s.mark_dirty(Dirty::trace);
+  field_error(s, "stride");
+
+  // Padding: how it is given, then how it is filled.
+  static const char* kKinds[] = {"number", "pair (rows, cols)", "same", "valid"};
+  int kind = 0;
+  if (p.padding.kind == PaddingSpec::Kind::same) {
+    kind = 2;
+  } else if (p.padding.kind == PaddingSpec::Kind::valid) {
+    kind = 3;
+  } else if (p.padding.h != p.padding.w) {
+    kind = 1;
+  }
+  ImGui::SetNextItemWidth(half);
+  if (ImGui::Combo("padding", &kind, kKinds, 4)) {
+    const int keep = std::max(p.padding.h, p.padding.w);
+    switch (kind) {
+      case 0:
+        p.padding = PaddingSpec::symmetric(keep);
+        break;
+      case 1:
+        p.padding = PaddingSpec::pair(p.padding.h, p.padding.w);
+        break;
+      case 2:
+        p.padding = PaddingSpec::same();
+        break;
+      default:
+        p.padding = PaddingSpec::valid();
+        break;
+    }
+    s.mark_dirty(Dirty::trace);
+  }
+  if (kind == 0) {
+    int v = p.padding.h;
+    if (int_field("pad (all sides)", v, 0, 16, half)) {
+      p.padding = PaddingSpec::symmetric(v);
+      s.mark_dirty(Dirty::trace);
+    }
+  } else if (kind == 1) {
+    if (int_pair("pad rows, cols", p.padding.h, p.padding.w, 0, 16)) {
+      p.padding.kind = PaddingSpec::Kind::explicit_;
+      s.mark_dirty(Dirty::trace);
+    }
+  }
+  int mode = static_cast<int>(p.padding_mode);
+  static const char* kModes[] = {"zeros", "reflect", "replicate", "circular"};
+  ImGui::SetNextItemWidth(half);
+  if (ImGui::Combo("padding mode", &mode, kModes, 4)) {
+    p.padding_mode = static_cast<PaddingMode>(mode);
+    s.mark_dirty(Dirty::trace);
+  }
+  field_error(s, "padding");
+  field_error(s, "padding_mode");
+  if (int_pair("dilation", p.dilation_h, p.dilation_w, 1, 8)) s.mark_dirty(Dirty::trace);
+  field_error(s, "dilation");
+  int groups = p.groups;
+  if (int_field("groups", groups, 1, 64, half)) {
+    p.groups = groups;
+    const int64_t c_in = s.input.ndim() == 4 ? s.input.dim(1) : 1;
+    reshape_weight(s, s.weight.dim(0), std::max<int64_t>(1, c_in / groups), s.weight.dim(2),
+                   s.weight.dim(3));
+    s.mark_dirty(Dirty::trace);
+  }
+  field_error(s, "groups");
+  if (ImGui::Checkbox("bias (B)", &s.has_bias)) {
+    if (s.bias.numel() != s.weight.dim(0)) s.bias = resize_tensor(s.bias, {s.weight.dim(0)});
+    s.mark_dirty(Dirty::trace);
+  }
+  field_error(s, "bias");
+  ImGui::SameLine();
+  if (ImGui::Checkbox("true convolution (F)", &s.flip_kernel)) s.mark_dirty(Dirty::trace);
+  if (ImGui::IsItemHovered()) {
+    ImGui::SetTooltip(
+        "PyTorch's conv2d is a cross-correlation: it does not flip the kernel.\n"
+        "Checked, the kernel is rotated by 180° first, as scipy.signal.convolve does.");
+  }
+}
+
+void draw_pool_section(AppState& s) {
+  section("Pooling");
+  Pool2dParams& p = s.pool;
+  const bool is_max = p.op == PoolOp::max;
+  if (ImGui::RadioButton("max", is_max) && !is_max) {
+    p.op = PoolOp::max;
+    s.mark_dirty(Dirty::trace);
+  }
+  ImGui::SameLine();
+  if (ImGui::RadioButton("average", !is_max) && is_max) {
+    p.op = PoolOp::avg;
+    p.dilation_h = p.dilation_w = 1;
+    s.mark_dirty(Dirty::trace);
+  }
+  if (int_pair("window KH, KW", p.k_h, p.k_w, 1, 15)) s.mark_dirty(Dirty::trace);
+  field_error(s, "kernel");
+  if (int_pair("stride (0 = KH, KW)", p.stride_h, p.stride_w, 0, 16)) s.mark_dirty(Dirty::trace);
+  field_error(s, "stride");
+  if (int_pair("padding", p.pad_h, p.pad_w, 0, 8)) s.mark_dirty(Dirty::trace);
+  field_error(s, "padding");
+  if (is_max) {
+    if (int_pair("dilation", p.dilation_h, p.dilation_w, 1, 8)) s.mark_dirty(Dirty::trace);
+  }
+  field_error(s, "dilation");
+  if (ImGui::Checkbox("ceil_mode", &p.ceil_mode)) s.mark_dirty(Dirty::trace);
+  if (!is_max) {
+    ImGui::SameLine();
+    if (ImGui::Checkbox("count_include_pad", &p.count_include_pad)) s.mark_dirty(Dirty::trace);
+  }
+}
+
+void draw_shapes(const AppState& s) {
+  section("Output size");
+  std::string formula;
+  if (s.trace_op == LessonOp::conv && s.conv_trace) {
+    formula = conv2d_formula(s.conv_trace->geometry());
+  } else if (s.trace_op == LessonOp::pool && s.pool_trace) {
+    formula = pool2d_formula(s.pool_trace->geometry());
+  }
+  draw_formula(formula);
+  if (s.error) {
+    ImGui::PushStyleColor(ImGuiCol_Text, palette().error_v4);
+    ImGui::TextWrapped("Not applied: %s", s.error->message.c_str());
+    ImGui::PopStyleColor();
+    ImGui::TextDisabled("The picture shows the last parameters that worked.");
+  }
+}
+
+}  // namespace
+
+void draw_params(AppState& s) {
+  if (!ImGui::Begin("Parameters", &s.show_params)) {
+    ImGui::End();
+    return;
+  }
+  ImGui::TextUnformatted("Operation (O)");
+  ImGui::SameLine();
+  if (ImGui::RadioButton("convolution", s.op == LessonOp::conv) && s.op != LessonOp::conv) {
+    s.op = LessonOp::conv;
+    s.mark_dirty(Dirty::trace);
+  }
+  ImGui::SameLine();
+  if (ImGui::RadioButton("pooling", s.op == LessonOp::pool) && s.op != LessonOp::pool) {
+    s.op = LessonOp::pool;
+    s.mark_dirty(Dirty::trace);
+  }
+  ImGui::PushItemWidth(-1);
+  draw_input_section(s);
+  if (s.op == LessonOp::conv) {
+    draw_conv_section(s);
+  } else {
+    draw_pool_section(s);
+  }
+  ImGui::PopItemWidth();
+  // The summary repeats any error, including one that names no control of this panel.
+  draw_shapes(s);
+  ImGui::End();
+}
+
+}  // namespace cs::ui

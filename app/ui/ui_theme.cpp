@@ -1,0 +1,361 @@
+// Fonts, themes, presentation mode, the palette and number formatting (see ui_theme.hpp).
+// The font atlas is rebuilt at the exact pixel size each mode needs, then the OpenGL backend's
+// font texture is recreated; nothing here scales bitmaps.
+#include "app/ui/ui_theme.hpp"
+
+#include <backends/imgui_impl_opengl3.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+
+#include "app/gpu/display_map.hpp"
+#include "app/gpu/window_gl.hpp"
+
+namespace cs::ui {
+namespace {
+
+Palette g_palette;
+ImFont* g_ui = nullptr;
+ImFont* g_mono = nullptr;
+ImFont* g_heading = nullptr;
+ImFont* g_mono_big = nullptr;
+ImFont* g_mono_small = nullptr;
+
+struct Built {
+  bool done = false;
+  bool presentation = false;
+  bool high_contrast = false;
+  float font_size = 0;
+};
+Built g_built;
+
+// Latin-1 (· and × live there), Greek, and the signs formulas use: … → − ⌊ ⌋ ≤ ≥ ✓.
+const ImWchar kGlyphRanges[] = {
+    0x0020, 0x00FF,  // Basic Latin + Latin-1
+    0x0391, 0x03C9,  // Greek
+    0x2022, 0x2022,  // •
+    0x2026, 0x2026,  // …
+    0x2190, 0x21FF,  // arrows: ← ↑ → ↓ ↔ ⇒ ...
+    0x2211, 0x2212,  // ∑ −
+    0x2264, 0x2265,  // ≤ ≥
+    0x2308, 0x230B,  // ⌈ ⌉ ⌊ ⌋
+    0x25B6, 0x25B6,  // ▶
+    0x25C0, 0x25C0,  // ◀
+    0x2713, 0x2713,  // ✓
+    0,
+};
+
+const char* kFontDir = "/usr/share/fonts/truetype/dejavu/";
+
+ImFont* add_font(ImFontAtlas* atlas, const std::string& file, float size, bool& missing) {
+  const std::string path = std::string(kFontDir) + file;
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
+    missing = true;
+    return nullptr;
+  }
+  ImFontConfig cfg;
+  cfg.OversampleH = 2;
+  cfg.OversampleV = 1;
+  cfg.PixelSnapH = true;
+  ImFont* f = atlas->AddFontFromFileTTF(path.c_str(), size, &cfg, kGlyphRanges);
+  if (!f) missing = true;
+  return f;
+}
+
+ImVec4 rgb(int r, int g, int b, int a = 255) {
+  return ImVec4(r / 255.0f, g / 255.0f, b / 255.0f, a / 255.0f);
+}
+
+void set_palette(bool high_contrast, float scale) {
+  Palette& p = g_palette;
+  if (high_contrast) {
+    p.canvas_bg = IM_COL32(255, 255, 255, 255);
+    p.text = IM_COL32(0, 0, 0, 255);
+    p.text_dim = IM_COL32(60, 60, 60, 255);
+    p.grid = IM_COL32(0, 0, 0, 255);
+    p.input_border = IM_COL32(0, 0, 0, 255);
+    p.pad_fill = IM_COL32(215, 215, 215, 255);
+    p.pad_text = IM_COL32(40, 40, 40, 255);
+    p.empty_fill = IM_COL32(250, 250, 250, 255);
+    p.frame = IM_COL32(0, 160, 0, 255);
+    p.tap = IM_COL32(255, 140, 0, 255);
+    p.tap_done = IM_COL32(0, 160, 0, 90);
+    p.current_out = IM_COL32(255, 140, 0, 255);
+    p.hover = IM_COL32(160, 0, 200, 255);
+    p.argmax = IM_COL32(0, 0, 0, 255);
+    p.error = IM_COL32(190, 0, 0, 255);
+    p.accent = IM_COL32(0, 0, 160, 255);
+    p.line = 2.0f * scale;
+  } else {
+    p.canvas_bg = IM_COL32(250, 250, 252, 255);
+    p.text = IM_COL32(20, 20, 30, 255);
+    p.text_dim = IM_COL32(105, 105, 120, 255);
+    p.grid = IM_COL32(150, 150, 165, 255);
+    p.input_border = IM_COL32(40, 40, 60, 255);
+    p.pad_fill = IM_COL32(226, 226, 232, 255);
+    p.pad_text = IM_COL32(110, 110, 125, 255);
+    p.empty_fill = IM_COL32(242, 242, 246, 255);
+    p.frame = IM_COL32(20, 150, 60, 255);
+    p.tap = IM_COL32(245, 150, 0, 255);
+    p.tap_done = IM_COL32(20, 150, 60, 60);
+    p.current_out = IM_COL32(245, 150, 0, 255);
+    p.hover = IM_COL32(150, 40, 200, 255);
+    p.argmax = IM_COL32(20, 20, 30, 255);
+    p.error = IM_COL32(200, 30, 30, 255);
+    p.accent = IM_COL32(30, 70, 170, 255);
+    p.line = 1.0f * scale;
+  }
+  p.error_v4 = ImGui::ColorConvertU32ToFloat4(p.error);
+  p.dim_v4 = ImGui::ColorConvertU32ToFloat4(p.text_dim);
+  p.accent_v4 = ImGui::ColorConvertU32ToFloat4(p.accent);
+  p.tap_v4 = ImGui::ColorConvertU32ToFloat4(p.tap);
+}
+
+void set_style(bool high_contrast, float scale) {
+  ImGuiStyle style;
+  ImGui::StyleColorsLight(&style);
+  style.WindowRounding = 3.0f;
+  style.FrameRounding = 3.0f;
+  style.GrabRounding = 3.0f;
+  style.WindowBorderSize = 1.0f;
+  style.FrameBorderSize = 1.0f;
+  style.ItemSpacing = ImVec2(8, 5);
+  style.WindowPadding = ImVec2(10, 8);
+  ImVec4* c = style.Colors;
+  c[ImGuiCol_WindowBg] = rgb(246, 246, 249);
+  c[ImGuiCol_TitleBg] = rgb(214, 220, 235);
+  c[ImGuiCol_TitleBgActive] = rgb(170, 190, 230);
+  c[ImGuiCol_MenuBarBg] = rgb(224, 228, 238);
+  if (high_contrast) {
+    c[ImGuiCol_Text] = rgb(0, 0, 0);
+    c[ImGuiCol_TextDisabled] = rgb(60, 60, 60);
+    c[ImGuiCol_WindowBg] = rgb(255, 255, 255);
+    c[ImGuiCol_ChildBg] = rgb(255, 255, 255);
+    c[ImGuiCol_PopupBg] = rgb(255, 255, 230);
+    c[ImGuiCol_Border] = rgb(0, 0, 0);
+    c[ImGuiCol_FrameBg] = rgb(255, 255, 255);
+    c[ImGuiCol_FrameBgHovered] = rgb(255, 240, 160);
+    c[ImGuiCol_FrameBgActive] = rgb(255, 220, 100);
+    c[ImGuiCol_TitleBg] = rgb(225, 225, 225);
+    c[ImGuiCol_TitleBgActive] = rgb(255, 215, 0);
+    c[ImGuiCol_TitleBgCollapsed] = rgb(225, 225, 225);
+    c[ImGuiCol_Separator] = rgb(0, 0, 0);
+    c[ImGuiCol_ScrollbarGrab] = rgb(90, 90, 90);
+    c[ImGuiCol_MenuBarBg] = rgb(255, 255, 255);
+    c[ImGuiCol_Button] = rgb(255, 255, 255);
+    c[ImGuiCol_ButtonHovered] = rgb(255, 230, 120);
+    c[ImGuiCol_ButtonActive] = rgb(255, 200, 60);
+    c[ImGuiCol_Header] = rgb(255, 230, 120);
+    c[ImGuiCol_HeaderHovered] = rgb(255, 220, 90);
+    c[ImGuiCol_HeaderActive] = rgb(255, 200, 60);
+    c[ImGuiCol_CheckMark] = rgb(0, 0, 0);
+    c[ImGuiCol_SliderGrab] = rgb(0, 0, 140);
+    c[ImGuiCol_SliderGrabActive] = rgb(0, 0, 0);
+    style.FrameBorderSize = 2.0f;
+    style.WindowBorderSize = 2.0f;
+  }
+  style.ScaleAllSizes(scale);
+  ImGui::GetStyle() = style;
+}
+
+}  // namespace
+
+const Palette& palette() {
+  return g_palette;
+}
+ImFont* ui_font() {
+  return g_ui;
+}
+ImFont* mono_font() {
+  return g_mono ? g_mono : ImGui::GetFont();
+}
+ImFont* heading_font() {
+  return g_heading ? g_heading : ImGui::GetFont();
+}
+ImFont* mono_big_font() {
+  return g_mono_big ? g_mono_big : mono_font();
+}
+ImFont* mono_small_font() {
+  return g_mono_small ? g_mono_small : mono_font();
+}
+ImFont* number_font(float size) {
+  if (size >= mono_big_font()->FontSize) return mono_big_font();
+  if (size >= mono_font()->FontSize) return mono_font();
+  return mono_small_font();
+}
+
+float ui_scale(const AppState& s) {
+  return s.presentation ? s.presentation_scale : 1.0f;
+}
+float text_size(const AppState& s) {
+  return std::round(s.font_size * ui_scale(s));
+}
+
+bool refresh_theme(AppState& s) {
+  const bool contrast = s.high_contrast || s.presentation;
+  if (g_built.done && g_built.presentation == s.presentation && g_built.high_contrast == contrast &&
+      g_built.font_size == s.font_size) {
+    return false;
+  }
+  const bool had_texture = g_built.done;
+  g_built = {true, s.presentation, contrast, s.font_size};
+  const float scale = ui_scale(s);
+  const float size = text_size(s);
+
+  ImGuiIO& io = ImGui::GetIO();
+  io.Fonts->Clear();
+  bool missing = false;
+  g_ui = add_font(io.Fonts, "DejaVuSans.ttf", size, missing);
+  g_mono = add_font(io.Fonts, "DejaVuSansMono.ttf", size, missing);
+  g_heading = add_font(io.Fonts, "DejaVuSans-Bold.ttf", std::round(size * 1.15f), missing);
+  g_mono_big = add_font(io.Fonts, "DejaVuSansMono.ttf", std::round(size * 1.5f), missing);
+  g_mono_small = add_font(io.Fonts, "DejaVuSansMono.ttf", std::round(size * 0.7f), missing);
+  if (missing || !g_ui) {
+    io.Fonts->Clear();
+    ImFontConfig cfg;
+    cfg.SizePixels = 13.0f * scale;
+    g_ui = io.Fonts->AddFontDefault(&cfg);
+    g_mono = g_heading = g_mono_big = g_mono_small = g_ui;
+    s.banner = std::string("The DejaVu fonts are missing from ") + kFontDir +
+               " (install fonts-dejavu-core); using ImGui's built-in font, which lacks · × − ⌊ ⌋.";
+  }
+  io.FontDefault = g_ui;
+  io.Fonts->Build();
+  (void)had_texture;
+  // NOTE: the backend made the old texture from the old atlas; a new atlas needs a new texture.
+  // main.cpp creates the backend's device objects before the first call, so one always exists.
+  ImGui_ImplOpenGL3_DestroyFontsTexture();
+  ImGui_ImplOpenGL3_CreateFontsTexture();
+  // Every glyph is drawn at the size it was rasterised at (PixelSnapH, number_font()), so
+  // nearest sampling looks the same as linear and costs llvmpipe about a fifth less per frame.
+  gpu::set_nearest_filtering(reinterpret_cast<uintptr_t>(io.Fonts->TexID));
+  set_style(contrast, scale);
+  set_palette(contrast, scale);
+  return true;
+}
+
+std::string fmt(double v, int digits) {
+  char buf[64];
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "∞" : "−∞";
+  if (v == 0.0) return "0";  // also −0
+  if (std::fabs(v) < 1e7 && v == std::round(v)) {
+    std::snprintf(buf, sizeof buf, "%.0f", std::fabs(v));
+  } else {
+    std::snprintf(buf, sizeof buf, "%.*g", digits, std::fabs(v));
+  }
+  return v < 0 ? std::string("−") + buf : std::string(buf);
+}
+
+std::string fmt_factor(double v, int digits) {
+  std::string text = fmt(v, digits);
+  if (v < 0) {
+    // NOTE: appending (not "(" + text) sidesteps a false -Wrestrict of GCC 12's operator+.
+    text.insert(text.begin(), '(');
+    text.push_back(')');
+  }
+  return text;
+}
+
+ImU32 value_colour(double v, double max_abs, bool pale) {
+  float t = max_abs > 0 ? static_cast<float>(v / max_abs) : 0.0f;
+  if (!std::isfinite(t)) t = 0.0f;
+  uint8_t c[3];
+  cs::gpu::diverging_colour(t, c);
+  if (pale) {
+    for (uint8_t& x : c)
+      x = static_cast<uint8_t>(x + (255 - x) * 0.55f);
+  }
+  return IM_COL32(c[0], c[1], c[2], 255);
+}
+
+ImU32 text_colour_on(ImU32 bg) {
+  const ImVec4 v = ImGui::ColorConvertU32ToFloat4(bg);
+  const float l = 0.2126f * v.x + 0.7152f * v.y + 0.0722f * v.z;
+  return l > 0.45f ? IM_COL32(0, 0, 0, 255) : IM_COL32(255, 255, 255, 255);
+}
+
+void draw_colour_legend(double max_abs, float width) {
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const float h = ImGui::GetTextLineHeight() * 0.8f;
+  const ImVec2 p = ImGui::GetCursorScreenPos();
+  const int steps = 32;
+  for (int i = 0; i < steps; ++i) {
+    const double t0 = -1.0 + 2.0 * i / steps;
+    const float x0 = p.x + width * i / steps;
+    const float x1 = p.x + width * (i + 1) / steps;
+    dl->AddRectFilled(ImVec2(x0, p.y), ImVec2(x1 + 0.5f, p.y + h),
+                      value_colour(t0 + 1.0 / steps, 1.0));
+  }
+  dl->AddRect(p, ImVec2(p.x + width, p.y + h), palette().grid);
+  ImGui::Dummy(ImVec2(width, h));
+  const std::string lo = fmt(-max_abs, 3), hi = fmt(max_abs, 3);
+  ImGui::TextUnformatted(lo.c_str());
+  ImGui::SameLine(width * 0.5f - ImGui::CalcTextSize("0").x * 0.5f +
+                  ImGui::GetStyle().WindowPadding.x);
+  ImGui::TextUnformatted("0");
+  ImGui::SameLine(width - ImGui::CalcTextSize(hi.c_str()).x + ImGui::GetStyle().WindowPadding.x);
+  ImGui::TextUnformatted(hi.c_str());
+}
+
+void text_centred(ImDrawList* dl, ImFont* font, float size, ImVec2 a, ImVec2 b, ImU32 colour,
+                  const std::string& text) {
+  const ImVec2 ts = font->CalcTextSizeA(size, 1e9f, 0.0f, text.c_str());
+  const ImVec2 pos(std::floor((a.x + b.x - ts.x) * 0.5f), std::floor((a.y + b.y - ts.y) * 0.5f));
+  const ImVec4 clip(a.x, a.y, b.x, b.y);
+  dl->AddText(font, size, pos, colour, text.c_str(), nullptr, 0.0f, &clip);
+}
+
+// The output-size formula, one line per axis; a line too long for the panel breaks after its
+// general form, before the numbers.
+void draw_formula(const std::string& formula, bool compact) {
+  ImGui::PushFont(mono_font());
+  // Compact, two axes with the same numbers (a square lesson): one line for both.
+  const std::size_t nl = formula.find('\n');
+  if (compact && nl != std::string::npos && formula.find('\n', nl + 1) == std::string::npos) {
+    const std::string a = formula.substr(0, nl), b = formula.substr(nl + 1);
+    const std::size_t ca = a.find("+ 1 = "), cb = b.find("+ 1 = ");
+    const std::size_t ea = a.find(" = "), eb = b.find(" = ");
+    if (ca != std::string::npos && cb != std::string::npos && ea != std::string::npos &&
+        eb != std::string::npos && a.substr(ca + 4) == b.substr(cb + 4) &&
+        ImGui::CalcTextSize(a.c_str()).x > ImGui::GetContentRegionAvail().x) {
+      const std::string both = a.substr(0, ea) + " = " + b.substr(0, eb) + " " + a.substr(ca + 4);
+      ImGui::TextUnformatted(both.c_str());
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", formula.c_str());
+      ImGui::PopFont();
+      return;
+    }
+  }
+  std::size_t start = 0;
+  while (start < formula.size()) {
+    std::size_t end = formula.find('\n', start);
+    if (end == std::string::npos) end = formula.size();
+    const std::string line = formula.substr(start, end - start);
+    start = end + 1;
+    const std::size_t cut = line.find("+ 1 = ");
+    if (cut == std::string::npos ||
+        ImGui::CalcTextSize(line.c_str()).x <= ImGui::GetContentRegionAvail().x) {
+      ImGui::TextUnformatted(line.c_str());
+      continue;
+    }
+    if (compact) {
+      const std::size_t eq = line.find(" = ");
+      const std::string numbers = line.substr(0, eq) + " " + line.substr(cut + 4);
+      ImGui::TextUnformatted(numbers.c_str());
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", line.c_str());
+      continue;
+    }
+    // Still too wide (a narrow panel): let ImGui wrap each part.
+    ImGui::TextWrapped("%s", line.substr(0, cut + 3).c_str());
+    ImGui::Indent(ImGui::CalcTextSize("out_h ").x);
+    ImGui::TextWrapped("%s", line.substr(cut + 4).c_str());
+    ImGui::Unindent(ImGui::CalcTextSize("out_h ").x);
+  }
+  ImGui::PopFont();
+}
+
+}  // namespace cs::ui

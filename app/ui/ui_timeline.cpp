@@ -1,0 +1,220 @@
+// The timeline view and the stepping keys (see ui_timeline.hpp). Moves the stepper only; the
+// canvas and the arithmetic panel read its position in the same frame.
+#define GLFW_INCLUDE_NONE
+#include "app/ui/ui_timeline.hpp"
+
+#include <GLFW/glfw3.h>
+#include <imgui.h>
+
+#include <cmath>
+#include <cstdio>
+#include <string>
+
+#include "app/ui/ui_theme.hpp"
+
+namespace cs::ui {
+namespace {
+
+constexpr StepUnit kUnits[] = {StepUnit::multiply, StepUnit::window, StepUnit::row,
+                               StepUnit::channel};
+
+void step(AppState& s, StepUnit unit, int dir) {
+  s.stepper.pause();
+  if (s.stepper.step(unit, dir)) s.mark_dirty(Dirty::status);
+}
+
+void set_unit(AppState& s, StepUnit unit) {
+  s.step_unit = unit;
+  s.stepper.set_play_unit(unit);
+  s.mark_dirty(Dirty::settings);
+  s.mark_dirty(Dirty::status);
+}
+
+void change_speed(AppState& s, double factor) {
+  s.stepper.set_speed(s.stepper.speed() * factor);
+  s.mark_dirty(Dirty::settings);
+  s.mark_dirty(Dirty::status);
+}
+
+// What one step of the current unit means here, for the button tooltips.
+std::string unit_hint(const AppState& s, StepUnit u) {
+  const StepperGeometry& g = s.stepper.geometry();
+  switch (u) {
+    case StepUnit::multiply:
+      return "one multiply x·w (" + std::to_string(g.taps_per_window) +
+             " per window, then the value written)";
+    case StepUnit::window:
+      return "one output value (" + std::to_string(g.steps_per_window()) + " steps)";
+    case StepUnit::row:
+      return "one output row (" + std::to_string(g.out_w) + " values)";
+    case StepUnit::channel:
+      return "one output channel (" + std::to_string(g.out_h * g.out_w) + " values)";
+  }
+  return {};
+}
+
+// Buttons left to right, wrapping to a new row when the next does not fit (narrow panels,
+// presentation mode).
+class ButtonRow {
+ public:
+  bool add(const char* label, const std::string& tip) {
+    const float w = ImGui::CalcTextSize(label).x + ImGui::GetStyle().FramePadding.x * 2;
+    if (!m_first) {
+      ImGui::SameLine();
+      if (ImGui::GetContentRegionAvail().x < w) ImGui::NewLine();
+    }
+    m_first = false;
+    const bool r = ImGui::Button(label);
+    if (ImGui::IsItemHovered() && !tip.empty()) ImGui::SetTooltip("%s", tip.c_str());
+    return r;
+  }
+
+ private:
+  bool m_first = true;
+};
+
+}  // namespace
+
+void handle_step_keys(AppState& s) {
+  const ImGuiIO& io = ImGui::GetIO();
+  if (io.WantTextInput || s.stepper.empty()) return;
+  // Right/Left: plain = the chosen unit, Shift = window, Ctrl = row, Alt or Ctrl+Shift = channel.
+  auto unit_for_mods = [&]() {
+    if (io.KeyAlt || (io.KeyCtrl && io.KeyShift)) return StepUnit::channel;
+    if (io.KeyCtrl) return StepUnit::row;
+    if (io.KeyShift) return StepUnit::window;
+    return s.step_unit;
+  };
+  if (ImGui::IsKeyPressed(GLFW_KEY_RIGHT, true)) step(s, unit_for_mods(), +1);
+  if (ImGui::IsKeyPressed(GLFW_KEY_LEFT, true)) step(s, unit_for_mods(), -1);
+  if (ImGui::IsKeyPressed(GLFW_KEY_HOME, false)) {
+    s.stepper.pause();
+    s.stepper.home();
+    s.mark_dirty(Dirty::status);
+  }
+  if (ImGui::IsKeyPressed(GLFW_KEY_END, false)) {
+    s.stepper.pause();
+    s.stepper.end();
+    s.mark_dirty(Dirty::status);
+  }
+  if (io.KeyCtrl || io.KeySuper) return;
+  if (ImGui::IsKeyPressed(GLFW_KEY_SPACE, false)) {
+    s.stepper.toggle_play();
+    s.mark_dirty(Dirty::status);
+  }
+  if (ImGui::IsKeyPressed(GLFW_KEY_EQUAL, true) || ImGui::IsKeyPressed(GLFW_KEY_KP_ADD, true)) {
+    change_speed(s, 1.5);
+  }
+  if (ImGui::IsKeyPressed(GLFW_KEY_MINUS, true) ||
+      ImGui::IsKeyPressed(GLFW_KEY_KP_SUBTRACT, true)) {
+    change_speed(s, 1.0 / 1.5);
+  }
+  for (int i = 0; i < 4; ++i) {
+    if (ImGui::IsKeyPressed(GLFW_KEY_1 + i, false)) set_unit(s, kUnits[i]);
+  }
+}
+
+void draw_timeline(AppState& s) {
+  if (!ImGui::Begin("Timeline", &s.show_timeline)) {
+    ImGui::End();
+    return;
+  }
+  Stepper& st = s.stepper;
+  if (st.empty()) {
+    ImGui::TextDisabled("No trace yet: fix the parameters first.");
+    ImGui::End();
+    return;
+  }
+  const StepperGeometry& g = st.geometry();
+
+  // Buttons: coarse back ... fine back, play, fine forward ... coarse forward.
+  ImGui::PushFont(mono_font());
+  ButtonRow row;
+  if (row.add("|<", "first step (Home)")) {
+    st.pause();
+    st.home();
+    s.mark_dirty(Dirty::status);
+  }
+  if (row.add("<<<", "back " + unit_hint(s, StepUnit::channel) + " (Alt+←)")) {
+    step(s, StepUnit::channel, -1);
+  }
+  if (row.add("<<", "back " + unit_hint(s, StepUnit::row) + " (Ctrl+←)")) {
+    step(s, StepUnit::row, -1);
+  }
+  if (row.add("<", "back " + unit_hint(s, StepUnit::window) + " (Shift+←)")) {
+    step(s, StepUnit::window, -1);
+  }
+  if (row.add("-1", "back " + unit_hint(s, s.step_unit) + " (←)")) step(s, s.step_unit, -1);
+  if (row.add(st.playing() ? " Pause " : " Play  ", "play / pause (Space)")) {
+    st.toggle_play();
+    s.mark_dirty(Dirty::status);
+  }
+  if (row.add("+1", "forward " + unit_hint(s, s.step_unit) + " (→)")) step(s, s.step_unit, +1);
+  if (row.add(">", "forward " + unit_hint(s, StepUnit::window) + " (Shift+→)")) {
+    step(s, StepUnit::window, +1);
+  }
+  if (row.add(">>", "forward " + unit_hint(s, StepUnit::row) + " (Ctrl+→)")) {
+    step(s, StepUnit::row, +1);
+  }
+  if (row.add(">>>", "forward " + unit_hint(s, StepUnit::channel) + " (Alt+→)")) {
+    step(s, StepUnit::channel, +1);
+  }
+  if (row.add(">|", "last step (End)")) {
+    st.pause();
+    st.end();
+    s.mark_dirty(Dirty::status);
+  }
+  ImGui::PopFont();
+
+  // The scrubber over every step.
+  long long pos = st.global();
+  const long long lo = 0, hi = std::max<long long>(0, st.total() - 1);
+  char fmt_buf[64];
+  std::snprintf(fmt_buf, sizeof fmt_buf, "step %lld of %lld", pos + 1, hi + 1);
+  ImGui::SetNextItemWidth(-1);
+  if (ImGui::SliderScalar("##scrub", ImGuiDataType_S64, &pos, &lo, &hi, fmt_buf)) {
+    st.pause();
+    st.seek(pos);
+    s.mark_dirty(Dirty::status);
+  }
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Drag to scrub through every multiply.");
+
+  // Where we are, in words.
+  const bool conv = s.trace_op == LessonOp::conv;
+  std::string where = "window " + std::to_string(st.window() + 1) + " of " +
+                      std::to_string(g.windows()) + ": output (n " + std::to_string(st.n()) + ", " +
+                      (conv ? "o " : "c ") + std::to_string(st.o()) + ", y " +
+                      std::to_string(st.y()) + ", x " + std::to_string(st.x()) + ")   ";
+  if (st.at_result()) {
+    where += conv ? "partials + bias = value written" : "value written";
+  } else {
+    where += (conv ? "multiply " : "tap ") + std::to_string(st.tap() + 1) + " of " +
+             std::to_string(g.taps_per_window);
+  }
+  ImGui::TextWrapped("%s", where.c_str());
+
+  // Step unit (keys 1-4) and speed (+/-).
+  ImGui::TextUnformatted("Step by");
+  for (int i = 0; i < 4; ++i) {
+    char label[48];
+    std::snprintf(label, sizeof label, "%s (%d)", step_unit_name(kUnits[i]), i + 1);
+    ImGui::SameLine();
+    const float need = ImGui::CalcTextSize(label).x + ImGui::GetFrameHeight() +
+                       ImGui::GetStyle().ItemInnerSpacing.x;
+    if (ImGui::GetContentRegionAvail().x < need) ImGui::NewLine();
+    if (ImGui::RadioButton(label, s.step_unit == kUnits[i])) set_unit(s, kUnits[i]);
+  }
+  float log_speed = static_cast<float>(std::log10(st.speed()));
+  char speed_label[64];
+  std::snprintf(speed_label, sizeof speed_label, "%.3g %s/s", st.speed(),
+                s.step_unit == StepUnit::multiply ? "steps" : step_unit_name(s.step_unit));
+  ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.45f);
+  if (ImGui::SliderFloat("speed (+/−)", &log_speed, -1.0f, 3.5f, speed_label)) {
+    st.set_speed(std::pow(10.0, static_cast<double>(log_speed)));
+    s.mark_dirty(Dirty::settings);
+  }
+
+  ImGui::End();
+}
+
+}  // namespace cs::ui
