@@ -8,9 +8,8 @@
 #include <vector>
 
 #include "app/cli/cli_common.hpp"
-#include "core/conv2d.hpp"
 #include "core/lessons.hpp"
-#include "core/pool2d.hpp"
+#include "core/trace.hpp"
 
 namespace cs::cli {
 namespace {
@@ -113,15 +112,6 @@ std::string product_words(const std::string& x, bool x_padding, const std::strin
   return s;
 }
 
-std::string params_words(const Conv2dParams& p, const ConvGeometry& g) {
-  return "stride " + std::to_string(p.stride_h) + "," + std::to_string(p.stride_w) + "  padding " +
-         padding_spec_to_string(p.padding) + " (top " + std::to_string(g.pad.top) + ", bottom " +
-         std::to_string(g.pad.bottom) + ", left " + std::to_string(g.pad.left) + ", right " +
-         std::to_string(g.pad.right) + ")  dilation " + std::to_string(p.dilation_h) + "," +
-         std::to_string(p.dilation_w) + "  groups " + std::to_string(p.groups) + "  padding mode " +
-         padding_mode_name(p.padding_mode);
-}
-
 int window_out_of_range(int64_t k, int64_t count) {
   const std::string which =
       count == 1 ? "1 window (number 0)"
@@ -207,180 +197,178 @@ void print_output(const Tensor& y, const char* channel_word) {
   }
 }
 
-void print_conv_window(const ConvTrace& t, int64_t index) {
-  const ConvGeometry& g = t.geometry();
-  const DType dt = t.dtype();
-  const Window w = t.window(index);
-  std::printf("Window %lld: y[%lld, %lld, %lld, %lld]\n", static_cast<long long>(index),
-              static_cast<long long>(w.n), static_cast<long long>(w.o), static_cast<long long>(w.y),
-              static_cast<long long>(w.x));
-  std::printf(
-      "  origin (row %lld, column %lld) = (%lld\xC2\xB7%d \xE2\x88\x92 %d, %lld\xC2\xB7%d "
-      "\xE2\x88\x92 %d); covers rows %s, columns %s\n",
-      static_cast<long long>(w.origin_y), static_cast<long long>(w.origin_x),
-      static_cast<long long>(w.y), g.stride_h, g.pad.top, static_cast<long long>(w.x), g.stride_w,
-      g.pad.left, range_words(w.origin_y, g.k_h, g.dilation_h).c_str(),
-      range_words(w.origin_x, g.k_w, g.dilation_w).c_str());
-  const int64_t taps = g.taps_per_channel();
-  std::string sum_line;
-  for (int64_t c = 0; c < g.c_in_per_group; ++c) {
-    const int64_t ic = w.ic_begin + c;
-    // The cells this channel's taps read, with the kernel beside them.
-    Lines cells = grid(g.k_h, g.k_w, [&](int64_t ky, int64_t kx) {
-      const Tap tap = t.tap(index, c * taps + ky * g.k_w + kx);
-      const std::string v = format_number(tap.x, dt);
-      return tap.in_padding ? parens(v) : v;
-    });
-    Lines kernel = grid(g.k_h, g.k_w, [&](int64_t ky, int64_t kx) {
-      return format_number(t.weight().get(((w.o * g.c_in_per_group + c) * g.k_h + ky) * g.k_w + kx),
-                           dt);
-    });
-    print_side_by_side("  ", {"channel " + std::to_string(ic) + " cells", "kernel"},
-                       {cells, kernel});
-    std::string products;
-    for (int64_t k = 0; k < taps; ++k) {
-      const Tap tap = t.tap(index, c * taps + k);
-      if (k) products += " + ";
-      products += product_words(format_number(tap.x, dt), tap.in_padding, format_number(tap.w, dt));
-    }
-    const std::string partial = format_number(w.partials[static_cast<std::size_t>(c)], dt);
-    std::printf("  channel %lld: %s = %s\n", static_cast<long long>(ic), products.c_str(),
-                partial.c_str());
-    if (c) sum_line += " + ";
-    sum_line += partial[0] == '-' ? parens(partial) : partial;
+// "  origin (row -1, column -1) = (0·1 − 1, 0·1 − 1); covers rows -1..1, columns -1..1"
+void print_origin(const TraceView& v, const TraceWindow& w) {
+  const TraceShape& s = v.shape();
+  std::string how;
+  if (v.is_conv()) {
+    char buf[160];
+    std::snprintf(buf, sizeof buf,
+                  " = (%lld\xC2\xB7%d \xE2\x88\x92 %d, %lld\xC2\xB7%d \xE2\x88\x92 %d)",
+                  static_cast<long long>(w.oy), s.stride_h, s.pad.top, static_cast<long long>(w.ox),
+                  s.stride_w, s.pad.left);
+    how = buf;
   }
-  const std::string bias = format_number(w.bias, dt);
-  std::printf("  partials + bias: %s + %s = %s\n\n", sum_line.c_str(),
-              (bias[0] == '-' ? parens(bias) : bias).c_str(), format_number(w.value, dt).c_str());
+  std::printf("  origin (row %lld, column %lld)%s; covers rows %s, columns %s\n",
+              static_cast<long long>(w.origin_y), static_cast<long long>(w.origin_x), how.c_str(),
+              range_words(w.origin_y, s.k_h, s.dilation_h).c_str(),
+              range_words(w.origin_x, s.k_w, s.dilation_w).c_str());
 }
 
-int print_conv_lesson(const Lesson& lesson, int64_t only_window) {
-  const Tensor weight =
-      lesson.flip_kernel ? flip_kernel(lesson.weight, lesson.conv.layout) : lesson.weight;
-  const Tensor* bias = lesson.bias ? &*lesson.bias : nullptr;
-  auto trace = conv2d_trace(lesson.input, weight, bias, lesson.conv);
-  if (!trace) return fail("lesson", trace.error());
-  const ConvTrace& t = *trace;
-  const ConvGeometry& g = t.geometry();
-  if (only_window >= t.window_count()) return window_out_of_range(only_window, t.window_count());
-  print_header(lesson);
-  print_input(t.input());
+// The cells channel c (of the group) reads, with its kernel slice beside them for conv. (v)
+// marks a cell in the padding, "pad" one that max ignores, "--" one past the padding.
+void print_cells(const TraceView& v, const TraceWindow& w, const std::vector<TraceTap>& taps,
+                 int64_t c) {
+  const TraceShape& s = v.shape();
+  const DType dt = v.dtype();
+  const bool is_max = v.op() == TraceOp::max_pool2d;
+  const int64_t first = c * s.taps_per_channel();
+  auto tap_at = [&](int64_t ky, int64_t kx) -> const TraceTap& {
+    return taps[static_cast<std::size_t>(first + ky * s.k_w + kx)];
+  };
+  Lines cells = grid(s.k_h, s.k_w, [&](int64_t ky, int64_t kx) {
+    const TraceTap& tap = tap_at(ky, kx);
+    if (tap.source == TapSource::input) return format_number(tap.x, dt);
+    if (tap.source == TapSource::outside) return std::string("--");
+    return is_max ? std::string("pad") : parens(format_number(tap.x, dt));
+  });
+  if (!v.is_conv()) {
+    print_lines("    ", cells);
+    return;
+  }
+  Lines kernel = grid(s.k_h, s.k_w,
+                      [&](int64_t ky, int64_t kx) { return format_number(tap_at(ky, kx).w, dt); });
+  print_side_by_side("  ", {"channel " + std::to_string(w.ic_begin + c) + " cells", "kernel"},
+                     {cells, kernel});
+}
+
+// "(v)" for a negative number, so sums read unambiguously.
+std::string signed_operand(double value, DType dt) {
+  const std::string v = format_number(value, dt);
+  return v[0] == '-' ? parens(v) : v;
+}
+
+// One line of the window's explanation (the same lines the arithmetic panel draws).
+void print_line(const ExplainLine& line, const TraceWindow& w, DType dt) {
+  switch (line.kind) {
+    case ExplainLine::Kind::channel_sum: {
+      std::string products;
+      for (const ExplainTerm& t : line.terms) {
+        if (!products.empty()) products += " + ";
+        products += product_words(format_number(t.x, dt), t.source != TapSource::input,
+                                  format_number(t.w, dt));
+      }
+      std::printf("  channel %lld: %s = %s\n", static_cast<long long>(line.channel),
+                  products.c_str(), format_number(line.result, dt).c_str());
+      break;
+    }
+    case ExplainLine::Kind::total: {
+      std::string sum;
+      for (double p : line.operands)
+        sum += (sum.empty() ? "" : " + ") + signed_operand(p, dt);
+      std::printf("  partials + bias: %s + %s = %s\n\n", sum.c_str(),
+                  signed_operand(line.bias, dt).c_str(), format_number(line.result, dt).c_str());
+      break;
+    }
+    case ExplainLine::Kind::reduce: {
+      std::string terms;
+      for (const ExplainTerm& t : line.terms) {
+        if (!terms.empty()) terms += line.is_max ? ", " : " + ";
+        const std::string v = format_number(t.x, dt);
+        terms += (t.source != TapSource::input || (!line.is_max && v[0] == '-')) ? parens(v) : v;
+      }
+      if (line.is_max) {
+        std::printf("  max(%s) = %s, read at row %lld, column %lld\n\n", terms.c_str(),
+                    format_number(line.result, dt).c_str(), static_cast<long long>(w.argmax_y),
+                    static_cast<long long>(w.argmax_x));
+      } else {
+        std::printf("  (%s) / %lld = %s / %lld = %s\n\n", terms.c_str(),
+                    static_cast<long long>(line.divisor), format_number(line.sum, dt).c_str(),
+                    static_cast<long long>(line.divisor), format_number(line.result, dt).c_str());
+      }
+      break;
+    }
+    case ExplainLine::Kind::note:  // the panel's sentences; the terminal's legend says as much
+      break;
+  }
+}
+
+void print_window(const TraceView& v, int64_t index) {
+  const TraceWindow w = v.window(index);
+  std::printf("Window %lld: y[%lld, %lld, %lld, %lld]\n", static_cast<long long>(index),
+              static_cast<long long>(w.n), static_cast<long long>(w.oc),
+              static_cast<long long>(w.oy), static_cast<long long>(w.ox));
+  print_origin(v, w);
+  // Each line of the explanation after the cells it sums: a channel's cells before its
+  // products, the pooled window's cells before the reduction.
+  const std::vector<TraceTap> taps = v.taps(index);
+  for (const ExplainLine& line : v.explain(index).lines) {
+    if (line.kind == ExplainLine::Kind::channel_sum)
+      print_cells(v, w, taps, line.channel - w.ic_begin);
+    if (line.kind == ExplainLine::Kind::reduce) print_cells(v, w, taps, 0);
+    print_line(line, w, v.dtype());
+  }
+}
+
+// The operands of a conv lesson: the kernel (as written and as it slides, when flipped) and bias.
+void print_conv_operands(const Lesson& lesson, const TraceView& v) {
+  const int64_t c_out_per_group = v.shape().c_out_per_group;
   if (lesson.flip_kernel) {
     const Tensor written =
         lesson.conv.layout == Layout::nhwc ? hwio_to_oihw(lesson.weight) : lesson.weight;
-    print_kernels("Kernel as written", written, g.c_out_per_group);
+    print_kernels("Kernel as written", written, c_out_per_group);
     std::printf(
         "A true convolution (scipy.signal.convolve) slides the kernel rotated by 180"
         "\xC2\xB0; PyTorch's conv2d does not rotate, so the lesson rotates it first.\n\n");
-    print_kernels("Kernel w, rotated 180\xC2\xB0 (what slides)", t.weight(), g.c_out_per_group);
+    print_kernels("Kernel w, rotated 180\xC2\xB0 (what slides)", *v.weight(), c_out_per_group);
   } else {
-    print_kernels("Kernel w", t.weight(), g.c_out_per_group);
+    print_kernels("Kernel w", *v.weight(), c_out_per_group);
   }
-  if (t.bias()) {
-    std::string b;
-    for (int64_t i = 0; i < t.bias()->numel(); ++i) {
-      b += (i ? ", " : "") + format_number(t.bias()->get(i), t.dtype());
-    }
-    std::printf("Bias b: [%s]\n", b.c_str());
+  if (const Tensor* b = v.bias()) {
+    std::string text;
+    for (int64_t i = 0; i < b->numel(); ++i)
+      text += (i ? ", " : "") + format_number(b->get(i), v.dtype());
+    std::printf("Bias b: [%s]\n", text.c_str());
   } else {
     std::printf("Bias b: none (0)\n");
   }
-  std::printf("Parameters: %s\n\n", params_words(t.params(), g).c_str());
-  print_formula(conv2d_formula(g), t.output().shape());
-
-  if (only_window >= 0) {
-    print_conv_window(t, only_window);
-  } else {
-    std::printf(
-        "Windows: one per output value (%lld), in order image n, filter o, row y, column x."
-        "\n(v) marks a cell in the padding (it reads v).\n\n",
-        static_cast<long long>(t.window_count()));
-    for (int64_t i = 0; i < t.window_count(); ++i)
-      print_conv_window(t, i);
-  }
-  print_output(t.output(), "filter");
-  if (!lesson.expected.empty()) {
-    std::printf("\nExpected (from the notebook): %s\n", lesson.expected.c_str());
-  }
-  return kExitOk;
 }
 
-void print_pool_window(const PoolTrace& t, int64_t index) {
-  const PoolGeometry& g = t.geometry();
-  const DType dt = t.output().dtype();
-  const PoolWindow w = t.window(index);
-  const bool is_max = g.op == PoolOp::max;
-  std::printf("Window %lld: y[%lld, %lld, %lld, %lld]\n", static_cast<long long>(index),
-              static_cast<long long>(w.n), static_cast<long long>(w.c), static_cast<long long>(w.y),
-              static_cast<long long>(w.x));
-  std::printf("  origin (row %lld, column %lld); covers rows %s, columns %s\n",
-              static_cast<long long>(w.origin_y), static_cast<long long>(w.origin_x),
-              range_words(w.origin_y, g.k_h, g.dilation_h).c_str(),
-              range_words(w.origin_x, g.k_w, g.dilation_w).c_str());
-  // NOTE: with ceil_mode the last window may hang past the padding too; PyTorch neither reads
-  // nor counts those cells (not even with count_include_pad), so they are shown as "--".
-  auto past_padding = [&](const PoolTap& tap) {
-    return tap.iy < -g.pad_h || tap.iy >= g.in_h + g.pad_h || tap.ix < -g.pad_w ||
-           tap.ix >= g.in_w + g.pad_w;
-  };
-  Lines cells = grid(g.k_h, g.k_w, [&](int64_t ky, int64_t kx) {
-    const PoolTap& tap = w.taps[static_cast<std::size_t>(ky * g.k_w + kx)];
-    if (!tap.in_padding) return format_number(tap.x, dt);
-    if (past_padding(tap)) return std::string("--");
-    return is_max ? std::string("pad") : parens(format_number(tap.x, dt));
-  });
-  print_lines("    ", cells);
-  std::string terms;
-  for (const PoolTap& tap : w.taps) {
-    if (tap.in_padding && (is_max || !g.count_include_pad || past_padding(tap))) continue;
-    if (!terms.empty()) terms += is_max ? ", " : " + ";
-    const std::string v = format_number(tap.x, dt);
-    terms += (tap.in_padding || (!is_max && v[0] == '-')) ? parens(v) : v;
+const char* windows_legend(TraceOp op, bool count_include_pad) {
+  switch (op) {
+    case TraceOp::conv2d:
+      return "(v) marks a cell in the padding (it reads v).";
+    case TraceOp::max_pool2d:
+      return "pad marks a cell in the padding (max ignores it); -- a cell past it.";
+    case TraceOp::avg_pool2d:
+      return count_include_pad
+                 ? "(v) marks a cell in the padding (counted); -- a cell past it (not counted)."
+                 : "(v) marks a cell in the padding; -- a cell past it (neither is counted).";
   }
-  if (is_max) {
-    std::printf("  max(%s) = %s, read at row %lld, column %lld\n\n", terms.c_str(),
-                format_number(w.value, dt).c_str(), static_cast<long long>(w.argmax_y),
-                static_cast<long long>(w.argmax_x));
-  } else {
-    std::printf("  (%s) / %lld = %s / %lld = %s\n\n", terms.c_str(),
-                static_cast<long long>(w.divisor), format_number(w.sum, dt).c_str(),
-                static_cast<long long>(w.divisor), format_number(w.value, dt).c_str());
-  }
+  return "";
 }
 
-int print_pool_lesson(const Lesson& lesson, int64_t only_window) {
-  auto trace = pool2d_trace(lesson.input, lesson.pool);
-  if (!trace) return fail("lesson", trace.error());
-  const PoolTrace& t = *trace;
-  const PoolGeometry& g = t.geometry();
-  if (only_window >= t.window_count()) return window_out_of_range(only_window, t.window_count());
+int print_lesson(const Lesson& lesson, int64_t only_window) {
+  auto traced = trace_lesson(lesson);
+  if (!traced) return fail("lesson", traced.error());
+  const TraceView& v = **traced;
+  if (only_window >= v.window_count()) return window_out_of_range(only_window, v.window_count());
   print_header(lesson);
-  print_input(t.input());
-  std::printf(
-      "Pooling: %s over %d\xC3\x97%d windows, stride %d,%d, padding %d,%d, dilation %d,%d%s%s"
-      "\n\n",
-      pool_op_name(g.op), g.k_h, g.k_w, g.stride_h, g.stride_w, g.pad_h, g.pad_w, g.dilation_h,
-      g.dilation_w, g.ceil_mode ? ", ceil_mode" : "",
-      g.op == PoolOp::avg
-          ? (g.count_include_pad ? ", padding counted in the average" : ", padding not counted")
-          : "");
-  print_formula(pool2d_formula(g), t.output().shape());
+  print_input(v.input());
+  if (v.is_conv()) print_conv_operands(lesson, v);
+  std::printf("%s\n\n", v.settings_line().c_str());
+  print_formula(v.formula(), v.output().shape());
   if (only_window >= 0) {
-    print_pool_window(t, only_window);
+    print_window(v, only_window);
   } else {
     std::printf(
-        "Windows: one per output value (%lld), in order image n, channel c, row y, "
-        "column x.\n%s\n\n",
-        static_cast<long long>(t.window_count()),
-        g.op == PoolOp::max
-            ? "pad marks a cell in the padding (max ignores it); -- a cell past it."
-            : (g.count_include_pad
-                   ? "(v) marks a cell in the padding (counted); -- a cell past it (not counted)."
-                   : "(v) marks a cell in the padding; -- a cell past it (neither is counted)."));
-    for (int64_t i = 0; i < t.window_count(); ++i)
-      print_pool_window(t, i);
+        "Windows: one per output value (%lld), in order image n, %s, row y, column x.\n%s\n\n",
+        static_cast<long long>(v.window_count()), v.is_conv() ? "filter o" : "channel c",
+        windows_legend(v.op(), lesson.pool.count_include_pad));
+    for (int64_t i = 0; i < v.window_count(); ++i)
+      print_window(v, i);
   }
-  print_output(t.output(), "channel");
+  print_output(v.output(), v.is_conv() ? "filter" : "channel");
   if (!lesson.expected.empty()) {
     std::printf("\nExpected (from the notebook): %s\n", lesson.expected.c_str());
   }
@@ -445,8 +433,7 @@ int run_lesson(int argc, char** argv) {
     if (!found) return fail(cmd, found.error());
     lesson = std::move(*found);
   }
-  if (lesson.op == LessonOp::pool) return print_pool_lesson(lesson, only_window);
-  return print_conv_lesson(lesson, only_window);
+  return print_lesson(lesson, only_window);
 }
 
 }  // namespace cs::cli

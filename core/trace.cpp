@@ -1,0 +1,350 @@
+// The trace views (see trace.hpp): conv2d and pooling traces behind one interface, and the one
+// place where a window's running values and its explanation are worked out. Max pooling's
+// running maximum follows core/pool2d.cpp exactly (the first cell inside the input, then a
+// strictly larger value or any NaN), so the stepper never disagrees with the engine.
+#include "core/trace.hpp"
+
+#include <algorithm>
+#include <cassert>
+#include <cmath>
+#include <string>
+
+namespace cs {
+
+const char* trace_op_name(TraceOp op) {
+  switch (op) {
+    case TraceOp::conv2d:
+      return "conv2d";
+    case TraceOp::max_pool2d:
+      return "max_pool2d";
+    case TraceOp::avg_pool2d:
+      return "avg_pool2d";
+  }
+  return "?";
+}
+
+StepperGeometry TraceView::stepper_geometry() const {
+  const TraceShape& s = shape();
+  return {s.n, s.c_out, s.out_h, s.out_w, s.taps_per_window()};
+}
+
+TraceTap TraceView::tap(int64_t window, int64_t tap) const {
+  assert(tap >= 0 && tap < taps_per_window());
+  return taps(window)[static_cast<std::size_t>(tap)];
+}
+
+// ---- conv2d ----
+
+ConvTraceView::ConvTraceView(ConvTrace trace) : m_trace(std::move(trace)) {
+  const ConvGeometry& g = m_trace.geometry();
+  TraceShape& s = m_shape;
+  s.n = g.n;
+  s.c_in = g.c_in;
+  s.in_h = g.in_h;
+  s.in_w = g.in_w;
+  s.c_out = g.c_out;
+  s.out_h = g.out_h;
+  s.out_w = g.out_w;
+  s.k_h = g.k_h;
+  s.k_w = g.k_w;
+  s.stride_h = g.stride_h;
+  s.stride_w = g.stride_w;
+  s.dilation_h = g.dilation_h;
+  s.dilation_w = g.dilation_w;
+  s.pad = g.pad;
+  s.groups = g.groups;
+  s.c_in_per_group = g.c_in_per_group;
+  s.c_out_per_group = g.c_out_per_group;
+  s.grid_h = g.padded_h();
+  s.grid_w = g.padded_w();
+}
+
+std::string ConvTraceView::formula() const {
+  return conv2d_formula(m_trace.geometry());
+}
+
+std::string ConvTraceView::settings_line() const {
+  const Conv2dParams& p = m_trace.params();
+  const Pad4& pad = m_trace.geometry().pad;
+  return "Parameters: stride " + std::to_string(p.stride_h) + "," + std::to_string(p.stride_w) +
+         "  padding " + padding_spec_to_string(p.padding) + " (top " + std::to_string(pad.top) +
+         ", bottom " + std::to_string(pad.bottom) + ", left " + std::to_string(pad.left) +
+         ", right " + std::to_string(pad.right) + ")  dilation " + std::to_string(p.dilation_h) +
+         "," + std::to_string(p.dilation_w) + "  groups " + std::to_string(p.groups) +
+         "  padding mode " + padding_mode_name(p.padding_mode);
+}
+
+TraceWindow ConvTraceView::window(int64_t index) const {
+  const Window w = m_trace.window(index);
+  TraceWindow t;
+  t.index = index;
+  t.n = w.n;
+  t.oc = w.o;
+  t.oy = w.y;
+  t.ox = w.x;
+  t.origin_y = w.origin_y;
+  t.origin_x = w.origin_x;
+  t.group = w.group;
+  t.ic_begin = w.ic_begin;
+  t.partials = w.partials;
+  t.has_bias = m_trace.geometry().has_bias;
+  t.bias = w.bias;
+  t.value = w.value;
+  return t;
+}
+
+namespace {
+
+TraceTap from_conv_tap(const Tap& c, int64_t index) {
+  TraceTap t;
+  t.index = index;
+  t.ic = c.ic;
+  t.ky = c.ky;
+  t.kx = c.kx;
+  t.iy = c.iy;
+  t.ix = c.ix;
+  t.source = c.in_padding ? TapSource::padding : TapSource::input;
+  t.src_y = c.src_y;
+  t.src_x = c.src_x;
+  t.x = c.x;
+  t.has_weight = true;
+  t.w = c.w;
+  t.product = c.product;
+  t.channel_running = c.channel_running;
+  t.running = c.running;
+  return t;
+}
+
+}  // namespace
+
+TraceTap ConvTraceView::tap(int64_t window, int64_t tap) const {
+  return from_conv_tap(m_trace.tap(window, tap), tap);
+}
+
+std::vector<TraceTap> ConvTraceView::taps(int64_t window) const {
+  std::vector<TraceTap> out;
+  const int64_t count = taps_per_window();
+  out.reserve(static_cast<std::size_t>(count));
+  for (int64_t k = 0; k < count; ++k)
+    out.push_back(tap(window, k));
+  return out;
+}
+
+// One line per channel of the group (its products and partial sum), then partials + bias.
+Explanation ConvTraceView::explain(int64_t window) const {
+  const TraceWindow w = this->window(window);
+  const std::vector<TraceTap> all = taps(window);
+  const int64_t per_channel = m_shape.taps_per_channel();
+  Explanation e;
+  for (int64_t c = 0; c < m_shape.c_in_per_group; ++c) {
+    ExplainLine line;
+    line.kind = ExplainLine::Kind::channel_sum;
+    line.channel = w.ic_begin + c;
+    for (int64_t k = 0; k < per_channel; ++k) {
+      const TraceTap& t = all[static_cast<std::size_t>(c * per_channel + k)];
+      line.terms.push_back({t.index, t.x, t.source, true, t.w});
+    }
+    line.result = w.partials[static_cast<std::size_t>(c)];
+    line.last_tap = (c + 1) * per_channel - 1;
+    e.lines.push_back(std::move(line));
+  }
+  ExplainLine total;
+  total.kind = ExplainLine::Kind::total;
+  total.operands = w.partials;
+  total.has_bias = w.has_bias;
+  total.bias = w.bias;
+  total.result = w.value;
+  total.last_tap = taps_per_window();
+  e.lines.push_back(std::move(total));
+  return e;
+}
+
+double ConvTraceView::padded_value(int64_t n, int64_t ic, int64_t iy, int64_t ix) const {
+  return m_trace.padded_value(n, ic, iy, ix);
+}
+
+// ---- pooling ----
+
+PoolTraceView::PoolTraceView(PoolTrace trace) : m_trace(std::move(trace)) {
+  const PoolGeometry& g = m_trace.geometry();
+  TraceShape& s = m_shape;
+  s.n = g.n;
+  s.c_in = s.c_out = g.c;
+  s.in_h = g.in_h;
+  s.in_w = g.in_w;
+  s.out_h = g.out_h;
+  s.out_w = g.out_w;
+  s.k_h = g.k_h;
+  s.k_w = g.k_w;
+  s.stride_h = g.stride_h;
+  s.stride_w = g.stride_w;
+  s.dilation_h = g.dilation_h;
+  s.dilation_w = g.dilation_w;
+  s.pad = {g.pad_h, g.pad_h, g.pad_w, g.pad_w};
+  s.groups = g.c;
+  s.c_in_per_group = s.c_out_per_group = 1;
+  // NOTE: with ceil_mode the last window may reach past the bottom/right padding.
+  const int64_t span_h = (g.k_h - 1) * static_cast<int64_t>(g.dilation_h) + 1;
+  const int64_t span_w = (g.k_w - 1) * static_cast<int64_t>(g.dilation_w) + 1;
+  s.grid_h = std::max<int64_t>(g.in_h + 2 * g.pad_h, (g.out_h - 1) * g.stride_h + span_h);
+  s.grid_w = std::max<int64_t>(g.in_w + 2 * g.pad_w, (g.out_w - 1) * g.stride_w + span_w);
+}
+
+TraceOp PoolTraceView::op() const {
+  return m_trace.geometry().op == PoolOp::max ? TraceOp::max_pool2d : TraceOp::avg_pool2d;
+}
+
+std::string PoolTraceView::formula() const {
+  return pool2d_formula(m_trace.geometry());
+}
+
+std::string PoolTraceView::settings_line() const {
+  const PoolGeometry& g = m_trace.geometry();
+  std::string s = std::string("Pooling: ") + pool_op_name(g.op) + " over " + std::to_string(g.k_h) +
+                  "\xC3\x97" + std::to_string(g.k_w) + " windows, stride " +
+                  std::to_string(g.stride_h) + "," + std::to_string(g.stride_w) + ", padding " +
+                  std::to_string(g.pad_h) + "," + std::to_string(g.pad_w) + ", dilation " +
+                  std::to_string(g.dilation_h) + "," + std::to_string(g.dilation_w);
+  if (g.ceil_mode) s += ", ceil_mode";
+  if (g.op == PoolOp::avg) {
+    s += g.count_include_pad ? ", padding counted in the average" : ", padding not counted";
+  }
+  return s;
+}
+
+TraceWindow PoolTraceView::window(int64_t index) const {
+  const PoolWindow w = m_trace.window(index);
+  TraceWindow t;
+  t.index = index;
+  t.n = w.n;
+  t.oc = w.c;
+  t.oy = w.y;
+  t.ox = w.x;
+  t.origin_y = w.origin_y;
+  t.origin_x = w.origin_x;
+  t.group = w.c;
+  t.ic_begin = w.c;
+  t.sum = w.sum;
+  t.divisor = w.divisor;
+  t.argmax_tap = w.argmax_tap;
+  t.argmax_y = w.argmax_y;
+  t.argmax_x = w.argmax_x;
+  t.value = w.value;
+  return t;
+}
+
+std::vector<TraceTap> PoolTraceView::taps(int64_t window) const {
+  const PoolGeometry& g = m_trace.geometry();
+  const PoolWindow w = m_trace.window(window);
+  const bool is_max = g.op == PoolOp::max;
+  std::vector<TraceTap> out;
+  out.reserve(w.taps.size());
+  double running = 0;
+  int64_t best = -1;
+  for (std::size_t k = 0; k < w.taps.size(); ++k) {
+    const PoolTap& p = w.taps[k];
+    TraceTap t;
+    t.index = static_cast<int64_t>(k);
+    t.ic = w.c;
+    t.ky = p.ky;
+    t.kx = p.kx;
+    t.iy = p.iy;
+    t.ix = p.ix;
+    const bool past =
+        p.iy < -g.pad_h || p.iy >= g.in_h + g.pad_h || p.ix < -g.pad_w || p.ix >= g.in_w + g.pad_w;
+    t.source = !p.in_padding ? TapSource::input : past ? TapSource::outside : TapSource::padding;
+    if (t.source == TapSource::input) {
+      t.src_y = p.iy;
+      t.src_x = p.ix;
+    }
+    t.x = p.x;
+    t.counted = t.source == TapSource::input ||
+                (!is_max && g.count_include_pad && t.source == TapSource::padding);
+    if (is_max && t.source == TapSource::input && (best < 0 || p.x > running || std::isnan(p.x))) {
+      running = p.x;
+      best = t.index;
+    } else if (!is_max && t.source == TapSource::input) {
+      running += p.x;  // NOTE: in double here; the value itself is the engine's, in the dtype
+    }
+    t.running = running;
+    t.best_tap = is_max ? best : -1;
+    out.push_back(t);
+  }
+  return out;
+}
+
+namespace {
+
+std::string divisor_note(const PoolGeometry& g, int64_t divisor, int64_t outside) {
+  std::string s = "Divisor " + std::to_string(divisor) + ": ";
+  if (!g.count_include_pad) return s + "only the cells inside the input (count_include_pad off).";
+  if (outside == 0) return s + "every cell of the window, padding included.";
+  return s + "the cells inside the input or its padding; the " + std::to_string(outside) +
+         (outside == 1 ? " cell" : " cells") +
+         " past the padding (ceil_mode's last window) are neither read nor counted.";
+}
+
+}  // namespace
+
+// One reduce line over the counted values, then a note on the divisor (avg) or the arg-max.
+Explanation PoolTraceView::explain(int64_t window) const {
+  const PoolGeometry& g = m_trace.geometry();
+  const TraceWindow w = this->window(window);
+  const std::vector<TraceTap> all = taps(window);
+  const bool is_max = g.op == PoolOp::max;
+  Explanation e;
+  ExplainLine line;
+  line.kind = ExplainLine::Kind::reduce;
+  line.channel = w.oc;
+  line.is_max = is_max;
+  int64_t outside = 0;
+  for (const TraceTap& t : all) {
+    if (t.source == TapSource::outside) ++outside;
+    if (t.counted) line.terms.push_back({t.index, t.x, t.source, false, 0});
+  }
+  line.sum = w.sum;
+  line.divisor = w.divisor;
+  line.result = w.value;
+  line.last_tap = taps_per_window();
+  e.lines.push_back(std::move(line));
+  ExplainLine note;
+  if (is_max) {
+    if (w.argmax_tap < 0) return e;
+    note.text = "Arg-max: input cell (y " + std::to_string(w.argmax_y) + ", x " +
+                std::to_string(w.argmax_x) + "), PyTorch index " +
+                std::to_string(w.argmax_y * g.in_w + w.argmax_x) + " (= y·W + x).";
+  } else {
+    note.text = divisor_note(g, w.divisor, outside);
+  }
+  note.last_tap = taps_per_window();
+  e.lines.push_back(std::move(note));
+  return e;
+}
+
+double PoolTraceView::padded_value(int64_t n, int64_t ic, int64_t iy, int64_t ix) const {
+  if (in_padding(iy, ix)) return 0.0;
+  const TraceShape& s = m_shape;
+  return m_trace.input().get(((n * s.c_in + ic) * s.in_h + iy) * s.in_w + ix);
+}
+
+Result<TraceViewPtr> trace_conv2d(const Tensor& input, const Tensor& weight, const Tensor* bias,
+                                  const Conv2dParams& params) {
+  auto trace = conv2d_trace(input, weight, bias, params);
+  if (!trace) return trace.error();
+  return TraceViewPtr(std::make_shared<ConvTraceView>(std::move(trace).value()));
+}
+
+Result<TraceViewPtr> trace_pool2d(const Tensor& input, const Pool2dParams& params) {
+  auto trace = pool2d_trace(input, params);
+  if (!trace) return trace.error();
+  return TraceViewPtr(std::make_shared<PoolTraceView>(std::move(trace).value()));
+}
+
+Result<TraceViewPtr> trace_lesson(const Lesson& lesson) {
+  if (lesson.op == LessonOp::pool) return trace_pool2d(lesson.input, lesson.pool);
+  const Tensor weight =
+      lesson.flip_kernel ? flip_kernel(lesson.weight, lesson.conv.layout) : lesson.weight;
+  return trace_conv2d(lesson.input, weight, lesson.bias ? &*lesson.bias : nullptr, lesson.conv);
+}
+
+}  // namespace cs
