@@ -1,24 +1,11 @@
-// Stepper: the cursor over a conv/pool trace (see stepper.hpp). Pure integer arithmetic on the
-// trace's shape; depends on the conv/pool trace headers only for their geometry.
+// Stepper: the cursor over a trace (see stepper.hpp). Pure integer arithmetic on the trace's
+// shape; depends on no trace header.
 #include "core/stepper.hpp"
 
 #include <algorithm>
 #include <cmath>
 
-#include "core/conv2d.hpp"
-#include "core/pool2d.hpp"
-
 namespace cs {
-
-StepperGeometry stepper_geometry(const ConvTrace& trace) {
-  const ConvGeometry& g = trace.geometry();
-  return {g.n, g.c_out, g.out_h, g.out_w, trace.taps_per_window()};
-}
-
-StepperGeometry stepper_geometry(const PoolTrace& trace) {
-  const PoolGeometry& g = trace.geometry();
-  return {g.n, g.c, g.out_h, g.out_w, static_cast<int64_t>(g.k_h) * g.k_w};
-}
 
 const char* step_unit_name(StepUnit unit) {
   switch (unit) {

@@ -1,5 +1,5 @@
-// Stepper: a cursor over a conv or pool trace that the visualizer moves one multiply, one window,
-// one output row or one output channel at a time, forward and back, or plays in real time.
+// Stepper: a cursor over a trace (conv, pooling) that the visualizer moves one multiply, one
+// window, one output row or one output channel at a time, forward and back, or plays in real time.
 // Knows the trace's shape only (no ImGui, no GL): the app asks it where it is and draws that.
 //
 // Positions: (window, tap) with window in NCHW order, window = ((n·C_out + o)·OH + y)·OW + x,
@@ -13,9 +13,6 @@
 
 namespace cs {
 
-class ConvTrace;
-class PoolTrace;
-
 // The part of a trace's shape the stepper needs. For pool, `channels` is C and taps_per_window
 // is k_h·k_w.
 struct StepperGeometry {
@@ -28,8 +25,7 @@ struct StepperGeometry {
   bool operator==(const StepperGeometry&) const = default;
 };
 
-StepperGeometry stepper_geometry(const ConvTrace& trace);
-StepperGeometry stepper_geometry(const PoolTrace& trace);
+// TraceView::stepper_geometry() (core/trace.hpp) gives it for any trace.
 
 // How far one step goes. Coarser units stop only where a whole block is complete: stepping by
 // window lands on "value written" steps, by row on the last window of an output row, by channel

@@ -52,6 +52,7 @@ ConvTraceView::ConvTraceView(ConvTrace trace) : m_trace(std::move(trace)) {
   s.dilation_h = g.dilation_h;
   s.dilation_w = g.dilation_w;
   s.pad = g.pad;
+  s.padding_mode = g.padding_mode;
   s.groups = g.groups;
   s.c_in_per_group = g.c_in_per_group;
   s.c_out_per_group = g.c_out_per_group;
@@ -181,13 +182,13 @@ PoolTraceView::PoolTraceView(PoolTrace trace) : m_trace(std::move(trace)) {
   s.dilation_h = g.dilation_h;
   s.dilation_w = g.dilation_w;
   s.pad = {g.pad_h, g.pad_h, g.pad_w, g.pad_w};
+  s.ceil_mode = g.ceil_mode;
+  s.count_include_pad = g.count_include_pad;
   s.groups = g.c;
   s.c_in_per_group = s.c_out_per_group = 1;
   // NOTE: with ceil_mode the last window may reach past the bottom/right padding.
-  const int64_t span_h = (g.k_h - 1) * static_cast<int64_t>(g.dilation_h) + 1;
-  const int64_t span_w = (g.k_w - 1) * static_cast<int64_t>(g.dilation_w) + 1;
-  s.grid_h = std::max<int64_t>(g.in_h + 2 * g.pad_h, (g.out_h - 1) * g.stride_h + span_h);
-  s.grid_w = std::max<int64_t>(g.in_w + 2 * g.pad_w, (g.out_w - 1) * g.stride_w + span_w);
+  s.grid_h = std::max<int64_t>(g.in_h + 2 * g.pad_h, (g.out_h - 1) * g.stride_h + s.span_h());
+  s.grid_w = std::max<int64_t>(g.in_w + 2 * g.pad_w, (g.out_w - 1) * g.stride_w + s.span_w());
 }
 
 TraceOp PoolTraceView::op() const {
@@ -316,7 +317,7 @@ Explanation PoolTraceView::explain(int64_t window) const {
   } else {
     note.text = divisor_note(g, w.divisor, outside);
   }
-  note.last_tap = taps_per_window();
+  note.last_tap = is_max ? taps_per_window() : -1;  // the divisor is known from the start
   e.lines.push_back(std::move(note));
   return e;
 }

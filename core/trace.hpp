@@ -32,6 +32,8 @@ struct TraceShape {
   int64_t k_h = 1, k_w = 1;
   int stride_h = 1, stride_w = 1, dilation_h = 1, dilation_w = 1;
   Pad4 pad;
+  PaddingMode padding_mode = PaddingMode::zeros;     // what conv's padding reads (pooling: zeros)
+  bool ceil_mode = false, count_include_pad = true;  // pooling
   int64_t groups = 1, c_in_per_group = 1, c_out_per_group = 1;
   // Rows and columns the windows can reach, from -pad.top / -pad.left: the padded input, or
   // more when ceil_mode's last window hangs past the bottom/right padding.
@@ -46,6 +48,11 @@ struct TraceShape {
   }
   // The input channels output channel oc reads: [first, first + c_in_per_group).
   int64_t first_input_channel(int64_t oc) const { return oc / c_out_per_group * c_in_per_group; }
+  // The output channels input channel ic feeds: [first, first + c_out_per_group).
+  int64_t first_output_channel(int64_t ic) const { return ic / c_in_per_group * c_out_per_group; }
+  // Rows and columns one window spans: dilation·(k − 1) + 1.
+  int64_t span_h() const { return dilation_h * (k_h - 1) + 1; }
+  int64_t span_w() const { return dilation_w * (k_w - 1) + 1; }
 };
 
 // What a tap's cell is. NOTE: `outside` happens only in pooling with ceil_mode: the last window

@@ -692,5 +692,15 @@ TEST_F(CliTest, LessonPrintsTheWorkedExample) {
   expect_failure({"lesson", "vertical-edge", "--window", "9"}, "--window 9");
 }
 
+TEST_F(CliTest, LessonAvgPoolCeilModeSumsOnlyTheCellsItReads) {
+  // avg-pool-ceil, window 2 = y[0, 0, 0, 2]: 2×2 window at columns 4..5 of a 5×5 input with no
+  // padding. Column 5 is past the edge: PyTorch reads and counts only x[0, 4] = 1 and
+  // x[1, 4] = 0, so the value is (1 + 0) / 2 = 0.5 and the two cells beyond are "--".
+  RunResult r = run({"lesson", "avg-pool-ceil", "--window", "2"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("  (1 + 0) / 2 = 1 / 2 = 0.5\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("     1 --\n     0 --\n"), std::string::npos) << r.out;
+}
+
 }  // namespace
 }  // namespace cs

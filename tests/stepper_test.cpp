@@ -11,8 +11,7 @@
 #include <random>
 #include <vector>
 
-#include "core/conv2d.hpp"
-#include "core/pool2d.hpp"
+#include "core/trace.hpp"
 
 namespace cs {
 namespace {
@@ -205,15 +204,15 @@ TEST(Stepper, GeometryOfConvAndPoolTraces) {
   Conv2dParams p;
   p.stride_h = p.stride_w = 2;
   p.padding = PaddingSpec::symmetric(1);
-  auto trace = conv2d_trace(in, w, nullptr, p);
+  auto trace = trace_conv2d(in, w, nullptr, p);
   ASSERT_TRUE(trace.has_value()) << trace.error().message;
-  EXPECT_EQ(stepper_geometry(*trace), (StepperGeometry{1, 3, 3, 3, 18}));
+  EXPECT_EQ((*trace)->stepper_geometry(), (StepperGeometry{1, 3, 3, 3, 18}));
   // Max pool 2×2 over [1, 2, 4, 6]: out 2×3 per channel, 4 taps.
   Tensor pin(DType::f32, {1, 2, 4, 6});
   Pool2dParams pp;
-  auto ptrace = pool2d_trace(pin, pp);
+  auto ptrace = trace_pool2d(pin, pp);
   ASSERT_TRUE(ptrace.has_value()) << ptrace.error().message;
-  EXPECT_EQ(stepper_geometry(*ptrace), (StepperGeometry{1, 2, 2, 3, 4}));
+  EXPECT_EQ((*ptrace)->stepper_geometry(), (StepperGeometry{1, 2, 2, 3, 4}));
 }
 
 // Brute-force model: a coarse unit's stops are the result steps of each block's last window.

@@ -377,8 +377,8 @@ TEST(UiEditViews, GridClicksStepTheWeight) {
   EXPECT_EQ(s.weight.get(at), before + 1.0);
   click(1);
   EXPECT_EQ(s.weight.get(at), before + 0.5);
-  ASSERT_TRUE(s.conv_trace.has_value());
-  EXPECT_EQ(s.conv_trace->weight().get(at), before + 0.5);  // the lesson ran with the edit
+  ASSERT_TRUE(s.trace && s.trace->is_conv());
+  EXPECT_EQ(s.trace->weight()->get(at), before + 0.5);  // the lesson ran with the edit
   // Shift+click selects the cell for typing and leaves the value alone.
   io.KeyShift = true;
   click(0);

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/ui/app_state.hpp"
+#include "app/ui/ui_arithmetic.hpp"
 #include "app/ui/ui_params.hpp"
 
 namespace cs {
@@ -14,7 +15,7 @@ namespace {
 // vertical-edge: input [1, 1, 5, 5], kernel [1, 1, 3, 3], no padding => output 3×3, 9 taps.
 void open_vertical_edge(AppState& s) {
   ASSERT_TRUE(load_lesson(s, "vertical-edge").has_value());
-  ASSERT_TRUE(s.conv_trace.has_value());
+  ASSERT_TRUE(s.trace && s.trace->is_conv());
   ASSERT_EQ(s.stepper.total(), 90);
 }
 
@@ -30,8 +31,8 @@ TEST(UiState, InvalidEditKeepsTheLastGoodTraceAndNamesTheField) {
   EXPECT_NE(s.error_for("stride"), nullptr);
   EXPECT_EQ(s.error_for("padding"), nullptr);
   EXPECT_FALSE(s.error->message.empty());
-  ASSERT_TRUE(s.conv_trace.has_value());
-  EXPECT_EQ(s.conv_trace->geometry().out_h, 3);
+  ASSERT_TRUE(s.trace && s.trace->is_conv());
+  EXPECT_EQ(s.trace->shape().out_h, 3);
   EXPECT_EQ(s.stepper.global(), 37);
   // Fixing it clears the error.
   s.conv.stride_h = 1;
@@ -61,7 +62,7 @@ TEST(UiState, StepperKeepsItsOutputCellWhenPaddingGrows) {
   s.mark_dirty(Dirty::trace);
   recompute_if_dirty(s);
   ASSERT_FALSE(s.error.has_value());
-  EXPECT_EQ(s.conv_trace->geometry().out_h, 5);
+  EXPECT_EQ(s.trace->shape().out_h, 5);
   // Same cell (y 1, x 0) in a 5-wide output: window 5, tap 7 => 5·10 + 7.
   EXPECT_EQ(s.stepper.global(), 57);
 }
@@ -74,8 +75,8 @@ TEST(UiState, SwitchingToPoolingBuildsAPoolTrace) {
   s.mark_dirty(Dirty::trace);
   recompute_if_dirty(s);
   ASSERT_FALSE(s.error.has_value()) << s.error->message;
-  EXPECT_EQ(s.trace_op, LessonOp::pool);
-  ASSERT_TRUE(s.pool_trace.has_value());
+  EXPECT_EQ(s.trace->op(), TraceOp::max_pool2d);
+  ASSERT_FALSE(s.trace->is_conv());
   EXPECT_EQ(s.stepper.total(), 4 * 5);
   const auto j = nlohmann::json::parse(status_json(s));
   EXPECT_EQ(j["op"], "pool");
@@ -85,12 +86,12 @@ TEST(UiState, SwitchingToPoolingBuildsAPoolTrace) {
 TEST(UiState, NhwcRunsTheSameNumbers) {
   AppState s;
   open_vertical_edge(s);
-  const Tensor before = s.conv_trace->output();
+  const Tensor before = s.trace->output();
   s.conv.layout = Layout::nhwc;
   s.mark_dirty(Dirty::trace);
   recompute_if_dirty(s);
   ASSERT_FALSE(s.error.has_value()) << s.error->message;
-  const Tensor& after = s.conv_trace->output();
+  const Tensor& after = s.trace->output();
   ASSERT_EQ(after.numel(), before.numel());
   for (int64_t i = 0; i < after.numel(); ++i)
     EXPECT_EQ(after.get(i), before.get(i)) << i;
@@ -106,7 +107,7 @@ TEST(UiState, RandomLessonsAreReplayable) {
   spec.seed = 42;
   load_random_lesson(a, spec);
   load_random_lesson(b, spec);
-  ASSERT_TRUE(a.conv_trace.has_value());
+  ASSERT_TRUE(a.trace && a.trace->is_conv());
   EXPECT_EQ(a.input.shape(), (Shape{1, 2, 7, 6}));
   EXPECT_EQ(a.weight.shape(), (Shape{3, 2, 3, 3}));
   for (int64_t i = 0; i < a.input.numel(); ++i)
@@ -138,6 +139,40 @@ TEST(UiParams, ResizeTensorCopiesTheOverlap) {
   EXPECT_EQ(r.get(3), 3);
   EXPECT_EQ(r.get(4), 4);
   EXPECT_EQ(r.get(9), 0);  // channel 1 is new
+}
+
+// The arithmetic panel explains ceil_mode's last average window as PyTorch computes it: only the
+// two cells inside the input are summed; the two past the edge are neither read nor counted.
+TEST(UiState, ArithmeticPanelExplainsTheAvgPoolCeilModeWindow) {
+  AppState s;
+  ASSERT_TRUE(load_lesson(s, "avg-pool-ceil").has_value());
+  s.stepper.seek(14);  // window 2 = y[0, 0, 0, 2] (5 steps per window), its result step
+  ASSERT_TRUE(s.stepper.at_result());
+  const std::vector<std::string> lines = ui::explanation_text(s);
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0], "( 1 + 0 ) / 2 = 0.5");
+  EXPECT_NE(lines[1].find("Divisor 2"), std::string::npos) << lines[1];
+  EXPECT_NE(lines[1].find("2 cells past the padding"), std::string::npos) << lines[1];
+  EXPECT_EQ(lines[1].find("padding included"), std::string::npos) << lines[1];
+  // Mid-window, the terms still to come are the same two.
+  s.stepper.seek(10);  // window 2, tap 0
+  EXPECT_EQ(ui::explanation_text(s)[0], "( 1 + 0 ) / 2 = ?");
+}
+
+// The panel's conv lines are the trace's numbers: each channel's products and partial, then
+// the partials plus the bias.
+TEST(UiState, ArithmeticPanelWritesEveryProductOfTheWindow) {
+  AppState s;
+  open_vertical_edge(s);
+  s.stepper.seek(9);  // window 0, result step
+  const std::vector<std::string> lines = ui::explanation_text(s);
+  ASSERT_EQ(lines.size(), 4u);
+  EXPECT_EQ(lines[0], "Channel 0:");
+  // 1·1 + 2·0 + 3·(−1) + 0·1 + 1·0 + 2·(−1) + 3·1 + 0·0 + 1·(−1) = −2 (the seed's first value).
+  EXPECT_EQ(lines[1].rfind("1·1 + 2·0 + 3·(−1) +", 0), 0u) << lines[1];
+  EXPECT_NE(lines[1].find("= −2"), std::string::npos) << lines[1];
+  EXPECT_EQ(lines[2], "Partial plus the bias:");
+  EXPECT_EQ(lines[3], "(−2) + 0 (bias) = −2");
 }
 
 }  // namespace

@@ -14,8 +14,7 @@
 #include <string>
 
 #include "app/cli/cli_common.hpp"
-#include "core/conv2d.hpp"
-#include "core/pool2d.hpp"
+#include "core/trace.hpp"
 
 namespace cs::cli {
 namespace {
@@ -187,19 +186,18 @@ std::string pair_json(int64_t a, int64_t b) {
   return s;
 }
 
-// conv: one object per output element, NCHW order.
-Status write_conv_trace(AtomicTextFile& f, const ConvTrace& trace, bool flipped) {
+// The header of a conv trace: shapes, dtype, layout, parameters, padding, formula.
+void write_conv_header(std::string& s, const ConvTraceView& v, bool flipped) {
+  const ConvTrace& trace = v.trace();
   const ConvGeometry& g = trace.geometry();
   const Conv2dParams& p = trace.params();
-  const DType dt = trace.dtype();
-  std::string& s = f.buffer();
   s += "{\"output_shape\": " + shape_list(trace.output().shape());
   s += ",\n \"op\": \"conv2d\"";
   s += ",\n \"input_shape\": " + shape_list(trace.input().shape());
   s += ",\n \"weight_shape\": " + shape_list(trace.weight().shape());
   s += ",\n \"bias_shape\": " +
        (trace.bias() ? shape_list(trace.bias()->shape()) : std::string("null"));
-  s += ",\n \"dtype\": " + json_string(dtype_name(dt));
+  s += ",\n \"dtype\": " + json_string(dtype_name(trace.dtype()));
   s += ",\n \"layout\": " + json_string(layout_name(p.layout));
   s += ",\n \"order\": \"shapes in PyTorch order (input NCHW, weight OIHW, output NCHW) whatever "
        "the layout; windows in NCHW order n, o, y, x; value == sum(partials) + bias\"";
@@ -211,42 +209,17 @@ Status write_conv_trace(AtomicTextFile& f, const ConvTrace& trace, bool flipped)
        ", \"flip\": " + (flipped ? "true" : "false") + "}";
   s += ",\n \"padding\": [" + std::to_string(g.pad.top) + ", " + std::to_string(g.pad.bottom) +
        ", " + std::to_string(g.pad.left) + ", " + std::to_string(g.pad.right) + "]";
-  s += ",\n \"formula\": " + formula_json(conv2d_formula(g));
-  s += ",\n \"window_count\": " + std::to_string(trace.window_count());
-  s += ",\n \"windows\": [";
-  const int64_t count = trace.window_count();
-  for (int64_t i = 0; i < count; ++i) {
-    const Window w = trace.window(i);
-    open_window(s, i == 0, {w.n, w.o, w.y, w.x}, "o", w.origin_y, w.origin_x);
-    if (g.groups > 1) {
-      s += ", \"group\": ";
-      put_int(s, w.group);
-    }
-    s += ", \"partials\": [";
-    for (std::size_t c = 0; c < w.partials.size(); ++c) {
-      if (c) s += ", ";
-      s += json_number(w.partials[c], dt);
-    }
-    s += "], \"bias\": " + json_number(w.bias, dt) + ", \"value\": " + json_number(w.value, dt) +
-         "}";
-    if (auto st = f.maybe_flush(); !st) return st;
-  }
-  s += "\n ]}\n";
-  return ok();
 }
 
-// pool: one object per output element, NCHW order; "taps" lists the window's cells row-major,
-// null where the window lies in the padding.
-Status write_pool_trace(AtomicTextFile& f, const PoolTrace& trace) {
+// The header of a pooling trace.
+void write_pool_header(std::string& s, const PoolTraceView& v) {
+  const PoolTrace& trace = v.trace();
   const PoolGeometry& g = trace.geometry();
   const Pool2dParams& p = trace.params();
-  const DType dt = trace.output().dtype();
-  const bool is_max = p.op == PoolOp::max;
-  std::string& s = f.buffer();
   s += "{\"output_shape\": " + shape_list(trace.output().shape());
   s += ",\n \"op\": " + json_string(std::string(pool_op_name(p.op)) + "_pool2d");
   s += ",\n \"input_shape\": " + shape_list(trace.input().shape());
-  s += ",\n \"dtype\": " + json_string(dtype_name(dt));
+  s += ",\n \"dtype\": " + json_string(dtype_name(v.dtype()));
   s += ",\n \"layout\": " + json_string(layout_name(p.layout));
   s += ",\n \"order\": \"shapes in NCHW order whatever the layout; windows in NCHW order n, c, "
        "y, x; taps row-major, null in the padding\"";
@@ -258,34 +231,114 @@ Status write_pool_trace(AtomicTextFile& f, const PoolTrace& trace) {
        ", \"count_include_pad\": " + (g.count_include_pad ? "true" : "false") + "}";
   s += ",\n \"padding\": [" + std::to_string(g.pad_h) + ", " + std::to_string(g.pad_h) + ", " +
        std::to_string(g.pad_w) + ", " + std::to_string(g.pad_w) + "]";
-  s += ",\n \"formula\": " + formula_json(pool2d_formula(g));
-  s += ",\n \"window_count\": " + std::to_string(trace.window_count());
-  s += ",\n \"windows\": [";
-  const int64_t count = trace.window_count();
-  for (int64_t i = 0; i < count; ++i) {
-    const PoolWindow w = trace.window(i);
-    open_window(s, i == 0, {w.n, w.c, w.y, w.x}, "c", w.origin_y, w.origin_x);
-    s += ", \"taps\": [";
-    for (std::size_t t = 0; t < w.taps.size(); ++t) {
-      if (t) s += ", ";
-      s += w.taps[t].in_padding ? "null" : json_number(w.taps[t].x, dt);
+}
+
+// What one window adds after its place: conv its partials and bias, pooling its taps (null
+// where the window reads no cell) and the arg-max or the sum and divisor.
+void write_window_body(std::string& s, const TraceView& v, const TraceWindow& w) {
+  const DType dt = v.dtype();
+  if (v.is_conv()) {
+    if (v.shape().groups > 1) {
+      s += ", \"group\": ";
+      put_int(s, w.group);
     }
+    s += ", \"partials\": [";
+    for (std::size_t c = 0; c < w.partials.size(); ++c) {
+      if (c) s += ", ";
+      s += json_number(w.partials[c], dt);
+    }
+    s += "], \"bias\": " + json_number(w.bias, dt);
+    return;
+  }
+  s += ", \"taps\": [";
+  bool first = true;
+  for (const TraceTap& t : v.taps(w.index)) {
+    if (!first) s += ", ";
+    first = false;
+    s += t.source == TapSource::input ? json_number(t.x, dt) : "null";
+  }
+  s += "]";
+  if (v.op() == TraceOp::max_pool2d) {
+    s += ", \"argmax\": [";
+    put_int(s, w.argmax_y);
+    s += ", ";
+    put_int(s, w.argmax_x);
     s += "]";
-    if (is_max) {
-      s += ", \"argmax\": [";
-      put_int(s, w.argmax_y);
-      s += ", ";
-      put_int(s, w.argmax_x);
-      s += "]";
-    } else {
-      s += ", \"sum\": " + json_number(w.sum, dt) + ", \"divisor\": ";
-      put_int(s, w.divisor);
-    }
-    s += ", \"value\": " + json_number(w.value, dt) + "}";
+  } else {
+    s += ", \"sum\": " + json_number(w.sum, dt) + ", \"divisor\": ";
+    put_int(s, w.divisor);
+  }
+}
+
+// The whole trace: the header, then one object per output element in NCHW order.
+Status write_trace(AtomicTextFile& f, const TraceView& v, bool flipped) {
+  std::string& s = f.buffer();
+  if (v.is_conv()) {
+    write_conv_header(s, static_cast<const ConvTraceView&>(v), flipped);
+  } else {
+    write_pool_header(s, static_cast<const PoolTraceView&>(v));
+  }
+  s += ",\n \"formula\": " + formula_json(v.formula());
+  s += ",\n \"window_count\": " + std::to_string(v.window_count());
+  s += ",\n \"windows\": [";
+  for (int64_t i = 0; i < v.window_count(); ++i) {
+    const TraceWindow w = v.window(i);
+    open_window(s, i == 0, {w.n, w.oc, w.oy, w.ox}, v.channel_letter(), w.origin_y, w.origin_x);
+    write_window_body(s, v, w);
+    s += ", \"value\": " + json_number(w.value, v.dtype()) + "}";
     if (auto st = f.maybe_flush(); !st) return st;
   }
   s += "\n ]}\n";
   return ok();
+}
+
+// `trace --op max|avg --kernel K ...`: the pooling's trace, after the size check.
+Result<TraceViewPtr> pool_trace_from(const Args& args, int64_t max_windows) {
+  for (const char* o : {"--weight", "--bias", "--groups", "--padding-mode", "--flip"}) {
+    if (args.has(o)) {
+      return make_error(std::string(o) + " is a conv option; a pooling (--op/--kernel) has none");
+    }
+  }
+  if (auto s = require(args, trace_spec(), {"--input", "--out", "--op", "--kernel"}); !s) {
+    return s.error();
+  }
+  auto params = pool_params_from(args);
+  if (!params) return params.error();
+  auto input = load_npy("--input", *args.get("--input"));
+  if (!input) return input.error();
+  auto in4 = expand_input(std::move(*input), params->layout, "input");
+  if (!in4) return in4.error();
+  auto geo = pool2d_geometry_for(in4->shape(), *params);
+  if (!geo) return geo.error();
+  const int64_t numbers = int64_t{geo->k_h} * geo->k_w + 2;
+  if (auto s = check_size(geo->outputs(), numbers, in4->dtype(), max_windows); !s) {
+    return s.error();
+  }
+  return trace_pool2d(*in4, *params);
+}
+
+// `trace --input X --weight W ...`: the convolution's trace, after the size check.
+Result<TraceViewPtr> conv_trace_from(const Args& args, int64_t max_windows, bool& flipped) {
+  for (const char* o : {"--ceil-mode", "--exclude-pad"}) {
+    if (args.has(o)) {
+      return make_error(std::string(o) + " is a pooling option; add --op max|avg and --kernel K");
+    }
+  }
+  if (auto s = require(args, trace_spec(), {"--input", "--weight", "--out"}); !s) {
+    return s.error();
+  }
+  if (auto p = conv_params_from(args); !p) return p.error();
+  auto ops = load_conv_operands(args);
+  if (!ops) return ops.error();
+  const int64_t bias_len = ops->bias ? ops->bias->dim(0) : -1;
+  auto geo = conv2d_geometry_for(ops->input.shape(), ops->weight.shape(), bias_len, ops->params);
+  if (!geo) return geo.error();
+  if (auto s = check_size(geo->outputs(), geo->c_in_per_group + 2, ops->input.dtype(), max_windows);
+      !s) {
+    return s.error();
+  }
+  flipped = ops->flipped;
+  return trace_conv2d(ops->input, ops->weight, ops->bias_ptr(), ops->params);
 }
 
 }  // namespace
@@ -352,70 +405,18 @@ int run_trace(int argc, char** argv) {
     max_windows = *n;
   }
   const std::string* out_path = args->get("--out");
-  const bool pool = args->has("--op") || args->has("--kernel");
-
-  if (pool) {
-    for (const char* o : {"--weight", "--bias", "--groups", "--padding-mode", "--flip"}) {
-      if (args->has(o)) {
-        return fail(cmd, std::string(o) + " is a conv option; a pooling (--op/--kernel) has none");
-      }
-    }
-    if (auto s = require(*args, spec, {"--input", "--out", "--op", "--kernel"}); !s) {
-      return fail(cmd, s.error());
-    }
-    auto params = pool_params_from(*args);
-    if (!params) return fail(cmd, params.error());
-    auto input = load_npy("--input", *args->get("--input"));
-    if (!input) return fail(cmd, input.error());
-    auto in4 = expand_input(std::move(*input), params->layout, "input");
-    if (!in4) return fail(cmd, in4.error());
-    auto geo = pool2d_geometry_for(in4->shape(), *params);
-    if (!geo) return fail(cmd, geo.error());
-    if (auto s =
-            check_size(geo->outputs(), int64_t{geo->k_h} * geo->k_w + 2, in4->dtype(), max_windows);
-        !s) {
-      return fail(cmd, s.error());
-    }
-    auto trace = pool2d_trace(*in4, *params);
-    if (!trace) return fail(cmd, trace.error());
-    AtomicTextFile f;
-    if (auto s = f.open(*out_path); !s) return fail(cmd, s.error());
-    if (auto s = write_pool_trace(f, *trace); !s) return fail(cmd, s.error());
-    if (auto s = f.commit(); !s) return fail(cmd, s.error());
-    if (!args->has("--quiet")) {
-      std::printf("convscope trace: wrote %s: %lld windows\n", out_path->c_str(),
-                  static_cast<long long>(trace->window_count()));
-    }
-    return kExitOk;
-  }
-
-  for (const char* o : {"--ceil-mode", "--exclude-pad"}) {
-    if (args->has(o)) {
-      return fail(cmd, std::string(o) + " is a pooling option; add --op max|avg and --kernel K");
-    }
-  }
-  if (auto s = require(*args, spec, {"--input", "--weight", "--out"}); !s) {
-    return fail(cmd, s.error());
-  }
-  if (auto p = conv_params_from(*args); !p) return fail(cmd, p.error());
-  auto ops = load_conv_operands(*args);
-  if (!ops) return fail(cmd, ops.error());
-  const int64_t bias_len = ops->bias ? ops->bias->dim(0) : -1;
-  auto geo = conv2d_geometry_for(ops->input.shape(), ops->weight.shape(), bias_len, ops->params);
-  if (!geo) return fail(cmd, geo.error());
-  if (auto s = check_size(geo->outputs(), geo->c_in_per_group + 2, ops->input.dtype(), max_windows);
-      !s) {
-    return fail(cmd, s.error());
-  }
-  auto trace = conv2d_trace(ops->input, ops->weight, ops->bias_ptr(), ops->params);
+  bool flipped = false;
+  auto trace = args->has("--op") || args->has("--kernel")
+                   ? pool_trace_from(*args, max_windows)
+                   : conv_trace_from(*args, max_windows, flipped);
   if (!trace) return fail(cmd, trace.error());
   AtomicTextFile f;
   if (auto s = f.open(*out_path); !s) return fail(cmd, s.error());
-  if (auto s = write_conv_trace(f, *trace, ops->flipped); !s) return fail(cmd, s.error());
+  if (auto s = write_trace(f, **trace, flipped); !s) return fail(cmd, s.error());
   if (auto s = f.commit(); !s) return fail(cmd, s.error());
   if (!args->has("--quiet")) {
     std::printf("convscope trace: wrote %s: %lld windows\n", out_path->c_str(),
-                static_cast<long long>(trace->window_count()));
+                static_cast<long long>((*trace)->window_count()));
   }
   return kExitOk;
 }

@@ -72,18 +72,12 @@ Status run_conv(AppState& s) {
                           " a lesson keeps; use a smaller input (or the full-resolution preview).",
                       "input");
   }
-  Result<ConvTrace> trace = [&]() -> Result<ConvTrace> {
-    if (p.layout == Layout::nhwc) {
-      const Tensor in = nchw_to_nhwc(s.input);
-      const Tensor wt = oihw_to_hwio(w);
-      return conv2d_trace(in, wt, bias, p);
-    }
-    return conv2d_trace(s.input, w, bias, p);
-  }();
+  auto trace = p.layout == Layout::nhwc
+                   ? trace_conv2d(nchw_to_nhwc(s.input), oihw_to_hwio(w), bias, p)
+                   : trace_conv2d(s.input, w, bias, p);
   if (!trace) return trace.error();
-  s.conv_trace = std::move(trace).value();
-  s.trace_op = LessonOp::conv;
-  s.stepper.set_geometry(stepper_geometry(*s.conv_trace));
+  s.trace = std::move(trace).value();
+  s.stepper.set_geometry(s.trace->stepper_geometry());
   return ok();
 }
 
@@ -102,13 +96,11 @@ Status run_pool(AppState& s) {
                           " outputs, more than a lesson keeps; use a smaller input.",
                       "input");
   }
-  Result<PoolTrace> trace = s.pool.layout == Layout::nhwc
-                                ? pool2d_trace(nchw_to_nhwc(s.input), s.pool)
-                                : pool2d_trace(s.input, s.pool);
+  auto trace = s.pool.layout == Layout::nhwc ? trace_pool2d(nchw_to_nhwc(s.input), s.pool)
+                                             : trace_pool2d(s.input, s.pool);
   if (!trace) return trace.error();
-  s.pool_trace = std::move(trace).value();
-  s.trace_op = LessonOp::pool;
-  s.stepper.set_geometry(stepper_geometry(*s.pool_trace));
+  s.trace = std::move(trace).value();
+  s.stepper.set_geometry(s.trace->stepper_geometry());
   return ok();
 }
 
@@ -158,8 +150,7 @@ void load_lesson(AppState& s, const Lesson& lesson) {
   } else {
     s.bias = Tensor(s.weight.dtype(), {s.weight.ndim() == 4 ? s.weight.dim(0) : 1});
   }
-  s.conv_trace.reset();
-  s.pool_trace.reset();
+  s.trace.reset();
   s.stepper = Stepper();
   s.mark_dirty(Dirty::trace);
   s.mark_dirty(Dirty::settings);
@@ -214,7 +205,7 @@ std::string status_json(const AppState& s) {
   nlohmann::json j;
   j["lesson"] = s.lesson_name;
   j["op"] = s.op == LessonOp::conv ? "conv" : "pool";
-  j["trace_op"] = s.trace_op == LessonOp::conv ? "conv" : "pool";
+  j["trace_op"] = !s.trace || s.trace->is_conv() ? "conv" : "pool";
   j["global"] = s.stepper.global();
   j["total"] = s.stepper.total();
   j["window"] = s.stepper.window();

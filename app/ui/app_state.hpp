@@ -10,13 +10,12 @@
 #include <string>
 #include <vector>
 
-#include "core/conv2d.hpp"
 #include "core/lessons.hpp"
 #include "core/params.hpp"
-#include "core/pool2d.hpp"
 #include "core/result.hpp"
 #include "core/stepper.hpp"
 #include "core/tensor.hpp"
+#include "core/trace.hpp"
 
 namespace cs {
 
@@ -80,12 +79,9 @@ struct AppState {
   Tensor effective_weight() const;
 
   // ---- Derived: the last good trace (read-only for views) ----
-  LessonOp trace_op = LessonOp::conv;  // which of the two traces below is current
-  std::optional<ConvTrace> conv_trace;
-  std::optional<PoolTrace> pool_trace;
-  bool has_trace() const {
-    return trace_op == LessonOp::conv ? conv_trace.has_value() : pool_trace.has_value();
-  }
+  // conv or pooling behind one interface (core/trace.hpp); null before the first good run.
+  TraceViewPtr trace;
+  bool has_trace() const { return trace != nullptr; }
   // The stepper over the current trace.
   Stepper stepper;
   StepUnit step_unit = StepUnit::multiply;  // what the plain arrow keys and buttons step by

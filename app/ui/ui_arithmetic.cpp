@@ -1,10 +1,12 @@
-// The arithmetic panel (see ui_arithmetic.hpp): the stepper's window written out term by term.
+// The arithmetic panel (see ui_arithmetic.hpp): the stepper's window written out term by term,
+// from the trace view's explanation (core/trace.hpp: the same lines `convscope lesson` prints).
 // Reads the trace and the stepper; writes nothing but hover state.
 #include "app/ui/ui_arithmetic.hpp"
 
 #include <imgui.h>
 
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -109,208 +111,238 @@ std::string idx(std::initializer_list<int64_t> v) {
   return s + "]";
 }
 
-void draw_conv(AppState& s) {
-  const ConvTrace& tr = *s.conv_trace;
-  const ConvGeometry& g = tr.geometry();
-  const Stepper& st = s.stepper;
-  const Window win = tr.window(st.window());
-  const int64_t taps_per_ch = g.taps_per_channel();
-  const int64_t cur = st.tap();
-  const bool at_result = st.at_result();
-  ImFont* mono = mono_font();
-
-  draw_output_header(idx({win.n, win.o, win.y, win.x}), win.value, at_result,
-                     {g.stride_h, g.dilation_h, g.pad.top, win.origin_y},
-                     {g.stride_w, g.dilation_w, g.pad.left, win.origin_x});
-
-  // The multiply being done now.
-  if (!at_result) {
-    const Tap t = tr.tap(st.window(), cur);
-    ImGui::PushFont(mono);
-    std::string where = idx({win.n, t.ic, t.iy, t.ix});
-    where.insert(where.begin(), 'x');
-    if (t.in_padding) {
-      if (t.src_y < 0) {
-        where += " (zero padding)";
-      } else {
-        where += " (" + std::string(padding_mode_name(g.padding_mode)) + " padding: reads x" +
-                 idx({win.n, t.ic, t.src_y, t.src_x}) + ")";
-      }
-    }
-    ImGui::TextColored(palette().tap_v4, "multiply %lld of %lld", static_cast<long long>(cur + 1),
-                       static_cast<long long>(tr.taps_per_window()));
-    ImGui::TextWrapped("%s = %s", where.c_str(), fmt(t.x, 6).c_str());
-    ImGui::Text("w%s = %s", idx({win.o, t.ic - win.ic_begin, t.ky, t.kx}).c_str(),
-                fmt(t.w, 6).c_str());
-    ImGui::Text("%s · %s = %s", fmt_factor(t.x, 6).c_str(), fmt_factor(t.w, 6).c_str(),
-                fmt(t.product, 6).c_str());
-    ImGui::TextWrapped("channel %lld so far: %s    all so far: %s", static_cast<long long>(t.ic),
-                       fmt(t.channel_running, 6).c_str(), fmt(t.running, 6).c_str());
-    ImGui::PopFont();
-    ImGui::Separator();
+// Where the stepper is in the window: the tap being taken now, or the result step.
+struct Cursor {
+  int64_t tap = 0;
+  bool at_result = false;
+  Mark mark(int64_t tap_index) const {
+    if (at_result || tap_index < tap) return Mark::normal;
+    return tap_index == tap ? Mark::current : Mark::future;
   }
+  bool done(int64_t last_tap) const { return at_result || last_tap < tap; }
+};
 
-  // Every channel's products: done, current, future.
-  const int64_t cur_ch = at_result ? g.c_in_per_group : cur / taps_per_ch;
-  for (int64_t c = 0; c < g.c_in_per_group; ++c) {
-    const int64_t ic = win.ic_begin + c;
-    ImGui::Text("Channel %lld:", static_cast<long long>(ic));
-    std::vector<Token> tokens;
-    for (int64_t k = 0; k < taps_per_ch; ++k) {
-      const int64_t ti = c * taps_per_ch + k;
-      const Tap t = tr.tap(st.window(), ti);
-      Mark m = Mark::normal;
-      if (!at_result && ti == cur) {
-        m = Mark::current;
-      } else if (!at_result && ti > cur) {
-        m = Mark::future;
-      }
-      std::string term = fmt_factor(t.x) + "·" + fmt_factor(t.w);
-      if (k + 1 < taps_per_ch) term += " +";
-      tokens.push_back({term, m});
-    }
-    if (c < cur_ch) {
-      tokens.push_back({"= " + fmt(win.partials[static_cast<std::size_t>(c)], 6), Mark::accent});
-    } else if (c == cur_ch && !at_result) {
-      const Tap t = tr.tap(st.window(), cur);
-      tokens.push_back({"(so far " + fmt(t.channel_running, 6) + ")", Mark::future});
-    } else {
-      tokens.push_back({"= ?", Mark::future});
-    }
-    draw_tokens(tokens, mono);
+// The multiply being done now (conv).
+void draw_current_multiply(const TraceView& v, const TraceWindow& win, const TraceTap& t) {
+  // NOTE: appended, not "x" + idx(...): g++ 12 warns falsely (-Wrestrict) on the latter.
+  std::string where = "x";
+  where += idx({win.n, t.ic, t.iy, t.ix});
+  if (t.source == TapSource::padding) {
+    const ConvTraceView& cv = static_cast<const ConvTraceView&>(v);
+    where += t.src_y < 0
+                 ? " (zero padding)"
+                 : " (" + std::string(padding_mode_name(cv.trace().geometry().padding_mode)) +
+                       " padding: reads x" + idx({win.n, t.ic, t.src_y, t.src_x}) + ")";
   }
-  ImGui::Separator();
+  ImGui::TextColored(palette().tap_v4, "multiply %lld of %lld", static_cast<long long>(t.index + 1),
+                     static_cast<long long>(v.taps_per_window()));
+  ImGui::TextWrapped("%s = %s", where.c_str(), fmt(t.x, 6).c_str());
+  ImGui::Text("w%s = %s", idx({win.oc, t.ic - win.ic_begin, t.ky, t.kx}).c_str(),
+              fmt(t.w, 6).c_str());
+  ImGui::Text("%s · %s = %s", fmt_factor(t.x, 6).c_str(), fmt_factor(t.w, 6).c_str(),
+              fmt(t.product, 6).c_str());
+  ImGui::TextWrapped("channel %lld so far: %s    all so far: %s", static_cast<long long>(t.ic),
+                     fmt(t.channel_running, 6).c_str(), fmt(t.running, 6).c_str());
+}
 
-  // Partials + bias = value.
-  ImGui::TextUnformatted(g.c_in_per_group > 1 ? "Sum of the channel partials, plus the bias:"
-                                              : "Partial plus the bias:");
-  std::vector<Token> sum;
-  for (int64_t c = 0; c < g.c_in_per_group; ++c) {
-    const bool done = c < cur_ch;
-    std::string term = done ? fmt_factor(win.partials[static_cast<std::size_t>(c)], 6) : "?";
-    sum.push_back({term + " +", done ? Mark::normal : Mark::future});
-  }
-  if (g.has_bias) {
-    sum.push_back({fmt_factor(win.bias, 6) + " (bias)", at_result ? Mark::normal : Mark::future});
+// The value being compared or summed now (pooling).
+void draw_current_value(const TraceView& v, const TraceWindow& win, const TraceTap& t) {
+  const bool is_max = v.op() == TraceOp::max_pool2d;
+  std::string where = "x";
+  where += idx({win.n, win.oc, t.iy, t.ix});
+  ImGui::TextColored(palette().tap_v4, "value %lld of %lld", static_cast<long long>(t.index + 1),
+                     static_cast<long long>(v.taps_per_window()));
+  if (t.source == TapSource::outside) {
+    ImGui::TextWrapped("%s is past the padding (ceil_mode's last window): not read, not counted",
+                       where.c_str());
+  } else if (t.source == TapSource::padding) {
+    ImGui::Text("%s is padding: %s", where.c_str(),
+                is_max ? "max ignores it" : (t.counted ? "counts as 0" : "not counted"));
   } else {
-    sum.push_back({"0 (no bias)", at_result ? Mark::normal : Mark::future});
+    ImGui::Text("%s = %s", where.c_str(), fmt(t.x, 6).c_str());
   }
-  if (at_result) {
-    sum.push_back({"=", Mark::normal});
-    sum.push_back({fmt(win.value, 6), Mark::result});
+  if (is_max) {
+    ImGui::Text("largest so far: %s", t.best_tap >= 0 ? fmt(t.running, 6).c_str() : "none yet");
   } else {
-    sum.push_back({"= ?", Mark::future});
-  }
-  draw_tokens(sum, mono);
-  if (!s.lesson_expected.empty()) {
-    ImGui::Separator();
-    ImGui::TextDisabled("The seed notebook printed:");
-    ImGui::PushFont(mono);
-    ImGui::TextWrapped("%s", s.lesson_expected.c_str());
-    ImGui::PopFont();
+    ImGui::Text("sum so far: %s", fmt(t.running, 6).c_str());
   }
 }
 
-void draw_pool(AppState& s) {
-  const PoolTrace& tr = *s.pool_trace;
-  const PoolGeometry& g = tr.geometry();
-  const Stepper& st = s.stepper;
-  const PoolWindow win = tr.window(st.window());
-  const int64_t cur = st.tap();
-  const bool at_result = st.at_result();
-  const bool is_max = g.op == PoolOp::max;
-  ImFont* mono = mono_font();
+// Channel ic: x·w + x·w + ... = partial (done), (so far p) (being summed) or = ? (to come).
+std::vector<Token> channel_sum_tokens(const ExplainLine& line, const Cursor& cur,
+                                      const TraceTap* now) {
+  std::vector<Token> tokens;
+  for (std::size_t k = 0; k < line.terms.size(); ++k) {
+    const ExplainTerm& t = line.terms[k];
+    std::string term = fmt_factor(t.x) + "·" + fmt_factor(t.w);
+    if (k + 1 < line.terms.size()) term += " +";
+    tokens.push_back({term, cur.mark(t.tap)});
+  }
+  const bool started = !line.terms.empty() && line.terms.front().tap <= cur.tap;
+  if (cur.done(line.last_tap)) {
+    tokens.push_back({"= " + fmt(line.result, 6), Mark::accent});
+  } else if (started && now) {
+    tokens.push_back({"(so far " + fmt(now->channel_running, 6) + ")", Mark::future});
+  } else {
+    tokens.push_back({"= ?", Mark::future});
+  }
+  return tokens;
+}
 
-  draw_output_header(idx({win.n, win.c, win.y, win.x}), win.value, at_result,
-                     {g.stride_h, g.dilation_h, g.pad_h, win.origin_y},
-                     {g.stride_w, g.dilation_w, g.pad_w, win.origin_x});
+// Partials + bias = value.
+std::vector<Token> total_tokens(const ExplainLine& line, const Cursor& cur,
+                                int64_t taps_per_channel) {
+  std::vector<Token> sum;
+  for (std::size_t c = 0; c < line.operands.size(); ++c) {
+    const bool done = cur.done((static_cast<int64_t>(c) + 1) * taps_per_channel - 1);
+    const std::string term = done ? fmt_factor(line.operands[c], 6) : "?";
+    sum.push_back({term + " +", done ? Mark::normal : Mark::future});
+  }
+  const Mark last = cur.at_result ? Mark::normal : Mark::future;
+  sum.push_back({line.has_bias ? fmt_factor(line.bias, 6) + " (bias)" : "0 (no bias)", last});
+  if (cur.at_result) {
+    sum.push_back({"=", Mark::normal});
+    sum.push_back({fmt(line.result, 6), Mark::result});
+  } else {
+    sum.push_back({"= ?", Mark::future});
+  }
+  return sum;
+}
 
-  // Running max / sum up to the current tap.
-  bool have = false;
-  double best = 0, sum = 0;
-  int64_t best_tap = -1;
-  const int64_t upto = at_result ? static_cast<int64_t>(win.taps.size()) - 1 : cur;
-  for (int64_t k = 0; k <= upto && k < static_cast<int64_t>(win.taps.size()); ++k) {
-    const PoolTap& t = win.taps[static_cast<std::size_t>(k)];
-    if (t.in_padding && is_max) continue;
-    sum += t.x;
-    if (!have || t.x > best) {
-      best = t.x;
-      best_tap = k;
-      have = true;
+// max(a, b, ...) or (a + b + ...) / divisor, over the values that count: padding that max
+// ignores and cells past the padding are not terms.
+std::vector<Token> reduce_tokens(const ExplainLine& line, const Cursor& cur, int64_t argmax_tap) {
+  std::vector<Token> tokens;
+  tokens.push_back({line.is_max ? "max(" : "(", Mark::normal});
+  for (std::size_t k = 0; k < line.terms.size(); ++k) {
+    const ExplainTerm& t = line.terms[k];
+    std::string term = t.source == TapSource::padding ? "0" : fmt(t.x);
+    if (line.is_max && cur.at_result && t.tap == argmax_tap) term = "[" + term + "]";
+    if (k + 1 < line.terms.size()) term += line.is_max ? "," : " +";
+    tokens.push_back({term, cur.mark(t.tap)});
+  }
+  tokens.push_back({line.is_max ? ")" : ") / " + std::to_string(line.divisor), Mark::normal});
+  if (cur.at_result) {
+    tokens.push_back({"=", Mark::normal});
+    tokens.push_back({fmt(line.result, 6), Mark::result});
+  } else {
+    tokens.push_back({"= ?", Mark::future});
+  }
+  return tokens;
+}
+
+// One row of the panel below the current tap: a caption, or a line of tokens.
+struct PanelRow {
+  enum class Kind { caption, tokens, note, dim_note, separator } kind = Kind::caption;
+  std::string text;
+  std::vector<Token> tokens;
+};
+
+// The window's explanation (core's lines) as the rows the panel draws.
+std::vector<PanelRow> explanation_rows(const TraceView& v, const Stepper& st) {
+  const TraceWindow win = v.window(st.window());
+  const Cursor cur{st.tap(), st.at_result()};
+  std::optional<TraceTap> now;
+  if (!cur.at_result) now = v.tap(st.window(), cur.tap);
+  std::vector<PanelRow> rows;
+  using K = PanelRow::Kind;
+  for (const ExplainLine& line : v.explain(st.window()).lines) {
+    switch (line.kind) {
+      case ExplainLine::Kind::channel_sum:
+        rows.push_back({K::caption, "Channel " + std::to_string(line.channel) + ":", {}});
+        rows.push_back({K::tokens, "", channel_sum_tokens(line, cur, now ? &*now : nullptr)});
+        break;
+      case ExplainLine::Kind::total:
+        rows.push_back({K::separator, "", {}});
+        rows.push_back({K::caption,
+                        line.operands.size() > 1 ? "Sum of the channel partials, plus the bias:"
+                                                 : "Partial plus the bias:",
+                        {}});
+        rows.push_back({K::tokens, "", total_tokens(line, cur, v.shape().taps_per_channel())});
+        break;
+      case ExplainLine::Kind::reduce:
+        rows.push_back({K::tokens, "", reduce_tokens(line, cur, win.argmax_tap)});
+        if (now && v.op() == TraceOp::max_pool2d && now->best_tap >= 0) {
+          rows.push_back(
+              {K::dim_note,
+               "Current arg-max: value " + std::to_string(now->best_tap + 1) + " of the window.",
+               {}});
+        }
+        break;
+      case ExplainLine::Kind::note:
+        if (cur.done(line.last_tap)) rows.push_back({K::note, line.text, {}});
+        break;
     }
   }
-  if (!at_result && cur < static_cast<int64_t>(win.taps.size())) {
-    const PoolTap& t = win.taps[static_cast<std::size_t>(cur)];
-    ImGui::PushFont(mono);
-    ImGui::TextColored(palette().tap_v4, "value %lld of %zu", static_cast<long long>(cur + 1),
-                       win.taps.size());
-    if (t.in_padding) {
-      ImGui::Text(
-          "x%s is padding: %s", idx({win.n, win.c, t.iy, t.ix}).c_str(),
-          is_max ? "max ignores it" : (g.count_include_pad ? "counts as 0" : "not counted"));
-    } else {
-      ImGui::Text("x%s = %s", idx({win.n, win.c, t.iy, t.ix}).c_str(), fmt(t.x, 6).c_str());
+  return rows;
+}
+
+void draw_rows(const std::vector<PanelRow>& rows) {
+  for (const PanelRow& r : rows) {
+    switch (r.kind) {
+      case PanelRow::Kind::caption:
+        ImGui::TextUnformatted(r.text.c_str());
+        break;
+      case PanelRow::Kind::tokens:
+        draw_tokens(r.tokens, mono_font());
+        break;
+      case PanelRow::Kind::note:
+        ImGui::TextWrapped("%s", r.text.c_str());
+        break;
+      case PanelRow::Kind::dim_note:
+        ImGui::TextDisabled("%s", r.text.c_str());
+        break;
+      case PanelRow::Kind::separator:
+        ImGui::Separator();
+        break;
     }
-    if (is_max) {
-      ImGui::Text("largest so far: %s", have ? fmt(best, 6).c_str() : "none yet");
+  }
+}
+
+void draw_window(AppState& s) {
+  const TraceView& v = *s.trace;
+  const TraceShape& g = v.shape();
+  const Stepper& st = s.stepper;
+  const TraceWindow win = v.window(st.window());
+  const Cursor cur{st.tap(), st.at_result()};
+
+  draw_output_header(idx({win.n, win.oc, win.oy, win.ox}), win.value, cur.at_result,
+                     {g.stride_h, g.dilation_h, g.pad.top, win.origin_y},
+                     {g.stride_w, g.dilation_w, g.pad.left, win.origin_x});
+  if (!cur.at_result) {
+    const TraceTap now = v.tap(st.window(), cur.tap);
+    ImGui::PushFont(mono_font());
+    if (v.is_conv()) {
+      draw_current_multiply(v, win, now);
     } else {
-      ImGui::Text("sum so far: %s", fmt(sum, 6).c_str());
+      draw_current_value(v, win, now);
     }
     ImGui::PopFont();
     ImGui::Separator();
   }
-
-  std::vector<Token> tokens;
-  tokens.push_back({is_max ? "max(" : "(", Mark::normal});
-  for (std::size_t k = 0; k < win.taps.size(); ++k) {
-    const PoolTap& t = win.taps[k];
-    Mark m = Mark::normal;
-    if (!at_result && static_cast<int64_t>(k) == cur) {
-      m = Mark::current;
-    } else if (!at_result && static_cast<int64_t>(k) > cur) {
-      m = Mark::future;
-    }
-    std::string term = t.in_padding ? (is_max ? "pad" : "0") : fmt(t.x);
-    if (is_max && at_result && static_cast<int64_t>(k) == win.argmax_tap) term = "[" + term + "]";
-    term += k + 1 < win.taps.size() ? (is_max ? "," : " +") : "";
-    tokens.push_back({term, m});
-  }
-  if (is_max) {
-    tokens.push_back({")", Mark::normal});
-  } else {
-    tokens.push_back({") / " + std::to_string(win.divisor), Mark::normal});
-  }
-  if (at_result) {
-    tokens.push_back({"=", Mark::normal});
-    tokens.push_back({fmt(win.value, 6), Mark::result});
-  } else {
-    tokens.push_back({"= ?", Mark::future});
-  }
-  draw_tokens(tokens, mono);
-  if (is_max && at_result && win.argmax_tap >= 0) {
-    ImGui::TextWrapped("Arg-max: input cell (y %lld, x %lld), PyTorch index %lld (= y·W + x).",
-                       static_cast<long long>(win.argmax_y), static_cast<long long>(win.argmax_x),
-                       static_cast<long long>(win.argmax_y * g.in_w + win.argmax_x));
-  } else if (is_max && !at_result && best_tap >= 0) {
-    ImGui::TextDisabled("Current arg-max: value %lld of the window.",
-                        static_cast<long long>(best_tap + 1));
-  }
-  if (!is_max) {
-    ImGui::TextWrapped("Divisor %lld: %s.", static_cast<long long>(win.divisor),
-                       g.count_include_pad ? "every cell of the window, padding included"
-                                           : "only the cells inside the input");
-  }
+  draw_rows(explanation_rows(v, st));
   if (!s.lesson_expected.empty()) {
     ImGui::Separator();
     ImGui::TextDisabled("The seed notebook printed:");
-    ImGui::PushFont(mono);
+    ImGui::PushFont(mono_font());
     ImGui::TextWrapped("%s", s.lesson_expected.c_str());
     ImGui::PopFont();
   }
 }
 
 }  // namespace
+
+std::vector<std::string> explanation_text(const AppState& s) {
+  std::vector<std::string> lines;
+  if (!s.has_trace() || s.stepper.empty()) return lines;
+  for (const PanelRow& r : explanation_rows(*s.trace, s.stepper)) {
+    std::string text = r.text;
+    for (const Token& t : r.tokens)
+      text += (text.empty() ? "" : " ") + t.text;
+    if (!text.empty()) lines.push_back(text);
+  }
+  return lines;
+}
 
 void draw_arithmetic(AppState& s) {
   if (!ImGui::Begin("Arithmetic", &s.show_arithmetic)) {
@@ -319,10 +351,8 @@ void draw_arithmetic(AppState& s) {
   }
   if (!s.has_trace() || s.stepper.empty()) {
     ImGui::TextDisabled("Nothing to compute yet.");
-  } else if (s.trace_op == LessonOp::conv) {
-    draw_conv(s);
   } else {
-    draw_pool(s);
+    draw_window(s);
   }
   ImGui::End();
 }

@@ -4,10 +4,17 @@
 // app_state.hpp and ui_theme.hpp.
 #pragma once
 
+#include <string>
+#include <vector>
+
 #include "app/ui/app_state.hpp"
 
 namespace cs::ui {
 
 void draw_arithmetic(AppState& state);
+
+// The explanation rows the panel draws below the current tap, as plain text (tokens joined by a
+// space), e.g. "( 1 + 0 ) / 2 = 0.5" and the divisor's sentence. For tests; no ImGui frame needed.
+std::vector<std::string> explanation_text(const AppState& state);
 
 }  // namespace cs::ui

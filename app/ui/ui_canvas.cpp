@@ -153,205 +153,153 @@ class GridFill {
   std::vector<ImU32> m_px;
 };
 
-// Everything the drawing of one frame needs, computed once.
+// Everything the drawing of one frame needs, computed once from the trace view.
 struct Scene {
-  bool conv = true;
+  const TraceView* view = nullptr;
+  TraceShape g;
+  bool conv = true, is_max = false, nhwc = false;
   int64_t n = 0;
   int64_t c_in = 0, in_h = 0, in_w = 0;
   int64_t c_out = 0, out_h = 0, out_w = 0;
-  int64_t rows_p = 0, cols_p = 0;  // padded grid
+  int64_t rows_p = 0, cols_p = 0;  // the grid the windows reach (padded input, or more)
   int64_t pad_top = 0, pad_left = 0;
   int64_t k_h = 1, k_w = 1, dil_h = 1, dil_w = 1, stride_h = 1, stride_w = 1;
-  int64_t cpg = 1, copg = 1;  // conv: input channels per group, output channels per group
+  int64_t cpg = 1, copg = 1;  // input / output channels per group (1 and 1 for pooling)
   int64_t taps_per_ch = 1;
   // Current window.
   int64_t win = 0, tap = 0;
   bool at_result = false;
   int64_t o = 0, oy = 0, ox = 0, origin_y = 0, origin_x = 0, ic_begin = 0;
-  int64_t cur_ic = -1, cur_ky = -1, cur_kx = -1;  // current tap (conv) / cur_ky, cur_kx (pool)
-  int64_t argmax_y = -1, argmax_x = -1;           // pool: chosen cell so far
+  bool has_bias = false;
+  double bias = 0;
+  int64_t cur_ic = -1, cur_ky = -1, cur_kx = -1;  // current tap
+  int64_t argmax_y = -1, argmax_x = -1;           // max pooling: chosen cell so far
   double in_max = 0, out_max = 0, w_max = 0;
 };
 
-// The value shown in padded cell (py, px) of input channel ic, and whether it is padding.
-double input_value(const AppState& s, const Scene& sc, int64_t ic, int64_t iy, int64_t ix,
-                   bool& pad) {
-  pad = iy < 0 || ix < 0 || iy >= sc.in_h || ix >= sc.in_w;
-  if (sc.conv) return s.conv_trace->padded_value(sc.n, ic, iy, ix);
-  if (pad) return 0.0;
-  const Tensor& in = s.pool_trace->input();
-  return in.get(((sc.n * sc.c_in + ic) * sc.in_h + iy) * sc.in_w + ix);
+// The value shown in padded cell (iy, ix) of input channel ic, and whether it is padding.
+double input_value(const Scene& sc, int64_t ic, int64_t iy, int64_t ix, bool& pad) {
+  pad = sc.view->in_padding(iy, ix);
+  return sc.view->padded_value(sc.n, ic, iy, ix);
 }
 
-double output_value(const AppState& s, const Scene& sc, int64_t oc, int64_t y, int64_t x) {
-  const Tensor& out = sc.conv ? s.conv_trace->output() : s.pool_trace->output();
-  return out.get(((sc.n * sc.c_out + oc) * sc.out_h + y) * sc.out_w + x);
+double output_value(const Scene& sc, int64_t oc, int64_t y, int64_t x) {
+  return sc.view->output_value(sc.n, oc, y, x);
 }
 
 int64_t window_of(const Scene& sc, int64_t oc, int64_t y, int64_t x) {
-  return ((sc.n * sc.c_out + oc) * sc.out_h + y) * sc.out_w + x;
+  return sc.g.window_index(sc.n, oc, y, x);
+}
+
+// The current window's taps: where the stepper is, and (max pooling) the arg-max so far.
+void scene_cursor(const TraceView& v, const TraceWindow& w, Scene& sc) {
+  if (sc.at_result) {
+    if (sc.is_max && w.argmax_y >= 0) {
+      sc.argmax_y = w.argmax_y;
+      sc.argmax_x = w.argmax_x;
+    }
+    return;
+  }
+  const TraceTap t = v.tap(sc.win, sc.tap);
+  sc.cur_ic = t.ic;
+  sc.cur_ky = t.ky;
+  sc.cur_kx = t.kx;
+  if (sc.is_max && t.best_tap >= 0) {
+    const TraceTap best = t.best_tap == t.index ? t : v.tap(sc.win, t.best_tap);
+    sc.argmax_y = best.iy;
+    sc.argmax_x = best.ix;
+  }
 }
 
 bool build_scene(const AppState& s, Scene& sc) {
   const Stepper& st = s.stepper;
   if (!s.has_trace() || st.empty()) return false;
-  sc.conv = s.trace_op == LessonOp::conv;
+  const TraceView& v = *s.trace;
+  const TraceShape& g = v.shape();
+  sc.view = &v;
+  sc.g = g;
+  sc.conv = v.is_conv();
+  sc.is_max = v.op() == TraceOp::max_pool2d;
+  sc.nhwc = v.layout() == Layout::nhwc;
   sc.win = st.window();
   sc.tap = st.tap();
   sc.at_result = st.at_result();
-  if (sc.conv) {
-    const ConvTrace& tr = *s.conv_trace;
-    const ConvGeometry& g = tr.geometry();
-    sc.c_in = g.c_in;
-    sc.in_h = g.in_h;
-    sc.in_w = g.in_w;
-    sc.c_out = g.c_out;
-    sc.out_h = g.out_h;
-    sc.out_w = g.out_w;
-    sc.rows_p = g.padded_h();
-    sc.cols_p = g.padded_w();
-    sc.pad_top = g.pad.top;
-    sc.pad_left = g.pad.left;
-    sc.k_h = g.k_h;
-    sc.k_w = g.k_w;
-    sc.dil_h = g.dilation_h;
-    sc.dil_w = g.dilation_w;
-    sc.stride_h = g.stride_h;
-    sc.stride_w = g.stride_w;
-    sc.cpg = g.c_in_per_group;
-    sc.copg = g.c_out_per_group;
-    sc.taps_per_ch = g.taps_per_channel();
-    const Window w = tr.window(sc.win);
-    sc.n = w.n;
-    sc.o = w.o;
-    sc.oy = w.y;
-    sc.ox = w.x;
-    sc.origin_y = w.origin_y;
-    sc.origin_x = w.origin_x;
-    sc.ic_begin = w.ic_begin;
-    if (!sc.at_result) {
-      const Tap t = tr.tap(sc.win, sc.tap);
-      sc.cur_ic = t.ic;
-      sc.cur_ky = t.ky;
-      sc.cur_kx = t.kx;
-    }
-    sc.in_max = max_abs(tr.input());
-    sc.out_max = max_abs(tr.output());
-    sc.w_max = max_abs(tr.weight());
-  } else {
-    const PoolTrace& tr = *s.pool_trace;
-    const PoolGeometry& g = tr.geometry();
-    sc.c_in = sc.c_out = g.c;
-    sc.in_h = g.in_h;
-    sc.in_w = g.in_w;
-    sc.out_h = g.out_h;
-    sc.out_w = g.out_w;
-    sc.pad_top = g.pad_h;
-    sc.pad_left = g.pad_w;
-    sc.k_h = g.k_h;
-    sc.k_w = g.k_w;
-    sc.dil_h = g.dilation_h;
-    sc.dil_w = g.dilation_w;
-    sc.stride_h = g.stride_h;
-    sc.stride_w = g.stride_w;
-    // NOTE: with ceil_mode the last window may reach past the bottom/right padding.
-    sc.rows_p = std::max<int64_t>(g.in_h + 2 * g.pad_h,
-                                  (g.out_h - 1) * g.stride_h + (g.k_h - 1) * g.dilation_h + 1);
-    sc.cols_p = std::max<int64_t>(g.in_w + 2 * g.pad_w,
-                                  (g.out_w - 1) * g.stride_w + (g.k_w - 1) * g.dilation_w + 1);
-    sc.cpg = 1;
-    sc.copg = 1;
-    sc.taps_per_ch = static_cast<int64_t>(g.k_h) * g.k_w;
-    const PoolWindow w = tr.window(sc.win);
-    sc.n = w.n;
-    sc.o = w.c;
-    sc.oy = w.y;
-    sc.ox = w.x;
-    sc.origin_y = w.origin_y;
-    sc.origin_x = w.origin_x;
-    sc.ic_begin = w.c;
-    if (!sc.at_result) {
-      sc.cur_ic = w.c;
-      sc.cur_ky = sc.tap / g.k_w;
-      sc.cur_kx = sc.tap % g.k_w;
-    }
-    // The chosen cell so far (max), as the arithmetic panel explains it.
-    if (g.op == PoolOp::max) {
-      const int64_t upto = sc.at_result ? static_cast<int64_t>(w.taps.size()) - 1 : sc.tap;
-      bool have = false;
-      double best = 0;
-      for (int64_t k = 0; k <= upto && k < static_cast<int64_t>(w.taps.size()); ++k) {
-        const PoolTap& t = w.taps[static_cast<std::size_t>(k)];
-        if (t.in_padding) continue;
-        if (!have || t.x > best) {
-          best = t.x;
-          sc.argmax_y = t.iy;
-          sc.argmax_x = t.ix;
-          have = true;
-        }
-      }
-      if (sc.at_result && w.argmax_y >= 0) {
-        sc.argmax_y = w.argmax_y;
-        sc.argmax_x = w.argmax_x;
-      }
-    }
-    sc.in_max = max_abs(tr.input());
-    sc.out_max = max_abs(tr.output());
-  }
+  sc.c_in = g.c_in;
+  sc.in_h = g.in_h;
+  sc.in_w = g.in_w;
+  sc.c_out = g.c_out;
+  sc.out_h = g.out_h;
+  sc.out_w = g.out_w;
+  sc.rows_p = g.grid_h;
+  sc.cols_p = g.grid_w;
+  sc.pad_top = g.pad.top;
+  sc.pad_left = g.pad.left;
+  sc.k_h = g.k_h;
+  sc.k_w = g.k_w;
+  sc.dil_h = g.dilation_h;
+  sc.dil_w = g.dilation_w;
+  sc.stride_h = g.stride_h;
+  sc.stride_w = g.stride_w;
+  sc.cpg = g.c_in_per_group;
+  sc.copg = g.c_out_per_group;
+  sc.taps_per_ch = g.taps_per_channel();
+  const TraceWindow w = v.window(sc.win);
+  sc.n = w.n;
+  sc.o = w.oc;
+  sc.oy = w.oy;
+  sc.ox = w.ox;
+  sc.origin_y = w.origin_y;
+  sc.origin_x = w.origin_x;
+  sc.ic_begin = w.ic_begin;
+  sc.has_bias = w.has_bias;
+  sc.bias = w.bias;
+  scene_cursor(v, w, sc);
+  sc.in_max = max_abs(v.input());
+  sc.out_max = max_abs(v.output());
+  sc.w_max = v.weight() ? max_abs(*v.weight()) : 0.0;
   return true;
 }
 
 // The output channels fed by input channel ic: its group's.
 void group_outputs(const Scene& sc, int64_t ic, int64_t& oc_begin, int64_t& oc_end) {
-  if (!sc.conv) {
-    oc_begin = ic;
-    oc_end = ic + 1;
-    return;
-  }
-  const int64_t grp = ic / std::max<int64_t>(1, sc.cpg);
-  oc_begin = grp * sc.copg;
+  oc_begin = sc.g.first_output_channel(ic);
   oc_end = oc_begin + sc.copg;
 }
 
-std::string padding_words(const AppState& s, const Scene& sc) {
-  if (sc.conv) {
-    const ConvGeometry& g = s.conv_trace->geometry();
-    if (g.pad.top == 0 && g.pad.bottom == 0 && g.pad.left == 0 && g.pad.right == 0) {
-      return "no padding";
-    }
-    std::string p =
-        g.pad.top == g.pad.bottom && g.pad.left == g.pad.right && g.pad.top == g.pad.left
-            ? std::to_string(g.pad.top)
-            : "top " + std::to_string(g.pad.top) + " bottom " + std::to_string(g.pad.bottom) +
-                  " left " + std::to_string(g.pad.left) + " right " + std::to_string(g.pad.right);
-    const char* how = "";
-    switch (g.padding_mode) {
-      case PaddingMode::zeros:
-        how = "zeros: reads 0";
-        break;
-      case PaddingMode::reflect:
-        how = "reflect: mirrors, edge not repeated";
-        break;
-      case PaddingMode::replicate:
-        how = "replicate: repeats the edge";
-        break;
-      case PaddingMode::circular:
-        how = "circular: wraps around";
-        break;
-    }
-    return "padding " + p + " (" + how + ") → " + std::to_string(g.padded_h()) + "×" +
-           std::to_string(g.padded_w());
+const char* padding_mode_words(PaddingMode mode) {
+  switch (mode) {
+    case PaddingMode::zeros:
+      return "zeros: reads 0";
+    case PaddingMode::reflect:
+      return "reflect: mirrors, edge not repeated";
+    case PaddingMode::replicate:
+      return "replicate: repeats the edge";
+    case PaddingMode::circular:
+      return "circular: wraps around";
   }
-  const PoolGeometry& g = s.pool_trace->geometry();
-  if (g.pad_h == 0 && g.pad_w == 0) return "no padding";
-  return "padding " + std::to_string(g.pad_h) + ", " + std::to_string(g.pad_w) +
-         (g.op == PoolOp::max ? " (ignored by max)"
-                              : (g.count_include_pad ? " (counts as 0)" : " (not counted)"));
+  return "";
 }
 
-std::string shape_words(const AppState& s, int64_t n, int64_t c, int64_t h, int64_t w) {
-  const bool nhwc = (s.trace_op == LessonOp::conv ? s.conv.layout : s.pool.layout) == Layout::nhwc;
-  if (nhwc) {
+std::string padding_words(const Scene& sc) {
+  const Pad4& pad = sc.g.pad;
+  if (pad.top == 0 && pad.bottom == 0 && pad.left == 0 && pad.right == 0) return "no padding";
+  if (!sc.conv) {
+    return "padding " + std::to_string(pad.top) + ", " + std::to_string(pad.left) +
+           (sc.is_max ? " (ignored by max)"
+                      : (sc.g.count_include_pad ? " (counts as 0)" : " (not counted)"));
+  }
+  std::string p = pad.top == pad.bottom && pad.left == pad.right && pad.top == pad.left
+                      ? std::to_string(pad.top)
+                      : "top " + std::to_string(pad.top) + " bottom " + std::to_string(pad.bottom) +
+                            " left " + std::to_string(pad.left) + " right " +
+                            std::to_string(pad.right);
+  return "padding " + p + " (" + padding_mode_words(sc.g.padding_mode) + ") → " +
+         std::to_string(sc.in_h + pad.top + pad.bottom) + "×" +
+         std::to_string(sc.in_w + pad.left + pad.right);
+}
+
+std::string shape_words(const Scene& sc, int64_t n, int64_t c, int64_t h, int64_t w) {
+  if (sc.nhwc) {
     return std::to_string(n) + "×" + std::to_string(h) + "×" + std::to_string(w) + "×" +
            std::to_string(c) + " (N×H×W×C)";
   }
@@ -465,9 +413,7 @@ void draw_canvas(AppState& s) {
     ImGui::End();
     return;
   }
-  draw_formula(
-      sc.conv ? conv2d_formula(s.conv_trace->geometry()) : pool2d_formula(s.pool_trace->geometry()),
-      /*compact=*/true);
+  draw_formula(sc.view->formula(), /*compact=*/true);
   if (s.error) {
     ImGui::PushStyleColor(ImGuiCol_Text, pal.error_v4);
     ImGui::TextWrapped("Not applied: %s (showing the last parameters that worked)",
@@ -476,30 +422,28 @@ void draw_canvas(AppState& s) {
   }
 
   // ---- Column headings, three lines each (their widths bound the columns) ----
-  const Tensor& in_t = sc.conv ? s.conv_trace->input() : s.pool_trace->input();
-  const Tensor& out_t = sc.conv ? s.conv_trace->output() : s.pool_trace->output();
+  const Tensor& in_t = sc.view->input();
+  const Tensor& out_t = sc.view->output();
   std::string h_in[3], h_k[3], h_out[3];
   h_in[0] = "Input x";
-  h_in[1] = shape_words(s, in_t.dim(0), sc.c_in, sc.in_h, sc.in_w);
-  h_in[2] = padding_words(s, sc);
+  h_in[1] = shape_words(sc, in_t.dim(0), sc.c_in, sc.in_h, sc.in_w);
+  h_in[2] = padding_words(sc);
   if (sc.conv) {
-    const ConvTrace& tr = *s.conv_trace;
     h_k[0] = "Filter w[" + std::to_string(sc.o) + "]";
     h_k[1] = std::to_string(sc.cpg) + "×" + std::to_string(sc.k_h) + "×" + std::to_string(sc.k_w) +
-             " of " + shape_to_string(tr.weight().shape());
+             " of " + shape_to_string(sc.view->weight()->shape());
     if (s.flip_kernel) h_k[2] = "flipped 180° (true conv.)";
     if (sc.dil_h > 1 || sc.dil_w > 1) {
       h_k[2] += (h_k[2].empty() ? "" : ", ") + std::string("dilation ") + std::to_string(sc.dil_h) +
                 "," + std::to_string(sc.dil_w);
     }
   } else {
-    const PoolGeometry& pg = s.pool_trace->geometry();
-    h_k[0] = std::string(pg.op == PoolOp::max ? "Max" : "Average") + " pooling";
-    h_k[1] = "window " + std::to_string(pg.k_h) + "×" + std::to_string(pg.k_w);
-    h_k[2] = "stride " + std::to_string(pg.stride_h) + "," + std::to_string(pg.stride_w);
+    h_k[0] = std::string(sc.is_max ? "Max" : "Average") + " pooling";
+    h_k[1] = "window " + std::to_string(sc.k_h) + "×" + std::to_string(sc.k_w);
+    h_k[2] = "stride " + std::to_string(sc.stride_h) + "," + std::to_string(sc.stride_w);
   }
   h_out[0] = "Output y";
-  h_out[1] = shape_words(s, out_t.dim(0), sc.c_out, sc.out_h, sc.out_w);
+  h_out[1] = shape_words(sc, out_t.dim(0), sc.c_out, sc.out_h, sc.out_w);
   h_out[2] = sc.at_result ? "value written" : "computing the outlined cell";
   ImFont* bold = heading_font();
   auto head_w = [&](const std::string* h) {
@@ -682,7 +626,7 @@ void draw_canvas(AppState& s) {
       show_numbers ? number_size(cell, chars_of(sc.out_max, all_integers(out_t)), font_big) : 0;
   float k_fs =
       sc.conv && show_numbers
-          ? number_size(kcell, chars_of(sc.w_max, all_integers(s.conv_trace->weight())), font_big)
+          ? number_size(kcell, chars_of(sc.w_max, all_integers(*sc.view->weight())), font_big)
           : 0;
   // Snap to a size the atlas holds: crisp glyphs under nearest filtering.
   auto snap = [](float size) {
@@ -726,11 +670,10 @@ void draw_canvas(AppState& s) {
       for (int64_t c = 0; c < g.cols; ++c) {
         bool pad = false;
         const int64_t iy = r + g.row0, ix = c + g.col0;
-        const double v = input_value(s, sc, ic, iy, ix, pad);
+        const double v = input_value(sc, ic, iy, ix, pad);
         ImU32 fill;
         if (pad) {
-          const bool zeros_like =
-              !sc.conv || s.conv_trace->geometry().padding_mode == PaddingMode::zeros;
+          const bool zeros_like = !sc.conv || sc.g.padding_mode == PaddingMode::zeros;
           fill = zeros_like ? pal.pad_fill : value_colour(v, sc.in_max, true);
         } else {
           fill = value_colour(v, sc.in_max);
@@ -739,7 +682,7 @@ void draw_canvas(AppState& s) {
         if (in_fs > 0) {
           std::string text;
           if (pad && !sc.conv) {
-            text = s.pool_trace->geometry().op == PoolOp::max ? "−∞" : "0";
+            text = sc.is_max ? "−∞" : "0";
           } else {
             text = fmt(v, digits);
           }
@@ -802,8 +745,7 @@ void draw_canvas(AppState& s) {
 
   // ---- Kernel grids (conv) ----
   if (sc.conv) {
-    const ConvTrace& tr = *s.conv_trace;
-    const Tensor& w = tr.weight();
+    const Tensor& w = *sc.view->weight();
     float bottom = k_tl.y;
     for (const Grid& g : grids) {
       if (g.kind != GridKind::kernel) continue;
@@ -834,17 +776,15 @@ void draw_canvas(AppState& s) {
       }
       bottom = std::max(bottom, cell_max(g, g.rows - 1, g.cols - 1).y);
     }
-    std::string bias = tr.geometry().has_bias ? "+ bias b[" + std::to_string(sc.o) +
-                                                    "] = " + fmt(tr.window(sc.win).bias, 4)
-                                              : "no bias";
+    std::string bias =
+        sc.has_bias ? "+ bias b[" + std::to_string(sc.o) + "] = " + fmt(sc.bias, 4) : "no bias";
     label_at(dl, ImVec2(k_tl.x, bottom + line_h * 0.4f), pal.text, bias, mono);
   } else {
-    const PoolGeometry& g = s.pool_trace->geometry();
-    std::string l1 = g.op == PoolOp::max ? "takes the largest value" : "takes the mean";
+    std::string l1 = sc.is_max ? "takes the largest value" : "takes the mean";
     std::string l2 = "of each window, per channel";
     label_at(dl, ImVec2(k_tl.x, k_tl.y), pal.text, l1, ImGui::GetFont());
     label_at(dl, ImVec2(k_tl.x, k_tl.y + line_h * 1.2f), pal.text, l2, ImGui::GetFont());
-    if (g.op == PoolOp::max) {
+    if (sc.is_max) {
       label_at(dl, ImVec2(k_tl.x, k_tl.y + line_h * 2.6f), pal.text_dim,
                "the \"max\" cell is the arg-max", ImGui::GetFont());
     }
@@ -866,7 +806,7 @@ void draw_canvas(AppState& s) {
           fills.set(r, c, pal.empty_fill);
           continue;
         }
-        const double v = output_value(s, sc, oc, r, c);
+        const double v = output_value(sc, oc, r, c);
         const ImU32 fill = value_colour(v, sc.out_max);
         fills.set(r, c, fill);
         if (out_fs > 0) {
@@ -919,35 +859,34 @@ void draw_canvas(AppState& s) {
     if (g.kind == GridKind::input) {
       const int64_t iy = hover_r + g.row0, ix = hover_c + g.col0;
       bool pad = false;
-      const double v = input_value(s, sc, g.c, iy, ix, pad);
+      const double v = input_value(sc, g.c, iy, ix, pad);
       if (!pad) {
         ImGui::Text("x[%lld, %lld, %lld, %lld] = %s", static_cast<long long>(sc.n),
                     static_cast<long long>(g.c), static_cast<long long>(iy),
                     static_cast<long long>(ix), fmt(v, 7).c_str());
       } else if (sc.conv) {
-        const ConvGeometry& cg = s.conv_trace->geometry();
-        const int64_t sy = pad_source_index(iy, cg.in_h, cg.padding_mode);
-        const int64_t sx = pad_source_index(ix, cg.in_w, cg.padding_mode);
+        const PaddingMode mode = sc.g.padding_mode;
+        const int64_t sy = pad_source_index(iy, sc.in_h, mode);
+        const int64_t sx = pad_source_index(ix, sc.in_w, mode);
         if (sy < 0 || sx < 0) {
           ImGui::Text("padding (zeros) at (%lld, %lld): reads 0", static_cast<long long>(iy),
                       static_cast<long long>(ix));
         } else {
           ImGui::Text("padding (%s) at (%lld, %lld): reads x[%lld, %lld, %lld, %lld] = %s",
-                      padding_mode_name(cg.padding_mode), static_cast<long long>(iy),
+                      padding_mode_name(mode), static_cast<long long>(iy),
                       static_cast<long long>(ix), static_cast<long long>(sc.n),
                       static_cast<long long>(g.c), static_cast<long long>(sy),
                       static_cast<long long>(sx), fmt(v, 7).c_str());
         }
       } else {
-        ImGui::Text(
-            "padding at (%lld, %lld): %s", static_cast<long long>(iy), static_cast<long long>(ix),
-            s.pool_trace->geometry().op == PoolOp::max ? "max ignores it" : "0 for the average");
+        ImGui::Text("padding at (%lld, %lld): %s", static_cast<long long>(iy),
+                    static_cast<long long>(ix), sc.is_max ? "max ignores it" : "0 for the average");
       }
       ImGui::TextDisabled("outlined: every output this cell feeds");
       if (!pad) ImGui::TextDisabled("Ctrl+drag paints cells (value in the Inputs panel)");
     } else if (g.kind == GridKind::kernel) {
       const double v =
-          s.conv_trace->weight().get(((sc.o * sc.cpg + g.c) * sc.k_h + hover_r) * sc.k_w + hover_c);
+          sc.view->weight()->get(((sc.o * sc.cpg + g.c) * sc.k_h + hover_r) * sc.k_w + hover_c);
       ImGui::Text("w[%lld, %lld, %lld, %lld] = %s", static_cast<long long>(sc.o),
                   static_cast<long long>(g.c), static_cast<long long>(hover_r),
                   static_cast<long long>(hover_c), fmt(v, 7).c_str());
@@ -958,7 +897,7 @@ void draw_canvas(AppState& s) {
         ImGui::Text("y[%lld, %lld, %lld, %lld] = %s", static_cast<long long>(sc.n),
                     static_cast<long long>(g.c), static_cast<long long>(hover_r),
                     static_cast<long long>(hover_c),
-                    fmt(output_value(s, sc, g.c, hover_r, hover_c), 7).c_str());
+                    fmt(output_value(sc, g.c, hover_r, hover_c), 7).c_str());
       } else {
         ImGui::Text("y[%lld, %lld, %lld, %lld] not computed yet", static_cast<long long>(sc.n),
                     static_cast<long long>(g.c), static_cast<long long>(hover_r),

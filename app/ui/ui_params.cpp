@@ -272,13 +272,7 @@ void draw_pool_section(AppState& s) {
 
 void draw_shapes(const AppState& s) {
   section("Output size");
-  std::string formula;
-  if (s.trace_op == LessonOp::conv && s.conv_trace) {
-    formula = conv2d_formula(s.conv_trace->geometry());
-  } else if (s.trace_op == LessonOp::pool && s.pool_trace) {
-    formula = pool2d_formula(s.pool_trace->geometry());
-  }
-  draw_formula(formula);
+  draw_formula(s.trace ? s.trace->formula() : std::string());
   if (s.error) {
     ImGui::PushStyleColor(ImGuiCol_Text, palette().error_v4);
     ImGui::TextWrapped("Not applied: %s", s.error->message.c_str());

@@ -180,7 +180,7 @@ void draw_timeline(AppState& s) {
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("Drag to scrub through every multiply.");
 
   // Where we are, in words.
-  const bool conv = s.trace_op == LessonOp::conv;
+  const bool conv = !s.trace || s.trace->is_conv();
   std::string where = "window " + std::to_string(st.window() + 1) + " of " +
                       std::to_string(g.windows()) + ": output (n " + std::to_string(st.n()) + ", " +
                       (conv ? "o " : "c ") + std::to_string(st.o()) + ", y " +
