@@ -1,4 +1,4 @@
-// read_file / write_file_atomic over POSIX calls (rename is atomic within a directory).
+// read_file / AtomicWriter over POSIX calls (rename is atomic within a directory).
 #include "file_io.hpp"
 
 #include <fcntl.h>
@@ -42,41 +42,123 @@ Result<std::vector<uint8_t>> read_file(const std::string& path, uint64_t max_byt
   return bytes;
 }
 
-Status write_file_atomic(const std::string& path, const void* data, std::size_t size) {
+namespace {
+
+// Why `path` cannot be an output, or "" when it can be written through a rename (a new name or
+// a regular file). Sets `stream` for a character device or FIFO, which is written in place.
+std::string destination_problem(const std::string& path, bool& stream) {
+  stream = false;
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0) return "";  // a new file (or a folder error open() names)
+  if (S_ISREG(st.st_mode)) return "";
+  if (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode)) {
+    stream = true;
+    return "";
+  }
+  if (S_ISLNK(st.st_mode)) {
+    return "'" + path +
+           "' is a symbolic link; ConvScope replaces a file whole and would replace the link "
+           "itself, so give the path of the file it points to";
+  }
+  if (S_ISDIR(st.st_mode)) {
+    return "'" + path + "' is a folder; give a file name inside it, e.g. '" + path + "/out'";
+  }
+  return "'" + path + "' is not a regular file (a socket or a block device); give a file name";
+}
+
+}  // namespace
+
+AtomicWriter::~AtomicWriter() {
+  discard();
+}
+
+void AtomicWriter::discard() {
+  if (m_fd >= 0) ::close(m_fd);
+  m_fd = -1;
+  if (!m_tmp.empty()) ::unlink(m_tmp.c_str());
+  m_tmp.clear();
+}
+
+Status AtomicWriter::open(const std::string& path) {
+  discard();
+  m_path = path;
+  bool stream = false;
+  if (std::string why = destination_problem(path, stream); !why.empty()) {
+    return make_error(why);
+  }
+  if (stream) {
+    m_fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (m_fd < 0) {
+      return make_error("cannot write '" + path + "': " + std::strerror(errno));
+    }
+    return ok();
+  }
   std::random_device rd;
-  const std::string tmp = path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(rd());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    return make_error("cannot write '" + path + "': " + std::strerror(errno) +
+  m_tmp = path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(rd());
+  // 0666 less the umask: what any other program's new file gets.
+  m_fd = ::open(m_tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0666);
+  if (m_fd < 0) {
+    const int e = errno;
+    m_tmp.clear();
+    return make_error("cannot write '" + path + "': " + std::strerror(e) +
                       "; check that the folder exists and is writable");
   }
+  return ok();
+}
+
+Status AtomicWriter::write(const void* data, std::size_t size) {
   const auto* p = static_cast<const uint8_t*>(data);
   std::size_t done = 0;
   while (done < size) {
-    ssize_t w = ::write(fd, p + done, size - done);
+    const ssize_t w = ::write(m_fd, p + done, size - done);
     if (w < 0 && errno == EINTR) continue;
     if (w <= 0) {
-      int e = errno;
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      return make_error("writing '" + path + "' failed: " + std::strerror(e) +
-                        " (nothing was written)");
+      const int e = w < 0 ? errno : ENOSPC;
+      discard();
+      return make_error("writing '" + m_path + "' failed: " + std::strerror(e) +
+                        " (nothing was written; is the disk full?)");
     }
     done += static_cast<std::size_t>(w);
   }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    int e = errno;
-    ::unlink(tmp.c_str());
-    return make_error("writing '" + path + "' failed: " + std::strerror(e) +
-                      " (nothing was written)");
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    int e = errno;
-    ::unlink(tmp.c_str());
-    return make_error("cannot replace '" + path + "': " + std::strerror(e) +
-                      " (nothing was written)");
-  }
   return ok();
+}
+
+Status AtomicWriter::commit() {
+  if (m_tmp.empty()) {  // a device or FIFO: nothing to rename
+    const bool closed = ::close(m_fd) == 0;
+    m_fd = -1;
+    if (!closed) return make_error("writing '" + m_path + "' failed: " + std::strerror(errno));
+    return ok();
+  }
+  if (::fsync(m_fd) != 0 || ::close(m_fd) != 0) {
+    const int e = errno;
+    m_fd = -1;
+    discard();
+    return make_error("writing '" + m_path + "' failed: " + std::strerror(e) +
+                      " (nothing was written)");
+  }
+  m_fd = -1;
+  // NOTE: checked again just before the rename: the destination may have become a link since.
+  bool stream = false;
+  if (std::string why = destination_problem(m_path, stream); !why.empty() || stream) {
+    discard();
+    return make_error(why.empty() ? "'" + m_path + "' changed into a device while writing" : why);
+  }
+  if (::rename(m_tmp.c_str(), m_path.c_str()) != 0) {
+    const int e = errno;
+    discard();
+    return make_error("cannot replace '" + m_path + "': " + std::strerror(e) +
+                      " (nothing was written)");
+  }
+  m_tmp.clear();
+  return ok();
+}
+
+Status write_file_atomic(const std::string& path, const void* data, std::size_t size) {
+  AtomicWriter w;
+  if (auto s = w.open(path); !s) return s;
+  if (auto s = w.write(data, size); !s) return s;
+  return w.commit();
 }
 
 }  // namespace cs

@@ -692,6 +692,23 @@ TEST_F(CliTest, LessonPrintsTheWorkedExample) {
   expect_failure({"lesson", "vertical-edge", "--window", "9"}, "--window 9");
 }
 
+// --out over a symbolic link is refused (a rename would replace the link, not its target), and
+// over a device such as /dev/null the result is written into it, never renamed over it.
+TEST_F(CliTest, OutNeverReplacesALinkOrADevice) {
+  const std::string x = save("x.npy", seed_5x5()), w = save("w.npy", vertical_edge());
+  const std::string real = save("real.npy", seed_5x5()), link = path("link.npy");
+  fs::create_symlink(real, link);
+  expect_failure({"conv", "--input", x, "--weight", w, "--out", link}, "is a symbolic link");
+  expect_failure({"trace", "--input", x, "--weight", w, "--out", link}, "is a symbolic link");
+  EXPECT_TRUE(fs::is_symlink(link));
+  EXPECT_EQ(read_text(real), read_text(x)) << "the link's target is untouched";
+  for (const char* cmd : {"conv", "trace"}) {
+    const RunResult r = run({cmd, "--input", x, "--weight", w, "--out", "/dev/null"});
+    EXPECT_EQ(r.status, 0) << cmd << ": " << r.err;
+    EXPECT_TRUE(fs::is_character_file("/dev/null"));
+  }
+}
+
 TEST_F(CliTest, LessonAvgPoolCeilModeSumsOnlyTheCellsItReads) {
   // avg-pool-ceil, window 2 = y[0, 0, 0, 2]: 2×2 window at columns 4..5 of a 5×5 input with no
   // padding. Column 5 is past the edge: PyTorch reads and counts only x[0, 4] = 1 and

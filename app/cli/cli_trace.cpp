@@ -2,10 +2,6 @@
 // temporary file beside --out and renamed over it only when complete. Numbers are written in
 // the shortest form that reads back to the same float32/float64.
 // Depends on core/ only (no GL, no ImGui).
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
@@ -14,6 +10,7 @@
 #include <string>
 
 #include "app/cli/cli_common.hpp"
+#include "core/file_io.hpp"
 #include "core/trace.hpp"
 
 namespace cs::cli {
@@ -21,81 +18,31 @@ namespace {
 
 constexpr int64_t kDefaultMaxWindows = 5'000'000;
 
-// A text file written through a buffer into a temporary beside the target, renamed over the
-// target by commit(). Dropped without commit (an error on the way), the temporary is removed
-// and the target is untouched.
+// The trace's text, buffered and flushed in 1 MB pieces into core's AtomicWriter: the target is
+// replaced only when the whole trace is written (see core/file_io.hpp for what --out may be).
 class AtomicTextFile {
  public:
-  AtomicTextFile() = default;
-  AtomicTextFile(const AtomicTextFile&) = delete;
-  AtomicTextFile& operator=(const AtomicTextFile&) = delete;
-  ~AtomicTextFile() {
-    if (m_fd >= 0) {
-      ::close(m_fd);
-      ::unlink(m_tmp.c_str());
-    }
-  }
-
   Status open(const std::string& path) {
-    m_path = path;
-    m_tmp = path + ".tmp-XXXXXX";
-    m_fd = ::mkstemp(m_tmp.data());
-    if (m_fd < 0) {
-      return make_error("cannot create '" + path + "': " + std::strerror(errno) +
-                            "; check that its folder exists and is writable",
-                        "--out");
-    }
-    // mkstemp makes 0600; a trace is an ordinary file, so give it what open() would.
-    const mode_t mask = ::umask(0);
-    ::umask(mask);
-    (void)::fchmod(m_fd, 0666 & ~mask);
     m_buf.reserve(kFlushAt + 4096);
-    return ok();
+    return m_file.open(path);
   }
-
   std::string& buffer() { return m_buf; }
   Status maybe_flush() { return m_buf.size() >= kFlushAt ? flush() : ok(); }
-
   Status commit() {
     if (auto s = flush(); !s) return s;
-    if (::fsync(m_fd) != 0 || ::close(m_fd) != 0) {
-      m_fd = -1;
-      ::unlink(m_tmp.c_str());
-      return make_error("cannot finish writing " + m_path + " (" + std::strerror(errno) + ")",
-                        "--out");
-    }
-    m_fd = -1;
-    if (::rename(m_tmp.c_str(), m_path.c_str()) != 0) {
-      const int e = errno;
-      ::unlink(m_tmp.c_str());
-      return make_error("cannot write " + m_path + " (" + std::strerror(e) + ")", "--out");
-    }
-    return ok();
+    return m_file.commit();
   }
 
  private:
   static constexpr std::size_t kFlushAt = 1 << 20;
-
   Status flush() {
-    const char* p = m_buf.data();
-    std::size_t left = m_buf.size();
-    while (left > 0) {
-      const ssize_t n = ::write(m_fd, p, left);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) {
-        return make_error(
-            "cannot write " + m_path + " (" + std::strerror(errno) + "); is the disk full?",
-            "--out");
-      }
-      p += n;
-      left -= static_cast<std::size_t>(n);
-    }
+    auto s = m_file.write(m_buf.data(), m_buf.size());
     m_buf.clear();
-    return ok();
+    return s;
   }
 
-  std::string m_path, m_tmp, m_buf;
-  int m_fd = -1;
+  AtomicWriter m_file;
+  std::string m_buf;
 };
 
 void put_int(std::string& s, int64_t v) {
