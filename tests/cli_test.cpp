@@ -451,6 +451,13 @@ TEST_F(CliTest, ErrorsExitTwoAndLeaveNoFile) {
   expect_failure({"conv", "--input", x, "--weight", w, "--strid", "2", "--out", y},
                  "unknown option --strid (did you mean --stride?)", y);
   expect_failure({"conv", "--input", x, "--out", y}, "--weight", y);
+  expect_failure({"conv", "--input", x, "--weight", w, "--repeat", "1000000000", "--out", y},
+                 "--repeat 1000000000 is more than the 10000 runs", y);
+  expect_failure(
+      {"pool", "--input", x, "--op", "max", "--kernel", "2", "--repeat", "10001", "--out", y},
+      "use at most 10000", y);
+  expect_failure({"conv", "--input", x, "--weight", w, "--threads", "1000000", "--out", y},
+                 "--threads 1000000 is more than 1024 threads", y);
   expect_failure({"conv", "--input", x, "--weight", w, "--stride", "0,x", "--out", y},
                  "--stride 0,x is not a number or pair of numbers like 2 or 2,1", y);
   expect_failure({"conv", "--input", x, "--weight", w, "--padding", "lots", "--out", y},

@@ -36,7 +36,11 @@ Result<Backend> parse_backend(const Args& args) {
   return make_error("--backend " + *v + " is not a backend; use cpu, gpu or auto", "--backend");
 }
 
-// --repeat N (N >= 1) and --threads N (N >= 0; 0 means every hardware thread).
+// --repeat N (1 <= N <= kMaxRepeat) and --threads N (0 <= N <= kMaxThreads; 0 means every
+// hardware thread). The caps keep a typo (--repeat 1000000000) from running for days.
+constexpr int kMaxRepeat = 10000;
+constexpr int kMaxThreads = 1024;
+
 struct RunOptions {
   Backend backend = Backend::cpu;
   int repeat = 1;
@@ -56,6 +60,11 @@ Result<RunOptions> run_options_from(const Args& args) {
       return make_error("--repeat " + *v + " must be at least 1 (the number of times to compute)",
                         "--repeat");
     }
+    if (*n > kMaxRepeat) {
+      return make_error("--repeat " + *v + " is more than the " + std::to_string(kMaxRepeat) +
+                            " runs ConvScope times; use at most " + std::to_string(kMaxRepeat),
+                        "--repeat");
+    }
     r.repeat = *n;
   }
   if (const std::string* v = args.get("--threads")) {
@@ -63,6 +72,11 @@ Result<RunOptions> run_options_from(const Args& args) {
     if (!n) return n.error();
     if (*n < 0) {
       return make_error("--threads " + *v + " must be 0 (every hardware thread) or more",
+                        "--threads");
+    }
+    if (*n > kMaxThreads) {
+      return make_error("--threads " + *v + " is more than " + std::to_string(kMaxThreads) +
+                            " threads; use 0 for every hardware thread",
                         "--threads");
     }
     r.threads = *n;
