@@ -5,28 +5,35 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <random>
 
 namespace cs {
 
-Result<std::vector<uint8_t>> read_file(const std::string& path, uint64_t max_bytes) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+namespace {
+
+// Opens `path` for reading if it is a regular file; its size in `size`. -1 and `why` otherwise.
+int open_regular(const std::string& path, uint64_t& size, std::string& why) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    return make_error("cannot open '" + path + "': " + std::strerror(errno) + "; check the path");
+    why = "cannot open '" + path + "': " + std::strerror(errno) + "; check the path";
+    return -1;
   }
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     ::close(fd);
-    return make_error("'" + path + "' is not a regular file; give a file, not a directory");
+    why = "'" + path + "' is not a regular file; give a file, not a directory";
+    return -1;
   }
-  if (static_cast<uint64_t>(st.st_size) > max_bytes) {
-    ::close(fd);
-    return make_error("'" + path + "' is " + std::to_string(st.st_size) +
-                      " bytes, more than the limit of " + std::to_string(max_bytes) + " bytes");
-  }
-  std::vector<uint8_t> bytes(static_cast<std::size_t>(st.st_size));
+  size = static_cast<uint64_t>(st.st_size);
+  return fd;
+}
+
+// Reads `count` bytes from the start of fd into a new vector (closes fd).
+Result<std::vector<uint8_t>> read_bytes(int fd, const std::string& path, std::size_t count) {
+  std::vector<uint8_t> bytes(count);
   std::size_t got = 0;
   while (got < bytes.size()) {
     ssize_t r = ::read(fd, bytes.data() + got, bytes.size() - got);
@@ -40,6 +47,29 @@ Result<std::vector<uint8_t>> read_file(const std::string& path, uint64_t max_byt
   }
   ::close(fd);
   return bytes;
+}
+
+}  // namespace
+
+Result<std::vector<uint8_t>> read_file(const std::string& path, uint64_t max_bytes) {
+  uint64_t size = 0;
+  std::string why;
+  const int fd = open_regular(path, size, why);
+  if (fd < 0) return make_error(why);
+  if (size > max_bytes) {
+    ::close(fd);
+    return make_error("'" + path + "' is " + std::to_string(size) +
+                      " bytes, more than the limit of " + std::to_string(max_bytes) + " bytes");
+  }
+  return read_bytes(fd, path, static_cast<std::size_t>(size));
+}
+
+Result<std::vector<uint8_t>> read_file_head(const std::string& path, uint64_t max_bytes,
+                                            uint64_t& file_size) {
+  std::string why;
+  const int fd = open_regular(path, file_size, why);
+  if (fd < 0) return make_error(why);
+  return read_bytes(fd, path, static_cast<std::size_t>(std::min(file_size, max_bytes)));
 }
 
 namespace {

@@ -12,6 +12,10 @@ namespace cs {
 
 // Reads at most max_bytes; a larger file is an error naming both sizes.
 Result<std::vector<uint8_t>> read_file(const std::string& path, uint64_t max_bytes);
+// The first max_bytes of a file (all of it when shorter) and the file's whole size, so that a
+// header can be checked before a large file is read.
+Result<std::vector<uint8_t>> read_file_head(const std::string& path, uint64_t max_bytes,
+                                            uint64_t& file_size);
 
 // A file written all or nothing, in pieces: open() makes a temporary beside `path`, write()
 // appends, commit() flushes and renames it over `path`. Dropped without commit() (an error on

@@ -444,17 +444,32 @@ std::string shape_repr(const Shape& shape) {
 
 }  // namespace
 
-Result<Tensor> parse_npy(const uint8_t* data, std::size_t size, const NpyLimits& limits,
-                         const std::string& name) {
+namespace {
+
+// What a .npy header says, checked against the limits and against the file's size.
+struct NpyHeader {
+  Descr descr;
+  Shape shape;
+  bool fortran = false;
+  int64_t numel = 0;
+  std::size_t data_offset = 0;
+};
+
+// Parses the preamble and header from the first `avail` bytes of a file of `file_size` bytes
+// (avail covers the header whenever the file has one within the limits), and checks the shape
+// against the limits and the data's length against the file: all before any data is read.
+Result<NpyHeader> parse_header(const uint8_t* data, std::size_t avail, uint64_t file_size,
+                               const NpyLimits& limits, const std::string& name) {
+  const uint64_t size = file_size;
   if (size > limits.max_file_bytes) {
     return make_error(name + " is " + std::to_string(size) + " bytes, more than the limit of " +
                       std::to_string(limits.max_file_bytes) + " bytes");
   }
   if (size == 0)
     return make_error(name + " is empty (0 bytes); a .npy file starts with \\x93NUMPY");
-  const std::size_t magic_have = size < kMagicLen ? size : kMagicLen;
+  const std::size_t magic_have = avail < kMagicLen ? avail : kMagicLen;
   if (std::memcmp(data, kMagic, magic_have) != 0) {
-    return make_error(name + " is not a .npy file: it starts with '" + printable(data, size, 8) +
+    return make_error(name + " is not a .npy file: it starts with '" + printable(data, avail, 8) +
                       "' instead of '\\x93NUMPY'");
   }
   if (size < kMagicLen + 2) {
@@ -483,21 +498,23 @@ Result<Tensor> parse_npy(const uint8_t* data, std::size_t size, const NpyLimits&
                       " bytes, more than the limit of " + std::to_string(limits.max_header_bytes) +
                       " bytes; np.save never writes headers that long");
   }
-  if (header_len > size - prefix) {
+  if (header_len > size - prefix || header_len > avail - prefix) {
     return make_error(name + " declares a header of " + std::to_string(header_len) +
                       " bytes but only " + std::to_string(size - prefix) +
                       " bytes follow the preamble; the file is truncated");
   }
-  const std::size_t data_offset = prefix + static_cast<std::size_t>(header_len);
-
+  NpyHeader h;
+  h.data_offset = prefix + static_cast<std::size_t>(header_len);
   HeaderParser parser(data + prefix, static_cast<std::size_t>(header_len), prefix, name,
                       major == 1);
   auto header = parser.parse();
   if (!header) return header.error();
   auto descr = parse_descr(*header->descr, name);
   if (!descr) return descr.error();
-  const Shape& shape = *header->shape;
-  const bool fortran = *header->fortran_order;
+  h.descr = *descr;
+  h.shape = *header->shape;
+  h.fortran = *header->fortran_order;
+  const Shape& shape = h.shape;
 
   // A zero-size array may have other huge dimensions whose product never overflows; the engine
   // multiplies dimensions in other orders, so no single dimension may exceed the element limit.
@@ -511,20 +528,21 @@ Result<Tensor> parse_npy(const uint8_t* data, std::size_t size, const NpyLimits&
   }
   auto numel = checked_numel(shape, "the array in " + name, limits.max_elements);
   if (!numel) return numel.error();
+  h.numel = *numel;
 
-  const std::size_t item = dtype_size(descr->dtype);
+  const std::size_t item = dtype_size(h.descr.dtype);
   uint64_t need = 0;
   if (__builtin_mul_overflow(static_cast<uint64_t>(*numel), static_cast<uint64_t>(item), &need)) {
     return make_error("the array in " + name + " of shape " + shape_to_string(shape) +
                       " needs more bytes than a 64-bit size can hold; use smaller dimensions");
   }
-  const uint64_t have = size - data_offset;
+  const uint64_t have = size - h.data_offset;
   if (have != need) {
-    const std::string what = std::string("a ") + dtype_name(descr->dtype) + " array of shape " +
+    const std::string what = std::string("a ") + dtype_name(h.descr.dtype) + " array of shape " +
                              shape_repr(shape) + " needs " + std::to_string(need) + " bytes";
     if (have < need) {
       return make_error(name + " has only " + std::to_string(have) + " bytes of data after its " +
-                        std::to_string(data_offset) + "-byte header, but " + what +
+                        std::to_string(h.data_offset) + "-byte header, but " + what +
                         "; the file is truncated");
     }
     const uint64_t extra = have - need;
@@ -533,19 +551,37 @@ Result<Tensor> parse_npy(const uint8_t* data, std::size_t size, const NpyLimits&
                       " after its data: " + what + " and the file has " + std::to_string(have) +
                       " after its header");
   }
+  return h;
+}
 
-  // `need` <= size, so this allocation is bounded by the input.
-  Tensor t(descr->dtype, shape);
+}  // namespace
+
+Result<Tensor> parse_npy(const uint8_t* data, std::size_t size, const NpyLimits& limits,
+                         const std::string& name) {
+  auto h = parse_header(data, size, size, limits, name);
+  if (!h) return h.error();
+  // The data fills the file exactly (checked), so this allocation is bounded by the input.
+  Tensor t(h->descr.dtype, h->shape);
   auto* out = static_cast<uint8_t*>(t.raw_data());
-  if (descr->dtype == DType::f32) {
-    copy_elements<uint32_t>(data + data_offset, out, shape, *numel, descr->swap, fortran);
+  const uint8_t* in = data + h->data_offset;
+  if (h->descr.dtype == DType::f32) {
+    copy_elements<uint32_t>(in, out, h->shape, h->numel, h->descr.swap, h->fortran);
   } else {
-    copy_elements<uint64_t>(data + data_offset, out, shape, *numel, descr->swap, fortran);
+    copy_elements<uint64_t>(in, out, h->shape, h->numel, h->descr.swap, h->fortran);
   }
   return t;
 }
 
+// NOTE: the header is read and checked first: a 14 GB (sparse) file whose shape is over the
+// limits is refused without reading its data.
 Result<Tensor> read_npy(const std::string& path, const NpyLimits& limits) {
+  uint64_t file_size = 0;
+  const uint64_t head_max = kMagicLen + 6 + limits.max_header_bytes;
+  auto head = read_file_head(path, head_max, file_size);
+  if (!head) return head.error();
+  if (auto h = parse_header(head->data(), head->size(), file_size, limits, path); !h) {
+    return h.error();
+  }
   auto bytes = read_file(path, limits.max_file_bytes);
   if (!bytes) return bytes.error();
   return parse_npy(bytes->data(), bytes->size(), limits, path);

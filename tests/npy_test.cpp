@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -894,6 +895,42 @@ TEST_F(NpyFiles, ReadErrorsNameThePath) {
   ASSERT_FALSE(big);
   EXPECT_NE(big.error().message.find("limit of 100 bytes"), std::string::npos)
       << big.error().message;
+}
+
+}  // namespace
+}  // namespace cs
+
+namespace cs {
+namespace {
+
+// A 1×1×60000×60000 float32 .npy is 14.4 GB; made sparse here (header, then a hole), it costs
+// nothing on disk. Its 3.6·10⁹ elements are over the limit, and read_npy must say so from the
+// header alone: reading the data first took 60 s and 7.7 GB before the check.
+TEST(NpyLimits, HugeShapeIsRefusedFromTheHeaderBeforeAnyDataIsRead) {
+  const std::string dir = testing::TempDir();
+  const std::string path = dir + "/huge-sparse.npy";
+  std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 1, 60000, 60000), }";
+  header.append(64 - (10 + header.size() + 1) % 64, ' ');
+  header += '\n';
+  std::string preamble = "\x93NUMPY\x01";
+  preamble += '\0';
+  preamble += static_cast<char>(header.size() & 0xff);
+  preamble += static_cast<char>(header.size() >> 8);
+  const std::string head = preamble + header;
+  ASSERT_TRUE(write_file_atomic(path, head));
+  const uint64_t total = head.size() + uint64_t{60000} * 60000 * 4;
+  ASSERT_EQ(::truncate(path.c_str(), static_cast<off_t>(total)), 0);
+  const auto start = std::chrono::steady_clock::now();
+  auto t = read_npy(path);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  ::unlink(path.c_str());
+  ASSERT_FALSE(t.has_value());
+  EXPECT_NE(t.error().message.find("has 3600000000 elements, more than the limit of 2147483648"),
+            std::string::npos)
+      << t.error().message;
+  // Not a timing test: the refusal must simply not have read 14 GB (that takes a minute).
+  EXPECT_LT(seconds, 5.0);
 }
 
 }  // namespace
