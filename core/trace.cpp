@@ -75,16 +75,26 @@ std::string ConvTraceView::settings_line() const {
          "  padding mode " + padding_mode_name(p.padding_mode);
 }
 
-TraceWindow ConvTraceView::window(int64_t index) const {
-  const Window w = m_trace.window(index);
+namespace {
+
+// A window's place: its index, output cell (NCHW) and origin in the input.
+TraceWindow placed(int64_t index, const int64_t (&nchw)[4], int64_t origin_y, int64_t origin_x) {
   TraceWindow t;
   t.index = index;
-  t.n = w.n;
-  t.oc = w.o;
-  t.oy = w.y;
-  t.ox = w.x;
-  t.origin_y = w.origin_y;
-  t.origin_x = w.origin_x;
+  t.n = nchw[0];
+  t.oc = nchw[1];
+  t.oy = nchw[2];
+  t.ox = nchw[3];
+  t.origin_y = origin_y;
+  t.origin_x = origin_x;
+  return t;
+}
+
+}  // namespace
+
+TraceWindow ConvTraceView::window(int64_t index) const {
+  const Window w = m_trace.window(index);
+  TraceWindow t = placed(index, {w.n, w.o, w.y, w.x}, w.origin_y, w.origin_x);
   t.group = w.group;
   t.ic_begin = w.ic_begin;
   t.partials = w.partials;
@@ -215,14 +225,7 @@ std::string PoolTraceView::settings_line() const {
 
 TraceWindow PoolTraceView::window(int64_t index) const {
   const PoolWindow w = m_trace.window(index);
-  TraceWindow t;
-  t.index = index;
-  t.n = w.n;
-  t.oc = w.c;
-  t.oy = w.y;
-  t.ox = w.x;
-  t.origin_y = w.origin_y;
-  t.origin_x = w.origin_x;
+  TraceWindow t = placed(index, {w.n, w.c, w.y, w.x}, w.origin_y, w.origin_x);
   t.group = w.c;
   t.ic_begin = w.c;
   t.sum = w.sum;

@@ -100,4 +100,102 @@ TEST(House, CommandLineAndGpuBuildWithoutTheWindow) {
   EXPECT_TRUE(up.empty()) << "app/gpu/ must not include app/cli/:\n" << describe(up);
 }
 
+// `line` without its comment and without the insides of string and character literals, so
+// that braces in "{\"n\": " or '{' are not counted.
+std::string code_of(const std::string& line) {
+  std::string out;
+  char quote = 0;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const char ch = line[i];
+    if (quote) {
+      if (ch == '\\')
+        ++i;
+      else if (ch == quote)
+        quote = 0;
+      continue;
+    }
+    if (ch == '/' && i + 1 < line.size() && line[i + 1] == '/') break;
+    if (ch == '"' || ch == '\'') quote = ch;
+    out += ch;
+  }
+  return out;
+}
+
+// Functions defined at the start of a line (free functions and out-of-class methods) and their
+// length from the opening line to the closing brace, in the .cpp files under `dir`.
+struct Function {
+  std::string where;  // "app/ui/ui_canvas.cpp:469"
+  std::string head;
+  int lines = 0;
+};
+
+std::vector<Function> functions_under(const fs::path& dir) {
+  static const std::regex start(R"(^[A-Za-z_][\w:<>,\*&\s]*\b[\w:~]+\(.*)");
+  static const std::regex not_function(
+      R"(^(namespace|struct|class|enum|union|using|typedef|#|extern|static_assert|template\s*<[^>]*>\s*(struct|class)))");
+  std::vector<Function> out;
+  for (const fs::path& f : sources_under(dir)) {
+    if (f.extension() != ".cpp") continue;
+    std::ifstream in(f);
+    std::vector<std::string> lines;
+    for (std::string l; std::getline(in, l);)
+      lines.push_back(l);
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      if (!std::regex_search(lines[i], start) || std::regex_search(lines[i], not_function))
+        continue;
+      // The signature may span lines: find its '{' before any ';'.
+      std::size_t j = i;
+      bool body = false;
+      for (; j < lines.size() && j < i + 8; ++j) {
+        const std::string code = code_of(lines[j]);
+        if (code.find(';') != std::string::npos && code.find('{') == std::string::npos) break;
+        if (code.find('{') != std::string::npos) {
+          body = true;
+          break;
+        }
+      }
+      if (!body) continue;
+      int depth = 0;
+      std::size_t k = j;
+      for (; k < lines.size(); ++k) {
+        const std::string code = code_of(lines[k]);
+        for (char ch : code)
+          depth += ch == '{' ? 1 : ch == '}' ? -1 : 0;
+        if (depth <= 0) break;
+      }
+      out.push_back({fs::relative(f, kRoot).string() + ":" + std::to_string(i + 1), lines[i],
+                     static_cast<int>(k - i + 1)});
+      i = k;
+    }
+  }
+  return out;
+}
+
+TEST(House, TheFunctionCounterMeasuresThisFile) {
+  // house_test.cpp itself has functions; the counter must see them, or the next check is void.
+  const auto here = functions_under("tests");
+  bool found = false;
+  for (const Function& f : here) {
+    if (f.head.find("std::vector<Function> functions_under(") == 0) {
+      found = true;
+      EXPECT_GT(f.lines, 30) << f.where;
+      EXPECT_LT(f.lines, 50) << f.where;
+    }
+  }
+  EXPECT_TRUE(found);
+}
+
+TEST(House, NoFunctionOverAbout150Lines) {
+  // A reader can hold a function of a screen or two; longer ones are split by meaning.
+  constexpr int kMax = 160;
+  std::string report;
+  for (const char* dir : {"core", "app"}) {
+    for (const Function& f : functions_under(dir)) {
+      if (f.lines > kMax)
+        report += "  " + f.where + " (" + std::to_string(f.lines) + " lines): " + f.head + "\n";
+    }
+  }
+  EXPECT_TRUE(report.empty()) << "functions longer than " << kMax << " lines:\n" << report;
+}
+
 }  // namespace
