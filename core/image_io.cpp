@@ -5,7 +5,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
+#include <fstream>
 
 #include "file_io.hpp"
 
@@ -56,24 +58,84 @@ std::string base_name(const std::string& path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-// Width and height straight from a PNG's IHDR or a JPEG's SOF marker, for the message when
-// stb_image refuses a header (it already refuses sides over STBI_MAX_DIMENSIONS by itself).
-bool header_dims(const uint8_t* b, std::size_t n, int64_t& w, int64_t& h) {
-  if (n >= 24 && std::memcmp(b + 12, "IHDR", 4) == 0) {
-    w = (int64_t{b[16]} << 24) | (b[17] << 16) | (b[18] << 8) | b[19];
-    h = (int64_t{b[20]} << 24) | (b[21] << 16) | (b[22] << 8) | b[23];
+uint32_t be32(const uint8_t* p) {
+  return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
+}
+
+// "16.8 Mpixels", or "120 pixels" for a count below a million (small limits set by a caller).
+std::string pixel_count(int64_t pixels) {
+  if (pixels < 1000000) return std::to_string(pixels) + " pixels";
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f", static_cast<double>(pixels) / 1e6);
+  return std::string(text) + " Mpixels";
+}
+
+// The size checks both formats make from the header, before any pixel is decoded.
+Result<Ok> check_size(const std::string& shown, int64_t w, int64_t h, const ImageLimits& limits) {
+  const std::string size = std::to_string(w) + "×" + std::to_string(h);
+  if (w <= 0 || h <= 0) {
+    return make_error(
+        shown + " declares a " + size + " picture, which has no pixels; the file is damaged",
+        "image");
+  }
+  // A side both limits allow: what ImageMagick's -resize SxS (which keeps the aspect) needs.
+  const int64_t side = std::min<int64_t>(
+      limits.max_dimension, static_cast<int64_t>(std::sqrt(
+                                static_cast<double>(std::max<int64_t>(limits.max_pixels, 1)))));
+  const std::size_t dot = shown.rfind('.');
+  const std::string stem = dot == std::string::npos || dot == 0 ? shown : shown.substr(0, dot);
+  const std::string advice = ": scale it down, for example with ImageMagick: convert " + shown +
+                             " -resize " + std::to_string(side) + "x" + std::to_string(side) + " " +
+                             stem + "-small.png";
+  if (w > limits.max_dimension || h > limits.max_dimension) {
+    return make_error(shown + " is " + size + " pixels; ConvScope accepts at most " +
+                          std::to_string(limits.max_dimension) + " pixels per side" + advice,
+                      "image");
+  }
+  if (w * h > limits.max_pixels) {
+    const std::string square = std::to_string(side) + "×" + std::to_string(side);
+    const std::string count = w * h >= 1000000 ? " (" + pixel_count(w * h) + ")" : "";
+    return make_error(shown + " is " + size + " pixels" + count +
+                          "; ConvScope reads pictures up to " + pixel_count(limits.max_pixels) +
+                          " (" + (side * side == limits.max_pixels ? square : "e.g. " + square) +
+                          ")" + advice,
+                      "image");
+  }
+  return Ok{};
+}
+
+// The width and height a PNG's IHDR or a JPEG's frame header (SOFn) declares, if they are in the
+// first `n` bytes; false when they are not (decode_image then finds out).
+bool declared_size(const uint8_t* b, std::size_t n, int64_t& w, int64_t& h) {
+  if (n >= 24 && starts_with(b, n, "\x89PNG\r\n\x1a\n", 8) && std::memcmp(b + 12, "IHDR", 4) == 0) {
+    w = be32(b + 16);
+    h = be32(b + 20);
     return true;
   }
-  for (std::size_t i = 2; i + 9 < n;) {  // JPEG: walk the marker segments up to a SOFn
-    if (b[i] != 0xFF) return false;
-    const uint8_t m = b[i + 1];
-    const std::size_t len = static_cast<std::size_t>((b[i + 2] << 8) | b[i + 3]);
-    if (m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC) {
-      h = (b[i + 5] << 8) | b[i + 6];
-      w = (b[i + 7] << 8) | b[i + 8];
+  if (n < 4 || b[0] != 0xFF || b[1] != 0xD8) return false;
+  for (std::size_t at = 2; at + 4 <= n;) {
+    if (b[at] != 0xFF) return false;
+    const uint8_t marker = b[at + 1];
+    if (marker == 0xFF) {  // fill byte
+      ++at;
+      continue;
+    }
+    if (marker == 0xDA || marker == 0xD9) return false;  // a scan or the end, and no frame yet
+    if (marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7)) {  // no length
+      at += 2;
+      continue;
+    }
+    const bool frame =
+        marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
+    if (frame) {
+      if (at + 9 > n) return false;
+      h = (b[at + 5] << 8) | b[at + 6];
+      w = (b[at + 7] << 8) | b[at + 8];
       return true;
     }
-    i += 2 + len;
+    const std::size_t length = static_cast<std::size_t>((b[at + 2] << 8) | b[at + 3]);
+    if (length < 2) return false;
+    at += 2 + length;
   }
   return false;
 }
@@ -122,35 +184,18 @@ Result<Image> decode_image(const uint8_t* bytes, std::size_t size, const std::st
                           std::to_string(limits.max_file_bytes >> 20) + " MiB",
                       "image");
   }
+  int64_t declared_w = 0, declared_h = 0;
+  if (declared_size(bytes, size, declared_w, declared_h)) {
+    if (auto ok = check_size(shown, declared_w, declared_h, limits); !ok) return ok.error();
+  }
   int w = 0, h = 0, comp = 0;
   // Header only: nothing is allocated for pixels before the sizes are known to be sane.
   if (stbi_info_from_memory(bytes, static_cast<int>(size), &w, &h, &comp) == 0) {
-    int64_t hw = 0, hh = 0;
-    if (header_dims(bytes, size, hw, hh) &&
-        (hw > limits.max_dimension || hh > limits.max_dimension)) {
-      return make_error(shown + " is " + std::to_string(hw) + "×" + std::to_string(hh) +
-                            " pixels; ConvScope accepts at most " +
-                            std::to_string(limits.max_dimension) +
-                            " pixels per side: scale it down",
-                        "image");
-    }
     return make_error(shown + " looks like a " + format + " but its header cannot be read (" +
                           stbi_failure_reason() + "); the file may be truncated or damaged",
                       "image");
   }
-  if (w <= 0 || h <= 0 || w > limits.max_dimension || h > limits.max_dimension) {
-    return make_error(shown + " is " + std::to_string(w) + "×" + std::to_string(h) +
-                          " pixels; ConvScope accepts at most " +
-                          std::to_string(limits.max_dimension) + " pixels per side: scale it down",
-                      "image");
-  }
-  if (static_cast<int64_t>(w) * h > limits.max_pixels) {
-    return make_error(shown + " is " + std::to_string(w) + "×" + std::to_string(h) + " = " +
-                          std::to_string(static_cast<int64_t>(w) * h / 1000000) +
-                          " Mpixels; ConvScope accepts at most " +
-                          std::to_string(limits.max_pixels / 1000000) + " Mpixels: scale it down",
-                      "image");
-  }
+  if (auto ok = check_size(shown, w, h, limits); !ok) return ok.error();
   // Grey stays grey, grey+alpha and RGBA lose nothing; everything becomes 8 bits per channel.
   const int want = comp == 1 || comp == 2 || comp == 3 || comp == 4 ? comp : 3;
   int dw = 0, dh = 0, dc = 0;
@@ -171,6 +216,18 @@ Result<Image> decode_image(const uint8_t* bytes, std::size_t size, const std::st
 }
 
 Result<Image> load_image(const std::string& path, const ImageLimits& limits) {
+  // A picture over the limits is refused from its first 64 KiB, before the whole file is read (an
+  // 8000×8000 PNG is 150 MB).
+  {
+    std::vector<uint8_t> head(64 * 1024);
+    std::ifstream in(path, std::ios::binary);
+    in.read(reinterpret_cast<char*>(head.data()), static_cast<std::streamsize>(head.size()));
+    int64_t w = 0, h = 0;
+    if (declared_size(head.data(),
+                      static_cast<std::size_t>(std::max<std::streamsize>(in.gcount(), 0)), w, h)) {
+      if (auto ok = check_size(base_name(path), w, h, limits); !ok) return ok.error();
+    }
+  }
   Result<std::vector<uint8_t>> bytes = read_file(path, limits.max_file_bytes);
   if (!bytes) return make_error(bytes.error().message, "image");
   return decode_image(bytes->data(), bytes->size(), path, limits);

@@ -19,10 +19,14 @@ struct Image {
   std::vector<uint8_t> pixels;
 };
 
+// What a picture may cost. NOTE: the defaults bound every caller (render, the preview, Ctrl+I):
+// at the 16.8 Mpixel limit a decode takes at most about 1.5 s of CPU and 330 MB (measured in
+// bench/RESULTS.md, documented in docs/cli.md); a larger photo is refused from its header with
+// its size and the limit, and told to scale it down.
 struct ImageLimits {
-  int max_dimension = 16384;                // widest / tallest image accepted
-  int64_t max_pixels = 64LL * 1000 * 1000;  // width·height budget (64 Mpixels)
-  uint64_t max_file_bytes = 256ULL << 20;   // 256 MiB
+  int max_dimension = 16384;               // widest / tallest image accepted
+  int64_t max_pixels = 4096LL * 4096;      // width·height budget (16,777,216 pixels)
+  uint64_t max_file_bytes = 256ULL << 20;  // 256 MiB
 };
 
 // Reads a PNG or JPEG file. Anything else (GIF, BMP, PNM, ...) is refused with a sentence that

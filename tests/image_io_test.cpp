@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/file_io.hpp"
@@ -149,10 +150,93 @@ TEST(ImageIo, HugeDimensionsAreRefusedBeforeDecoding) {
   const std::string msg = error_for(png_header(100000, 100000), "bomb.png");
   EXPECT_NE(msg.find("100000×100000"), std::string::npos) << msg;
   EXPECT_NE(msg.find("16384"), std::string::npos) << msg;
-  // Within the side limit but over the pixel budget: 10000 × 10000 = 100 Mpixels > 64.
+  // Within the side limit but over the pixel budget: 10000 × 10000 = 100 Mpixels > 16.8.
   const std::string budget = error_for(png_header(10000, 10000), "big.png");
-  EXPECT_NE(budget.find("100 Mpixels"), std::string::npos) << budget;
-  EXPECT_NE(budget.find("64 Mpixels"), std::string::npos) << budget;
+  EXPECT_NE(budget.find("big.png is 10000×10000 pixels (100.0 Mpixels)"), std::string::npos)
+      << budget;
+  EXPECT_NE(budget.find("up to 16.8 Mpixels (4096×4096)"), std::string::npos) << budget;
+  EXPECT_NE(budget.find("scale it down"), std::string::npos) << budget;
+  EXPECT_NE(budget.find("convert big.png -resize 4096x4096 big-small.png"), std::string::npos)
+      << budget;
+}
+
+TEST(ImageIo, PixelLimitIsInclusive) {
+  // The 8000×8000 PNG (64 Mpixels, 1.2 GB and 51 s through render) is refused from its
+  // 33-byte header; 4096×4096 = 16,777,216 pixels is exactly the limit and passes the size check
+  // (this header-only file is then refused as cut off), 4097×4096 does not.
+  std::string msg = error_for(png_header(8000, 8000), "photo.png");
+  EXPECT_NE(msg.find("photo.png is 8000×8000 pixels (64.0 Mpixels)"), std::string::npos) << msg;
+  msg = error_for(png_header(4096, 4096), "edge.png");
+  EXPECT_EQ(msg.find("pixels; ConvScope"), std::string::npos) << msg;
+  msg = error_for(png_header(4097, 4096), "over.png");
+  EXPECT_NE(msg.find("over.png is 4097×4096 pixels"), std::string::npos) << msg;
+  // A caller can set its own limits.
+  cs::ImageLimits small;
+  small.max_pixels = 120;
+  auto r = cs::decode_image(png_header(11, 11).data(), 33, "s.png", small);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("s.png is 11×11 pixels; ConvScope reads pictures up to 120 "
+                                   "pixels (e.g. 10×10)"),
+            std::string::npos)
+      << r.error().message;
+}
+
+// ---- crafted JPEGs ------------------------------------------------------------------------------
+
+void segment(std::vector<uint8_t>& b, uint8_t marker, const std::vector<uint8_t>& payload) {
+  b.push_back(0xFF);
+  b.push_back(marker);
+  const std::size_t len = payload.size() + 2;
+  b.push_back(static_cast<uint8_t>(len >> 8));
+  b.push_back(static_cast<uint8_t>(len));
+  b.insert(b.end(), payload.begin(), payload.end());
+}
+
+// Quantisation table 0: all ones.
+void dqt(std::vector<uint8_t>& b, uint8_t index = 0) {
+  std::vector<uint8_t> p(65, 1);
+  p[0] = index;
+  segment(b, 0xDB, p);
+}
+
+// A frame header: SOF0 (baseline) or SOF2 (progressive), 8-bit, components 1..n sampled 1×1,
+// all using quantisation table 0.
+void sof(std::vector<uint8_t>& b, uint8_t marker, int w, int h, int components,
+         uint8_t precision = 8) {
+  std::vector<uint8_t> p = {precision,
+                            static_cast<uint8_t>(h >> 8),
+                            static_cast<uint8_t>(h),
+                            static_cast<uint8_t>(w >> 8),
+                            static_cast<uint8_t>(w),
+                            static_cast<uint8_t>(components)};
+  for (int c = 1; c <= components; ++c)
+    for (uint8_t v : {static_cast<uint8_t>(c), uint8_t{0x11}, uint8_t{0}})
+      p.push_back(v);
+  segment(b, marker, p);
+}
+
+TEST(ImageIo, LoadImageChecksTheSizeBeforeReadingTheFile) {
+  // The file is larger than the caller's file limit: the pixel limit, checked from the first
+  // bytes, speaks first, so the 8000×8000 picture's file was never read whole.
+  cs::ImageLimits limits;
+  limits.max_file_bytes = 1000;
+  std::vector<uint8_t> png = png_header(8000, 8000);
+  png.resize(5000, 0);
+  std::vector<uint8_t> jpg = {0xFF, 0xD8};
+  segment(jpg, 0xE1, std::vector<uint8_t>(3000, 0));  // an Exif-sized APP1 before the frame
+  dqt(jpg);
+  sof(jpg, 0xC2, 8000, 8000, 3);
+  jpg.resize(5000, 0);
+  for (const auto& [name, bytes] : {std::pair{std::string("big.png"), png}, {"big.jpg", jpg}}) {
+    const std::string path = temp_path(name);
+    ASSERT_TRUE(cs::write_file_atomic(path, bytes.data(), bytes.size()));
+    auto r = cs::load_image(path, limits);
+    ASSERT_FALSE(r);
+    EXPECT_NE(r.error().message.find(name + " is 8000×8000 pixels (64.0 Mpixels)"),
+              std::string::npos)
+        << r.error().message;
+    std::remove(path.c_str());
+  }
 }
 
 TEST(ImageIo, MissingFileNamesThePath) {
