@@ -1,13 +1,23 @@
-// PNG/JPEG decoding through our own static stb_image instance (PNG and JPEG only, dimensions and
-// a pixel budget checked with stbi_info_from_memory before any pixel is decoded) and PNG
-// encoding through stb_image_write into memory. Never links Debian's -lstb.
+// Image decoding and PNG encoding. JPEG goes through Debian's libjpeg-turbo (fuzzed upstream),
+// PNG through our own static PNG-only stb_image instance; both check the picture's size against
+// ImageLimits before decoding. PNG encoding is stb_image_write into memory. Never links Debian's
+// -lstb.
 #include "image_io.hpp"
 
 #include <algorithm>
 #include <cmath>
+#include <csetjmp>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <type_traits>
+
+// NOTE: jpeglib.h needs <cstdio> (FILE, size_t) before it, and jerror.h needs jpeglib.h's jconfig.h
+// before it (or it leaves out the arithmetic-coding messages).
+#include <jpeglib.h>
+// (keep this order)
+#include <jerror.h>
 
 #include "file_io.hpp"
 
@@ -31,8 +41,7 @@
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
 #define STB_IMAGE_STATIC
-#define STBI_ONLY_PNG
-#define STBI_ONLY_JPEG
+#define STBI_ONLY_PNG  // JPEG is libjpeg-turbo's: stb_image 2.27's JPEG decoder is not safe
 #define STBI_NO_STDIO
 #define STBI_NO_LINEAR
 #define STBI_NO_HDR
@@ -140,6 +149,302 @@ bool declared_size(const uint8_t* b, std::size_t n, int64_t& w, int64_t& h) {
   return false;
 }
 
+std::string cut_off(const std::string& shown, const char* format, std::size_t size) {
+  return shown + " is a " + format + " cut off after " + std::to_string(size) +
+         " bytes: the file ends before its picture does (an incomplete download or copy?)";
+}
+
+// ---- PNG (stb_image) ----------------------------------------------------------------------------
+
+Result<Image> decode_png(const uint8_t* bytes, std::size_t size, const std::string& shown,
+                         const ImageLimits& limits) {
+  int64_t declared_w = 0, declared_h = 0;
+  if (declared_size(bytes, size, declared_w, declared_h)) {
+    if (auto ok = check_size(shown, declared_w, declared_h, limits); !ok) return ok.error();
+  }
+  int w = 0, h = 0, comp = 0;
+  // Header only: nothing is allocated for pixels before the sizes are known to be sane.
+  if (stbi_info_from_memory(bytes, static_cast<int>(size), &w, &h, &comp) == 0) {
+    return make_error(shown + " looks like a PNG but its header cannot be read (" +
+                          stbi_failure_reason() + "); the file may be truncated or damaged",
+                      "image");
+  }
+  if (auto ok = check_size(shown, w, h, limits); !ok) return ok.error();
+  // Grey stays grey, grey+alpha and RGBA lose nothing; everything becomes 8 bits per channel.
+  const int want = comp == 1 || comp == 2 || comp == 3 || comp == 4 ? comp : 3;
+  int dw = 0, dh = 0, dc = 0;
+  stbi_uc* pixels = stbi_load_from_memory(bytes, static_cast<int>(size), &dw, &dh, &dc, want);
+  if (pixels == nullptr) {
+    return make_error(shown + " is a PNG that cannot be decoded (" + stbi_failure_reason() +
+                          "); re-save it as a plain 8-bit PNG",
+                      "image");
+  }
+  Image img;
+  img.width = dw;
+  img.height = dh;
+  img.channels = want;
+  img.pixels.assign(pixels, pixels + static_cast<std::size_t>(dw) * static_cast<std::size_t>(dh) *
+                                         static_cast<std::size_t>(want));
+  stbi_image_free(pixels);
+  return img;
+}
+
+// ---- JPEG (libjpeg-turbo) -----------------------------------------------------------------------
+// NOTE: libjpeg reports a fatal error by calling error_exit, which must not return. Ours
+// longjmps to the setjmp in jpeg_guarded_header or jpeg_guarded_decode. Between a setjmp and its
+// longjmp run only libjpeg's C code and the callbacks below, and JpegSession is trivially
+// destructible, so the jump skips no destructor; decode_jpeg, which owns the C++ objects (the
+// message, the pixels), calls setjmp nowhere.
+
+// Our codes for a refusal that is no libjpeg message (libjpeg's codes are small and positive).
+constexpr int k_jpeg_too_many_scans = -100;
+
+struct JpegSession {
+  jpeg_decompress_struct cinfo;
+  jpeg_error_mgr err;
+  jpeg_source_mgr src;
+  jpeg_progress_mgr progress;
+  std::jmp_buf jump;
+  int max_scans;
+  int code;                       // libjpeg's msg_code of what stopped the decoder, or ours
+  char message[JMSG_LENGTH_MAX];  // libjpeg's sentence for it
+};
+static_assert(std::is_trivially_destructible_v<JpegSession>);
+
+JpegSession& session_of(j_common_ptr cinfo) {
+  return *static_cast<JpegSession*>(cinfo->client_data);
+}
+
+[[noreturn]] void jpeg_stop(j_common_ptr cinfo) {
+  JpegSession& s = session_of(cinfo);
+  s.code = cinfo->err->msg_code;
+  (*cinfo->err->format_message)(cinfo, s.message);
+  std::longjmp(s.jump, 1);
+}
+
+// Warnings that mean the picture would come out wrong are fatal; harmless ones (stray bytes between
+// markers, which some cameras write; an unknown JFIF version or Adobe transform) are ignored as
+// every JPEG viewer does.
+void jpeg_message(j_common_ptr cinfo, int level) {
+  if (level >= 0) return;  // trace messages
+  switch (cinfo->err->msg_code) {
+    case JWRN_ARITH_BAD_CODE:
+    case JWRN_BOGUS_PROGRESSION:
+    case JWRN_HIT_MARKER:
+    case JWRN_HUFF_BAD_CODE:
+    case JWRN_JPEG_EOF:
+    case JWRN_MUST_RESYNC:
+    case JWRN_NOT_SEQUENTIAL:
+      jpeg_stop(cinfo);
+    default:
+      ++cinfo->err->num_warnings;
+  }
+}
+
+void jpeg_print_nothing(j_common_ptr) {}
+
+// Source: the whole file in memory. Asking for more than it holds means the file is cut off.
+void jpeg_source_init(j_decompress_ptr) {}
+boolean jpeg_source_fill(j_decompress_ptr cinfo) {
+  ERREXIT(cinfo, JERR_INPUT_EOF);
+  return FALSE;
+}
+void jpeg_source_skip(j_decompress_ptr cinfo, long count) {
+  if (count <= 0) return;
+  if (static_cast<unsigned long>(count) > cinfo->src->bytes_in_buffer)
+    ERREXIT(cinfo, JERR_INPUT_EOF);
+  cinfo->src->next_input_byte += count;
+  cinfo->src->bytes_in_buffer -= static_cast<std::size_t>(count);
+}
+void jpeg_source_term(j_decompress_ptr) {}
+
+// NOTE: every scan of a progressive JPEG revisits every block of the picture, and a tiny file can
+// hold thousands of empty scans; count them as they come.
+void jpeg_progress(j_common_ptr cinfo) {
+  JpegSession& s = session_of(cinfo);
+  const auto* dinfo = reinterpret_cast<j_decompress_ptr>(cinfo);
+  if (dinfo->input_scan_number > s.max_scans) {
+    s.code = k_jpeg_too_many_scans;
+    std::longjmp(s.jump, 1);
+  }
+}
+
+// Sets up `s` (libjpeg's objects live inside it) and reads the markers up to the first scan.
+bool jpeg_guarded_header(JpegSession& s, const uint8_t* bytes, std::size_t size) {
+  if (setjmp(s.jump) != 0) return false;
+  jpeg_create_decompress(&s.cinfo);
+  s.cinfo.client_data = &s;
+  s.src.next_input_byte = bytes;
+  s.src.bytes_in_buffer = size;
+  s.src.init_source = jpeg_source_init;
+  s.src.fill_input_buffer = jpeg_source_fill;
+  s.src.skip_input_data = jpeg_source_skip;
+  s.src.resync_to_restart = jpeg_resync_to_restart;
+  s.src.term_source = jpeg_source_term;
+  s.cinfo.src = &s.src;
+  s.progress.progress_monitor = jpeg_progress;
+  s.cinfo.progress = &s.progress;
+  jpeg_read_header(&s.cinfo, TRUE);
+  return true;
+}
+
+// [H, W, C] rows of `row_bytes` into `out`, C = cinfo.output_components.
+bool jpeg_guarded_decode(JpegSession& s, uint8_t* out, std::size_t row_bytes) {
+  if (setjmp(s.jump) != 0) return false;
+  jpeg_start_decompress(&s.cinfo);
+  while (s.cinfo.output_scanline < s.cinfo.output_height) {
+    JSAMPROW row = out + static_cast<std::size_t>(s.cinfo.output_scanline) * row_bytes;
+    jpeg_read_scanlines(&s.cinfo, &row, 1);
+  }
+  jpeg_finish_decompress(&s.cinfo);
+  return true;
+}
+
+// What stopped libjpeg, as the part of a sentence after "photo.jpg is a JPEG ".
+std::string jpeg_problem(int code) {
+  switch (code) {
+    case JERR_BAD_HUFF_TABLE:
+    case JERR_DHT_INDEX:
+      return "with a corrupt Huffman table";
+    case JERR_NO_HUFF_TABLE:
+      return "that uses a Huffman table it never defines";
+    case JERR_DAC_INDEX:
+    case JERR_DAC_VALUE:
+    case JERR_NO_ARITH_TABLE:
+      return "with a corrupt arithmetic-coding table";
+    case JERR_DQT_INDEX:
+      return "with a corrupt quantisation table";
+    case JERR_NO_QUANT_TABLE:
+    case JERR_MISMATCHED_QUANT_TABLE:
+      return "that uses a quantisation table it never defines";
+    case JERR_BAD_LENGTH:
+      return "with a marker segment of impossible length";
+    case JERR_SOF_DUPLICATE:
+    case JERR_SOF_NO_SOS:
+    case JERR_SOS_NO_SOF:
+    case JERR_SOI_DUPLICATE:
+    case JERR_EOI_EXPECTED:
+    case JERR_NO_IMAGE:
+    case JERR_UNKNOWN_MARKER:
+      return "whose markers are out of order";
+    case JERR_BAD_COMPONENT_ID:
+    case JERR_COMPONENT_COUNT:
+    case JERR_BAD_SAMPLING:
+    case JERR_BAD_MCU_SIZE:
+    case JERR_EMPTY_IMAGE:
+    case JERR_IMAGE_TOO_BIG:
+    case JERR_WIDTH_OVERFLOW:
+    case JERR_BAD_J_COLORSPACE:
+    case JERR_CCIR601_NOTIMPL:
+    case JERR_FRACT_SAMPLE_NOTIMPL:
+      return "with a corrupt frame header (SOF)";
+    case JERR_BAD_PROGRESSION:
+    case JWRN_BOGUS_PROGRESSION:
+    case JWRN_NOT_SEQUENTIAL:
+      return "with corrupt scan parameters (SOS)";
+    case JWRN_HUFF_BAD_CODE:
+    case JWRN_ARITH_BAD_CODE:
+    case JWRN_HIT_MARKER:
+    case JWRN_MUST_RESYNC:
+    case JERR_BAD_DCT_COEF:
+      return "with corrupt compressed picture data";
+    case JERR_OUT_OF_MEMORY:
+    case JERR_NO_BACKING_STORE:
+      return "that needs more memory to decode than its size warrants";
+    default:
+      return "that cannot be decoded";
+  }
+}
+
+Result<Image> decode_jpeg(const uint8_t* bytes, std::size_t size, const std::string& shown,
+                          const ImageLimits& limits) {
+  JpegSession s{};
+  s.cinfo.err = jpeg_std_error(&s.err);
+  s.err.error_exit = jpeg_stop;
+  s.err.emit_message = jpeg_message;
+  s.err.output_message = jpeg_print_nothing;
+  s.cinfo.client_data = &s;
+  s.max_scans = limits.max_jpeg_scans;
+  struct Destroy {
+    JpegSession& s;
+    ~Destroy() { jpeg_destroy_decompress(&s.cinfo); }
+  } destroy{s};
+
+  auto failure = [&]() -> Error {
+    if (s.code == JERR_INPUT_EOF) return make_error(cut_off(shown, "JPEG", size), "image");
+    if (s.code == k_jpeg_too_many_scans) {
+      return make_error(shown + " is a progressive JPEG with more than " +
+                            std::to_string(limits.max_jpeg_scans) +
+                            " scans (encoders write about 10) and every scan revisits the whole "
+                            "picture; ConvScope refuses it: re-save it as a baseline JPEG or a PNG",
+                        "image");
+    }
+    if (s.code == JERR_BAD_PRECISION) {
+      return make_error(
+          shown + " is a JPEG with " + std::to_string(s.cinfo.data_precision) +
+              "-bit samples; ConvScope reads 8-bit JPEGs: re-save it as an 8-bit JPEG or a PNG",
+          "image");
+    }
+    if (s.code == JERR_SOF_UNSUPPORTED || s.code == JERR_NOT_COMPILED) {
+      return make_error(shown + " is a JPEG of a kind ConvScope cannot read (libjpeg-turbo: " +
+                            s.message + "); re-save it as a baseline JPEG or a PNG",
+                        "image");
+    }
+    return make_error(shown + " is a JPEG " + jpeg_problem(s.code) +
+                          " (libjpeg-turbo: " + s.message + "); the file is damaged",
+                      "image");
+  };
+
+  if (!jpeg_guarded_header(s, bytes, size)) return failure();
+  const int64_t w = s.cinfo.image_width, h = s.cinfo.image_height;
+  if (auto ok = check_size(shown, w, h, limits); !ok) return ok.error();
+  const int components = s.cinfo.num_components;
+  if (components != 1 && components != 3 && components != 4) {
+    return make_error(
+        shown + " is a JPEG with " + std::to_string(components) +
+            " colour components; ConvScope reads grey (1), colour (3) and CMYK (4) JPEGs",
+        "image");
+  }
+  s.cinfo.out_color_space = components == 1 ? JCS_GRAYSCALE : components == 3 ? JCS_RGB : JCS_CMYK;
+  // Progressive and multi-scan files keep 2 bytes per coefficient of every component, padded to
+  // whole MCUs; anything beyond that plus working buffers is refused.
+  s.cinfo.mem->max_memory_to_use =
+      static_cast<long>((w + 64) * (h + 64) * 2 * components + (64 << 20));
+
+  const std::size_t row_bytes = static_cast<std::size_t>(w) * static_cast<std::size_t>(components);
+  std::vector<uint8_t> decoded(row_bytes * static_cast<std::size_t>(h));
+  if (!jpeg_guarded_decode(s, decoded.data(), row_bytes)) return failure();
+  if (s.cinfo.output_width != w || s.cinfo.output_height != h ||
+      s.cinfo.output_components != components) {
+    return make_error(shown + " is a JPEG that cannot be decoded (libjpeg-turbo returned a " +
+                          std::to_string(s.cinfo.output_width) + "×" +
+                          std::to_string(s.cinfo.output_height) + " picture); the file is damaged",
+                      "image");
+  }
+
+  Image img;
+  img.width = static_cast<int>(w);
+  img.height = static_cast<int>(h);
+  if (components != 4) {
+    img.channels = components;
+    img.pixels = std::move(decoded);
+    return img;
+  }
+  // NOTE: Adobe's CMYK JPEGs store inverted ink, so C·K/255 is red's share of white (stb_image
+  // computed the same, libjpeg already turned YCCK into CMYK).
+  img.channels = 3;
+  const std::size_t count = static_cast<std::size_t>(w * h);
+  img.pixels.resize(count * 3);
+  for (std::size_t i = 0; i < count; ++i) {
+    const unsigned k = decoded[i * 4 + 3];
+    for (std::size_t c = 0; c < 3; ++c) {
+      const unsigned t = decoded[i * 4 + c] * k + 128;
+      img.pixels[i * 3 + c] = static_cast<uint8_t>((t + (t >> 8)) >> 8);
+    }
+  }
+  return img;
+}
+
 }  // namespace
 
 std::string sniff_image_format(const uint8_t* b, std::size_t n) {
@@ -184,35 +489,8 @@ Result<Image> decode_image(const uint8_t* bytes, std::size_t size, const std::st
                           std::to_string(limits.max_file_bytes >> 20) + " MiB",
                       "image");
   }
-  int64_t declared_w = 0, declared_h = 0;
-  if (declared_size(bytes, size, declared_w, declared_h)) {
-    if (auto ok = check_size(shown, declared_w, declared_h, limits); !ok) return ok.error();
-  }
-  int w = 0, h = 0, comp = 0;
-  // Header only: nothing is allocated for pixels before the sizes are known to be sane.
-  if (stbi_info_from_memory(bytes, static_cast<int>(size), &w, &h, &comp) == 0) {
-    return make_error(shown + " looks like a " + format + " but its header cannot be read (" +
-                          stbi_failure_reason() + "); the file may be truncated or damaged",
-                      "image");
-  }
-  if (auto ok = check_size(shown, w, h, limits); !ok) return ok.error();
-  // Grey stays grey, grey+alpha and RGBA lose nothing; everything becomes 8 bits per channel.
-  const int want = comp == 1 || comp == 2 || comp == 3 || comp == 4 ? comp : 3;
-  int dw = 0, dh = 0, dc = 0;
-  stbi_uc* pixels = stbi_load_from_memory(bytes, static_cast<int>(size), &dw, &dh, &dc, want);
-  if (pixels == nullptr) {
-    return make_error(shown + " is a " + format + " that cannot be decoded (" +
-                          stbi_failure_reason() + "); re-save it as a plain 8-bit " + format,
-                      "image");
-  }
-  Image img;
-  img.width = dw;
-  img.height = dh;
-  img.channels = want;
-  img.pixels.assign(pixels, pixels + static_cast<std::size_t>(dw) * static_cast<std::size_t>(dh) *
-                                         static_cast<std::size_t>(want));
-  stbi_image_free(pixels);
-  return img;
+  return format == "PNG" ? decode_png(bytes, size, shown, limits)
+                         : decode_jpeg(bytes, size, shown, limits);
 }
 
 Result<Image> load_image(const std::string& path, const ImageLimits& limits) {

@@ -1,5 +1,6 @@
 // core/image_io: PNG and JPEG round trips, other formats refused with a sentence that names the
-// format, and a header that claims 100000×100000 pixels refused before any pixel is decoded.
+// format, a header that claims too many pixels refused before any pixel is decoded, and crafted
+// JPEGs and PNGs (built byte by byte below) refused with a sentence that says what is wrong.
 #include "core/image_io.hpp"
 
 #include <gtest/gtest.h>
@@ -213,6 +214,248 @@ void sof(std::vector<uint8_t>& b, uint8_t marker, int w, int h, int components,
     for (uint8_t v : {static_cast<uint8_t>(c), uint8_t{0x11}, uint8_t{0}})
       p.push_back(v);
   segment(b, marker, p);
+}
+
+// Huffman table `id` (0x00 DC 0, 0x10 AC 0) with the given 16 code counts and symbols.
+void dht(std::vector<uint8_t>& b, uint8_t id, const std::vector<uint8_t>& counts,
+         const std::vector<uint8_t>& symbols) {
+  std::vector<uint8_t> p = {id};
+  p.insert(p.end(), counts.begin(), counts.end());
+  p.insert(p.end(), symbols.begin(), symbols.end());
+  segment(b, 0xC4, p);
+}
+
+// The smallest tables that code a flat block: DC 0 has one 1-bit code '0' for "difference 0",
+// AC 0 one 1-bit code '0' for "end of block". A flat block is then the two bits 00.
+void flat_tables(std::vector<uint8_t>& b) {
+  std::vector<uint8_t> one(16, 0);
+  one[0] = 1;
+  dht(b, 0x00, one, {0x00});
+  dht(b, 0x10, one, {0x00});
+}
+
+// A scan header over components 1..n with tables 0/0 (`table` changes them).
+void sos(std::vector<uint8_t>& b, int components, uint8_t ss = 0, uint8_t se = 63,
+         uint8_t tables = 0x00) {
+  std::vector<uint8_t> p = {static_cast<uint8_t>(components)};
+  for (int c = 1; c <= components; ++c) {
+    p.push_back(static_cast<uint8_t>(c));
+    p.push_back(tables);
+  }
+  for (uint8_t v : {ss, se, uint8_t{0}})
+    p.push_back(v);
+  segment(b, 0xDA, p);
+}
+
+// A baseline 8×8 grey JPEG, every pixel 128: DC difference 0 and no AC coefficient give an
+// all-zero block, the IDCT of which is 0, plus the level shift of 128. Entropy data: bits 00 for
+// the block, then 1-padding: 0011 1111 = 0x3F.
+std::vector<uint8_t> flat_grey_jpeg() {
+  std::vector<uint8_t> b = {0xFF, 0xD8};
+  dqt(b);
+  sof(b, 0xC0, 8, 8, 1);
+  flat_tables(b);
+  sos(b, 1);
+  for (uint8_t v : {0x3F, 0xFF, 0xD9})
+    b.push_back(v);
+  return b;
+}
+
+TEST(ImageIo, HandBuiltJpegDecodesToItsArithmetic) {
+  const auto bytes = flat_grey_jpeg();
+  auto img = cs::decode_image(bytes.data(), bytes.size(), "flat.jpg");
+  ASSERT_TRUE(img) << img.error().message;
+  EXPECT_EQ(img->width, 8);
+  EXPECT_EQ(img->height, 8);
+  EXPECT_EQ(img->channels, 1);
+  EXPECT_EQ(img->pixels, std::vector<uint8_t>(64, 128));
+
+  // CMYK (an Adobe marker, transform 0): every ink 128, so red = 128·128/255 = 64.25 -> 64.
+  std::vector<uint8_t> b = {0xFF, 0xD8};
+  segment(b, 0xEE, {'A', 'd', 'o', 'b', 'e', 0, 100, 0, 0, 0, 0, 0});
+  dqt(b);
+  sof(b, 0xC0, 8, 8, 4);
+  flat_tables(b);
+  sos(b, 4);
+  for (uint8_t v : {0x00, 0xFF, 0xD9})  // four flat blocks: 8 zero bits
+    b.push_back(v);
+  img = cs::decode_image(b.data(), b.size(), "cmyk.jpg");
+  ASSERT_TRUE(img) << img.error().message;
+  EXPECT_EQ(img->channels, 3);
+  EXPECT_EQ(img->pixels, std::vector<uint8_t>(64 * 3, 64));
+}
+
+TEST(ImageIo, JpegWithHuffmanCountsOver256IsRefused) {
+  // The stb_image 2.27 heap overflow: code counts adding up to 510 made stbi__build_huffman
+  // write past a 257-byte array. Now a sentence.
+  std::vector<uint8_t> b = {0xFF, 0xD8};
+  dqt(b);
+  sof(b, 0xC0, 8, 8, 1);
+  std::vector<uint8_t> counts(16, 0);
+  counts[14] = 255;
+  counts[15] = 255;
+  dht(b, 0x00, counts, std::vector<uint8_t>(510, 0));
+  std::string msg = error_for(b, "evil.jpg");
+  EXPECT_NE(msg.find("evil.jpg is a JPEG with a corrupt Huffman table"), std::string::npos) << msg;
+
+  // The same damage in a real encoder's file: the first DHT of landscape.jpg.
+  auto real = cs::read_file(CONVSCOPE_SOURCE_DIR "/assets/images/landscape.jpg", 1 << 24);
+  ASSERT_TRUE(real) << real.error().message;
+  std::size_t at = 2;
+  while (at + 4 < real->size() && (*real)[at + 1] != 0xC4)
+    at += 2 + static_cast<std::size_t>(((*real)[at + 2] << 8) | (*real)[at + 3]);
+  ASSERT_LT(at + 21, real->size());
+  (*real)[at + 5 + 14] = 255;  // after FF C4, the length and the class/id byte
+  (*real)[at + 5 + 15] = 255;
+  msg = error_for(*real, "landscape.jpg");
+  EXPECT_NE(msg.find("landscape.jpg is a JPEG with a corrupt Huffman table"), std::string::npos)
+      << msg;
+}
+
+TEST(ImageIo, TruncatedJpegSaysWhereItEnds) {
+  auto real = cs::read_file(CONVSCOPE_SOURCE_DIR "/assets/images/landscape.jpg", 1 << 24);
+  ASSERT_TRUE(real) << real.error().message;
+  // In the tables, in the picture data, and just before the end-of-image marker.
+  for (std::size_t keep : {std::size_t{300}, real->size() / 2, real->size() - 2}) {
+    const std::vector<uint8_t> cut(real->begin(), real->begin() + static_cast<long>(keep));
+    const std::string msg = error_for(cut, "photo.jpg");
+    EXPECT_NE(msg.find("photo.jpg is a JPEG cut off after " + std::to_string(keep) + " bytes"),
+              std::string::npos)
+        << msg;
+  }
+  // A segment whose length runs past the end of the file is the same thing.
+  std::vector<uint8_t> b = {0xFF, 0xD8};
+  segment(b, 0xE1, std::vector<uint8_t>(100, 0));
+  b.resize(50);
+  const std::string msg = error_for(b, "exif.jpg");
+  EXPECT_NE(msg.find("exif.jpg is a JPEG cut off after 50 bytes"), std::string::npos) << msg;
+}
+
+TEST(ImageIo, CorruptJpegSaysWhatIsWrong) {
+  struct Case {
+    const char* what;
+    std::vector<uint8_t> bytes;
+    const char* expected;
+  };
+  std::vector<Case> cases;
+  {  // DQT for table 5: there are four.
+    std::vector<uint8_t> b = {0xFF, 0xD8};
+    dqt(b, 5);
+    cases.push_back({"DQT index", b, "with a corrupt quantisation table"});
+  }
+  {  // DHT for table 5: there are four.
+    std::vector<uint8_t> b = {0xFF, 0xD8};
+    dht(b, 0x05, std::vector<uint8_t>(16, 0), {});
+    cases.push_back({"DHT index", b, "with a corrupt Huffman table"});
+  }
+  {  // The scan names DC/AC table 3, which was never defined (libjpeg-turbo supplies the
+     // standard tables for 0 and 1 only, as Motion-JPEG files omit them).
+    std::vector<uint8_t> b = {0xFF, 0xD8};
+    dqt(b);
+    sof(b, 0xC0, 8, 8, 1);
+    flat_tables(b);
+    sos(b, 1, 0, 63, 0x33);
+    b.insert(b.end(), {0x3F, 0xFF, 0xD9});
+    cases.push_back({"missing table", b, "that uses a Huffman table it never defines"});
+  }
+  {  // A frame of 0 columns.
+    std::vector<uint8_t> b = {0xFF, 0xD8};
+    dqt(b);
+    sof(b, 0xC0, 0, 8, 1);
+    flat_tables(b);
+    sos(b, 1);
+    cases.push_back({"empty frame", b, "with a corrupt frame header (SOF)"});
+  }
+  {  // A progressive DC scan must stop at coefficient 0 (Se = 0), not 63.
+    std::vector<uint8_t> b = {0xFF, 0xD8};
+    dqt(b);
+    sof(b, 0xC2, 8, 8, 1);
+    flat_tables(b);
+    sos(b, 1, 0, 63);
+    b.insert(b.end(), {0x3F, 0xFF, 0xD9});
+    cases.push_back({"progression", b, "with corrupt scan parameters (SOS)"});
+  }
+  {  // Entropy data of all ones: no code of the tables starts with 1.
+    std::vector<uint8_t> b = flat_grey_jpeg();
+    b[b.size() - 3] = 0xFF;
+    b.insert(b.end() - 2, {0x00, 0xFF, 0x00, 0xFF, 0x00});
+    cases.push_back({"bad code", b, "with corrupt compressed picture data"});
+  }
+  {  // Two components: neither grey nor colour.
+    std::vector<uint8_t> b = {0xFF, 0xD8};
+    dqt(b);
+    sof(b, 0xC0, 8, 8, 2);
+    flat_tables(b);
+    sos(b, 2);
+    cases.push_back({"2 components", b, "with 2 colour components"});
+  }
+  {  // 12-bit samples (SOF1).
+    std::vector<uint8_t> b = {0xFF, 0xD8};
+    dqt(b);
+    sof(b, 0xC1, 8, 8, 1, 12);
+    flat_tables(b);
+    sos(b, 1);
+    cases.push_back({"12-bit", b, "with 12-bit samples; ConvScope reads 8-bit JPEGs"});
+  }
+  for (const Case& c : cases) {
+    const std::string msg = error_for(c.bytes, "bad.jpg");
+    EXPECT_EQ(msg.rfind("bad.jpg is a JPEG ", 0), 0u) << c.what << ": " << msg;
+    EXPECT_NE(msg.find(c.expected), std::string::npos) << c.what << ": " << msg;
+  }
+}
+
+TEST(ImageIo, JpegOverTheLimitsIsRefusedFromItsHeader) {
+  // Tables, an 8000×8000 frame and a scan header, no picture data: refused by size, not as cut
+  // off, so nothing was decoded.
+  std::vector<uint8_t> b = {0xFF, 0xD8};
+  dqt(b);
+  sof(b, 0xC0, 8000, 8000, 3);
+  flat_tables(b);
+  sos(b, 3);
+  std::string msg = error_for(b, "photo.jpg");
+  EXPECT_NE(msg.find("photo.jpg is 8000×8000 pixels (64.0 Mpixels); ConvScope reads pictures up "
+                     "to 16.8 Mpixels"),
+            std::string::npos)
+      << msg;
+  b = {0xFF, 0xD8};
+  dqt(b);
+  sof(b, 0xC0, 20000, 16, 1);
+  flat_tables(b);
+  sos(b, 1);
+  msg = error_for(b, "pano.jpg");
+  EXPECT_NE(
+      msg.find("pano.jpg is 20000×16 pixels; ConvScope accepts at most 16384 pixels per side"),
+      std::string::npos)
+      << msg;
+}
+
+// A progressive 8×8 grey JPEG of one DC scan and `ac_scans` identical AC scans (Ss 1, Se 63),
+// each coding "end of band": libjpeg accepts a repeated band, and a file of thousands of such
+// scans makes the decoder revisit every block thousands of times.
+std::vector<uint8_t> progressive_jpeg(int ac_scans) {
+  std::vector<uint8_t> b = {0xFF, 0xD8};
+  dqt(b);
+  sof(b, 0xC2, 8, 8, 1);
+  flat_tables(b);
+  sos(b, 1, 0, 0);
+  b.push_back(0x7F);  // DC difference 0 ('0'), 1-padding
+  for (int i = 0; i < ac_scans; ++i) {
+    sos(b, 1, 1, 63);
+    b.push_back(0x7F);  // EOB0 ('0'), 1-padding
+  }
+  b.push_back(0xFF);
+  b.push_back(0xD9);
+  return b;
+}
+
+TEST(ImageIo, ProgressiveJpegScansAreCapped) {
+  auto bytes = progressive_jpeg(99);  // 100 scans: the limit
+  auto img = cs::decode_image(bytes.data(), bytes.size(), "prog.jpg");
+  ASSERT_TRUE(img) << img.error().message;
+  EXPECT_EQ(img->pixels, std::vector<uint8_t>(64, 128));
+  const std::string msg = error_for(progressive_jpeg(100), "prog.jpg");
+  EXPECT_NE(msg.find("prog.jpg is a progressive JPEG with more than 100 scans"), std::string::npos)
+      << msg;
 }
 
 TEST(ImageIo, LoadImageChecksTheSizeBeforeReadingTheFile) {
