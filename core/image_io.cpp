@@ -1,7 +1,7 @@
-// Image decoding and PNG encoding. JPEG goes through Debian's libjpeg-turbo (fuzzed upstream),
-// PNG through our own static PNG-only stb_image instance; both check the picture's size against
-// ImageLimits before decoding. PNG encoding is stb_image_write into memory. Never links Debian's
-// -lstb.
+// Image decoding and PNG encoding. JPEG goes through Debian's libjpeg-turbo (fuzzed upstream), PNG
+// through our own static PNG-only stb_image instance whose allocations are held to a budget derived
+// from the header; both check the picture's size against ImageLimits before decoding. PNG encoding
+// is stb_image_write into memory. Never links Debian's -lstb.
 #include "image_io.hpp"
 
 #include <algorithm>
@@ -20,6 +20,14 @@
 #include <jerror.h>
 
 #include "file_io.hpp"
+
+// stb_image allocates through these (see "PNG allocation budget" below): every block carries its
+// size, and a thread-local budget refuses the allocation that would pass the limit.
+namespace {
+void* stb_budget_malloc(std::size_t size);
+void* stb_budget_realloc(void* block, std::size_t size);
+void stb_budget_free(void* block);
+}  // namespace
 
 // NOTE: the implementation TUs of third-party headers compile with our warnings off, here only.
 #pragma GCC diagnostic push
@@ -46,6 +54,9 @@
 #define STBI_NO_LINEAR
 #define STBI_NO_HDR
 #define STBI_MAX_DIMENSIONS 16384
+#define STBI_MALLOC(size) stb_budget_malloc(size)
+#define STBI_REALLOC(block, size) stb_budget_realloc(block, size)
+#define STBI_FREE(block) stb_budget_free(block)
 #define STB_IMAGE_IMPLEMENTATION
 #include <stb/stb_image.h>
 #define STB_IMAGE_WRITE_STATIC
@@ -53,6 +64,89 @@
 #define STB_IMAGE_WRITE_IMPLEMENTATION
 #include <stb/stb_image_write.h>
 #pragma GCC diagnostic pop
+
+// ---- PNG allocation budget ----------------------------------------------------------------------
+// NOTE: stb_image 2.27 inflates a PNG's pixel data into a buffer that doubles without limit, so a
+// 1 MB file can ask for gigabytes. decode_png sets a budget from the header; an allocation that
+// would pass it fails, stb_image returns "outofmem", and `refused` tells us why.
+namespace {
+
+struct StbBudget {
+  std::size_t limit = 0;
+  std::size_t live = 0;
+  bool refused = false;
+};
+thread_local StbBudget* t_stb_budget = nullptr;
+
+// Each block starts with its size; 16 bytes keep the caller's pointer aligned like malloc's.
+constexpr std::size_t k_block_header = 16;
+
+// A block grows (or is born, or freed) from old_size to new_size bytes: false, and `refused`
+// set, when that would pass the limit.
+bool stb_budget_charge(std::size_t old_size, std::size_t new_size) {
+  StbBudget* b = t_stb_budget;
+  if (b == nullptr) return true;
+  if (new_size > old_size && new_size - old_size > b->limit - std::min(b->limit, b->live)) {
+    b->refused = true;
+    return false;
+  }
+  b->live = b->live - std::min(b->live, old_size) + new_size;
+  return true;
+}
+
+void* stb_budget_malloc(std::size_t size) {
+  if (size > SIZE_MAX - k_block_header || !stb_budget_charge(0, size)) return nullptr;
+  auto* p = static_cast<unsigned char*>(std::malloc(size + k_block_header));
+  if (p == nullptr) {
+    stb_budget_charge(size, 0);
+    return nullptr;
+  }
+  std::memcpy(p, &size, sizeof size);
+  return p + k_block_header;
+}
+
+void* stb_budget_realloc(void* block, std::size_t size) {
+  if (block == nullptr) return stb_budget_malloc(size);
+  auto* p = static_cast<unsigned char*>(block) - k_block_header;
+  std::size_t old_size = 0;
+  std::memcpy(&old_size, p, sizeof old_size);
+  if (size > SIZE_MAX - k_block_header || !stb_budget_charge(old_size, size)) return nullptr;
+  auto* q = static_cast<unsigned char*>(std::realloc(p, size + k_block_header));
+  if (q == nullptr) {
+    stb_budget_charge(size, old_size);
+    return nullptr;
+  }
+  std::memcpy(q, &size, sizeof size);
+  return q + k_block_header;
+}
+
+void stb_budget_free(void* block) {
+  if (block == nullptr) return;
+  auto* p = static_cast<unsigned char*>(block) - k_block_header;
+  std::size_t size = 0;
+  std::memcpy(&size, p, sizeof size);
+  stb_budget_charge(size, 0);
+  std::free(p);
+}
+
+// Installs a budget for the stb_image calls of one scope on this thread.
+class StbBudgetScope {
+ public:
+  explicit StbBudgetScope(std::size_t limit) : m_previous(t_stb_budget) {
+    m_budget.limit = limit;
+    t_stb_budget = &m_budget;
+  }
+  ~StbBudgetScope() { t_stb_budget = m_previous; }
+  StbBudgetScope(const StbBudgetScope&) = delete;
+  StbBudgetScope& operator=(const StbBudgetScope&) = delete;
+  bool refused() const { return m_budget.refused; }
+
+ private:
+  StbBudget m_budget;
+  StbBudget* m_previous;
+};
+
+}  // namespace
 
 namespace cs {
 
@@ -156,27 +250,120 @@ std::string cut_off(const std::string& shown, const char* format, std::size_t si
 
 // ---- PNG (stb_image) ----------------------------------------------------------------------------
 
+// What stb_image's terse PNG failure reasons mean, in words.
+std::string png_problem(const std::string& reason) {
+  static const struct {
+    const char* reason;
+    const char* problem;
+  } k_reasons[] = {
+      {"bad zlib header", "its compressed pixel data (zlib) is corrupt"},
+      {"bad huffman code", "its compressed pixel data (zlib) is corrupt"},
+      {"bad codelengths", "its compressed pixel data (zlib) is corrupt"},
+      {"bad dist", "its compressed pixel data (zlib) is corrupt"},
+      {"bad distance", "its compressed pixel data (zlib) is corrupt"},
+      {"bad block type", "its compressed pixel data (zlib) is corrupt"},
+      {"zlib corrupt", "its compressed pixel data (zlib) is corrupt"},
+      {"read past buffer", "its compressed pixel data (zlib) ends too early"},
+      {"unexpected end", "its compressed pixel data (zlib) ends too early"},
+      {"not enough pixels", "its pixel data does not match the size in its header"},
+      {"invalid filter", "a row of its pixel data has an invalid filter type"},
+      {"no IDAT", "it has no pixel data (IDAT chunk)"},
+      {"no PLTE", "its palette (PLTE chunk) is missing"},
+      {"invalid PLTE", "its palette (PLTE chunk) is invalid"},
+      {"tRNS after IDAT", "its transparency (tRNS chunk) is out of place"},
+      {"tRNS before PLTE", "its transparency (tRNS chunk) is out of place"},
+      {"bad tRNS len", "its transparency (tRNS chunk) is invalid"},
+      {"tRNS with alpha", "its transparency (tRNS chunk) is invalid"},
+      {"outofdata", "a chunk ends past the end of the file"},
+      {"first not IHDR", "its header (IHDR chunk) is not the first chunk"},
+      {"multiple IHDR", "it has two headers (IHDR chunks)"},
+      {"bad IHDR len", "its header (IHDR chunk) is invalid"},
+      {"1/2/4/8/16-bit only", "its header declares an invalid bit depth"},
+      {"bad ctype", "its header declares an invalid colour type"},
+      {"bad comp method", "its header declares an unknown compression method"},
+      {"bad filter method", "its header declares an unknown filter method"},
+      {"bad interlace method", "its header declares an unknown interlace method"},
+      {"0-pixel image", "its header declares no pixels"},
+      {"unknown image type", "its header declares an invalid colour type"},
+      {"too large", "its header declares a picture too large to decode"},
+      {"outofmem", "it needs more memory than is available"},
+  };
+  for (const auto& r : k_reasons)
+    if (reason == r.reason) return r.problem;
+  if (reason.rfind("XXXX PNG", 0) == 0 || reason.find("chunk") != std::string::npos)
+    return "it has an unknown critical chunk";
+  return "it is damaged";
+}
+
 Result<Image> decode_png(const uint8_t* bytes, std::size_t size, const std::string& shown,
                          const ImageLimits& limits) {
-  int64_t declared_w = 0, declared_h = 0;
-  if (declared_size(bytes, size, declared_w, declared_h)) {
-    if (auto ok = check_size(shown, declared_w, declared_h, limits); !ok) return ok.error();
+  // Signature (8) + IHDR: length, type, 13 bytes of data, CRC.
+  if (size < 33) return make_error(cut_off(shown, "PNG", size), "image");
+  if (be32(bytes + 8) != 13 || std::memcmp(bytes + 12, "IHDR", 4) != 0) {
+    return make_error(
+        shown + " is a PNG whose first chunk is not its header (IHDR); the file is damaged",
+        "image");
   }
-  int w = 0, h = 0, comp = 0;
-  // Header only: nothing is allocated for pixels before the sizes are known to be sane.
-  if (stbi_info_from_memory(bytes, static_cast<int>(size), &w, &h, &comp) == 0) {
-    return make_error(shown + " looks like a PNG but its header cannot be read (" +
-                          stbi_failure_reason() + "); the file may be truncated or damaged",
+  const int64_t w = be32(bytes + 16), h = be32(bytes + 20);
+  const int depth = bytes[24], colour_type = bytes[25], interlace = bytes[28];
+  if (auto ok = check_size(shown, w, h, limits); !ok) return ok.error();
+
+  // Walk the chunks to IEND: a file cut short is said so, whatever chunk it ends in.
+  uint64_t idat_bytes = 0;
+  for (std::size_t at = 8;;) {
+    if (size - at < 12) return make_error(cut_off(shown, "PNG", size), "image");
+    const uint32_t length = be32(bytes + at);
+    if (length > 0x7FFFFFFFu) {
+      return make_error(shown + " is a PNG with a chunk of impossible length (" +
+                            std::to_string(length) + " bytes); the file is damaged",
+                        "image");
+    }
+    if (size - at - 12 < length) return make_error(cut_off(shown, "PNG", size), "image");
+    if (std::memcmp(bytes + at + 4, "IDAT", 4) == 0) idat_bytes += length;
+    if (std::memcmp(bytes + at + 4, "IEND", 4) == 0) break;
+    at += 12 + length;
+  }
+
+  // Bytes the pixel data inflates to (a filter byte per row; Adam7 adds < 4 per row), and the
+  // largest decoded picture (4 channels of 16 bits).
+  const int64_t samples = colour_type == 2 ? 3 : colour_type == 4 ? 2 : colour_type == 6 ? 4 : 1;
+  const int64_t bits = std::clamp(depth, 1, 16);
+  const int64_t raw = ((w * samples * bits + 7) / 8 + 1) * h + (interlace != 0 ? 4 * h + 64 : 0);
+  const int64_t decoded = w * h * 4 * (bits > 8 ? 2 : 1);
+  // NOTE: no encoder needs more than about 1.9 bytes of deflate data per byte it packs (15-bit
+  // codes for 8-bit literals); more is damage or padding meant to make us copy it.
+  if (static_cast<int64_t>(idat_bytes) > 2 * raw + 65536) {
+    return make_error(shown + " is a PNG whose compressed pixel data (" +
+                          std::to_string(idat_bytes) + " bytes) is larger than a " +
+                          std::to_string(w) + "×" + std::to_string(h) +
+                          " picture can need; the file is damaged",
                       "image");
   }
-  if (auto ok = check_size(shown, w, h, limits); !ok) return ok.error();
+  // stb_image holds the joined IDAT data (capacity up to twice its size), the inflated rows, and
+  // the picture in two formats while converting. Valid files stay well inside this.
+  const StbBudgetScope budget(
+      static_cast<std::size_t>(2 * idat_bytes + 4096 + 2 * raw + 2 * decoded + (1 << 20)));
+  int info_w = 0, info_h = 0, comp = 0;
+  if (stbi_info_from_memory(bytes, static_cast<int>(size), &info_w, &info_h, &comp) == 0) {
+    const std::string reason = stbi_failure_reason();
+    return make_error(shown + " is a PNG that cannot be decoded: " + png_problem(reason) +
+                          " (stb_image: " + reason + "); the file is damaged",
+                      "image");
+  }
   // Grey stays grey, grey+alpha and RGBA lose nothing; everything becomes 8 bits per channel.
-  const int want = comp == 1 || comp == 2 || comp == 3 || comp == 4 ? comp : 3;
+  const int want = comp >= 1 && comp <= 4 ? comp : 3;
   int dw = 0, dh = 0, dc = 0;
   stbi_uc* pixels = stbi_load_from_memory(bytes, static_cast<int>(size), &dw, &dh, &dc, want);
   if (pixels == nullptr) {
-    return make_error(shown + " is a PNG that cannot be decoded (" + stbi_failure_reason() +
-                          "); re-save it as a plain 8-bit PNG",
+    if (budget.refused()) {
+      return make_error(shown + " is a PNG whose pixel data unpacks to more than its " +
+                            std::to_string(w) + "×" + std::to_string(h) +
+                            " pixels need; the file is damaged (or made to exhaust memory)",
+                        "image");
+    }
+    const std::string reason = stbi_failure_reason();
+    return make_error(shown + " is a PNG that cannot be decoded: " + png_problem(reason) +
+                          " (stb_image: " + reason + "); the file is damaged",
                       "image");
   }
   Image img;
