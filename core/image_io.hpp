@@ -21,9 +21,9 @@ struct Image {
 };
 
 // What a picture may cost. NOTE: the defaults bound every caller (render, the preview, Ctrl+I):
-// at the 16.8 Mpixel limit a decode takes at most about 1.5 s of CPU and 330 MB (measured in
-// bench/RESULTS.md, documented in docs/cli.md); a larger photo is refused from its header with
-// its size and the limit, and told to scale it down.
+// at the 16.8 Mpixel limit a valid file decodes in at most about 1.4 s of CPU and 330 MB, a
+// crafted one in at most about 4 s (measured in bench/RESULTS.md, documented in docs/cli.md); a
+// larger photo is refused from its header with its size and the limit, and told to scale it down.
 struct ImageLimits {
   int max_dimension = 16384;               // widest / tallest image accepted
   int64_t max_pixels = 4096LL * 4096;      // width·height budget (16,777,216 pixels)
