@@ -511,9 +511,11 @@ std::string jpeg_problem(int code) {
     case JERR_SOS_NO_SOF:
     case JERR_SOI_DUPLICATE:
     case JERR_EOI_EXPECTED:
-    case JERR_NO_IMAGE:
-    case JERR_UNKNOWN_MARKER:
       return "whose markers are out of order";
+    case JERR_UNKNOWN_MARKER:
+      return "with an invalid marker";
+    case JERR_NO_IMAGE:
+      return "that holds tables but no picture";
     case JERR_BAD_COMPONENT_ID:
     case JERR_COMPONENT_COUNT:
     case JERR_BAD_SAMPLING:

@@ -503,6 +503,13 @@ TEST(ImageIo, CorruptJpegSaysWhatIsWrong) {
     b.insert(b.end() - 2, {0x00, 0xFF, 0x00, 0xFF, 0x00});
     cases.push_back({"bad code", b, "with corrupt compressed picture data"});
   }
+  {  // Tables and the end marker, no frame: an "abbreviated table specification".
+    std::vector<uint8_t> b = {0xFF, 0xD8};
+    dqt(b);
+    flat_tables(b);
+    b.insert(b.end(), {0xFF, 0xD9});
+    cases.push_back({"tables only", b, "that holds tables but no picture"});
+  }
   {  // Two components: neither grey nor colour.
     std::vector<uint8_t> b = {0xFF, 0xD8};
     dqt(b);
