@@ -1,6 +1,7 @@
-// PNG and JPEG in, PNG out: decoding through our own static stb_image instance (PNG and JPEG
-// only, dimensions checked before decoding), encoding through stb_image_write to memory, then
-// an atomic write. Depends on nothing but the standard library and Debian's stb headers.
+// PNG and JPEG in, PNG out: JPEG decoded by Debian's libjpeg-turbo, PNG by our own static
+// PNG-only stb_image instance, the picture's size checked from the header before decoding;
+// encoding through stb_image_write to memory, then an atomic write. Depends on nothing but the
+// standard library, libjpeg and Debian's stb headers.
 #pragma once
 
 #include <cstdint>
@@ -19,14 +20,20 @@ struct Image {
   std::vector<uint8_t> pixels;
 };
 
+// What a picture may cost. NOTE: the defaults bound every caller (render, the preview, Ctrl+I):
+// at the 16.8 Mpixel limit a valid file decodes in at most about 1.4 s of CPU and 330 MB, a
+// crafted one in at most about 4 s (measured in bench/RESULTS.md, documented in docs/cli.md); a
+// larger photo is refused from its header with its size and the limit, and told to scale it down.
 struct ImageLimits {
-  int max_dimension = 16384;                // widest / tallest image accepted
-  int64_t max_pixels = 64LL * 1000 * 1000;  // width·height budget (64 Mpixels)
-  uint64_t max_file_bytes = 256ULL << 20;   // 256 MiB
+  int max_dimension = 16384;               // widest / tallest image accepted
+  int64_t max_pixels = 4096LL * 4096;      // width·height budget (16,777,216 pixels)
+  uint64_t max_file_bytes = 256ULL << 20;  // 256 MiB
+  int max_jpeg_scans = 100;                // progressive JPEG scans (encoders write about 10)
 };
 
 // Reads a PNG or JPEG file. Anything else (GIF, BMP, PNM, ...) is refused with a sentence that
-// names the format and how to convert it. `path` is used in messages only for decode_image.
+// names the format and how to convert it; so is a picture over the limits, a file cut off, or a
+// damaged one (saying what is damaged). `name` is used in messages only for decode_image.
 Result<Image> load_image(const std::string& path, const ImageLimits& limits = {});
 Result<Image> decode_image(const uint8_t* bytes, std::size_t size, const std::string& name,
                            const ImageLimits& limits = {});
