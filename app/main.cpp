@@ -29,138 +29,10 @@
 #include "app/ui/ui_settings.hpp"
 #include "app/ui/ui_theme.hpp"
 #include "app/ui/ui_timeline.hpp"
+#include "app/ui/window_options.hpp"
 #include "core/file_io.hpp"
 
 namespace {
-
-const char* kUsage =
-    "usage: convscope [options]            the visualizer window\n"
-    "       convscope <command> ...         the command line (convscope --help lists commands)\n"
-    "\n"
-    "options:\n"
-    "  --lesson NAME        open a built-in lesson (vertical-edge, rgb-2-filters, ...)\n"
-    "  --random H,W,C,COUT[,K[,SEED]]  a random integer lesson (K×K kernel, default 3)\n"
-    "  --scene FILE.json    open a saved scene\n"
-    "  --step K             seek the stepper to global step K\n"
-    "  --presentation       start in presentation mode\n"
-    "  --high-contrast      start with the high-contrast theme\n"
-    "  --preview IMAGE      open the live preview on a PNG/JPEG\n"
-    "  --size WxH           window size in pixels (default 1600x900)\n"
-    "  --frames N           render N frames, then exit (with --screenshot: save the window)\n"
-    "  --screenshot OUT.png write the window to OUT.png after the last frame (atomic)\n"
-    "  --status-file PATH   keep PATH updated with the state as JSON (for tests)\n"
-    "  --frame-stats        print the median and 95th percentile frame times at exit\n"
-    "  --drag-weight        change a weight every frame, as a dragged slider would\n"
-    "  --play               start playing\n"
-    "  --help-window        open the help window at start\n"
-    "With --frames, the saved layout and settings are neither read nor written.\n";
-
-struct Options {
-  std::string lesson, scene, preview, screenshot, status_file;
-  bool has_random = false;
-  cs::RandomSpec random;
-  long long step = -1;
-  long long frames = -1;
-  int width = 1600, height = 900;
-  bool presentation = false, high_contrast = false, frame_stats = false, drag_weight = false;
-  bool help_window = false;
-  bool play = false;
-};
-
-bool parse_ll(const std::string& s, long long& out) {
-  char* end = nullptr;
-  out = std::strtoll(s.c_str(), &end, 10);
-  return !s.empty() && end && *end == '\0';
-}
-
-// Returns an error sentence, or "" when the options are fine.
-std::string parse_options(int argc, char** argv, Options& o) {
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    auto value = [&](std::string& out) -> bool {
-      if (i + 1 >= argc) return false;
-      out = argv[++i];
-      return true;
-    };
-    std::string v;
-    if (a == "--lesson") {
-      if (!value(o.lesson)) return "--lesson needs a lesson name.";
-    } else if (a == "--scene") {
-      if (!value(o.scene)) return "--scene needs a file.";
-    } else if (a == "--preview") {
-      if (!value(o.preview)) return "--preview needs a PNG or JPEG file.";
-    } else if (a == "--screenshot") {
-      if (!value(o.screenshot)) return "--screenshot needs an output file name.";
-    } else if (a == "--status-file") {
-      if (!value(o.status_file)) return "--status-file needs a file name.";
-    } else if (a == "--step") {
-      if (!value(v) || !parse_ll(v, o.step) || o.step < 0) {
-        return "--step needs a step number 0 or more, e.g. --step 12.";
-      }
-    } else if (a == "--frames") {
-      if (!value(v) || !parse_ll(v, o.frames) || o.frames < 1) {
-        return "--frames needs a number of frames of 1 or more, e.g. --frames 5.";
-      }
-    } else if (a == "--size") {
-      long long w = 0, h = 0;
-      const auto x = (value(v) ? v.find('x') : std::string::npos);
-      if (x == std::string::npos || !parse_ll(v.substr(0, x), w) || !parse_ll(v.substr(x + 1), h) ||
-          w < 320 || h < 240 || w > 8192 || h > 8192) {
-        return "--size needs WIDTHxHEIGHT between 320x240 and 8192x8192, e.g. --size 1600x900.";
-      }
-      o.width = static_cast<int>(w);
-      o.height = static_cast<int>(h);
-    } else if (a == "--random") {
-      if (!value(v)) return "--random needs H,W,C,COUT[,K[,SEED]], e.g. --random 64,64,3,8.";
-      std::vector<long long> n;
-      std::size_t pos = 0;
-      while (pos <= v.size()) {
-        const std::size_t c = v.find(',', pos);
-        long long x = 0;
-        if (!parse_ll(v.substr(pos, c == std::string::npos ? std::string::npos : c - pos), x)) {
-          return "--random needs whole numbers H,W,C,COUT[,K[,SEED]], e.g. --random 64,64,3,8.";
-        }
-        n.push_back(x);
-        if (c == std::string::npos) break;
-        pos = c + 1;
-      }
-      if (n.size() < 4 || n.size() > 6 || n[0] < 1 || n[1] < 1 || n[2] < 1 || n[3] < 1 ||
-          n[0] > 512 || n[1] > 512 || n[2] > 64 || n[3] > 64 ||
-          (n.size() > 4 && (n[4] < 1 || n[4] > 15))) {
-        return "--random needs H,W (1..512), C, COUT (1..64) and optionally K (1..15) and SEED, "
-               "e.g. --random 64,64,3,8.";
-      }
-      o.has_random = true;
-      o.random.h = static_cast<int>(n[0]);
-      o.random.w = static_cast<int>(n[1]);
-      o.random.c_in = static_cast<int>(n[2]);
-      o.random.c_out = static_cast<int>(n[3]);
-      if (n.size() > 4) o.random.k = static_cast<int>(n[4]);
-      if (n.size() > 5) o.random.seed = static_cast<uint64_t>(n[5]);
-    } else if (a == "--presentation") {
-      o.presentation = true;
-    } else if (a == "--high-contrast") {
-      o.high_contrast = true;
-    } else if (a == "--frame-stats") {
-      o.frame_stats = true;
-    } else if (a == "--drag-weight") {
-      o.drag_weight = true;
-    } else if (a == "--play") {
-      o.play = true;
-    } else if (a == "--help-window") {
-      o.help_window = true;
-    } else if (a == "--usage") {
-      std::fputs(kUsage, stdout);
-      std::exit(0);
-    } else {
-      return "Unknown option '" + a +
-             "'. Run convscope --usage for the window's options, or "
-             "convscope --help for the command line.";
-    }
-  }
-  if (!o.screenshot.empty() && o.frames < 0) o.frames = 3;
-  return {};
-}
 
 void glfw_error(int code, const char* text) {
   std::fprintf(stderr, "convscope: GLFW error %d: %s\n", code, text);
@@ -225,10 +97,15 @@ double percentile(std::vector<double> v, double p) {
 int main(int argc, char** argv) {
   if (argc > 1 && cs::cli::is_cli_command(argv[1])) return cs::cli::run_cli(argc, argv);
 
-  Options opt;
-  if (const std::string err = parse_options(argc, argv, opt); !err.empty()) {
-    std::fprintf(stderr, "convscope: %s\n", err.c_str());
+  const cs::Result<cs::ui::WindowOptions> parsed = cs::ui::parse_window_options(argc, argv);
+  if (!parsed) {
+    std::fprintf(stderr, "convscope: %s\n", parsed.error().message.c_str());
     return 2;
+  }
+  const cs::ui::WindowOptions& opt = *parsed;
+  if (opt.usage) {
+    std::fputs(cs::ui::window_usage().c_str(), stdout);
+    return 0;
   }
   const bool scripted = opt.frames > 0;  // --frames: a reproducible picture, no saved state
 
@@ -308,8 +185,8 @@ int main(int argc, char** argv) {
       exit_code = 2;
     }
     have_lesson = true;
-  } else if (opt.has_random) {
-    cs::load_random_lesson(state, opt.random);
+  } else if (opt.random) {
+    cs::load_random_lesson(state, *opt.random);
     have_lesson = true;
   } else if (!opt.lesson.empty()) {
     if (auto st = cs::load_lesson(state, opt.lesson); !st) {
