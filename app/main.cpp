@@ -22,6 +22,7 @@
 #include "app/cli/cli.hpp"
 #include "app/gpu/window_gl.hpp"
 #include "app/ui/app_state.hpp"
+#include "app/ui/preview_model.hpp"
 #include "app/ui/ui_canvas.hpp"
 #include "app/ui/ui_edit.hpp"
 #include "app/ui/ui_frame.hpp"
@@ -379,8 +380,10 @@ int main(int argc, char** argv) {
 
     // 2. The views (a scripted picture shows no frame rate: it would differ from run to run).
     cs::ui::draw_frame(state, scripted ? 0.0f : io.Framerate);
-    // 3. The model: the trace if dirty. 4. The stepper.
+    // 3. The models: the trace if dirty, then the live preview (its picture, kernel and GPU
+    // pass, only what changed). 4. The stepper.
     cs::recompute_if_dirty(state);
+    cs::update_preview(state);
     if (state.stepper.advance(io.DeltaTime) > 0 || state.stepper.playing()) {
       state.mark_dirty(cs::Dirty::status);
     }
