@@ -38,6 +38,7 @@ struct EditState {
   double kernel_range = 1.0;  // random weights uniform in [-range, range]
   bool random_integers = true;
   bool show_flip_compare = true;
+  int number_mode = 0;                          // the numbers under the grid: 0 typed, 1 dragged
   std::string kernel_message;                   // last note (e.g. "sum is 0: not normalised")
   float grid_x = 0, grid_y = 0, grid_cell = 0;  // where the kernel grid was drawn (screen px)
 
