@@ -1,7 +1,8 @@
 // convscope: with a subcommand, the headless command line; with none, the visualizer window.
 // One straight-line main like Dear ImGui's GLFW example: set-up, the loop (poll, new frame,
-// views, recompute if dirty, advance the stepper, render, swap), shutdown in reverse.
-// The views are in app/ui/; the state they share is app/ui/app_state.hpp; the commands in app/cli/.
+// views, recompute the trace if dirty, update the live preview, advance the stepper, render,
+// swap), shutdown in reverse. The views are in app/ui/; the state they share is
+// app/ui/app_state.hpp; the window's options app/ui/window_options.hpp; the commands in app/cli/.
 #define GLFW_INCLUDE_NONE
 #include <GLFW/glfw3.h>
 #include <backends/imgui_impl_glfw.h>

@@ -2,7 +2,8 @@
 // scripts/test.sh), press keys with xdotool, and read what changed from the JSON the app keeps in
 // --status-file. Each test has its own XDG_STATE_HOME, so saved layouts and lessons never leak.
 // Needs DISPLAY and xdotool (scripts/install-deps.sh installs it); without a usable display it
-// fails under CI and skips elsewhere (CS_REQUIRE_DISPLAY in ui_test_util.hpp).
+// fails under CI and skips elsewhere (CS_REQUIRE_DISPLAY in ui_test_util.hpp). The window's
+// options (app/ui/window_options.hpp) are also checked in process, without a display.
 #include <gtest/gtest.h>
 #include <spawn.h>
 #include <sys/wait.h>

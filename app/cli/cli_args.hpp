@@ -1,6 +1,7 @@
-// Command-line argument parsing for `convscope <subcommand>`: option tables (which also print the
-// usage), strict numbers, pairs and shapes, and the conv/pool parameter options shared by conv,
-// pool, trace and shape. Depends on core/params.hpp only: no I/O, no engine calls, no ImGui.
+// Command-line argument parsing for `convscope <subcommand>` and the window's options: option
+// tables (which also print the usage), strict numbers, pairs and shapes, and the conv/pool
+// parameter options shared by conv, pool, trace and shape. Depends on core/params.hpp only: no I/O,
+// no engine calls, no ImGui.
 #pragma once
 
 #include <cstdint>

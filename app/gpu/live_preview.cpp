@@ -54,7 +54,6 @@ struct LivePreview::State {
   bool has_image = false;
   int width = 0, height = 0, channels = 0;
   Tensor input;  // [1, C, H, W] float32 in [0, 1]
-  std::vector<uint8_t> original_rgba;
   bool has_kernel = false;
   Tensor weight;  // OIHW, float32
   std::optional<Tensor> bias;
@@ -63,7 +62,7 @@ struct LivePreview::State {
   Backend requested = Backend::automatic;
 
   // Change tracking
-  bool image_uploaded_gpu = false, original_dirty = true, kernel_dirty = true;
+  bool image_uploaded_gpu = false;
   bool conv_dirty = true, display_dirty = true;
   std::string measured_key;
   bool use_gpu = false;

@@ -1,7 +1,8 @@
 // LivePreview: the full-resolution photo filtered by the kernel being edited, redrawn inside the
-// app's own GL 4.3 context (current on the calling thread). It owns two RGBA8 textures (the
-// photo and the result) that ImGui draws with ImGui::Image((ImTextureID)(intptr_t)tex, size).
-// Picks GPU compute or the CPU fast path by measuring both; depends on core/ and app/gpu/ only.
+// app's own GL context (current on the calling thread; without GL 4.3 compute the CPU filters). It
+// owns two RGBA8 textures (the photo and the result) that ImGui draws with
+// ImGui::Image((ImTextureID)(intptr_t)tex, size). Picks GPU compute or the CPU fast path by
+// measuring both; depends on core/ and app/gpu/ only.
 #pragma once
 
 #include <memory>
