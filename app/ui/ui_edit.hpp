@@ -33,11 +33,9 @@ struct EditState {
   double step = 1.0;             // left click +step, right click -step on a grid cell
   int sel_ky = -1, sel_kx = -1;  // cell selected for typing (-1: none)
   int preset = 0;                // index into cs::kernel_presets()
-  bool preset_to_all = false;
   uint64_t kernel_seed = 1;
   double kernel_range = 1.0;  // random weights uniform in [-range, range]
   bool random_integers = true;
-  bool show_flip_compare = true;
   int number_mode = 0;                          // the numbers under the grid: 0 typed, 1 dragged
   std::string kernel_message;                   // last note (e.g. "sum is 0: not normalised")
   float grid_x = 0, grid_y = 0, grid_cell = 0;  // where the kernel grid was drawn (screen px)
