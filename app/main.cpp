@@ -1,7 +1,8 @@
 // convscope: with a subcommand, the headless command line; with none, the visualizer window.
 // One straight-line main like Dear ImGui's GLFW example: set-up, the loop (poll, new frame,
-// views, recompute if dirty, advance the stepper, render, swap), shutdown in reverse.
-// The views are in app/ui/; the state they share is app/ui/app_state.hpp; the commands in app/cli/.
+// views, recompute the trace if dirty, update the live preview, advance the stepper, render,
+// swap), shutdown in reverse. The views are in app/ui/; the state they share is
+// app/ui/app_state.hpp; the window's options app/ui/window_options.hpp; the commands in app/cli/.
 #define GLFW_INCLUDE_NONE
 #include <GLFW/glfw3.h>
 #include <backends/imgui_impl_glfw.h>
@@ -22,6 +23,7 @@
 #include "app/cli/cli.hpp"
 #include "app/gpu/window_gl.hpp"
 #include "app/ui/app_state.hpp"
+#include "app/ui/preview_model.hpp"
 #include "app/ui/ui_canvas.hpp"
 #include "app/ui/ui_edit.hpp"
 #include "app/ui/ui_frame.hpp"
@@ -29,138 +31,10 @@
 #include "app/ui/ui_settings.hpp"
 #include "app/ui/ui_theme.hpp"
 #include "app/ui/ui_timeline.hpp"
+#include "app/ui/window_options.hpp"
 #include "core/file_io.hpp"
 
 namespace {
-
-const char* kUsage =
-    "usage: convscope [options]            the visualizer window\n"
-    "       convscope <command> ...         the command line (convscope --help lists commands)\n"
-    "\n"
-    "options:\n"
-    "  --lesson NAME        open a built-in lesson (vertical-edge, rgb-2-filters, ...)\n"
-    "  --random H,W,C,COUT[,K[,SEED]]  a random integer lesson (K×K kernel, default 3)\n"
-    "  --scene FILE.json    open a saved scene\n"
-    "  --step K             seek the stepper to global step K\n"
-    "  --presentation       start in presentation mode\n"
-    "  --high-contrast      start with the high-contrast theme\n"
-    "  --preview IMAGE      open the live preview on a PNG/JPEG\n"
-    "  --size WxH           window size in pixels (default 1600x900)\n"
-    "  --frames N           render N frames, then exit (with --screenshot: save the window)\n"
-    "  --screenshot OUT.png write the window to OUT.png after the last frame (atomic)\n"
-    "  --status-file PATH   keep PATH updated with the state as JSON (for tests)\n"
-    "  --frame-stats        print the median and 95th percentile frame times at exit\n"
-    "  --drag-weight        change a weight every frame, as a dragged slider would\n"
-    "  --play               start playing\n"
-    "  --help-window        open the help window at start\n"
-    "With --frames, the saved layout and settings are neither read nor written.\n";
-
-struct Options {
-  std::string lesson, scene, preview, screenshot, status_file;
-  bool has_random = false;
-  cs::RandomSpec random;
-  long long step = -1;
-  long long frames = -1;
-  int width = 1600, height = 900;
-  bool presentation = false, high_contrast = false, frame_stats = false, drag_weight = false;
-  bool help_window = false;
-  bool play = false;
-};
-
-bool parse_ll(const std::string& s, long long& out) {
-  char* end = nullptr;
-  out = std::strtoll(s.c_str(), &end, 10);
-  return !s.empty() && end && *end == '\0';
-}
-
-// Returns an error sentence, or "" when the options are fine.
-std::string parse_options(int argc, char** argv, Options& o) {
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    auto value = [&](std::string& out) -> bool {
-      if (i + 1 >= argc) return false;
-      out = argv[++i];
-      return true;
-    };
-    std::string v;
-    if (a == "--lesson") {
-      if (!value(o.lesson)) return "--lesson needs a lesson name.";
-    } else if (a == "--scene") {
-      if (!value(o.scene)) return "--scene needs a file.";
-    } else if (a == "--preview") {
-      if (!value(o.preview)) return "--preview needs a PNG or JPEG file.";
-    } else if (a == "--screenshot") {
-      if (!value(o.screenshot)) return "--screenshot needs an output file name.";
-    } else if (a == "--status-file") {
-      if (!value(o.status_file)) return "--status-file needs a file name.";
-    } else if (a == "--step") {
-      if (!value(v) || !parse_ll(v, o.step) || o.step < 0) {
-        return "--step needs a step number 0 or more, e.g. --step 12.";
-      }
-    } else if (a == "--frames") {
-      if (!value(v) || !parse_ll(v, o.frames) || o.frames < 1) {
-        return "--frames needs a number of frames of 1 or more, e.g. --frames 5.";
-      }
-    } else if (a == "--size") {
-      long long w = 0, h = 0;
-      const auto x = (value(v) ? v.find('x') : std::string::npos);
-      if (x == std::string::npos || !parse_ll(v.substr(0, x), w) || !parse_ll(v.substr(x + 1), h) ||
-          w < 320 || h < 240 || w > 8192 || h > 8192) {
-        return "--size needs WIDTHxHEIGHT between 320x240 and 8192x8192, e.g. --size 1600x900.";
-      }
-      o.width = static_cast<int>(w);
-      o.height = static_cast<int>(h);
-    } else if (a == "--random") {
-      if (!value(v)) return "--random needs H,W,C,COUT[,K[,SEED]], e.g. --random 64,64,3,8.";
-      std::vector<long long> n;
-      std::size_t pos = 0;
-      while (pos <= v.size()) {
-        const std::size_t c = v.find(',', pos);
-        long long x = 0;
-        if (!parse_ll(v.substr(pos, c == std::string::npos ? std::string::npos : c - pos), x)) {
-          return "--random needs whole numbers H,W,C,COUT[,K[,SEED]], e.g. --random 64,64,3,8.";
-        }
-        n.push_back(x);
-        if (c == std::string::npos) break;
-        pos = c + 1;
-      }
-      if (n.size() < 4 || n.size() > 6 || n[0] < 1 || n[1] < 1 || n[2] < 1 || n[3] < 1 ||
-          n[0] > 512 || n[1] > 512 || n[2] > 64 || n[3] > 64 ||
-          (n.size() > 4 && (n[4] < 1 || n[4] > 15))) {
-        return "--random needs H,W (1..512), C, COUT (1..64) and optionally K (1..15) and SEED, "
-               "e.g. --random 64,64,3,8.";
-      }
-      o.has_random = true;
-      o.random.h = static_cast<int>(n[0]);
-      o.random.w = static_cast<int>(n[1]);
-      o.random.c_in = static_cast<int>(n[2]);
-      o.random.c_out = static_cast<int>(n[3]);
-      if (n.size() > 4) o.random.k = static_cast<int>(n[4]);
-      if (n.size() > 5) o.random.seed = static_cast<uint64_t>(n[5]);
-    } else if (a == "--presentation") {
-      o.presentation = true;
-    } else if (a == "--high-contrast") {
-      o.high_contrast = true;
-    } else if (a == "--frame-stats") {
-      o.frame_stats = true;
-    } else if (a == "--drag-weight") {
-      o.drag_weight = true;
-    } else if (a == "--play") {
-      o.play = true;
-    } else if (a == "--help-window") {
-      o.help_window = true;
-    } else if (a == "--usage") {
-      std::fputs(kUsage, stdout);
-      std::exit(0);
-    } else {
-      return "Unknown option '" + a +
-             "'. Run convscope --usage for the window's options, or "
-             "convscope --help for the command line.";
-    }
-  }
-  if (!o.screenshot.empty() && o.frames < 0) o.frames = 3;
-  return {};
-}
 
 void glfw_error(int code, const char* text) {
   std::fprintf(stderr, "convscope: GLFW error %d: %s\n", code, text);
@@ -220,28 +94,50 @@ double percentile(std::vector<double> v, double p) {
   return v[i];
 }
 
-}  // namespace
+// The frame times of --frame-stats: the first frames build the font atlas and GL objects and are
+// left out.
+struct FrameStats {
+  static constexpr long long kWarmUp = 10;
+  std::vector<double> frame_ms;
+  double cpu_start = 0.0;
+  std::chrono::steady_clock::time_point last = std::chrono::steady_clock::now();
 
-int main(int argc, char** argv) {
-  if (argc > 1 && cs::cli::is_cli_command(argv[1])) return cs::cli::run_cli(argc, argv);
-
-  Options opt;
-  if (const std::string err = parse_options(argc, argv, opt); !err.empty()) {
-    std::fprintf(stderr, "convscope: %s\n", err.c_str());
-    return 2;
+  void frame_done(long long frame) {
+    const auto now = std::chrono::steady_clock::now();
+    if (frame >= kWarmUp)
+      frame_ms.push_back(std::chrono::duration<double, std::milli>(now - last).count());
+    if (frame == kWarmUp - 1) cpu_start = cpu_seconds();
+    last = now;
   }
-  const bool scripted = opt.frames > 0;  // --frames: a reproducible picture, no saved state
 
-  // ---- Set-up: window and GL context (4.3 core, else 3.3 core) ----
+  void print() const {
+    double max_ms = 0.0;
+    for (double v : frame_ms)
+      max_ms = std::max(max_ms, v);
+    // CPU time of every thread (ours and llvmpipe's) per frame: what a frame costs whatever else
+    // the machine is doing; divided by the cores, the frame time of an idle machine.
+    const double cpu_ms =
+        frame_ms.empty() ? 0.0 : (cpu_seconds() - cpu_start) * 1000.0 / frame_ms.size();
+    std::printf(
+        "frames %zu  median %.2f ms  p95 %.2f ms  max %.2f ms  (%.0f fps at the median)"
+        "  cpu %.2f ms/frame (all threads)\n",
+        frame_ms.size(), percentile(frame_ms, 0.5), percentile(frame_ms, 0.95), max_ms,
+        frame_ms.empty() ? 0.0 : 1000.0 / percentile(frame_ms, 0.5), cpu_ms);
+  }
+};
+
+// A GL 4.3 core window (for the live preview's compute shaders), else 3.3 core. nullptr (and the
+// reason on stderr) when there is no display or no GL 3.3.
+GLFWwindow* open_window(const cs::ui::WindowOptions& opt, bool& gl43) {
   glfwSetErrorCallback(glfw_error);
   if (!glfwInit()) {
     std::fprintf(stderr,
                  "convscope: cannot open a window (no display?). Set DISPLAY, run under "
                  "xvfb-run, or use a command such as `convscope lesson`.\n");
-    return 1;
+    return nullptr;
   }
   GLFWwindow* window = nullptr;
-  bool gl43 = true;
+  gl43 = true;
   for (int minor : {3, -1}) {
     glfwDefaultWindowHints();
     glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, minor < 0 ? 3 : 4);
@@ -255,11 +151,15 @@ int main(int argc, char** argv) {
   if (!window) {
     std::fprintf(stderr, "convscope: cannot create an OpenGL 3.3 window on this display.\n");
     glfwTerminate();
-    return 1;
+    return nullptr;
   }
   glfwMakeContextCurrent(window);
-  glfwSwapInterval(opt.frame_stats || scripted ? 0 : 1);
+  return window;
+}
 
+// The ImGui context and its GLFW/OpenGL backends. Returns the folder that keeps the layout and
+// settings between runs ("" for a scripted run or when there is none).
+std::string start_imgui(GLFWwindow* window, bool scripted) {
   IMGUI_CHECKVERSION();
   ImGui::CreateContext();
   ImGuiIO& io = ImGui::GetIO();
@@ -288,14 +188,13 @@ int main(int argc, char** argv) {
   ImGui_ImplOpenGL3_Init("#version 330 core");
   // The shader and buffers now, so refresh_theme() can replace the font texture from the start.
   ImGui_ImplOpenGL3_CreateDeviceObjects();
+  return dir;
+}
 
-  // ---- The state: saved settings, then the command line ----
-  cs::AppState state;
-  glfwSetWindowUserPointer(window, &state);
-  glfwSetDropCallback(window, drop_callback);
-  if (!gl43) {
-    state.banner = "No OpenGL 4.3 here: the live preview runs on the CPU.";
-  }
+// The state at start: the saved settings, then the command line over them. Returns the exit
+// status: 0, or 2 after printing why a lesson, scene or picture asked for cannot be opened.
+int load_start_state(cs::AppState& state, const cs::ui::WindowOptions& opt,
+                     const std::string& dir) {
   bool have_lesson = false;
   if (!dir.empty()) have_lesson = cs::ui::load_settings(state, dir);
   if (opt.presentation) state.presentation = true;
@@ -308,8 +207,8 @@ int main(int argc, char** argv) {
       exit_code = 2;
     }
     have_lesson = true;
-  } else if (opt.has_random) {
-    cs::load_random_lesson(state, opt.random);
+  } else if (opt.random) {
+    cs::load_random_lesson(state, *opt.random);
     have_lesson = true;
   } else if (!opt.lesson.empty()) {
     if (auto st = cs::load_lesson(state, opt.lesson); !st) {
@@ -335,109 +234,84 @@ int main(int argc, char** argv) {
   if (opt.play) state.stepper.play();
   state.clear_dirty(cs::Dirty::settings);
   state.mark_dirty(cs::Dirty::status);
+  return exit_code;
+}
 
-  // ---- The loop ----
-  std::vector<double> frame_ms;
-  double cpu_start = 0.0;
-  std::string last_status;
-  double last_settings_save = 0.0;
-  const double drag_base = state.weight.numel() > 0 ? state.weight.get(0) : 0.0;
-  auto last = std::chrono::steady_clock::now();
-  int busy_frames = 10;
-  for (long long frame = 0; exit_code == 0; ++frame) {
-    release_held_keys(window);
-    // Idle (nothing playing, no input for a few frames): sleep until an event or 0.25 s passes
-    // instead of redrawing an unchanged window; the machine's cores are shared.
-    if (busy_frames > 0 || scripted || opt.frame_stats || opt.drag_weight ||
-        state.stepper.playing()) {
-      glfwPollEvents();
-    } else {
-      glfwWaitEventsTimeout(0.25);
-    }
-    if (glfwWindowShouldClose(window)) break;
-    cs::ui::refresh_theme(state);
-
-    ImGui_ImplOpenGL3_NewFrame();
-    ImGui_ImplGlfw_NewFrame();
-    // A scripted picture must not depend on where the X server left the pointer.
-    if (scripted) io.MousePos = ImVec2(-FLT_MAX, -FLT_MAX);
-    ImGui::NewFrame();
-    state.time = ImGui::GetTime();
-    {
-      // Input keeps the loop awake for a few frames (hover states, tooltips, held keys settle).
-      const bool input = g_input_events != 0 || io.MouseDelta.x != 0 || io.MouseDelta.y != 0 ||
-                         io.MouseWheel != 0 || io.MouseWheelH != 0 || ImGui::IsAnyMouseDown() ||
-                         io.WantTextInput || state.is_dirty(cs::Dirty::trace) ||
-                         state.is_dirty(cs::Dirty::status) || state.is_dirty(cs::Dirty::settings) ||
-                         (state.show_preview && (state.is_dirty(cs::Dirty::preview_image) ||
-                                                 state.is_dirty(cs::Dirty::preview_kernel)));
-      g_input_events = 0;
-      busy_frames = input ? 10 : std::max(0, busy_frames - 1);
-    }
-    cs::ui::handle_global_keys(state);
-    cs::ui::handle_step_keys(state);
-    cs::ui::handle_edit_shortcuts(state);
-    if (opt.drag_weight && state.weight.numel() > 0) {
-      state.weight.set(0, drag_base + std::sin(state.time * 3.0));
-      state.mark_dirty(cs::Dirty::trace);
-    }
-
-    // A scripted picture shows no frame rate (it would differ from run to run).
-    const float fps = scripted ? 0.0f : io.Framerate;
-    cs::ui::draw_frame(state, fps);
-    cs::recompute_if_dirty(state);
-    if (state.stepper.advance(io.DeltaTime) > 0 || state.stepper.playing()) {
-      state.mark_dirty(cs::Dirty::status);
-    }
-
-    ImGui::Render();
-    int fb_w = 0, fb_h = 0;
-    glfwGetFramebufferSize(window, &fb_w, &fb_h);
-    cs::gpu::clear_frame(fb_w, fb_h, 0.93f, 0.93f, 0.95f);
-    ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
-
-    if (state.screenshot_requested) {
-      state.screenshot_requested = false;
-      const std::string path = cs::ui::screenshot_path();
-      const auto st = cs::ui::write_screenshot(path, fb_w, fb_h);
-      state.notify(st ? "Screenshot written to " + path : st.error().message);
-      state.mark_dirty(cs::Dirty::status);
-    }
-    const bool last_frame = scripted && frame + 1 >= opt.frames;
-    if (last_frame && !opt.screenshot.empty()) {
-      if (auto st = cs::ui::write_screenshot(opt.screenshot, fb_w, fb_h); !st) {
-        std::fprintf(stderr, "convscope: %s\n", st.error().message.c_str());
-        exit_code = 1;
-      }
-    }
-    glfwSwapBuffers(window);
-    const auto now = std::chrono::steady_clock::now();
-    // The first frames build the font atlas and GL objects: not representative.
-    if (frame >= 10)
-      frame_ms.push_back(std::chrono::duration<double, std::milli>(now - last).count());
-    if (frame == 9) cpu_start = cpu_seconds();
-    last = now;
-
-    if (state.is_dirty(cs::Dirty::status) && opt.status_file.empty()) {
-      state.clear_dirty(cs::Dirty::status);
-    } else if (state.is_dirty(cs::Dirty::status)) {
-      state.clear_dirty(cs::Dirty::status);
-      std::string js = cs::status_json(state);
-      if (js != last_status) {
-        (void)cs::write_file_atomic(opt.status_file, js + "\n");
-        last_status = std::move(js);
-      }
-    }
-    if (!dir.empty() && state.is_dirty(cs::Dirty::settings) &&
-        state.time - last_settings_save > 1.0) {
-      state.clear_dirty(cs::Dirty::settings);
-      last_settings_save = state.time;
-      (void)cs::ui::save_settings(state, dir);
-    }
-    if (last_frame || state.quit_requested) break;
+// Step 1 of the frame: events (or, idle, a sleep until one arrives or 0.25 s pass). Returns
+// false when the window was closed.
+bool poll_events(GLFWwindow* window, const cs::AppState& state, const cs::ui::WindowOptions& opt,
+                 int busy_frames) {
+  release_held_keys(window);
+  // Idle (nothing playing, no input for a few frames): sleep until an event or 0.25 s passes
+  // instead of redrawing an unchanged window; the machine's cores are shared.
+  if (busy_frames > 0 || opt.frames > 0 || opt.frame_stats || opt.drag_weight ||
+      state.stepper.playing()) {
+    glfwPollEvents();
+  } else {
+    glfwWaitEventsTimeout(0.25);
   }
+  return !glfwWindowShouldClose(window);
+}
 
-  // ---- Shutdown, in reverse ----
+// Input keeps the loop awake for a few frames (hover states, tooltips, held keys settle): the
+// number of frames still to draw without waiting for an event.
+int busy_frames_after_input(const cs::AppState& state, int busy_frames) {
+  const ImGuiIO& io = ImGui::GetIO();
+  const bool input = g_input_events != 0 || io.MouseDelta.x != 0 || io.MouseDelta.y != 0 ||
+                     io.MouseWheel != 0 || io.MouseWheelH != 0 || ImGui::IsAnyMouseDown() ||
+                     io.WantTextInput || state.is_dirty(cs::Dirty::trace) ||
+                     state.is_dirty(cs::Dirty::status) || state.is_dirty(cs::Dirty::settings) ||
+                     (state.show_preview && (state.is_dirty(cs::Dirty::preview_image) ||
+                                             state.is_dirty(cs::Dirty::preview_kernel)));
+  g_input_events = 0;
+  return input ? 10 : std::max(0, busy_frames - 1);
+}
+
+// After rendering, before the swap: F12's screenshot, and --screenshot's after the last frame.
+// Returns false when --screenshot could not be written.
+bool take_screenshots(cs::AppState& state, const cs::ui::WindowOptions& opt, bool last_frame,
+                      int fb_w, int fb_h) {
+  if (state.screenshot_requested) {
+    state.screenshot_requested = false;
+    const std::string path = cs::ui::screenshot_path();
+    const auto st = cs::ui::write_screenshot(path, fb_w, fb_h);
+    state.notify(st ? "Screenshot written to " + path : st.error().message);
+    state.mark_dirty(cs::Dirty::status);
+  }
+  if (last_frame && !opt.screenshot.empty()) {
+    if (auto st = cs::ui::write_screenshot(opt.screenshot, fb_w, fb_h); !st) {
+      std::fprintf(stderr, "convscope: %s\n", st.error().message.c_str());
+      return false;
+    }
+  }
+  return true;
+}
+
+// After the swap: the --status-file when the state it shows changed, and the settings at most
+// once a second.
+void keep_files(cs::AppState& state, const cs::ui::WindowOptions& opt, const std::string& dir,
+                std::string& last_status, double& last_settings_save) {
+  if (state.is_dirty(cs::Dirty::status) && opt.status_file.empty()) {
+    state.clear_dirty(cs::Dirty::status);
+  } else if (state.is_dirty(cs::Dirty::status)) {
+    state.clear_dirty(cs::Dirty::status);
+    std::string js = cs::status_json(state);
+    if (js != last_status) {
+      (void)cs::write_file_atomic(opt.status_file, js + "\n");
+      last_status = std::move(js);
+    }
+  }
+  if (!dir.empty() && state.is_dirty(cs::Dirty::settings) &&
+      state.time - last_settings_save > 1.0) {
+    state.clear_dirty(cs::Dirty::settings);
+    last_settings_save = state.time;
+    (void)cs::ui::save_settings(state, dir);
+  }
+}
+
+// At exit: the settings, the --status-file's last word and the --frame-stats line.
+void save_at_exit(cs::AppState& state, const cs::ui::WindowOptions& opt, const std::string& dir,
+                  const FrameStats& stats) {
   if (!dir.empty()) {
     if (auto st = cs::ui::save_settings(state, dir); !st) {
       std::fprintf(stderr, "convscope: %s\n", st.error().message.c_str());
@@ -447,20 +321,90 @@ int main(int argc, char** argv) {
     state.notify("quit");
     (void)cs::write_file_atomic(opt.status_file, cs::status_json(state) + "\n");
   }
-  if (opt.frame_stats) {
-    double max_ms = 0.0;
-    for (double v : frame_ms)
-      max_ms = std::max(max_ms, v);
-    // CPU time of every thread (ours and llvmpipe's) per frame: what a frame costs whatever else
-    // the machine is doing; divided by the cores, the frame time of an idle machine.
-    const double cpu_ms =
-        frame_ms.empty() ? 0.0 : (cpu_seconds() - cpu_start) * 1000.0 / frame_ms.size();
-    std::printf(
-        "frames %zu  median %.2f ms  p95 %.2f ms  max %.2f ms  (%.0f fps at the median)"
-        "  cpu %.2f ms/frame (all threads)\n",
-        frame_ms.size(), percentile(frame_ms, 0.5), percentile(frame_ms, 0.95), max_ms,
-        frame_ms.empty() ? 0.0 : 1000.0 / percentile(frame_ms, 0.5), cpu_ms);
+  if (opt.frame_stats) stats.print();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc > 1 && cs::cli::is_cli_command(argv[1])) return cs::cli::run_cli(argc, argv);
+
+  const cs::Result<cs::ui::WindowOptions> parsed = cs::ui::parse_window_options(argc, argv);
+  if (!parsed) {
+    std::fprintf(stderr, "convscope: %s\n", parsed.error().message.c_str());
+    return 2;
   }
+  const cs::ui::WindowOptions& opt = *parsed;
+  if (opt.usage) {
+    std::fputs(cs::ui::window_usage().c_str(), stdout);
+    return 0;
+  }
+  const bool scripted = opt.frames > 0;  // --frames: a reproducible picture, no saved state
+
+  // ---- Set-up: window and GL context, ImGui, the state ----
+  bool gl43 = true;
+  GLFWwindow* window = open_window(opt, gl43);
+  if (!window) return 1;
+  glfwSwapInterval(opt.frame_stats || scripted ? 0 : 1);
+  const std::string dir = start_imgui(window, scripted);
+  cs::AppState state;
+  glfwSetWindowUserPointer(window, &state);
+  glfwSetDropCallback(window, drop_callback);
+  if (!gl43) state.banner = "No OpenGL 4.3 here: the live preview runs on the CPU.";
+  int exit_code = load_start_state(state, opt, dir);
+
+  // ---- The loop ----
+  ImGuiIO& io = ImGui::GetIO();
+  FrameStats stats;
+  std::string last_status;
+  double last_settings_save = 0.0;
+  const double drag_base = state.weight.numel() > 0 ? state.weight.get(0) : 0.0;
+  int busy_frames = 10;
+  for (long long frame = 0; exit_code == 0; ++frame) {
+    // 1. Events, a new frame.
+    if (!poll_events(window, state, opt, busy_frames)) break;
+    cs::ui::refresh_theme(state);
+    ImGui_ImplOpenGL3_NewFrame();
+    ImGui_ImplGlfw_NewFrame();
+    // A scripted picture must not depend on where the X server left the pointer.
+    if (scripted) io.MousePos = ImVec2(-FLT_MAX, -FLT_MAX);
+    ImGui::NewFrame();
+    state.time = ImGui::GetTime();
+    busy_frames = busy_frames_after_input(state, busy_frames);
+    cs::ui::handle_global_keys(state);
+    cs::ui::handle_step_keys(state);
+    cs::ui::handle_edit_shortcuts(state);
+    if (opt.drag_weight && state.weight.numel() > 0) {
+      state.weight.set(0, drag_base + std::sin(state.time * 3.0));
+      state.mark_dirty(cs::Dirty::trace);
+    }
+
+    // 2. The views (a scripted picture shows no frame rate: it would differ from run to run).
+    cs::ui::draw_frame(state, scripted ? 0.0f : io.Framerate);
+    // 3. The models: the trace if dirty, then the live preview (its picture, kernel and GPU
+    // pass, only what changed). 4. The stepper.
+    cs::recompute_if_dirty(state);
+    cs::update_preview(state);
+    if (state.stepper.advance(io.DeltaTime) > 0 || state.stepper.playing()) {
+      state.mark_dirty(cs::Dirty::status);
+    }
+
+    // 5. Render, screenshots, swap.
+    ImGui::Render();
+    int fb_w = 0, fb_h = 0;
+    glfwGetFramebufferSize(window, &fb_w, &fb_h);
+    cs::gpu::clear_frame(fb_w, fb_h, 0.93f, 0.93f, 0.95f);
+    ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+    const bool last_frame = scripted && frame + 1 >= opt.frames;
+    if (!take_screenshots(state, opt, last_frame, fb_w, fb_h)) exit_code = 1;
+    glfwSwapBuffers(window);
+    stats.frame_done(frame);
+    keep_files(state, opt, dir, last_status, last_settings_save);
+    if (last_frame || state.quit_requested) break;
+  }
+
+  // ---- Shutdown, in reverse ----
+  save_at_exit(state, opt, dir, stats);
   cs::shutdown_edit(state);
   cs::ui::shutdown_canvas();
   ImGui_ImplOpenGL3_Shutdown();

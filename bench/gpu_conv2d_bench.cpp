@@ -166,9 +166,14 @@ void BM_PreviewRedraw(benchmark::State& state) {
   cs::gpu::LivePreview preview;
   preview.set_backend(backends[state.range(0)]);
   (void)preview.set_image(photo);
-  cs::Tensor k = cs::Tensor::from_values(cs::DType::f32, {3, 3}, {-1, 0, 1, -2, 0, 2, -1, 0, 1});
+  // The Sobel kernel on each colour channel on its own: [3, 1, 3, 3] with groups 3.
+  const double sobel[9] = {-1, 0, 1, -2, 0, 2, -1, 0, 1};
+  cs::Tensor k(cs::DType::f32, {3, 1, 3, 3});
+  for (int i = 0; i < 27; ++i)
+    k.set(i, sobel[i % 9]);
   cs::Conv2dParams params;
   params.padding = cs::PaddingSpec::same();
+  params.groups = 3;
   (void)preview.set_kernel(k, nullptr, params);
   preview.set_display(cs::gpu::DisplayMapping::signed_);
   if (!preview.render()) {  // the first render measures (auto) and compiles
@@ -178,7 +183,8 @@ void BM_PreviewRedraw(benchmark::State& state) {
   double value = 2;
   for (auto _ : state) {
     value = value == 2 ? 3 : 2;  // an edit of the centre-left weight, as the kernel editor does
-    k.set(3, -value);
+    for (int c = 0; c < 3; ++c)
+      k.set(c * 9 + 3, -value);
     (void)preview.set_kernel(k, nullptr, params);
     if (!preview.render()) state.SkipWithError(preview.error().c_str());
   }

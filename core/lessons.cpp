@@ -44,13 +44,35 @@ Lesson conv_lesson(std::string name, std::string title, std::string description,
   return l;
 }
 
-std::vector<Lesson> make_lessons() {
-  std::vector<Lesson> ls;
-  const Tensor gray = t({1, 1, 5, 5}, kGray5);
-  const Tensor edge = t({1, 1, 3, 3}, kVerticalEdge);
-  const Tensor zero_bias = t({1}, {0});
+// The operands several lessons share: the seeds' 5×5 grey input, the vertical-edge kernel and a
+// zero bias.
+Tensor gray5() {
+  return t({1, 1, 5, 5}, kGray5);
+}
+Tensor vertical_edge_kernel() {
+  return t({1, 1, 3, 3}, kVerticalEdge);
+}
+Tensor zero_bias() {
+  return t({1}, {0});
+}
 
-  ls.push_back(conv_lesson(
+// The Keras seed in Keras's layout: NHWC input 1×4×4×3 and HWIO kernel 2×2×3×2, no bias.
+Conv2dParams keras_params() {
+  Conv2dParams keras;
+  keras.layout = Layout::nhwc;
+  return keras;
+}
+Tensor keras_input() {
+  return t({1, 4, 4, 3}, {1, 0, 2, 2, 1, 0, 0, 1, 1, 1, 2, 0, 0, 1, 1, 1, 0, 2, 2, 2, 1, 0, 0, 1,
+                          1, 1, 0, 0, 2, 1, 1, 0, 0, 2, 1, 2, 2, 0, 1, 1, 1, 1, 0, 2, 2, 1, 0, 0});
+}
+Tensor keras_kernel() {
+  return t({2, 2, 3, 2},
+           {1, -1, 0, 1, 1, 0, 0, 1, 1, 0, -1, 1, 1, 0, 0, -1, 1, 1, -1, 1, 0, 0, 1, -1});
+}
+
+Lesson vertical_edge() {
+  return conv_lesson(
       "vertical-edge",
       "5\xC3\x97"
       "5 grayscale, vertical-edge kernel",
@@ -60,10 +82,12 @@ std::vector<Lesson> make_lessons() {
       "1] in "
       "every row, no padding, stride 1. Each output is the left column of the window minus its "
       "right column, so bright-to-dark edges from left to right come out positive.",
-      gray, edge, zero_bias, {}, "[[-2, -2, 4], [-3, -2, 3], [0, -2, 1]]"));
+      gray5(), vertical_edge_kernel(), zero_bias(), {}, "[[-2, -2, 4], [-3, -2, 3], [0, -2, 1]]");
+}
 
+Lesson rgb_2_filters() {
   std::vector<double> f2(kRgbFilters.begin(), kRgbFilters.begin() + 54);
-  ls.push_back(conv_lesson(
+  return conv_lesson(
       "rgb-2-filters",
       "RGB 3\xC3\x97"
       "3, two filters",
@@ -72,20 +96,24 @@ std::vector<Lesson> make_lessons() {
       "channel. Every output adds three partial sums: for filter 0 they are \xE2\x88\x92"
       "6 (R), "
       "15 (G) and 2 (B), so the output is 11.",
-      t({1, 3, 3, 3}, kRgb3), t({2, 3, 3, 3}, f2), t({2}, {0, 0}), {}, "[[[11]], [[1]]]"));
+      t({1, 3, 3, 3}, kRgb3), t({2, 3, 3, 3}, f2), t({2}, {0, 0}), {}, "[[[11]], [[1]]]");
+}
 
-  ls.push_back(conv_lesson(
+Lesson rgb_3_filters() {
+  return conv_lesson(
       "rgb-3-filters",
       "RGB 3\xC3\x97"
       "3, three filters",
       "The same input with a third filter: three output channels, 11, 1 and 26. Step through a "
       "window to see one partial sum per input channel.",
       t({1, 3, 3, 3}, kRgb3), t({3, 3, 3, 3}, kRgbFilters), t({3}, {0, 0, 0}), {},
-      "[[[11]], [[1]], [[26]]]"));
+      "[[[11]], [[1]], [[26]]]");
+}
 
+Lesson padding_1() {
   Conv2dParams pad1;
   pad1.padding = PaddingSpec::symmetric(1);
-  ls.push_back(conv_lesson(
+  return conv_lesson(
       "padding-1",
       "Padding 1 keeps 5\xC3\x97"
       "5",
@@ -93,107 +121,112 @@ std::vector<Lesson> make_lessons() {
       "1 "
       "\xE2\x88\x92 3) / 1 + 1 = 5, so the output keeps the input's size. Windows at the border "
       "read the padding.",
-      gray, edge, zero_bias, pad1,
+      gray5(), vertical_edge_kernel(), zero_bias(), pad1,
       "[[-3, -4, 0, 4, 3], [-3, -2, -2, 4, 5], [-3, -3, -2, 3, 5], [-3, 0, -2, 1, 5], "
-      "[-3, -2, 0, 1, 3]]"));
+      "[-3, -2, 0, 1, 3]]");
+}
 
-  // Keras: NHWC input 1×4×4×3 and HWIO kernel 2×2×3×2, no bias (use_bias=False).
-  Conv2dParams keras;
-  keras.layout = Layout::nhwc;
-  const Tensor kx =
-      t({1, 4, 4, 3}, {1, 0, 2, 2, 1, 0, 0, 1, 1, 1, 2, 0, 0, 1, 1, 1, 0, 2, 2, 2, 1, 0, 0, 1,
-                       1, 1, 0, 0, 2, 1, 1, 0, 0, 2, 1, 2, 2, 0, 1, 1, 1, 1, 0, 2, 2, 1, 0, 0});
-  const Tensor kw = t(
-      {2, 2, 3, 2}, {1, -1, 0, 1, 1, 0, 0, 1, 1, 0, -1, 1, 1, 0, 0, -1, 1, 1, -1, 1, 0, 0, 1, -1});
-  ls.push_back(conv_lesson("keras-conv",
-                           "Keras: 4\xC3\x97"
-                           "4\xC3\x97"
-                           "3 input, 2\xC3\x97"
-                           "2 kernel, 2 filters",
-                           "The Keras seed in Keras's own layout: input [N, H, W, C] = 1\xC3\x97"
-                           "4\xC3\x97"
-                           "4\xC3\x97"
-                           "3, "
-                           "kernel [KH, KW, C_in, C_out] = 2\xC3\x97"
-                           "2\xC3\x97"
-                           "3\xC3\x97"
-                           "2, no bias. The output is "
-                           "1\xC3\x97"
-                           "3\xC3\x97"
-                           "3\xC3\x97"
-                           "2: a 2\xC3\x97"
-                           "2 window fits 3 times across 4 cells.",
-                           kx, kw, std::nullopt, keras,
-                           "[[[6, 0], [4, 3], [7, 0]], [[1, 2], [4, 2], [3, 1]], "
-                           "[[5, 2], [5, 1], [1, 4]]] (NHWC)"));
+Lesson keras_conv() {
+  return conv_lesson("keras-conv",
+                     "Keras: 4\xC3\x97"
+                     "4\xC3\x97"
+                     "3 input, 2\xC3\x97"
+                     "2 kernel, 2 filters",
+                     "The Keras seed in Keras's own layout: input [N, H, W, C] = 1\xC3\x97"
+                     "4\xC3\x97"
+                     "4\xC3\x97"
+                     "3, "
+                     "kernel [KH, KW, C_in, C_out] = 2\xC3\x97"
+                     "2\xC3\x97"
+                     "3\xC3\x97"
+                     "2, no bias. The output is "
+                     "1\xC3\x97"
+                     "3\xC3\x97"
+                     "3\xC3\x97"
+                     "2: a 2\xC3\x97"
+                     "2 window fits 3 times across 4 cells.",
+                     keras_input(), keras_kernel(), std::nullopt, keras_params(),
+                     "[[[6, 0], [4, 3], [7, 0]], [[1, 2], [4, 2], [3, 1]], "
+                     "[[5, 2], [5, 1], [1, 4]]] (NHWC)");
+}
 
-  {
-    Lesson l;
-    l.name = "keras-pool";
-    l.title =
-        "Keras: max pooling 2\xC3\x97"
-        "2, stride 2";
-    l.description =
-        "MaxPool2D(pool_size=(2, 2), strides=(2, 2)) on the 1\xC3\x97"
-        "3\xC3\x97"
-        "3\xC3\x97"
-        "2 "
-        "feature maps of keras-conv: out = \xE2\x8C\x8A(3 \xE2\x88\x92 2) / 2\xE2\x8C\x8B + 1 = 1, "
-        "so each channel keeps the largest of its top-left 2\xC3\x97"
-        "2 block and the last row "
-        "and column are never read.";
-    l.op = LessonOp::pool;
-    auto y = conv2d_reference(kx, kw, nullptr, keras);
-    l.input = y ? *y : Tensor(DType::f32, {1, 3, 3, 2});
-    l.pool.op = PoolOp::max;
-    l.pool.k_h = l.pool.k_w = 2;
-    l.pool.stride_h = l.pool.stride_w = 2;
-    l.pool.layout = Layout::nhwc;
-    l.expected = "[[[[6, 3]]]] (NHWC)";
-    ls.push_back(std::move(l));
-  }
+// Pools keras-conv's output, so its input is computed rather than typed.
+Lesson keras_pool() {
+  Lesson l;
+  l.name = "keras-pool";
+  l.title =
+      "Keras: max pooling 2\xC3\x97"
+      "2, stride 2";
+  l.description =
+      "MaxPool2D(pool_size=(2, 2), strides=(2, 2)) on the 1\xC3\x97"
+      "3\xC3\x97"
+      "3\xC3\x97"
+      "2 "
+      "feature maps of keras-conv: out = \xE2\x8C\x8A(3 \xE2\x88\x92 2) / 2\xE2\x8C\x8B + 1 = 1, "
+      "so each channel keeps the largest of its top-left 2\xC3\x97"
+      "2 block and the last row "
+      "and column are never read.";
+  l.op = LessonOp::pool;
+  auto y = conv2d_reference(keras_input(), keras_kernel(), nullptr, keras_params());
+  l.input = y ? *y : Tensor(DType::f32, {1, 3, 3, 2});
+  l.pool.op = PoolOp::max;
+  l.pool.k_h = l.pool.k_w = 2;
+  l.pool.stride_h = l.pool.stride_w = 2;
+  l.pool.layout = Layout::nhwc;
+  l.expected = "[[[[6, 3]]]] (NHWC)";
+  return l;
+}
 
-  {
-    Conv2dParams same;
-    same.padding = PaddingSpec::same();
-    Lesson l = conv_lesson(
-        "scipy-laplacian", "SciPy: convolve(a, laplacian, mode='same')",
-        "scipy.signal.convolve computes a true convolution: the kernel is flipped before it "
-        "slides (the Laplacian is symmetric, so flipping changes nothing here). mode='same' is "
-        "padding 1 with zeros for a 3\xC3\x97"
-        "3 kernel.",
-        t({1, 1, 3, 3}, {1, 2, 3, 4, 5, 6, 7, 8, 9}), t({1, 1, 3, 3}, {0, 1, 0, 1, -4, 1, 0, 1, 0}),
-        std::nullopt, same, "[[2, 1, -4], [-3, 0, -7], [-16, -11, -22]]");
-    l.flip_kernel = true;
-    ls.push_back(std::move(l));
-  }
+Lesson scipy_laplacian() {
+  Conv2dParams same;
+  same.padding = PaddingSpec::same();
+  Lesson l = conv_lesson(
+      "scipy-laplacian", "SciPy: convolve(a, laplacian, mode='same')",
+      "scipy.signal.convolve computes a true convolution: the kernel is flipped before it "
+      "slides (the Laplacian is symmetric, so flipping changes nothing here). mode='same' is "
+      "padding 1 with zeros for a 3\xC3\x97"
+      "3 kernel.",
+      t({1, 1, 3, 3}, {1, 2, 3, 4, 5, 6, 7, 8, 9}), t({1, 1, 3, 3}, {0, 1, 0, 1, -4, 1, 0, 1, 0}),
+      std::nullopt, same, "[[2, 1, -4], [-3, 0, -7], [-16, -11, -22]]");
+  l.flip_kernel = true;
+  return l;
+}
 
+Lesson stride_2() {
   Conv2dParams stride2;
   stride2.stride_h = stride2.stride_w = 2;
   stride2.padding = PaddingSpec::symmetric(1);
-  ls.push_back(conv_lesson("stride-2", "Stride 2 with padding 1",
-                           "The window jumps two cells at a time: out = \xE2\x8C\x8A(5 + 2 "
-                           "\xE2\x88\x92 3) / 2\xE2\x8C\x8B + 1 = 3.",
-                           gray, edge, zero_bias, stride2, ""));
+  return conv_lesson("stride-2", "Stride 2 with padding 1",
+                     "The window jumps two cells at a time: out = \xE2\x8C\x8A(5 + 2 "
+                     "\xE2\x88\x92 3) / 2\xE2\x8C\x8B + 1 = 3.",
+                     gray5(), vertical_edge_kernel(), zero_bias(), stride2, "");
+}
 
+Lesson dilation_2() {
   Conv2dParams dil2;
   dil2.dilation_h = dil2.dilation_w = 2;
-  ls.push_back(conv_lesson("dilation-2", "Dilation 2",
-                           "The 3\xC3\x97"
-                           "3 kernel's taps are spread two cells apart, so it "
-                           "covers 5\xC3\x97"
-                           "5 cells with 9 multiplies: out = 5 \xE2\x88\x92 "
-                           "2\xC2\xB7(3 \xE2\x88\x92 1) = 1.",
-                           gray, edge, zero_bias, dil2, ""));
+  return conv_lesson("dilation-2", "Dilation 2",
+                     "The 3\xC3\x97"
+                     "3 kernel's taps are spread two cells apart, so it "
+                     "covers 5\xC3\x97"
+                     "5 cells with 9 multiplies: out = 5 \xE2\x88\x92 "
+                     "2\xC2\xB7(3 \xE2\x88\x92 1) = 1.",
+                     gray5(), vertical_edge_kernel(), zero_bias(), dil2, "");
+}
 
+Lesson reflect_padding() {
   Conv2dParams refl;
   refl.padding = PaddingSpec::symmetric(1);
   refl.padding_mode = PaddingMode::reflect;
-  ls.push_back(conv_lesson("reflect-padding", "Reflect padding",
-                           "padding_mode='reflect' fills the ring by mirroring the input without "
-                           "repeating the edge: the cell left of column 0 reads column 1.",
-                           gray, edge, zero_bias, refl, ""));
+  return conv_lesson("reflect-padding", "Reflect padding",
+                     "padding_mode='reflect' fills the ring by mirroring the input without "
+                     "repeating the edge: the cell left of column 0 reads column 1.",
+                     gray5(), vertical_edge_kernel(), zero_bias(), refl, "");
+}
 
+// Each output channel's kernel is the seeds' kernel for that colour in filter c (the diagonal of
+// the 3-filter example: R of filter 0, G of filter 1, B of filter 2).
+Lesson depthwise() {
   Conv2dParams depthwise;
   depthwise.groups = 3;
   depthwise.padding = PaddingSpec::symmetric(1);
@@ -201,29 +234,35 @@ std::vector<Lesson> make_lessons() {
   for (int c = 0; c < 3; ++c)
     dw_values.insert(dw_values.end(), kRgbFilters.begin() + 9 * (4 * c),
                      kRgbFilters.begin() + 9 * (4 * c) + 9);
-  ls.push_back(conv_lesson("depthwise", "Depthwise (groups = 3)",
-                           "groups = C_in: each output channel sees only its own input channel, "
-                           "so every window has one partial sum, not three.",
-                           t({1, 3, 3, 3}, kRgb3), t({3, 1, 3, 3}, dw_values), t({3}, {0, 0, 0}),
-                           depthwise, ""));
+  return conv_lesson("depthwise", "Depthwise (groups = 3)",
+                     "groups = C_in: each output channel sees only its own input channel, "
+                     "so every window has one partial sum, not three.",
+                     t({1, 3, 3, 3}, kRgb3), t({3, 1, 3, 3}, dw_values), t({3}, {0, 0, 0}),
+                     depthwise, "");
+}
 
-  {
-    Lesson l;
-    l.name = "avg-pool-ceil";
-    l.title =
-        "Average pooling 2\xC3\x97"
-        "2, stride 2, ceil_mode";
-    l.description =
-        "With ceil_mode the output rounds up, so a last window hangs over the edge; PyTorch "
-        "divides it by the cells it actually covers inside the padded input.";
-    l.op = LessonOp::pool;
-    l.input = gray;
-    l.pool.op = PoolOp::avg;
-    l.pool.k_h = l.pool.k_w = 2;
-    l.pool.ceil_mode = true;
-    ls.push_back(std::move(l));
-  }
-  return ls;
+Lesson avg_pool_ceil() {
+  Lesson l;
+  l.name = "avg-pool-ceil";
+  l.title =
+      "Average pooling 2\xC3\x97"
+      "2, stride 2, ceil_mode";
+  l.description =
+      "With ceil_mode the output rounds up, so a last window hangs over the edge; PyTorch "
+      "divides it by the cells it actually covers inside the padded input.";
+  l.op = LessonOp::pool;
+  l.input = gray5();
+  l.pool.op = PoolOp::avg;
+  l.pool.k_h = l.pool.k_w = 2;
+  l.pool.ceil_mode = true;
+  return l;
+}
+
+// In menu order: the seeds' examples first, then one option each.
+std::vector<Lesson> make_lessons() {
+  return {vertical_edge(), rgb_2_filters(),   rgb_3_filters(),   padding_1(),
+          keras_conv(),    keras_pool(),      scipy_laplacian(), stride_2(),
+          dilation_2(),    reflect_padding(), depthwise(),       avg_pool_ceil()};
 }
 
 }  // namespace

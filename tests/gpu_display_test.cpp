@@ -157,16 +157,22 @@ TEST(GpuLivePreview, GpuAndCpuBackendsAgreeAndReadValuesMatchTheEngine) {
   ASSERT_TRUE(gl().context->make_current());
   const cs::Image photo = test_photo(97, 61);
   const Tensor sobel = Tensor::from_values(DType::f32, {3, 3}, {-1, 0, 1, -2, 0, 2, -1, 0, 1});
+  // The Sobel kernel on each colour channel on its own: [3, 1, 3, 3] with groups 3.
+  Tensor w(DType::f32, {3, 1, 3, 3});
+  for (int c = 0; c < 3; ++c)
+    for (int i = 0; i < 9; ++i)
+      w.set(c * 9 + i, sobel.get(i));
   cs::Conv2dParams params;
   params.padding = cs::PaddingSpec::same();
   params.padding_mode = cs::PaddingMode::reflect;
+  params.groups = 3;
   std::vector<std::vector<float>> values;
   std::vector<std::string> names;
   for (auto backend : {cs::gpu::Backend::gpu, cs::gpu::Backend::cpu}) {
     cs::gpu::LivePreview preview;
     EXPECT_FALSE(preview.render());  // nothing to show yet
     ASSERT_TRUE(preview.set_image(photo));
-    ASSERT_TRUE(preview.set_kernel(sobel, nullptr, params));
+    ASSERT_TRUE(preview.set_kernel(w, nullptr, params));
     preview.set_display(DisplayMapping::signed_);
     preview.set_backend(backend);
     ASSERT_TRUE(preview.render()) << preview.error();
@@ -184,13 +190,7 @@ TEST(GpuLivePreview, GpuAndCpuBackendsAgreeAndReadValuesMatchTheEngine) {
   EXPECT_NE(names[0].find("GPU"), std::string::npos) << names[0];
   EXPECT_EQ(names[1], "CPU fast path");
   // The engine's value at (x 10, y 20), channel by channel.
-  Tensor w(DType::f32, {3, 1, 3, 3});
-  for (int c = 0; c < 3; ++c)
-    for (int i = 0; i < 9; ++i)
-      w.set(c * 9 + i, sobel.get(i));
-  cs::Conv2dParams depthwise = params;
-  depthwise.groups = 3;
-  auto want = cs::conv2d_reference(cs::image_to_tensor(photo), w, nullptr, depthwise);
+  auto want = cs::conv2d_reference(cs::image_to_tensor(photo), w, nullptr, params);
   ASSERT_TRUE(want);
   for (std::size_t i = 0; i < 2; ++i) {
     ASSERT_EQ(values[i].size(), 3u) << names[i];

@@ -57,8 +57,8 @@ TEST(GpuFallback, LivePreviewUsesTheCpuAndSaysSoOnce) {
   img.pixels.assign(48, 100);
   cs::gpu::LivePreview preview;
   ASSERT_TRUE(preview.set_image(img));
-  ASSERT_TRUE(preview.set_kernel(cs::Tensor::from_values(cs::DType::f32, {1, 1}, {2.0}), nullptr,
-                                 cs::Conv2dParams{}));
+  ASSERT_TRUE(preview.set_kernel(cs::Tensor::from_values(cs::DType::f32, {1, 1, 1, 1}, {2.0}),
+                                 nullptr, cs::Conv2dParams{}));
   preview.set_backend(cs::gpu::Backend::gpu);  // asked for, but unavailable
   ASSERT_TRUE(preview.render()) << preview.error();
   EXPECT_EQ(preview.backend(), "CPU fast path");

@@ -13,8 +13,9 @@
 
 namespace cs::test {
 
-// True when GPU compute is available. Otherwise: in CI (env CI set) the test fails, elsewhere it
-// is skipped with the reason. Use as: if (!gpu_or_skip()) return;
+// At the top of a test that needs GL 4.3 compute: when it is unavailable, the test fails in CI
+// (env CI set) and is skipped with the reason elsewhere. A macro, so FAIL() and GTEST_SKIP()
+// return from the test itself. Use as: CS_REQUIRE_GPU();
 #define CS_REQUIRE_GPU()                                                \
   do {                                                                  \
     const cs::gpu::ComputeStatus cs_status = cs::gpu::compute_status(); \

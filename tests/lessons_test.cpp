@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <string>
+#include <vector>
 
 #include "core/conv2d.hpp"
 #include "core/lessons.hpp"
@@ -52,6 +54,24 @@ TEST(Lessons, EveryLessonComputesAndMatchesItsExpectation) {
     ASSERT_EQ(static_cast<int64_t>(want.size()), out.numel()) << l.expected;
     for (int64_t i = 0; i < out.numel(); ++i)
       EXPECT_EQ(out.get(i), want[static_cast<std::size_t>(i)]);
+  }
+}
+
+// The menu order the window's Lesson menu and `convscope lesson --list` show, and one lesson per
+// name (find_lesson returns the first of a name).
+TEST(Lessons, NamesAreUniqueInMenuOrder) {
+  const std::vector<std::string> want = {"vertical-edge",   "rgb-2-filters", "rgb-3-filters",
+                                         "padding-1",       "keras-conv",    "keras-pool",
+                                         "scipy-laplacian", "stride-2",      "dilation-2",
+                                         "reflect-padding", "depthwise",     "avg-pool-ceil"};
+  std::vector<std::string> names;
+  for (const Lesson& l : builtin_lessons())
+    names.push_back(l.name);
+  EXPECT_EQ(names, want);
+  for (const std::string& name : names) {
+    auto l = find_lesson(name);
+    ASSERT_TRUE(l) << name;
+    EXPECT_EQ(l->name, name);
   }
 }
 

@@ -2,7 +2,8 @@
 //  - in process, without a window: area downsampling, .npy shapes, dropped files, painting, kernel
 //    actions (normalise, random, presets) and scenes <-> the app state;
 //  - as a person uses it: the real convscope under the test command's X server, keys pressed with
-//    xdotool, checked through --status-file, saved scenes and --screenshot.
+//    xdotool, checked through --status-file, saved scenes and --screenshot (without a usable
+//    display these fail under CI and skip elsewhere: CS_REQUIRE_DISPLAY).
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -24,13 +25,14 @@
 #include <nlohmann/json.hpp>
 
 #include "app/ui/app_state.hpp"
+#include "app/ui/preview_model.hpp"
 #include "app/ui/ui_edit.hpp"
 #include "core/file_io.hpp"
 #include "core/image_io.hpp"
 #include "core/npy.hpp"
 #include "core/presets.hpp"
 #include "core/scene.hpp"
-#include "test_util.hpp"
+#include "ui_test_util.hpp"
 
 namespace cs {
 namespace {
@@ -300,6 +302,84 @@ TEST(UiEditScene, StateRoundTripThroughAFile) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The live preview's model without GL: which kernel it applies, and the inspector's geometry
+
+TEST(UiEditPreview, TheKernelFitsThePicturesChannels) {
+  AppState s;
+  // The whole layer when it maps the picture's channels to 1 or 3: rgb-3-filters on colour.
+  ASSERT_TRUE(load_lesson(s, "rgb-3-filters").has_value());
+  PreviewKernel k = choose_preview_kernel(s, 0, 0, 3);
+  EXPECT_EQ(k.weight.shape(), (Shape{3, 3, 3, 3}));
+  EXPECT_EQ(k.params.groups, 1);
+  EXPECT_TRUE(k.weight.identical(s.weight.to(DType::f32)));
+  EXPECT_NE(k.note.find("the whole weight"), std::string::npos) << k.note;
+
+  // One filter of two: rgb-2-filters' filter 1 (and its bias) as a grey feature map.
+  ASSERT_TRUE(load_lesson(s, "rgb-2-filters").has_value());
+  s.has_bias = true;
+  s.bias = Tensor::from_values(DType::f32, {2}, {0.5, -2});
+  k = choose_preview_kernel(s, 1, 0, 3);
+  ASSERT_EQ(k.weight.shape(), (Shape{1, 3, 3, 3}));
+  for (int64_t j = 0; j < 27; ++j)
+    ASSERT_EQ(k.weight.get(j), s.weight.get(27 + j)) << j;
+  ASSERT_TRUE(k.has_bias);
+  EXPECT_EQ(k.bias.get(0), -2);
+  EXPECT_NE(k.note.find("filter 1 of 2"), std::string::npos) << k.note;
+
+  // A grey lesson on a colour picture: the selected kernel once per channel, groups 3, straight
+  // from the OIHW weight ([1, 1, 3, 3] => [3, 1, 3, 3]); no bias.
+  ASSERT_TRUE(load_lesson(s, "vertical-edge").has_value());
+  k = choose_preview_kernel(s, 0, 0, 3);
+  ASSERT_EQ(k.weight.shape(), (Shape{3, 1, 3, 3}));
+  EXPECT_EQ(k.params.groups, 3);
+  EXPECT_FALSE(k.has_bias);
+  for (int64_t c = 0; c < 3; ++c)
+    for (int64_t j = 0; j < 9; ++j)
+      ASSERT_EQ(k.weight.get(c * 9 + j), s.weight.get(j)) << c << ", " << j;
+  // ... and on a grey picture the whole weight.
+  k = choose_preview_kernel(s, 0, 0, 1);
+  EXPECT_EQ(k.weight.shape(), (Shape{1, 1, 3, 3}));
+  EXPECT_EQ(k.params.groups, 1);
+
+  // Depthwise (groups 3): kernel [2, 0] on each colour channel, flipped when the lesson flips.
+  ASSERT_TRUE(load_lesson(s, "depthwise").has_value());
+  s.flip_kernel = true;
+  k = choose_preview_kernel(s, 2, 0, 3);
+  ASSERT_EQ(k.weight.shape(), (Shape{3, 1, 3, 3}));
+  EXPECT_EQ(k.params.groups, 3);
+  const Tensor flipped = s.effective_weight();
+  for (int64_t c = 0; c < 3; ++c)
+    for (int64_t j = 0; j < 9; ++j)
+      ASSERT_EQ(k.weight.get(c * 9 + j), flipped.get(18 + j)) << c << ", " << j;
+  EXPECT_NE(k.note.find("kernel [2, 0] on each colour channel"), std::string::npos) << k.note;
+  EXPECT_NE(k.note.find("flipped (true convolution)"), std::string::npos) << k.note;
+}
+
+TEST(UiEditPreview, ReceptiveFieldAndItsCentre) {
+  // 3×3 kernel, stride 2, padding 1, dilation 2: output (x 3, y 1) reads from
+  // x = 3·2 − 1 = 5 and y = 1·2 − 1 = 1, over (3 − 1)·2 + 1 = 5 cells each way.
+  Conv2dParams p;
+  p.stride_h = p.stride_w = 2;
+  p.padding = PaddingSpec::symmetric(1);
+  p.dilation_h = p.dilation_w = 2;
+  auto g = conv2d_geometry({1, 1, 12, 12}, {1, 1, 3, 3}, -1, p);
+  ASSERT_TRUE(g) << g.error().message;
+  const FieldRect f = receptive_field(*g, 3, 1);
+  EXPECT_EQ(f.x0, 5);
+  EXPECT_EQ(f.y0, 1);
+  EXPECT_EQ(f.w, 5);
+  EXPECT_EQ(f.h, 5);
+  // The field's centre cell (7, 3) leads back to that output: (7 + 1 − 2) / 2 = 3, (3 + 1 − 2) / 2
+  // = 1.
+  int ox = -1, oy = -1;
+  output_centred_at(*g, 7, 3, ox, oy);
+  EXPECT_EQ(ox, 3);
+  EXPECT_EQ(oy, 1);
+  // The first output's field starts in the padding.
+  EXPECT_EQ(receptive_field(*g, 0, 0).x0, -1);
+}
+
+// ---------------------------------------------------------------------------------------------
 // The views' code in a headless ImGui context (no window, no renderer)
 
 class HeadlessImGui {
@@ -428,11 +508,6 @@ TEST(UiEditViews, FileBrowserListsFiltersAndReports) {
 // ---------------------------------------------------------------------------------------------
 // The real window
 
-bool have_display() {
-  const char* d = std::getenv("DISPLAY");
-  return d && *d && std::system("command -v xdotool >/dev/null 2>&1") == 0;
-}
-
 // Starts convscope in `dir` with a private XDG_STATE_HOME and Mesa's software rasterizer;
 // stdout and stderr go to dir/app.log.
 pid_t start_app(const TempDir& dir, const std::vector<std::string>& args) {
@@ -539,8 +614,7 @@ class App {
 };
 
 TEST(UiEditWindow, SceneOnTheCommandLineRendersAndReports) {
-  if (!have_display())
-    GTEST_SKIP() << "needs an X display and xdotool (scripts/test.sh runs xvfb-run)";
+  CS_REQUIRE_DISPLAY();
   TempDir dir;
   ASSERT_TRUE(write_file_atomic(dir / "box.json", box_scene("Box test", true)).has_value());
   App app(dir, {"--scene", dir / "box.json", "--frames", "4", "--screenshot", dir / "shot.png",
@@ -557,8 +631,7 @@ TEST(UiEditWindow, SceneOnTheCommandLineRendersAndReports) {
 }
 
 TEST(UiEditWindow, ABrokenSceneIsRefusedWithItsSentence) {
-  if (!have_display())
-    GTEST_SKIP() << "needs an X display and xdotool (scripts/test.sh runs xvfb-run)";
+  CS_REQUIRE_DISPLAY();
   TempDir dir;
   ASSERT_TRUE(
       write_file_atomic(
@@ -572,8 +645,7 @@ TEST(UiEditWindow, ABrokenSceneIsRefusedWithItsSentence) {
 }
 
 TEST(UiEditWindow, KeysEditTheKernelSaveAndOpenScenes) {
-  if (!have_display())
-    GTEST_SKIP() << "needs an X display and xdotool (scripts/test.sh runs xvfb-run)";
+  CS_REQUIRE_DISPLAY();
   TempDir dir;
   const std::string scene = dir / "box.json", other = dir / "other.json", copy = dir / "copy.json";
   const std::string st = dir / "status.json";
@@ -645,8 +717,7 @@ TEST(UiEditWindow, KeysEditTheKernelSaveAndOpenScenes) {
 }
 
 TEST(UiEditWindow, PreviewOfAPictureRenders) {
-  if (!have_display())
-    GTEST_SKIP() << "needs an X display and xdotool (scripts/test.sh runs xvfb-run)";
+  CS_REQUIRE_DISPLAY();
   TempDir dir;
   Image img{64, 48, 3, std::vector<uint8_t>(64 * 48 * 3)};
   for (std::size_t i = 0; i < img.pixels.size(); ++i)

@@ -1,7 +1,9 @@
 // UI tests of the real window: start `convscope` as a child process on the X display (Xvfb in
 // scripts/test.sh), press keys with xdotool, and read what changed from the JSON the app keeps in
 // --status-file. Each test has its own XDG_STATE_HOME, so saved layouts and lessons never leak.
-// Needs DISPLAY and xdotool (scripts/install-deps.sh installs it); without a display it skips.
+// Needs DISPLAY and xdotool (scripts/install-deps.sh installs it); without a usable display it
+// fails under CI and skips elsewhere (CS_REQUIRE_DISPLAY in ui_test_util.hpp). The window's
+// options (app/ui/window_options.hpp) are also checked in process, without a display.
 #include <gtest/gtest.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -20,10 +22,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/ui/window_options.hpp"
 #include "core/image_io.hpp"
 
 extern char** environ;
-#include "test_util.hpp"
+#include "ui_test_util.hpp"
 
 namespace {
 
@@ -154,9 +157,7 @@ class App {
 class UiWindow : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!std::getenv("DISPLAY")) GTEST_SKIP() << "no DISPLAY: run under xvfb-run (scripts/test.sh)";
-    ASSERT_EQ(std::system("command -v xdotool >/dev/null 2>&1"), 0)
-        << "xdotool is missing: run scripts/install-deps.sh";
+    CS_REQUIRE_DISPLAY();
     char tmpl[] = "/tmp/convscope-ui-XXXXXX";
     ASSERT_NE(mkdtemp(tmpl), nullptr);
     m_dir = tmpl;
@@ -391,6 +392,135 @@ TEST_F(UiWindow, FramesAndScreenshotExitZero) {
   expect_picture(pres, 1024, 768);
   // --frames leaves no saved state behind.
   EXPECT_FALSE(fs::exists(m_dir / "convscope" / "settings.json"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The window's options, in process (no display needed): app/ui/window_options.cpp.
+
+cs::Result<cs::ui::WindowOptions> parse(std::vector<std::string> args) {
+  std::string exe = "convscope";
+  std::vector<char*> argv{exe.data()};
+  for (auto& a : args)
+    argv.push_back(a.data());
+  const int argc = static_cast<int>(argv.size());
+  argv.push_back(nullptr);
+  return cs::ui::parse_window_options(argc, argv.data());
+}
+
+std::string parse_error(std::vector<std::string> args) {
+  auto r = parse(std::move(args));
+  return r ? std::string("(accepted)") : r.error().message;
+}
+
+TEST(WindowOptions, UsageIsTheTableInColumns) {
+  EXPECT_EQ(cs::ui::window_usage(),
+            "usage: convscope [options]            the visualizer window\n"
+            "       convscope <command> ...         the command line (convscope --help lists "
+            "commands)\n"
+            "\n"
+            "options:\n"
+            "  --lesson NAME        open a built-in lesson (vertical-edge, rgb-2-filters, ...)\n"
+            "  --random H,W,C,COUT[,K[,SEED]]  a random integer lesson (K×K kernel, default 3)\n"
+            "  --scene FILE.json    open a saved scene\n"
+            "  --step K             seek the stepper to global step K\n"
+            "  --presentation       start in presentation mode\n"
+            "  --high-contrast      start with the high-contrast theme\n"
+            "  --preview IMAGE      open the live preview on a PNG/JPEG\n"
+            "  --size WxH           window size in pixels (default 1600x900)\n"
+            "  --frames N           render N frames, then exit (with --screenshot: save the "
+            "window)\n"
+            "  --screenshot OUT.png write the window to OUT.png after the last frame (atomic)\n"
+            "  --status-file PATH   keep PATH updated with the state as JSON (for tests)\n"
+            "  --frame-stats        print the median and 95th percentile frame times at exit\n"
+            "  --drag-weight        change a weight every frame, as a dragged slider would\n"
+            "  --play               start playing\n"
+            "  --help-window        open the help window at start\n"
+            "With --frames, the saved layout and settings are neither read nor written.\n");
+  auto r = parse({"--lesson", "vertical-edge", "--usage", "--bogus"});
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_TRUE(r->usage) << "--usage wins over every other problem, as --help does";
+}
+
+TEST(WindowOptions, EveryOptionReadsItsValue) {
+  auto r = parse({"--lesson",       "padding-1",       "--scene",       "s.json",
+                  "--preview",      "p.png",           "--screenshot",  "o.png",
+                  "--status-file",  "st.json",         "--step",        "12",
+                  "--size",         "800x600",         "--random",      "8,9,2,3,5,7",
+                  "--presentation", "--high-contrast", "--frame-stats", "--drag-weight",
+                  "--play",         "--help-window"});
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->lesson, "padding-1");
+  EXPECT_EQ(r->scene, "s.json");
+  EXPECT_EQ(r->preview, "p.png");
+  EXPECT_EQ(r->screenshot, "o.png");
+  EXPECT_EQ(r->status_file, "st.json");
+  EXPECT_EQ(r->step, 12);
+  EXPECT_EQ(r->frames, 3) << "--screenshot without --frames renders 3 frames";
+  EXPECT_EQ(r->width, 800);
+  EXPECT_EQ(r->height, 600);
+  ASSERT_TRUE(r->random.has_value());
+  EXPECT_EQ(r->random->h, 8);
+  EXPECT_EQ(r->random->w, 9);
+  EXPECT_EQ(r->random->c_in, 2);
+  EXPECT_EQ(r->random->c_out, 3);
+  EXPECT_EQ(r->random->k, 5);
+  EXPECT_EQ(r->random->seed, 7u);
+  EXPECT_TRUE(r->presentation && r->high_contrast && r->frame_stats && r->drag_weight && r->play &&
+              r->help_window);
+  EXPECT_FALSE(r->usage);
+
+  auto d = parse({});
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->frames, -1);
+  EXPECT_EQ(d->step, -1);
+  EXPECT_EQ(d->width, 1600);
+  EXPECT_EQ(d->height, 900);
+  EXPECT_FALSE(d->random.has_value());
+  auto f = parse({"--frames", "5", "--screenshot", "o.png", "--random", "4,4,1,1"});
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->frames, 5);
+  EXPECT_EQ(f->random->k, 3) << "K defaults to 3";
+}
+
+TEST(WindowOptions, EachProblemHasItsSentence) {
+  const std::string unknown =
+      "'. Run convscope --usage for the window's options, or convscope --help for the command "
+      "line.";
+  EXPECT_EQ(parse_error({"--bogus"}), "Unknown option '--bogus" + unknown);
+  EXPECT_EQ(parse_error({"-x"}), "Unknown option '-x" + unknown);
+  EXPECT_EQ(parse_error({"-5"}), "Unknown option '-5" + unknown);
+  EXPECT_EQ(parse_error({"foo"}), "Unknown option 'foo" + unknown);
+  EXPECT_EQ(parse_error({"--lesson"}), "--lesson needs a lesson name.");
+  EXPECT_EQ(parse_error({"--scene"}), "--scene needs a file.");
+  EXPECT_EQ(parse_error({"--preview"}), "--preview needs a PNG or JPEG file.");
+  EXPECT_EQ(parse_error({"--screenshot"}), "--screenshot needs an output file name.");
+  EXPECT_EQ(parse_error({"--status-file"}), "--status-file needs a file name.");
+  const std::string step = "--step needs a step number 0 or more, e.g. --step 12.";
+  for (const char* v : {"-1", "x", "1.5"})
+    EXPECT_EQ(parse_error({"--step", v}), step) << v;
+  EXPECT_EQ(parse_error({"--step"}), step);
+  const std::string frames = "--frames needs a number of frames of 1 or more, e.g. --frames 5.";
+  for (const char* v : {"0", "abc", "-2"})
+    EXPECT_EQ(parse_error({"--frames", v}), frames) << v;
+  EXPECT_EQ(parse_error({"--frames"}), frames);
+  const std::string size =
+      "--size needs WIDTHxHEIGHT between 320x240 and 8192x8192, e.g. --size 1600x900.";
+  for (const char* v : {"100x100", "1600", "1600x", "x900", "9000x900", "320x240x5"})
+    EXPECT_EQ(parse_error({"--size", v}), size) << v;
+  EXPECT_EQ(parse_error({"--size"}), size);
+  EXPECT_EQ(parse_error({"--random"}),
+            "--random needs H,W,C,COUT[,K[,SEED]], e.g. --random 64,64,3,8.");
+  for (const char* v : {"64,64,3,8,,1", "a,b,c,d"}) {
+    EXPECT_EQ(parse_error({"--random", v}),
+              "--random needs whole numbers H,W,C,COUT[,K[,SEED]], e.g. --random 64,64,3,8.")
+        << v;
+  }
+  for (const char* v : {"64,64", "0,64,3,8", "64,64,3,8,16", "64,64,3,8,3,5,7", "513,4,1,1"}) {
+    EXPECT_EQ(parse_error({"--random", v}),
+              "--random needs H,W (1..512), C, COUT (1..64) and optionally K (1..15) and SEED, "
+              "e.g. --random 64,64,3,8.")
+        << v;
+  }
 }
 
 TEST_F(UiWindow, BadOptionsAreRefusedWithStatus2) {

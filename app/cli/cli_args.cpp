@@ -49,6 +49,18 @@ std::string suggestion(const CommandSpec& spec, const std::string& name) {
   return "; `convscope " + std::string(spec.name) + " --help` lists the options";
 }
 
+Error unknown_argument(const CommandSpec& spec, const std::string& arg, const std::string& name) {
+  if (spec.unknown_hint) {
+    return make_error("Unknown option '" + arg + "'. " + spec.unknown_hint, name);
+  }
+  return make_error("unknown option " + name + suggestion(spec, name), name);
+}
+
+Error missing_value(const OptionSpec& o) {
+  if (o.needs) return make_error(o.needs, o.name);
+  return make_error(std::string(o.name) + " needs a value, like " + o.name + " " + o.value, o.name);
+}
+
 std::string lower(std::string s) {
   for (char& c : s)
     c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -135,7 +147,7 @@ Result<Args> parse_args(int argc, char** argv, int first, const CommandSpec& spe
       const std::size_t eq = arg.find('=');
       const std::string name = arg.substr(0, eq);
       const OptionSpec* o = find_option(spec, name);
-      if (!o) return make_error("unknown option " + name + suggestion(spec, name), name);
+      if (!o) return unknown_argument(spec, arg, name);
       if (!o->value) {
         if (eq != std::string::npos) {
           return make_error(name + " is a switch and takes no value; write just " + name, name);
@@ -149,12 +161,12 @@ Result<Args> parse_args(int argc, char** argv, int first, const CommandSpec& spe
       } else if (i + 1 < argc && std::strncmp(argv[i + 1], "--", 2) != 0) {
         value = argv[++i];
       } else {
-        return make_error(name + " needs a value, like " + name + " " + o->value, name);
+        return missing_value(*o);
       }
-      if (value.empty()) {
-        return make_error(name + " needs a value, like " + name + " " + o->value, name);
-      }
+      if (value.empty()) return missing_value(*o);
       args.set(name, std::move(value));
+    } else if (spec.unknown_hint) {
+      return unknown_argument(spec, arg, arg);
     } else if (arg.size() > 1 && arg[0] == '-' &&
                !std::isdigit(static_cast<unsigned char>(arg[1]))) {
       return make_error(

@@ -1,6 +1,7 @@
-// Command-line argument parsing for `convscope <subcommand>`: option tables (which also print the
-// usage), strict numbers, pairs and shapes, and the conv/pool parameter options shared by conv,
-// pool, trace and shape. Depends on core/params.hpp only: no I/O, no engine calls, no ImGui.
+// Command-line argument parsing for `convscope <subcommand>` and the window's options: option
+// tables (which also print the usage), strict numbers, pairs and shapes, and the conv/pool
+// parameter options shared by conv, pool, trace and shape. Depends on core/params.hpp only: no I/O,
+// no engine calls, no ImGui.
 #pragma once
 
 #include <cstdint>
@@ -21,15 +22,23 @@ struct OptionSpec {
   const char* name;   // "--stride"
   const char* value;  // "S|SH,SW" or nullptr
   const char* help;   // one line
+  // The sentence when the value is missing ("--lesson needs a lesson name."); nullptr: "--out
+  // needs a value, like --out Y.npy".
+  const char* needs = nullptr;
 };
 
-// A subcommand's description: what `convscope <name> --help` prints.
+// A subcommand's description: what `convscope <name> --help` prints. The window's options
+// (`convscope [options]`, app/ui/window_options.cpp) are a table of this kind too.
 struct CommandSpec {
   const char* name;      // "conv"
   const char* synopsis;  // "--input X.npy --weight W.npy [--bias B.npy] --out Y.npy [options]"
   const char* summary;   // one sentence
   std::vector<OptionSpec> options;
   const char* examples;  // pasteable lines, or nullptr
+  // nullptr: positional arguments are kept, and an unknown option reads "unknown option --strid
+  // (did you mean --stride?)". Set: the table takes no positional arguments, and anything that
+  // is not one of its options reads "Unknown option 'ARG'. " followed by this hint (the window).
+  const char* unknown_hint = nullptr;
 };
 
 std::string usage_text(const CommandSpec& spec);
@@ -55,7 +64,7 @@ class Args {
 bool wants_help(int argc, char** argv, int first);
 
 // Parses argv[first..] against the spec. Errors name the option: "unknown option --strid (did you
-// mean --stride?)", "--out needs a value, like --out Y.npy".
+// mean --stride?)", "--out needs a value, like --out Y.npy" (or the option's own `needs`).
 Result<Args> parse_args(int argc, char** argv, int first, const CommandSpec& spec);
 
 // Errors unless every named option is present: "--weight is required (the kernel as a .npy

@@ -54,26 +54,23 @@ struct LivePreview::State {
   bool has_image = false;
   int width = 0, height = 0, channels = 0;
   Tensor input;  // [1, C, H, W] float32 in [0, 1]
-  std::vector<uint8_t> original_rgba;
   bool has_kernel = false;
-  Tensor weight;  // as given: [KH, KW] or OIHW
+  Tensor weight;  // OIHW, float32
   std::optional<Tensor> bias;
   Conv2dParams params;
   DisplayMapping mapping = DisplayMapping::clip;
   Backend requested = Backend::automatic;
 
   // Change tracking
-  bool image_uploaded_gpu = false, original_dirty = true, kernel_dirty = true;
+  bool image_uploaded_gpu = false;
   bool conv_dirty = true, display_dirty = true;
   std::string measured_key;
   bool use_gpu = false;
   bool last_ran = false, last_ok = false;
 
-  // Resolved kernel for the current image
-  Tensor weight_oihw;
-  std::optional<Tensor> bias_full;
-  Conv2dParams resolved;
+  // The kernel on the current image (resolve())
   ConvGeometry geo;
+  bool geo_ok = false;
 
   // Results
   Tensor cpu_map;  // [1, C_out, OH, OW], when the CPU computed the last result
@@ -104,33 +101,11 @@ struct LivePreview::State {
     }
   }
 
-  // The kernel as a convolution of the current image: a 2-D kernel becomes depthwise.
+  // The geometry of the kernel on the current image, checked: what both backends run.
   Status resolve() {
-    resolved = params;
-    resolved.layout = Layout::nchw;
-    if (weight.ndim() == 2) {
-      const int64_t kh = weight.dim(0), kw = weight.dim(1);
-      weight_oihw = Tensor(DType::f32, {channels, 1, kh, kw});
-      const Tensor w32 = weight.to(DType::f32);
-      for (int c = 0; c < channels; ++c) {
-        std::copy(w32.data<float>(), w32.data<float>() + kh * kw,
-                  weight_oihw.data<float>() + c * kh * kw);
-      }
-      resolved.groups = channels;
-      bias_full.reset();
-      if (bias) {
-        Tensor b(DType::f32, {channels});
-        for (int c = 0; c < channels; ++c)
-          b.set(c, bias->get(bias->numel() == 1 ? 0 : c));
-        bias_full = b;
-      }
-    } else {
-      weight_oihw = weight.to(DType::f32);
-      bias_full.reset();
-      if (bias) bias_full = bias->to(DType::f32);
-    }
-    Result<ConvGeometry> g = conv2d_geometry(input.shape(), weight_oihw.shape(),
-                                             bias_full ? bias_full->numel() : -1, resolved);
+    geo_ok = false;
+    Result<ConvGeometry> g =
+        conv2d_geometry(input.shape(), weight.shape(), bias ? bias->numel() : -1, params);
     if (!g) return g.error();
     if (g->c_out != 1 && g->c_out != 3) {
       return make_error("the kernel makes " + std::to_string(g->c_out) +
@@ -138,6 +113,7 @@ struct LivePreview::State {
                         "weight");
     }
     geo = *g;
+    geo_ok = true;
     return ok();
   }
 
@@ -148,7 +124,7 @@ struct LivePreview::State {
       image_uploaded_gpu = true;
     }
     if (conv_dirty) {
-      Status st = engine->upload_kernel(weight_oihw, bias_full ? &*bias_full : nullptr);
+      Status st = engine->upload_kernel(weight, bias ? &*bias : nullptr);
       if (!st) return st;
       st = engine->run_conv_resident(geo);
       if (!st) return st;
@@ -163,8 +139,7 @@ struct LivePreview::State {
 
   Status run_cpu() {
     if (conv_dirty || !cpu_map.ndim()) {
-      Result<Tensor> y =
-          cs::conv2d(input, weight_oihw, bias_full ? &*bias_full : nullptr, resolved);
+      Result<Tensor> y = cs::conv2d(input, weight, bias ? &*bias : nullptr, params);
       if (!y) return y.error();
       cpu_map = std::move(*y);
     }
@@ -180,10 +155,10 @@ struct LivePreview::State {
 
   std::string key() const {
     std::ostringstream k;
-    k << width << "x" << height << "x" << channels << " " << shape_to_string(weight_oihw.shape())
-      << " s" << resolved.stride_h << "," << resolved.stride_w << " d" << resolved.dilation_h << ","
-      << resolved.dilation_w << " g" << resolved.groups << " p"
-      << padding_spec_to_string(resolved.padding) << " " << static_cast<int>(resolved.padding_mode)
+    k << width << "x" << height << "x" << channels << " " << shape_to_string(weight.shape()) << " s"
+      << params.stride_h << "," << params.stride_w << " d" << params.dilation_h << ","
+      << params.dilation_w << " g" << params.groups << " p"
+      << padding_spec_to_string(params.padding) << " " << static_cast<int>(params.padding_mode)
       << " " << static_cast<int>(requested);
     return k.str();
   }
@@ -247,6 +222,7 @@ Status LivePreview::set_image(const Image& image) {
     return make_error("the photo could not be uploaded to the GPU", "image");
   }
   m->has_image = true;
+  m->geo_ok = false;  // the next render() works it out for this image
   m->image_uploaded_gpu = false;
   m->conv_dirty = m->display_dirty = true;
   m->cpu_map = Tensor();
@@ -255,14 +231,14 @@ Status LivePreview::set_image(const Image& image) {
 
 Status LivePreview::set_kernel(const Tensor& weight, const Tensor* bias,
                                const Conv2dParams& params) {
-  if (weight.ndim() != 2 && weight.ndim() != 4) {
+  if (weight.ndim() != 4) {
     return make_error(
-        "the kernel must be 2-D (KH×KW, applied to each colour channel) or 4-D "
-        "(C_out×C_in×KH×KW), not " +
+        "the kernel must be 4-D (C_out×C_in/groups×KH×KW; one kernel on each colour channel is "
+        "3×1×KH×KW with groups 3), not " +
             shape_to_string(weight.shape()),
         "weight");
   }
-  if (weight.ndim() == 4 && weight.dim(0) != 1 && weight.dim(0) != 3) {
+  if (weight.dim(0) != 1 && weight.dim(0) != 3) {
     return make_error("a 4-D kernel for a picture needs C_out 1 (grey) or 3 (colour), not " +
                           std::to_string(weight.dim(0)),
                       "weight");
@@ -277,9 +253,9 @@ Status LivePreview::set_kernel(const Tensor& weight, const Tensor* bias,
   const std::optional<Tensor> old_bias = m->bias;
   const Conv2dParams old_params = m->params;
   const bool old_has = m->has_kernel;
-  m->weight = weight;
+  m->weight = weight.to(DType::f32);
   m->bias.reset();
-  if (bias != nullptr) m->bias = *bias;
+  if (bias != nullptr) m->bias = bias->to(DType::f32);
   m->params = params;
   if (m->has_image) {
     Status st = m->resolve();
@@ -399,6 +375,9 @@ int LivePreview::result_height() const {
 }
 int LivePreview::result_channels() const {
   return m->out_c;
+}
+const ConvGeometry* LivePreview::geometry() const {
+  return m->has_image && m->has_kernel && m->geo_ok ? &m->geo : nullptr;
 }
 
 std::vector<float> LivePreview::read_value(int x, int y) {

@@ -1,7 +1,8 @@
 // LivePreview: the full-resolution photo filtered by the kernel being edited, redrawn inside the
-// app's own GL 4.3 context (current on the calling thread). It owns two RGBA8 textures (the
-// photo and the result) that ImGui draws with ImGui::Image((ImTextureID)(intptr_t)tex, size).
-// Picks GPU compute or the CPU fast path by measuring both; depends on core/ and app/gpu/ only.
+// app's own GL context (current on the calling thread; without GL 4.3 compute the CPU filters). It
+// owns two RGBA8 textures (the photo and the result) that ImGui draws with
+// ImGui::Image((ImTextureID)(intptr_t)tex, size). Picks GPU compute or the CPU fast path by
+// measuring both; depends on core/ and app/gpu/ only.
 #pragma once
 
 #include <memory>
@@ -33,10 +34,11 @@ class LivePreview {
   // Uploads the full-resolution photo once (pixels become values in [0, 1], grey or RGB; alpha
   // dropped). Error (the previous image kept) when it is larger than the GL texture limit.
   Status set_image(const Image& image);
-  // weight: [KH, KW] (applied to each colour channel separately: depthwise) or [C_out, C_in/g,
-  // KH, KW] OIHW with C_in = the image's channels and C_out 1 (grey) or 3 (colour).
-  // bias: [C_out] or null. params.layout must be nchw. Validated here: an error leaves the
-  // previous kernel in place and names what to fix (the field tells which control).
+  // weight: OIHW [C_out, C_in/groups, KH, KW] with C_in = the image's channels (1 grey, 3
+  // colour) and C_out 1 (grey) or 3 (colour); one kernel on each colour channel on its own is
+  // [3, 1, KH, KW] with groups 3. bias: [C_out] or null. params.layout must be nchw. Validated
+  // here against the image: an error leaves the previous kernel in place and names what to fix
+  // (the field tells which control).
   Status set_kernel(const Tensor& weight, const Tensor* bias, const Conv2dParams& params);
   void set_display(DisplayMapping mapping);
   // automatic (the default): measure one GPU pass and one CPU pass, use the faster; re-measured
@@ -57,6 +59,9 @@ class LivePreview {
   int result_width() const;
   int result_height() const;
   int result_channels() const;  // 1 or 3
+  // The geometry of the kernel on the image (what both backends run, and where the pixel
+  // inspector's receptive field comes from); nullptr until both are set and fit together.
+  const ConvGeometry* geometry() const;
 
   // Per-channel float values of the convolution output at (x, y) (result coordinates), for the
   // pixel inspector; empty when out of range or nothing is rendered.

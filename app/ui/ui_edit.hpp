@@ -1,8 +1,9 @@
 // The visualizer's editing half: the kernel editor, the inputs panel (lessons, random tensors,
 // painting, images, .npy, dropped files), the in-app file browser, the live full-resolution
 // preview and scenes (save/open JSON). Views write into AppState and mark it dirty; they never
-// run the engine's trace themselves. The shell (main.cpp) calls these from its frame.
-// Depends on app_state.hpp, core/ and app/gpu/ (the preview, and every other GL use, lives there).
+// run the engine's trace themselves, and the preview's view only draws its model (updated by
+// update_preview() in preview_model.hpp after the views). The shell (main.cpp) calls these from
+// its frame. Depends on app_state.hpp and core/; no GL call (the preview's are in app/gpu/).
 #pragma once
 
 #include <cstdint>
@@ -15,11 +16,9 @@
 #include "core/result.hpp"
 #include "core/scene.hpp"
 
-namespace cs::gpu {
-class LivePreview;
-}
-
 namespace cs {
+
+struct PreviewModel;
 
 // What the file browser is choosing a file for.
 enum class BrowseFor { image_input, npy_input, preview_image, scene_open, scene_save };
@@ -27,18 +26,17 @@ enum class BrowseFor { image_input, npy_input, preview_image, scene_open, scene_
 // The editing views' own state (AppState::edit points to one; created on first use).
 struct EditState {
   EditState();
-  ~EditState();  // defined where LivePreview is complete
+  ~EditState();  // defined where PreviewModel is complete
 
   // Kernel editor
   int sel_out = 0, sel_in = 0;   // the (out, in) kernel the grid shows
   double step = 1.0;             // left click +step, right click -step on a grid cell
   int sel_ky = -1, sel_kx = -1;  // cell selected for typing (-1: none)
   int preset = 0;                // index into cs::kernel_presets()
-  bool preset_to_all = false;
   uint64_t kernel_seed = 1;
   double kernel_range = 1.0;  // random weights uniform in [-range, range]
   bool random_integers = true;
-  bool show_flip_compare = true;
+  int number_mode = 0;                          // the numbers under the grid: 0 typed, 1 dragged
   std::string kernel_message;                   // last note (e.g. "sum is 0: not normalised")
   float grid_x = 0, grid_y = 0, grid_cell = 0;  // where the kernel grid was drawn (screen px)
 
@@ -60,16 +58,12 @@ struct EditState {
   bool browse_focus = false;  // put the keyboard in the path box on the next frame
   std::vector<std::string> listing_dirs, listing_files;  // names only, sorted
 
-  // Live preview
-  std::unique_ptr<gpu::LivePreview> preview;
-  std::string preview_loaded;  // preview_path of the picture uploaded ("" for the built-in one)
-  std::string preview_error;
-  int preview_w = 0, preview_h = 0;
+  // Live preview: its model (picture, kernel, filters; app/ui/preview_model.hpp) and the view's
+  // zoom and pan
+  std::unique_ptr<PreviewModel> preview;
   float zoom = 0.0f;                 // 0: fit to the window
   float pan_x = 0.0f, pan_y = 0.0f;  // image pixels at the view's top-left
-  int inspect_x = -1, inspect_y = -1;
-  std::vector<float> inspect_value;
-  bool preview_gpu_failed = false;
+  uint64_t fitted_picture = 0;       // PreviewModel::picture_gen last fitted to the view
 
   // Scenes
   std::string scene_path;  // last scene saved or opened ("" = none yet)
@@ -78,8 +72,9 @@ struct EditState {
 
 // The EditState of `state`, created on first call.
 EditState& edit_state(AppState& state);
-// Releases the live preview's GL objects: call while the GL context is still current, before the
-// window is destroyed (AppState's own destructor may run after the context is gone).
+// Releases the live preview's model and its GL objects: call while the GL context is still
+// current, before the window is destroyed (AppState's own destructor may run after the context is
+// gone).
 void shutdown_edit(AppState& state);
 
 namespace ui {
@@ -87,6 +82,7 @@ namespace ui {
 void draw_kernel_editor(AppState& state);
 void draw_inputs_panel(AppState& state);
 void draw_file_browser(AppState& state);
+// Draws the preview's model (preview_model.hpp); main.cpp calls update_preview() after the views.
 void draw_preview(AppState& state);
 
 // From the GLFW drop callback: .png/.jpg/.jpeg => the preview image AND, downsampled (area

@@ -287,29 +287,22 @@ std::string kernel_action(AppState& s, KernelAction action) {
   return msg;
 }
 
-void draw_kernel_editor(AppState& state) {
-  EditState& es = edit_state(state);
-  ImGui::SetNextWindowSize(ImVec2(ImGui::GetFontSize() * 30.0f, ImGui::GetFontSize() * 40.0f),
-                           ImGuiCond_FirstUseEver);
-  if (!ImGui::Begin("Kernel editor", &state.show_kernel_editor)) {
-    ImGui::End();
-    return;
-  }
-  Tensor& w = state.weight;
-  if (w.ndim() != 4 || w.empty()) {
-    ImGui::TextWrapped("This lesson has no kernels to edit.");
-    ImGui::End();
-    return;
-  }
-  if (state.op == LessonOp::pool) {
-    ImGui::TextWrapped(
-        "Pooling has no weights; these kernels are used when you switch back to conv.");
-  }
-  clamp_selection(state, es);
-  const int c_out = static_cast<int>(w.dim(0)), c_in_g = static_cast<int>(w.dim(1));
-  const int kh = static_cast<int>(w.dim(2)), kw = static_cast<int>(w.dim(3));
-  ImGui::Text("weight %s  [C_out, C_in/groups, KH, KW]", shape_to_string(w.shape()).c_str());
+namespace {
 
+void draw_error_for(const AppState& state, const char* field) {
+  if (const Error* e = state.error_for(field)) {
+    ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.4f, 0.4f, 1.0f));
+    ImGui::TextWrapped("%s", e->message.c_str());
+    ImGui::PopStyleColor();
+  }
+}
+
+// The weight's shape, the (out, in) kernel chosen with two sliders, and which input channel it
+// reads (through the groups).
+void draw_selection(AppState& state, EditState& es) {
+  const Tensor& w = state.weight;
+  const int c_out = static_cast<int>(w.dim(0)), c_in_g = static_cast<int>(w.dim(1));
+  ImGui::Text("weight %s  [C_out, C_in/groups, KH, KW]", shape_to_string(w.shape()).c_str());
   ImGui::PushItemWidth(ImGui::GetFontSize() * 6.0f);
   if (c_out > 1) {
     ImGui::SliderInt("out channel", &es.sel_out, 0, c_out - 1);
@@ -323,60 +316,71 @@ void draw_kernel_editor(AppState& state) {
       es.sel_in;
   ImGui::TextDisabled("kernel [%d, %d]: output channel %d reads input channel %lld", es.sel_out,
                       es.sel_in, es.sel_out, static_cast<long long>(group_in));
+}
 
-  // Every kernel at a glance (one row per output channel): click one to edit it.
+// Every kernel at a glance (one row per output channel, one colour scale): click one to edit it.
+void draw_all_kernels(const Tensor& w, EditState& es) {
+  const int c_out = static_cast<int>(w.dim(0)), c_in_g = static_cast<int>(w.dim(1));
+  const int kh = static_cast<int>(w.dim(2)), kw = static_cast<int>(w.dim(3));
   const int64_t kernels = static_cast<int64_t>(c_out) * c_in_g;
-  if (kernels > 1 && kernels <= 96) {
-    const float mini =
-        std::clamp(ImGui::GetFontSize() * 1.6f / static_cast<float>(std::max(kh, kw)), 2.0f,
-                   ImGui::GetFontSize() * 0.5f);
-    double all_scale = 0;
-    for (int64_t j = 0; j < w.numel(); ++j)
-      all_scale = std::max(all_scale, std::abs(w.get(j)));
-    std::vector<double> mv(static_cast<std::size_t>(kh * kw));
-    ImGui::TextDisabled("all kernels (one row per output channel): click one to edit it");
-    for (int o = 0; o < c_out; ++o) {
-      ImGui::TextDisabled("out %d", o);
-      for (int i = 0; i < c_in_g; ++i) {
-        ImGui::SameLine();
-        const int64_t mo = kernel_offset(w, o, i);
-        for (int64_t j = 0; j < kh * kw; ++j)
-          mv[static_cast<std::size_t>(j)] = w.get(mo + j);
-        const bool selected = o == es.sel_out && i == es.sel_in;
-        const ImVec2 p = ImGui::GetCursorScreenPos();
-        const std::string id = "##mini" + std::to_string(o) + "_" + std::to_string(i);
-        const GridHit mh = draw_value_grid(id.c_str(), mv.data(), kh, kw, mini, all_scale);
-        if (selected) {
-          ImGui::GetWindowDrawList()->AddRect(ImVec2(p.x - 2, p.y - 2),
-                                              ImVec2(p.x + mini * static_cast<float>(kw) + 2,
-                                                     p.y + mini * static_cast<float>(kh) + 2),
-                                              IM_COL32(255, 200, 0, 255), 0.0f, 0, 2.0f);
-        }
-        if (mh.left_clicked) {
-          es.sel_out = o;
-          es.sel_in = i;
-          es.sel_ky = es.sel_kx = -1;
-        }
+  if (kernels <= 1 || kernels > 96) return;
+  const float mini = std::clamp(ImGui::GetFontSize() * 1.6f / static_cast<float>(std::max(kh, kw)),
+                                2.0f, ImGui::GetFontSize() * 0.5f);
+  double all_scale = 0;
+  for (int64_t j = 0; j < w.numel(); ++j)
+    all_scale = std::max(all_scale, std::abs(w.get(j)));
+  std::vector<double> mv(static_cast<std::size_t>(kh * kw));
+  ImGui::TextDisabled("all kernels (one row per output channel): click one to edit it");
+  for (int o = 0; o < c_out; ++o) {
+    ImGui::TextDisabled("out %d", o);
+    for (int i = 0; i < c_in_g; ++i) {
+      ImGui::SameLine();
+      const int64_t mo = kernel_offset(w, o, i);
+      for (int64_t j = 0; j < kh * kw; ++j)
+        mv[static_cast<std::size_t>(j)] = w.get(mo + j);
+      const bool selected = o == es.sel_out && i == es.sel_in;
+      const ImVec2 p = ImGui::GetCursorScreenPos();
+      const std::string id = "##mini" + std::to_string(o) + "_" + std::to_string(i);
+      const GridHit mh = draw_value_grid(id.c_str(), mv.data(), kh, kw, mini, all_scale);
+      if (selected) {
+        ImGui::GetWindowDrawList()->AddRect(ImVec2(p.x - 2, p.y - 2),
+                                            ImVec2(p.x + mini * static_cast<float>(kw) + 2,
+                                                   p.y + mini * static_cast<float>(kh) + 2),
+                                            IM_COL32(255, 200, 0, 255), 0.0f, 0, 2.0f);
+      }
+      if (mh.left_clicked) {
+        es.sel_out = o;
+        es.sel_in = i;
+        es.sel_ky = es.sel_kx = -1;
       }
     }
   }
-  const int64_t off = kernel_offset(w, es.sel_out, es.sel_in);
+}
 
-  // The drawn grid: left click +step, right click -step, Shift+click selects a cell to type.
-  std::vector<double> vals(static_cast<std::size_t>(kh * kw));
+// The largest |weight| of the selected kernel (at flat offset `off`): its colour scale.
+double kernel_scale(const Tensor& w, int64_t off) {
   double scale = 0;
-  for (int64_t j = 0; j < kh * kw; ++j) {
+  for (int64_t j = 0; j < w.dim(2) * w.dim(3); ++j)
+    scale = std::max(scale, std::abs(w.get(off + j)));
+  return scale;
+}
+
+// The selected kernel as a drawn grid: left click +step, right click -step, Shift+click selects a
+// cell to type its value beside the grid.
+void draw_kernel_grid(AppState& state, EditState& es, int64_t off) {
+  Tensor& w = state.weight;
+  const int kh = static_cast<int>(w.dim(2)), kw = static_cast<int>(w.dim(3));
+  std::vector<double> vals(static_cast<std::size_t>(kh * kw));
+  for (int64_t j = 0; j < kh * kw; ++j)
     vals[static_cast<std::size_t>(j)] = w.get(off + j);
-    scale = std::max(scale, std::abs(vals[static_cast<std::size_t>(j)]));
-  }
   const float cell = std::clamp(ImGui::GetContentRegionAvail().x * 0.5f / static_cast<float>(kw),
                                 ImGui::GetFontSize() * 1.4f, ImGui::GetFontSize() * 3.2f);
   const ImVec2 grid_origin = ImGui::GetCursorScreenPos();
   es.grid_x = grid_origin.x;
   es.grid_y = grid_origin.y;
   es.grid_cell = cell;
-  const GridHit hit =
-      draw_value_grid("##kernelgrid", vals.data(), kh, kw, cell, scale, es.sel_ky, es.sel_kx);
+  const GridHit hit = draw_value_grid("##kernelgrid", vals.data(), kh, kw, cell,
+                                      kernel_scale(w, off), es.sel_ky, es.sel_kx);
   if (hit.row >= 0 && (hit.left_clicked || hit.right_clicked)) {
     if (ImGui::GetIO().KeyShift) {
       es.sel_ky = hit.row;
@@ -405,14 +409,18 @@ void draw_kernel_editor(AppState& state) {
     }
   }
   ImGui::EndGroup();
+}
 
-  // Numbers: typed (InputDouble) or dragged (DragScalar; Ctrl+click on one types too).
-  static int number_mode = 0;
-  ImGui::RadioButton("type numbers", &number_mode, 0);
+// The selected kernel's numbers, typed (InputDouble) or dragged (DragScalar; Ctrl+click on one
+// types too), then their sum and the engine's sentence about the kernel, if any.
+void draw_kernel_numbers(AppState& state, EditState& es, int64_t off) {
+  Tensor& w = state.weight;
+  const int kh = static_cast<int>(w.dim(2)), kw = static_cast<int>(w.dim(3));
+  ImGui::RadioButton("type numbers", &es.number_mode, 0);
   ImGui::SameLine();
-  ImGui::RadioButton("drag numbers", &number_mode, 1);
+  ImGui::RadioButton("drag numbers", &es.number_mode, 1);
   if (ImGui::BeginTable("##kernelnumbers", kw, ImGuiTableFlags_SizingFixedFit)) {
-    const float width = ImGui::GetFontSize() * (number_mode == 0 ? 4.0f : 3.5f);
+    const float width = ImGui::GetFontSize() * (es.number_mode == 0 ? 4.0f : 3.5f);
     for (int y = 0; y < kh; ++y) {
       ImGui::TableNextRow();
       for (int x = 0; x < kw; ++x) {
@@ -421,7 +429,7 @@ void draw_kernel_editor(AppState& state) {
         ImGui::SetNextItemWidth(width);
         double v = w.get(off + y * kw + x);
         bool changed = false;
-        if (number_mode == 0) {
+        if (es.number_mode == 0) {
           changed = ImGui::InputDouble("##w", &v, 0.0, 0.0, "%.4g");
         } else {
           const float speed = static_cast<float>(std::max(0.001, std::abs(es.step) * 0.05));
@@ -441,13 +449,12 @@ void draw_kernel_editor(AppState& state) {
   for (int64_t j = 0; j < kh * kw; ++j)
     sum += w.get(off + j);
   ImGui::TextDisabled("sum of this kernel: %.6g", sum);
-  if (const Error* e = state.error_for("kernel")) {
-    ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.4f, 0.4f, 1.0f));
-    ImGui::TextWrapped("%s", e->message.c_str());
-    ImGui::PopStyleColor();
-  }
+  draw_error_for(state, "kernel");
+}
 
-  ImGui::Separator();
+// Presets, seeded random weights, zero and normalise, for the selected kernel or all of them,
+// and the sentence the last one said.
+void draw_kernel_actions(AppState& state, EditState& es) {
   const auto& presets = kernel_presets();
   if (!presets.empty()) {
     es.preset = std::clamp(es.preset, 0, static_cast<int>(presets.size()) - 1);
@@ -467,22 +474,20 @@ void draw_kernel_editor(AppState& state) {
     if (ImGui::Button("apply to all")) kernel_action(state, KernelAction::preset_all);
     ImGui::TextDisabled("%s", presets[static_cast<std::size_t>(es.preset)].description.c_str());
   }
-  {
-    const ImU64 one = 1;
-    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 7.0f);
-    ImGui::InputScalar("seed##k", ImGuiDataType_U64, &es.kernel_seed, &one);
-    ImGui::SameLine();
-    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 4.0f);
-    ImGui::InputDouble("±range", &es.kernel_range, 0.0, 0.0, "%.3g");
-    if (!std::isfinite(es.kernel_range) || es.kernel_range <= 0) es.kernel_range = 1.0;
-    ImGui::SameLine();
-    ImGui::Checkbox("integers", &es.random_integers);
-    if (ImGui::Button("random")) kernel_action(state, KernelAction::random_selected);
-    ImGui::SameLine();
-    if (ImGui::Button("random all (Ctrl+R)")) kernel_action(state, KernelAction::random_all);
-    ImGui::SameLine();
-    if (ImGui::Button("zero")) kernel_action(state, KernelAction::zero_selected);
-  }
+  const ImU64 one = 1;
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 7.0f);
+  ImGui::InputScalar("seed##k", ImGuiDataType_U64, &es.kernel_seed, &one);
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 4.0f);
+  ImGui::InputDouble("±range", &es.kernel_range, 0.0, 0.0, "%.3g");
+  if (!std::isfinite(es.kernel_range) || es.kernel_range <= 0) es.kernel_range = 1.0;
+  ImGui::SameLine();
+  ImGui::Checkbox("integers", &es.random_integers);
+  if (ImGui::Button("random")) kernel_action(state, KernelAction::random_selected);
+  ImGui::SameLine();
+  if (ImGui::Button("random all (Ctrl+R)")) kernel_action(state, KernelAction::random_all);
+  ImGui::SameLine();
+  if (ImGui::Button("zero")) kernel_action(state, KernelAction::zero_selected);
   if (ImGui::Button("normalise")) kernel_action(state, KernelAction::normalise_selected);
   if (ImGui::IsItemHovered()) {
     ImGui::SetTooltip(
@@ -492,8 +497,10 @@ void draw_kernel_editor(AppState& state) {
   ImGui::SameLine();
   if (ImGui::Button("normalise all (Ctrl+N)")) kernel_action(state, KernelAction::normalise_all);
   if (!es.kernel_message.empty()) ImGui::TextWrapped("%s", es.kernel_message.c_str());
+}
 
-  ImGui::Separator();
+// The flip switch (how the kernel is applied) and the button that rotates the stored weights.
+void draw_flip(AppState& state) {
   if (ImGui::Checkbox("flip: true convolution (SciPy) (Ctrl+F)", &state.flip_kernel))
     weights_edited(state);
   if (ImGui::IsItemHovered()) {
@@ -503,9 +510,13 @@ void draw_kernel_editor(AppState& state) {
   }
   ImGui::SameLine();
   if (ImGui::Button("rotate stored weights 180°")) kernel_action(state, KernelAction::flip_weights);
+}
 
-  // Bias
-  ImGui::Separator();
+// The bias switch (a bias of the right length is made, keeping the old values) and one number per
+// output channel, four to a row.
+void draw_bias(AppState& state) {
+  const Tensor& w = state.weight;
+  const int c_out = static_cast<int>(w.dim(0));
   if (ImGui::Checkbox("bias", &state.has_bias)) {
     if (state.bias.ndim() != 1 || state.bias.dim(0) != c_out) {
       Tensor b(w.dtype(), {c_out});
@@ -533,62 +544,99 @@ void draw_kernel_editor(AppState& state) {
       ImGui::PopID();
     }
   }
-  if (const Error* e = state.error_for("bias")) {
-    ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.4f, 0.4f, 1.0f));
-    ImGui::TextWrapped("%s", e->message.c_str());
-    ImGui::PopStyleColor();
-  }
+  draw_error_for(state, "bias");
+}
 
-  // Cross-correlation and convolution side by side on the lesson's input.
+// Cross-correlation and convolution side by side on the lesson's input: the selected kernel as
+// written and rotated, each above the output channel it makes (one colour scale for both maps).
+void draw_flip_compare(AppState& state, const EditState& es, int64_t off) {
+  const Tensor& w = state.weight;
+  const int c_in_g = static_cast<int>(w.dim(1));
+  const int kh = static_cast<int>(w.dim(2)), kw = static_cast<int>(w.dim(3));
+  static FlipCompare fc;
+  update_compare(fc, state);
+  if (!fc.error.empty()) {
+    ImGui::TextWrapped("Cannot compare: %s", fc.error.c_str());
+    return;
+  }
+  if (fc.xcorr.ndim() != 4) return;
+  const int64_t o = std::min<int64_t>(es.sel_out, fc.xcorr.dim(1) - 1);
+  ImGui::TextDisabled("output channel %lld of batch 0, same input and parameters%s",
+                      static_cast<long long>(o),
+                      c_in_g > 1 ? "; every input channel's kernel is rotated (one shown)" : "");
+  // One colour scale for both maps, so equal colours mean equal numbers.
+  const int64_t hw = fc.xcorr.dim(2) * fc.xcorr.dim(3);
+  double sc = 0;
+  for (int64_t i = 0; i < hw; ++i) {
+    sc = std::max({sc, std::abs(fc.xcorr.get(o * hw + i)), std::abs(fc.conv.get(o * hw + i))});
+  }
+  const float avail = ImGui::GetContentRegionAvail().x;
+  const float ocell =
+      std::clamp((avail * 0.5f - 12.0f) / static_cast<float>(std::max<int64_t>(1, fc.xcorr.dim(3))),
+                 3.0f, ImGui::GetFontSize() * 2.4f);
+  // Kernels as applied, above each map.
+  Tensor flipped = flip_kernel(w, Layout::nchw);
+  std::vector<double> kv(static_cast<std::size_t>(kh * kw)), kf(kv.size());
+  for (int64_t j = 0; j < kh * kw; ++j) {
+    kv[static_cast<std::size_t>(j)] = w.get(off + j);
+    kf[static_cast<std::size_t>(j)] = flipped.get(off + j);
+  }
+  const double scale = kernel_scale(w, off);
+  const float kcell =
+      std::min(ImGui::GetFontSize() * 1.8f, (avail * 0.5f - 12.0f) / static_cast<float>(kw));
+  ImGui::BeginGroup();
+  ImGui::TextUnformatted("kernel as written");
+  draw_value_grid("##kv", kv.data(), kh, kw, kcell, scale);
+  draw_output_map("##xcorr", "cross-correlation (PyTorch)", fc.xcorr, o, ocell, sc,
+                  !state.flip_kernel);
+  ImGui::EndGroup();
+  ImGui::SameLine(0.0f, 12.0f);
+  ImGui::BeginGroup();
+  ImGui::TextUnformatted("kernel rotated 180°");
+  draw_value_grid("##kf", kf.data(), kh, kw, kcell, scale);
+  draw_output_map("##conv", "convolution (SciPy, kernel flipped)", fc.conv, o, ocell, sc,
+                  state.flip_kernel);
+  ImGui::EndGroup();
+  if (fc.xcorr.identical(fc.conv)) {
+    ImGui::TextWrapped("The two are equal here: this kernel is symmetric under a 180° rotation.");
+  }
+}
+
+}  // namespace
+
+void draw_kernel_editor(AppState& state) {
+  EditState& es = edit_state(state);
+  ImGui::SetNextWindowSize(ImVec2(ImGui::GetFontSize() * 30.0f, ImGui::GetFontSize() * 40.0f),
+                           ImGuiCond_FirstUseEver);
+  if (!ImGui::Begin("Kernel editor", &state.show_kernel_editor)) {
+    ImGui::End();
+    return;
+  }
+  if (state.weight.ndim() != 4 || state.weight.empty()) {
+    ImGui::TextWrapped("This lesson has no kernels to edit.");
+    ImGui::End();
+    return;
+  }
+  if (state.op == LessonOp::pool) {
+    ImGui::TextWrapped(
+        "Pooling has no weights; these kernels are used when you switch back to conv.");
+  }
+  clamp_selection(state, es);
+  draw_selection(state, es);
+  draw_all_kernels(state.weight, es);
+  const int64_t off = kernel_offset(state.weight, es.sel_out, es.sel_in);
+  draw_kernel_grid(state, es, off);
+  draw_kernel_numbers(state, es, off);
+  ImGui::Separator();
+  draw_kernel_actions(state, es);
+  ImGui::Separator();
+  draw_flip(state);
+  ImGui::Separator();
+  draw_bias(state);
   ImGui::Separator();
   if (ImGui::CollapsingHeader("Cross-correlation vs convolution", ImGuiTreeNodeFlags_DefaultOpen) &&
       state.input.ndim() == 4) {
-    static FlipCompare fc;
-    update_compare(fc, state);
-    if (!fc.error.empty()) {
-      ImGui::TextWrapped("Cannot compare: %s", fc.error.c_str());
-    } else if (fc.xcorr.ndim() == 4) {
-      const int64_t o = std::min<int64_t>(es.sel_out, fc.xcorr.dim(1) - 1);
-      ImGui::TextDisabled(
-          "output channel %lld of batch 0, same input and parameters%s", static_cast<long long>(o),
-          c_in_g > 1 ? "; every input channel's kernel is rotated (one shown)" : "");
-      // One colour scale for both maps, so equal colours mean equal numbers.
-      const int64_t hw = fc.xcorr.dim(2) * fc.xcorr.dim(3);
-      double sc = 0;
-      for (int64_t i = 0; i < hw; ++i) {
-        sc = std::max({sc, std::abs(fc.xcorr.get(o * hw + i)), std::abs(fc.conv.get(o * hw + i))});
-      }
-      const float avail = ImGui::GetContentRegionAvail().x;
-      const float ocell = std::clamp(
-          (avail * 0.5f - 12.0f) / static_cast<float>(std::max<int64_t>(1, fc.xcorr.dim(3))), 3.0f,
-          ImGui::GetFontSize() * 2.4f);
-      // Kernels as applied, above each map.
-      Tensor flipped = flip_kernel(w, Layout::nchw);
-      std::vector<double> kv(static_cast<std::size_t>(kh * kw)), kf(kv.size());
-      for (int64_t j = 0; j < kh * kw; ++j) {
-        kv[static_cast<std::size_t>(j)] = w.get(off + j);
-        kf[static_cast<std::size_t>(j)] = flipped.get(off + j);
-      }
-      const float kcell =
-          std::min(ImGui::GetFontSize() * 1.8f, (avail * 0.5f - 12.0f) / static_cast<float>(kw));
-      ImGui::BeginGroup();
-      ImGui::TextUnformatted("kernel as written");
-      draw_value_grid("##kv", kv.data(), kh, kw, kcell, scale);
-      draw_output_map("##xcorr", "cross-correlation (PyTorch)", fc.xcorr, o, ocell, sc,
-                      !state.flip_kernel);
-      ImGui::EndGroup();
-      ImGui::SameLine(0.0f, 12.0f);
-      ImGui::BeginGroup();
-      ImGui::TextUnformatted("kernel rotated 180°");
-      draw_value_grid("##kf", kf.data(), kh, kw, kcell, scale);
-      draw_output_map("##conv", "convolution (SciPy, kernel flipped)", fc.conv, o, ocell, sc,
-                      state.flip_kernel);
-      ImGui::EndGroup();
-      if (fc.xcorr.identical(fc.conv)) {
-        ImGui::TextWrapped(
-            "The two are equal here: this kernel is symmetric under a 180° rotation.");
-      }
-    }
+    draw_flip_compare(state, es, off);
   }
   ImGui::End();
 }
