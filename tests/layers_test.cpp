@@ -198,6 +198,29 @@ TEST_F(LayersTest, LoadLayersReadsAFileOfAtMostAMegabyte) {
   EXPECT_FALSE(load_layers((m_dir / "none.json").string()).has_value());
 }
 
+// The fuzzer's seed corpus (fuzz/corpus/layers) in the ordinary run: valid_* read, bad_* are
+// refused with a sentence naming the file, other names (inputs the fuzzer found) only need to
+// not crash.
+TEST(Layers, FuzzCorpusReplays) {
+  const fs::path dir = fs::path(CONVSCOPE_SOURCE_DIR) / "fuzz/corpus/layers";
+  int valid = 0, bad = 0;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    const std::string name = entry.path().filename().string();
+    auto layers = load_layers(entry.path().string());
+    if (name.rfind("valid_", 0) == 0) {
+      ++valid;
+      EXPECT_TRUE(layers.has_value()) << name << ": " << layers.error().message;
+    } else if (name.rfind("bad_", 0) == 0) {
+      ++bad;
+      ASSERT_FALSE(layers.has_value()) << name << " was accepted";
+      EXPECT_EQ(layers.error().message.rfind(entry.path().string(), 0), 0u)
+          << layers.error().message;
+    }
+  }
+  EXPECT_GE(valid, 3);
+  EXPECT_GE(bad, 3);
+}
+
 TEST(Layers, PaddingTextFollowsTheCommandLine) {
   for (const char* same : {"same", "SAME", "Same"})
     EXPECT_EQ(padding_from_text("padding", same)->kind, PaddingSpec::Kind::same);

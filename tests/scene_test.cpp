@@ -349,6 +349,32 @@ TEST(Scene, LongTextIsCutInSentences) {
   }
 }
 
+// The fuzzer's seed corpus (fuzz/corpus/scene) in the ordinary run: valid_* load and load again
+// once saved, bad_* are refused with a sentence, other names (inputs the fuzzer found) only need
+// to not crash.
+TEST(Scene, FuzzCorpusReplays) {
+  const fs::path dir = fs::path(CONVSCOPE_SOURCE_DIR) / "fuzz/corpus/scene";
+  int valid = 0, bad = 0;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    const std::string name = entry.path().filename().string();
+    auto bytes = read_file(entry.path().string(), 1 << 20);
+    ASSERT_TRUE(bytes.has_value()) << bytes.error().message;
+    auto s = scene_from_json(std::string(bytes->begin(), bytes->end()), name);
+    if (name.rfind("valid_", 0) == 0) {
+      ++valid;
+      ASSERT_TRUE(s.has_value()) << name << ": " << s.error().message;
+      auto again = scene_from_json(scene_to_json(*s), name);
+      EXPECT_TRUE(again.has_value()) << name << ": " << again.error().message;
+    } else if (name.rfind("bad_", 0) == 0) {
+      ++bad;
+      ASSERT_FALSE(s.has_value()) << name << " was accepted";
+      EXPECT_EQ(s.error().message.rfind(name + ": ", 0), 0u) << s.error().message;
+    }
+  }
+  EXPECT_GE(valid, 3);
+  EXPECT_GE(bad, 3);
+}
+
 TEST(Scene, InvalidUtf8InATitleIsReplacedNotThrown) {
   // A title made from a file name with a stray byte: written with U+FFFD, read back fine.
   Scene s = edge_scene();
