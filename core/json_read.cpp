@@ -28,17 +28,25 @@ std::string position_of(const std::string& text, std::size_t byte) {
   return "line " + std::to_string(line) + ", column " + std::to_string(col);
 }
 
-// nlohmann's message ends with the token it read ("...; last read: '<token>'", "number overflow
-// parsing '<token>'"), which can be a megabyte of digits or text: cut the token.
+// nlohmann quotes the token it read, which can be a megabyte of digits or text: "... - <why>;
+// last read: '<token>'[; expected <kind>]" or "number overflow parsing '<token>'". Cut the token.
 std::string with_short_token(const std::string& what) {
-  if (what.empty() || what.back() != '\'') return what;
-  for (const char* marker : {"last read: '", "parsing '"}) {
-    const std::size_t at = what.find(marker);
-    if (at == std::string::npos) continue;
-    const std::size_t open = at + std::strlen(marker);
-    return what.substr(0, open) + cut_text(what.substr(open, what.size() - 1 - open)) + "'";
+  std::size_t open = what.find("last read: '");
+  if (open != std::string::npos) {
+    open += std::strlen("last read: '");
+  } else if ((open = what.find("parsing '")) != std::string::npos) {
+    open += std::strlen("parsing '");
+  } else {
+    return what;
   }
-  return what;
+  // The kinds nlohmann names after "; expected " are short ("'['", "end of input"); a longer tail
+  // is part of the token.
+  std::size_t close = what.rfind("'; expected ");
+  if (close == std::string::npos || close < open || what.size() - close > 64) {
+    close = what.size() - 1;
+  }
+  if (close < open || what[close] != '\'') return what;
+  return what.substr(0, open) + cut_text(what.substr(open, close - open)) + what.substr(close);
 }
 
 bool is_utf8_continuation(char c) {

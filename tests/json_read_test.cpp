@@ -48,6 +48,13 @@ TEST(JsonRead, LongTokensAreCutInSyntaxErrors) {
   EXPECT_EQ(doc.failure, JsonDocument::Failure::number_too_large);
   EXPECT_EQ(doc.failure_detail,
             "number overflow parsing '" + std::string(1, '1') + std::string(39, '0') + "...'");
+  // A token followed by "; expected ...", and a token that itself holds "'; expected ".
+  doc = parse_json("\"[[[{\"" + std::string(1000, '\t') + "x");
+  EXPECT_EQ(doc.failure, JsonDocument::Failure::syntax);
+  EXPECT_LT(doc.failure_detail.size(), 200u) << doc.failure_detail.substr(0, 300);
+  doc = parse_json("[\"'; expected " + std::string(1000, 'b') + "\n\"]");
+  EXPECT_EQ(doc.failure, JsonDocument::Failure::syntax);
+  EXPECT_LT(doc.failure_detail.size(), 200u) << doc.failure_detail.substr(0, 300);
   doc = parse_json("[\"" + std::string(1 << 20, 'a') + "\n\"]");
   EXPECT_EQ(doc.failure, JsonDocument::Failure::syntax);
   // NOTE: the detail keeps only what follows the message's last ": " (as scenes always showed).
