@@ -28,6 +28,7 @@ struct Scene {
 struct SceneLimits {
   uint64_t max_file_bytes = 64ULL << 20;
   int64_t max_elements = 16LL << 20;  // per tensor
+  int max_depth = 64;                 // lists and objects inside one another (a scene needs 6)
 };
 
 // The JSON text of a scene (format "convscope-scene", version 1). Tensors are written as nested

@@ -540,6 +540,44 @@ TEST_F(CliTest, FailureKeepsExistingOutput) {
   EXPECT_EQ(files, 5);  // x.npy, big.npy, y.npy, stdout.txt, stderr.txt
 }
 
+// ------------------------------------------------------------------ render --layers files
+
+// Issue 10: files that crashed or ran with wrapped numbers end in one sentence naming the file,
+// the key and the allowed range (exit 2, no picture). The layers are read before the photo.
+TEST_F(CliTest, RenderLayersRefusesWhatUsedToCrashOrWrap) {
+  const std::string photo = std::string(CONVSCOPE_SOURCE_DIR) + "/assets/images/checker-grey.png";
+  const std::string out = path("r.png");
+  auto layers = [&](const std::string& text) {
+    const std::string p = path("layers.json");
+    std::ofstream(p, std::ios::binary) << text;
+    return p;
+  };
+  auto render = [&](const std::string& file) {
+    return std::vector<std::string>{"render",    "--image", photo,   "--layers", file,
+                                    "--backend", "cpu",     "--out", out};
+  };
+  // Ran as kernel 2, stride 1 and exited 0.
+  std::string f = layers(R"([{"pool": "max", "kernel": 4294967298, "stride": 4294967297}])");
+  expect_failure(render(f),
+                 f + " layer 1: kernel is 4294967298; it must be between 1 and 2147483647", out);
+  f = layers(R"([{"kernel": "sobel-x", "stride": [1, 4294967297]}])");
+  expect_failure(render(f),
+                 f + " layer 1: stride[1] is 4294967297; it must be between 1 and 2147483647", out);
+  // Ran with an infinite kernel.
+  f = layers(R"([{"kernel": [[1e300]]}])");
+  expect_failure(render(f), f + " layer 1: kernel[0][0] is 1e+300, beyond float32's range", out);
+  // A 0.8 MB file of nested lists: SIGSEGV in the recursive dump of the error message.
+  f = layers(R"([{"kernel": [[)" + std::string(400000, '[') + std::string(400000, ']') + "]]}]");
+  ASSERT_GT(fs::file_size(f), 800000u);
+  expect_failure(render(f), f + " nests lists and objects more than 64 levels deep", out);
+  f = layers(R"([{"kernel": "sobel-x", "stride": )" + std::string(200000, '[') + "1" +
+             std::string(200000, ']') + "}]");
+  expect_failure(render(f), f + " nests lists and objects more than 64 levels deep", out);
+  // Unchanged: a number below the minimum reaches the engine, which names the layer.
+  f = layers(R"([{"kernel": "sobel-x", "stride": 0}])");
+  expect_failure(render(f), "layer 1 (sobel-x): stride must be at least 1", out);
+}
+
 // ------------------------------------------------------------------ repeat, threads, backends
 
 TEST_F(CliTest, RepeatAndThreadsGiveTheSameOutput) {

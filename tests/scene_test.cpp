@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <limits>
 #include <random>
 
 #include "core/conv2d.hpp"
@@ -258,6 +259,120 @@ TEST(Scene, MalformedFilesGiveClearSentences) {
     EXPECT_EQ(m.rfind("bad.json: ", 0), 0u) << b.name << ": " << m;
     EXPECT_NE(m.find(b.expect), std::string::npos) << b.name << ": " << m;
   }
+}
+
+// Issue 10: a value nested 200 000 deep reached a recursive dump in an error message and overflowed
+// the stack. The parse now stops at the 65th bracket, whatever the value is.
+TEST(Scene, DeepNestingIsRefusedNotDumped) {
+  const std::string deep = std::string(200000, '[') + "1" + std::string(200000, ']');
+  const std::string deep_message =
+      "bad.json: lists and objects are nested more than 64 levels deep; a scene needs at most 6, "
+      "so fix the file in a text editor or save the scene again from ConvScope";
+  for (const std::string& stride : {"{\"a\": " + deep + "}", deep}) {
+    auto r = scene_from_json(with(kIn + ", " + kW + R"(, "conv": {"stride": )" + stride + "}"),
+                             "bad.json");
+    ASSERT_FALSE(r.has_value());
+    EXPECT_EQ(r.error().message, deep_message);
+    EXPECT_EQ(r.error().field, "scene");
+  }
+  // A nested value within the bound is shown cut to 40 characters, not dumped whole.
+  auto r = scene_from_json(with(kIn + ", " + kW + R"(, "conv": {"stride": {"a": )" +
+                                std::string(50, '[') + "1" + std::string(50, ']') + "}}"),
+                           "bad.json");
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().message,
+            "bad.json: conv.stride must be a whole number or a [height, width] pair, not an "
+            "object ({\"a\":" +
+                std::string(35, '[') + "...)");
+  SceneLimits tight;
+  tight.max_depth = 5;  // one less than a scene needs
+  r = scene_from_json(with(kIn + ", " + kW), "bad.json", "", tight);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_NE(r.error().message.find("more than 5 levels deep"), std::string::npos);
+}
+
+// Issue 10: the finiteness check ran before the conversion, so 1e300 loaded as a float32 +inf.
+TEST(Scene, Float32OverflowIsRefusedAfterConversion) {
+  const std::string big =
+      with(R"("input": {"shape": [1, 1, 3, 3], "values": [1, 2, 3, 4, 5, 6, 7, 8, 1e300]}, )" + kW);
+  auto r = scene_from_json(big, "bad.json");
+  ASSERT_FALSE(r.has_value()) << "1e300 loaded as " << r->lesson.input.get(8);
+  EXPECT_EQ(r.error().message,
+            "bad.json: input.values[8] is 1e+300, beyond float32's range (-3.4028235e+38 to "
+            "3.4028235e+38); use a smaller number or \"dtype\": \"float64\"");
+  r = scene_from_json(
+      with(kIn + R"(, "weight": {"shape": [1, 1, 1, 1], "values": [[[[-3.5e38]]]]})"), "bad.json");
+  ASSERT_FALSE(r.has_value());
+  EXPECT_NE(r.error().message.find("weight.values[0][0][0][0] is -3.5e+38"), std::string::npos)
+      << r.error().message;
+  // The same number is a fine float64, and the largest float32 is a fine float32.
+  auto f64 = scene_from_json(
+      with(R"("input": {"dtype": "float64", "shape": [1, 1, 1, 2], "values": [1e300, 2]},
+              "weight": {"dtype": "float64", "shape": [1, 1, 1, 1], "values": [1]})"),
+      "ok.json");
+  ASSERT_TRUE(f64.has_value()) << f64.error().message;
+  EXPECT_EQ(f64->lesson.input.get(0), 1e300);
+  auto max = scene_from_json(with(R"("input": {"shape": [1, 1, 1, 1], "values": [3.4028235e38]},
+              "weight": {"shape": [1, 1, 1, 1], "values": [-3.4028235e38]})"),
+                             "ok.json");
+  ASSERT_TRUE(max.has_value()) << max.error().message;
+  EXPECT_EQ(max->lesson.input.get(0), static_cast<double>(std::numeric_limits<float>::max()));
+}
+
+// Whole numbers are range-checked as written: 18446744073709551615 is not "-1".
+TEST(Scene, HugeWholeNumbersAreNamedAsWritten) {
+  for (const char* n : {"18446744073709551615", "4294967297", "-9223372036854775808"}) {
+    auto r = scene_from_json(with(kIn + ", " + kW + R"(, "conv": {"dilation": [1, )" + n + "]}"),
+                             "bad.json");
+    ASSERT_FALSE(r.has_value()) << n;
+    EXPECT_EQ(r.error().message, std::string("bad.json: conv.dilation[1] is ") + n +
+                                     "; it must be between 1 and 1000000");
+  }
+}
+
+// Text quoted back in a sentence is cut to 40 characters.
+TEST(Scene, LongTextIsCutInSentences) {
+  const std::string x100(100, 'x');
+  const std::vector<std::string> cases = {
+      kW + ", \"" + x100 + "\": 1",  // an unknown key
+      kW + R"(, "conv": {"padding": ")" + x100 + "\"}",
+      kW + R"(, "conv": {"padding_mode": ")" + x100 + "\"}",
+      kW + R"(, "layout": ")" + x100 + "\"",
+      kW + R"(, "preview": {"display": ")" + x100 + "\"}",
+  };
+  for (const std::string& c : cases) {
+    auto r = scene_from_json(with(kIn + ", " + c), "bad.json");
+    ASSERT_FALSE(r.has_value()) << c;
+    EXPECT_EQ(r.error().message.find(x100), std::string::npos) << r.error().message;
+    EXPECT_NE(r.error().message.find(std::string(40, 'x') + "..."), std::string::npos)
+        << r.error().message;
+  }
+}
+
+// The fuzzer's seed corpus (fuzz/corpus/scene) in the ordinary run: valid_* load and load again
+// once saved, bad_* are refused with a sentence, other names (inputs the fuzzer found) only need
+// to not crash.
+TEST(Scene, FuzzCorpusReplays) {
+  const fs::path dir = fs::path(CONVSCOPE_SOURCE_DIR) / "fuzz/corpus/scene";
+  int valid = 0, bad = 0;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    const std::string name = entry.path().filename().string();
+    auto bytes = read_file(entry.path().string(), 1 << 20);
+    ASSERT_TRUE(bytes.has_value()) << bytes.error().message;
+    auto s = scene_from_json(std::string(bytes->begin(), bytes->end()), name);
+    if (name.rfind("valid_", 0) == 0) {
+      ++valid;
+      ASSERT_TRUE(s.has_value()) << name << ": " << s.error().message;
+      auto again = scene_from_json(scene_to_json(*s), name);
+      EXPECT_TRUE(again.has_value()) << name << ": " << again.error().message;
+    } else if (name.rfind("bad_", 0) == 0) {
+      ++bad;
+      ASSERT_FALSE(s.has_value()) << name << " was accepted";
+      EXPECT_EQ(s.error().message.rfind(name + ": ", 0), 0u) << s.error().message;
+    }
+  }
+  EXPECT_GE(valid, 3);
+  EXPECT_GE(bad, 3);
 }
 
 TEST(Scene, InvalidUtf8InATitleIsReplacedNotThrown) {

@@ -1,0 +1,61 @@
+// A stack of conv and pooling layers applied in order, read from the JSON list that docs/gpu.md
+// ("The --layers format") describes: what `convscope render --layers` runs, and what a layer-stack
+// view in the window can show. Reading goes through core/json_read; kernels are presets or .npy
+// files. Depends on core only (no GL, no ImGui).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "params.hpp"
+#include "result.hpp"
+#include "tensor.hpp"
+
+namespace cs {
+
+// One step of the stack.
+struct Layer {
+  bool is_pool = false;
+  Tensor weight;  // float32 [KH, KW] (applied to each channel: depthwise) or OIHW
+  std::optional<Tensor> bias;
+  Conv2dParams conv;  // padding defaults to 'same'
+  Pool2dParams pool;
+  std::string name;  // for messages: "layer 2 (sobel-x)"
+};
+
+// Limits for untrusted layers files.
+struct LayerLimits {
+  uint64_t max_file_bytes = 1 << 20;
+  int max_depth = 64;  // lists and objects inside one another (a layers file needs 4)
+};
+
+// Parses a layers file's text. `path` starts every sentence ("layers.json layer 2 stride must
+// be ...") and, up to its last '/', is the folder that relative .npy paths are read from. Whole
+// numbers must fit in an int; kernel and bias values must stay finite as float32.
+Result<std::vector<Layer>> layers_from_json(const std::string& text, const std::string& path,
+                                            const LayerLimits& limits = {});
+// read_file (at most limits.max_file_bytes) + layers_from_json.
+Result<std::vector<Layer>> load_layers(const std::string& path, const LayerLimits& limits = {});
+
+// A kernel: a preset name (sobel-x, ...) or a .npy path, relative to `base` (a folder ending in
+// '/', or "") when not absolute. A .npy must be KH×KW or OIHW; the result is float32.
+Result<Tensor> load_kernel(const std::string& spec, const std::string& base);
+// A bias: a number ("0.5") or a 1-D .npy path (relative to `base`); float32.
+Result<Tensor> load_bias(const std::string& spec, const std::string& base);
+
+// What a convolution layer computes on an input of `channels` channels: a 2-D kernel becomes a
+// depthwise [C, 1, KH, KW] weight with groups = C; one bias value is repeated per output channel.
+struct ConvOperands {
+  Tensor weight;  // OIHW
+  std::optional<Tensor> bias;
+  Conv2dParams params;
+};
+Result<ConvOperands> conv_operands(const Layer& layer, int64_t channels);
+
+// Padding written as text, with the command line's rules: "same" or "valid" (any case), or one or
+// two whole numbers separated by a comma ("1", "1,2"). The error names `option` and the text.
+Result<PaddingSpec> padding_from_text(const std::string& option, const std::string& text);
+
+}  // namespace cs
