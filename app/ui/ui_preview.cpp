@@ -14,6 +14,7 @@
 #include <GLFW/glfw3.h>
 #include <imgui.h>
 
+#include "app/gpu/data_dir.hpp"
 #include "app/gpu/live_preview.hpp"
 #include "app/ui/ui_edit.hpp"
 #include "core/conv2d.hpp"
@@ -128,9 +129,10 @@ Image reduced_copy(const Image& img) {
   return out;
 }
 
-// A PNG/JPEG under assets/images (source tree, then the installed copy), or "".
+// A PNG/JPEG under assets/images of the first data folder that has one (gpu::data_dirs: beside
+// the program, the source tree, the install prefix), or "".
 std::string find_sample() {
-  for (const char* root : {CONVSCOPE_SOURCE_DATADIR, CONVSCOPE_INSTALL_DATADIR}) {
+  for (const std::string& root : gpu::data_dirs()) {
     const fs::path dir = fs::path(root) / "assets" / "images";
     std::error_code ec;
     std::vector<std::string> found;
