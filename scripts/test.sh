@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's test command: installs missing Debian packages, builds ConvScope (Release), builds
 # and briefly runs the libFuzzer targets, then runs the whole CTest suite (core, cli, gpu, ui) under
-# a virtual X server. GPU tests use Mesa's EGL surfaceless platform; nothing is skipped.
+# a virtual X server. GPU tests use Mesa's EGL surfaceless platform; nothing is skipped. Last, the
+# .deb is built, installed, run and removed (scripts/test-package.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -27,3 +28,4 @@ export CI="${CI:-1}"
 export LIBGL_ALWAYS_SOFTWARE=1
 export XDG_STATE_HOME="$(mktemp -d)"
 xvfb-run -a -s "-screen 0 1920x1080x24" ctest --preset release -j "$jobs" "$@"
+scripts/test-package.sh build/release

@@ -1,24 +1,15 @@
 // Shader lookup on disk with the embedded copies as the last resort. No GL here.
 #include "app/gpu/shader_library.hpp"
 
-#include <unistd.h>
-
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 
+#include "app/gpu/data_dir.hpp"
+
 namespace cs::gpu {
 
 namespace {
-
-std::string exe_dir() {
-  char buf[4096];
-  const ssize_t len = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
-  if (len <= 0) return {};
-  std::string path(buf, static_cast<std::size_t>(len));
-  const std::size_t slash = path.rfind('/');
-  return slash == std::string::npos ? std::string() : path.substr(0, slash);
-}
 
 bool read_text(const std::string& path, std::string& out) {
   std::ifstream in(path, std::ios::binary);
@@ -36,14 +27,8 @@ Result<std::string> shader_source(const std::string& name, std::string* origin) 
   if (const char* env = std::getenv("CONVSCOPE_SHADER_DIR"); env != nullptr && *env != '\0') {
     dirs.emplace_back(env);
   }
-  const std::string exe = exe_dir();
-  if (!exe.empty()) dirs.push_back(exe + "/../share/convscope/shaders");
-#ifdef CONVSCOPE_SOURCE_DATADIR
-  dirs.emplace_back(CONVSCOPE_SOURCE_DATADIR "/shaders");
-#endif
-#ifdef CONVSCOPE_INSTALL_DATADIR
-  dirs.emplace_back(CONVSCOPE_INSTALL_DATADIR "/shaders");
-#endif
+  for (const std::string& root : data_dirs())
+    dirs.push_back(root + "/shaders");
   std::string text;
   for (const std::string& dir : dirs) {
     const std::string path = dir + "/" + name;

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <filesystem>
 
+#include "app/gpu/data_dir.hpp"
 #include "app/ui/ui_edit.hpp"
 #include "core/conv2d.hpp"
 
@@ -79,9 +80,10 @@ Image reduced_copy(const Image& img) {
   return out;
 }
 
-// A PNG/JPEG under assets/images (source tree, then the installed copy), or "".
+// A PNG/JPEG under assets/images (beside the program, the source tree, the install prefix:
+// gpu::data_dirs()), or "".
 std::string find_sample() {
-  for (const char* root : {CONVSCOPE_SOURCE_DATADIR, CONVSCOPE_INSTALL_DATADIR}) {
+  for (const std::string& root : gpu::data_dirs()) {
     const fs::path dir = fs::path(root) / "assets" / "images";
     std::error_code ec;
     std::vector<std::string> found;
