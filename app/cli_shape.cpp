@@ -6,6 +6,7 @@
 #include <string>
 
 #include "app/cli_common.hpp"
+#include "core/geometry.hpp"
 #include "core/npy.hpp"
 
 namespace cs::cli {

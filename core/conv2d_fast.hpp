@@ -2,7 +2,7 @@
 // Internal to core (conv2d() validates and converts layouts before calling these).
 #pragma once
 
-#include "params.hpp"
+#include "geometry.hpp"
 
 namespace cs::detail {
 

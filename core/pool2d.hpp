@@ -6,7 +6,7 @@
 
 #include <vector>
 
-#include "params.hpp"
+#include "geometry.hpp"
 #include "result.hpp"
 #include "tensor.hpp"
 
