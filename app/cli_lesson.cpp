@@ -320,8 +320,8 @@ void print_pool_window(const PoolTrace& t, int64_t index) {
   // NOTE: with ceil_mode the last window may hang past the padding too; PyTorch neither reads
   // nor counts those cells (not even with count_include_pad), so they are shown as "--".
   auto past_padding = [&](const PoolTap& tap) {
-    return tap.iy < -g.pad_h || tap.iy >= g.in_h + g.pad_h || tap.ix < -g.pad_w ||
-           tap.ix >= g.in_w + g.pad_w;
+    return tap.iy < -g.pad.top || tap.iy >= g.in_h + g.pad.bottom || tap.ix < -g.pad.left ||
+           tap.ix >= g.in_w + g.pad.right;
   };
   Lines cells = grid(g.k_h, g.k_w, [&](int64_t ky, int64_t kx) {
     const PoolTap& tap = w.taps[static_cast<std::size_t>(ky * g.k_w + kx)];
@@ -359,7 +359,7 @@ int print_pool_lesson(const Lesson& lesson, int64_t only_window) {
   std::printf(
       "Pooling: %s over %d\xC3\x97%d windows, stride %d,%d, padding %d,%d, dilation %d,%d%s%s"
       "\n\n",
-      pool_op_name(g.op), g.k_h, g.k_w, g.stride_h, g.stride_w, g.pad_h, g.pad_w, g.dilation_h,
+      pool_op_name(g.op), g.k_h, g.k_w, g.stride_h, g.stride_w, g.pad.top, g.pad.left, g.dilation_h,
       g.dilation_w, g.ceil_mode ? ", ceil_mode" : "",
       g.op == PoolOp::avg
           ? (g.count_include_pad ? ", padding counted in the average" : ", padding not counted")

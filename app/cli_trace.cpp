@@ -252,12 +252,12 @@ Status write_pool_trace(AtomicTextFile& f, const PoolTrace& trace) {
        "y, x; taps row-major, null in the padding\"";
   s += ",\n \"params\": {\"kernel\": " + pair_json(g.k_h, g.k_w) +
        ", \"stride\": " + pair_json(g.stride_h, g.stride_w) +
-       ", \"padding\": " + pair_json(g.pad_h, g.pad_w) +
+       ", \"padding\": " + pair_json(g.pad.top, g.pad.left) +
        ", \"dilation\": " + pair_json(g.dilation_h, g.dilation_w) +
        ", \"ceil_mode\": " + (g.ceil_mode ? "true" : "false") +
        ", \"count_include_pad\": " + (g.count_include_pad ? "true" : "false") + "}";
-  s += ",\n \"padding\": [" + std::to_string(g.pad_h) + ", " + std::to_string(g.pad_h) + ", " +
-       std::to_string(g.pad_w) + ", " + std::to_string(g.pad_w) + "]";
+  s += ",\n \"padding\": [" + std::to_string(g.pad.top) + ", " + std::to_string(g.pad.bottom) +
+       ", " + std::to_string(g.pad.left) + ", " + std::to_string(g.pad.right) + "]";
   s += ",\n \"formula\": " + formula_json(pool2d_formula(g));
   s += ",\n \"window_count\": " + std::to_string(trace.window_count());
   s += ",\n \"windows\": [";

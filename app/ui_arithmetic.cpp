@@ -222,8 +222,8 @@ void draw_pool(AppState& s) {
   ImFont* mono = mono_font();
 
   draw_output_header(idx({win.n, win.c, win.y, win.x}), win.value, at_result,
-                     {g.stride_h, g.dilation_h, g.pad_h, win.origin_y},
-                     {g.stride_w, g.dilation_w, g.pad_w, win.origin_x});
+                     {g.stride_h, g.dilation_h, g.pad.top, win.origin_y},
+                     {g.stride_w, g.dilation_w, g.pad.left, win.origin_x});
 
   // Running max / sum up to the current tap.
   bool have = false;

@@ -272,8 +272,8 @@ bool build_scene(const AppState& s, Scene& sc) {
     sc.in_w = g.in_w;
     sc.out_h = g.out_h;
     sc.out_w = g.out_w;
-    sc.pad_top = g.pad_h;
-    sc.pad_left = g.pad_w;
+    sc.pad_top = g.pad.top;
+    sc.pad_left = g.pad.left;
     sc.k_h = g.k_h;
     sc.k_w = g.k_w;
     sc.dil_h = g.dilation_h;
@@ -281,9 +281,9 @@ bool build_scene(const AppState& s, Scene& sc) {
     sc.stride_h = g.stride_h;
     sc.stride_w = g.stride_w;
     // NOTE: with ceil_mode the last window may reach past the bottom/right padding.
-    sc.rows_p = std::max<int64_t>(g.in_h + 2 * g.pad_h,
+    sc.rows_p = std::max<int64_t>(g.in_h + 2 * g.pad.top,
                                   (g.out_h - 1) * g.stride_h + (g.k_h - 1) * g.dilation_h + 1);
-    sc.cols_p = std::max<int64_t>(g.in_w + 2 * g.pad_w,
+    sc.cols_p = std::max<int64_t>(g.in_w + 2 * g.pad.left,
                                   (g.out_w - 1) * g.stride_w + (g.k_w - 1) * g.dilation_w + 1);
     sc.cpg = 1;
     sc.copg = 1;
@@ -369,8 +369,8 @@ std::string padding_words(const AppState& s, const Scene& sc) {
            std::to_string(g.padded_w());
   }
   const PoolGeometry& g = s.pool_trace->geometry();
-  if (g.pad_h == 0 && g.pad_w == 0) return "no padding";
-  return "padding " + std::to_string(g.pad_h) + ", " + std::to_string(g.pad_w) +
+  if (g.pad.top == 0 && g.pad.left == 0) return "no padding";
+  return "padding " + std::to_string(g.pad.top) + ", " + std::to_string(g.pad.left) +
          (g.op == PoolOp::max ? " (ignored by max)"
                               : (g.count_include_pad ? " (counts as 0)" : " (not counted)"));
 }

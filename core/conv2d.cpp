@@ -85,29 +85,26 @@ T read_padded(const ConvGeometry& g, const T* src, int64_t iy, int64_t ix, int64
 // channel partials summed from 0, then + bias.
 template <class T>
 void reference_loop(const ConvGeometry& g, const T* in, const T* w, const T* b, T* out) {
-  const int64_t cpg = g.c_in_per_group;
   for (int64_t n = 0; n < g.n; ++n)
     for (int64_t oc = 0; oc < g.c_out; ++oc) {
-      const int64_t grp = oc / g.c_out_per_group;
+      const int64_t group = oc / g.c_out_per_group;
       for (int64_t oy = 0; oy < g.out_h; ++oy)
         for (int64_t ox = 0; ox < g.out_w; ++ox) {
           T acc = 0;
-          for (int64_t icg = 0; icg < cpg; ++icg) {
-            const int64_t ic = grp * cpg + icg;
-            const T* plane = in + (n * g.c_in + ic) * g.in_h * g.in_w;
-            const T* kern = w + (oc * cpg + icg) * g.k_h * g.k_w;
+          for (int64_t icg = 0; icg < g.c_in_per_group; ++icg) {
+            const int64_t ic = group * g.c_in_per_group + icg;
+            const T* plane = in + g.input_index(n, ic, 0, 0);
             T p = 0;
             for (int64_t ky = 0; ky < g.k_h; ++ky)
               for (int64_t kx = 0; kx < g.k_w; ++kx) {
-                const int64_t iy = oy * g.stride_h + ky * g.dilation_h - g.pad.top;
-                const int64_t ix = ox * g.stride_w + kx * g.dilation_w - g.pad.left;
-                const T x = read_padded(g, plane, iy, ix, nullptr, nullptr);
-                const T prod = x * kern[ky * g.k_w + kx];
+                const T x =
+                    read_padded(g, plane, g.input_y(oy, ky), g.input_x(ox, kx), nullptr, nullptr);
+                const T prod = x * w[g.weight_index(oc, icg, ky, kx)];
                 p = p + prod;
               }
             acc = acc + p;
           }
-          out[((n * g.c_out + oc) * g.out_h + oy) * g.out_w + ox] = b ? T(acc + b[oc]) : acc;
+          out[g.output_index(n, oc, oy, ox)] = b ? T(acc + b[oc]) : acc;
         }
     }
 }
@@ -156,8 +153,7 @@ void fill_row_buffer(const ConvGeometry& g, const RowBuffer& rb, const T* planes
   for (int64_t c = 0; c < g.c_in_per_group; ++c) {
     for (int64_t ky = 0; ky < g.k_h; ++ky) {
       T* dst = buf + c * rb.c_stride + ky * rb.ky_stride;
-      const int64_t sy =
-          pad_source_index(oy * g.stride_h + ky * g.dilation_h - g.pad.top, g.in_h, g.padding_mode);
+      const int64_t sy = pad_source_index(g.input_y(oy, ky), g.in_h, g.padding_mode);
       if (sy < 0) {
         std::fill(dst, dst + rb.ky_stride, T(0));
         continue;
@@ -331,7 +327,7 @@ template <class T, int Bytes, int B>
                                                const T* buf, const T* w, const T* b, T* partials,
                                                int64_t partial_row, T* out, int64_t n, int64_t oy,
                                                int64_t oc0) {
-  const int64_t cpg = g.c_in_per_group, plane_out = g.out_h * g.out_w, taps = g.k_h * g.k_w;
+  const int64_t cpg = g.c_in_per_group;
   const auto aligned = [](const T* q) { return reinterpret_cast<uintptr_t>(q) % 64 == 0; };
   Block<T, B> blk;
   blk.has_bias = b != nullptr;
@@ -340,10 +336,10 @@ template <class T, int Bytes, int B>
   blk.stream_out = Bytes >= 32;
   for (int j = 0; j < B; ++j) {
     const int64_t oc = oc0 + j;
-    blk.kern[j] = w + oc * cpg * taps;
+    blk.kern[j] = w + g.weight_index(oc, 0, 0, 0);
     blk.bias[j] = b ? b[oc] : T(0);
     blk.p[j] = partials + ((n * g.c_out + oc) * g.out_h + oy) * cpg * partial_row;
-    blk.out[j] = out + (n * g.c_out + oc) * plane_out + oy * g.out_w;
+    blk.out[j] = out + g.output_index(n, oc, oy, 0);
     blk.stream_p = blk.stream_p && aligned(blk.p[j]);
     blk.stream_out = blk.stream_out && aligned(blk.out[j]);
   }
@@ -359,11 +355,11 @@ template <class T, int Bytes>
   const RowBuffer rb(g);
   // Slack past the last row for the lanes that run into padded partial rows.
   std::vector<T> buf(static_cast<std::size_t>(rb.size(g) + partial_row));
-  const int64_t cpg = g.c_in_per_group, opg = g.c_out_per_group, plane_in = g.in_h * g.in_w;
+  const int64_t cpg = g.c_in_per_group, opg = g.c_out_per_group;
   for (int64_t item = begin; item < end; ++item) {
     const int64_t n = item / g.out_h, oy = item % g.out_h;
     for (int64_t grp = 0; grp < g.groups; ++grp) {
-      fill_row_buffer(g, rb, in + (n * g.c_in + grp * cpg) * plane_in, oy, buf.data());
+      fill_row_buffer(g, rb, in + g.input_index(n, grp * cpg, 0, 0), oy, buf.data());
       const int64_t group_end = (grp + 1) * opg;
       for (int64_t oc0 = grp * opg; oc0 < group_end;) {
         switch (std::min<int64_t>(kOcBlock, group_end - oc0)) {
@@ -599,7 +595,7 @@ Tensor ConvTrace::output_in_layout() const {
 }
 
 int64_t ConvTrace::window_index(int64_t n, int64_t o, int64_t y, int64_t x) const {
-  return ((n * m_geo.c_out + o) * m_geo.out_h + y) * m_geo.out_w + x;
+  return m_geo.output_index(n, o, y, x);
 }
 
 double ConvTrace::partial(int64_t index, int64_t channel_in_group) const {
@@ -619,8 +615,8 @@ Window ConvTrace::window(int64_t index) const {
   win.y = (index / g.out_w) % g.out_h;
   win.o = (index / (g.out_w * g.out_h)) % g.c_out;
   win.n = index / (g.out_w * g.out_h * g.c_out);
-  win.origin_y = win.y * g.stride_h - g.pad.top;
-  win.origin_x = win.x * g.stride_w - g.pad.left;
+  win.origin_y = g.window_origin_y(win.y);
+  win.origin_x = g.window_origin_x(win.x);
   win.group = win.o / g.c_out_per_group;
   win.ic_begin = win.group * g.c_in_per_group;
   win.partials.resize(static_cast<std::size_t>(g.c_in_per_group));
@@ -636,7 +632,7 @@ double ConvTrace::padded_value(int64_t n, int64_t ic, int64_t iy, int64_t ix) co
   const int64_t sy = pad_source_index(iy, m_geo.in_h, m_geo.padding_mode);
   const int64_t sx = pad_source_index(ix, m_geo.in_w, m_geo.padding_mode);
   if (sy < 0 || sx < 0) return 0.0;
-  return m_input.get(((n * m_geo.c_in + ic) * m_geo.in_h + sy) * m_geo.in_w + sx);
+  return m_input.get(m_geo.input_index(n, ic, sy, sx));
 }
 
 namespace {
@@ -652,13 +648,13 @@ Tap replay_tap(const ConvTrace& t, int64_t index, int64_t tap_index) {
   tap.ic = win.ic_begin + icg;
   tap.ky = r / g.k_w;
   tap.kx = r % g.k_w;
-  const T* plane = t.input().data<T>() + (win.n * g.c_in + tap.ic) * g.in_h * g.in_w;
-  const T* kern = t.weight().data<T>() + (win.o * g.c_in_per_group + icg) * per_channel;
+  const T* plane = t.input().data<T>() + g.input_index(win.n, tap.ic, 0, 0);
+  const T* kern = t.weight().data<T>() + g.weight_index(win.o, icg, 0, 0);
   T p = 0;
   T x = 0, w = 0, prod = 0;
   for (int64_t i = 0; i <= r; ++i) {
     const int64_t ky = i / g.k_w, kx = i % g.k_w;
-    const int64_t iy = win.origin_y + ky * g.dilation_h, ix = win.origin_x + kx * g.dilation_w;
+    const int64_t iy = g.input_y(win.y, ky), ix = g.input_x(win.x, kx);
     int64_t sy = -1, sx = -1;
     x = read_padded(g, plane, iy, ix, &sy, &sx);
     w = kern[i];
@@ -667,7 +663,7 @@ Tap replay_tap(const ConvTrace& t, int64_t index, int64_t tap_index) {
     if (i == r) {
       tap.iy = iy;
       tap.ix = ix;
-      tap.in_padding = iy < 0 || iy >= g.in_h || ix < 0 || ix >= g.in_w;
+      tap.in_padding = !g.inside(iy, ix);
       tap.src_y = sy;
       tap.src_x = sx;
     }

@@ -171,7 +171,7 @@ Plan<T> make_plan(const ConvGeometry& g, const T* input, const T* weight, const 
       const int64_t m_count = std::min<int64_t>(p.mr, cpg - oc0);
       T* dst = p.wpack.data() + (grp * cpg + oc0) * p.k_total;
       for (int64_t m = 0; m < m_count; ++m) {
-        const T* src = weight + (grp * cpg + oc0 + m) * p.k_total;
+        const T* src = weight + g.weight_index(grp * cpg + oc0 + m, 0, 0, 0);
         for (int64_t k = 0; k < p.k_total; ++k)
           dst[k * m_count + m] = src[k];
       }
@@ -261,7 +261,7 @@ inline void pack_band(const Plan<T>& p, int64_t n, int64_t grp, int64_t oy0, int
   const int64_t padded_h = g.padded_h();
   for (int64_t icg = 0; icg < g.c_in_per_group; ++icg) {
     const int64_t ic = grp * g.c_in_per_group + icg;
-    const T* src = p.input + (n * g.c_in + ic) * g.in_h * g.in_w;
+    const T* src = p.input + g.input_index(n, ic, 0, 0);
     for (int64_t ry = 0; ry < sh; ++ry) {
       for (int64_t rx = 0; rx < sw; ++rx) {
         T* plane = buf + icg * p.channel_stride + (ry * sw + rx) * p.plane_stride;
@@ -514,8 +514,8 @@ template <class T, int L, int REGS>
     for (int64_t b = 0; b < p.blocks; ++b) {
       const int64_t oc0 = grp * cpg + b * p.mr;
       const int m_count = static_cast<int>(std::min<int64_t>(p.mr, cpg - b * p.mr));
-      const TileDest<T> d{p.output + ((n * g.c_out + oc0) * g.out_h + oy0) * g.out_w,
-                          g.out_h * g.out_w, p.rs, g.out_w, (bh - 1) * p.rs + g.out_w};
+      const TileDest<T> d{p.output + g.output_index(n, oc0, oy0, 0), g.out_h * g.out_w, p.rs,
+                          g.out_w, (bh - 1) * p.rs + g.out_w};
       dispatch_block<T, L, REGS>(m_count, buf, vq.data(), vd.data(), v0, v1, p.offsets.data(),
                                  p.k_total, p.wpack.data() + oc0 * p.k_total, p.bias.data() + oc0,
                                  d);

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "core/conv2d.hpp"
+#include "core/geometry.hpp"
 #include "core/pool2d.hpp"
 
 namespace cs {
@@ -67,7 +68,7 @@ void Stepper::set_geometry(const StepperGeometry& geometry) {
   const int64_t co = std::clamp<int64_t>(oo, 0, m_geo.channels - 1);
   const int64_t cy = std::clamp<int64_t>(oy, 0, m_geo.out_h - 1);
   const int64_t cx = std::clamp<int64_t>(ox, 0, m_geo.out_w - 1);
-  m_window = ((cn * m_geo.channels + co) * m_geo.out_h + cy) * m_geo.out_w + cx;
+  m_window = nchw_index(cn, co, cy, cx, m_geo.channels, m_geo.out_h, m_geo.out_w);
   m_tap = std::clamp<int64_t>(otap, 0, m_geo.taps_per_window);
 }
 
