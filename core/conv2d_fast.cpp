@@ -1,7 +1,8 @@
 // The CPU fast path of conv2d (no trace): multi-threaded, vectorized, for full-resolution images.
-// Owns the packing of inputs and weights, the register-blocked micro-kernels and their run-time
-// dispatch (AVX-512 / AVX2+FMA / baseline SSE2). Must not depend on the trace, the reference loop,
-// GL or the app; validation happened before (cs::conv2d).
+// Owns the packing of inputs and weights and the register-blocked micro-kernels, compiled for
+// AVX-512, AVX2+FMA and baseline SSE2 and picked at run time by simd.hpp's with_isa. Must not
+// depend on the trace, the reference loop, GL or the app; validation happened before
+// (cs::conv2d).
 //
 // How it works. Each task takes one (batch n, group, band of output rows). It copies the rows the
 // band reads into a buffer with the padding applied (zeros, reflect, replicate or circular via
@@ -20,57 +21,22 @@
 #include "core/conv2d_fast.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <thread>
-#include <type_traits>
 #include <vector>
 
+#include "core/simd.hpp"
 #include "core/thread_pool.hpp"
 
 // NOTE: the project compiles with -ffp-contract=off because the trace must round every multiply
-// and add separately. The fast path only promises float tolerance against the reference, so here
-// a·b + c may become one fused multiply-add. This must come after the includes.
-#if defined(__clang__)
-#pragma clang fp contract(fast)
-#elif defined(__GNUC__)
-#pragma GCC optimize("fp-contract=fast")
-#endif
-
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#define CS_FAST_X86 1
-#else
-#define CS_FAST_X86 0
-#endif
+// and add separately. The fast path only promises float tolerance against the reference, so this
+// file alone is compiled with -ffp-contract=fast (core/CMakeLists.txt): a·b + c may become one
+// fused multiply-add, in the kernels simd.hpp's with_isa compiles here too.
 
 namespace cs::detail {
 namespace {
-
-enum IsaLevel : int { isa_baseline = 0, isa_avx2 = 1, isa_avx512 = 2 };
-
-std::atomic<int> g_isa_limit{isa_avx512};
-
-int detected_isa() {
-#if CS_FAST_X86
-  static const int level = [] {
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f")) return static_cast<int>(isa_avx512);
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
-      return static_cast<int>(isa_avx2);
-    }
-    return static_cast<int>(isa_baseline);
-  }();
-  return level;
-#else
-  return isa_baseline;
-#endif
-}
-
-int active_isa() {
-  return std::min(detected_isa(), g_isa_limit.load());
-}
 
 // Bytes of packed input one task aims at (fits the 1-2 MiB L2 of current x86 cores with room for
 // the weights).
@@ -415,39 +381,6 @@ template <class T, int L, int REGS, int MR>
   }
 }
 
-template <class T, int L, int REGS>
-[[gnu::always_inline]] inline void dispatch_block(int m_count, const T* buf, const int64_t* vq,
-                                                  const int64_t* vd, int64_t v0, int64_t v1,
-                                                  const int64_t* off, int64_t k_total, const T* w,
-                                                  const T* bias, const TileDest<T>& d) {
-  switch (m_count) {
-    case 1:
-      return run_block<T, L, REGS, 1>(buf, vq, vd, v0, v1, off, k_total, w, bias, d);
-    case 2:
-      return run_block<T, L, REGS, 2>(buf, vq, vd, v0, v1, off, k_total, w, bias, d);
-    case 3:
-      return run_block<T, L, REGS, 3>(buf, vq, vd, v0, v1, off, k_total, w, bias, d);
-    case 4:
-      return run_block<T, L, REGS, 4>(buf, vq, vd, v0, v1, off, k_total, w, bias, d);
-    default:
-      break;
-  }
-  if constexpr (max_mr(REGS) >= 8) {
-    switch (m_count) {
-      case 5:
-        return run_block<T, L, REGS, 5>(buf, vq, vd, v0, v1, off, k_total, w, bias, d);
-      case 6:
-        return run_block<T, L, REGS, 6>(buf, vq, vd, v0, v1, off, k_total, w, bias, d);
-      case 7:
-        return run_block<T, L, REGS, 7>(buf, vq, vd, v0, v1, off, k_total, w, bias, d);
-      case 8:
-        return run_block<T, L, REGS, 8>(buf, vq, vd, v0, v1, off, k_total, w, bias, d);
-      default:
-        break;
-    }
-  }
-}
-
 template <class T>
 std::vector<T>& scratch() {
   thread_local std::vector<T> buffer;
@@ -516,33 +449,13 @@ template <class T, int L, int REGS>
       const int m_count = static_cast<int>(std::min<int64_t>(p.mr, cpg - b * p.mr));
       const TileDest<T> d{p.output + g.output_index(n, oc0, oy0, 0), g.out_h * g.out_w, p.rs,
                           g.out_w, (bh - 1) * p.rs + g.out_w};
-      dispatch_block<T, L, REGS>(m_count, buf, vq.data(), vd.data(), v0, v1, p.offsets.data(),
-                                 p.k_total, p.wpack.data() + oc0 * p.k_total, p.bias.data() + oc0,
-                                 d);
+      block_ladder<max_mr(REGS)>(m_count, [&](auto mr) {
+        run_block<T, L, REGS, decltype(mr)::value>(
+            buf, vq.data(), vd.data(), v0, v1, p.offsets.data(), p.k_total,
+            p.wpack.data() + oc0 * p.k_total, p.bias.data() + oc0, d);
+      });
     }
   }
-}
-
-// One entry per instruction set and dtype; flatten compiles everything they call for that ISA.
-#if CS_FAST_X86
-[[gnu::target("avx512f"), gnu::flatten]] void task_avx512_f32(const Plan<float>& p, int64_t t) {
-  run_task<float, 16, 32>(p, t);
-}
-[[gnu::target("avx512f"), gnu::flatten]] void task_avx512_f64(const Plan<double>& p, int64_t t) {
-  run_task<double, 8, 32>(p, t);
-}
-[[gnu::target("avx2,fma"), gnu::flatten]] void task_avx2_f32(const Plan<float>& p, int64_t t) {
-  run_task<float, 8, 16>(p, t);
-}
-[[gnu::target("avx2,fma"), gnu::flatten]] void task_avx2_f64(const Plan<double>& p, int64_t t) {
-  run_task<double, 4, 16>(p, t);
-}
-#endif
-[[gnu::flatten]] void task_base_f32(const Plan<float>& p, int64_t t) {
-  run_task<float, 4, 16>(p, t);
-}
-[[gnu::flatten]] void task_base_f64(const Plan<double>& p, int64_t t) {
-  run_task<double, 2, 16>(p, t);
 }
 
 template <class T>
@@ -550,7 +463,7 @@ void run(const ConvGeometry& g, const T* input, const T* weight, const T* bias, 
          int threads) {
   if (g.outputs() <= 0) return;
   const int isa = active_isa();
-  const int regs = isa == isa_avx512 ? 32 : 16;
+  const int regs = isa_vector_registers(isa);
   if (g.outputs() * g.c_in_per_group * g.k_h * g.k_w < kSerialMacs) threads = 1;
   // More threads than cores only adds waiting (8 threads on this 2-core machine ran 2.5× slower
   // than 2); the result does not depend on the thread count.
@@ -560,21 +473,12 @@ void run(const ConvGeometry& g, const T* input, const T* weight, const T* bias, 
   threads = std::max(threads, 1);
   const Plan<T> plan = make_plan(g, input, weight, bias, output, threads, regs);
 
-  void (*task_fn)(const Plan<T>&, int64_t) = nullptr;
-  if constexpr (std::is_same_v<T, float>) {
-    task_fn = task_base_f32;
-#if CS_FAST_X86
-    if (isa == isa_avx512) task_fn = task_avx512_f32;
-    if (isa == isa_avx2) task_fn = task_avx2_f32;
-#endif
-  } else {
-    task_fn = task_base_f64;
-#if CS_FAST_X86
-    if (isa == isa_avx512) task_fn = task_avx512_f64;
-    if (isa == isa_avx2) task_fn = task_avx2_f64;
-#endif
-  }
-  run_tasks(plan.tasks, threads, [&](int64_t task) { task_fn(plan, task); });
+  run_tasks(plan.tasks, threads, [&](int64_t task) {
+    with_isa(isa, [&](auto isa_tag) {
+      using I = decltype(isa_tag);
+      run_task<T, I::vector_bytes / static_cast<int>(sizeof(T)), I::registers>(plan, task);
+    });
+  });
 }
 
 }  // namespace
@@ -590,22 +494,11 @@ void conv2d_fast(const ConvGeometry& g, const double* input, const double* weigh
 }
 
 const char* conv2d_fast_isa() {
-  switch (active_isa()) {
-    case isa_avx512:
-      return "avx512";
-    case isa_avx2:
-      return "avx2";
-    default:
-      return "baseline";
-  }
-}
-
-int conv2d_fast_isa_level() {
-  return active_isa();
+  return isa_name(active_isa());
 }
 
 int conv2d_fast_limit_isa(int level) {
-  return g_isa_limit.exchange(std::clamp(level, 0, static_cast<int>(isa_avx512)));
+  return limit_isa(level);
 }
 
 }  // namespace cs::detail

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "conv2d.hpp"
-#include "conv2d_fast.hpp"
+#include "simd.hpp"
 #include "thread_pool.hpp"
 
 namespace cs {
@@ -272,57 +272,15 @@ template <class T, int Bytes>
       fill_row_buffer(g, rb, in + g.input_index(n, grp * cpg, 0, 0), oy, buf.data());
       const int64_t group_end = (grp + 1) * opg;
       for (int64_t oc0 = grp * opg; oc0 < group_end;) {
-        switch (std::min<int64_t>(kOcBlock, group_end - oc0)) {
-          case 4:
-            trace_block<T, Bytes, 4>(g, rb, buf.data(), w, b, partials, partial_row, out, n, oy,
-                                     oc0);
-            oc0 += 4;
-            break;
-          case 3:
-            trace_block<T, Bytes, 3>(g, rb, buf.data(), w, b, partials, partial_row, out, n, oy,
-                                     oc0);
-            oc0 += 3;
-            break;
-          case 2:
-            trace_block<T, Bytes, 2>(g, rb, buf.data(), w, b, partials, partial_row, out, n, oy,
-                                     oc0);
-            oc0 += 2;
-            break;
-          default:
-            trace_block<T, Bytes, 1>(g, rb, buf.data(), w, b, partials, partial_row, out, n, oy,
-                                     oc0);
-            oc0 += 1;
-            break;
-        }
+        const int m = static_cast<int>(std::min<int64_t>(kOcBlock, group_end - oc0));
+        block_ladder<kOcBlock>(m, [&](auto block) {
+          trace_block<T, Bytes, decltype(block)::value>(g, rb, buf.data(), w, b, partials,
+                                                        partial_row, out, n, oy, oc0);
+        });
+        oc0 += m;
       }
     }
   }
-}
-
-// The same loops compiled for AVX-512, AVX2 and the baseline: each rounds every multiply and
-// add exactly as the scalar code does, so the trace stays bit for bit.
-template <class T>
-__attribute__((target("avx512f"))) void trace_items_avx512(const ConvGeometry& g, const T* in,
-                                                           const T* w, const T* b, T* partials,
-                                                           int64_t partial_row, T* out,
-                                                           int64_t begin, int64_t end) {
-  trace_items<T, 64>(g, in, w, b, partials, partial_row, out, begin, end);
-  _mm_sfence();  // order the streaming stores before the pool reports the task done
-}
-
-template <class T>
-__attribute__((target("avx2"))) void trace_items_avx2(const ConvGeometry& g, const T* in,
-                                                      const T* w, const T* b, T* partials,
-                                                      int64_t partial_row, T* out, int64_t begin,
-                                                      int64_t end) {
-  trace_items<T, 32>(g, in, w, b, partials, partial_row, out, begin, end);
-  _mm_sfence();  // order the streaming stores before the pool reports the task done
-}
-
-template <class T>
-void trace_items_default(const ConvGeometry& g, const T* in, const T* w, const T* b, T* partials,
-                         int64_t partial_row, T* out, int64_t begin, int64_t end) {
-  trace_items<T, 16>(g, in, w, b, partials, partial_row, out, begin, end);
 }
 
 // Copies `count` elements with streaming stores where the destination allows (AVX-512): the
@@ -345,9 +303,8 @@ __attribute__((target("avx512f"))) void copy_streaming(const T* src, T* dst, int
 template <class T>
 void trace_planes(const ConvGeometry& g, const T* in, T* in_copy, const T* w, const T* b,
                   T* partials, int64_t partial_row, T* out, int threads) {
-  // The fast path's choice (it checks the CPU, and tests cap it to run every kernel here).
-  const int isa = conv2d_fast_isa_level();
-  const bool avx512 = isa >= 2, avx2 = isa >= 1;
+  // The same instruction set as the fast path (tests cap it to run every kernel here).
+  const int isa = active_isa();
   const int64_t rows = g.n * g.out_h;
   const int64_t chunk = std::max<int64_t>(1, rows / (4 * std::max(1, threads)));
   const int64_t row_tasks = (rows + chunk - 1) / chunk;
@@ -358,24 +315,26 @@ void trace_planes(const ConvGeometry& g, const T* in, T* in_copy, const T* w, co
   // Threads come from the fast path's persistent pool: starting threads per call cost more
   // than a small trace itself.
   run_tasks(row_tasks + pieces, threads, [&](int64_t task) {
-    if (task >= row_tasks) {
-      const int64_t from = (task - row_tasks) * piece, count = std::min(total, from + piece) - from;
-      if (count <= 0) return;
-      if (avx512) {
-        copy_streaming(in + from, in_copy + from, count);
-      } else {
-        std::copy(in + from, in + from + count, in_copy + from);
+    // Each level's loops round every multiply and add exactly as the scalar code does, so the
+    // trace stays bit for bit whichever runs.
+    with_isa(isa, [&](auto isa_tag) {
+      using I = decltype(isa_tag);
+      if (task >= row_tasks) {
+        const int64_t from = (task - row_tasks) * piece;
+        const int64_t count = std::min(total, from + piece) - from;
+        if (count <= 0) return;
+        if constexpr (I::level == isa_avx512) {
+          copy_streaming(in + from, in_copy + from, count);
+        } else {
+          std::copy(in + from, in + from + count, in_copy + from);
+        }
+        return;
       }
-      return;
-    }
-    const int64_t begin = task * chunk, end = std::min(rows, begin + chunk);
-    if (avx512) {
-      trace_items_avx512(g, in, w, b, partials, partial_row, out, begin, end);
-    } else if (avx2) {
-      trace_items_avx2(g, in, w, b, partials, partial_row, out, begin, end);
-    } else {
-      trace_items_default(g, in, w, b, partials, partial_row, out, begin, end);
-    }
+      const int64_t begin = task * chunk, end = std::min(rows, begin + chunk);
+      trace_items<T, I::vector_bytes>(g, in, w, b, partials, partial_row, out, begin, end);
+      // Order the streaming stores (AVX2, AVX-512) before the pool reports the task done.
+      if constexpr (I::vector_bytes >= 32) _mm_sfence();
+    });
   });
 }
 
