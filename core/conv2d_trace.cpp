@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "conv2d.hpp"
+#include "row_pack.hpp"
 #include "simd.hpp"
 #include "thread_pool.hpp"
 
@@ -20,8 +21,9 @@ namespace detail {
 namespace {
 
 // The trace's kernel. For each output row and group it gathers the padded input rows the row's
-// windows read into a small buffer (padding applied, columns de-interleaved by stride_w so that
-// every tap reads consecutive elements), then computes blocks of up to kOcBlock filters with
+// windows read into a small buffer with row_pack.hpp's packer (the fast path's, in its taps
+// layout: padding applied, columns de-interleaved by stride_w so that every tap reads
+// consecutive elements), then computes blocks of up to kOcBlock filters with
 // their running sums in vector registers. Each lane is one output, summed exactly as
 // reference_loop sums it: per channel tap by tap in (ky, kx) order with a separate multiply and
 // add (fp-contract is off project-wide, so no fused multiply-add), then the channel partials
@@ -29,66 +31,6 @@ namespace {
 
 // Filters computed together (each input load feeds all of them).
 constexpr int kOcBlock = 4;
-
-// Layout of one group's row buffer: [channel][ky][phase][slot], where phase q, slot j holds
-// padded column q + j·stride_w of padded row oy·stride_h + ky·dilation_h.
-struct RowBuffer {
-  int64_t slots = 0;         // per phase: ceil(padded_w / stride_w)
-  int64_t ky_stride = 0;     // stride_w · slots
-  int64_t c_stride = 0;      // k_h · ky_stride
-  std::vector<int64_t> off;  // tap t = ky·k_w + kx: its offset in a channel's block for ox 0
-
-  explicit RowBuffer(const ConvGeometry& g) {
-    const int64_t sw = g.stride_w;
-    slots = (g.padded_w() + sw - 1) / sw;
-    ky_stride = sw * slots;
-    c_stride = g.k_h * ky_stride;
-    off.resize(static_cast<std::size_t>(g.k_h * g.k_w));
-    for (int64_t ky = 0; ky < g.k_h; ++ky)
-      for (int64_t kx = 0; kx < g.k_w; ++kx) {
-        const int64_t col = kx * g.dilation_w;  // padded column for ox 0
-        off[static_cast<std::size_t>(ky * g.k_w + kx)] =
-            ky * ky_stride + (col % sw) * slots + col / sw;
-      }
-  }
-  int64_t size(const ConvGeometry& g) const { return g.c_in_per_group * c_stride; }
-};
-
-// Fills `buf` (RowBuffer layout) for output row oy from `planes`, the group's first input
-// channel plane [in_h, in_w] (the others follow it).
-template <class T>
-void fill_row_buffer(const ConvGeometry& g, const RowBuffer& rb, const T* planes, int64_t oy,
-                     T* buf) {
-  const int64_t pw = g.padded_w(), sw = g.stride_w, plane_in = g.in_h * g.in_w;
-  for (int64_t c = 0; c < g.c_in_per_group; ++c) {
-    for (int64_t ky = 0; ky < g.k_h; ++ky) {
-      T* dst = buf + c * rb.c_stride + ky * rb.ky_stride;
-      const int64_t sy = pad_source_index(g.input_y(oy, ky), g.in_h, g.padding_mode);
-      if (sy < 0) {
-        std::fill(dst, dst + rb.ky_stride, T(0));
-        continue;
-      }
-      const T* src = planes + c * plane_in + sy * g.in_w;
-      const auto padded_at = [&](int64_t px) {
-        const int64_t sx = pad_source_index(px - g.pad.left, g.in_w, g.padding_mode);
-        return sx < 0 ? T(0) : src[sx];
-      };
-      if (sw == 1) {
-        for (int64_t px = 0; px < g.pad.left; ++px)
-          dst[px] = padded_at(px);
-        std::copy(src, src + g.in_w, dst + g.pad.left);
-        for (int64_t px = g.pad.left + g.in_w; px < pw; ++px)
-          dst[px] = padded_at(px);
-        continue;
-      }
-      for (int64_t q = 0; q < sw; ++q)
-        for (int64_t j = 0; j < rb.slots; ++j) {
-          const int64_t px = q + j * sw;
-          dst[q * rb.slots + j] = px < pw ? padded_at(px) : T(0);
-        }
-    }
-  }
-}
 
 // Streaming (non-temporal) stores on AVX-512 and AVX2: nothing reads the partial sums or the
 // outputs again soon, and skipping the read-for-ownership of each cache line saves a third of
@@ -143,19 +85,19 @@ struct Block {
 // the partial rows (ConvTrace's m_partial_row): its extra lanes read the row buffer's slack and
 // write only that padding, and just the outputs below out_w are stored.
 template <class T, int Bytes, int B, bool Ragged = false, int NV = 1>
-[[gnu::always_inline]] inline int64_t trace_lanes(const ConvGeometry& g, const RowBuffer& rb,
+[[gnu::always_inline]] inline int64_t trace_lanes(const ConvGeometry& g, const RowPack& rp,
                                                   const T* buf, const Block<T, B>& blk,
                                                   int64_t ox) {
   // Vectors of T (Bytes wide) that may sit at any T-aligned address and alias T.
   typedef T V __attribute__((vector_size(Bytes), aligned(sizeof(T)), may_alias));
   constexpr int64_t lanes = Bytes / sizeof(T);
   const int64_t taps = g.k_h * g.k_w, cpg = g.c_in_per_group;
-  const int64_t* off = rb.off.data();
+  const int64_t* off = rp.tap_offset.data();
   static_assert(NV == 1 || !Ragged);
   for (; Ragged ? ox < g.out_w : ox + NV * lanes <= g.out_w; ox += NV * lanes) {
     V acc[B][NV] = {};
     for (int64_t c = 0; c < cpg; ++c) {
-      const T* row = buf + c * rb.c_stride + ox;
+      const T* row = buf + c * rp.channel_stride + ox;
       const int64_t k0 = c * taps;
       V a[B][NV] = {};
       for (int64_t t = 0; t < taps; ++t) {
@@ -196,30 +138,29 @@ template <class T, int Bytes, int B, bool Ragged = false, int NV = 1>
 // One output row of a block: full vectors, then half and quarter vectors, then single outputs.
 // With padded, streamed partial rows the last vector runs into the padding instead.
 template <class T, int Bytes, int B>
-[[gnu::always_inline]] inline void trace_row(const ConvGeometry& g, const RowBuffer& rb,
-                                             const T* buf, const Block<T, B>& blk,
-                                             int64_t partial_row) {
+[[gnu::always_inline]] inline void trace_row(const ConvGeometry& g, const RowPack& rp, const T* buf,
+                                             const Block<T, B>& blk, int64_t partial_row) {
   constexpr int64_t lanes = Bytes / sizeof(T);
   int64_t ox = 0;
   // Two vectors per step (AVX-512 and AVX2): each weight broadcast feeds two multiplies, and
   // with AVX2 each streamed 64-byte line is written whole by one step (1080p 3 → 16 with AVX2:
   // 33.6 → 16.9 ms, streaming included).
-  if constexpr (Bytes >= 32) ox = trace_lanes<T, Bytes, B, false, 2>(g, rb, buf, blk, ox);
-  ox = trace_lanes<T, Bytes, B>(g, rb, buf, blk, ox);
+  if constexpr (Bytes >= 32) ox = trace_lanes<T, Bytes, B, false, 2>(g, rp, buf, blk, ox);
+  ox = trace_lanes<T, Bytes, B>(g, rp, buf, blk, ox);
   if (blk.stream_p && ox < g.out_w && ox + lanes <= partial_row) {
-    ox = trace_lanes<T, Bytes, B, true>(g, rb, buf, blk, ox);
+    ox = trace_lanes<T, Bytes, B, true>(g, rp, buf, blk, ox);
   }
-  if constexpr (Bytes >= 32) ox = trace_lanes<T, Bytes / 2, B>(g, rb, buf, blk, ox);
-  if constexpr (Bytes >= 64) ox = trace_lanes<T, Bytes / 4, B>(g, rb, buf, blk, ox);
+  if constexpr (Bytes >= 32) ox = trace_lanes<T, Bytes / 2, B>(g, rp, buf, blk, ox);
+  if constexpr (Bytes >= 64) ox = trace_lanes<T, Bytes / 4, B>(g, rp, buf, blk, ox);
   const int64_t taps = g.k_h * g.k_w;
   for (; ox < g.out_w; ++ox) {
     for (int j = 0; j < B; ++j) {
       T acc = 0;
       for (int64_t c = 0; c < g.c_in_per_group; ++c) {
-        const T* row = buf + c * rb.c_stride + ox;
+        const T* row = buf + c * rp.channel_stride + ox;
         T a = 0;
         for (int64_t t = 0; t < taps; ++t) {
-          const T prod = row[rb.off[t]] * blk.kern[j][c * taps + t];
+          const T prod = row[rp.tap_offset[t]] * blk.kern[j][c * taps + t];
           a = a + prod;
         }
         blk.p[j][c * blk.p_stride + ox] = a;
@@ -233,7 +174,7 @@ template <class T, int Bytes, int B>
 // Filters oc0 .. oc0 + B - 1 (one group) for output row oy of batch n. Partial rows are
 // `partial_row` elements apart (out_w, or out_w padded to 64 bytes).
 template <class T, int Bytes, int B>
-[[gnu::always_inline]] inline void trace_block(const ConvGeometry& g, const RowBuffer& rb,
+[[gnu::always_inline]] inline void trace_block(const ConvGeometry& g, const RowPack& rp,
                                                const T* buf, const T* w, const T* b, T* partials,
                                                int64_t partial_row, T* out, int64_t n, int64_t oy,
                                                int64_t oc0) {
@@ -253,28 +194,28 @@ template <class T, int Bytes, int B>
     blk.stream_p = blk.stream_p && aligned(blk.p[j]);
     blk.stream_out = blk.stream_out && aligned(blk.out[j]);
   }
-  trace_row<T, Bytes, B>(g, rb, buf, blk, partial_row);
+  trace_row<T, Bytes, B>(g, rp, buf, blk, partial_row);
 }
 
 // The trace's rows for row items [begin, end) (item = n·OH + oy).
 // in: [N, C_in, H, W]; partials: [N, C_out, OH, C_in/g, partial_row]; out: [N, C_out, OH, OW]
 template <class T, int Bytes>
-[[gnu::always_inline]] inline void trace_items(const ConvGeometry& g, const T* in, const T* w,
-                                               const T* b, T* partials, int64_t partial_row, T* out,
-                                               int64_t begin, int64_t end) {
-  const RowBuffer rb(g);
+[[gnu::always_inline]] inline void trace_items(const ConvGeometry& g, const RowPack& rp,
+                                               const T* in, const T* w, const T* b, T* partials,
+                                               int64_t partial_row, T* out, int64_t begin,
+                                               int64_t end) {
   // Slack past the last row for the lanes that run into padded partial rows.
-  std::vector<T> buf(static_cast<std::size_t>(rb.size(g) + partial_row));
+  std::vector<T> buf(static_cast<std::size_t>(rp.size(g) + partial_row));
   const int64_t cpg = g.c_in_per_group, opg = g.c_out_per_group;
   for (int64_t item = begin; item < end; ++item) {
     const int64_t n = item / g.out_h, oy = item % g.out_h;
     for (int64_t grp = 0; grp < g.groups; ++grp) {
-      fill_row_buffer(g, rb, in + g.input_index(n, grp * cpg, 0, 0), oy, buf.data());
+      rp.pack(g, in + g.input_index(n, grp * cpg, 0, 0), oy, 1, buf.data());
       const int64_t group_end = (grp + 1) * opg;
       for (int64_t oc0 = grp * opg; oc0 < group_end;) {
         const int m = static_cast<int>(std::min<int64_t>(kOcBlock, group_end - oc0));
         block_ladder<kOcBlock>(m, [&](auto block) {
-          trace_block<T, Bytes, decltype(block)::value>(g, rb, buf.data(), w, b, partials,
+          trace_block<T, Bytes, decltype(block)::value>(g, rp, buf.data(), w, b, partials,
                                                         partial_row, out, n, oy, oc0);
         });
         oc0 += m;
@@ -305,6 +246,7 @@ void trace_planes(const ConvGeometry& g, const T* in, T* in_copy, const T* w, co
                   T* partials, int64_t partial_row, T* out, int threads) {
   // The same instruction set as the fast path (tests cap it to run every kernel here).
   const int isa = active_isa();
+  const RowPack rp = RowPack::taps(g);
   const int64_t rows = g.n * g.out_h;
   const int64_t chunk = std::max<int64_t>(1, rows / (4 * std::max(1, threads)));
   const int64_t row_tasks = (rows + chunk - 1) / chunk;
@@ -331,7 +273,7 @@ void trace_planes(const ConvGeometry& g, const T* in, T* in_copy, const T* w, co
         return;
       }
       const int64_t begin = task * chunk, end = std::min(rows, begin + chunk);
-      trace_items<T, I::vector_bytes>(g, in, w, b, partials, partial_row, out, begin, end);
+      trace_items<T, I::vector_bytes>(g, rp, in, w, b, partials, partial_row, out, begin, end);
       // Order the streaming stores (AVX2, AVX-512) before the pool reports the task done.
       if constexpr (I::vector_bytes >= 32) _mm_sfence();
     });
