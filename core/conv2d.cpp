@@ -166,10 +166,10 @@ Tensor flip_kernel(const Tensor& weight, Layout layout) {
   std::vector<int64_t> stride(static_cast<std::size_t>(nd), 1);
   for (int i = nd - 2; i >= 0; --i)
     stride[i] = stride[i + 1] * weight.dim(i + 1);
-  const int64_t kh = weight.dim(ah), kw = weight.dim(aw);
+  const int64_t k_h = weight.dim(ah), k_w = weight.dim(aw);
   for (int64_t flat = 0; flat < weight.numel(); ++flat) {
-    const int64_t y = (flat / stride[ah]) % kh, x = (flat / stride[aw]) % kw;
-    const int64_t src = flat + (kh - 1 - 2 * y) * stride[ah] + (kw - 1 - 2 * x) * stride[aw];
+    const int64_t ky = (flat / stride[ah]) % k_h, kx = (flat / stride[aw]) % k_w;
+    const int64_t src = flat + (k_h - 1 - 2 * ky) * stride[ah] + (k_w - 1 - 2 * kx) * stride[aw];
     out.set(flat, weight.get(src));
   }
   return out;

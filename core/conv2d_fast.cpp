@@ -122,19 +122,19 @@ Plan<T> make_plan(const ConvGeometry& g, const T* input, const T* weight, const 
   p.output = output;
   const int64_t taps = g.k_h * g.k_w;
   p.k_total = g.c_in_per_group * taps;
-  const int64_t cpg = g.c_out_per_group;
-  p.mr = static_cast<int>(std::min<int64_t>(cpg, max_mr(regs)));
-  p.blocks = (cpg + p.mr - 1) / p.mr;
+  const int64_t c_out_per_group = g.c_out_per_group;
+  p.mr = static_cast<int>(std::min<int64_t>(c_out_per_group, max_mr(regs)));
+  p.blocks = (c_out_per_group + p.mr - 1) / p.mr;
 
   // [C_out, C_in/g, KH, KW] => per group, per block of mr channels: [k][channel in block]
   p.wpack.resize(static_cast<std::size_t>(g.c_out * p.k_total));
-  for (int64_t grp = 0; grp < g.groups; ++grp) {
+  for (int64_t group = 0; group < g.groups; ++group) {
     for (int64_t b = 0; b < p.blocks; ++b) {
-      const int64_t oc0 = b * p.mr;
-      const int64_t m_count = std::min<int64_t>(p.mr, cpg - oc0);
-      T* dst = p.wpack.data() + (grp * cpg + oc0) * p.k_total;
+      const int64_t oc0 = group * c_out_per_group + b * p.mr;
+      const int64_t m_count = std::min<int64_t>(p.mr, c_out_per_group - b * p.mr);
+      T* dst = p.wpack.data() + oc0 * p.k_total;
       for (int64_t m = 0; m < m_count; ++m) {
-        const T* src = weight + g.weight_index(grp * cpg + oc0 + m, 0, 0, 0);
+        const T* src = weight + g.weight_index(oc0 + m, 0, 0, 0);
         for (int64_t k = 0; k < p.k_total; ++k)
           dst[k * m_count + m] = src[k];
       }
@@ -337,7 +337,7 @@ template <class T, int L, int REGS>
 [[gnu::always_inline]] inline void run_task(const Plan<T>& p, int64_t task) {
   const ConvGeometry& g = *p.g;
   const int64_t band = task % p.bands;
-  const int64_t grp = (task / p.bands) % g.groups;
+  const int64_t group = (task / p.bands) % g.groups;
   const int64_t n = task / (p.bands * g.groups);
   const int64_t oy0 = band * p.band_h;
   const int64_t bh = std::min(p.band_h, g.out_h - oy0);
@@ -347,7 +347,7 @@ template <class T, int L, int REGS>
     buffer.resize(static_cast<std::size_t>(p.buffer_size));
   }
   T* buf = buffer.data();
-  p.pack.pack(g, p.input + g.input_index(n, grp * g.c_in_per_group, 0, 0), oy0,
+  p.pack.pack(g, p.input + g.input_index(n, group * g.c_in_per_group, 0, 0), oy0,
               bh + RowPack::band_extra_rows(g), buf);
   std::fill(buf + p.pack.size(g), buf + p.buffer_size, T(0));
 
@@ -355,12 +355,12 @@ template <class T, int L, int REGS>
   band_vectors<L>(bh, g.out_w, p.pack.row_len, p.k_total, vq, vd);
   const auto vectors = static_cast<int64_t>(vq.size());
 
-  const int64_t cpg = g.c_out_per_group;
+  const int64_t c_out_per_group = g.c_out_per_group;
   for (int64_t v0 = 0; v0 < vectors; v0 += kChunkVectors) {
     const int64_t v1 = std::min(v0 + kChunkVectors, vectors);
     for (int64_t b = 0; b < p.blocks; ++b) {
-      const int64_t oc0 = grp * cpg + b * p.mr;
-      const int m_count = static_cast<int>(std::min<int64_t>(p.mr, cpg - b * p.mr));
+      const int64_t oc0 = group * c_out_per_group + b * p.mr;
+      const int m_count = static_cast<int>(std::min<int64_t>(p.mr, c_out_per_group - b * p.mr));
       const TileDest<T> d{p.output + g.output_index(n, oc0, oy0, 0), g.out_h * g.out_w,
                           p.pack.row_len, g.out_w, (bh - 1) * p.pack.row_len + g.out_w};
       block_ladder<max_mr(REGS)>(m_count, [&](auto mr) {

@@ -32,6 +32,13 @@ namespace {
 // Filters computed together (each input load feeds all of them).
 constexpr int kOcBlock = 4;
 
+// Where partial sum icg of output (n, oc, oy, ox) is kept: partials are
+// [N, C_out, OH, C_in/g, partial_row] (a window's partials side by side, rows padded past OW).
+int64_t partial_index(const ConvGeometry& g, int64_t partial_row, int64_t n, int64_t oc, int64_t oy,
+                      int64_t icg, int64_t ox) {
+  return nchw_index(n, oc, oy, icg, g.c_out, g.out_h, g.c_in_per_group) * partial_row + ox;
+}
+
 // Streaming (non-temporal) stores on AVX-512 and AVX2: nothing reads the partial sums or the
 // outputs again soon, and skipping the read-for-ownership of each cache line saves a third of
 // the trace's memory traffic. The 64 (32) bytes at `src` go to `p`, aligned to as many. Taking a
@@ -91,14 +98,14 @@ template <class T, int Bytes, int B, bool Ragged = false, int NV = 1>
   // Vectors of T (Bytes wide) that may sit at any T-aligned address and alias T.
   typedef T V __attribute__((vector_size(Bytes), aligned(sizeof(T)), may_alias));
   constexpr int64_t lanes = Bytes / sizeof(T);
-  const int64_t taps = g.k_h * g.k_w, cpg = g.c_in_per_group;
+  const int64_t taps = g.k_h * g.k_w, c_in_per_group = g.c_in_per_group;
   const int64_t* off = rp.tap_offset.data();
   static_assert(NV == 1 || !Ragged);
   for (; Ragged ? ox < g.out_w : ox + NV * lanes <= g.out_w; ox += NV * lanes) {
     V acc[B][NV] = {};
-    for (int64_t c = 0; c < cpg; ++c) {
-      const T* row = buf + c * rp.channel_stride + ox;
-      const int64_t k0 = c * taps;
+    for (int64_t icg = 0; icg < c_in_per_group; ++icg) {
+      const T* row = buf + icg * rp.channel_stride + ox;
+      const int64_t k0 = icg * taps;
       V a[B][NV] = {};
       for (int64_t t = 0; t < taps; ++t) {
         V x[NV];
@@ -114,7 +121,7 @@ template <class T, int Bytes, int B, bool Ragged = false, int NV = 1>
       }
       for (int j = 0; j < B; ++j)
         for (int v = 0; v < NV; ++v) {
-          store_lanes<T, Bytes>(blk.p[j] + c * blk.p_stride + ox + v * lanes, a[j][v],
+          store_lanes<T, Bytes>(blk.p[j] + icg * blk.p_stride + ox + v * lanes, a[j][v],
                                 blk.stream_p);
           acc[j][v] = acc[j][v] + a[j][v];
         }
@@ -156,14 +163,14 @@ template <class T, int Bytes, int B>
   for (; ox < g.out_w; ++ox) {
     for (int j = 0; j < B; ++j) {
       T acc = 0;
-      for (int64_t c = 0; c < g.c_in_per_group; ++c) {
-        const T* row = buf + c * rp.channel_stride + ox;
+      for (int64_t icg = 0; icg < g.c_in_per_group; ++icg) {
+        const T* row = buf + icg * rp.channel_stride + ox;
         T a = 0;
         for (int64_t t = 0; t < taps; ++t) {
-          const T prod = row[rp.tap_offset[t]] * blk.kern[j][c * taps + t];
+          const T prod = row[rp.tap_offset[t]] * blk.kern[j][icg * taps + t];
           a = a + prod;
         }
-        blk.p[j][c * blk.p_stride + ox] = a;
+        blk.p[j][icg * blk.p_stride + ox] = a;
         acc = acc + a;
       }
       blk.out[j][ox] = blk.has_bias ? T(acc + blk.bias[j]) : acc;
@@ -178,7 +185,6 @@ template <class T, int Bytes, int B>
                                                const T* buf, const T* w, const T* b, T* partials,
                                                int64_t partial_row, T* out, int64_t n, int64_t oy,
                                                int64_t oc0) {
-  const int64_t cpg = g.c_in_per_group;
   const auto aligned = [](const T* q) { return reinterpret_cast<uintptr_t>(q) % 64 == 0; };
   Block<T, B> blk;
   blk.has_bias = b != nullptr;
@@ -189,7 +195,7 @@ template <class T, int Bytes, int B>
     const int64_t oc = oc0 + j;
     blk.kern[j] = w + g.weight_index(oc, 0, 0, 0);
     blk.bias[j] = b ? b[oc] : T(0);
-    blk.p[j] = partials + ((n * g.c_out + oc) * g.out_h + oy) * cpg * partial_row;
+    blk.p[j] = partials + partial_index(g, partial_row, n, oc, oy, 0, 0);
     blk.out[j] = out + g.output_index(n, oc, oy, 0);
     blk.stream_p = blk.stream_p && aligned(blk.p[j]);
     blk.stream_out = blk.stream_out && aligned(blk.out[j]);
@@ -206,13 +212,12 @@ template <class T, int Bytes>
                                                int64_t end) {
   // Slack past the last row for the lanes that run into padded partial rows.
   std::vector<T> buf(static_cast<std::size_t>(rp.size(g) + partial_row));
-  const int64_t cpg = g.c_in_per_group, opg = g.c_out_per_group;
   for (int64_t item = begin; item < end; ++item) {
     const int64_t n = item / g.out_h, oy = item % g.out_h;
-    for (int64_t grp = 0; grp < g.groups; ++grp) {
-      rp.pack(g, in + g.input_index(n, grp * cpg, 0, 0), oy, 1, buf.data());
-      const int64_t group_end = (grp + 1) * opg;
-      for (int64_t oc0 = grp * opg; oc0 < group_end;) {
+    for (int64_t group = 0; group < g.groups; ++group) {
+      rp.pack(g, in + g.input_index(n, group * g.c_in_per_group, 0, 0), oy, 1, buf.data());
+      const int64_t group_end = (group + 1) * g.c_out_per_group;
+      for (int64_t oc0 = group * g.c_out_per_group; oc0 < group_end;) {
         const int m = static_cast<int>(std::min<int64_t>(kOcBlock, group_end - oc0));
         block_ladder<kOcBlock>(m, [&](auto block) {
           trace_block<T, Bytes, decltype(block)::value>(g, rp, buf.data(), w, b, partials,
@@ -307,10 +312,10 @@ int64_t ConvTrace::window_index(int64_t n, int64_t o, int64_t y, int64_t x) cons
 double ConvTrace::partial(int64_t index, int64_t channel_in_group) const {
   const ConvGeometry& g = m_geo;
   const int64_t plane = g.out_h * g.out_w;
-  const int64_t item = index / plane, pos = index % plane;
-  const int64_t y = pos / g.out_w, x = pos % g.out_w;
+  const int64_t oy = (index % plane) / g.out_w, ox = index % g.out_w;
+  // index / plane is n·C_out + oc: output channel n·C_out + oc of batch item 0.
   return m_partials.get(
-      ((item * g.out_h + y) * g.c_in_per_group + channel_in_group) * m_partial_row + x);
+      detail::partial_index(g, m_partial_row, 0, index / plane, oy, channel_in_group, ox));
 }
 
 Window ConvTrace::window(int64_t index) const {

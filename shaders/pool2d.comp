@@ -19,9 +19,9 @@ uniform int count_include_pad;
 void main() {
   const int ox = int(gl_GlobalInvocationID.x);
   const int oy = int(gl_GlobalInvocationID.y);
-  const int nc = int(gl_GlobalInvocationID.z);  // channel (one batch item per dispatch)
+  const int ic = int(gl_GlobalInvocationID.z);  // channel ic in, channel ic out (one batch item)
   if (ox >= out_w || oy >= out_h) return;
-  const int base = nc * in_h * in_w;
+  const int base = ic * in_h * in_w;
   const int y0 = oy * stride_h - pad_top;   // core's window_origin_y(oy)
   const int x0 = ox * stride_w - pad_left;  // core's window_origin_x(ox)
   float result;
@@ -51,5 +51,5 @@ void main() {
     const int divisor = count_include_pad != 0 ? pool_size : (ye - ys) * (xe - xs);
     result = (ye <= ys || xe <= xs) ? 0.0 : sum / float(divisor);
   }
-  y_out[(nc * out_h + oy) * out_w + ox] = result;
+  y_out[(ic * out_h + oy) * out_w + ox] = result;
 }
