@@ -20,6 +20,7 @@
 
 #include "core/conv2d.hpp"
 #include "core/conv2d_fast.hpp"
+#include "core/geometry.hpp"
 
 namespace {
 

@@ -13,6 +13,7 @@
 #include "app/gpu/gpu_engine.hpp"
 #include "app/gpu/live_preview.hpp"
 #include "core/conv2d.hpp"
+#include "core/geometry.hpp"
 
 namespace {
 

@@ -1,17 +1,12 @@
-// conv2d: validation and layout handling around the fast path, the reference loop, and the
-// trace. The reference and the trace sum in one documented order (see ConvTrace in conv2d.hpp),
-// so a stepper can replay every multiply and land exactly on the value.
+// conv2d's public entry points: validation and layout handling around the fast path
+// (conv2d_fast.cpp) and the trace's kernel (conv2d_trace.cpp), the reference loop, and
+// flip_kernel. The reference and the trace sum in one documented order (see ConvTrace in
+// conv2d.hpp), so a stepper can replay every multiply and land exactly on the value.
 #include "conv2d.hpp"
 
-#include <immintrin.h>
-#include <cassert>
-
-#include <cmath>
-#include <type_traits>
-
 #include "conv2d_fast.hpp"
+#include "conv2d_trace.hpp"
 #include "parallel.hpp"
-#include "thread_pool.hpp"
 
 namespace cs {
 
@@ -69,408 +64,33 @@ Result<Canonical> canonicalise(const Tensor& input, const Tensor& weight, const 
   return c;
 }
 
-// The value padded coordinate (iy, ix) of plane `src` reads, and which cell it reads.
-template <class T>
-T read_padded(const ConvGeometry& g, const T* src, int64_t iy, int64_t ix, int64_t* sy_out,
-              int64_t* sx_out) {
-  const int64_t sy = pad_source_index(iy, g.in_h, g.padding_mode);
-  const int64_t sx = pad_source_index(ix, g.in_w, g.padding_mode);
-  if (sy_out) *sy_out = (sy < 0 || sx < 0) ? -1 : sy;
-  if (sx_out) *sx_out = (sy < 0 || sx < 0) ? -1 : sx;
-  return (sy < 0 || sx < 0) ? T(0) : src[sy * g.in_w + sx];
-}
-
 // [N, C_in, H, W] * [C_out, C_in/g, KH, KW] (+ [C_out]) => [N, C_out, OH, OW]
 // One plain loop per output in the trace's order: per channel p = Σ x·w (ky, then kx), then the
 // channel partials summed from 0, then + bias.
 template <class T>
 void reference_loop(const ConvGeometry& g, const T* in, const T* w, const T* b, T* out) {
-  const int64_t cpg = g.c_in_per_group;
   for (int64_t n = 0; n < g.n; ++n)
     for (int64_t oc = 0; oc < g.c_out; ++oc) {
-      const int64_t grp = oc / g.c_out_per_group;
+      const int64_t group = oc / g.c_out_per_group;
       for (int64_t oy = 0; oy < g.out_h; ++oy)
         for (int64_t ox = 0; ox < g.out_w; ++ox) {
           T acc = 0;
-          for (int64_t icg = 0; icg < cpg; ++icg) {
-            const int64_t ic = grp * cpg + icg;
-            const T* plane = in + (n * g.c_in + ic) * g.in_h * g.in_w;
-            const T* kern = w + (oc * cpg + icg) * g.k_h * g.k_w;
+          for (int64_t icg = 0; icg < g.c_in_per_group; ++icg) {
+            const int64_t ic = group * g.c_in_per_group + icg;
+            const T* plane = in + g.input_index(n, ic, 0, 0);
             T p = 0;
             for (int64_t ky = 0; ky < g.k_h; ++ky)
               for (int64_t kx = 0; kx < g.k_w; ++kx) {
-                const int64_t iy = oy * g.stride_h + ky * g.dilation_h - g.pad.top;
-                const int64_t ix = ox * g.stride_w + kx * g.dilation_w - g.pad.left;
-                const T x = read_padded(g, plane, iy, ix, nullptr, nullptr);
-                const T prod = x * kern[ky * g.k_w + kx];
+                const T x = detail::read_padded(g, plane, g.input_y(oy, ky), g.input_x(ox, kx),
+                                                nullptr, nullptr);
+                const T prod = x * w[g.weight_index(oc, icg, ky, kx)];
                 p = p + prod;
               }
             acc = acc + p;
           }
-          out[((n * g.c_out + oc) * g.out_h + oy) * g.out_w + ox] = b ? T(acc + b[oc]) : acc;
+          out[g.output_index(n, oc, oy, ox)] = b ? T(acc + b[oc]) : acc;
         }
     }
-}
-
-// The trace's kernel. For each output row and group it gathers the padded input rows the row's
-// windows read into a small buffer (padding applied, columns de-interleaved by stride_w so that
-// every tap reads consecutive elements), then computes blocks of up to kOcBlock filters with
-// their running sums in vector registers. Each lane is one output, summed exactly as
-// reference_loop sums it: per channel tap by tap in (ky, kx) order with a separate multiply and
-// add (fp-contract is off project-wide, so no fused multiply-add), then the channel partials
-// from 0, then the bias.
-
-// Filters computed together (each input load feeds all of them).
-constexpr int kOcBlock = 4;
-
-// Layout of one group's row buffer: [channel][ky][phase][slot], where phase q, slot j holds
-// padded column q + j·stride_w of padded row oy·stride_h + ky·dilation_h.
-struct RowBuffer {
-  int64_t slots = 0;         // per phase: ceil(padded_w / stride_w)
-  int64_t ky_stride = 0;     // stride_w · slots
-  int64_t c_stride = 0;      // k_h · ky_stride
-  std::vector<int64_t> off;  // tap t = ky·k_w + kx: its offset in a channel's block for ox 0
-
-  explicit RowBuffer(const ConvGeometry& g) {
-    const int64_t sw = g.stride_w;
-    slots = (g.padded_w() + sw - 1) / sw;
-    ky_stride = sw * slots;
-    c_stride = g.k_h * ky_stride;
-    off.resize(static_cast<std::size_t>(g.k_h * g.k_w));
-    for (int64_t ky = 0; ky < g.k_h; ++ky)
-      for (int64_t kx = 0; kx < g.k_w; ++kx) {
-        const int64_t col = kx * g.dilation_w;  // padded column for ox 0
-        off[static_cast<std::size_t>(ky * g.k_w + kx)] =
-            ky * ky_stride + (col % sw) * slots + col / sw;
-      }
-  }
-  int64_t size(const ConvGeometry& g) const { return g.c_in_per_group * c_stride; }
-};
-
-// Fills `buf` (RowBuffer layout) for output row oy from `planes`, the group's first input
-// channel plane [in_h, in_w] (the others follow it).
-template <class T>
-void fill_row_buffer(const ConvGeometry& g, const RowBuffer& rb, const T* planes, int64_t oy,
-                     T* buf) {
-  const int64_t pw = g.padded_w(), sw = g.stride_w, plane_in = g.in_h * g.in_w;
-  for (int64_t c = 0; c < g.c_in_per_group; ++c) {
-    for (int64_t ky = 0; ky < g.k_h; ++ky) {
-      T* dst = buf + c * rb.c_stride + ky * rb.ky_stride;
-      const int64_t sy =
-          pad_source_index(oy * g.stride_h + ky * g.dilation_h - g.pad.top, g.in_h, g.padding_mode);
-      if (sy < 0) {
-        std::fill(dst, dst + rb.ky_stride, T(0));
-        continue;
-      }
-      const T* src = planes + c * plane_in + sy * g.in_w;
-      const auto padded_at = [&](int64_t px) {
-        const int64_t sx = pad_source_index(px - g.pad.left, g.in_w, g.padding_mode);
-        return sx < 0 ? T(0) : src[sx];
-      };
-      if (sw == 1) {
-        for (int64_t px = 0; px < g.pad.left; ++px)
-          dst[px] = padded_at(px);
-        std::copy(src, src + g.in_w, dst + g.pad.left);
-        for (int64_t px = g.pad.left + g.in_w; px < pw; ++px)
-          dst[px] = padded_at(px);
-        continue;
-      }
-      for (int64_t q = 0; q < sw; ++q)
-        for (int64_t j = 0; j < rb.slots; ++j) {
-          const int64_t px = q + j * sw;
-          dst[q * rb.slots + j] = px < pw ? padded_at(px) : T(0);
-        }
-    }
-  }
-}
-
-// Streaming (non-temporal) stores on AVX-512 and AVX2: nothing reads the partial sums or the
-// outputs again soon, and skipping the read-for-ownership of each cache line saves a third of
-// the trace's memory traffic. The 64 (32) bytes at `src` go to `p`, aligned to as many. Taking a
-// pointer, not a vector, keeps the call ABI-neutral for callers compiled without AVX-512 or AVX
-// (clang insists).
-__attribute__((target("avx512f"))) inline void stream_store(float* p, const float* src) {
-  _mm512_stream_ps(p, _mm512_loadu_ps(src));
-}
-__attribute__((target("avx512f"))) inline void stream_store(double* p, const double* src) {
-  _mm512_stream_pd(p, _mm512_loadu_pd(src));
-}
-__attribute__((target("avx"))) inline void stream_store_32(float* p, const float* src) {
-  _mm256_stream_ps(p, _mm256_loadu_ps(src));
-}
-__attribute__((target("avx"))) inline void stream_store_32(double* p, const double* src) {
-  _mm256_stream_pd(p, _mm256_loadu_pd(src));
-}
-
-// Stores one vector at `dst`, bypassing the cache when `stream` (64- and 32-byte vectors).
-template <class T, int Bytes, class V>
-[[gnu::always_inline]] inline void store_lanes(T* dst, const V& v, [[maybe_unused]] bool stream) {
-  if constexpr (Bytes == 64) {
-    if (stream) {
-      stream_store(dst, reinterpret_cast<const T*>(&v));
-      return;
-    }
-  } else if constexpr (Bytes == 32) {
-    if (stream) {
-      stream_store_32(dst, reinterpret_cast<const T*>(&v));
-      return;
-    }
-  }
-  *reinterpret_cast<V*>(dst) = v;
-}
-
-// Where one block of B filters of one group writes, and what it reads.
-template <class T, int B>
-struct Block {
-  const T* kern[B];  // filter j's C_in/g·KH·KW weights
-  T bias[B];
-  bool has_bias = false;
-  T* p[B];    // filter j's channel-0 partial row; channel c at p[j] + c·p_stride
-  T* out[B];  // filter j's output row
-  int64_t p_stride = 0;
-  bool stream_p = false;    // every partial row 64-byte aligned: stream full vectors there
-  bool stream_out = false;  // the same for the output rows
-};
-
-// Outputs ox, ox + Bytes/sizeof(T), ... of the row while a whole vector fits in it; returns the
-// first output not done. Ragged: exactly one vector that runs past out_w into the padding of
-// the partial rows (ConvTrace's m_partial_row): its extra lanes read the row buffer's slack and
-// write only that padding, and just the outputs below out_w are stored.
-template <class T, int Bytes, int B, bool Ragged = false, int NV = 1>
-[[gnu::always_inline]] inline int64_t trace_lanes(const ConvGeometry& g, const RowBuffer& rb,
-                                                  const T* buf, const Block<T, B>& blk,
-                                                  int64_t ox) {
-  // Vectors of T (Bytes wide) that may sit at any T-aligned address and alias T.
-  typedef T V __attribute__((vector_size(Bytes), aligned(sizeof(T)), may_alias));
-  constexpr int64_t lanes = Bytes / sizeof(T);
-  const int64_t taps = g.k_h * g.k_w, cpg = g.c_in_per_group;
-  const int64_t* off = rb.off.data();
-  static_assert(NV == 1 || !Ragged);
-  for (; Ragged ? ox < g.out_w : ox + NV * lanes <= g.out_w; ox += NV * lanes) {
-    V acc[B][NV] = {};
-    for (int64_t c = 0; c < cpg; ++c) {
-      const T* row = buf + c * rb.c_stride + ox;
-      const int64_t k0 = c * taps;
-      V a[B][NV] = {};
-      for (int64_t t = 0; t < taps; ++t) {
-        V x[NV];
-        for (int v = 0; v < NV; ++v)
-          x[v] = *reinterpret_cast<const V*>(row + off[t] + v * lanes);
-        for (int j = 0; j < B; ++j) {
-          const T wt = blk.kern[j][k0 + t];
-          for (int v = 0; v < NV; ++v) {
-            const V prod = x[v] * wt;
-            a[j][v] = a[j][v] + prod;
-          }
-        }
-      }
-      for (int j = 0; j < B; ++j)
-        for (int v = 0; v < NV; ++v) {
-          store_lanes<T, Bytes>(blk.p[j] + c * blk.p_stride + ox + v * lanes, a[j][v],
-                                blk.stream_p);
-          acc[j][v] = acc[j][v] + a[j][v];
-        }
-    }
-    for (int j = 0; j < B; ++j)
-      for (int v = 0; v < NV; ++v) {
-        if (blk.has_bias) acc[j][v] = acc[j][v] + blk.bias[j];
-        if constexpr (Ragged) {
-          T lane[lanes];
-          *reinterpret_cast<V*>(lane) = acc[j][v];
-          std::copy(lane, lane + (g.out_w - ox), blk.out[j] + ox);
-        } else {
-          store_lanes<T, Bytes>(blk.out[j] + ox + v * lanes, acc[j][v], blk.stream_out);
-        }
-      }
-    if constexpr (Ragged) return g.out_w;
-  }
-  return ox;
-}
-
-// One output row of a block: full vectors, then half and quarter vectors, then single outputs.
-// With padded, streamed partial rows the last vector runs into the padding instead.
-template <class T, int Bytes, int B>
-[[gnu::always_inline]] inline void trace_row(const ConvGeometry& g, const RowBuffer& rb,
-                                             const T* buf, const Block<T, B>& blk,
-                                             int64_t partial_row) {
-  constexpr int64_t lanes = Bytes / sizeof(T);
-  int64_t ox = 0;
-  // Two vectors per step (AVX-512 and AVX2): each weight broadcast feeds two multiplies, and
-  // with AVX2 each streamed 64-byte line is written whole by one step (1080p 3 → 16 with AVX2:
-  // 33.6 → 16.9 ms, streaming included).
-  if constexpr (Bytes >= 32) ox = trace_lanes<T, Bytes, B, false, 2>(g, rb, buf, blk, ox);
-  ox = trace_lanes<T, Bytes, B>(g, rb, buf, blk, ox);
-  if (blk.stream_p && ox < g.out_w && ox + lanes <= partial_row) {
-    ox = trace_lanes<T, Bytes, B, true>(g, rb, buf, blk, ox);
-  }
-  if constexpr (Bytes >= 32) ox = trace_lanes<T, Bytes / 2, B>(g, rb, buf, blk, ox);
-  if constexpr (Bytes >= 64) ox = trace_lanes<T, Bytes / 4, B>(g, rb, buf, blk, ox);
-  const int64_t taps = g.k_h * g.k_w;
-  for (; ox < g.out_w; ++ox) {
-    for (int j = 0; j < B; ++j) {
-      T acc = 0;
-      for (int64_t c = 0; c < g.c_in_per_group; ++c) {
-        const T* row = buf + c * rb.c_stride + ox;
-        T a = 0;
-        for (int64_t t = 0; t < taps; ++t) {
-          const T prod = row[rb.off[t]] * blk.kern[j][c * taps + t];
-          a = a + prod;
-        }
-        blk.p[j][c * blk.p_stride + ox] = a;
-        acc = acc + a;
-      }
-      blk.out[j][ox] = blk.has_bias ? T(acc + blk.bias[j]) : acc;
-    }
-  }
-}
-
-// Filters oc0 .. oc0 + B - 1 (one group) for output row oy of batch n. Partial rows are
-// `partial_row` elements apart (out_w, or out_w padded to 64 bytes).
-template <class T, int Bytes, int B>
-[[gnu::always_inline]] inline void trace_block(const ConvGeometry& g, const RowBuffer& rb,
-                                               const T* buf, const T* w, const T* b, T* partials,
-                                               int64_t partial_row, T* out, int64_t n, int64_t oy,
-                                               int64_t oc0) {
-  const int64_t cpg = g.c_in_per_group, plane_out = g.out_h * g.out_w, taps = g.k_h * g.k_w;
-  const auto aligned = [](const T* q) { return reinterpret_cast<uintptr_t>(q) % 64 == 0; };
-  Block<T, B> blk;
-  blk.has_bias = b != nullptr;
-  blk.p_stride = partial_row;
-  blk.stream_p = Bytes >= 32 && (blk.p_stride * static_cast<int64_t>(sizeof(T))) % 64 == 0;
-  blk.stream_out = Bytes >= 32;
-  for (int j = 0; j < B; ++j) {
-    const int64_t oc = oc0 + j;
-    blk.kern[j] = w + oc * cpg * taps;
-    blk.bias[j] = b ? b[oc] : T(0);
-    blk.p[j] = partials + ((n * g.c_out + oc) * g.out_h + oy) * cpg * partial_row;
-    blk.out[j] = out + (n * g.c_out + oc) * plane_out + oy * g.out_w;
-    blk.stream_p = blk.stream_p && aligned(blk.p[j]);
-    blk.stream_out = blk.stream_out && aligned(blk.out[j]);
-  }
-  trace_row<T, Bytes, B>(g, rb, buf, blk, partial_row);
-}
-
-// The trace's rows for row items [begin, end) (item = n·OH + oy).
-// in: [N, C_in, H, W]; partials: [N, C_out, OH, C_in/g, partial_row]; out: [N, C_out, OH, OW]
-template <class T, int Bytes>
-[[gnu::always_inline]] inline void trace_items(const ConvGeometry& g, const T* in, const T* w,
-                                               const T* b, T* partials, int64_t partial_row, T* out,
-                                               int64_t begin, int64_t end) {
-  const RowBuffer rb(g);
-  // Slack past the last row for the lanes that run into padded partial rows.
-  std::vector<T> buf(static_cast<std::size_t>(rb.size(g) + partial_row));
-  const int64_t cpg = g.c_in_per_group, opg = g.c_out_per_group, plane_in = g.in_h * g.in_w;
-  for (int64_t item = begin; item < end; ++item) {
-    const int64_t n = item / g.out_h, oy = item % g.out_h;
-    for (int64_t grp = 0; grp < g.groups; ++grp) {
-      fill_row_buffer(g, rb, in + (n * g.c_in + grp * cpg) * plane_in, oy, buf.data());
-      const int64_t group_end = (grp + 1) * opg;
-      for (int64_t oc0 = grp * opg; oc0 < group_end;) {
-        switch (std::min<int64_t>(kOcBlock, group_end - oc0)) {
-          case 4:
-            trace_block<T, Bytes, 4>(g, rb, buf.data(), w, b, partials, partial_row, out, n, oy,
-                                     oc0);
-            oc0 += 4;
-            break;
-          case 3:
-            trace_block<T, Bytes, 3>(g, rb, buf.data(), w, b, partials, partial_row, out, n, oy,
-                                     oc0);
-            oc0 += 3;
-            break;
-          case 2:
-            trace_block<T, Bytes, 2>(g, rb, buf.data(), w, b, partials, partial_row, out, n, oy,
-                                     oc0);
-            oc0 += 2;
-            break;
-          default:
-            trace_block<T, Bytes, 1>(g, rb, buf.data(), w, b, partials, partial_row, out, n, oy,
-                                     oc0);
-            oc0 += 1;
-            break;
-        }
-      }
-    }
-  }
-}
-
-// The same loops compiled for AVX-512, AVX2 and the baseline: each rounds every multiply and
-// add exactly as the scalar code does, so the trace stays bit for bit.
-template <class T>
-__attribute__((target("avx512f"))) void trace_items_avx512(const ConvGeometry& g, const T* in,
-                                                           const T* w, const T* b, T* partials,
-                                                           int64_t partial_row, T* out,
-                                                           int64_t begin, int64_t end) {
-  trace_items<T, 64>(g, in, w, b, partials, partial_row, out, begin, end);
-  _mm_sfence();  // order the streaming stores before the pool reports the task done
-}
-
-template <class T>
-__attribute__((target("avx2"))) void trace_items_avx2(const ConvGeometry& g, const T* in,
-                                                      const T* w, const T* b, T* partials,
-                                                      int64_t partial_row, T* out, int64_t begin,
-                                                      int64_t end) {
-  trace_items<T, 32>(g, in, w, b, partials, partial_row, out, begin, end);
-  _mm_sfence();  // order the streaming stores before the pool reports the task done
-}
-
-template <class T>
-void trace_items_default(const ConvGeometry& g, const T* in, const T* w, const T* b, T* partials,
-                         int64_t partial_row, T* out, int64_t begin, int64_t end) {
-  trace_items<T, 16>(g, in, w, b, partials, partial_row, out, begin, end);
-}
-
-// Copies `count` elements with streaming stores where the destination allows (AVX-512): the
-// trace's own copy of the input is not read again during the trace.
-template <class T>
-__attribute__((target("avx512f"))) void copy_streaming(const T* src, T* dst, int64_t count) {
-  constexpr int64_t lanes = 64 / sizeof(T);
-  int64_t i = 0;
-  for (; i < count && reinterpret_cast<uintptr_t>(dst + i) % 64 != 0; ++i)
-    dst[i] = src[i];
-  for (; i + lanes <= count; i += lanes)
-    stream_store(dst + i, src + i);
-  for (; i < count; ++i)
-    dst[i] = src[i];
-  _mm_sfence();
-}
-
-// The trace's computation: the output rows split over threads, and the copy of the input for the
-// trace (into `in_copy`, when not null) in the same batch of tasks (the rows read `in`).
-template <class T>
-void trace_planes(const ConvGeometry& g, const T* in, T* in_copy, const T* w, const T* b,
-                  T* partials, int64_t partial_row, T* out, int threads) {
-  // The fast path's choice (it checks the CPU, and tests cap it to run every kernel here).
-  const int isa = detail::conv2d_fast_isa_level();
-  const bool avx512 = isa >= 2, avx2 = isa >= 1;
-  const int64_t rows = g.n * g.out_h;
-  const int64_t chunk = std::max<int64_t>(1, rows / (4 * std::max(1, threads)));
-  const int64_t row_tasks = (rows + chunk - 1) / chunk;
-  const int64_t total = g.n * g.c_in * g.in_h * g.in_w;
-  const int64_t pieces =
-      in_copy ? std::min<int64_t>(2 * std::max(1, threads), total / 4096 + 1) : 0;
-  const int64_t piece = pieces ? (total + pieces - 1) / pieces : 0;
-  // Threads come from the fast path's persistent pool: starting threads per call cost more
-  // than a small trace itself.
-  detail::run_tasks(row_tasks + pieces, threads, [&](int64_t task) {
-    if (task >= row_tasks) {
-      const int64_t from = (task - row_tasks) * piece, count = std::min(total, from + piece) - from;
-      if (count <= 0) return;
-      if (avx512) {
-        copy_streaming(in + from, in_copy + from, count);
-      } else {
-        std::copy(in + from, in + from + count, in_copy + from);
-      }
-      return;
-    }
-    const int64_t begin = task * chunk, end = std::min(rows, begin + chunk);
-    if (avx512) {
-      trace_items_avx512(g, in, w, b, partials, partial_row, out, begin, end);
-    } else if (avx2) {
-      trace_items_avx2(g, in, w, b, partials, partial_row, out, begin, end);
-    } else {
-      trace_items_default(g, in, w, b, partials, partial_row, out, begin, end);
-    }
-  });
 }
 
 template <class T>
@@ -546,10 +166,10 @@ Tensor flip_kernel(const Tensor& weight, Layout layout) {
   std::vector<int64_t> stride(static_cast<std::size_t>(nd), 1);
   for (int i = nd - 2; i >= 0; --i)
     stride[i] = stride[i + 1] * weight.dim(i + 1);
-  const int64_t kh = weight.dim(ah), kw = weight.dim(aw);
+  const int64_t k_h = weight.dim(ah), k_w = weight.dim(aw);
   for (int64_t flat = 0; flat < weight.numel(); ++flat) {
-    const int64_t y = (flat / stride[ah]) % kh, x = (flat / stride[aw]) % kw;
-    const int64_t src = flat + (kh - 1 - 2 * y) * stride[ah] + (kw - 1 - 2 * x) * stride[aw];
+    const int64_t ky = (flat / stride[ah]) % k_h, kx = (flat / stride[aw]) % k_w;
+    const int64_t src = flat + (k_h - 1 - 2 * ky) * stride[ah] + (k_w - 1 - 2 * kx) * stride[aw];
     out.set(flat, weight.get(src));
   }
   return out;
@@ -581,114 +201,19 @@ Result<ConvTrace> conv2d_trace(const Tensor& input, const Tensor& weight, const 
                                        {g.n, g.c_out, g.out_h, g.c_in_per_group, t.m_partial_row});
   const int threads = resolve_threads(0);
   if (input.dtype() == DType::f32) {
-    trace_planes(g, copy_input ? input.data<float>() : t.m_input.data<float>(),
-                 copy_input ? t.m_input.data<float>() : nullptr, t.m_weight.data<float>(),
-                 bias_ptr<float>(bias), t.m_partials.data<float>(), t.m_partial_row,
-                 t.m_output.data<float>(), threads);
+    detail::conv2d_trace_kernel(g, copy_input ? input.data<float>() : t.m_input.data<float>(),
+                                copy_input ? t.m_input.data<float>() : nullptr,
+                                t.m_weight.data<float>(), bias_ptr<float>(bias),
+                                t.m_partials.data<float>(), t.m_partial_row,
+                                t.m_output.data<float>(), threads);
   } else {
-    trace_planes(g, copy_input ? input.data<double>() : t.m_input.data<double>(),
-                 copy_input ? t.m_input.data<double>() : nullptr, t.m_weight.data<double>(),
-                 bias_ptr<double>(bias), t.m_partials.data<double>(), t.m_partial_row,
-                 t.m_output.data<double>(), threads);
+    detail::conv2d_trace_kernel(g, copy_input ? input.data<double>() : t.m_input.data<double>(),
+                                copy_input ? t.m_input.data<double>() : nullptr,
+                                t.m_weight.data<double>(), bias_ptr<double>(bias),
+                                t.m_partials.data<double>(), t.m_partial_row,
+                                t.m_output.data<double>(), threads);
   }
   return t;
-}
-
-Tensor ConvTrace::output_in_layout() const {
-  return to_layout(m_output, m_params.layout);
-}
-
-int64_t ConvTrace::window_index(int64_t n, int64_t o, int64_t y, int64_t x) const {
-  return ((n * m_geo.c_out + o) * m_geo.out_h + y) * m_geo.out_w + x;
-}
-
-double ConvTrace::partial(int64_t index, int64_t channel_in_group) const {
-  const ConvGeometry& g = m_geo;
-  const int64_t plane = g.out_h * g.out_w;
-  const int64_t item = index / plane, pos = index % plane;
-  const int64_t y = pos / g.out_w, x = pos % g.out_w;
-  return m_partials.get(
-      ((item * g.out_h + y) * g.c_in_per_group + channel_in_group) * m_partial_row + x);
-}
-
-Window ConvTrace::window(int64_t index) const {
-  const ConvGeometry& g = m_geo;
-  assert(index >= 0 && index < window_count());
-  Window win;
-  win.x = index % g.out_w;
-  win.y = (index / g.out_w) % g.out_h;
-  win.o = (index / (g.out_w * g.out_h)) % g.c_out;
-  win.n = index / (g.out_w * g.out_h * g.c_out);
-  win.origin_y = win.y * g.stride_h - g.pad.top;
-  win.origin_x = win.x * g.stride_w - g.pad.left;
-  win.group = win.o / g.c_out_per_group;
-  win.ic_begin = win.group * g.c_in_per_group;
-  win.partials.resize(static_cast<std::size_t>(g.c_in_per_group));
-  for (int64_t i = 0; i < g.c_in_per_group; ++i) {
-    win.partials[static_cast<std::size_t>(i)] = partial(index, i);
-  }
-  win.bias = m_bias ? m_bias->get(win.o) : 0.0;
-  win.value = m_output.get(index);
-  return win;
-}
-
-double ConvTrace::padded_value(int64_t n, int64_t ic, int64_t iy, int64_t ix) const {
-  const int64_t sy = pad_source_index(iy, m_geo.in_h, m_geo.padding_mode);
-  const int64_t sx = pad_source_index(ix, m_geo.in_w, m_geo.padding_mode);
-  if (sy < 0 || sx < 0) return 0.0;
-  return m_input.get(((n * m_geo.c_in + ic) * m_geo.in_h + sy) * m_geo.in_w + sx);
-}
-
-namespace {
-
-// Replays the multiplies of one window up to `tap_index` in the engine's order and dtype.
-template <class T>
-Tap replay_tap(const ConvTrace& t, int64_t index, int64_t tap_index) {
-  const ConvGeometry& g = t.geometry();
-  const Window win = t.window(index);
-  const int64_t per_channel = g.k_h * g.k_w;
-  const int64_t icg = tap_index / per_channel, r = tap_index % per_channel;
-  Tap tap;
-  tap.ic = win.ic_begin + icg;
-  tap.ky = r / g.k_w;
-  tap.kx = r % g.k_w;
-  const T* plane = t.input().data<T>() + (win.n * g.c_in + tap.ic) * g.in_h * g.in_w;
-  const T* kern = t.weight().data<T>() + (win.o * g.c_in_per_group + icg) * per_channel;
-  T p = 0;
-  T x = 0, w = 0, prod = 0;
-  for (int64_t i = 0; i <= r; ++i) {
-    const int64_t ky = i / g.k_w, kx = i % g.k_w;
-    const int64_t iy = win.origin_y + ky * g.dilation_h, ix = win.origin_x + kx * g.dilation_w;
-    int64_t sy = -1, sx = -1;
-    x = read_padded(g, plane, iy, ix, &sy, &sx);
-    w = kern[i];
-    prod = x * w;
-    p = p + prod;
-    if (i == r) {
-      tap.iy = iy;
-      tap.ix = ix;
-      tap.in_padding = iy < 0 || iy >= g.in_h || ix < 0 || ix >= g.in_w;
-      tap.src_y = sy;
-      tap.src_x = sx;
-    }
-  }
-  T acc = 0;
-  for (int64_t i = 0; i < icg; ++i)
-    acc = acc + static_cast<T>(win.partials[static_cast<std::size_t>(i)]);
-  tap.x = x;
-  tap.w = w;
-  tap.product = prod;
-  tap.channel_running = p;
-  tap.running = static_cast<T>(acc + p);
-  return tap;
-}
-
-}  // namespace
-
-Tap ConvTrace::tap(int64_t index, int64_t tap_index) const {
-  assert(tap_index >= 0 && tap_index < taps_per_window());
-  return dtype() == DType::f32 ? replay_tap<float>(*this, index, tap_index)
-                               : replay_tap<double>(*this, index, tap_index);
 }
 
 }  // namespace cs

@@ -9,7 +9,7 @@
 #include <optional>
 #include <vector>
 
-#include "params.hpp"
+#include "geometry.hpp"
 #include "result.hpp"
 #include "tensor.hpp"
 

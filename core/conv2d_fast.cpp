@@ -1,13 +1,14 @@
 // The CPU fast path of conv2d (no trace): multi-threaded, vectorized, for full-resolution images.
-// Owns the packing of inputs and weights, the register-blocked micro-kernels and their run-time
-// dispatch (AVX-512 / AVX2+FMA / baseline SSE2). Must not depend on the trace, the reference loop,
-// GL or the app; validation happened before (cs::conv2d).
+// Owns the packing of weights, the band plan and the register-blocked micro-kernels, compiled for
+// AVX-512, AVX2+FMA and baseline SSE2 and picked at run time by simd.hpp's with_isa. Must not
+// depend on the trace, the reference loop, GL or the app; validation happened before
+// (cs::conv2d).
 //
 // How it works. Each task takes one (batch n, group, band of output rows). It copies the rows the
-// band reads into a buffer with the padding applied (zeros, reflect, replicate or circular via
-// pad_source_index) and split into stride phases: plane (ry, rx) row r column c holds the padded
-// input at (sh·(oy0 + r) + ry, sw·c + rx). In that buffer every tap (ic, ky, kx) of output (oy, ox)
-// sits at flat position q + off[k] with q = (oy − oy0)·rs + ox, where
+// band reads with row_pack.hpp's packer (band layout): padding applied and split into stride
+// phases, plane (ry, rx) row r column c holding the padded input at (sh·(oy0 + r) + ry, sw·c + rx).
+// In that buffer every tap (ic, ky, kx) of output (oy, ox) sits at flat position q + off[k] with
+// q = (oy − oy0)·rs + ox (rs: the packer's row_len), where
 //   off[k] = ic·channel_stride + ((ky·dh) % sh · sw + (kx·dw) % sw)·plane_stride
 //            + ((ky·dh) / sh)·rs + (kx·dw) / sw,
 // so a strided, dilated, padded 2-D convolution becomes a 1-D one over q: contiguous vector loads
@@ -20,57 +21,22 @@
 #include "core/conv2d_fast.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <thread>
-#include <type_traits>
 #include <vector>
 
+#include "core/row_pack.hpp"
+#include "core/simd.hpp"
 #include "core/thread_pool.hpp"
 
 // NOTE: the project compiles with -ffp-contract=off because the trace must round every multiply
-// and add separately. The fast path only promises float tolerance against the reference, so here
-// a·b + c may become one fused multiply-add. This must come after the includes.
-#if defined(__clang__)
-#pragma clang fp contract(fast)
-#elif defined(__GNUC__)
-#pragma GCC optimize("fp-contract=fast")
-#endif
-
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#define CS_FAST_X86 1
-#else
-#define CS_FAST_X86 0
-#endif
+// and add separately. The fast path only promises float tolerance against the reference, so this
+// file alone is compiled with -ffp-contract=fast (core/CMakeLists.txt): a·b + c may become one
+// fused multiply-add, in the kernels simd.hpp's with_isa compiles here too.
 
 namespace cs::detail {
 namespace {
-
-enum IsaLevel : int { isa_baseline = 0, isa_avx2 = 1, isa_avx512 = 2 };
-
-std::atomic<int> g_isa_limit{isa_avx512};
-
-int detected_isa() {
-#if CS_FAST_X86
-  static const int level = [] {
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f")) return static_cast<int>(isa_avx512);
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
-      return static_cast<int>(isa_avx2);
-    }
-    return static_cast<int>(isa_baseline);
-  }();
-  return level;
-#else
-  return isa_baseline;
-#endif
-}
-
-int active_isa() {
-  return std::min(detected_isa(), g_isa_limit.load());
-}
 
 // Bytes of packed input one task aims at (fits the 1-2 MiB L2 of current x86 cores with room for
 // the weights).
@@ -106,12 +72,8 @@ struct Plan {
   std::vector<T> wpack;          // per group, per block: [k_total][channels in block]
   std::vector<T> bias;           // [c_out], zeros without bias
   std::vector<int64_t> offsets;  // [k_total], see the file comment
-  std::vector<int64_t> col_src;  // [sw][rs]: input column read by (phase rx, column c), -1 = 0
-  std::vector<int64_t> col_lo, col_hi;  // [sw]: columns [lo, hi) read the input directly
-  int64_t rs = 0;                       // row stride of a phase plane (out_w + extra columns)
-  int64_t rows_extra = 0;               // rows a plane holds beyond the band's output rows
+  RowPack pack;                  // the band layout for band_h rows
   int64_t band_h = 0, bands = 0;
-  int64_t plane_stride = 0, channel_stride = 0;
   int64_t buffer_size = 0;  // elements of one task's packed input, slack included
   int64_t tasks = 0;
 };
@@ -121,8 +83,9 @@ struct Plan {
 template <class T>
 void choose_bands(Plan<T>& p, int threads) {
   const ConvGeometry& g = *p.g;
-  const int64_t row_bytes =
-      g.c_in_per_group * g.stride_h * g.stride_w * p.rs * static_cast<int64_t>(sizeof(T));
+  const int64_t rows_extra = RowPack::band_extra_rows(g);
+  const int64_t row_bytes = g.c_in_per_group * g.stride_h * g.stride_w * RowPack::row_length(g) *
+                            static_cast<int64_t>(sizeof(T));
   const int64_t target_h =
       std::clamp<int64_t>(kBandBytes / std::max<int64_t>(row_bytes, 1), 1, g.out_h);
   const int64_t jobs = g.n * g.groups;
@@ -136,7 +99,7 @@ void choose_bands(Plan<T>& p, int threads) {
       const int64_t count = (g.out_h + h - 1) / h;
       const int64_t per_thread = (jobs * count + threads - 1) / threads;
       const double cost = static_cast<double>(per_thread) *
-                          (static_cast<double>(h) + 0.1 * static_cast<double>(p.rows_extra));
+                          (static_cast<double>(h) + 0.1 * static_cast<double>(rows_extra));
       if (best_cost < 0 || cost < best_cost - 1e-9) {
         best_cost = cost;
         best_h = h;
@@ -149,7 +112,7 @@ void choose_bands(Plan<T>& p, int threads) {
 }
 
 // Everything a task needs that does not depend on the task: packed weights, tap offsets, the
-// column map and the band split.
+// band split and the packer's layout for it.
 template <class T>
 Plan<T> make_plan(const ConvGeometry& g, const T* input, const T* weight, const T* bias, T* output,
                   int threads, int regs) {
@@ -159,19 +122,19 @@ Plan<T> make_plan(const ConvGeometry& g, const T* input, const T* weight, const 
   p.output = output;
   const int64_t taps = g.k_h * g.k_w;
   p.k_total = g.c_in_per_group * taps;
-  const int64_t cpg = g.c_out_per_group;
-  p.mr = static_cast<int>(std::min<int64_t>(cpg, max_mr(regs)));
-  p.blocks = (cpg + p.mr - 1) / p.mr;
+  const int64_t c_out_per_group = g.c_out_per_group;
+  p.mr = static_cast<int>(std::min<int64_t>(c_out_per_group, max_mr(regs)));
+  p.blocks = (c_out_per_group + p.mr - 1) / p.mr;
 
   // [C_out, C_in/g, KH, KW] => per group, per block of mr channels: [k][channel in block]
   p.wpack.resize(static_cast<std::size_t>(g.c_out * p.k_total));
-  for (int64_t grp = 0; grp < g.groups; ++grp) {
+  for (int64_t group = 0; group < g.groups; ++group) {
     for (int64_t b = 0; b < p.blocks; ++b) {
-      const int64_t oc0 = b * p.mr;
-      const int64_t m_count = std::min<int64_t>(p.mr, cpg - oc0);
-      T* dst = p.wpack.data() + (grp * cpg + oc0) * p.k_total;
+      const int64_t oc0 = group * c_out_per_group + b * p.mr;
+      const int64_t m_count = std::min<int64_t>(p.mr, c_out_per_group - b * p.mr);
+      T* dst = p.wpack.data() + oc0 * p.k_total;
       for (int64_t m = 0; m < m_count; ++m) {
-        const T* src = weight + (grp * cpg + oc0 + m) * p.k_total;
+        const T* src = weight + g.weight_index(oc0 + m, 0, 0, 0);
         for (int64_t k = 0; k < p.k_total; ++k)
           dst[k * m_count + m] = src[k];
       }
@@ -180,103 +143,18 @@ Plan<T> make_plan(const ConvGeometry& g, const T* input, const T* weight, const 
   p.bias.assign(static_cast<std::size_t>(g.c_out), T(0));
   if (bias != nullptr && g.has_bias) std::copy(bias, bias + g.c_out, p.bias.begin());
 
-  const int64_t sh = g.stride_h, sw = g.stride_w, dh = g.dilation_h, dw = g.dilation_w;
-  p.rs = g.out_w + ((g.k_w - 1) * dw) / sw;
-  p.rows_extra = ((g.k_h - 1) * dh) / sh;
   choose_bands(p, threads);
-  p.plane_stride = (p.band_h + p.rows_extra) * p.rs;
-  p.channel_stride = sh * sw * p.plane_stride;
+  p.pack = RowPack::band(g, p.band_h);
   // Slack: a tile may read up to NV·L elements past the last valid position.
-  p.buffer_size = g.c_in_per_group * p.channel_stride + 256;
-
+  p.buffer_size = p.pack.size(g) + 256;
   p.offsets.resize(static_cast<std::size_t>(p.k_total));
-  for (int64_t ic = 0; ic < g.c_in_per_group; ++ic) {
-    for (int64_t ky = 0; ky < g.k_h; ++ky) {
-      for (int64_t kx = 0; kx < g.k_w; ++kx) {
-        const int64_t plane = ((ky * dh) % sh) * sw + (kx * dw) % sw;
-        p.offsets[static_cast<std::size_t>((ic * g.k_h + ky) * g.k_w + kx)] =
-            ic * p.channel_stride + plane * p.plane_stride + ((ky * dh) / sh) * p.rs +
-            (kx * dw) / sw;
-      }
+  for (int64_t icg = 0; icg < g.c_in_per_group; ++icg) {
+    for (int64_t tap = 0; tap < taps; ++tap) {
+      p.offsets[static_cast<std::size_t>(icg * taps + tap)] =
+          icg * p.pack.channel_stride + p.pack.tap_offset[static_cast<std::size_t>(tap)];
     }
-  }
-
-  p.col_src.resize(static_cast<std::size_t>(sw * p.rs));
-  p.col_lo.assign(static_cast<std::size_t>(sw), 0);
-  p.col_hi.assign(static_cast<std::size_t>(sw), 0);
-  const int64_t padded_w = g.padded_w();
-  for (int64_t rx = 0; rx < sw; ++rx) {
-    int64_t lo = p.rs, hi = p.rs;
-    for (int64_t c = 0; c < p.rs; ++c) {
-      const int64_t x = c * sw + rx;  // padded column
-      const int64_t ix = x - g.pad.left;
-      p.col_src[static_cast<std::size_t>(rx * p.rs + c)] =
-          x < padded_w ? pad_source_index(ix, g.in_w, g.padding_mode) : -1;
-      if (ix >= 0 && lo == p.rs) lo = c;
-      if (ix >= g.in_w && hi == p.rs) hi = c;
-    }
-    p.col_lo[static_cast<std::size_t>(rx)] = lo;
-    p.col_hi[static_cast<std::size_t>(rx)] = std::max(lo, hi);
   }
   return p;
-}
-
-// One packed row: padded input row `src_row` (null for a zero row) at phase rx into dst[0, rs).
-template <class T>
-inline void pack_row(const Plan<T>& p, const T* src_row, int64_t rx, T* dst) {
-  if (src_row == nullptr) {
-    std::fill(dst, dst + p.rs, T(0));
-    return;
-  }
-  const int64_t sw = p.g->stride_w;
-  const int64_t lo = p.col_lo[static_cast<std::size_t>(rx)];
-  const int64_t hi = p.col_hi[static_cast<std::size_t>(rx)];
-  const int64_t* map = p.col_src.data() + rx * p.rs;
-  for (int64_t c = 0; c < lo; ++c)
-    dst[c] = map[c] < 0 ? T(0) : src_row[map[c]];
-  if (hi > lo) {
-    const T* s = src_row + map[lo];
-    if (sw == 1) {
-      std::memcpy(dst + lo, s, static_cast<std::size_t>(hi - lo) * sizeof(T));
-    } else if (sw == 2) {  // a constant stride lets the compiler vectorize (ResNet's stem)
-      for (int64_t c = lo; c < hi; ++c) {
-        dst[c] = s[(c - lo) * 2];
-      }
-    } else {
-      for (int64_t c = lo; c < hi; ++c)
-        dst[c] = s[(c - lo) * sw];
-    }
-  }
-  for (int64_t c = hi; c < p.rs; ++c)
-    dst[c] = map[c] < 0 ? T(0) : src_row[map[c]];
-}
-
-// [C_in/g rows of one band of input n] => packed phase planes in buf (see the file comment).
-template <class T>
-inline void pack_band(const Plan<T>& p, int64_t n, int64_t grp, int64_t oy0, int64_t bh, T* buf) {
-  const ConvGeometry& g = *p.g;
-  const int64_t sh = g.stride_h, sw = g.stride_w;
-  const int64_t rows = bh + p.rows_extra;
-  const int64_t rows_alloc = p.band_h + p.rows_extra;
-  const int64_t padded_h = g.padded_h();
-  for (int64_t icg = 0; icg < g.c_in_per_group; ++icg) {
-    const int64_t ic = grp * g.c_in_per_group + icg;
-    const T* src = p.input + (n * g.c_in + ic) * g.in_h * g.in_w;
-    for (int64_t ry = 0; ry < sh; ++ry) {
-      for (int64_t rx = 0; rx < sw; ++rx) {
-        T* plane = buf + icg * p.channel_stride + (ry * sw + rx) * p.plane_stride;
-        for (int64_t r = 0; r < rows; ++r) {
-          const int64_t y = (oy0 + r) * sh + ry;  // padded row
-          const int64_t iy =
-              y < padded_h ? pad_source_index(y - g.pad.top, g.in_h, g.padding_mode) : -1;
-          pack_row(p, iy < 0 ? nullptr : src + iy * g.in_w, rx, plane + r * p.rs);
-        }
-        // Rows a shorter last band does not use: only garbage lanes read them.
-        std::fill(plane + rows * p.rs, plane + rows_alloc * p.rs, T(0));
-      }
-    }
-  }
-  std::fill(buf + g.c_in_per_group * p.channel_stride, buf + p.buffer_size, T(0));
 }
 
 // Where a tile's results go: output plane of the block's first channel at the band's first row.
@@ -415,39 +293,6 @@ template <class T, int L, int REGS, int MR>
   }
 }
 
-template <class T, int L, int REGS>
-[[gnu::always_inline]] inline void dispatch_block(int m_count, const T* buf, const int64_t* vq,
-                                                  const int64_t* vd, int64_t v0, int64_t v1,
-                                                  const int64_t* off, int64_t k_total, const T* w,
-                                                  const T* bias, const TileDest<T>& d) {
-  switch (m_count) {
-    case 1:
-      return run_block<T, L, REGS, 1>(buf, vq, vd, v0, v1, off, k_total, w, bias, d);
-    case 2:
-      return run_block<T, L, REGS, 2>(buf, vq, vd, v0, v1, off, k_total, w, bias, d);
-    case 3:
-      return run_block<T, L, REGS, 3>(buf, vq, vd, v0, v1, off, k_total, w, bias, d);
-    case 4:
-      return run_block<T, L, REGS, 4>(buf, vq, vd, v0, v1, off, k_total, w, bias, d);
-    default:
-      break;
-  }
-  if constexpr (max_mr(REGS) >= 8) {
-    switch (m_count) {
-      case 5:
-        return run_block<T, L, REGS, 5>(buf, vq, vd, v0, v1, off, k_total, w, bias, d);
-      case 6:
-        return run_block<T, L, REGS, 6>(buf, vq, vd, v0, v1, off, k_total, w, bias, d);
-      case 7:
-        return run_block<T, L, REGS, 7>(buf, vq, vd, v0, v1, off, k_total, w, bias, d);
-      case 8:
-        return run_block<T, L, REGS, 8>(buf, vq, vd, v0, v1, off, k_total, w, bias, d);
-      default:
-        break;
-    }
-  }
-}
-
 template <class T>
 std::vector<T>& scratch() {
   thread_local std::vector<T> buffer;
@@ -492,7 +337,7 @@ template <class T, int L, int REGS>
 [[gnu::always_inline]] inline void run_task(const Plan<T>& p, int64_t task) {
   const ConvGeometry& g = *p.g;
   const int64_t band = task % p.bands;
-  const int64_t grp = (task / p.bands) % g.groups;
+  const int64_t group = (task / p.bands) % g.groups;
   const int64_t n = task / (p.bands * g.groups);
   const int64_t oy0 = band * p.band_h;
   const int64_t bh = std::min(p.band_h, g.out_h - oy0);
@@ -502,47 +347,29 @@ template <class T, int L, int REGS>
     buffer.resize(static_cast<std::size_t>(p.buffer_size));
   }
   T* buf = buffer.data();
-  pack_band(p, n, grp, oy0, bh, buf);
+  p.pack.pack(g, p.input + g.input_index(n, group * g.c_in_per_group, 0, 0), oy0,
+              bh + RowPack::band_extra_rows(g), buf);
+  std::fill(buf + p.pack.size(g), buf + p.buffer_size, T(0));
 
   thread_local std::vector<int64_t> vq, vd;
-  band_vectors<L>(bh, g.out_w, p.rs, p.k_total, vq, vd);
+  band_vectors<L>(bh, g.out_w, p.pack.row_len, p.k_total, vq, vd);
   const auto vectors = static_cast<int64_t>(vq.size());
 
-  const int64_t cpg = g.c_out_per_group;
+  const int64_t c_out_per_group = g.c_out_per_group;
   for (int64_t v0 = 0; v0 < vectors; v0 += kChunkVectors) {
     const int64_t v1 = std::min(v0 + kChunkVectors, vectors);
     for (int64_t b = 0; b < p.blocks; ++b) {
-      const int64_t oc0 = grp * cpg + b * p.mr;
-      const int m_count = static_cast<int>(std::min<int64_t>(p.mr, cpg - b * p.mr));
-      const TileDest<T> d{p.output + ((n * g.c_out + oc0) * g.out_h + oy0) * g.out_w,
-                          g.out_h * g.out_w, p.rs, g.out_w, (bh - 1) * p.rs + g.out_w};
-      dispatch_block<T, L, REGS>(m_count, buf, vq.data(), vd.data(), v0, v1, p.offsets.data(),
-                                 p.k_total, p.wpack.data() + oc0 * p.k_total, p.bias.data() + oc0,
-                                 d);
+      const int64_t oc0 = group * c_out_per_group + b * p.mr;
+      const int m_count = static_cast<int>(std::min<int64_t>(p.mr, c_out_per_group - b * p.mr));
+      const TileDest<T> d{p.output + g.output_index(n, oc0, oy0, 0), g.out_h * g.out_w,
+                          p.pack.row_len, g.out_w, (bh - 1) * p.pack.row_len + g.out_w};
+      block_ladder<max_mr(REGS)>(m_count, [&](auto mr) {
+        run_block<T, L, REGS, decltype(mr)::value>(
+            buf, vq.data(), vd.data(), v0, v1, p.offsets.data(), p.k_total,
+            p.wpack.data() + oc0 * p.k_total, p.bias.data() + oc0, d);
+      });
     }
   }
-}
-
-// One entry per instruction set and dtype; flatten compiles everything they call for that ISA.
-#if CS_FAST_X86
-[[gnu::target("avx512f"), gnu::flatten]] void task_avx512_f32(const Plan<float>& p, int64_t t) {
-  run_task<float, 16, 32>(p, t);
-}
-[[gnu::target("avx512f"), gnu::flatten]] void task_avx512_f64(const Plan<double>& p, int64_t t) {
-  run_task<double, 8, 32>(p, t);
-}
-[[gnu::target("avx2,fma"), gnu::flatten]] void task_avx2_f32(const Plan<float>& p, int64_t t) {
-  run_task<float, 8, 16>(p, t);
-}
-[[gnu::target("avx2,fma"), gnu::flatten]] void task_avx2_f64(const Plan<double>& p, int64_t t) {
-  run_task<double, 4, 16>(p, t);
-}
-#endif
-[[gnu::flatten]] void task_base_f32(const Plan<float>& p, int64_t t) {
-  run_task<float, 4, 16>(p, t);
-}
-[[gnu::flatten]] void task_base_f64(const Plan<double>& p, int64_t t) {
-  run_task<double, 2, 16>(p, t);
 }
 
 template <class T>
@@ -550,7 +377,7 @@ void run(const ConvGeometry& g, const T* input, const T* weight, const T* bias, 
          int threads) {
   if (g.outputs() <= 0) return;
   const int isa = active_isa();
-  const int regs = isa == isa_avx512 ? 32 : 16;
+  const int regs = isa_vector_registers(isa);
   if (g.outputs() * g.c_in_per_group * g.k_h * g.k_w < kSerialMacs) threads = 1;
   // More threads than cores only adds waiting (8 threads on this 2-core machine ran 2.5× slower
   // than 2); the result does not depend on the thread count.
@@ -560,21 +387,12 @@ void run(const ConvGeometry& g, const T* input, const T* weight, const T* bias, 
   threads = std::max(threads, 1);
   const Plan<T> plan = make_plan(g, input, weight, bias, output, threads, regs);
 
-  void (*task_fn)(const Plan<T>&, int64_t) = nullptr;
-  if constexpr (std::is_same_v<T, float>) {
-    task_fn = task_base_f32;
-#if CS_FAST_X86
-    if (isa == isa_avx512) task_fn = task_avx512_f32;
-    if (isa == isa_avx2) task_fn = task_avx2_f32;
-#endif
-  } else {
-    task_fn = task_base_f64;
-#if CS_FAST_X86
-    if (isa == isa_avx512) task_fn = task_avx512_f64;
-    if (isa == isa_avx2) task_fn = task_avx2_f64;
-#endif
-  }
-  run_tasks(plan.tasks, threads, [&](int64_t task) { task_fn(plan, task); });
+  run_tasks(plan.tasks, threads, [&](int64_t task) {
+    with_isa(isa, [&](auto isa_tag) {
+      using I = decltype(isa_tag);
+      run_task<T, I::vector_bytes / static_cast<int>(sizeof(T)), I::registers>(plan, task);
+    });
+  });
 }
 
 }  // namespace
@@ -590,22 +408,11 @@ void conv2d_fast(const ConvGeometry& g, const double* input, const double* weigh
 }
 
 const char* conv2d_fast_isa() {
-  switch (active_isa()) {
-    case isa_avx512:
-      return "avx512";
-    case isa_avx2:
-      return "avx2";
-    default:
-      return "baseline";
-  }
-}
-
-int conv2d_fast_isa_level() {
-  return active_isa();
+  return isa_name(active_isa());
 }
 
 int conv2d_fast_limit_isa(int level) {
-  return g_isa_limit.exchange(std::clamp(level, 0, static_cast<int>(isa_avx512)));
+  return limit_isa(level);
 }
 
 }  // namespace cs::detail

@@ -2,7 +2,7 @@
 // Internal to core (conv2d() validates and converts layouts before calling these).
 #pragma once
 
-#include "params.hpp"
+#include "geometry.hpp"
 
 namespace cs::detail {
 
@@ -16,10 +16,9 @@ void conv2d_fast(const ConvGeometry& g, const float* input, const float* weight,
 void conv2d_fast(const ConvGeometry& g, const double* input, const double* weight,
                  const double* bias, double* output, int threads);
 
-// The instruction set the fast path uses on this CPU: "avx512", "avx2" or "baseline" (SSE2).
+// The instruction set the fast path and the trace use on this CPU: "avx512", "avx2" or
+// "baseline" (SSE2); see simd.hpp.
 const char* conv2d_fast_isa();
-// The same as a level: 0 baseline, 1 AVX2+FMA, 2 AVX-512 (the trace's kernels dispatch on it too).
-int conv2d_fast_isa_level();
 // Caps the instruction set (0 baseline, 1 AVX2+FMA, 2 AVX-512) of the fast path and the trace so
 // tests and benchmarks can run every kernel on one machine; returns the previous cap. Never
 // raises above what the CPU has.

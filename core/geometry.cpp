@@ -1,8 +1,8 @@
 // Validation and output-size arithmetic for conv2d and pooling. Every error is a sentence that
 // names the user's numbers and, where there is one, the fix. Mirrors PyTorch 1.13's checks.
-#include <string>
+#include "geometry.hpp"
 
-#include "params.hpp"
+#include <string>
 
 namespace cs {
 
@@ -15,11 +15,6 @@ const char* kTimes = "\xC3\x97";  // ×
 
 std::string hw(int64_t h, int64_t w) {
   return s(h) + kTimes + s(w);
-}
-
-// Effective kernel extent along one axis: dilation·(k − 1) + 1.
-int64_t span(int64_t k, int64_t dilation) {
-  return dilation * (k - 1) + 1;
 }
 
 Status check_positive_pair(int h, int w, const char* what, const char* field) {
@@ -58,63 +53,6 @@ Status check_mode_padding(PaddingMode mode, int64_t pad, int64_t size, bool rows
 Result<int64_t> checked_mul_all(std::initializer_list<int64_t> dims, const std::string& what) {
   return checked_numel(Shape(dims), what);
 }
-
-}  // namespace
-
-const char* padding_mode_name(PaddingMode mode) {
-  switch (mode) {
-    case PaddingMode::zeros:
-      return "zeros";
-    case PaddingMode::reflect:
-      return "reflect";
-    case PaddingMode::replicate:
-      return "replicate";
-    case PaddingMode::circular:
-      return "circular";
-  }
-  return "zeros";
-}
-
-Result<PaddingMode> parse_padding_mode(const std::string& text) {
-  for (auto m :
-       {PaddingMode::zeros, PaddingMode::reflect, PaddingMode::replicate, PaddingMode::circular}) {
-    if (text == padding_mode_name(m)) return m;
-  }
-  return make_error(
-      "unknown padding mode '" + text + "'; choose zeros, reflect, replicate or circular",
-      "padding_mode");
-}
-
-const char* layout_name(Layout layout) {
-  return layout == Layout::nchw ? "nchw" : "nhwc";
-}
-
-Result<Layout> parse_layout(const std::string& text) {
-  if (text == "nchw" || text == "NCHW") return Layout::nchw;
-  if (text == "nhwc" || text == "NHWC") return Layout::nhwc;
-  return make_error("unknown layout '" + text +
-                        "'; choose nchw (PyTorch: input N,C,H,W and weight O,I,KH,KW) or nhwc "
-                        "(Keras: input N,H,W,C and weight KH,KW,I,O)",
-                    "layout");
-}
-
-const char* pool_op_name(PoolOp op) {
-  return op == PoolOp::max ? "max" : "avg";
-}
-
-std::string padding_spec_to_string(const PaddingSpec& spec) {
-  switch (spec.kind) {
-    case PaddingSpec::Kind::same:
-      return "same";
-    case PaddingSpec::Kind::valid:
-      return "valid";
-    case PaddingSpec::Kind::explicit_:
-      return spec.h == spec.w ? s(spec.h) : s(spec.h) + "," + s(spec.w);
-  }
-  return "0";
-}
-
-namespace {
 
 Result<ConvGeometry> conv2d_geometry_impl(const Shape& x, const Shape& wt, int64_t bias_len,
                                           const Conv2dParams& p) {
@@ -198,7 +136,7 @@ Result<ConvGeometry> conv2d_geometry_impl(const Shape& x, const Shape& wt, int64
                       "bias");
   }
 
-  const int64_t span_h = span(g.k_h, g.dilation_h), span_w = span(g.k_w, g.dilation_w);
+  const int64_t span_h = g.span_h(), span_w = g.span_w();
   switch (p.padding.kind) {
     case PaddingSpec::Kind::valid:
       break;
@@ -318,14 +256,14 @@ std::string conv2d_formula(const ConvGeometry& g) {
 
 namespace {
 
-// PyTorch's pooling_output_shape, with floor division rounding toward −∞.
-int64_t pool_out_size(int64_t in, int k, int pad, int stride, int dilation, bool ceil_mode) {
-  int64_t num =
-      in + 2 * pad - static_cast<int64_t>(dilation) * (k - 1) - 1 + (ceil_mode ? stride - 1 : 0);
+// PyTorch's pooling_output_shape, with floor division rounding toward −∞. `before`/`after`: the
+// padding at the top/left and at the bottom/right; `span`: the window's extent.
+int64_t pool_out_size(int64_t in, int before, int after, int64_t span, int stride, bool ceil_mode) {
+  int64_t num = in + before + after - span + (ceil_mode ? stride - 1 : 0);
   int64_t q = num >= 0 ? num / stride : -((-num + stride - 1) / stride);
   int64_t out = q + 1;
   // NOTE: ceil_mode's last window must start inside the input or its left padding.
-  if (ceil_mode && (out - 1) * stride >= in + pad) --out;
+  if (ceil_mode && (out - 1) * stride >= in + before) --out;
   return out;
 }
 
@@ -377,25 +315,23 @@ Result<PoolGeometry> pool2d_geometry(const Shape& x, const Pool2dParams& p) {
   g.k_w = p.k_w;
   g.stride_h = sh;
   g.stride_w = sw;
-  g.pad_h = p.pad_h;
-  g.pad_w = p.pad_w;
+  g.pad = {p.pad_h, p.pad_h, p.pad_w, p.pad_w};
   g.dilation_h = p.dilation_h;
   g.dilation_w = p.dilation_w;
   g.ceil_mode = p.ceil_mode;
   g.count_include_pad = p.count_include_pad;
   g.op = p.op;
-  g.out_h = pool_out_size(g.in_h, g.k_h, g.pad_h, sh, g.dilation_h, g.ceil_mode);
-  g.out_w = pool_out_size(g.in_w, g.k_w, g.pad_w, sw, g.dilation_w, g.ceil_mode);
+  g.out_h = pool_out_size(g.in_h, g.pad.top, g.pad.bottom, g.span_h(), sh, g.ceil_mode);
+  g.out_w = pool_out_size(g.in_w, g.pad.left, g.pad.right, g.span_w(), sw, g.ceil_mode);
   if (g.out_h < 1 || g.out_w < 1) {
-    const int64_t span_h = span(g.k_h, g.dilation_h), span_w = span(g.k_w, g.dilation_w);
     const bool rows = g.out_h < 1;
     return make_error(std::string("pooling window ") + hw(g.k_h, g.k_w) +
                           (g.dilation_h == 1 && g.dilation_w == 1
                                ? std::string()
                                : " with dilation " + hw(g.dilation_h, g.dilation_w)) +
-                          " spans " + s(rows ? span_h : span_w) + " " + axis_word(rows) +
+                          " spans " + s(rows ? g.span_h() : g.span_w()) + " " + axis_word(rows) +
                           ", but the padded input has only " +
-                          s(rows ? g.in_h + 2 * g.pad_h : g.in_w + 2 * g.pad_w) +
+                          s(rows ? g.padded_h() : g.padded_w()) +
                           "; use a smaller window or a larger input",
                       "kernel");
   }
@@ -431,10 +367,10 @@ std::string pool2d_formula(const PoolGeometry& g) {
     }
     return r;
   };
-  return line("out_h", "in_h", "pad_h", "k_h", g.in_h, g.pad_h, g.dilation_h, g.k_h, g.stride_h,
+  return line("out_h", "in_h", "pad_h", "k_h", g.in_h, g.pad.top, g.dilation_h, g.k_h, g.stride_h,
               g.out_h) +
          "\n" +
-         line("out_w", "in_w", "pad_w", "k_w", g.in_w, g.pad_w, g.dilation_w, g.k_w, g.stride_w,
+         line("out_w", "in_w", "pad_w", "k_w", g.in_w, g.pad.left, g.dilation_w, g.k_w, g.stride_w,
               g.out_w);
 }
 

@@ -17,23 +17,20 @@ namespace {
 // One output of plane `x` [in_h, in_w]; fills `detail` when given.
 template <class T>
 T pool_window(const PoolGeometry& g, const T* x, int64_t oy, int64_t ox, PoolWindow* detail) {
-  const int64_t y0 = oy * g.stride_h - g.pad_h, x0 = ox * g.stride_w - g.pad_w;
+  const int64_t y0 = g.window_origin_y(oy), x0 = g.window_origin_x(ox);
   if (detail) {
     detail->origin_y = y0;
     detail->origin_x = x0;
     detail->taps.clear();
     detail->taps.reserve(static_cast<std::size_t>(g.k_h * g.k_w));
   }
-  auto inside = [&](int64_t iy, int64_t ix) {
-    return iy >= 0 && iy < g.in_h && ix >= 0 && ix < g.in_w;
-  };
   if (g.op == PoolOp::max) {
     T best = -std::numeric_limits<T>::infinity();
     int64_t best_tap = -1, best_y = -1, best_x = -1;
     for (int64_t ky = 0; ky < g.k_h; ++ky)
       for (int64_t kx = 0; kx < g.k_w; ++kx) {
-        const int64_t iy = y0 + ky * g.dilation_h, ix = x0 + kx * g.dilation_w;
-        const bool in = inside(iy, ix);
+        const int64_t iy = g.input_y(oy, ky), ix = g.input_x(ox, kx);
+        const bool in = g.inside(iy, ix);
         const T v = in ? x[iy * g.in_w + ix] : T(0);
         if (detail) detail->taps.push_back({ky, kx, iy, ix, !in, static_cast<double>(v)});
         if (!in) continue;
@@ -56,16 +53,16 @@ T pool_window(const PoolGeometry& g, const T* x, int64_t oy, int64_t ox, PoolWin
   }
   // Average: PyTorch's window bounds. The divisor with count_include_pad counts the part of the
   // window inside the padded input (not beyond it, which ceil_mode can reach).
-  const int64_t hend_pad = std::min<int64_t>(y0 + g.k_h, g.in_h + g.pad_h);
-  const int64_t wend_pad = std::min<int64_t>(x0 + g.k_w, g.in_w + g.pad_w);
+  const int64_t hend_pad = std::min<int64_t>(y0 + g.k_h, g.in_h + g.pad.bottom);
+  const int64_t wend_pad = std::min<int64_t>(x0 + g.k_w, g.in_w + g.pad.right);
   const int64_t pool_size = (hend_pad - y0) * (wend_pad - x0);
   const int64_t hs = std::max<int64_t>(y0, 0), ws = std::max<int64_t>(x0, 0);
   const int64_t he = std::min<int64_t>(hend_pad, g.in_h), we = std::min<int64_t>(wend_pad, g.in_w);
   T sum = 0;
   for (int64_t ky = 0; ky < g.k_h; ++ky)
     for (int64_t kx = 0; kx < g.k_w; ++kx) {
-      const int64_t iy = y0 + ky, ix = x0 + kx;
-      const bool in = inside(iy, ix);
+      const int64_t iy = g.input_y(oy, ky), ix = g.input_x(ox, kx);  // avg: dilation 1
+      const bool in = g.inside(iy, ix);
       const T v = in ? x[iy * g.in_w + ix] : T(0);
       if (detail) detail->taps.push_back({ky, kx, iy, ix, !in, static_cast<double>(v)});
       if (in) sum = sum + v;
@@ -84,12 +81,12 @@ T pool_window(const PoolGeometry& g, const T* x, int64_t oy, int64_t ox, PoolWin
 template <class T>
 void pool_planes(const PoolGeometry& g, const T* in, T* out) {
   const int64_t planes = g.n * g.c;
-  detail::run_tasks(planes, resolve_threads(0), [&](int64_t pl) {
-    const T* x = in + pl * g.in_h * g.in_w;
-    T* y = out + pl * g.out_h * g.out_w;
+  detail::run_tasks(planes, resolve_threads(0), [&](int64_t plane) {
+    // plane = n·C + c: the flat index of (0, plane, oy, ox) is (n, c, oy, ox)'s.
+    const T* x = in + g.input_index(0, plane, 0, 0);
     for (int64_t oy = 0; oy < g.out_h; ++oy)
       for (int64_t ox = 0; ox < g.out_w; ++ox)
-        y[oy * g.out_w + ox] = pool_window(g, x, oy, ox, nullptr);
+        out[g.output_index(0, plane, oy, ox)] = pool_window(g, x, oy, ox, nullptr);
   });
 }
 
@@ -136,7 +133,7 @@ Tensor PoolTrace::output_in_layout() const {
 }
 
 int64_t PoolTrace::window_index(int64_t n, int64_t c, int64_t y, int64_t x) const {
-  return ((n * m_geo.c + c) * m_geo.out_h + y) * m_geo.out_w + x;
+  return m_geo.output_index(n, c, y, x);
 }
 
 PoolWindow PoolTrace::window(int64_t index) const {
@@ -147,7 +144,7 @@ PoolWindow PoolTrace::window(int64_t index) const {
   w.y = (index / g.out_w) % g.out_h;
   w.c = (index / (g.out_w * g.out_h)) % g.c;
   w.n = index / (g.out_w * g.out_h * g.c);
-  const int64_t plane = (w.n * g.c + w.c) * g.in_h * g.in_w;
+  const int64_t plane = g.input_index(w.n, w.c, 0, 0);
   if (m_input.dtype() == DType::f32) {
     pool_window(g, m_input.data<float>() + plane, w.y, w.x, &w);
   } else {

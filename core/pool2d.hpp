@@ -6,7 +6,7 @@
 
 #include <vector>
 
-#include "params.hpp"
+#include "geometry.hpp"
 #include "result.hpp"
 #include "tensor.hpp"
 
@@ -24,7 +24,7 @@ struct PoolTap {
 
 struct PoolWindow {
   int64_t n = 0, c = 0, y = 0, x = 0;
-  int64_t origin_y = 0, origin_x = 0;    // oy·stride_h − pad_h, ox·stride_w − pad_w
+  int64_t origin_y = 0, origin_x = 0;    // PoolGeometry::window_origin_y(y), _x(x)
   std::vector<PoolTap> taps;             // k_h·k_w taps, row-major
   int64_t argmax_tap = -1;               // max: index into taps of the chosen value
   int64_t argmax_y = -1, argmax_x = -1;  // max: input cell chosen (PyTorch's indices / W, % W)

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/geometry.hpp"
+
 namespace cs {
 
 const char* step_unit_name(StepUnit unit) {
@@ -41,7 +43,7 @@ int64_t Stepper::n() const {
 
 void Stepper::set_geometry(const StepperGeometry& geometry) {
   if (geometry == m_geo) return;
-  const int64_t on = n(), oo = o(), oy = y(), ox = x(), otap = m_tap;
+  const int64_t old_n = n(), old_oc = o(), old_oy = y(), old_ox = x(), old_tap = m_tap;
   m_geo = geometry;
   if (empty()) {
     m_window = 0;
@@ -49,13 +51,13 @@ void Stepper::set_geometry(const StepperGeometry& geometry) {
     m_playing = false;
     return;
   }
-  // Keep (n, o, y, x) where it exists, clamping each coordinate to the new shape.
-  const int64_t cn = std::clamp<int64_t>(on, 0, m_geo.n - 1);
-  const int64_t co = std::clamp<int64_t>(oo, 0, m_geo.channels - 1);
-  const int64_t cy = std::clamp<int64_t>(oy, 0, m_geo.out_h - 1);
-  const int64_t cx = std::clamp<int64_t>(ox, 0, m_geo.out_w - 1);
-  m_window = ((cn * m_geo.channels + co) * m_geo.out_h + cy) * m_geo.out_w + cx;
-  m_tap = std::clamp<int64_t>(otap, 0, m_geo.taps_per_window);
+  // Keep (n, oc, oy, ox) where it exists, clamping each coordinate to the new shape.
+  const int64_t batch = std::clamp<int64_t>(old_n, 0, m_geo.n - 1);
+  const int64_t oc = std::clamp<int64_t>(old_oc, 0, m_geo.channels - 1);
+  const int64_t oy = std::clamp<int64_t>(old_oy, 0, m_geo.out_h - 1);
+  const int64_t ox = std::clamp<int64_t>(old_ox, 0, m_geo.out_w - 1);
+  m_window = nchw_index(batch, oc, oy, ox, m_geo.channels, m_geo.out_h, m_geo.out_w);
+  m_tap = std::clamp<int64_t>(old_tap, 0, m_geo.taps_per_window);
 }
 
 void Stepper::seek(int64_t g) {

@@ -56,6 +56,8 @@ ConvTraceView::ConvTraceView(ConvTrace trace) : m_trace(std::move(trace)) {
   s.groups = g.groups;
   s.c_in_per_group = g.c_in_per_group;
   s.c_out_per_group = g.c_out_per_group;
+  s.span_h = g.span_h();
+  s.span_w = g.span_w();
   s.grid_h = g.padded_h();
   s.grid_w = g.padded_w();
 }
@@ -191,14 +193,18 @@ PoolTraceView::PoolTraceView(PoolTrace trace) : m_trace(std::move(trace)) {
   s.stride_w = g.stride_w;
   s.dilation_h = g.dilation_h;
   s.dilation_w = g.dilation_w;
-  s.pad = {g.pad_h, g.pad_h, g.pad_w, g.pad_w};
+  s.pad = g.pad;
   s.ceil_mode = g.ceil_mode;
   s.count_include_pad = g.count_include_pad;
   s.groups = g.c;
   s.c_in_per_group = s.c_out_per_group = 1;
   // NOTE: with ceil_mode the last window may reach past the bottom/right padding.
-  s.grid_h = std::max<int64_t>(g.in_h + 2 * g.pad_h, (g.out_h - 1) * g.stride_h + s.span_h());
-  s.grid_w = std::max<int64_t>(g.in_w + 2 * g.pad_w, (g.out_w - 1) * g.stride_w + s.span_w());
+  s.span_h = g.span_h();
+  s.span_w = g.span_w();
+  s.grid_h = std::max<int64_t>(g.in_h + g.pad.top + g.pad.bottom,
+                               g.window_origin_y(g.out_h - 1) + g.pad.top + s.span_h);
+  s.grid_w = std::max<int64_t>(g.in_w + g.pad.left + g.pad.right,
+                               g.window_origin_x(g.out_w - 1) + g.pad.left + s.span_w);
 }
 
 TraceOp PoolTraceView::op() const {
@@ -214,7 +220,7 @@ std::string PoolTraceView::settings_line() const {
   std::string s = std::string("Pooling: ") + pool_op_name(g.op) + " over " + std::to_string(g.k_h) +
                   "\xC3\x97" + std::to_string(g.k_w) + " windows, stride " +
                   std::to_string(g.stride_h) + "," + std::to_string(g.stride_w) + ", padding " +
-                  std::to_string(g.pad_h) + "," + std::to_string(g.pad_w) + ", dilation " +
+                  std::to_string(g.pad.top) + "," + std::to_string(g.pad.left) + ", dilation " +
                   std::to_string(g.dilation_h) + "," + std::to_string(g.dilation_w);
   if (g.ceil_mode) s += ", ceil_mode";
   if (g.op == PoolOp::avg) {
@@ -254,8 +260,8 @@ std::vector<TraceTap> PoolTraceView::taps(int64_t window) const {
     t.kx = p.kx;
     t.iy = p.iy;
     t.ix = p.ix;
-    const bool past =
-        p.iy < -g.pad_h || p.iy >= g.in_h + g.pad_h || p.ix < -g.pad_w || p.ix >= g.in_w + g.pad_w;
+    const bool past = p.iy < -g.pad.top || p.iy >= g.in_h + g.pad.bottom || p.ix < -g.pad.left ||
+                      p.ix >= g.in_w + g.pad.right;
     t.source = !p.in_padding ? TapSource::input : past ? TapSource::outside : TapSource::padding;
     if (t.source == TapSource::input) {
       t.src_y = p.iy;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "conv2d.hpp"
+#include "geometry.hpp"
 #include "lessons.hpp"
 #include "params.hpp"
 #include "pool2d.hpp"
@@ -44,15 +45,14 @@ struct TraceShape {
   int64_t windows() const { return n * c_out * out_h * out_w; }
   // Window (n, oc, oy, ox) <-> its index, NCHW order.
   int64_t window_index(int64_t n_, int64_t oc, int64_t oy, int64_t ox) const {
-    return ((n_ * c_out + oc) * out_h + oy) * out_w + ox;
+    return nchw_index(n_, oc, oy, ox, c_out, out_h, out_w);
   }
   // The input channels output channel oc reads: [first, first + c_in_per_group).
   int64_t first_input_channel(int64_t oc) const { return oc / c_out_per_group * c_in_per_group; }
   // The output channels input channel ic feeds: [first, first + c_out_per_group).
   int64_t first_output_channel(int64_t ic) const { return ic / c_in_per_group * c_out_per_group; }
-  // Rows and columns one window spans: dilation·(k − 1) + 1.
-  int64_t span_h() const { return dilation_h * (k_h - 1) + 1; }
-  int64_t span_w() const { return dilation_w * (k_w - 1) + 1; }
+  // Rows and columns one window spans, dilation·(k − 1) + 1, from the layer's geometry.
+  int64_t span_h = 1, span_w = 1;
 };
 
 // What a tap's cell is. NOTE: `outside` happens only in pooling with ceil_mode: the last window

@@ -3,7 +3,8 @@
 // dispatch; a work group computes a TILE_H×TILE_W patch of OCB output channels of one group.
 // The loader inserts these #defines after #version:
 //   K_H, K_W, STRIDE_H, STRIDE_W, DILATION_H, DILATION_W   the kernel's geometry (loops unroll)
-//   LOCAL_X, LOCAL_Y   work group size; PX outputs per invocation along x; OCB output channels
+//   LOCAL_X, LOCAL_Y   work group size; PX outputs per invocation along x (index j); OCB output
+//                      channels per invocation (index m: output channel oc0 + m)
 //   TILED 1: the input tile (halo included, padding resolved) is staged in shared memory so the
 //            hot loop has no branch; TILED 0: every tap reads the input buffer (the baseline).
 //   ROWS 1 (TILED and STRIDE_W == 1 only): an invocation's PX outputs are consecutive and each
@@ -96,9 +97,9 @@ void main() {
   const int oc_end = min(oc0 + OCB, (group + 1) * c_out_per_group);
 
   float acc[OCB][PX];
-  for (int o = 0; o < OCB; ++o)
+  for (int m = 0; m < OCB; ++m)
     for (int j = 0; j < PX; ++j)
-      acc[o][j] = 0.0;
+      acc[m][j] = 0.0;
 
   for (int icg = 0; icg < c_in_per_group; ++icg) {
     const int ic = group * c_in_per_group + icg;
@@ -129,9 +130,9 @@ void main() {
       }
     }
     for (int i = lid; i < OCB * TAPS; i += LOCAL_SIZE) {
-      const int o = i / TAPS;
-      const int oc = oc0 + o;
-      wtile[i] = oc < oc_end ? w_in[(oc * c_in_per_group + icg) * TAPS + (i - o * TAPS)] : 0.0;
+      const int m = i / TAPS;
+      const int oc = oc0 + m;
+      wtile[i] = oc < oc_end ? w_in[(oc * c_in_per_group + icg) * TAPS + (i - m * TAPS)] : 0.0;
     }
     barrier();
 #if ROWS
@@ -144,12 +145,12 @@ void main() {
         r[i] = tile[row + i];
       for (int kx = 0; kx < K_W; ++kx) {
         float wv[OCB];
-        for (int o = 0; o < OCB; ++o)
-          wv[o] = wtile[o * TAPS + ky * K_W + kx];
+        for (int m = 0; m < OCB; ++m)
+          wv[m] = wtile[m * TAPS + ky * K_W + kx];
         for (int j = 0; j < PX; ++j) {
           const float v = r[j + kx * DILATION_W];
-          for (int o = 0; o < OCB; ++o)
-            acc[o][j] += v * wv[o];
+          for (int m = 0; m < OCB; ++m)
+            acc[m][j] += v * wv[m];
         }
       }
     }
@@ -157,13 +158,13 @@ void main() {
     for (int ky = 0; ky < K_H; ++ky) {
       for (int kx = 0; kx < K_W; ++kx) {
         float wv[OCB];
-        for (int o = 0; o < OCB; ++o)
-          wv[o] = wtile[o * TAPS + ky * K_W + kx];
+        for (int m = 0; m < OCB; ++m)
+          wv[m] = wtile[m * TAPS + ky * K_W + kx];
         for (int j = 0; j < PX; ++j) {
           const float v = tile[(ly * STRIDE_H + ky * DILATION_H) * IN_TILE_W +
                                OX_OF(lx, j) * STRIDE_W + kx * DILATION_W];
-          for (int o = 0; o < OCB; ++o)
-            acc[o][j] += v * wv[o];
+          for (int m = 0; m < OCB; ++m)
+            acc[m][j] += v * wv[m];
         }
       }
     }
@@ -177,9 +178,9 @@ void main() {
           const int ox = tile_x0 + OX_OF(lx, j);
           const int ix = ox * STRIDE_W + kx * DILATION_W - pad_left;
           const float v = read_input(base, iy, ix);
-          for (int o = 0; o < OCB; ++o) {
-            const int oc = min(oc0 + o, oc_end - 1);
-            acc[o][j] += v * w_in[(oc * c_in_per_group + icg) * TAPS + ky * K_W + kx];
+          for (int m = 0; m < OCB; ++m) {
+            const int oc = min(oc0 + m, oc_end - 1);
+            acc[m][j] += v * w_in[(oc * c_in_per_group + icg) * TAPS + ky * K_W + kx];
           }
         }
       }
@@ -189,13 +190,13 @@ void main() {
 
   const int oy = tile_y0 + ly;
   if (oy >= out_h) return;
-  for (int o = 0; o < OCB; ++o) {
-    const int oc = oc0 + o;
+  for (int m = 0; m < OCB; ++m) {
+    const int oc = oc0 + m;
     if (oc >= oc_end) break;
     const float b = has_bias != 0 ? b_in[oc] : 0.0;
     for (int j = 0; j < PX; ++j) {
       const int ox = tile_x0 + OX_OF(lx, j);
-      if (ox < out_w) y_out[((oc - out_c_base) * out_h + oy) * out_w + ox] = acc[o][j] + b;
+      if (ox < out_w) y_out[((oc - out_c_base) * out_h + oy) * out_w + ox] = acc[m][j] + b;
     }
   }
 }

@@ -29,11 +29,11 @@ uint to_byte(float t) {  // t in [0, 1] already clamped
 }
 
 void main() {
-  const int x = int(gl_GlobalInvocationID.x);
-  const int y = int(gl_GlobalInvocationID.y);
-  if (x >= out_w || y >= out_h) return;
+  const int ox = int(gl_GlobalInvocationID.x);
+  const int oy = int(gl_GlobalInvocationID.y);
+  if (ox >= out_w || oy >= out_h) return;
   const int plane = out_h * out_w;
-  const int at = y * out_w + x;
+  const int at = oy * out_w + ox;
   float v[3];
   for (int ch = 0; ch < 3; ++ch) {
     const float raw = values[(c == 3 ? ch : 0) * plane + at];
@@ -60,5 +60,5 @@ void main() {
     for (int ch = 0; ch < 3; ++ch)
       rgb[ch] = range > 0.0 ? to_byte(clamp((v[ch] - lo) / range, 0.0, 1.0)) : 128u;
   }
-  imageStore(out_image, ivec2(x, y), vec4(vec3(rgb) / 255.0, 1.0));
+  imageStore(out_image, ivec2(ox, oy), vec4(vec3(rgb) / 255.0, 1.0));
 }

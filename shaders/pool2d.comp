@@ -11,18 +11,19 @@ layout(std430, binding = 0) readonly buffer InputBuffer { float x_in[]; };    //
 layout(std430, binding = 3) writeonly buffer OutputBuffer { float y_out[]; }; // [c, out_h, out_w]
 
 uniform int c, in_h, in_w, out_h, out_w;
-uniform int k_h, k_w, stride_h, stride_w, pad_h, pad_w, dilation_h, dilation_w;
+uniform int k_h, k_w, stride_h, stride_w, dilation_h, dilation_w;
+uniform int pad_top, pad_bottom, pad_left, pad_right;  // symmetric (core's PoolGeometry::pad)
 uniform int op;  // 0 max, 1 avg
 uniform int count_include_pad;
 
 void main() {
   const int ox = int(gl_GlobalInvocationID.x);
   const int oy = int(gl_GlobalInvocationID.y);
-  const int nc = int(gl_GlobalInvocationID.z);  // channel (one batch item per dispatch)
+  const int ic = int(gl_GlobalInvocationID.z);  // channel ic in, channel ic out (one batch item)
   if (ox >= out_w || oy >= out_h) return;
-  const int base = nc * in_h * in_w;
-  const int y0 = oy * stride_h - pad_h;
-  const int x0 = ox * stride_w - pad_w;
+  const int base = ic * in_h * in_w;
+  const int y0 = oy * stride_h - pad_top;   // core's window_origin_y(oy)
+  const int x0 = ox * stride_w - pad_left;  // core's window_origin_x(ox)
   float result;
   if (op == 0) {
     float m = uintBitsToFloat(0xff800000u);  // -inf
@@ -39,8 +40,8 @@ void main() {
     }
     result = m;
   } else {
-    const int y_end_pad = min(y0 + k_h, in_h + pad_h);
-    const int x_end_pad = min(x0 + k_w, in_w + pad_w);
+    const int y_end_pad = min(y0 + k_h, in_h + pad_bottom);
+    const int x_end_pad = min(x0 + k_w, in_w + pad_right);
     const int pool_size = (y_end_pad - y0) * (x_end_pad - x0);
     const int ys = max(y0, 0), xs = max(x0, 0);
     const int ye = min(y_end_pad, in_h), xe = min(x_end_pad, in_w);
@@ -50,5 +51,5 @@ void main() {
     const int divisor = count_include_pad != 0 ? pool_size : (ye - ys) * (xe - xs);
     result = (ye <= ys || xe <= xs) ? 0.0 : sum / float(divisor);
   }
-  y_out[(nc * out_h + oy) * out_w + ox] = result;
+  y_out[(ic * out_h + oy) * out_w + ox] = result;
 }

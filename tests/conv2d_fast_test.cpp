@@ -17,6 +17,7 @@
 
 #include "core/conv2d.hpp"
 #include "core/conv2d_fast.hpp"
+#include "core/geometry.hpp"
 #include "core/thread_pool.hpp"
 #include "test_util.hpp"
 

@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "core/conv2d.hpp"
+#include "core/geometry.hpp"
 #include "core/lessons.hpp"
 #include "test_util.hpp"
 

@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "core/conv2d.hpp"
-#include "core/params.hpp"
+#include "core/geometry.hpp"
 
 namespace cs {
 namespace {

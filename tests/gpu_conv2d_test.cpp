@@ -11,6 +11,7 @@
 
 #include "app/gpu/compute.hpp"
 #include "core/conv2d.hpp"
+#include "core/geometry.hpp"
 #include "gpu_test_util.hpp"
 
 namespace {

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "app/gpu/compute.hpp"
+#include "core/geometry.hpp"
 #include "core/pool2d.hpp"
 #include "gpu_test_util.hpp"
 

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 
+#include "core/geometry.hpp"
 #include "core/lessons.hpp"
 #include "core/pool2d.hpp"
 #include "test_util.hpp"

@@ -8,6 +8,7 @@
 #include "app/cli/cli_common.hpp"
 #include "app/gpu/compute.hpp"
 #include "core/conv2d.hpp"
+#include "core/geometry.hpp"
 #include "core/npy.hpp"
 #include "core/pool2d.hpp"
 

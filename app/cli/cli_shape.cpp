@@ -6,6 +6,7 @@
 #include <string>
 
 #include "app/cli/cli_common.hpp"
+#include "core/geometry.hpp"
 #include "core/npy.hpp"
 
 namespace cs::cli {
@@ -151,11 +152,10 @@ int run_shape(int argc, char** argv) {
     const bool nchw = params->layout == Layout::nchw;
     const Shape out = nchw ? Shape{geo->n, geo->c, geo->out_h, geo->out_w}
                            : Shape{geo->n, geo->out_h, geo->out_w, geo->c};
-    const Pad4 pad{geo->pad_h, geo->pad_h, geo->pad_w, geo->pad_w};
     print_result(std::string(pool_op_name(params->op)) + "_pool2d", in4,
                  nchw ? "(N, C, H, W)" : "(N, H, W, C)", nullptr, "", out,
-                 nchw ? "(N, C, out_h, out_w)" : "(N, out_h, out_w, C)", pad, pool2d_formula(*geo),
-                 json);
+                 nchw ? "(N, C, out_h, out_w)" : "(N, out_h, out_w, C)", geo->pad,
+                 pool2d_formula(*geo), json);
     return kExitOk;
   }
 

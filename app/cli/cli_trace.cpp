@@ -172,12 +172,12 @@ void write_pool_header(std::string& s, const PoolTraceView& v) {
        "y, x; taps row-major, null in the padding\"";
   s += ",\n \"params\": {\"kernel\": " + pair_json(g.k_h, g.k_w) +
        ", \"stride\": " + pair_json(g.stride_h, g.stride_w) +
-       ", \"padding\": " + pair_json(g.pad_h, g.pad_w) +
+       ", \"padding\": " + pair_json(g.pad.top, g.pad.left) +
        ", \"dilation\": " + pair_json(g.dilation_h, g.dilation_w) +
        ", \"ceil_mode\": " + (g.ceil_mode ? "true" : "false") +
        ", \"count_include_pad\": " + (g.count_include_pad ? "true" : "false") + "}";
-  s += ",\n \"padding\": [" + std::to_string(g.pad_h) + ", " + std::to_string(g.pad_h) + ", " +
-       std::to_string(g.pad_w) + ", " + std::to_string(g.pad_w) + "]";
+  s += ",\n \"padding\": [" + std::to_string(g.pad.top) + ", " + std::to_string(g.pad.bottom) +
+       ", " + std::to_string(g.pad.left) + ", " + std::to_string(g.pad.right) + "]";
 }
 
 // What one window adds after its place: conv its partials and bias, pooling its taps (null

@@ -14,6 +14,7 @@
 #include "app/gpu/gl_context.hpp"
 #include "app/gpu/gpu_engine.hpp"
 #include "core/conv2d.hpp"
+#include "core/geometry.hpp"
 
 namespace cs::gpu {
 

@@ -59,9 +59,10 @@ ConvConfig choose_config(const ConvGeometry& g, ConvVariant variant, int max_sha
   for (ConvConfig c : candidates) {
     c.rows = variant == ConvVariant::tiled && g.stride_w == 1;
     const int64_t tile_w = static_cast<int64_t>(c.local_x) * c.px, tile_h = c.local_y;
-    const int64_t in_w = (tile_w - 1) * g.stride_w + (g.k_w - 1) * g.dilation_w + 1;
-    const int64_t in_h = (tile_h - 1) * g.stride_h + (g.k_h - 1) * g.dilation_h + 1;
-    const int64_t bytes = (in_w * in_h + c.ocb * g.k_h * g.k_w) * 4;
+    // The input tile with its halo: conv2d.comp's IN_TILE_W × IN_TILE_H.
+    const int64_t in_tile_w = (tile_w - 1) * g.stride_w + g.span_w();
+    const int64_t in_tile_h = (tile_h - 1) * g.stride_h + g.span_h();
+    const int64_t bytes = (in_tile_w * in_tile_h + c.ocb * g.k_h * g.k_w) * 4;
     if (bytes <= max_shared_bytes) return c;
   }
   cfg.tiled = false;  // a huge dilated kernel: read the buffer directly
@@ -211,7 +212,7 @@ Result<Tensor> GpuEngine::conv2d(const ConvGeometry& g, const Tensor& input, con
 
   for (int64_t n = 0; n < g.n; ++n) {
     t0 = Clock::now();
-    if (!m_input->upload(input.data<float>() + n * in_sample,
+    if (!m_input->upload(input.data<float>() + g.input_index(n, 0, 0, 0),
                          static_cast<std::size_t>(in_sample) * 4)) {
       return make_error(
           "the GPU could not hold the input (" + mb(in_sample * 4) + "); use --backend cpu",
@@ -248,7 +249,7 @@ Result<Tensor> GpuEngine::conv2d(const ConvGeometry& g, const Tensor& input, con
       glMemoryBarrier(GL_BUFFER_UPDATE_BARRIER_BIT);
       glBindBuffer(GL_SHADER_STORAGE_BUFFER, m_map->id());
       glGetBufferSubData(GL_SHADER_STORAGE_BUFFER, 0, static_cast<GLsizeiptr>(out_bytes),
-                         output.data<float>() + (n * g.c_out + first) * out_plane);
+                         output.data<float>() + g.output_index(n, first, 0, 0));
       t.readback_ms += ms_since(t0);
       z0 = z1;
     }
@@ -283,8 +284,10 @@ Result<Tensor> GpuEngine::pool2d(const PoolGeometry& g, const Tensor& input, Gpu
   p.set_int("k_w", g.k_w);
   p.set_int("stride_h", g.stride_h);
   p.set_int("stride_w", g.stride_w);
-  p.set_int("pad_h", g.pad_h);
-  p.set_int("pad_w", g.pad_w);
+  p.set_int("pad_top", g.pad.top);
+  p.set_int("pad_bottom", g.pad.bottom);
+  p.set_int("pad_left", g.pad.left);
+  p.set_int("pad_right", g.pad.right);
   p.set_int("dilation_h", g.dilation_h);
   p.set_int("dilation_w", g.dilation_w);
   p.set_int("op", g.op == PoolOp::max ? 0 : 1);
@@ -292,7 +295,7 @@ Result<Tensor> GpuEngine::pool2d(const PoolGeometry& g, const Tensor& input, Gpu
   Tensor output(DType::f32, {g.n, g.c, g.out_h, g.out_w});
   for (int64_t n = 0; n < g.n; ++n) {
     auto t0 = Clock::now();
-    if (!m_input->upload(input.data<float>() + n * in_sample,
+    if (!m_input->upload(input.data<float>() + g.input_index(n, 0, 0, 0),
                          static_cast<std::size_t>(in_sample) * 4) ||
         !m_map->reserve(static_cast<std::size_t>(out_sample) * 4)) {
       return make_error("the GPU could not hold the pooling buffers; use --backend cpu", "backend");
@@ -310,7 +313,7 @@ Result<Tensor> GpuEngine::pool2d(const PoolGeometry& g, const Tensor& input, Gpu
     glMemoryBarrier(GL_BUFFER_UPDATE_BARRIER_BIT);
     glBindBuffer(GL_SHADER_STORAGE_BUFFER, m_map->id());
     glGetBufferSubData(GL_SHADER_STORAGE_BUFFER, 0, static_cast<GLsizeiptr>(out_sample * 4),
-                       output.data<float>() + n * out_sample);
+                       output.data<float>() + g.output_index(n, 0, 0, 0));
     t.readback_ms += ms_since(t0);
   }
   glUseProgram(0);

@@ -10,7 +10,7 @@
 
 #include "app/gpu/display_map.hpp"
 #include "app/gpu/gl_util.hpp"
-#include "core/params.hpp"
+#include "core/geometry.hpp"
 #include "core/result.hpp"
 #include "core/tensor.hpp"
 

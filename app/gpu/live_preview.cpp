@@ -9,6 +9,7 @@
 
 #include "app/gpu/gpu_engine.hpp"
 #include "core/conv2d.hpp"
+#include "core/geometry.hpp"
 
 namespace cs::gpu {
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "app/gpu/display_map.hpp"
+#include "core/geometry.hpp"
 #include "core/image_io.hpp"
 #include "core/params.hpp"
 #include "core/result.hpp"
