@@ -9,9 +9,10 @@ machine getting busier or quieter during the run weighs on both alike). Each pro
   fast path: --samples=N --case=I --threads=T  (cs::detail::conv2d_fast on preallocated buffers)
   trace:     --trace-samples=N --case=I        (cs::conv2d_trace, all hardware threads)
 and the table gives per case the median of all calls of each build, the ratio new / old of the
-medians (below 1: the new build is faster), the same ratio of the fastest calls, and for the
-fast path on one thread the ratio of the calling thread's CPU time (all of the work, and less
-disturbed than wall time when other processes share the cores).
+medians (below 1: the new build is faster), the same ratio of the fastest calls, and the ratio
+of the CPU time per call (the calling thread's for the fast path on one thread, the whole
+process's for the trace): all of the work, less disturbed than wall time when other processes
+share the cores.
 
 Usage:
   bench/compare_builds.py --old OLD/conv2d_bench --new NEW/conv2d_bench [--rounds 6] [--samples 10]
@@ -73,7 +74,8 @@ def main():
         for i, label in enumerate(TRACE_CASES):
             isa = [] if args.trace_isa is None else [f"--isa={args.trace_isa}"]
             jobs.append((f"trace | {label}",
-                         [f"--trace-samples={args.samples}", f"--case={i}"] + isa, ["trace_ms"]))
+                         [f"--trace-samples={args.samples}", f"--case={i}"] + isa,
+                         ["trace_ms", "trace_cpu_ms"]))
 
     print(f"machine: {machine()}; load average before: {os.getloadavg()}", file=sys.stderr)
     times = {(label, key, side): [] for label, _, keys in jobs for key in keys

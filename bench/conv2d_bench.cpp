@@ -254,8 +254,10 @@ int sample_mode(int samples, int case_index, int threads, bool api) {
 //   conv2d_bench --trace-samples=N --case=I [--isa=L]
 // alternates cs::conv2d and cs::conv2d_trace (all hardware threads) on trace case I, N calls each
 // after 3 warm-up pairs, so both see the same machine; prints {"case": I, "conv2d_ms": [...],
-// "trace_ms": [...]} (wall times). --isa caps the instruction set of both (0 baseline, 1 AVX2,
-// 2 AVX-512), to see the kernels a machine without AVX-512 would run.
+// "trace_ms": [...], "trace_cpu_ms": [...]} (wall times, and the CPU time of the whole process
+// per trace call: its work on every thread, which other processes on the cores disturb less).
+// --isa caps the instruction set of both (0 baseline, 1 AVX2, 2 AVX-512), to see the kernels a
+// machine without AVX-512 would run.
 int trace_sample_mode(int samples, int case_index) {
   if (case_index < 0 || case_index >= static_cast<int>(std::size(kTraceCases)) || samples < 1) {
     std::fprintf(stderr, "--case must be 0..%zu and --trace-samples at least 1\n",
@@ -281,10 +283,17 @@ int trace_sample_mode(int samples, int case_index) {
     plain();
     trace();
   }
-  std::vector<double> plain_ms, trace_ms;
+  auto process_cpu_ms = [] {
+    timespec t{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_nsec) * 1e-6;
+  };
+  std::vector<double> plain_ms, trace_ms, trace_cpu_ms;
   for (int i = 0; i < samples; ++i) {
     plain_ms.push_back(timed(plain));
+    const double cpu0 = process_cpu_ms();
     trace_ms.push_back(timed(trace));
+    trace_cpu_ms.push_back(process_cpu_ms() - cpu0);
   }
   auto print_list = [](const char* name, const std::vector<double>& v) {
     std::printf(", \"%s\": [", name);
@@ -296,6 +305,7 @@ int trace_sample_mode(int samples, int case_index) {
   std::printf("{\"case\": %d, \"isa\": \"%s\"", case_index, cs::detail::conv2d_fast_isa());
   print_list("conv2d_ms", plain_ms);
   print_list("trace_ms", trace_ms);
+  print_list("trace_cpu_ms", trace_cpu_ms);
   std::printf("}\n");
   return 0;
 }

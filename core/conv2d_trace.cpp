@@ -32,6 +32,17 @@ namespace {
 // Filters computed together (each input load feeds all of them).
 constexpr int kOcBlock = 4;
 
+// What the vector loops read of the packed rows' layout (RowPack::taps, made once per call and
+// shared by the tasks), copied into each task.
+// NOTE: the vector stores are may_alias, so the compiler must assume they may overwrite the fields
+// of an object other threads can see, and reloads them in the hot loops (1080p 3 -> 3: 9 %
+// slower); a task's own copy stays in registers.
+struct PackedTaps {
+  int64_t channel_stride;
+  const int64_t* offset;  // [k_h·k_w]: tap (ky, kx) of output ox of channel icg is at
+                          // icg·channel_stride + offset[ky·k_w + kx] + ox
+};
+
 // Where partial sum icg of output (n, oc, oy, ox) is kept: partials are
 // [N, C_out, OH, C_in/g, partial_row] (a window's partials side by side, rows padded past OW).
 int64_t partial_index(const ConvGeometry& g, int64_t partial_row, int64_t n, int64_t oc, int64_t oy,
@@ -92,19 +103,19 @@ struct Block {
 // the partial rows (ConvTrace's m_partial_row): its extra lanes read the row buffer's slack and
 // write only that padding, and just the outputs below out_w are stored.
 template <class T, int Bytes, int B, bool Ragged = false, int NV = 1>
-[[gnu::always_inline]] inline int64_t trace_lanes(const ConvGeometry& g, const RowPack& rp,
+[[gnu::always_inline]] inline int64_t trace_lanes(const ConvGeometry& g, const PackedTaps& pt,
                                                   const T* buf, const Block<T, B>& blk,
                                                   int64_t ox) {
   // Vectors of T (Bytes wide) that may sit at any T-aligned address and alias T.
   typedef T V __attribute__((vector_size(Bytes), aligned(sizeof(T)), may_alias));
   constexpr int64_t lanes = Bytes / sizeof(T);
   const int64_t taps = g.k_h * g.k_w, c_in_per_group = g.c_in_per_group;
-  const int64_t* off = rp.tap_offset.data();
+  const int64_t* off = pt.offset;
   static_assert(NV == 1 || !Ragged);
   for (; Ragged ? ox < g.out_w : ox + NV * lanes <= g.out_w; ox += NV * lanes) {
     V acc[B][NV] = {};
     for (int64_t icg = 0; icg < c_in_per_group; ++icg) {
-      const T* row = buf + icg * rp.channel_stride + ox;
+      const T* row = buf + icg * pt.channel_stride + ox;
       const int64_t k0 = icg * taps;
       V a[B][NV] = {};
       for (int64_t t = 0; t < taps; ++t) {
@@ -145,29 +156,30 @@ template <class T, int Bytes, int B, bool Ragged = false, int NV = 1>
 // One output row of a block: full vectors, then half and quarter vectors, then single outputs.
 // With padded, streamed partial rows the last vector runs into the padding instead.
 template <class T, int Bytes, int B>
-[[gnu::always_inline]] inline void trace_row(const ConvGeometry& g, const RowPack& rp, const T* buf,
-                                             const Block<T, B>& blk, int64_t partial_row) {
+[[gnu::always_inline]] inline void trace_row(const ConvGeometry& g, const PackedTaps& pt,
+                                             const T* buf, const Block<T, B>& blk,
+                                             int64_t partial_row) {
   constexpr int64_t lanes = Bytes / sizeof(T);
   int64_t ox = 0;
   // Two vectors per step (AVX-512 and AVX2): each weight broadcast feeds two multiplies, and
   // with AVX2 each streamed 64-byte line is written whole by one step (1080p 3 → 16 with AVX2:
   // 33.6 → 16.9 ms, streaming included).
-  if constexpr (Bytes >= 32) ox = trace_lanes<T, Bytes, B, false, 2>(g, rp, buf, blk, ox);
-  ox = trace_lanes<T, Bytes, B>(g, rp, buf, blk, ox);
+  if constexpr (Bytes >= 32) ox = trace_lanes<T, Bytes, B, false, 2>(g, pt, buf, blk, ox);
+  ox = trace_lanes<T, Bytes, B>(g, pt, buf, blk, ox);
   if (blk.stream_p && ox < g.out_w && ox + lanes <= partial_row) {
-    ox = trace_lanes<T, Bytes, B, true>(g, rp, buf, blk, ox);
+    ox = trace_lanes<T, Bytes, B, true>(g, pt, buf, blk, ox);
   }
-  if constexpr (Bytes >= 32) ox = trace_lanes<T, Bytes / 2, B>(g, rp, buf, blk, ox);
-  if constexpr (Bytes >= 64) ox = trace_lanes<T, Bytes / 4, B>(g, rp, buf, blk, ox);
+  if constexpr (Bytes >= 32) ox = trace_lanes<T, Bytes / 2, B>(g, pt, buf, blk, ox);
+  if constexpr (Bytes >= 64) ox = trace_lanes<T, Bytes / 4, B>(g, pt, buf, blk, ox);
   const int64_t taps = g.k_h * g.k_w;
   for (; ox < g.out_w; ++ox) {
     for (int j = 0; j < B; ++j) {
       T acc = 0;
       for (int64_t icg = 0; icg < g.c_in_per_group; ++icg) {
-        const T* row = buf + icg * rp.channel_stride + ox;
+        const T* row = buf + icg * pt.channel_stride + ox;
         T a = 0;
         for (int64_t t = 0; t < taps; ++t) {
-          const T prod = row[rp.tap_offset[t]] * blk.kern[j][icg * taps + t];
+          const T prod = row[pt.offset[t]] * blk.kern[j][icg * taps + t];
           a = a + prod;
         }
         blk.p[j][icg * blk.p_stride + ox] = a;
@@ -181,7 +193,7 @@ template <class T, int Bytes, int B>
 // Filters oc0 .. oc0 + B - 1 (one group) for output row oy of batch n. Partial rows are
 // `partial_row` elements apart (out_w, or out_w padded to 64 bytes).
 template <class T, int Bytes, int B>
-[[gnu::always_inline]] inline void trace_block(const ConvGeometry& g, const RowPack& rp,
+[[gnu::always_inline]] inline void trace_block(const ConvGeometry& g, const PackedTaps& pt,
                                                const T* buf, const T* w, const T* b, T* partials,
                                                int64_t partial_row, T* out, int64_t n, int64_t oy,
                                                int64_t oc0) {
@@ -200,19 +212,17 @@ template <class T, int Bytes, int B>
     blk.stream_p = blk.stream_p && aligned(blk.p[j]);
     blk.stream_out = blk.stream_out && aligned(blk.out[j]);
   }
-  trace_row<T, Bytes, B>(g, rp, buf, blk, partial_row);
+  trace_row<T, Bytes, B>(g, pt, buf, blk, partial_row);
 }
 
 // The trace's rows for row items [begin, end) (item = n·OH + oy).
 // in: [N, C_in, H, W]; partials: [N, C_out, OH, C_in/g, partial_row]; out: [N, C_out, OH, OW]
 template <class T, int Bytes>
-[[gnu::always_inline]] inline void trace_items(const ConvGeometry& g, const T* in, const T* w,
-                                               const T* b, T* partials, int64_t partial_row, T* out,
-                                               int64_t begin, int64_t end) {
-  // NOTE: the layout is made here, per task, not shared by the tasks: the vector stores may alias
-  // anything (may_alias), so the fields of an object whose address escaped to other threads are
-  // reloaded in the hot loops (1080p 3 → 3: 9 % slower), while a local one stays in registers.
-  const RowPack rp = RowPack::taps(g);
+[[gnu::always_inline]] inline void trace_items(const ConvGeometry& g, const RowPack& rp,
+                                               const T* in, const T* w, const T* b, T* partials,
+                                               int64_t partial_row, T* out, int64_t begin,
+                                               int64_t end) {
+  const PackedTaps pt{rp.channel_stride, rp.tap_offset.data()};
   // Slack past the last row for the lanes that run into padded partial rows.
   std::vector<T> buf(static_cast<std::size_t>(rp.size(g) + partial_row));
   for (int64_t item = begin; item < end; ++item) {
@@ -223,7 +233,7 @@ template <class T, int Bytes>
       for (int64_t oc0 = group * g.c_out_per_group; oc0 < group_end;) {
         const int m = static_cast<int>(std::min<int64_t>(kOcBlock, group_end - oc0));
         block_ladder<kOcBlock>(m, [&](auto block) {
-          trace_block<T, Bytes, decltype(block)::value>(g, rp, buf.data(), w, b, partials,
+          trace_block<T, Bytes, decltype(block)::value>(g, pt, buf.data(), w, b, partials,
                                                         partial_row, out, n, oy, oc0);
         });
         oc0 += m;
@@ -254,6 +264,7 @@ void trace_planes(const ConvGeometry& g, const T* in, T* in_copy, const T* w, co
                   T* partials, int64_t partial_row, T* out, int threads) {
   // The same instruction set as the fast path (tests cap it to run every kernel here).
   const int isa = active_isa();
+  const RowPack rp = RowPack::taps(g);
   const int64_t rows = g.n * g.out_h;
   const int64_t chunk = std::max<int64_t>(1, rows / (4 * std::max(1, threads)));
   const int64_t row_tasks = (rows + chunk - 1) / chunk;
@@ -280,7 +291,7 @@ void trace_planes(const ConvGeometry& g, const T* in, T* in_copy, const T* w, co
         return;
       }
       const int64_t begin = task * chunk, end = std::min(rows, begin + chunk);
-      trace_items<T, I::vector_bytes>(g, in, w, b, partials, partial_row, out, begin, end);
+      trace_items<T, I::vector_bytes>(g, rp, in, w, b, partials, partial_row, out, begin, end);
       // Order the streaming stores (AVX2, AVX-512) before the pool reports the task done.
       if constexpr (I::vector_bytes >= 32) _mm_sfence();
     });

@@ -99,19 +99,19 @@ inline void RowPack::pack_row(const T* src_row, int64_t rx, T* dst) const {
 template <class T>
 inline void RowPack::pack(const ConvGeometry& g, const T* planes, int64_t oy0, int64_t rows_used,
                           T* buf) const {
+  const int64_t iy0 = g.window_origin_y(oy0), iy_end = g.in_h + g.pad.bottom;
   for (int64_t icg = 0; icg < g.c_in_per_group; ++icg) {
     for (int64_t p = 0; p < m_row_phases; ++p) {
       for (int64_t rx = 0; rx < m_stride_w; ++rx) {
         T* plane = buf + icg * channel_stride + (p * m_stride_w + rx) * plane_stride;
         for (int64_t r = 0; r < rows_used; ++r) {
           // Input row of (p, r); rows past the bottom padding (a band's last rows) read zeros.
-          const int64_t iy = g.window_origin_y(oy0) + p * m_phase_step + r * m_stride_h;
-          const int64_t sy =
-              iy < g.in_h + g.pad.bottom ? pad_source_index(iy, g.in_h, g.padding_mode) : -1;
+          const int64_t iy = iy0 + p * m_phase_step + r * m_stride_h;
+          const int64_t sy = iy < iy_end ? pad_source_index(iy, g.in_h, g.padding_mode) : -1;
           pack_row(sy < 0 ? nullptr : planes + g.input_index(0, icg, sy, 0), rx,
                    plane + r * row_len);
         }
-        std::fill(plane + rows_used * row_len, plane + rows * row_len, T(0));
+        if (rows_used < rows) std::fill(plane + rows_used * row_len, plane + rows * row_len, T(0));
       }
     }
   }
