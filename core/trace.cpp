@@ -33,16 +33,14 @@ TraceTap TraceView::tap(int64_t window, int64_t tap) const {
   return taps(window)[static_cast<std::size_t>(tap)];
 }
 
-// ---- conv2d ----
+namespace {
 
-ConvTraceView::ConvTraceView(ConvTrace trace) : m_trace(std::move(trace)) {
-  const ConvGeometry& g = m_trace.geometry();
-  TraceShape& s = m_shape;
-  s.n = g.n;
-  s.c_in = g.c_in;
+// What ConvGeometry and PoolGeometry share, under the same names: the spatial sizes, the window
+// (kernel, stride, dilation, span) and the padding.
+template <class Geometry>
+void copy_window_geometry(const Geometry& g, TraceShape& s) {
   s.in_h = g.in_h;
   s.in_w = g.in_w;
-  s.c_out = g.c_out;
   s.out_h = g.out_h;
   s.out_w = g.out_w;
   s.k_h = g.k_h;
@@ -52,12 +50,25 @@ ConvTraceView::ConvTraceView(ConvTrace trace) : m_trace(std::move(trace)) {
   s.dilation_h = g.dilation_h;
   s.dilation_w = g.dilation_w;
   s.pad = g.pad;
+  s.span_h = g.span_h();
+  s.span_w = g.span_w();
+}
+
+}  // namespace
+
+// ---- conv2d ----
+
+ConvTraceView::ConvTraceView(ConvTrace trace) : m_trace(std::move(trace)) {
+  const ConvGeometry& g = m_trace.geometry();
+  TraceShape& s = m_shape;
+  s.n = g.n;
+  s.c_in = g.c_in;
+  s.c_out = g.c_out;
+  copy_window_geometry(g, s);
   s.padding_mode = g.padding_mode;
   s.groups = g.groups;
   s.c_in_per_group = g.c_in_per_group;
   s.c_out_per_group = g.c_out_per_group;
-  s.span_h = g.span_h();
-  s.span_w = g.span_w();
   s.grid_h = g.padded_h();
   s.grid_w = g.padded_w();
 }
@@ -183,24 +194,12 @@ PoolTraceView::PoolTraceView(PoolTrace trace) : m_trace(std::move(trace)) {
   TraceShape& s = m_shape;
   s.n = g.n;
   s.c_in = s.c_out = g.c;
-  s.in_h = g.in_h;
-  s.in_w = g.in_w;
-  s.out_h = g.out_h;
-  s.out_w = g.out_w;
-  s.k_h = g.k_h;
-  s.k_w = g.k_w;
-  s.stride_h = g.stride_h;
-  s.stride_w = g.stride_w;
-  s.dilation_h = g.dilation_h;
-  s.dilation_w = g.dilation_w;
-  s.pad = g.pad;
+  copy_window_geometry(g, s);
   s.ceil_mode = g.ceil_mode;
   s.count_include_pad = g.count_include_pad;
   s.groups = g.c;
   s.c_in_per_group = s.c_out_per_group = 1;
   // NOTE: with ceil_mode the last window may reach past the bottom/right padding.
-  s.span_h = g.span_h();
-  s.span_w = g.span_w();
   s.grid_h = std::max<int64_t>(g.in_h + g.pad.top + g.pad.bottom,
                                g.window_origin_y(g.out_h - 1) + g.pad.top + s.span_h);
   s.grid_w = std::max<int64_t>(g.in_w + g.pad.left + g.pad.right,
