@@ -364,7 +364,7 @@ int print_lesson(const Lesson& lesson, int64_t only_window) {
     std::printf(
         "Windows: one per output value (%lld), in order image n, %s, row y, column x.\n%s\n\n",
         static_cast<long long>(v.window_count()), v.is_conv() ? "filter o" : "channel c",
-        windows_legend(v.op(), lesson.pool.count_include_pad));
+        windows_legend(v.op(), v.shape().count_include_pad));
     for (int64_t i = 0; i < v.window_count(); ++i)
       print_window(v, i);
   }
