@@ -363,6 +363,11 @@ int main(int argc, char** argv) {
   for (long long frame = 0; exit_code == 0; ++frame) {
     // 1. Events, a new frame.
     if (!poll_events(window, state, opt, busy_frames)) break;
+    {
+      int win_w = 0, win_h = 0;
+      glfwGetWindowSize(window, &win_w, &win_h);
+      if (win_h > 0) state.presentation_scale = cs::ui::presentation_scale_for(win_h);
+    }
     cs::ui::refresh_theme(state);
     ImGui_ImplOpenGL3_NewFrame();
     ImGui_ImplGlfw_NewFrame();

@@ -83,6 +83,18 @@ TEST(UiState, SwitchingToPoolingBuildsAPoolTrace) {
   EXPECT_EQ(j["total"], 20);
 }
 
+// The keras-pool lesson is NHWC: the window's one layout (the radio reads conv's) says so too.
+TEST(UiState, AKerasPoolingLessonSelectsNhwc) {
+  AppState s;
+  ASSERT_TRUE(load_lesson(s, "keras-pool").has_value());
+  EXPECT_EQ(s.pool.layout, Layout::nhwc);
+  EXPECT_EQ(s.conv.layout, Layout::nhwc);
+  ASSERT_TRUE(s.has_trace());
+  EXPECT_EQ(s.trace->layout(), Layout::nhwc);
+  ASSERT_TRUE(load_lesson(s, "vertical-edge").has_value());
+  EXPECT_EQ(s.conv.layout, Layout::nchw);
+}
+
 TEST(UiState, NhwcRunsTheSameNumbers) {
   AppState s;
   open_vertical_edge(s);

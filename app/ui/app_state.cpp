@@ -138,6 +138,8 @@ void load_lesson(AppState& s, const Lesson& lesson) {
   s.pool = lesson.pool;
   s.flip_kernel = lesson.flip_kernel;
   const Layout layout = lesson.op == LessonOp::conv ? lesson.conv.layout : lesson.pool.layout;
+  // One layout for the window (the Layout radio reads conv's): a Keras pooling lesson is NHWC.
+  s.conv.layout = s.pool.layout = layout;
   s.input = layout == Layout::nhwc ? nhwc_to_nchw(lesson.input) : lesson.input;
   if (lesson.weight.ndim() == 4) {
     s.weight = layout == Layout::nhwc ? hwio_to_oihw(lesson.weight) : lesson.weight;

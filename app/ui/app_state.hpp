@@ -122,8 +122,9 @@ struct AppState {
   bool high_contrast = false;  // also on its own
   float font_size = 16.0f;     // pixels, normal mode (presentation uses presentation_scale×)
   float presentation_scale = 1.5f;
-  float cell_size = 44.0f;  // lesson canvas cell edge in pixels at normal size
-  bool show_values = true;  // numbers written in cells when they fit
+  float cell_size = 44.0f;     // lesson canvas cell edge in pixels at normal size
+  bool show_values = true;     // numbers written in cells when they fit
+  bool reduce_motion = false;  // the canvas jumps instead of gliding (View menu)
 
   // ---- Requests and messages for the shell (main.cpp) ----
   bool quit_requested = false;

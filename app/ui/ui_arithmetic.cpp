@@ -345,7 +345,7 @@ std::vector<std::string> explanation_text(const AppState& s) {
 }
 
 void draw_arithmetic(AppState& s) {
-  if (!ImGui::Begin("Arithmetic", &s.show_arithmetic)) {
+  if (!ImGui::Begin("Arithmetic", &s.show_arithmetic, stage_flags(s))) {
     ImGui::End();
     return;
   }

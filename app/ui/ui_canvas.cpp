@@ -1,7 +1,8 @@
-// The lesson canvas (see ui_canvas.hpp). Three columns, as in CS231n's convolution demo: the
-// padded input channels, the filter being applied (one KH×KW slice per input channel, plus the
-// bias), and the output maps. Cell size is chosen so everything fits the window; numbers are
-// written where they fit and shown in a tooltip otherwise.
+// The lesson canvas (see ui_canvas.hpp), laid out as the computation flows (canvas_layout.hpp):
+// one row per input channel — the channel with its padding ring, ⊙ its filter slice, → that
+// channel's partial sum with its products — then the partials and the bias into Σ and the Σ into
+// the output cell (conv), or each channel's window values into its max/mean and its output map
+// (pooling). Everything is read from the trace view; motion.hpp moves the window and the numbers.
 #include "app/ui/ui_canvas.hpp"
 
 #include <imgui.h>
@@ -12,13 +13,15 @@
 #include <vector>
 
 #include "app/gpu/window_gl.hpp"
+#include "app/ui/canvas_layout.hpp"
+#include "app/ui/motion.hpp"
 #include "app/ui/ui_edit.hpp"
 #include "app/ui/ui_theme.hpp"
 
 namespace cs::ui {
 namespace {
 
-enum class GridKind { input, kernel, output };
+enum class GridKind { input, kernel, window, output };
 
 // One drawn grid: where it is and which tensor slice it shows.
 struct Grid {
@@ -29,30 +32,6 @@ struct Grid {
   float cell = 0;
   int64_t row0 = 0, col0 = 0;  // coordinate of cell (0, 0): -pad for padded inputs
 };
-
-// Grids of one column group laid out top to bottom, wrapping into more columns.
-struct Pack {
-  int per_col = 1;
-  int cols = 1;
-  float w = 0, h = 0;
-};
-
-Pack pack(int count, float gw, float gh, float label_h, float gap, float avail_h) {
-  Pack p;
-  const float item_h = gh + label_h + gap;
-  p.per_col = std::max(1, static_cast<int>((avail_h + gap) / item_h));
-  p.per_col = std::min(p.per_col, std::max(1, count));
-  p.cols = (count + p.per_col - 1) / p.per_col;
-  p.w = p.cols * gw + (p.cols - 1) * gap;
-  p.h = p.per_col * item_h - gap;
-  return p;
-}
-
-ImVec2 pack_origin(const Pack& p, int i, ImVec2 top_left, float gw, float gh, float label_h,
-                   float gap) {
-  const int col = i / p.per_col, row = i % p.per_col;
-  return ImVec2(top_left.x + col * (gw + gap), top_left.y + row * (gh + label_h + gap) + label_h);
-}
 
 double max_abs(const Tensor& t) {
   double m = 0;
@@ -153,117 +132,72 @@ class GridFill {
   std::vector<ImU32> m_px;
 };
 
-// Everything the drawing of one frame needs, computed once from the trace view.
-struct Scene {
+// Everything one frame of the canvas needs, read once from the trace view and the stepper.
+struct Frame {
   const TraceView* view = nullptr;
   TraceShape g;
   bool conv = true, is_max = false, nhwc = false;
   int64_t n = 0;
-  int64_t c_in = 0, in_h = 0, in_w = 0;
-  int64_t c_out = 0, out_h = 0, out_w = 0;
-  int64_t rows_p = 0, cols_p = 0;  // the grid the windows reach (padded input, or more)
-  int64_t pad_top = 0, pad_left = 0;
-  int64_t k_h = 1, k_w = 1, dil_h = 1, dil_w = 1, stride_h = 1, stride_w = 1;
-  int64_t cpg = 1, copg = 1;  // input / output channels per group (1 and 1 for pooling)
-  int64_t taps_per_ch = 1;
-  // Current window.
-  int64_t win = 0, tap = 0;
+  int64_t win = 0, tap = 0;  // the stepper: window, and the tap being taken (taps_per_window: done)
   bool at_result = false;
-  int64_t o = 0, oy = 0, ox = 0, origin_y = 0, origin_x = 0, ic_begin = 0;
-  bool has_bias = false;
-  double bias = 0;
-  int64_t cur_ic = -1, cur_ky = -1, cur_kx = -1;  // current tap
-  int64_t argmax_y = -1, argmax_x = -1;           // max pooling: chosen cell so far
+  TraceWindow w;               // the current window
+  std::vector<TraceTap> taps;  // its taps, in the engine's order
+  Explanation explain;         // its explanation (the arithmetic panel's lines)
+  int64_t cur_ch = 0;          // conv: channel of the group being summed (c_in_per_group: all done)
   double in_max = 0, out_max = 0, w_max = 0;
+  const TraceTap* now() const { return at_result ? nullptr : &taps[static_cast<std::size_t>(tap)]; }
 };
 
-// The value shown in padded cell (iy, ix) of input channel ic, and whether it is padding.
-double input_value(const Scene& sc, int64_t ic, int64_t iy, int64_t ix, bool& pad) {
-  pad = sc.view->in_padding(iy, ix);
-  return sc.view->padded_value(sc.n, ic, iy, ix);
-}
-
-double output_value(const Scene& sc, int64_t oc, int64_t y, int64_t x) {
-  return sc.view->output_value(sc.n, oc, y, x);
-}
-
-int64_t window_of(const Scene& sc, int64_t oc, int64_t y, int64_t x) {
-  return sc.g.window_index(sc.n, oc, y, x);
-}
-
-// The current window's taps: where the stepper is, and (max pooling) the arg-max so far.
-void scene_cursor(const TraceView& v, const TraceWindow& w, Scene& sc) {
-  if (sc.at_result) {
-    if (sc.is_max && w.argmax_y >= 0) {
-      sc.argmax_y = w.argmax_y;
-      sc.argmax_x = w.argmax_x;
-    }
-    return;
-  }
-  const TraceTap t = v.tap(sc.win, sc.tap);
-  sc.cur_ic = t.ic;
-  sc.cur_ky = t.ky;
-  sc.cur_kx = t.kx;
-  if (sc.is_max && t.best_tap >= 0) {
-    const TraceTap best = t.best_tap == t.index ? t : v.tap(sc.win, t.best_tap);
-    sc.argmax_y = best.iy;
-    sc.argmax_x = best.ix;
-  }
-}
-
-bool build_scene(const AppState& s, Scene& sc) {
+bool build_frame(const AppState& s, Frame& f) {
   const Stepper& st = s.stepper;
   if (!s.has_trace() || st.empty()) return false;
   const TraceView& v = *s.trace;
-  const TraceShape& g = v.shape();
-  sc.view = &v;
-  sc.g = g;
-  sc.conv = v.is_conv();
-  sc.is_max = v.op() == TraceOp::max_pool2d;
-  sc.nhwc = v.layout() == Layout::nhwc;
-  sc.win = st.window();
-  sc.tap = st.tap();
-  sc.at_result = st.at_result();
-  sc.c_in = g.c_in;
-  sc.in_h = g.in_h;
-  sc.in_w = g.in_w;
-  sc.c_out = g.c_out;
-  sc.out_h = g.out_h;
-  sc.out_w = g.out_w;
-  sc.rows_p = g.grid_h;
-  sc.cols_p = g.grid_w;
-  sc.pad_top = g.pad.top;
-  sc.pad_left = g.pad.left;
-  sc.k_h = g.k_h;
-  sc.k_w = g.k_w;
-  sc.dil_h = g.dilation_h;
-  sc.dil_w = g.dilation_w;
-  sc.stride_h = g.stride_h;
-  sc.stride_w = g.stride_w;
-  sc.cpg = g.c_in_per_group;
-  sc.copg = g.c_out_per_group;
-  sc.taps_per_ch = g.taps_per_channel();
-  const TraceWindow w = v.window(sc.win);
-  sc.n = w.n;
-  sc.o = w.oc;
-  sc.oy = w.oy;
-  sc.ox = w.ox;
-  sc.origin_y = w.origin_y;
-  sc.origin_x = w.origin_x;
-  sc.ic_begin = w.ic_begin;
-  sc.has_bias = w.has_bias;
-  sc.bias = w.bias;
-  scene_cursor(v, w, sc);
-  sc.in_max = max_abs(v.input());
-  sc.out_max = max_abs(v.output());
-  sc.w_max = v.weight() ? max_abs(*v.weight()) : 0.0;
+  f.view = &v;
+  f.g = v.shape();
+  f.conv = v.is_conv();
+  f.is_max = v.op() == TraceOp::max_pool2d;
+  f.nhwc = v.layout() == Layout::nhwc;
+  f.win = st.window();
+  f.tap = st.tap();
+  f.at_result = st.at_result();
+  f.w = v.window(f.win);
+  f.n = f.w.n;
+  f.taps = v.taps(f.win);
+  f.explain = v.explain(f.win);
+  const int64_t per_ch = f.g.taps_per_channel();
+  f.cur_ch = f.at_result ? f.g.c_in_per_group : f.tap / per_ch;
+  f.in_max = max_abs(v.input());
+  f.out_max = max_abs(v.output());
+  f.w_max = v.weight() ? max_abs(*v.weight()) : 0.0;
   return true;
 }
 
-// The output channels fed by input channel ic: its group's.
-void group_outputs(const Scene& sc, int64_t ic, int64_t& oc_begin, int64_t& oc_end) {
-  oc_begin = sc.g.first_output_channel(ic);
-  oc_end = oc_begin + sc.copg;
+// "[n, c, y, x]" in NCHW, "[n, y, x, c]" in NHWC: indices in the order of the user's layout.
+std::string at4(const Frame& f, int64_t n, int64_t c, int64_t y, int64_t x) {
+  const auto s = [](int64_t v) { return std::to_string(v); };
+  return f.nhwc ? "[" + s(n) + ", " + s(y) + ", " + s(x) + ", " + s(c) + "]"
+                : "[" + s(n) + ", " + s(c) + ", " + s(y) + ", " + s(x) + "]";
+}
+
+// The filter slice's name: w[oc, i] (OIHW) or, with NHWC (Keras' HWIO kernel), w[:, :, i, oc].
+std::string slice_name(const Frame& f, int64_t oc, int64_t i) {
+  const std::string o = std::to_string(oc), c = std::to_string(i);
+  return f.nhwc ? "w[:, :, " + c + ", " + o + "]" : "w[" + o + ", " + c + "]";
+}
+
+// One output map's name: y[0, oc] (NCHW) or y[0, :, :, oc] (NHWC).
+std::string map_name(const Frame& f, const char* letter, int64_t c) {
+  const std::string n = std::to_string(f.n), k = std::to_string(c);
+  return f.nhwc ? std::string(letter) + "[" + n + ", :, :, " + k + "]"
+                : std::string(letter) + "[" + n + ", " + k + "]";
+}
+
+// An output map's label: "y[0, 1]  3×3", and its group when there are groups.
+std::string output_label(const Frame& f, int64_t oc) {
+  std::string label =
+      map_name(f, "y", oc) + "  " + std::to_string(f.g.out_h) + "×" + std::to_string(f.g.out_w);
+  if (f.conv && f.g.groups > 1) label += " · group " + std::to_string(oc / f.g.c_out_per_group);
+  return label;
 }
 
 const char* padding_mode_words(PaddingMode mode) {
@@ -280,7 +214,7 @@ const char* padding_mode_words(PaddingMode mode) {
   return "";
 }
 
-std::string padding_words(const Scene& sc) {
+std::string padding_words(const Frame& sc) {
   const Pad4& pad = sc.g.pad;
   if (pad.top == 0 && pad.bottom == 0 && pad.left == 0 && pad.right == 0) return "no padding";
   if (!sc.conv) {
@@ -294,17 +228,8 @@ std::string padding_words(const Scene& sc) {
                             " left " + std::to_string(pad.left) + " right " +
                             std::to_string(pad.right);
   return "padding " + p + " (" + padding_mode_words(sc.g.padding_mode) + ") → " +
-         std::to_string(sc.in_h + pad.top + pad.bottom) + "×" +
-         std::to_string(sc.in_w + pad.left + pad.right);
-}
-
-std::string shape_words(const Scene& sc, int64_t n, int64_t c, int64_t h, int64_t w) {
-  if (sc.nhwc) {
-    return std::to_string(n) + "×" + std::to_string(h) + "×" + std::to_string(w) + "×" +
-           std::to_string(c) + " (N×H×W×C)";
-  }
-  return std::to_string(n) + "×" + std::to_string(c) + "×" + std::to_string(h) + "×" +
-         std::to_string(w) + " (N×C×H×W)";
+         std::to_string(sc.g.in_h + pad.top + pad.bottom) + "×" +
+         std::to_string(sc.g.in_w + pad.left + pad.right);
 }
 
 void label_at(ImDrawList* dl, ImVec2 pos, ImU32 col, const std::string& text, ImFont* font) {
@@ -369,140 +294,26 @@ void draw_legend(double max_abs, float scale) {
   }
 }
 
-// The label above a grid: the longest of `variants` that fits the grid's width (plus the gap),
-// clipped if even the shortest does not.
-void grid_label(ImDrawList* dl, const Grid& g, float label_h, float gap, ImU32 col,
-                std::initializer_list<std::string> variants, ImFont* font) {
-  const float room = static_cast<float>(g.cols) * g.cell + gap * 0.8f;
-  const std::string* pick = nullptr;
-  for (const std::string& v : variants) {
-    pick = &v;
-    if (font->CalcTextSizeA(font->FontSize, 1e9f, 0, v.c_str()).x <= room) break;
-  }
-  if (!pick) return;
-  const ImVec2 a(g.origin.x, g.origin.y - label_h);
-  dl->PushClipRect(a, ImVec2(a.x + room, g.origin.y), true);
-  label_at(dl, a, col, *pick, font);
-  dl->PopClipRect();
-}
-
-// Column headings, three lines each (their widths bound the columns).
-struct Headings {
-  std::string in[3], k[3], out[3];
-  float in_w = 0, k_w = 0, out_w = 0;
-};
-
-// Where the three columns go and how big their cells are.
-struct CanvasLayout {
-  float cell = 2.0f, kcell = 2.0f;
-  Pack p_in, p_k, p_out;
-  float in_col_w = 0, k_col_w = 0, out_col_w = 0;
-  float line_h = 0, head_h = 0, label_h = 0, gap = 0, col_gap = 0;
-  ImVec2 avail{};
-};
-
-Headings column_headings(const AppState& s, const Scene& sc) {
-  Headings h;
-  const Tensor& in_t = sc.view->input();
-  const Tensor& out_t = sc.view->output();
-  h.in[0] = "Input x";
-  h.in[1] = shape_words(sc, in_t.dim(0), sc.c_in, sc.in_h, sc.in_w);
-  h.in[2] = padding_words(sc);
-  if (sc.conv) {
-    h.k[0] = "Filter w[" + std::to_string(sc.o) + "]";
-    h.k[1] = std::to_string(sc.cpg) + "×" + std::to_string(sc.k_h) + "×" + std::to_string(sc.k_w) +
-             " of " + shape_to_string(sc.view->weight()->shape());
-    if (s.flip_kernel) h.k[2] = "flipped 180° (true conv.)";
-    if (sc.dil_h > 1 || sc.dil_w > 1) {
-      h.k[2] += (h.k[2].empty() ? "" : ", ") + std::string("dilation ") + std::to_string(sc.dil_h) +
-                "," + std::to_string(sc.dil_w);
-    }
-  } else {
-    h.k[0] = std::string(sc.is_max ? "Max" : "Average") + " pooling";
-    h.k[1] = "window " + std::to_string(sc.k_h) + "×" + std::to_string(sc.k_w);
-    h.k[2] = "stride " + std::to_string(sc.stride_h) + "," + std::to_string(sc.stride_w);
-  }
-  h.out[0] = "Output y";
-  h.out[1] = shape_words(sc, out_t.dim(0), sc.c_out, sc.out_h, sc.out_w);
-  h.out[2] = sc.at_result ? "value written" : "computing the outlined cell";
-  ImFont* bold = heading_font();
-  auto head_w = [&](const std::string* t) {
-    return std::max({bold->CalcTextSizeA(bold->FontSize, 1e9f, 0, t[0].c_str()).x,
-                     ImGui::CalcTextSize(t[1].c_str()).x, ImGui::CalcTextSize(t[2].c_str()).x});
-  };
-  h.in_w = head_w(h.in);
-  h.out_w = head_w(h.out);
-  h.k_w = head_w(h.k);
-  if (!sc.conv) {
-    for (const char* t : {"takes the largest value", "of each window, per channel",
-                          "the \"max\" cell is the arg-max"}) {
-      h.k_w = std::max(h.k_w, ImGui::CalcTextSize(t).x);
-    }
-  }
-  return h;
-}
-
-// The largest cell size at which all three columns fit. First pass: headings fully visible;
-// second: grids only (headings may be clipped); third: the width alone (the canvas scrolls
-// vertically) so cells never shrink to dots.
-CanvasLayout fit_layout(const AppState& s, const Scene& sc, const Headings& h) {
-  CanvasLayout L;
-  const float scale = ui_scale(s);
-  L.line_h = ImGui::GetTextLineHeight();
-  L.head_h = L.line_h * 3.3f;   // column heading: three lines
-  L.label_h = L.line_h * 1.1f;  // per grid label
-  L.gap = std::round(14.0f * scale);
-  L.col_gap = std::round(30.0f * scale);
-  L.avail = ImGui::GetContentRegionAvail();
-  // NOTE: leave room for the vertical scrollbar the child shows when the grids are taller.
-  L.avail.x = std::max(L.avail.x - ImGui::GetStyle().ScrollbarSize - 2.0f, 100.0f);
-  L.avail.y = std::max(L.avail.y, 80.0f);
-  const float body_h = L.avail.y - L.head_h;
-  // Small lessons get big cells (up to 2.2× the preferred size), large ones shrink to fit.
-  const float s_max = s.cell_size * 2.2f * scale;
-  const int n_in = static_cast<int>(sc.c_in);
-  const int n_k = sc.conv ? static_cast<int>(sc.cpg) : 0;
-  const int n_out = static_cast<int>(sc.c_out);
-  for (int pass = 0; pass < 3; ++pass) {
-    const float hw = pass == 0 ? 1.0f : 0.0f;
-    const float fit_h = pass == 2 ? 1e9f : body_h;
-    for (float c = s_max; c >= 2.0f; c *= 0.94f) {
-      L.cell = c;
-      // Kernel cells stay readable (34 px) but at most 2.5× the input's, so they shrink too.
-      L.kcell =
-          std::min(s_max, std::max(c, std::min(34.0f * scale, std::max(c * 2.5f, 24.0f * scale))));
-      const float pack_h = pass == 2 ? 1e9f : body_h;
-      L.p_in = pack(n_in, sc.cols_p * c, sc.rows_p * c, L.label_h, L.gap, pack_h);
-      L.p_out = pack(n_out, sc.out_w * c, sc.out_h * c, L.label_h, L.gap, pack_h);
-      if (sc.conv) {
-        L.p_k = pack(n_k, sc.k_w * L.kcell, sc.k_h * L.kcell, L.label_h, L.gap,
-                     pack_h - L.line_h * 1.5f);
-      }
-      L.in_col_w = std::max(L.p_in.w, h.in_w * hw);
-      L.k_col_w = std::max(sc.conv ? L.p_k.w : 0.0f, h.k_w * hw);
-      L.out_col_w = std::max(L.p_out.w, h.out_w * hw);
-      const float total_w = L.in_col_w + L.k_col_w + L.out_col_w + 2 * L.col_gap;
-      const float total_h =
-          std::max({L.p_in.h, L.p_out.h, sc.conv ? L.p_k.h + L.line_h * 1.5f : 0.0f});
-      if (total_w <= L.avail.x && total_h <= fit_h) return L;
-    }
-  }
-  return L;
-}
-
 // Text sizes of the numbers in each column (0: too small to write).
 struct NumberSizes {
   float in = 0, out = 0, k = 0;
 };
 
-int chars_of(double m, bool integers) {
-  if (!integers) return 6;
+int chars_of(const std::string& t) {
   // Characters, not bytes: the minus sign is three bytes of UTF-8.
-  const std::string t = fmt(-m);
   int n = 0;
   for (unsigned char ch : t)
     n += (ch & 0xC0) != 0x80;
   return n;
+}
+
+// The widest number of `t` as the cells write it (at most 4096 values looked at, evenly spread).
+int widest_number(const Tensor& t) {
+  const int64_t count = t.numel(), step = std::max<int64_t>(1, count / 4096);
+  int widest = 1;
+  for (int64_t i = 0; i < count; i += step)
+    widest = std::max(widest, chars_of(fmt(t.get(i), 3)));
+  return widest;
 }
 
 bool all_integers(const Tensor& t) {
@@ -513,90 +324,175 @@ bool all_integers(const Tensor& t) {
   return true;
 }
 
-NumberSizes number_sizes(const AppState& s, const Scene& sc, const CanvasLayout& L) {
+// Input and output numbers share one size (the cells are the same); the filter's or the pooling
+// window's follow its own cells.
+NumberSizes number_sizes(const AppState& s, const Frame& sc, const FlowLayout& L) {
   NumberSizes n;
   if (!s.show_values) return n;
   const float font_big = mono_big_font()->FontSize;
-  n.in = number_size(L.cell, chars_of(sc.in_max, all_integers(sc.view->input())), font_big);
-  n.out = number_size(L.cell, chars_of(sc.out_max, all_integers(sc.view->output())), font_big);
-  if (sc.conv) {
-    n.k = number_size(L.kcell, chars_of(sc.w_max, all_integers(*sc.view->weight())), font_big);
-  }
+  const int in_chars = widest_number(sc.view->input());
+  const int chars = std::max(in_chars, widest_number(sc.view->output()));
+  n.in = n.out = number_size(L.cell, chars, font_big);
+  n.k = number_size(L.kcell, sc.conv ? widest_number(*sc.view->weight()) : in_chars, font_big);
   // Snap to a size the atlas holds: crisp glyphs under nearest filtering.
   auto snap = [](float size) {
     if (size <= 0) return 0.0f;
     const float native = number_font(size)->FontSize;
     return size >= native ? native : size;
   };
-  n.in = snap(n.in);
-  n.out = snap(n.out);
+  n.in = n.out = snap(n.in);
   n.k = snap(n.k);
   return n;
 }
 
-// One frame of the canvas: the state, the scene and the layout, and one method per region.
+// Motion state of the canvas (UI only, lives as long as the window, like the textures).
+struct Motion {
+  const TraceView* view = nullptr;  // the trace the motion belongs to: a new one starts still
+  Glide window;                     // the window's origin, in input cells
+  int64_t last_global = -1;
+  Pulse product;  // the current tap's product flying into its partial sum
+  int64_t product_win = -1, product_tap = -1;
+  Pulse fill;  // the output cell just written
+  int64_t fill_win = -1;
+};
+Motion g_motion;
+
+void update_motion(const AppState& s, const Frame& f) {
+  Motion& m = g_motion;
+  const double now = s.time;
+  const double secs = motion_seconds(s.reduce_motion, s.stepper.playing(), s.stepper.speed());
+  if (m.view != f.view) {
+    m = Motion{};
+    m.view = f.view;
+  }
+  m.window.to(static_cast<float>(f.w.origin_y), static_cast<float>(f.w.origin_x), now, secs);
+  const int64_t global = s.stepper.global();
+  if (m.last_global >= 0 && global == m.last_global + 1) {
+    if (f.at_result) {
+      m.fill.start(now, secs);
+      m.fill_win = f.win;
+    } else {
+      m.product.start(now, secs);
+      m.product_win = f.win;
+      m.product_tap = f.tap;
+    }
+  }
+  m.last_global = global;
+}
+
+// A small arrow from a to b (horizontal or slanted).
+void arrow(ImDrawList* dl, ImVec2 a, ImVec2 b, ImU32 col, float thick) {
+  dl->AddLine(a, b, col, thick);
+  const float dx = b.x - a.x, dy = b.y - a.y;
+  const float len = std::max(1.0f, std::sqrt(dx * dx + dy * dy));
+  const float ux = dx / len, uy = dy / len, h = 4.0f + 2.5f * thick;
+  dl->AddTriangleFilled(b, ImVec2(b.x - ux * h - uy * h * 0.6f, b.y - uy * h + ux * h * 0.6f),
+                        ImVec2(b.x - ux * h + uy * h * 0.6f, b.y - uy * h - ux * h * 0.6f), col);
+}
+
+// Text wrapped at `width` inside [top-left, top-left + (width, height)], clipped there.
+void wrapped(ImDrawList* dl, ImFont* font, ImVec2 tl, float width, float height, ImU32 col,
+             const std::string& text) {
+  const ImVec4 clip(tl.x, tl.y, tl.x + width, tl.y + height);
+  dl->AddText(font, font->FontSize, tl, col, text.c_str(), nullptr, width, &clip);
+}
+
+// One frame of the canvas: the state, the frame's data and the layout, one method per region.
 class Canvas {
  public:
-  Canvas(AppState& s, const Scene& sc, const CanvasLayout& L)
-      : m_s(s), m_sc(sc), m_L(L), m_pal(palette()), m_mono(mono_font()) {}
-
-  void draw(const Headings& h);
+  Canvas(AppState& s, const Frame& f, const FlowLayout& L)
+      : m_s(s), m_f(f), m_L(L), m_pal(palette()), m_mono(mono_font()) {}
+  void draw();
 
  private:
+  bool active(int64_t ic) const {
+    return m_f.conv ? ic >= m_f.w.ic_begin && ic < m_f.w.ic_begin + m_f.g.c_in_per_group
+                    : ic == m_f.w.oc;
+  }
+  float grid_top(int64_t row) const { return m_o.y + row * m_L.row_h + m_L.label_h; }
+  float row_mid(int64_t row) const;
+  float box_top(int64_t row) const;
   void place_grids();
   void track_hover(bool hovered);
-  void draw_headings(const Headings& h);
   void draw_input_grid(const Grid& g, std::size_t slot);
   void draw_window_on(const Grid& g);
   void draw_receptive_field(const Grid& g);
-  void draw_kernel_column();
+  void draw_row_middle(int64_t row);
+  void draw_kernel(const Grid& g);
+  void draw_pool_window(const Grid& g);
+  void draw_box(int64_t row);
+  void draw_flight();
+  void draw_sigma();
   void draw_output_grid(const Grid& g, std::size_t slot);
   void draw_outputs_fed(const Grid& g);
+  void draw_sum_line();
   void draw_tooltip();
   void input_tooltip(const Grid& g);
   void handle_clicks(bool clicked, bool mouse_down);
+  const Grid* find(GridKind kind, int64_t c) const {
+    for (const Grid& g : m_grids)
+      if (g.kind == kind && g.c == c) return &g;
+    return nullptr;
+  }
 
   AppState& m_s;
-  const Scene& m_sc;
-  const CanvasLayout& m_L;
+  const Frame& m_f;
+  const FlowLayout& m_L;
   const Palette& m_pal;
   ImFont* m_mono;
   ImDrawList* m_dl = nullptr;
-  ImVec2 m_top{}, m_in_tl{}, m_k_tl{}, m_out_tl{};
+  ImVec2 m_o{};  // top-left of the body
   std::vector<Grid> m_grids;
   NumberSizes m_fs;
-  const Grid* m_hover = nullptr;  // grid under the mouse and its cell
+  float m_win_dy = 0, m_win_dx = 0;  // the gliding window's offset from its cell, in cells
+  const Grid* m_hover = nullptr;     // grid under the mouse and its cell
   int64_t m_hover_r = -1, m_hover_c = -1;
 };
 
-void Canvas::draw(const Headings& h) {
-  const CanvasLayout& L = m_L;
-  ImGui::BeginChild("##canvas_area", ImVec2(0, L.avail.y), false,
+float Canvas::row_mid(int64_t row) const {
+  const float grid = static_cast<float>(m_f.g.grid_h) * m_L.cell;
+  const float k = static_cast<float>(m_f.g.k_h) * m_L.kcell;
+  return grid_top(row) + std::max({grid, k, m_L.box_h}) * 0.5f;
+}
+
+// The partial-sum box: centred on the row, lifted when the products below would not fit.
+float Canvas::box_top(int64_t row) const {
+  const float body = m_L.row_h - m_L.label_h - std::round(0.6f * ImGui::GetTextLineHeight());
+  const float lowest = grid_top(row) + body - m_L.box_h - 2.5f * ImGui::GetTextLineHeight();
+  return std::max(grid_top(row), std::min(row_mid(row) - m_L.box_h * 0.5f, lowest));
+}
+
+void Canvas::draw() {
+  const FlowLayout& L = m_L;
+  const ImVec2 avail = ImGui::GetContentRegionAvail();
+  ImGui::BeginChild("##canvas_area", ImVec2(0, std::max(avail.y, 40.0f)), false,
                     ImGuiWindowFlags_HorizontalScrollbar);
   m_dl = ImGui::GetWindowDrawList();
-  m_top = ImGui::GetCursorScreenPos();
-  m_in_tl = ImVec2(m_top.x, m_top.y + L.head_h);
-  m_k_tl = ImVec2(m_top.x + L.in_col_w + L.col_gap, m_top.y + L.head_h);
-  m_out_tl = ImVec2(m_k_tl.x + L.k_col_w + L.col_gap, m_top.y + L.head_h);
-  const float total_w = m_out_tl.x + L.out_col_w - m_top.x;
-  const float total_h = L.head_h + std::max({L.p_in.h, L.p_out.h, L.p_k.h + L.line_h * 1.5f});
-  ImGui::InvisibleButton("##canvas_hit", ImVec2(std::max(total_w, 1.0f), std::max(total_h, 1.0f)));
+  m_o = ImGui::GetCursorScreenPos();
+  ImGui::InvisibleButton("##canvas_hit", ImVec2(std::max(L.width, 1.0f), std::max(L.height, 1.0f)));
   const bool hovered = ImGui::IsItemHovered();
   const bool clicked = ImGui::IsItemClicked(ImGuiMouseButton_Left);
   const bool mouse_down = ImGui::IsItemActive() && ImGui::IsMouseDown(ImGuiMouseButton_Left);
-  // NOTE: no background rectangle of its own: the window's is enough, and on llvmpipe every
-  // covered pixel costs.
+  float gy = 0, gx = 0;
+  g_motion.window.at(m_s.time, gy, gx);
+  m_win_dy = gy - static_cast<float>(m_f.w.origin_y);
+  m_win_dx = gx - static_cast<float>(m_f.w.origin_x);
   place_grids();
   track_hover(hovered);
-  m_fs = number_sizes(m_s, m_sc, L);
-  draw_headings(h);
+  m_fs = number_sizes(m_s, m_f, L);
   for (std::size_t gi = 0; gi < m_grids.size(); ++gi) {
     if (m_grids[gi].kind == GridKind::input) draw_input_grid(m_grids[gi], gi);
   }
-  draw_kernel_column();
+  for (int64_t row = 0; row < m_f.g.c_in; ++row)
+    draw_row_middle(row);
   for (std::size_t gi = 0; gi < m_grids.size(); ++gi) {
     if (m_grids[gi].kind == GridKind::output) draw_output_grid(m_grids[gi], gi);
   }
+  if (m_f.conv) {
+    draw_sigma();
+    draw_sum_line();
+  }
+  draw_flight();
   if (m_hover && m_hover->kind == GridKind::input) {
     cell_outline(m_dl, *m_hover, m_hover_r, m_hover_c, m_pal.hover, 2.5f * m_pal.line);
   }
@@ -608,24 +504,30 @@ void Canvas::draw(const Headings& h) {
 }
 
 void Canvas::place_grids() {
-  const Scene& sc = m_sc;
-  const CanvasLayout& L = m_L;
-  for (int i = 0; i < static_cast<int>(sc.c_in); ++i) {
-    const ImVec2 o =
-        pack_origin(L.p_in, i, m_in_tl, sc.cols_p * L.cell, sc.rows_p * L.cell, L.label_h, L.gap);
-    m_grids.push_back(
-        {GridKind::input, i, o, sc.rows_p, sc.cols_p, L.cell, -sc.pad_top, -sc.pad_left});
+  const Frame& f = m_f;
+  const FlowLayout& L = m_L;
+  const float grid_px = static_cast<float>(f.g.grid_h) * L.cell;
+  const float k_px = static_cast<float>(f.g.k_h) * L.kcell;
+  for (int64_t row = 0; row < f.g.c_in; ++row) {
+    const float mid = row_mid(row);
+    m_grids.push_back({GridKind::input, row, ImVec2(m_o.x + L.x_in, mid - grid_px * 0.5f),
+                       f.g.grid_h, f.g.grid_w, L.cell, -f.g.pad.top, -f.g.pad.left});
+    if (active(row)) {
+      const int64_t c = f.conv ? row - f.w.ic_begin : row;
+      m_grids.push_back({f.conv ? GridKind::kernel : GridKind::window, c,
+                         ImVec2(m_o.x + L.x_k, mid - k_px * 0.5f), f.g.k_h, f.g.k_w, L.kcell, 0,
+                         0});
+    }
+    if (!f.conv) {
+      const float out_px = static_cast<float>(f.g.out_h) * L.cell;
+      m_grids.push_back({GridKind::output, row, ImVec2(m_o.x + L.x_out, mid - out_px * 0.5f),
+                         f.g.out_h, f.g.out_w, L.cell, 0, 0});
+    }
   }
-  const int n_k = sc.conv ? static_cast<int>(sc.cpg) : 0;
-  for (int i = 0; i < n_k; ++i) {
-    const ImVec2 o =
-        pack_origin(L.p_k, i, m_k_tl, sc.k_w * L.kcell, sc.k_h * L.kcell, L.label_h, L.gap);
-    m_grids.push_back({GridKind::kernel, i, o, sc.k_h, sc.k_w, L.kcell, 0, 0});
-  }
-  for (int i = 0; i < static_cast<int>(sc.c_out); ++i) {
-    const ImVec2 o =
-        pack_origin(L.p_out, i, m_out_tl, sc.out_w * L.cell, sc.out_h * L.cell, L.label_h, L.gap);
-    m_grids.push_back({GridKind::output, i, o, sc.out_h, sc.out_w, L.cell, 0, 0});
+  if (!f.conv) return;
+  for (int64_t oc = 0; oc < f.g.c_out; ++oc) {
+    const ImVec2 o(m_o.x + L.x_out, m_o.y + oc * L.out_block_h + L.label_h);
+    m_grids.push_back({GridKind::output, oc, o, f.g.out_h, f.g.out_w, L.cell, 0, 0});
   }
 }
 
@@ -649,9 +551,9 @@ void Canvas::track_hover(bool hovered) {
     }
   }
   if (m_hover && m_hover->kind == GridKind::output) {
-    s.hover_output = {m_sc.n, m_hover->c, m_hover_r, m_hover_c};
+    s.hover_output = {m_f.n, m_hover->c, m_hover_r, m_hover_c};
   } else if (m_hover && m_hover->kind == GridKind::input) {
-    s.hover_input = {m_sc.n, m_hover->c, m_hover_r + m_hover->row0, m_hover_c + m_hover->col0};
+    s.hover_input = {m_f.n, m_hover->c, m_hover_r + m_hover->row0, m_hover_c + m_hover->col0};
   }
   if (old_hover.c != s.hover_output.c || old_hover.y != s.hover_output.y ||
       old_hover.x != s.hover_output.x) {
@@ -659,57 +561,53 @@ void Canvas::track_hover(bool hovered) {
   }
   s.probe_out_x = s.probe_out_y = -1;
   s.probe_out_cell = 0;
-  for (const Grid& g : m_grids) {
-    if (g.kind == GridKind::output && g.c == 0) {
-      const ImVec2 vp = ImGui::GetMainViewport()->Pos;
-      s.probe_out_x = g.origin.x - vp.x;
-      s.probe_out_y = g.origin.y - vp.y;
-      s.probe_out_cell = g.cell;
-    }
+  if (const Grid* g = find(GridKind::output, 0)) {
+    const ImVec2 vp = ImGui::GetMainViewport()->Pos;
+    s.probe_out_x = g->origin.x - vp.x;
+    s.probe_out_y = g->origin.y - vp.y;
+    s.probe_out_cell = g->cell;
   }
 }
 
-void Canvas::draw_headings(const Headings& h) {
-  const CanvasLayout& L = m_L;
-  ImFont* bold = heading_font();
-  const ImVec2 tls[3] = {m_top, ImVec2(m_k_tl.x, m_top.y), ImVec2(m_out_tl.x, m_top.y)};
-  const float widths[3] = {L.in_col_w + L.col_gap * 0.8f, L.k_col_w + L.col_gap * 0.8f,
-                           L.out_col_w};
-  const std::string* heads[3] = {h.in, h.k, h.out};
-  for (int i = 0; i < 3; ++i) {
-    m_dl->PushClipRect(tls[i], ImVec2(tls[i].x + widths[i], tls[i].y + L.head_h), true);
-    label_at(m_dl, tls[i], m_pal.accent, fit_text(heads[i][0], bold, widths[i]), bold);
-    label_at(m_dl, ImVec2(tls[i].x, tls[i].y + L.line_h * 1.1f), m_pal.text,
-             fit_text(heads[i][1], ImGui::GetFont(), widths[i]), ImGui::GetFont());
-    label_at(m_dl, ImVec2(tls[i].x, tls[i].y + L.line_h * 2.2f), m_pal.text_dim,
-             fit_text(heads[i][2], ImGui::GetFont(), widths[i]), ImGui::GetFont());
-    m_dl->PopClipRect();
-  }
-}
-
-// One input channel with its padding ring, the window on it and the hovered receptive field.
+// One input channel with its padding ring, its label, the window and the hovered receptive field.
 void Canvas::draw_input_grid(const Grid& g, std::size_t slot) {
-  const Scene& sc = m_sc;
+  const Frame& f = m_f;
   const Palette& pal = m_pal;
   const int64_t ic = g.c;
+  const bool on = active(ic);
+  std::string group;
+  if (f.conv && f.g.groups > 1) {
+    group = " · group " + std::to_string(ic / f.g.c_in_per_group);
+  }
+  const ImVec2 label_pos(g.origin.x, m_o.y + ic * m_L.row_h);
+  const float room = m_L.x_k - m_L.x_in - 0.4f * ImGui::GetTextLineHeight();
+  const std::string n = std::to_string(ic);
+  std::string label = "ch " + n;
+  for (const std::string& v :
+       {"input channel " + n + group, "channel " + n + group, "channel " + n}) {
+    if (ui_font()->CalcTextSizeA(ui_font()->FontSize, 1e9f, 0, v.c_str()).x <= room) {
+      label = v;
+      break;
+    }
+  }
+  label_at(m_dl, label_pos, on ? pal.text : pal.text_dim, fit_text(label, ui_font(), room),
+           ui_font());
   GridFill fills(m_dl, g, slot);
-  grid_label(m_dl, g, m_L.label_h, m_L.gap, pal.text,
-             {"channel " + std::to_string(ic), "ch " + std::to_string(ic), std::to_string(ic)},
-             m_mono);
   for (int64_t r = 0; r < g.rows; ++r) {
     for (int64_t c = 0; c < g.cols; ++c) {
-      bool pad = false;
-      const double v = input_value(sc, ic, r + g.row0, c + g.col0, pad);
+      const int64_t iy = r + g.row0, ix = c + g.col0;
+      const bool pad = f.view->in_padding(iy, ix);
+      const double v = f.view->padded_value(f.n, ic, iy, ix);
       ImU32 fill;
       if (pad) {
-        const bool zeros_like = !sc.conv || sc.g.padding_mode == PaddingMode::zeros;
-        fill = zeros_like ? pal.pad_fill : value_colour(v, sc.in_max, true);
+        const bool zeros_like = !f.conv || f.g.padding_mode == PaddingMode::zeros;
+        fill = zeros_like ? pal.pad_fill : value_colour(v, f.in_max, true);
       } else {
-        fill = value_colour(v, sc.in_max);
+        fill = value_colour(v, f.in_max);
       }
       fills.set(r, c, fill);
       if (m_fs.in > 0) {
-        const std::string text = pad && !sc.conv ? (sc.is_max ? "−∞" : "0") : fmt(v, 3);
+        const std::string text = pad && !f.conv ? (f.is_max ? "−∞" : "0") : fmt(v, 3);
         text_centred(m_dl, number_font(m_fs.in), m_fs.in, cell_min(g, r, c), cell_max(g, r, c),
                      pad ? pal.pad_text : text_colour_on(fill), text);
       }
@@ -717,149 +615,350 @@ void Canvas::draw_input_grid(const Grid& g, std::size_t slot) {
   }
   fills.finish();
   grid_lines(m_dl, g, pal.grid);
-  // The unpadded input's border.
-  m_dl->AddRect(cell_min(g, sc.pad_top, sc.pad_left),
-                cell_max(g, sc.pad_top + sc.in_h - 1, sc.pad_left + sc.in_w - 1), pal.input_border,
-                0.0f, 0, 2.0f * pal.line);
-  const bool reads = sc.conv ? (ic >= sc.ic_begin && ic < sc.ic_begin + sc.cpg) : ic == sc.o;
-  if (reads) draw_window_on(g);
+  m_dl->AddRect(cell_min(g, f.g.pad.top, f.g.pad.left),
+                cell_max(g, f.g.pad.top + f.g.in_h - 1, f.g.pad.left + f.g.in_w - 1),
+                pal.input_border, 0.0f, 0, 2.0f * pal.line);
+  if (on) draw_window_on(g);
   if (m_s.hover_output.valid()) draw_receptive_field(g);
 }
 
-// The kernel's window on a channel it reads: taps done, the current tap, the arg-max so far.
+// The window on a channel it reads: cells it skips (dilation) dimmed, taps done dotted, the
+// current tap in the accent colour, the arg-max so far; the frame glides between positions.
 void Canvas::draw_window_on(const Grid& g) {
-  const Scene& sc = m_sc;
+  const Frame& f = m_f;
   const Palette& pal = m_pal;
-  const int64_t ic = g.c;
-  const int64_t r0 = sc.origin_y + sc.pad_top, c0 = sc.origin_x + sc.pad_left;
-  const int64_t ch_in_group = ic - sc.ic_begin;
-  const int64_t cur_ch = sc.at_result ? sc.cpg : (sc.conv ? sc.cur_ic - sc.ic_begin : 0);
-  for (int64_t ky = 0; ky < sc.k_h; ++ky) {
-    for (int64_t kx = 0; kx < sc.k_w; ++kx) {
-      const int64_t r = r0 + ky * sc.dil_h, c = c0 + kx * sc.dil_w;
-      const int64_t k = ky * sc.k_w + kx;
-      const bool done = ch_in_group < cur_ch ||
-                        (ch_in_group == cur_ch && !sc.at_result && k < sc.tap % sc.taps_per_ch);
-      if (done) mark_done(m_dl, g, r, c, pal);
-      if (sc.dil_h > 1 || sc.dil_w > 1) cell_outline(m_dl, g, r, c, pal.frame, pal.line, 2.0f);
+  const int64_t r0 = f.w.origin_y + f.g.pad.top, c0 = f.w.origin_x + f.g.pad.left;
+  const bool moving = g_motion.window.moving(m_s.time);
+  if (f.g.dilation_h > 1 || f.g.dilation_w > 1) {
+    const ImU32 veil = IM_COL32(128, 128, 128, 110);
+    for (int64_t r = 0; r < f.g.span_h; ++r) {
+      for (int64_t c = 0; c < f.g.span_w; ++c) {
+        if (r % f.g.dilation_h != 0 || c % f.g.dilation_w != 0)
+          cell_fill(m_dl, g, r0 + r, c0 + c, veil);
+      }
     }
   }
-  outline(m_dl, g, r0, c0, r0 + sc.g.span_h - 1, c0 + sc.g.span_w - 1, pal.frame, 3.0f * pal.line);
-  if (!sc.at_result && ic == sc.cur_ic) {
-    cell_outline(m_dl, g, r0 + sc.cur_ky * sc.dil_h, c0 + sc.cur_kx * sc.dil_w, pal.tap,
-                 3.5f * pal.line);
+  for (const TraceTap& t : f.taps) {
+    if (t.ic != g.c || moving) continue;
+    const bool done = f.at_result || t.index < f.tap;
+    if (done) mark_done(m_dl, g, t.iy + f.g.pad.top, t.ix + f.g.pad.left, pal);
   }
-  if (!sc.conv && sc.argmax_y >= 0) {
-    const int64_t r = sc.argmax_y + sc.pad_top, c = sc.argmax_x + sc.pad_left;
+  const ImVec2 d(m_win_dx * g.cell, m_win_dy * g.cell);
+  const ImVec2 a = cell_min(g, r0, c0), b = cell_max(g, r0 + f.g.span_h - 1, c0 + f.g.span_w - 1);
+  m_dl->AddRect(ImVec2(a.x + d.x, a.y + d.y), ImVec2(b.x + d.x, b.y + d.y), pal.frame, 0.0f, 0,
+                3.0f * pal.line);
+  if (const TraceTap* t = f.now(); t && t->ic == g.c) {
+    const ImVec2 ta = cell_min(g, t->iy + f.g.pad.top, t->ix + f.g.pad.left);
+    const ImVec2 tb = cell_max(g, t->iy + f.g.pad.top, t->ix + f.g.pad.left);
+    m_dl->AddRect(ImVec2(ta.x + d.x, ta.y + d.y), ImVec2(tb.x + d.x, tb.y + d.y), pal.tap, 0.0f, 0,
+                  3.5f * pal.line);
+  }
+  int64_t best =
+      f.is_max ? (f.at_result ? f.w.argmax_tap : (f.now() ? f.now()->best_tap : -1)) : -1;
+  if (best >= 0 && !moving) {
+    const TraceTap& t = f.taps[static_cast<std::size_t>(best)];
+    const int64_t r = t.iy + f.g.pad.top, c = t.ix + f.g.pad.left;
     cell_outline(m_dl, g, r, c, pal.argmax, 2.0f * pal.line, 3.0f * pal.line);
-    if (m_L.cell >= 16.0f) {
-      m_dl->AddText(m_mono, std::min(m_mono->FontSize, m_L.cell * 0.32f),
-                    ImVec2(cell_min(g, r, c).x + 2, cell_min(g, r, c).y + 1), pal.argmax, "max");
-    }
   }
 }
 
 // The receptive field of the hovered output cell, on the channels that feed it.
 void Canvas::draw_receptive_field(const Grid& g) {
-  const Scene& sc = m_sc;
+  const Frame& f = m_f;
   const CellRef& h = m_s.hover_output;
-  int64_t ob = 0, oe = 0;
-  group_outputs(sc, g.c, ob, oe);
+  const int64_t ob = f.g.first_output_channel(g.c), oe = ob + f.g.c_out_per_group;
   if (h.c < ob || h.c >= oe) return;
-  const int64_t r0 = h.y * sc.stride_h, c0 = h.x * sc.stride_w;
-  outline(m_dl, g, r0, c0, r0 + sc.g.span_h - 1, c0 + sc.g.span_w - 1, m_pal.hover,
+  const int64_t r0 = h.y * f.g.stride_h, c0 = h.x * f.g.stride_w;
+  outline(m_dl, g, r0, c0, r0 + f.g.span_h - 1, c0 + f.g.span_w - 1, m_pal.hover,
           2.5f * m_pal.line);
-  for (int64_t ky = 0; ky < sc.k_h; ++ky) {
-    for (int64_t kx = 0; kx < sc.k_w; ++kx) {
-      cell_outline(m_dl, g, r0 + ky * sc.dil_h, c0 + kx * sc.dil_w, m_pal.hover, m_pal.line, 2.0f);
+  for (int64_t ky = 0; ky < f.g.k_h; ++ky) {
+    for (int64_t kx = 0; kx < f.g.k_w; ++kx) {
+      cell_outline(m_dl, g, r0 + ky * f.g.dilation_h, c0 + kx * f.g.dilation_w, m_pal.hover,
+                   m_pal.line, 2.0f);
     }
   }
 }
 
-// The middle column: the filter's slices and the bias (conv), or what the pooling does.
-void Canvas::draw_kernel_column() {
-  const Scene& sc = m_sc;
+// Between a channel and its result: ⊙ and the filter slice (conv) or → and the window's values
+// (pooling), then the partial-sum box; a channel of another group says where it goes instead.
+void Canvas::draw_row_middle(int64_t row) {
+  const Frame& f = m_f;
   const Palette& pal = m_pal;
-  const float line_h = m_L.line_h;
-  if (!sc.conv) {
-    const std::string l1 = sc.is_max ? "takes the largest value" : "takes the mean";
-    label_at(m_dl, m_k_tl, pal.text, l1, ImGui::GetFont());
-    label_at(m_dl, ImVec2(m_k_tl.x, m_k_tl.y + line_h * 1.2f), pal.text,
-             "of each window, per channel", ImGui::GetFont());
-    if (sc.is_max) {
-      label_at(m_dl, ImVec2(m_k_tl.x, m_k_tl.y + line_h * 2.6f), pal.text_dim,
-               "the \"max\" cell is the arg-max", ImGui::GetFont());
+  const float mid = row_mid(row);
+  const float lh = ImGui::GetTextLineHeight();
+  if (!active(row)) {
+    std::string text;
+    if (f.conv) {
+      const int64_t ob = f.g.first_output_channel(row);
+      text = "group " + std::to_string(row / f.g.c_in_per_group) + ": feeds output channel" +
+             (f.g.c_out_per_group == 1
+                  ? " " + std::to_string(ob)
+                  : "s " + std::to_string(ob) + "–" + std::to_string(ob + f.g.c_out_per_group - 1));
+    } else {
+      text = std::string(f.is_max ? "max" : "mean") + " over each window of channel " +
+             std::to_string(row);
+    }
+    wrapped(m_dl, ui_font(), ImVec2(m_o.x + m_L.x_sym, mid - lh * 0.5f), m_L.x_out - m_L.x_sym - lh,
+            lh * 1.2f, pal.text_dim, text);
+    if (!f.conv) {
+      arrow(m_dl, ImVec2(m_o.x + m_L.x_out - m_L.sym_w, mid), ImVec2(m_o.x + m_L.x_out - 4, mid),
+            pal.text_dim, m_pal.line);
     }
     return;
   }
-  const Tensor& w = *sc.view->weight();
-  float bottom = m_k_tl.y;
-  const int64_t cur_ch = sc.at_result ? sc.cpg : sc.cur_ic - sc.ic_begin;
-  for (const Grid& g : m_grids) {
-    if (g.kind != GridKind::kernel) continue;
-    const int64_t i = g.c;
-    const std::string wi = "w[" + std::to_string(sc.o) + ", " + std::to_string(i) + "]";
-    grid_label(m_dl, g, m_L.label_h, m_L.gap, pal.text,
-               {wi + " × ch " + std::to_string(sc.ic_begin + i), wi, std::to_string(i)}, m_mono);
-    for (int64_t ky = 0; ky < sc.k_h; ++ky) {
-      for (int64_t kx = 0; kx < sc.k_w; ++kx) {
-        const double v = w.get(((sc.o * sc.cpg + i) * sc.k_h + ky) * sc.k_w + kx);
-        const ImU32 fill = value_colour(v, sc.w_max);
-        cell_fill(m_dl, g, ky, kx, fill);
-        const int64_t k = ky * sc.k_w + kx;
-        const bool done = i < cur_ch || (i == cur_ch && k < sc.tap % sc.taps_per_ch);
-        if (done && !sc.at_result) mark_done(m_dl, g, ky, kx, pal);
-        if (m_fs.k > 0) {
-          text_centred(m_dl, number_font(m_fs.k), m_fs.k, cell_min(g, ky, kx), cell_max(g, ky, kx),
-                       text_colour_on(fill), fmt(v, 3));
-        }
-      }
-    }
-    grid_lines(m_dl, g, pal.grid);
-    m_dl->AddRect(g.origin, cell_max(g, g.rows - 1, g.cols - 1), pal.frame, 0.0f, 0,
-                  3.0f * pal.line);
-    if (!sc.at_result && sc.cur_ic - sc.ic_begin == i) {
-      cell_outline(m_dl, g, sc.cur_ky, sc.cur_kx, pal.tap, 3.5f * pal.line);
-    }
-    bottom = std::max(bottom, cell_max(g, g.rows - 1, g.cols - 1).y);
+  const ImVec2 sym(m_o.x + m_L.x_sym + m_L.sym_w * 0.5f, mid);
+  if (f.conv) {
+    const float r = m_L.sym_w * 0.28f;
+    m_dl->AddCircle(sym, r, pal.text_dim, 0, 1.6f * pal.line);
+    m_dl->AddCircleFilled(sym, r * 0.3f, pal.text_dim);
+  } else {
+    arrow(m_dl, ImVec2(sym.x - m_L.sym_w * 0.35f, mid), ImVec2(sym.x + m_L.sym_w * 0.35f, mid),
+          pal.text_dim, pal.line);
   }
-  const std::string bias =
-      sc.has_bias ? "+ bias b[" + std::to_string(sc.o) + "] = " + fmt(sc.bias, 4) : "no bias";
-  label_at(m_dl, ImVec2(m_k_tl.x, bottom + line_h * 0.4f), pal.text, bias, m_mono);
+  if (const Grid* g =
+          find(f.conv ? GridKind::kernel : GridKind::window, f.conv ? row - f.w.ic_begin : row)) {
+    if (f.conv) {
+      draw_kernel(*g);
+    } else {
+      draw_pool_window(*g);
+    }
+  }
+  const float ax = m_o.x + m_L.x_k + m_L.k_w;
+  arrow(m_dl, ImVec2(ax + lh * 0.3f, mid), ImVec2(m_o.x + m_L.x_box - lh * 0.3f, mid), pal.text_dim,
+        pal.line);
+  draw_box(row);
+  if (!f.conv) {
+    const float bx = m_o.x + m_L.x_box + m_L.box_w;
+    arrow(m_dl, ImVec2(bx + lh * 0.3f, mid), ImVec2(m_o.x + m_L.x_out - lh * 0.3f, mid),
+          pal.text_dim, pal.line);
+  }
 }
 
-// One output channel: the values written so far, the cell being computed, hover marks.
-void Canvas::draw_output_grid(const Grid& g, std::size_t slot) {
-  const Scene& sc = m_sc;
+// Filter slice i of the current output channel, with its label, done taps and the current one.
+void Canvas::draw_kernel(const Grid& g) {
+  const Frame& f = m_f;
   const Palette& pal = m_pal;
-  GridFill fills(m_dl, g, slot);
+  const Tensor& w = *f.view->weight();
+  const int64_t i = g.c;
+  label_at(m_dl, ImVec2(g.origin.x, g.origin.y - m_L.label_h), pal.text,
+           fit_text(slice_name(f, f.w.oc, i), m_mono, m_L.k_w + m_L.sym_w), m_mono);
+  const int64_t per_ch = f.g.taps_per_channel();
+  for (int64_t ky = 0; ky < g.rows; ++ky) {
+    for (int64_t kx = 0; kx < g.cols; ++kx) {
+      const double v = w.get(nchw_index(f.w.oc, i, ky, kx, f.g.c_in_per_group, f.g.k_h, f.g.k_w));
+      const ImU32 fill = value_colour(v, f.w_max);
+      cell_fill(m_dl, g, ky, kx, fill);
+      const int64_t k = ky * g.cols + kx;
+      const bool done = !f.at_result && (i < f.cur_ch || (i == f.cur_ch && k < f.tap % per_ch));
+      if (done) mark_done(m_dl, g, ky, kx, pal);
+      if (m_fs.k > 0) {
+        text_centred(m_dl, number_font(m_fs.k), m_fs.k, cell_min(g, ky, kx), cell_max(g, ky, kx),
+                     text_colour_on(fill), fmt(v, 3));
+      }
+    }
+  }
+  grid_lines(m_dl, g, pal.grid);
+  m_dl->AddRect(g.origin, cell_max(g, g.rows - 1, g.cols - 1), pal.frame, 0.0f, 0, 3.0f * pal.line);
+  if (const TraceTap* t = f.now(); t && t->ic - f.w.ic_begin == i) {
+    cell_outline(m_dl, g, t->ky, t->kx, pal.tap, 3.5f * pal.line);
+  }
+}
+
+// Pooling: the values the window reads, in its shape; past-the-padding cells say "–", padding
+// says what it counts as; values still to come are dim, the largest so far is outlined.
+void Canvas::draw_pool_window(const Grid& g) {
+  const Frame& f = m_f;
+  const Palette& pal = m_pal;
+  label_at(m_dl, ImVec2(g.origin.x, g.origin.y - m_L.label_h), pal.text,
+           fit_text("window " + std::to_string(f.g.k_h) + "×" + std::to_string(f.g.k_w), m_mono,
+                    m_L.k_w + m_L.sym_w),
+           m_mono);
+  const float size = m_fs.k;
+  for (const TraceTap& t : f.taps) {
+    const bool seen = f.at_result || t.index <= f.tap;
+    std::string text;
+    ImU32 fill = pal.pad_fill;
+    if (t.source == TapSource::outside) {
+      text = "–";
+    } else if (t.source == TapSource::padding) {
+      text = f.is_max ? "−∞" : (t.counted ? "0" : "–");
+    } else {
+      fill = value_colour(t.x, f.in_max);
+      text = fmt(t.x, 3);
+    }
+    if (!seen) fill = pal.empty_fill;
+    cell_fill(m_dl, g, t.ky, t.kx, fill);
+    if (size > 0) {
+      text_centred(m_dl, number_font(size), size, cell_min(g, t.ky, t.kx), cell_max(g, t.ky, t.kx),
+                   seen ? text_colour_on(fill) : pal.text_dim, text);
+    }
+  }
+  grid_lines(m_dl, g, pal.grid);
+  m_dl->AddRect(g.origin, cell_max(g, g.rows - 1, g.cols - 1), pal.frame, 0.0f, 0, 3.0f * pal.line);
+  const int64_t best =
+      f.is_max ? (f.at_result ? f.w.argmax_tap : (f.now() ? f.now()->best_tap : -1)) : -1;
+  if (best >= 0) {
+    const TraceTap& t = f.taps[static_cast<std::size_t>(best)];
+    cell_outline(m_dl, g, t.ky, t.kx, pal.argmax, 2.0f * pal.line, 3.0f * pal.line);
+  }
+  if (const TraceTap* t = f.now()) cell_outline(m_dl, g, t->ky, t->kx, pal.tap, 3.5f * pal.line);
+}
+
+// The row's result box and, under it, the terms summed (or compared) so far.
+void Canvas::draw_box(int64_t row) {
+  const Frame& f = m_f;
+  const Palette& pal = m_pal;
+  const float lh = ImGui::GetTextLineHeight();
+  const ImVec2 a(m_o.x + m_L.x_box, box_top(row));
+  const ImVec2 b(a.x + m_L.box_w, a.y + m_L.box_h);
+  std::string text, terms;
+  bool now = false, pending = false;
+  if (f.conv) {
+    const int64_t i = row - f.w.ic_begin;
+    now = !f.at_result && i == f.cur_ch;
+    pending = !f.at_result && i > f.cur_ch;
+    const double p = now ? f.now()->channel_running : f.w.partials[static_cast<std::size_t>(i)];
+    text = "p" + std::to_string(i) + " = " + (pending ? "?" : fmt(p, 5));
+    for (const ExplainLine& line : f.explain.lines) {
+      if (line.kind != ExplainLine::Kind::channel_sum || line.channel != row || pending) continue;
+      for (const ExplainTerm& t : line.terms) {
+        if (!f.at_result && t.tap > f.tap) break;
+        terms += (terms.empty() ? "" : " + ") + fmt_factor(t.x, 3) + "·" + fmt_factor(t.w, 3);
+      }
+      if (!now) terms += " = " + fmt(line.result, 5);
+    }
+  } else {
+    now = !f.at_result;
+    const TraceTap* t = f.now();
+    if (f.is_max) {
+      const bool any = f.at_result || (t && t->best_tap >= 0);
+      text = "max = " + (any ? fmt(f.at_result ? f.w.value : t->running, 5) : std::string("?"));
+    } else {
+      text = f.at_result ? "mean = " + fmt(f.w.value, 5) : "sum = " + fmt(t->running, 5);
+    }
+    for (const ExplainLine& line : f.explain.lines) {
+      if (line.kind != ExplainLine::Kind::reduce) continue;
+      for (const ExplainTerm& term : line.terms) {
+        if (!f.at_result && term.tap > f.tap) break;
+        terms += (terms.empty() ? "" : f.is_max ? ", " : " + ") + fmt(term.x, 3);
+      }
+      terms = f.is_max
+                  ? "max(" + terms + (f.at_result ? ")" : ", …")
+                  : "(" + terms + (f.at_result ? ") / " + std::to_string(line.divisor) : " + …");
+    }
+  }
+  const ImU32 border = now ? pal.tap : pal.text_dim;
+  m_dl->AddRectFilled(a, b, pal.canvas_bg, 0.3f * lh);
+  m_dl->AddRect(a, b, border, 0.3f * lh, 0, (now ? 2.5f : 1.2f) * pal.line);
+  text_centred(m_dl, m_mono, m_mono->FontSize, a, b, pending ? pal.text_dim : pal.text, text);
+  if (!terms.empty()) {
+    ImFont* small = mono_small_font();
+    // As many lines as the row has room for (at least two).
+    const float room = grid_top(row) + m_L.row_h - m_L.label_h - b.y - 0.6f * lh;
+    wrapped(m_dl, small, ImVec2(a.x, b.y + 0.3f * lh), m_L.prod_w, std::max(room, 2.2f * lh),
+            pal.text_dim, terms);
+  }
+}
+
+// The product just taken flies from the filter (or the window) into its row's box.
+void Canvas::draw_flight() {
+  const Frame& f = m_f;
+  const Motion& m = g_motion;
+  const TraceTap* t = f.now();
+  if (!t || m.product_win != f.win || m.product_tap != f.tap) return;
+  const float p = m.product.progress(m_s.time);
+  if (p >= 1.0f) return;
+  const int64_t row = f.conv ? t->ic : f.w.oc;
+  const Grid* g =
+      find(f.conv ? GridKind::kernel : GridKind::window, f.conv ? t->ic - f.w.ic_begin : row);
+  if (!g) return;
+  const ImVec2 a = cell_min(*g, t->ky, t->kx), b = cell_max(*g, t->ky, t->kx);
+  const ImVec2 from((a.x + b.x) * 0.5f, (a.y + b.y) * 0.5f);
+  const ImVec2 to(m_o.x + m_L.x_box + m_L.box_w * 0.5f, box_top(row) + m_L.box_h * 0.5f);
+  const float e = ease_out(p);
+  const ImVec2 at(from.x + (to.x - from.x) * e, from.y + (to.y - from.y) * e);
+  const std::string text = f.conv ? fmt(t->product, 4) : fmt(t->x, 4);
+  const ImVec2 ts = m_mono->CalcTextSizeA(m_mono->FontSize, 1e9f, 0, text.c_str());
+  const ImU32 col = m_pal.tap;
+  const ImVec2 tl(at.x - ts.x * 0.5f - 3, at.y - ts.y * 0.5f - 2);
+  m_dl->AddRectFilled(tl, ImVec2(tl.x + ts.x + 6, tl.y + ts.y + 4), col, 3.0f);
+  m_dl->AddText(m_mono, m_mono->FontSize, ImVec2(tl.x + 3, tl.y + 2), text_colour_on(col),
+                text.c_str());
+}
+
+// Conv: every partial into one Σ; the bias added on the way from Σ to the output cell.
+void Canvas::draw_sigma() {
+  const Frame& f = m_f;
+  const Palette& pal = m_pal;
+  const float lh = ImGui::GetTextLineHeight();
+  const int64_t first = f.w.ic_begin, last = f.w.ic_begin + f.g.c_in_per_group - 1;
+  const float rad = std::round(1.1f * lh);
+  const ImVec2 c(m_o.x + m_L.x_sigma + 1.6f * lh + rad, (row_mid(first) + row_mid(last)) * 0.5f);
+  for (int64_t row = first; row <= last; ++row) {
+    const ImVec2 from(m_o.x + m_L.x_box + m_L.box_w + 2, box_top(row) + m_L.box_h * 0.5f);
+    const float dx = c.x - from.x, dy = c.y - from.y;
+    const float len = std::max(1.0f, std::sqrt(dx * dx + dy * dy));
+    arrow(m_dl, from, ImVec2(c.x - dx / len * (rad + 2), c.y - dy / len * (rad + 2)), pal.text_dim,
+          pal.line);
+  }
+  m_dl->AddCircleFilled(c, rad, pal.canvas_bg);
+  m_dl->AddCircle(c, rad, f.at_result ? pal.current_out : pal.text, 0, 2.0f * pal.line);
+  ImFont* bold = heading_font();
+  text_centred(m_dl, bold, bold->FontSize, ImVec2(c.x - rad, c.y - rad),
+               ImVec2(c.x + rad, c.y + rad), pal.text, "Σ");
+  const std::string bias =
+      f.w.has_bias ? "+ b[" + std::to_string(f.w.oc) + "] = " + fmt(f.w.bias, 4) : "no bias";
+  ImFont* small = mono_small_font();
+  label_at(m_dl, ImVec2(c.x + rad + 0.3f * lh, c.y - 1.3f * small->FontSize - 2.0f), pal.text_dim,
+           fit_text(bias, small, m_L.x_out - (c.x - m_o.x) - rad), small);
+  if (const Grid* g = find(GridKind::output, f.w.oc)) {
+    const float y = (cell_min(*g, f.w.oy, 0).y + cell_max(*g, f.w.oy, 0).y) * 0.5f;
+    const ImU32 col = f.at_result ? pal.current_out : pal.text_dim;
+    const ImVec2 knee(m_o.x + m_L.x_sigma + m_L.sigma_w, c.y);
+    m_dl->AddLine(ImVec2(c.x + rad + 2, c.y), knee, col, 1.5f * pal.line);
+    arrow(m_dl, knee, ImVec2(g->origin.x - 4, y), col, 1.5f * pal.line);
+  }
+}
+
+// One output map: its label, the values written so far, the cell being computed, hover marks.
+void Canvas::draw_output_grid(const Grid& g, std::size_t slot) {
+  const Frame& f = m_f;
+  const Palette& pal = m_pal;
   const int64_t oc = g.c;
-  grid_label(m_dl, g, m_L.label_h, m_L.gap, pal.text,
-             {"channel " + std::to_string(oc), "ch " + std::to_string(oc), std::to_string(oc)},
-             m_mono);
+  const std::string label = output_label(f, oc);
+  label_at(m_dl, ImVec2(g.origin.x, g.origin.y - m_L.label_h),
+           oc == f.w.oc ? pal.text : pal.text_dim, fit_text(label, m_mono, m_L.out_w + m_L.label_h),
+           m_mono);
+  GridFill fills(m_dl, g, slot);
+  const Motion& m = g_motion;
   for (int64_t r = 0; r < g.rows; ++r) {
     for (int64_t c = 0; c < g.cols; ++c) {
-      if (!m_s.stepper.is_written(window_of(sc, oc, r, c))) {
+      const int64_t win = f.g.window_index(f.n, oc, r, c);
+      if (!m_s.stepper.is_written(win)) {
         fills.set(r, c, pal.empty_fill);
         continue;
       }
-      const double v = output_value(sc, oc, r, c);
-      const ImU32 fill = value_colour(v, sc.out_max);
+      const double v = f.view->output_value(f.n, oc, r, c);
+      ImU32 fill = value_colour(v, f.out_max);
+      if (win == m.fill_win && m.fill.progress(m_s.time) < 1.0f) {
+        const float a = ease_out(m.fill.progress(m_s.time));
+        fill = (fill & 0x00FFFFFFu) | (static_cast<ImU32>(40 + 215 * a) << IM_COL32_A_SHIFT);
+      }
       fills.set(r, c, fill);
       if (m_fs.out > 0) {
         text_centred(m_dl, number_font(m_fs.out), m_fs.out, cell_min(g, r, c), cell_max(g, r, c),
-                     text_colour_on(fill), fmt(v, 3));
+                     text_colour_on(fill | IM_COL32_A_MASK), fmt(v, 3));
       }
     }
   }
   fills.finish();
   grid_lines(m_dl, g, pal.grid);
   m_dl->AddRect(g.origin, cell_max(g, g.rows - 1, g.cols - 1), pal.input_border, 0.0f, 0, pal.line);
-  if (oc == sc.o) {
-    cell_outline(m_dl, g, sc.oy, sc.ox, pal.current_out, 3.5f * pal.line);
-    if (!sc.at_result && m_fs.out > 0) {
-      text_centred(m_dl, number_font(m_fs.out), m_fs.out, cell_min(g, sc.oy, sc.ox),
-                   cell_max(g, sc.oy, sc.ox), pal.text_dim, "?");
+  if (oc == f.w.oc) {
+    cell_outline(m_dl, g, f.w.oy, f.w.ox, pal.current_out, 3.5f * pal.line);
+    if (!f.at_result && m_fs.out > 0) {
+      text_centred(m_dl, number_font(m_fs.out), m_fs.out, cell_min(g, f.w.oy, f.w.ox),
+                   cell_max(g, f.w.oy, f.w.ox), pal.text_dim, "?");
     }
   }
   if (m_s.hover_output.valid() && m_s.hover_output.c == oc) {
@@ -868,74 +967,110 @@ void Canvas::draw_output_grid(const Grid& g, std::size_t slot) {
   if (m_s.hover_input.valid()) draw_outputs_fed(g);
 }
 
-// Every output of this channel that the hovered input cell feeds.
+// Every output of this map that the hovered input cell feeds.
 void Canvas::draw_outputs_fed(const Grid& g) {
-  const Scene& sc = m_sc;
+  const Frame& f = m_f;
   const CellRef& h = m_s.hover_input;
-  int64_t ob = 0, oe = 0;
-  group_outputs(sc, h.c, ob, oe);
+  const int64_t ob = f.g.first_output_channel(h.c), oe = ob + f.g.c_out_per_group;
   if (g.c < ob || g.c >= oe) return;
-  const int64_t py = h.y + sc.pad_top, px = h.x + sc.pad_left;
+  const int64_t py = h.y + f.g.pad.top, px = h.x + f.g.pad.left;
   for (int64_t r = 0; r < g.rows; ++r) {
-    const int64_t dy = py - r * sc.stride_h;
-    if (dy < 0 || dy % sc.dil_h != 0 || dy / sc.dil_h >= sc.k_h) continue;
+    const int64_t dy = py - r * f.g.stride_h;
+    if (dy < 0 || dy % f.g.dilation_h != 0 || dy / f.g.dilation_h >= f.g.k_h) continue;
     for (int64_t c = 0; c < g.cols; ++c) {
-      const int64_t dx = px - c * sc.stride_w;
-      if (dx < 0 || dx % sc.dil_w != 0 || dx / sc.dil_w >= sc.k_w) continue;
+      const int64_t dx = px - c * f.g.stride_w;
+      if (dx < 0 || dx % f.g.dilation_w != 0 || dx / f.g.dilation_w >= f.g.k_w) continue;
       cell_outline(m_dl, g, r, c, m_pal.hover, 2.5f * m_pal.line, 1.0f);
     }
   }
 }
 
+// Conv, under the rows: y[...] = p0 + p1 + … + b = the numbers = the value.
+void Canvas::draw_sum_line() {
+  const Frame& f = m_f;
+  const int64_t cpg = f.g.c_in_per_group;
+  std::string names, values;
+  for (int64_t i = 0; i < cpg; ++i) {
+    const std::string sep = i == 0 ? "" : " + ";
+    names += sep + "p" + std::to_string(i);
+    const bool pending = !f.at_result && i > f.cur_ch;
+    const bool now = !f.at_result && i == f.cur_ch;
+    values += sep + (pending ? "?" : now ? "…" : fmt(f.w.partials[static_cast<std::size_t>(i)], 4));
+  }
+  if (f.w.has_bias) {
+    names += " + b";
+    values += " + " + fmt(f.w.bias, 4);
+  }
+  const std::string head = "y" + at4(f, f.n, f.w.oc, f.w.oy, f.w.ox) + " = ";
+  const std::string tail = f.at_result ? " = " + fmt(f.w.value, 6) : "";
+  std::string line = head + names + " = " + values + tail;
+  const float width = std::max(m_L.width, ImGui::GetContentRegionAvail().x);
+  if (m_mono->CalcTextSizeA(m_mono->FontSize, 1e9f, 0, line.c_str()).x > width) {
+    line = head + values + tail;
+  }
+  const float y = m_o.y + m_L.height - m_L.sum_h + 0.3f * ImGui::GetTextLineHeight();
+  label_at(m_dl, ImVec2(m_o.x, y), f.at_result ? m_pal.text : m_pal.text_dim,
+           fit_text(line, m_mono, width), m_mono);
+}
+
 void Canvas::input_tooltip(const Grid& g) {
-  const Scene& sc = m_sc;
+  const Frame& f = m_f;
   const int64_t iy = m_hover_r + g.row0, ix = m_hover_c + g.col0;
-  bool pad = false;
-  const double v = input_value(sc, g.c, iy, ix, pad);
+  const bool pad = f.view->in_padding(iy, ix);
+  const double v = f.view->padded_value(f.n, g.c, iy, ix);
   const auto ll = [](int64_t v_) { return static_cast<long long>(v_); };
   if (!pad) {
-    ImGui::Text("x[%lld, %lld, %lld, %lld] = %s", ll(sc.n), ll(g.c), ll(iy), ll(ix),
-                fmt(v, 7).c_str());
-  } else if (sc.conv) {
-    const PaddingMode mode = sc.g.padding_mode;
-    const int64_t sy = pad_source_index(iy, sc.in_h, mode);
-    const int64_t sx = pad_source_index(ix, sc.in_w, mode);
+    ImGui::Text("x%s = %s", at4(f, f.n, g.c, iy, ix).c_str(), fmt(v, 7).c_str());
+  } else if (f.conv) {
+    const PaddingMode mode = f.g.padding_mode;
+    const int64_t sy = pad_source_index(iy, f.g.in_h, mode);
+    const int64_t sx = pad_source_index(ix, f.g.in_w, mode);
     if (sy < 0 || sx < 0) {
       ImGui::Text("padding (zeros) at (%lld, %lld): reads 0", ll(iy), ll(ix));
     } else {
-      ImGui::Text("padding (%s) at (%lld, %lld): reads x[%lld, %lld, %lld, %lld] = %s",
-                  padding_mode_name(mode), ll(iy), ll(ix), ll(sc.n), ll(g.c), ll(sy), ll(sx),
-                  fmt(v, 7).c_str());
+      ImGui::Text("padding (%s) at (%lld, %lld): reads x%s = %s", padding_mode_name(mode), ll(iy),
+                  ll(ix), at4(f, f.n, g.c, sy, sx).c_str(), fmt(v, 7).c_str());
     }
   } else {
     ImGui::Text("padding at (%lld, %lld): %s", ll(iy), ll(ix),
-                sc.is_max ? "max ignores it" : "0 for the average");
+                f.is_max ? "max ignores it" : "0 for the average");
   }
   ImGui::TextDisabled("outlined: every output this cell feeds");
   if (!pad) ImGui::TextDisabled("Ctrl+drag paints cells (value in the Inputs panel)");
 }
 
 void Canvas::draw_tooltip() {
-  const Scene& sc = m_sc;
+  const Frame& f = m_f;
   const Grid& g = *m_hover;
-  const auto ll = [](int64_t v_) { return static_cast<long long>(v_); };
   ImGui::BeginTooltip();
   ImGui::PushFont(m_mono);
   if (g.kind == GridKind::input) {
     input_tooltip(g);
   } else if (g.kind == GridKind::kernel) {
-    const double v =
-        sc.view->weight()->get(((sc.o * sc.cpg + g.c) * sc.k_h + m_hover_r) * sc.k_w + m_hover_c);
-    ImGui::Text("w[%lld, %lld, %lld, %lld] = %s", ll(sc.o), ll(g.c), ll(m_hover_r), ll(m_hover_c),
-                fmt(v, 7).c_str());
+    const int64_t at =
+        nchw_index(f.w.oc, g.c, m_hover_r, m_hover_c, f.g.c_in_per_group, f.g.k_h, f.g.k_w);
+    const std::string name =
+        f.nhwc ? "w[" + std::to_string(m_hover_r) + ", " + std::to_string(m_hover_c) + ", " +
+                     std::to_string(g.c) + ", " + std::to_string(f.w.oc) + "]"
+               : "w[" + std::to_string(f.w.oc) + ", " + std::to_string(g.c) + ", " +
+                     std::to_string(m_hover_r) + ", " + std::to_string(m_hover_c) + "]";
+    ImGui::Text("%s = %s", name.c_str(), fmt(f.view->weight()->get(at), 7).c_str());
     ImGui::TextDisabled("edit it in the kernel editor");
-  } else {
-    if (m_s.stepper.is_written(window_of(sc, g.c, m_hover_r, m_hover_c))) {
-      ImGui::Text("y[%lld, %lld, %lld, %lld] = %s", ll(sc.n), ll(g.c), ll(m_hover_r), ll(m_hover_c),
-                  fmt(output_value(sc, g.c, m_hover_r, m_hover_c), 7).c_str());
+  } else if (g.kind == GridKind::window) {
+    const TraceTap& t = f.taps[static_cast<std::size_t>(m_hover_r * f.g.k_w + m_hover_c)];
+    if (t.source == TapSource::input) {
+      ImGui::Text("x%s = %s", at4(f, f.n, t.ic, t.iy, t.ix).c_str(), fmt(t.x, 7).c_str());
     } else {
-      ImGui::Text("y[%lld, %lld, %lld, %lld] not computed yet", ll(sc.n), ll(g.c), ll(m_hover_r),
-                  ll(m_hover_c));
+      ImGui::TextUnformatted(t.source == TapSource::padding ? "padding"
+                                                            : "past the padding: not read");
+    }
+  } else {
+    const std::string y = "y" + at4(f, f.n, g.c, m_hover_r, m_hover_c);
+    if (m_s.stepper.is_written(f.g.window_index(f.n, g.c, m_hover_r, m_hover_c))) {
+      ImGui::Text("%s = %s", y.c_str(),
+                  fmt(f.view->output_value(f.n, g.c, m_hover_r, m_hover_c), 7).c_str());
+    } else {
+      ImGui::Text("%s not computed yet", y.c_str());
     }
     ImGui::TextDisabled("outlined: its receptive field; click to jump there");
   }
@@ -948,25 +1083,66 @@ void Canvas::handle_clicks(bool clicked, bool mouse_down) {
   const Grid& g = *m_hover;
   if (g.kind == GridKind::output && clicked && !ImGui::GetIO().KeyCtrl) {
     m_s.stepper.pause();
-    m_s.stepper.seek_window(window_of(m_sc, g.c, m_hover_r, m_hover_c), 0);
+    m_s.stepper.seek_window(m_f.g.window_index(m_f.n, g.c, m_hover_r, m_hover_c), 0);
     m_s.mark_dirty(Dirty::status);
   }
   if (g.kind == GridKind::input && mouse_down && ImGui::GetIO().KeyCtrl) {
     const int64_t iy = m_hover_r + g.row0, ix = m_hover_c + g.col0;
-    if (iy >= 0 && ix >= 0 && iy < m_sc.in_h && ix < m_sc.in_w) {
-      ui::paint_cell(m_s, m_sc.n, g.c, iy, ix);
+    if (iy >= 0 && ix >= 0 && iy < m_f.g.in_h && ix < m_f.g.in_w) {
+      ui::paint_cell(m_s, m_f.n, g.c, iy, ix);
     }
   }
 }
 
-// Title, legend, description, formula and the error; false when there is no trace to draw.
-bool draw_canvas_header(AppState& s, Scene& sc) {
+// "x 1×3×5×5 ⊛ w 2×3×3×3 → y 1×2×3×3 (N×C×H×W)", or with pooling "x … → max 2×2 → y …".
+std::string shapes_line(const Frame& f) {
+  const auto d = [](std::initializer_list<int64_t> v) {
+    std::string s;
+    for (int64_t x : v)
+      s += (s.empty() ? "" : "×") + std::to_string(x);
+    return s;
+  };
+  const TraceShape& g = f.g;
+  const std::string x =
+      f.nhwc ? d({g.n, g.in_h, g.in_w, g.c_in}) : d({g.n, g.c_in, g.in_h, g.in_w});
+  const std::string y =
+      f.nhwc ? d({g.n, g.out_h, g.out_w, g.c_out}) : d({g.n, g.c_out, g.out_h, g.out_w});
+  std::string mid;
+  if (f.conv) {
+    mid = ", w " + (f.nhwc ? d({g.k_h, g.k_w, g.c_in_per_group, g.c_out})
+                           : d({g.c_out, g.c_in_per_group, g.k_h, g.k_w}));
+  } else {
+    mid = std::string(" → ") + (f.is_max ? "max " : "mean ") + d({g.k_h, g.k_w});
+  }
+  std::string s = "x " + x + mid + " → y " + y + (f.nhwc ? "  (N×H×W×C" : "  (N×C×H×W");
+  if (f.conv)
+    s += f.nhwc ? ", kernel H×W×I×O)" : ", weight O×I×H×W)";
+  else
+    s += ")";
+  return s;
+}
+
+// "padding 1 (zeros: reads 0) → 7×7 · stride 1,1 · dilation 1,1 · groups 1".
+std::string settings_words(const Frame& f) {
+  std::string s = padding_words(f) + " · stride " + std::to_string(f.g.stride_h) + "," +
+                  std::to_string(f.g.stride_w);
+  if (f.g.dilation_h > 1 || f.g.dilation_w > 1 || f.conv) {
+    s += " · dilation " + std::to_string(f.g.dilation_h) + "," + std::to_string(f.g.dilation_w);
+  }
+  if (f.conv && f.g.groups > 1) s += " · groups " + std::to_string(f.g.groups);
+  if (!f.conv && f.g.ceil_mode) s += " · ceil_mode";
+  return s;
+}
+
+// Title, legend, description, the shapes with the output-size formula beside them, the error.
+bool draw_canvas_header(AppState& s, Frame& f) {
   const Palette& pal = palette();
-  const bool built = build_scene(s, sc);
+  const bool built = build_frame(s, f);
   ImGui::PushFont(heading_font());
-  ImGui::TextUnformatted(s.lesson_title.empty() ? s.lesson_name.c_str() : s.lesson_title.c_str());
+  std::string title = s.lesson_title.empty() ? s.lesson_name : s.lesson_title;
+  ImGui::TextUnformatted(title.c_str());
   ImGui::PopFont();
-  if (built) draw_legend(sc.in_max > 0 ? sc.in_max : 1.0, ui_scale(s));
+  if (built) draw_legend(f.in_max > 0 ? f.in_max : 1.0, ui_scale(s));
   if (s.show_lesson_info && !s.lesson_description.empty()) {
     ImGui::PushStyleColor(ImGuiCol_Text, pal.dim_v4);
     ImGui::TextWrapped("%s", s.lesson_description.c_str());
@@ -977,29 +1153,79 @@ bool draw_canvas_header(AppState& s, Scene& sc) {
     if (s.error) ImGui::TextColored(pal.error_v4, "%s", s.error->message.c_str());
     return false;
   }
-  draw_formula(sc.view->formula(), /*compact=*/true);
+  // The shapes and the settings on one line when they fit, the formula right under them.
+  const float room = ImGui::GetContentRegionAvail().x;
+  const std::string shapes = shapes_line(f), settings = settings_words(f);
+  ImGui::PushFont(mono_font());
+  const float shapes_w = ImGui::CalcTextSize(shapes.c_str()).x;
+  ImGui::TextUnformatted(fit_text(shapes, mono_font(), room).c_str());
+  ImGui::PopFont();
+  const float spacing = 1.5f * ImGui::GetFontSize();
+  const bool same_line = shapes_w + spacing + ImGui::CalcTextSize(settings.c_str()).x <= room;
+  if (same_line) ImGui::SameLine(0.0f, spacing);
+  ImGui::PushStyleColor(ImGuiCol_Text, pal.dim_v4);
+  ImGui::TextUnformatted(
+      fit_text(settings, ImGui::GetFont(), ImGui::GetContentRegionAvail().x).c_str());
+  ImGui::PopStyleColor();
+  draw_formula(f.view->formula(), /*compact=*/true);
   if (s.error) {
     ImGui::PushStyleColor(ImGuiCol_Text, pal.error_v4);
     ImGui::TextWrapped("Not applied: %s (showing the last parameters that worked)",
                        s.error->message.c_str());
     ImGui::PopStyleColor();
   }
+  ImGui::Spacing();
   return true;
+}
+
+// The widest text a partial-sum box holds, in characters.
+int box_chars(const Frame& f) {
+  const double m = std::max(
+      {f.in_max * f.w_max * static_cast<double>(f.g.taps_per_channel()), f.out_max, f.in_max});
+  const bool ints = all_integers(f.view->input()) && (!f.conv || all_integers(*f.view->weight()));
+  return (f.conv ? 5 : 6) + (ints ? chars_of(fmt(-m)) : 7);
+}
+
+FlowLayout layout_for(const AppState& s, const Frame& f) {
+  FlowContent c;
+  c.conv = f.conv;
+  c.rows = f.g.c_in;
+  c.grid_h = f.g.grid_h;
+  c.grid_w = f.g.grid_w;
+  c.k_h = f.g.k_h;
+  c.k_w = f.g.k_w;
+  c.out_h = f.g.out_h;
+  c.out_w = f.g.out_w;
+  c.c_out = f.g.c_out;
+  c.box_chars = box_chars(f);
+  c.out_label_chars = chars_of(output_label(f, f.g.c_out - 1));
+  FlowFonts t;
+  t.line_h = ImGui::GetTextLineHeight();
+  ImFont* mono = mono_font();
+  t.char_w = mono->CalcTextSizeA(mono->FontSize, 1e9f, 0, "0").x;
+  ImFont* small = mono_small_font();
+  t.small_char_w = small->CalcTextSizeA(small->FontSize, 1e9f, 0, "0").x;
+  t.scale = ui_scale(s);
+  t.max_cell = std::round(s.cell_size * 2.2f * t.scale);
+  const ImVec2 avail = ImGui::GetContentRegionAvail();
+  // NOTE: leave room for the scrollbars the child shows when the flow is bigger.
+  const float bar = ImGui::GetStyle().ScrollbarSize + 2.0f;
+  return fit_flow(c, t, std::max(avail.x - bar, 100.0f), std::max(avail.y - bar, 60.0f));
 }
 
 }  // namespace
 
 void draw_canvas(AppState& s) {
   ImGui::SetNextWindowBgAlpha(1.0f);
-  if (!ImGui::Begin("Lesson", &s.show_canvas)) {
+  if (!ImGui::Begin("Lesson", &s.show_canvas, stage_flags(s))) {
     ImGui::End();
     return;
   }
-  Scene sc;
-  if (draw_canvas_header(s, sc)) {
-    const Headings headings = column_headings(s, sc);
-    const CanvasLayout layout = fit_layout(s, sc, headings);
-    Canvas(s, sc, layout).draw(headings);
+  Frame f;
+  if (draw_canvas_header(s, f)) {
+    update_motion(s, f);
+    const FlowLayout layout = layout_for(s, f);
+    Canvas(s, f, layout).draw();
   }
   ImGui::End();
 }

@@ -47,17 +47,21 @@ Rect default_rect(Panel p) {
     float x, y, w, h;
   } r{};
   if (g_presentation) {
-    // A projector: the canvas, the timeline and the arithmetic, large; the editing views float
-    // over the canvas when opened from the View menu.
+    // A stage for a projector: the canvas and the arithmetic side by side, a slim timeline strip
+    // under them (one line of buttons and the scrubber); the editing views float over the canvas
+    // when opened from the View menu.
+    const float strip = std::min(
+        0.3f, (ImGui::GetFrameHeight() + 2.0f * slim_padding() + 4.0f) / std::max(h, 1.0f));
+    const float top = 1.0f - strip;
     switch (p) {
       case Panel::canvas:
-        r = {0, 0, 0.62f, 1.0f};
+        r = {0, 0, 0.70f, top};
         break;
       case Panel::arithmetic:
-        r = {0.62f, 0, 0.38f, 0.64f};
+        r = {0.70f, 0, 0.30f, top};
         break;
       case Panel::timeline:
-        r = {0.62f, 0.64f, 0.38f, 0.36f};
+        r = {0, top, 1.0f, strip};
         break;
       case Panel::params:
         r = {0.02f, 0.04f, 0.30f, 0.70f};

@@ -54,6 +54,14 @@ ImFont* number_font(float size);
 // ImGui's default font and sets state.banner. Returns true when something was rebuilt.
 bool refresh_theme(AppState& state);
 
+// The presentation mode's scale for a window `window_height` pixels tall: fonts and cells grow
+// with the screen, so a number takes the same share of a 720p or a 4K projector.
+float presentation_scale_for(float window_height);
+// Window flags of the stage's views (canvas, arithmetic, timeline): no title bars in
+// presentation mode, where the room is the audience's.
+ImGuiWindowFlags stage_flags(const AppState& state);
+// The window padding of presentation mode's slim timeline strip.
+float slim_padding();
 // 1 in normal mode, presentation_scale in presentation mode.
 float ui_scale(const AppState& state);
 // The pixel size text is rasterised at now.

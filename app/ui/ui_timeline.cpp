@@ -114,20 +114,12 @@ void handle_step_keys(AppState& s) {
   }
 }
 
-void draw_timeline(AppState& s) {
-  if (!ImGui::Begin("Timeline", &s.show_timeline)) {
-    ImGui::End();
-    return;
-  }
-  Stepper& st = s.stepper;
-  if (st.empty()) {
-    ImGui::TextDisabled("No trace yet: fix the parameters first.");
-    ImGui::End();
-    return;
-  }
-  const StepperGeometry& g = st.geometry();
+namespace {
 
-  // Buttons: coarse back ... fine back, play, fine forward ... coarse forward.
+// The buttons: coarse back ... fine back, play, fine forward ... coarse forward. slim: only
+// first, window, step, play, step, window, last (presentation mode's strip).
+void draw_buttons(AppState& s, bool slim) {
+  Stepper& st = s.stepper;
   ImGui::PushFont(mono_font());
   ButtonRow row;
   if (row.add("|<", "first step (Home)")) {
@@ -135,10 +127,10 @@ void draw_timeline(AppState& s) {
     st.home();
     s.mark_dirty(Dirty::status);
   }
-  if (row.add("<<<", "back " + unit_hint(s, StepUnit::channel) + " (Alt+←)")) {
+  if (!slim && row.add("<<<", "back " + unit_hint(s, StepUnit::channel) + " (Alt+←)")) {
     step(s, StepUnit::channel, -1);
   }
-  if (row.add("<<", "back " + unit_hint(s, StepUnit::row) + " (Ctrl+←)")) {
+  if (!slim && row.add("<<", "back " + unit_hint(s, StepUnit::row) + " (Ctrl+←)")) {
     step(s, StepUnit::row, -1);
   }
   if (row.add("<", "back " + unit_hint(s, StepUnit::window) + " (Shift+←)")) {
@@ -153,10 +145,10 @@ void draw_timeline(AppState& s) {
   if (row.add(">", "forward " + unit_hint(s, StepUnit::window) + " (Shift+→)")) {
     step(s, StepUnit::window, +1);
   }
-  if (row.add(">>", "forward " + unit_hint(s, StepUnit::row) + " (Ctrl+→)")) {
+  if (!slim && row.add(">>", "forward " + unit_hint(s, StepUnit::row) + " (Ctrl+→)")) {
     step(s, StepUnit::row, +1);
   }
-  if (row.add(">>>", "forward " + unit_hint(s, StepUnit::channel) + " (Alt+→)")) {
+  if (!slim && row.add(">>>", "forward " + unit_hint(s, StepUnit::channel) + " (Alt+→)")) {
     step(s, StepUnit::channel, +1);
   }
   if (row.add(">|", "last step (End)")) {
@@ -165,20 +157,28 @@ void draw_timeline(AppState& s) {
     s.mark_dirty(Dirty::status);
   }
   ImGui::PopFont();
+}
 
-  // The scrubber over every step.
+// The scrubber over every step, `width` wide (-1: the rest of the line).
+void draw_scrubber(AppState& s, float width) {
+  Stepper& st = s.stepper;
   long long pos = st.global();
   const long long lo = 0, hi = std::max<long long>(0, st.total() - 1);
   char fmt_buf[64];
   std::snprintf(fmt_buf, sizeof fmt_buf, "step %lld of %lld", pos + 1, hi + 1);
-  ImGui::SetNextItemWidth(-1);
+  ImGui::SetNextItemWidth(width);
   if (ImGui::SliderScalar("##scrub", ImGuiDataType_S64, &pos, &lo, &hi, fmt_buf)) {
     st.pause();
     st.seek(pos);
     s.mark_dirty(Dirty::status);
   }
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("Drag to scrub through every multiply.");
+}
 
+// Where the stepper is, in words; the step unit (keys 1-4) and the speed (+/-).
+void draw_details(AppState& s) {
+  Stepper& st = s.stepper;
+  const StepperGeometry& g = st.geometry();
   // Where we are, in words.
   const bool conv = !s.trace || s.trace->is_conv();
   std::string where = "window " + std::to_string(st.window() + 1) + " of " +
@@ -213,7 +213,36 @@ void draw_timeline(AppState& s) {
     st.set_speed(std::pow(10.0, static_cast<double>(log_speed)));
     s.mark_dirty(Dirty::settings);
   }
+}
 
+}  // namespace
+
+void draw_timeline(AppState& s) {
+  if (s.presentation) {
+    ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(slim_padding(), slim_padding()));
+  }
+  const bool open = ImGui::Begin("Timeline", &s.show_timeline, stage_flags(s));
+  if (s.presentation) ImGui::PopStyleVar();
+  if (!open) {
+    ImGui::End();
+    return;
+  }
+  if (s.stepper.empty()) {
+    ImGui::TextDisabled("No trace yet: fix the parameters first.");
+    ImGui::End();
+    return;
+  }
+  draw_buttons(s, s.presentation);
+  if (s.presentation) {
+    // A slim strip: the buttons and the scrubber on one line when they fit.
+    const float need = 12.0f * ImGui::GetFontSize();
+    ImGui::SameLine();
+    if (ImGui::GetContentRegionAvail().x < need) ImGui::NewLine();
+    draw_scrubber(s, -1.0f);
+  } else {
+    draw_scrubber(s, -1.0f);
+    draw_details(s);
+  }
   ImGui::End();
 }
 
