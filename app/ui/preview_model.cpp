@@ -95,9 +95,10 @@ std::string find_sample() {
       if (ext == ".png" || ext == ".jpg" || ext == ".jpeg") found.push_back(it->path().string());
     }
     std::sort(found.begin(), found.end());
-    // A photograph shows more than a test pattern: the landscape sample, else any JPEG.
+    // A real photograph shows more than a test pattern: the coffee cup (assets/images/CREDITS.md),
+    // else any JPEG.
     for (const std::string& f : found) {
-      if (fs::path(f).stem() == "landscape") return f;
+      if (fs::path(f).stem() == "coffee") return f;
     }
     for (const std::string& f : found) {
       if (fs::path(f).extension() == ".jpg" || fs::path(f).extension() == ".jpeg") return f;
