@@ -3,11 +3,16 @@
 // the parameter panel's operand reshaping, random lessons and the status JSON.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <filesystem>
+
 #include <nlohmann/json.hpp>
 
 #include "app/ui/app_state.hpp"
 #include "app/ui/ui_arithmetic.hpp"
 #include "app/ui/ui_params.hpp"
+#include "app/ui/ui_settings.hpp"
 
 namespace cs {
 namespace {
@@ -81,6 +86,21 @@ TEST(UiState, SwitchingToPoolingBuildsAPoolTrace) {
   const auto j = nlohmann::json::parse(status_json(s));
   EXPECT_EQ(j["op"], "pool");
   EXPECT_EQ(j["total"], 20);
+}
+
+// The View menu's "Reduce motion" is a preference: saved and read back with the settings.
+TEST(UiState, ReduceMotionIsSavedWithTheSettings) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("cs-settings-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  AppState a;
+  a.reduce_motion = true;
+  ASSERT_TRUE(ui::save_settings(a, dir.string()).has_value());
+  AppState b;
+  EXPECT_FALSE(b.reduce_motion);
+  ui::load_settings(b, dir.string());  // (true only when a lesson comes back too)
+  EXPECT_TRUE(b.reduce_motion);
+  std::filesystem::remove_all(dir);
 }
 
 // The keras-pool lesson is NHWC: the window's one layout (the radio reads conv's) says so too.

@@ -205,6 +205,7 @@ void draw_menu_bar(AppState& s) {
     ImGui::Separator();
     ImGui::MenuItem("Lesson text", "I", &s.show_lesson_info);
     ImGui::MenuItem("Numbers in cells", "V", &s.show_values);
+    if (ImGui::MenuItem("Reduce motion", nullptr, &s.reduce_motion)) s.mark_dirty(Dirty::settings);
     if (ImGui::MenuItem("Presentation mode", "F5 / P", s.presentation)) toggle_presentation(s);
     if (ImGui::MenuItem("High contrast", "H", s.high_contrast)) {
       s.high_contrast = !s.high_contrast;

@@ -76,6 +76,7 @@ bool load_settings(AppState& s, const std::string& dir) {
       get_to(j, "play_unit", play_unit);
       s.stepper.set_play_unit(parse_unit(play_unit));
       get_to(j, "show_values", s.show_values);
+      get_to(j, "reduce_motion", s.reduce_motion);
       get_to(j, "show_lesson_info", s.show_lesson_info);
       get_to(j, "show_params", s.show_params);
       get_to(j, "show_arithmetic", s.show_arithmetic);
@@ -122,6 +123,7 @@ Status save_settings(const AppState& s, const std::string& dir) {
   j["step_unit"] = step_unit_name(s.step_unit);
   j["play_unit"] = step_unit_name(s.stepper.play_unit());
   j["show_values"] = s.show_values;
+  j["reduce_motion"] = s.reduce_motion;
   j["show_lesson_info"] = s.show_lesson_info;
   j["show_params"] = s.show_params;
   j["show_arithmetic"] = s.show_arithmetic;
