@@ -27,5 +27,5 @@ export CI="${CI:-1}"
 # Mesa's software rasterizer on every platform the tests use.
 export LIBGL_ALWAYS_SOFTWARE=1
 export XDG_STATE_HOME="$(mktemp -d)"
-xvfb-run -a -s "-screen 0 1920x1080x24" ctest --preset release -j "$jobs" "$@"
+xvfb-run -a -s "-screen 0 3840x2160x24" ctest --preset release -j "$jobs" "$@"
 scripts/test-package.sh build/release

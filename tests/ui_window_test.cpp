@@ -376,6 +376,37 @@ void expect_picture(const fs::path& png, int w, int h) {
   EXPECT_GT(distinct, 20u) << png << " looks blank";
 }
 
+// The canvas and the timeline fit, and no text is cut, for the lessons and window sizes a teacher
+// meets (a 1280×720 projector, 1366×768, 1080p, 4K), normal and presentation: the window reports
+// every view that scrolls and every text it had to shorten in --status-file.
+TEST_F(UiWindow, NothingIsCutAtProjectorAndDesktopSizes) {
+  struct Case {
+    const char* lesson;
+    const char* size;
+  };
+  const Case cases[] = {{"vertical-edge", "1280x720"}, {"rgb-3-filters", "1280x720"},
+                        {"depthwise", "1280x720"},     {"dilation-2", "1366x768"},
+                        {"avg-pool-ceil", "1280x720"}, {"rgb-3-filters", "1920x1080"},
+                        {"keras-pool", "1920x1080"},   {"rgb-3-filters", "3840x2160"}};
+  for (const Case& c : cases) {
+    for (const char* mode : {"", " --presentation"}) {
+      const fs::path st = m_dir / "fit.json";
+      ASSERT_EQ(run_frames(m_dir, std::string("--frames 4 --step 15 --lesson ") + c.lesson +
+                                      " --size " + c.size + mode + " --status-file '" +
+                                      st.string() + "'"),
+                0);
+      std::ifstream in(st);
+      const json j = json::parse(in);
+      const std::string where = std::string(c.lesson) + " at " + c.size + mode;
+      for (const auto& view : j.at("overflow")) {
+        EXPECT_NE(view, "Lesson") << where << ": the canvas does not fit";
+        EXPECT_NE(view, "Timeline") << where << ": the timeline does not fit";
+      }
+      EXPECT_TRUE(j.at("clipped").empty()) << where << ": cut " << j.at("clipped").dump();
+    }
+  }
+}
+
 TEST_F(UiWindow, FramesAndScreenshotExitZero) {
   const fs::path out = m_dir / "shot.png";
   ASSERT_EQ(

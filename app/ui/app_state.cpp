@@ -231,6 +231,8 @@ std::string status_json(const AppState& s) {
   j["weight_shape"] = s.weight.shape();
   j["show_preview"] = s.show_preview;
   j["show_help"] = s.show_help;
+  j["overflow"] = s.overflow;
+  j["clipped"] = s.clipped;
   j["hover_output"] =
       s.hover_output.valid()
           ? nlohmann::json::array({s.hover_output.c, s.hover_output.y, s.hover_output.x})

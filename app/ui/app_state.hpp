@@ -99,6 +99,10 @@ struct AppState {
   // Where the canvas drew output channel 0 (window pixels: top-left of cell (0, 0) and the cell
   // edge; -1 when not drawn), reported in the status JSON so UI tests can point at cells.
   float probe_out_x = -1, probe_out_y = -1, probe_out_cell = 0;
+  // Views whose content did not fit this frame (they scroll), and text a view had to cut
+  // ("Lesson: input channel 0 · group 1"); cleared each frame, reported in the status JSON so UI
+  // tests can assert that nothing is cut at a given window size.
+  std::vector<std::string> overflow, clipped;
 
   // ---- Live preview (owned by the ui-edit views; the core fields are here so scenes persist) ----
   std::string preview_path;         // PNG/JPEG shown at full resolution, or ""

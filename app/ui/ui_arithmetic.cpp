@@ -85,11 +85,14 @@ struct AxisPlace {
 void draw_output_header(const std::string& out_index, double value, bool at_result,
                         const AxisPlace& rows, const AxisPlace& cols) {
   heading(("Output y" + out_index).c_str());
+  // Beside the heading when it fits, else under it (never cut at the panel's edge).
+  const std::string state = at_result ? "= " + fmt(value, 6) : "(being computed)";
   ImGui::SameLine();
+  if (ImGui::GetContentRegionAvail().x < ImGui::CalcTextSize(state.c_str()).x) ImGui::NewLine();
   if (at_result) {
-    ImGui::Text("= %s", fmt(value, 6).c_str());
+    ImGui::TextUnformatted(state.c_str());
   } else {
-    ImGui::TextDisabled("(being computed)");
+    ImGui::TextDisabled("%s", state.c_str());
   }
   ImGui::PushFont(mono_font());
   ImGui::TextDisabled("iy = oy·%d + ky·%d − %d = %lld + ky·%d", rows.stride, rows.dilation,
@@ -321,7 +324,8 @@ void draw_window(AppState& s) {
     ImGui::Separator();
   }
   draw_rows(explanation_rows(v, st));
-  if (!s.lesson_expected.empty()) {
+  // What the seed notebook printed is for the desk; the projector's column keeps the arithmetic.
+  if (!s.lesson_expected.empty() && !s.presentation) {
     ImGui::Separator();
     ImGui::TextDisabled("The seed notebook printed:");
     ImGui::PushFont(mono_font());
@@ -354,6 +358,7 @@ void draw_arithmetic(AppState& s) {
   } else {
     draw_window(s);
   }
+  report_fit(s, "Arithmetic");
   ImGui::End();
 }
 

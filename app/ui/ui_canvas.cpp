@@ -237,11 +237,15 @@ void label_at(ImDrawList* dl, ImVec2 pos, ImU32 col, const std::string& text, Im
 }
 
 // `text` shortened with "…" until it fits `width` pixels in `font`.
+// Where fit_text reports what it had to cut (the state's `clipped`, for --status-file).
+std::vector<std::string>* g_clipped = nullptr;
+
 std::string fit_text(const std::string& text, ImFont* font, float width) {
   auto w = [&](const std::string& t) {
     return font->CalcTextSizeA(font->FontSize, 1e9f, 0, t.c_str()).x;
   };
   if (w(text) <= width) return text;
+  if (g_clipped) g_clipped->push_back("Lesson: " + text);
   std::string t = text;
   while (!t.empty()) {
     // Drop one UTF-8 character from the end: its continuation bytes, then its lead byte.
@@ -500,6 +504,7 @@ void Canvas::draw() {
     draw_tooltip();
     handle_clicks(clicked, mouse_down);
   }
+  report_fit(m_s, "Lesson");
   ImGui::EndChild();
 }
 
@@ -1221,6 +1226,7 @@ void draw_canvas(AppState& s) {
     ImGui::End();
     return;
   }
+  g_clipped = &s.clipped;
   Frame f;
   if (draw_canvas_header(s, f)) {
     update_motion(s, f);

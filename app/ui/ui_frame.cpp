@@ -43,6 +43,11 @@ Rect default_rect(Panel p) {
   const float w = d.x;
   const float left = 0.20f, right = 0.28f;
   const float mid = 1.0f - left - right;
+  // The timeline's five lines (buttons, scrubber, where, step unit, speed), at least 23%.
+  const float timeline_h =
+      std::max(0.23f, (5.0f * ImGui::GetFrameHeightWithSpacing() +
+                       2.0f * ImGui::GetStyle().WindowPadding.y + ImGui::GetFrameHeight()) /
+                          std::max(h, 1.0f));
   struct R {
     float x, y, w, h;
   } r{};
@@ -92,10 +97,10 @@ Rect default_rect(Panel p) {
       r = {0, 0.60f, left, 0.40f};
       break;
     case Panel::canvas:
-      r = {left, 0, mid, 0.77f};
+      r = {left, 0, mid, 1.0f - timeline_h};
       break;
     case Panel::timeline:
-      r = {left, 0.77f, mid, 0.23f};
+      r = {left, 1.0f - timeline_h, mid, timeline_h};
       break;
     case Panel::arithmetic:
       r = {left + mid, 0, right, 0.50f};
@@ -428,6 +433,8 @@ void follow_mode(AppState& s) {
 }
 
 void draw_frame(AppState& s, float fps) {
+  s.overflow.clear();
+  s.clipped.clear();
   follow_mode(s);
   draw_menu_bar(s);
   if (g_status_h == 0.0f) g_status_h = ImGui::GetFrameHeight() + ImGui::GetStyle().WindowPadding.y;

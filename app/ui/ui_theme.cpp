@@ -197,6 +197,10 @@ float presentation_scale_for(float window_height) {
   return std::clamp(scale, 1.0f, 4.0f);
 }
 
+void report_fit(AppState& s, const char* view) {
+  if (ImGui::GetScrollMaxY() > 0.5f || ImGui::GetScrollMaxX() > 0.5f) s.overflow.push_back(view);
+}
+
 float slim_padding() {
   return std::round(0.3f * ImGui::GetFrameHeight());
 }

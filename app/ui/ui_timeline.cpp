@@ -243,6 +243,7 @@ void draw_timeline(AppState& s) {
     draw_scrubber(s, -1.0f);
     draw_details(s);
   }
+  report_fit(s, "Timeline");
   ImGui::End();
 }
 
