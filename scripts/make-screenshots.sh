@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Remakes the pictures in docs/images/ that show the window (docs/ui.md and the README link them),
+# with the program itself: `--frames --screenshot` under Xvfb. Run after a change to the look:
+#   scripts/make-screenshots.sh [build/release/convscope]
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+exe=${1:-$root/build/release/convscope}
+out=$root/docs/images
+mkdir -p "$out"
+shot() {  # shot NAME SIZE ARGS...
+  local name=$1 size=$2
+  shift 2
+  XDG_STATE_HOME=$(mktemp -d) LIBGL_ALWAYS_SOFTWARE=1 \
+    xvfb-run -a -s "-screen 0 3840x2160x24" "$exe" --size "$size" --frames 4 \
+    --screenshot "$out/$name.png" "$@"
+}
+for lesson in vertical-edge rgb-3-filters depthwise dilation-2 avg-pool-ceil; do
+  for size in 1280x720 1920x1080; do
+    shot "canvas-$lesson-$size" "$size" --lesson "$lesson" --step 15
+    shot "canvas-$lesson-$size-presentation" "$size" --lesson "$lesson" --step 15 --presentation
+  done
+done
+shot canvas-rgb-3-filters-3840x2160 3840x2160 --lesson rgb-3-filters --step 15
+shot canvas-rgb-3-filters-3840x2160-presentation 3840x2160 --lesson rgb-3-filters --step 15 --presentation
+# The README's strip: one window of rgb-3-filters in three moments (a product, a channel done, the
+# value written), presentation mode at 1280×720.
+for step in 4 15 27; do
+  shot "strip-rgb-3-filters-step-$step" 1280x720 --lesson rgb-3-filters --step "$step" --presentation
+done
+# The pictures docs/ui.md shows inline.
+shot lesson-vertical-edge 1600x900 --lesson vertical-edge --step 43
+shot rgb-two-filters 1600x900 --lesson rgb-2-filters --step 33
+shot max-pooling 1600x900 --lesson keras-pool --step 9
+shot presentation 1280x720 --lesson padding-1 --step 123 --presentation
