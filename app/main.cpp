@@ -17,6 +17,8 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -33,6 +35,7 @@
 #include "app/ui/ui_timeline.hpp"
 #include "app/ui/window_options.hpp"
 #include "core/file_io.hpp"
+#include "core/limits.hpp"
 
 namespace {
 
@@ -324,9 +327,15 @@ void save_at_exit(cs::AppState& state, const cs::ui::WindowOptions& opt, const s
   if (opt.frame_stats) stats.print();
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
+  // The engine's limits (CONVSCOPE_MAX_BYTES, CONVSCOPE_MAX_WORK) hold for every command and the
+  // window alike.
+  const cs::Result<cs::EngineLimits> limits = cs::engine_limits_from_environment();
+  if (!limits) {
+    std::fprintf(stderr, "convscope: %s\n", limits.error().message.c_str());
+    return 2;
+  }
+  cs::set_engine_limits(*limits);
   if (argc > 1 && cs::cli::is_cli_command(argv[1])) return cs::cli::run_cli(argc, argv);
 
   const cs::Result<cs::ui::WindowOptions> parsed = cs::ui::parse_window_options(argc, argv);
@@ -418,4 +427,23 @@ int main(int argc, char** argv) {
   glfwDestroyWindow(window);
   glfwTerminate();
   return exit_code;
+}
+
+}  // namespace
+
+// The last resort: every operation checks what it needs before it allocates (core/limits.hpp),
+// but an allocation can still fail (a limit raised past the machine, ulimit -v); one sentence and
+// status 1 instead of an abort.
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr,
+                 "convscope: ran out of memory (an allocation failed); use a smaller input or "
+                 "lower CONVSCOPE_MAX_BYTES so that the operation is refused before it starts\n");
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "convscope: stopped by an internal error (%s); please report it\n",
+                 e.what());
+  }
+  return 1;
 }

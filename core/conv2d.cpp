@@ -6,6 +6,7 @@
 
 #include "conv2d_fast.hpp"
 #include "conv2d_trace.hpp"
+#include "limits.hpp"
 #include "parallel.hpp"
 
 namespace cs {
@@ -47,11 +48,16 @@ struct Canonical {
   const Tensor& weight() const { return permuted ? weight_storage : *user_weight; }
 };
 
+// What the call will hold and compute is checked (core/limits.hpp) before anything is allocated:
+// `trace` for conv2d_trace, else the fast path on `threads` threads.
 Result<Canonical> canonicalise(const Tensor& input, const Tensor& weight, const Tensor* bias,
-                               const Conv2dParams& params) {
+                               const Conv2dParams& params, bool trace, int threads) {
   if (auto st = check_conv2d_operands(input, weight, bias); !st) return st.error();
   auto geo = conv2d_geometry_for(input.shape(), weight.shape(), bias ? bias->dim(0) : -1, params);
   if (!geo) return geo.error();
+  const OpCost cost = trace ? conv2d_trace_cost(*geo, input.dtype(), params.layout)
+                            : conv2d_cost(*geo, input.dtype(), params.layout, threads);
+  if (auto st = check_cost(cost); !st) return st.error();
   Canonical c;
   c.geo = *geo;
   c.user_input = &input;
@@ -106,7 +112,8 @@ Tensor to_layout(Tensor nchw, Layout layout) {
 
 Status conv2d_into(const Tensor& input, const Tensor& weight, const Tensor* bias,
                    const Conv2dParams& params, Tensor& out, const ExecOptions& exec) {
-  auto c = canonicalise(input, weight, bias, params);
+  const int threads = resolve_threads(exec.threads);
+  auto c = canonicalise(input, weight, bias, params, false, threads);
   if (!c) return c.error();
   const ConvGeometry& g = c->geo;
   const Shape shape{g.n, g.c_out, g.out_h, g.out_w};
@@ -117,7 +124,6 @@ Status conv2d_into(const Tensor& input, const Tensor& weight, const Tensor* bias
   Tensor& dst = (!nhwc && out.dtype() == input.dtype() && out.shape() == shape)
                     ? out
                     : (fresh = Tensor::uninitialized(input.dtype(), shape));
-  const int threads = resolve_threads(exec.threads);
   if (input.dtype() == DType::f32) {
     detail::conv2d_fast(g, c->input().data<float>(), c->weight().data<float>(),
                         bias_ptr<float>(bias), dst.data<float>(), threads);
@@ -142,7 +148,7 @@ Result<Tensor> conv2d(const Tensor& input, const Tensor& weight, const Tensor* b
 
 Result<Tensor> conv2d_reference(const Tensor& input, const Tensor& weight, const Tensor* bias,
                                 const Conv2dParams& params) {
-  auto c = canonicalise(input, weight, bias, params);
+  auto c = canonicalise(input, weight, bias, params, false, 1);
   if (!c) return c.error();
   const ConvGeometry& g = c->geo;
   Tensor out(input.dtype(), {g.n, g.c_out, g.out_h, g.out_w});
@@ -177,7 +183,7 @@ Tensor flip_kernel(const Tensor& weight, Layout layout) {
 
 Result<ConvTrace> conv2d_trace(const Tensor& input, const Tensor& weight, const Tensor* bias,
                                const Conv2dParams& params) {
-  auto c = canonicalise(input, weight, bias, params);
+  auto c = canonicalise(input, weight, bias, params, true, 0);
   if (!c) return c.error();
   ConvTrace t;
   t.m_geo = c->geo;

@@ -38,9 +38,8 @@
 namespace cs::detail {
 namespace {
 
-// Bytes of packed input one task aims at (fits the 1-2 MiB L2 of current x86 cores with room for
-// the weights).
-constexpr int64_t kBandBytes = 256 * 1024;
+// Bytes of packed input one task aims at (conv2d_fast.hpp).
+constexpr int64_t kBandBytes = kFastBandBytes;
 // Output vectors handled per pass over the output-channel blocks (cache blocking); a multiple of
 // every NV below, so only the band's last tile can be short.
 constexpr int64_t kChunkVectors = 24;

@@ -6,6 +6,10 @@
 
 namespace cs::detail {
 
+// Bytes of packed input one task of the fast path aims at (fits the 1-2 MiB L2 of current x86
+// cores with room for the weights); core/limits.cpp estimates the path's memory from it.
+inline constexpr int64_t kFastBandBytes = 256 * 1024;
+
 // [N, C_in, H, W] * [C_out, C_in/g, KH, KW] (+ [C_out]) => [N, C_out, OH, OW]
 // `output` holds g.outputs() elements, all of which are written (no need to zero it); bias may
 // be null. threads >= 1 (more than the machine's cores are not used; results do not depend on

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <limits>
 
+#include "limits.hpp"
 #include "parallel.hpp"
 #include "thread_pool.hpp"
 
@@ -96,9 +97,14 @@ struct Prepared {
   Tensor output;
 };
 
-Result<Prepared> prepare(const Tensor& input, const Pool2dParams& params) {
+// The geometry, checked with what the call will hold and compute (core/limits.hpp) before
+// anything is allocated; `trace` for pool2d_trace.
+Result<Prepared> prepare(const Tensor& input, const Pool2dParams& params, bool trace) {
   auto geo = pool2d_geometry_for(input.shape(), params);
   if (!geo) return geo.error();
+  const OpCost cost = trace ? pool2d_trace_cost(*geo, input.dtype(), params.layout)
+                            : pool2d_cost(*geo, input.dtype(), params.layout);
+  if (auto st = check_cost(cost); !st) return st.error();
   Tensor x = params.layout == Layout::nhwc ? nhwc_to_nchw(input) : input;
   Tensor y(input.dtype(), {geo->n, geo->c, geo->out_h, geo->out_w});
   if (input.dtype() == DType::f32) {
@@ -112,13 +118,13 @@ Result<Prepared> prepare(const Tensor& input, const Pool2dParams& params) {
 }  // namespace
 
 Result<Tensor> pool2d(const Tensor& input, const Pool2dParams& params) {
-  auto p = prepare(input, params);
+  auto p = prepare(input, params, false);
   if (!p) return p.error();
   return params.layout == Layout::nhwc ? nchw_to_nhwc(p->output) : std::move(p->output);
 }
 
 Result<PoolTrace> pool2d_trace(const Tensor& input, const Pool2dParams& params) {
-  auto p = prepare(input, params);
+  auto p = prepare(input, params, true);
   if (!p) return p.error();
   PoolTrace t;
   t.m_geo = p->geo;

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include "core/conv2d.hpp"
+#include "core/limits.hpp"
 #include "core/npy.hpp"
 #include "core/tensor.hpp"
 #include "test_util.hpp"
@@ -69,8 +71,10 @@ class CliTest : public ::testing::Test {
     return t ? std::move(*t) : Tensor();
   }
 
-  // Runs CONVSCOPE_EXE with args; stdout and stderr go to files in the temp folder.
-  RunResult run(const std::vector<std::string>& args) const {
+  // Runs CONVSCOPE_EXE with args (and `env`, "NAME=value" entries added to this process's
+  // environment); stdout and stderr go to files in the temp folder.
+  RunResult run(const std::vector<std::string>& args,
+                const std::vector<std::string>& env = {}) const {
     const std::string out_path = path("stdout.txt"), err_path = path("stderr.txt");
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
@@ -82,9 +86,16 @@ class CliTest : public ::testing::Test {
     for (std::string& a : all)
       argv.push_back(a.data());
     argv.push_back(nullptr);
+    std::vector<std::string> env_all(env);
+    for (char** e = environ; *e != nullptr; ++e)
+      env_all.emplace_back(*e);
+    std::vector<char*> envp;
+    for (std::string& e : env_all)
+      envp.push_back(e.data());
+    envp.push_back(nullptr);
     pid_t pid = 0;
     RunResult r;
-    const int rc = posix_spawn(&pid, CONVSCOPE_EXE, &fa, nullptr, argv.data(), environ);
+    const int rc = posix_spawn(&pid, CONVSCOPE_EXE, &fa, nullptr, argv.data(), envp.data());
     posix_spawn_file_actions_destroy(&fa);
     if (rc != 0) {
       ADD_FAILURE() << "cannot start " << CONVSCOPE_EXE << ": " << std::strerror(rc);
@@ -102,9 +113,9 @@ class CliTest : public ::testing::Test {
   // A failing command: exit status 2, one sentence on stderr naming the command, nothing on
   // stdout, and `out` (if given) not created.
   void expect_failure(const std::vector<std::string>& args, const std::string& needle,
-                      const std::string& out = "") {
+                      const std::string& out = "", const std::vector<std::string>& env = {}) {
     SCOPED_TRACE(testing::Message() << "args: " << testing::PrintToString(args));
-    const RunResult r = run(args);
+    const RunResult r = run(args, env);
     EXPECT_EQ(r.status, 2) << r.err;
     EXPECT_TRUE(r.out.empty()) << r.out;
     ASSERT_FALSE(r.err.empty());
@@ -405,6 +416,94 @@ TEST_F(CliTest, TraceRefusesHugeTraces) {
   expect_failure(
       {"trace", "--input", x, "--weight", w, "--max-windows", "4", "--out", path("t.json")},
       "the trace would hold 9 windows", path("t.json"));
+}
+
+// ------------------------------------------------------------------ memory and work limits
+
+// Issue 10: these aborted with std::bad_alloc (exit 134) or ran for hours; now each command
+// checks the bytes and the work before it allocates, and says so in one sentence at once.
+TEST_F(CliTest, HugeOperationsAreRefusedBeforeTheyAllocate) {
+  const std::string x = save("x.npy", seed_5x5()), w = save("w.npy", vertical_edge());
+  const std::string out = path("y.npy"), t = path("t.json");
+  const auto t0 = std::chrono::steady_clock::now();
+  for (const char* backend : {"cpu", "auto"}) {
+    expect_failure({"conv", "--input", x, "--weight", w, "--padding", "1000000", "--backend",
+                    backend, "--out", out},
+                   "convscope conv: this convolution would need 14.6 TiB of memory (its output "
+                   "1\xC3\x97"
+                   "1\xC3\x97"
+                   "2000003\xC3\x97"
+                   "2000003 float32: 14.6 TiB), more "
+                   "than the 4.0 GiB one operation may use; use less padding, or raise the limit "
+                   "with CONVSCOPE_MAX_BYTES",
+                   out);
+  }
+  expect_failure({"conv", "--input", x, "--weight", w, "--dilation", "2000000000", "--padding",
+                  "2000000000", "--out", out},
+                 "EiB of memory (the padded input rows it copies", out);
+  expect_failure({"pool", "--input", x, "--op", "max", "--kernel", "1000000", "--padding", "500000",
+                  "--out", out},
+                 "convscope pool: this pooling would take 1,000,000,000,000 taps (1 output "
+                 "\xC3\x97 1,000,000,000,000 each), more than the 100,000,000,000 one operation "
+                 "may do; use a smaller kernel, or raise the limit with CONVSCOPE_MAX_WORK",
+                 out);
+  expect_failure({"trace", "--input", x, "--weight", w, "--dilation", "2000000000", "--padding",
+                  "2000000000", "--out", t},
+                 "convscope trace: this convolution's trace would need", t);
+  const std::string photo = std::string(CONVSCOPE_SOURCE_DIR) + "/assets/images/checker-grey.png";
+  expect_failure({"render", "--image", photo, "--kernel", "sobel-x", "--padding", "1000000",
+                  "--backend", "cpu", "--out", path("r.png")},
+                 "this convolution would need", path("r.png"));
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 10.0);
+}
+
+// Small limits through the environment stand in for huge inputs; a value that is not a limit
+// is refused before anything runs.
+TEST_F(CliTest, LimitsComeFromTheEnvironment) {
+  std::mt19937_64 rng(test::test_seed(17));
+  const std::string x = save("x.npy", test::random_tensor(rng, DType::f32, {1, 2, 64, 64}, true));
+  const std::string w = save("w.npy", test::random_tensor(rng, DType::f32, {4, 2, 3, 3}, true));
+  const std::string out = path("y.npy");
+  const std::vector<std::string> conv = {"conv",      "--input", x,       "--weight", w,
+                                         "--padding", "1",       "--out", out};
+  expect_failure(conv, "more than the 32.0 KiB one operation may use", out,
+                 {"CONVSCOPE_MAX_BYTES=32K"});
+  expect_failure(conv,
+                 "this convolution would take 294,912 multiply-adds (16,384 outputs \xC3\x97 18 "
+                 "each), more than the 100,000 one operation may do",
+                 out, {"CONVSCOPE_MAX_WORK=100K"});
+  expect_failure({"pool", "--input", x, "--op", "avg", "--kernel", "2", "--out", out},
+                 "this pooling would take 8,192 taps", out, {"CONVSCOPE_MAX_WORK=8000"});
+  expect_failure({"trace", "--input", x, "--weight", w, "--out", path("t.json")},
+                 "this convolution's trace would need", path("t.json"),
+                 {"CONVSCOPE_MAX_BYTES=64K"});
+  RunResult r = run(conv, {"CONVSCOPE_MAX_BYTES=1.5G"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err,
+            "convscope: CONVSCOPE_MAX_BYTES=1.5G is not a limit; give a whole number above 0, "
+            "optionally followed by K, M, G or T (e.g. 512M or 8G)\n");
+  EXPECT_FALSE(fs::exists(out));
+  r = run(conv, {"CONVSCOPE_MAX_BYTES=8G", "CONVSCOPE_MAX_WORK=1T"});
+  EXPECT_EQ(r.status, 0) << r.err;
+}
+
+// The last resort: an allocation that fails anyway (here under an address-space limit, the
+// documented limit raised past it) ends in one sentence and status 1, not an abort (134).
+TEST_F(CliTest, AFailedAllocationIsASentenceNotAnAbort) {
+  // 1×1×1×1 input padded by 8000: a 16001×16001 float32 output, 1 GiB, under a 600 MB limit.
+  if (available_memory() < (int64_t{3} << 30)) {
+    GTEST_SKIP() << "needs 3 GiB free, so that the machine check lets the allocation be tried";
+  }
+  const std::string one = save("one.npy", Tensor::from_values(DType::f32, {1, 1, 1, 1}, {1}));
+  const test::CommandRun r =
+      test::run_command("ulimit -v 600000 && CONVSCOPE_MAX_BYTES=64G exec '" +
+                        std::string(CONVSCOPE_EXE) + "' conv --input '" + one + "' --weight '" +
+                        one + "' --padding 8000 --out '" + path("y.npy") + "' 2>&1");
+  EXPECT_EQ(r.status, 1) << r.output;
+  EXPECT_EQ(r.output,
+            "convscope: ran out of memory (an allocation failed); use a smaller input or lower "
+            "CONVSCOPE_MAX_BYTES so that the operation is refused before it starts\n");
+  EXPECT_FALSE(fs::exists(path("y.npy")));
 }
 
 // ------------------------------------------------------------------ shape

@@ -9,6 +9,7 @@
 #include "app/gpu/compute.hpp"
 #include "core/conv2d.hpp"
 #include "core/geometry.hpp"
+#include "core/limits.hpp"
 #include "core/npy.hpp"
 #include "core/pool2d.hpp"
 
@@ -222,6 +223,9 @@ int run_conv(int argc, char** argv) {
   const int64_t bias_len = ops->bias ? ops->bias->dim(0) : -1;
   auto geo = conv2d_geometry_for(ops->input.shape(), ops->weight.shape(), bias_len, ops->params);
   if (!geo) return fail(cmd, geo.error());
+  // Memory and work against the limits before either backend starts (core/limits.hpp).
+  const OpCost cost = conv2d_cost(*geo, ops->input.dtype(), ops->params.layout, opt->threads);
+  if (auto st = check_cost(cost); !st) return fail(cmd, st.error());
 
   ExecOptions exec;
   exec.threads = opt->threads;
@@ -268,6 +272,9 @@ int run_pool(int argc, char** argv) {
   if (!in4) return fail(cmd, in4.error());
   auto geo = pool2d_geometry_for(in4->shape(), *params);
   if (!geo) return fail(cmd, geo.error());
+  if (auto st = check_cost(pool2d_cost(*geo, in4->dtype(), params->layout)); !st) {
+    return fail(cmd, st.error());
+  }
 
   Backend used = Backend::cpu;
   double best_ms = 0, mean_ms = 0;

@@ -15,6 +15,7 @@
 #include "app/gpu/gpu_engine.hpp"
 #include "core/conv2d.hpp"
 #include "core/geometry.hpp"
+#include "core/limits.hpp"
 
 namespace cs::gpu {
 
@@ -143,6 +144,10 @@ Result<Tensor> conv2d(const Tensor& input, const Tensor& weight, const Tensor* b
   Result<ConvGeometry> geo = conv2d_geometry_for(input.shape(), weight.shape(),
                                                  bias != nullptr ? bias->numel() : -1, params);
   if (!geo) return geo.error();
+  // The host side holds what the CPU's output and copies would (the same limits as the CPU).
+  if (auto st = check_cost(conv2d_cost(*geo, input.dtype(), params.layout, 1)); !st) {
+    return st.error();
+  }
   const bool nhwc = params.layout == Layout::nhwc;
   const Tensor in32 = (nhwc ? nhwc_to_nchw(input) : input).to(DType::f32);
   const Tensor w32 = (nhwc ? hwio_to_oihw(weight) : weight).to(DType::f32);
@@ -164,6 +169,9 @@ Result<Tensor> conv2d(const Tensor& input, const Tensor& weight, const Tensor* b
 Result<Tensor> pool2d(const Tensor& input, const Pool2dParams& params) {
   Result<PoolGeometry> geo = pool2d_geometry_for(input.shape(), params);
   if (!geo) return geo.error();
+  if (auto st = check_cost(pool2d_cost(*geo, input.dtype(), params.layout)); !st) {
+    return st.error();
+  }
   const bool nhwc = params.layout == Layout::nhwc;
   const Tensor in32 = (nhwc ? nhwc_to_nchw(input) : input).to(DType::f32);
   if (geo->outputs() == 0) {
