@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "parallel.hpp"
@@ -338,63 +339,87 @@ void scatter_loop(const ConvTransposeGeometry& g, const T* in, const T* w, const
     }
 }
 
-// The kernel taps that reach one output row (column): (k, i) pairs with
-// o = i·stride − pad + k·dilation, k descending so that i ascends (the summation order).
+// The kernel rows that reach output row oy: (ky, iy) pairs with oy = iy·stride − pad + ky·dilation,
+// ky descending so that iy ascends (the summation order).
 struct Reach {
   int64_t k, i;
 };
 
-void reach_along(int64_t o, int64_t size, int stride, int pad, int dilation, int64_t k_count,
-                 std::vector<Reach>& out) {
+void reach_rows(const ConvTransposeGeometry& g, int64_t oy, std::vector<Reach>& out) {
   out.clear();
-  for (int64_t k = k_count - 1; k >= 0; --k) {
-    const int64_t t = o + pad - k * dilation;  // = i·stride
-    if (t < 0 || t % stride != 0 || t / stride >= size) continue;
-    out.push_back({k, t / stride});
+  for (int64_t ky = g.k_h - 1; ky >= 0; --ky) {
+    const int64_t t = oy + g.pad_h - ky * g.dilation_h;  // = iy·stride_h
+    if (t < 0 || t % g.stride_h != 0 || t / g.stride_h >= g.in_h) continue;
+    out.push_back({ky, t / g.stride_h});
   }
 }
 
-// The gather fast path: one task per output row (n, oc, oy); each output sums only the real
-// input cells that reach it, from tables of the reaching taps built once per call.
+// Input columns [begin, end) whose tap kx lands inside the output: ox = ix·stride − pad +
+// kx·dilation in [0, out_w).
+void reach_columns(const ConvTransposeGeometry& g, int64_t kx, int64_t& begin, int64_t& end) {
+  const int64_t shift = kx * g.dilation_w - g.pad_w;  // ox = ix·stride_w + shift
+  const int64_t st = g.stride_w;
+  begin = shift >= 0 ? 0 : (-shift + st - 1) / st;
+  const int64_t last = g.out_w - 1 - shift;  // ix·stride_w <= last
+  end = last < 0 ? 0 : std::min<int64_t>(g.in_w, last / st + 1);
+  begin = std::min(begin, end);
+}
+
+constexpr int64_t kSerialProducts = int64_t{1} << 16;
+
+// The gather fast path, one task per output row (n, oc, oy): per input channel of the group a
+// row of partial sums p, filled by the input rows that reach oy (iy ascending) and, in each, by
+// the kernel columns kx descending (so ix ascends for every output: the reference's order),
+// each a stride_w-strided run over contiguous input; then acc += p and the bias.
 template <class T>
 void gather_rows(const ConvTransposeGeometry& g, const T* in, const T* w, const T* b, T* out,
                  int threads) {
-  // Columns: for output column ox, its reaching (kx, ix) pairs at col[col_begin[ox] ..).
-  std::vector<Reach> col, tmp;
-  std::vector<int64_t> col_begin(static_cast<std::size_t>(g.out_w + 1));
-  for (int64_t ox = 0; ox < g.out_w; ++ox) {
-    col_begin[static_cast<std::size_t>(ox)] = static_cast<int64_t>(col.size());
-    reach_along(ox, g.in_w, g.stride_w, g.pad_w, g.dilation_w, g.k_w, tmp);
-    col.insert(col.end(), tmp.begin(), tmp.end());
+  std::vector<int64_t> col_begin(static_cast<std::size_t>(g.k_w)),
+      col_end(static_cast<std::size_t>(g.k_w));
+  for (int64_t kx = 0; kx < g.k_w; ++kx)
+    reach_columns(g, kx, col_begin[static_cast<std::size_t>(kx)],
+                  col_end[static_cast<std::size_t>(kx)]);
+  // Small layers are not worth waking the pool for; more threads than cores only add waiting.
+  const int64_t products = g.n * g.c_in * g.in_h * g.in_w * g.c_out_per_group * g.k_h * g.k_w;
+  if (products < kSerialProducts) threads = 1;
+  if (const unsigned hw = std::thread::hardware_concurrency(); hw > 0) {
+    threads = std::min(threads, static_cast<int>(hw));
   }
-  col_begin[static_cast<std::size_t>(g.out_w)] = static_cast<int64_t>(col.size());
   const int64_t rows = g.n * g.c_out * g.out_h;
-  detail::run_tasks(rows, threads, [&](int64_t task) {
+  detail::run_tasks(rows, std::max(threads, 1), [&](int64_t task) {
     const int64_t oy = task % g.out_h, oc = (task / g.out_h) % g.c_out,
                   n = task / (g.out_h * g.c_out);
     const int64_t group = oc / g.c_out_per_group, ocg = oc % g.c_out_per_group;
-    std::vector<Reach> row;
-    reach_along(oy, g.in_h, g.stride_h, g.pad_h, g.dilation_h, g.k_h, row);
-    T* dst = out + g.output_index(n, oc, oy, 0);
-    for (int64_t ox = 0; ox < g.out_w; ++ox) {
-      const Reach* c0 = col.data() + col_begin[static_cast<std::size_t>(ox)];
-      const Reach* c1 = col.data() + col_begin[static_cast<std::size_t>(ox + 1)];
-      T acc = 0;
-      for (int64_t icg = 0; icg < g.c_in_per_group; ++icg) {
-        const int64_t ic = group * g.c_in_per_group + icg;
-        T p = 0;
-        for (const Reach& r : row) {
-          const T* x_row = in + g.input_index(n, ic, r.i, 0);
-          const T* w_row = w + g.weight_index(ic, ocg, r.k, 0);
-          for (const Reach* c = c0; c != c1; ++c) {
-            const T prod = x_row[c->i] * w_row[c->k];
-            p = p + prod;
+    thread_local std::vector<Reach> reach;
+    thread_local std::vector<T> p_row, acc_row;
+    reach_rows(g, oy, reach);
+    p_row.resize(static_cast<std::size_t>(g.out_w));
+    acc_row.assign(static_cast<std::size_t>(g.out_w), T(0));
+    T* p = p_row.data();
+    T* acc = acc_row.data();
+    for (int64_t icg = 0; icg < g.c_in_per_group; ++icg) {
+      const int64_t ic = group * g.c_in_per_group + icg;
+      std::fill(p_row.begin(), p_row.end(), T(0));
+      for (const Reach& r : reach) {
+        const T* x_row = in + g.input_index(n, ic, r.i, 0);
+        const T* w_row = w + g.weight_index(ic, ocg, r.k, 0);
+        for (int64_t kx = g.k_w - 1; kx >= 0; --kx) {
+          const T wv = w_row[kx];
+          const int64_t shift = kx * g.dilation_w - g.pad_w;  // ox = ix·stride_w + shift
+          const int64_t ix1 = col_end[static_cast<std::size_t>(kx)];
+          for (int64_t ix = col_begin[static_cast<std::size_t>(kx)]; ix < ix1; ++ix) {
+            const T prod = x_row[ix] * wv;
+            T& dst = p[ix * g.stride_w + shift];
+            dst = dst + prod;
           }
         }
-        acc = acc + p;
       }
-      dst[ox] = b ? T(acc + b[oc]) : acc;
+      for (int64_t ox = 0; ox < g.out_w; ++ox)
+        acc[ox] = acc[ox] + p[ox];
     }
+    T* dst = out + g.output_index(n, oc, oy, 0);
+    for (int64_t ox = 0; ox < g.out_w; ++ox)
+      dst[ox] = b ? T(acc[ox] + b[oc]) : acc[ox];
   });
 }
 
