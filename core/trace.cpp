@@ -19,6 +19,8 @@ const char* trace_op_name(TraceOp op) {
       return "max_pool2d";
     case TraceOp::avg_pool2d:
       return "avg_pool2d";
+    case TraceOp::conv_transpose2d:
+      return "conv_transpose2d";
   }
   return "?";
 }

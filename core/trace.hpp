@@ -1,7 +1,7 @@
-// TraceView: one interface over every traced layer (conv2d, max/avg pooling, and next the
-// transposed convolution), so the stepper, the canvas, the arithmetic panel, the timeline,
-// `convscope trace` and `convscope lesson` handle one kind of trace. It answers, for any output
-// cell, where its window sits, every tap (source cell, padding, value read, weight, product,
+// TraceView: one interface over every traced layer (conv2d, max/avg pooling, the transposed
+// convolution in conv_transpose_trace.hpp), so the stepper, the canvas, the arithmetic panel, the
+// timeline, `convscope trace` and `convscope lesson` handle one kind of trace. It answers, for any
+// output cell, where its window sits, every tap (source cell, padding, value read, weight, product,
 // running value, arg-max so far) and the explanation of the window as structured lines that a
 // renderer (ImGui or a terminal) formats. Depends on the engine's types only (no GL, no ImGui).
 #pragma once
@@ -22,11 +22,17 @@
 
 namespace cs {
 
-enum class TraceOp { conv2d, max_pool2d, avg_pool2d };
-const char* trace_op_name(TraceOp op);  // "conv2d", "max_pool2d", "avg_pool2d"
+enum class TraceOp { conv2d, max_pool2d, avg_pool2d, conv_transpose2d };
+// "conv2d", "max_pool2d", "avg_pool2d", "conv_transpose2d"
+const char* trace_op_name(TraceOp op);
 
 // The layer's shape in PyTorch order (NCHW), the same for every kind of trace. For pooling,
 // c_out = c_in, groups = c_in and each window reads one channel (c_in_per_group = 1).
+// NOTE: a transposed convolution's windows are its gather reading, a stride-1 convolution over
+// the zero-stuffed input: in_h/in_w, stride, pad and grid below describe that convolution (the
+// stuffed input (in − 1)·up + 1 rows, a real cell every up_h rows and up_w columns; pad may be
+// negative when the layer's padding crops more than dilation·(k − 1)). The layer's own numbers
+// are in ConvTransposeTraceView::geometry().
 struct TraceShape {
   int64_t n = 0, c_in = 0, in_h = 0, in_w = 0;
   int64_t c_out = 0, out_h = 0, out_w = 0;
@@ -53,11 +59,17 @@ struct TraceShape {
   int64_t first_output_channel(int64_t ic) const { return ic / c_in_per_group * c_out_per_group; }
   // Rows and columns one window spans, dilation·(k − 1) + 1, from the layer's geometry.
   int64_t span_h = 1, span_w = 1;
+  // Transposed convolution: the layer's stride, i.e. how far apart the real cells of the stuffed
+  // input are (1 for every other trace: no cell is stuffed).
+  int up_h = 1, up_w = 1;
+  // Whether cell (iy, ix) inside [0, in_h) × [0, in_w) is a stuffed zero.
+  bool stuffed(int64_t iy, int64_t ix) const { return iy % up_h != 0 || ix % up_w != 0; }
 };
 
 // What a tap's cell is. NOTE: `outside` happens only in pooling with ceil_mode: the last window
-// may hang past the padding; PyTorch neither reads nor counts those cells.
-enum class TapSource { input, padding, outside };
+// may hang past the padding; PyTorch neither reads nor counts those cells. `stuffed` only in a
+// transposed convolution's gather reading: a zero stuffed between input cells (it adds nothing).
+enum class TapSource { input, padding, outside, stuffed };
 
 // One tap: a multiply-accumulate (conv) or one value compared or summed (pooling).
 struct TraceTap {
@@ -130,10 +142,13 @@ class TraceView {
   virtual ~TraceView() = default;
   virtual TraceOp op() const = 0;
   bool is_conv() const { return op() == TraceOp::conv2d; }
+  // conv2d or conv_transpose2d: every tap multiplies by a weight (and weight() is not null).
+  bool has_weights() const { return is_conv() || op() == TraceOp::conv_transpose2d; }
   virtual const TraceShape& shape() const = 0;
   virtual Layout layout() const = 0;
   virtual DType dtype() const = 0;
-  // Operands in PyTorch order whatever the layout: input NCHW, weight OIHW (null for pooling).
+  // Operands in PyTorch order whatever the layout: input NCHW, weight OIHW (null for pooling;
+  // for a transposed convolution the kernel that slides in the gather reading, see there).
   virtual const Tensor& input() const = 0;
   virtual const Tensor* weight() const = 0;
   virtual const Tensor* bias() const = 0;  // [C_out], or null (no bias, pooling)
@@ -168,7 +183,7 @@ class TraceView {
     return output().get(shape().window_index(n, oc, oy, ox));
   }
   // "o" for conv (the output channel is a filter), "c" for pooling.
-  const char* channel_letter() const { return is_conv() ? "o" : "c"; }
+  const char* channel_letter() const { return has_weights() ? "o" : "c"; }
 };
 
 // Views over the engine's traces (they own them).
@@ -230,6 +245,7 @@ Result<TraceViewPtr> trace_conv2d(const Tensor& input, const Tensor& weight, con
                                   const Conv2dParams& params);
 Result<TraceViewPtr> trace_pool2d(const Tensor& input, const Pool2dParams& params);
 // A built-in lesson's trace (its kernel rotated first when the lesson is a true convolution).
+// trace_conv_transpose2d is in conv_transpose_trace.hpp.
 Result<TraceViewPtr> trace_lesson(const Lesson& lesson);
 
 }  // namespace cs

@@ -863,5 +863,191 @@ TEST_F(CliTest, LessonAvgPoolCeilModeSumsOnlyTheCellsItReads) {
   EXPECT_NE(r.out.find("     1 --\n     0 --\n"), std::string::npos) << r.out;
 }
 
+// ------------------------------------------------------------------ conv-transpose
+
+// x = [[1, 2], [3, 4]] and the kernel [[1, 2], [3, 4]], one channel each.
+Tensor x22(DType dt = DType::f32) {
+  return Tensor::from_values(dt, {1, 1, 2, 2}, {1, 2, 3, 4});
+}
+
+TEST_F(CliTest, ConvTransposeWritesPyTorchsNumbers) {
+  // stride 2, padding 1, output_padding 1: out = (2 − 1)·2 − 2·1 + 1·(2 − 1) + 1 + 1 = 3. The
+  // 2×2 stamps x·k tile a 4×4 (plus one empty row/column), cropped by 1 on every side.
+  const std::string x = save("x.npy", x22()), w = save("w.npy", x22());
+  RunResult r = run({"conv-transpose", "--input", x, "--weight", w, "--stride", "2", "--padding",
+                     "1", "--output-padding", "1", "--out", path("y.npy")});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("float32 [1, 1, 3, 3] on cpu"), std::string::npos) << r.out;
+  expect_values(load("y.npy"), {1, 1, 3, 3}, {4, 6, 8, 6, 4, 8, 12, 12, 16});
+  // --backend auto computes on the CPU (there is no shader), the same numbers.
+  r = run({"conv-transpose", "--input", x, "--weight", w, "--stride=2", "--padding=1",
+           "--output-padding=1", "--backend", "auto", "--out", path("auto.npy")});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("on cpu"), std::string::npos) << r.out;
+  EXPECT_TRUE(load("auto.npy").identical(load("y.npy")));
+}
+
+TEST_F(CliTest, ConvTransposeNpyRoundTripKeepsDtypeAndRank) {
+  // float64 in, float64 out; a 2-D [H, W] input with a 2-D kernel gives a 2-D output, and an
+  // unbatched [C, H, W] input an unbatched output, as PyTorch does.
+  const Tensor x64 = x22(DType::f64);
+  auto x2d = x64.reshaped({2, 2});
+  ASSERT_TRUE(x2d.has_value());
+  const std::string x = save("x.npy", *x2d), w = save("w.npy", *x2d);
+  RunResult r = run({"conv-transpose", "--input", x, "--weight", w, "--out", path("y.npy")});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const Tensor y = load("y.npy");
+  EXPECT_EQ(y.dtype(), DType::f64);
+  expect_values(y, {3, 3}, {1, 4, 4, 6, 20, 16, 9, 24, 16});
+  auto x3d = x64.reshaped({1, 2, 2});
+  ASSERT_TRUE(x3d.has_value());
+  const std::string xu = save("xu.npy", *x3d);
+  const std::string b = save("b.npy", Tensor::from_values(DType::f64, {1}, {0.5}));
+  r = run({"conv-transpose", "--input", xu, "--weight", save("w4.npy", x64), "--bias", b, "--out",
+           path("yu.npy")});
+  ASSERT_EQ(r.status, 0) << r.err;
+  expect_values(load("yu.npy"), {1, 3, 3}, {1.5, 4.5, 4.5, 6.5, 20.5, 16.5, 9.5, 24.5, 16.5});
+}
+
+TEST_F(CliTest, ConvTransposeKerasLayout) {
+  // The same layer in Keras's order: NHWC input, kernel [KH, KW, C_out, C_in].
+  std::mt19937_64 rng(test::test_seed() + 21);
+  const Tensor xn = test::random_tensor(rng, DType::f32, {1, 2, 3, 4}, true);
+  const Tensor wn = test::random_tensor(rng, DType::f32, {2, 3, 3, 3}, true);
+  const std::vector<std::string> common = {"--stride",         "2,1", "--padding",  "1,0",
+                                           "--output-padding", "1,0", "--dilation", "1,2"};
+  std::vector<std::string> args = {"conv-transpose",   "--input", save("xn.npy", xn), "--weight",
+                                   save("wn.npy", wn), "--out",   path("yn.npy")};
+  args.insert(args.end(), common.begin(), common.end());
+  ASSERT_EQ(run(args).status, 0);
+  args = {"conv-transpose",
+          "--input",
+          save("xh.npy", nchw_to_nhwc(xn)),
+          "--weight",
+          save("wh.npy", oihw_to_hwio(wn)),
+          "--layout",
+          "nhwc",
+          "--out",
+          path("yh.npy")};
+  args.insert(args.end(), common.begin(), common.end());
+  const RunResult r = run(args);
+  ASSERT_EQ(r.status, 0) << r.err;
+  const Tensor yn = load("yn.npy"), yh = load("yh.npy");
+  EXPECT_EQ(yn.shape(), (Shape{1, 3, 6, 8}));  // (3 − 1)·2 − 2 + 2 + 1 + 1, 3 + 4 + 1
+  EXPECT_TRUE(nhwc_to_nchw(yh).identical(yn));
+}
+
+TEST_F(CliTest, ConvTransposeErrorsAreSentences) {
+  const std::string x = save("x.npy", x22()), w = save("w.npy", x22());
+  const std::string out = path("y.npy");
+  expect_failure({"conv-transpose", "--input", x, "--weight", w, "--stride", "2",
+                  "--output-padding", "2", "--out", out},
+                 "output_padding of 2 rows must be smaller than the stride (2) or the dilation "
+                 "(1) along the rows",
+                 out);
+  expect_failure(
+      {"conv-transpose", "--input", x, "--weight", w, "--output-padding", "0,1", "--out", out},
+      "output_padding of 1 columns must be smaller than the stride (1)", out);
+  // groups: the weight [4, 1, 3, 3] is made for 4 input channels; 3 groups do not divide them.
+  std::mt19937_64 rng(test::test_seed() + 22);
+  const std::string x4 = save("x4.npy", test::random_tensor(rng, DType::f32, {1, 4, 3, 3}, true));
+  const std::string wg = save("wg.npy", test::random_tensor(rng, DType::f32, {4, 1, 3, 3}, true));
+  expect_failure({"conv-transpose", "--input", x4, "--weight", wg, "--groups", "3", "--out", out},
+                 "groups 3 must divide the 4 input channels", out);
+  // conv2d's weight order, [C_out, C_in, KH, KW] = [2, 4, 3, 3], for a 4-channel input.
+  const std::string wc = save("wc.npy", test::random_tensor(rng, DType::f32, {2, 4, 3, 3}, true));
+  expect_failure({"conv-transpose", "--input", x4, "--weight", wc, "--out", out},
+                 "is made for 2 input channels, but the input has 4", out);
+  // A 3-D weight.
+  const std::string w3 = save("w3.npy", test::random_tensor(rng, DType::f32, {4, 3, 3}, true));
+  expect_failure({"conv-transpose", "--input", x4, "--weight", w3, "--out", out},
+                 "it must be [C_in, C_out/groups, KH, KW]", out);
+  expect_failure({"conv-transpose", "--input", x, "--weight", w, "--padding", "same", "--out", out},
+                 "--padding same is a conv option", out);
+  expect_failure({"conv-transpose", "--input", x, "--weight", w, "--backend", "gpu", "--out", out},
+                 "no GPU shader for transposed convolution", out);
+  expect_failure({"conv-transpose", "--input", x, "--weight", w, "--padding", "2", "--out", out},
+                 "padding 2 crops 4 rows from the 3 rows the kernel stamps cover", out);
+  expect_failure({"conv-transpose", "--input", x, "--weight", w, "--flip", "--out", out},
+                 "unknown option --flip", out);
+  expect_failure({"conv-transpose", "--input", x, "--out", out}, "conv-transpose needs --weight");
+}
+
+TEST_F(CliTest, TraceConvTransposeReadsBothWays) {
+  // Integer operands, so every sum is exact: each window's value is its partials plus the
+  // bias, and the stamps' amounts that land on an output add up to its value minus the bias.
+  std::mt19937_64 rng(test::test_seed() + 23);
+  const std::string x = save("x.npy", test::random_tensor(rng, DType::f32, {1, 2, 3, 3}, true));
+  const std::string w = save("w.npy", test::random_tensor(rng, DType::f32, {2, 2, 3, 3}, true));
+  const std::string b = save("b.npy", Tensor::from_values(DType::f32, {2}, {0.5, -1}));
+  const RunResult r = run({"trace", "conv-transpose", "--input", x, "--weight", w, "--bias", b,
+                           "--stride", "2", "--padding", "1", "--out", path("t.json")});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("convscope trace conv-transpose: wrote"), std::string::npos) << r.out;
+  const nlohmann::json j = nlohmann::json::parse(read_text(path("t.json")));
+  EXPECT_EQ(j["op"], "conv_transpose2d");
+  EXPECT_EQ(j["output_shape"], nlohmann::json::parse("[1, 2, 5, 5]"));
+  EXPECT_EQ(j["gather"]["stuffed_shape"], nlohmann::json::parse("[5, 5]"));
+  EXPECT_EQ(j["gather"]["padding"], nlohmann::json::parse("[1, 1, 1, 1]"));
+  ASSERT_EQ(j["windows"].size(), 50u);
+  std::vector<double> scattered(50, 0.0);
+  ASSERT_EQ(j["stamps"].size(), 18u);
+  int64_t cropped = 0;
+  for (const auto& st : j["stamps"]) {
+    cropped += st["cropped"].get<int64_t>();
+    for (const auto& t : st["to"]) {
+      const int64_t o = t[0], y = t[1], xx = t[2];
+      scattered[static_cast<std::size_t>((o * 5 + y) * 5 + xx)] += t[5].get<double>();
+    }
+  }
+  EXPECT_GT(cropped, 0);
+  for (std::size_t i = 0; i < 50; ++i) {
+    const auto& win = j["windows"][i];
+    double sum = 0;
+    for (const auto& p : win["partials"])
+      sum += p.get<double>();
+    EXPECT_EQ(sum + win["bias"].get<double>(), win["value"].get<double>()) << i;
+    EXPECT_EQ(scattered[i] + win["bias"].get<double>(), win["value"].get<double>()) << i;
+  }
+  // Options the trace does not take, and a bad output_padding, are refused in one sentence.
+  expect_failure({"trace", "conv-transpose", "--input", x, "--weight", w, "--backend", "cpu",
+                  "--out", path("u.json")},
+                 "use `convscope conv-transpose` for backends and timing", path("u.json"));
+  expect_failure({"trace", "conv-transpose", "--input", x, "--weight", w, "--output-padding", "1",
+                  "--out", path("u.json")},
+                 "output_padding of 1 rows must be smaller", path("u.json"));
+}
+
+TEST_F(CliTest, ShapeConvTransposeWritesTheFormulaWithYourNumbers) {
+  RunResult r = run({"shape", "conv-transpose", "--input-shape", "1,16,3,3", "--kernel-shape",
+                     "16,8,3,3", "--stride", "2", "--padding", "1", "--output-padding", "1"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("output shape: [1, 8, 6, 6]"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("= (3 \xE2\x88\x92 1)\xC2\xB7"
+                       "2 \xE2\x88\x92 2\xC2\xB7"
+                       "1 + 1\xC2\xB7(3 "
+                       "\xE2\x88\x92 1) + 1 + 1 = 6"),
+            std::string::npos)
+      << r.out;
+  r = run({"shape", "conv-transpose", "--input-shape", "1,3,3,16", "--kernel-shape", "4,4,8,16",
+           "--stride", "2", "--padding", "1", "--layout", "nhwc", "--json"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["op"], "conv_transpose2d");
+  EXPECT_EQ(j["output_shape"], nlohmann::json::parse("[1, 6, 6, 8]"));  // (3 − 1)·2 − 2 + 3 + 1
+  expect_failure(
+      {"shape", "conv-transpose", "--input-shape", "1,16,3,3", "--kernel-shape", "8,16,3,3"},
+      "is made for 8 input channels, but the input has 16");
+  for (const std::vector<std::string>& help :
+       {std::vector<std::string>{"conv-transpose", "--help"},
+        std::vector<std::string>{"trace", "conv-transpose", "--help"},
+        std::vector<std::string>{"shape", "conv-transpose", "--help"},
+        std::vector<std::string>{"help", "conv-transpose"}}) {
+    r = run(help);
+    EXPECT_EQ(r.status, 0);
+    EXPECT_NE(r.out.find("--output-padding OP|OPH,OPW"), std::string::npos) << r.out;
+  }
+}
+
 }  // namespace
 }  // namespace cs

@@ -1,8 +1,9 @@
 // The command line's front door: which argv[1] is a subcommand, the top-level help and version,
-// and the dispatch to conv, pool, trace, shape, lesson and render.
+// and the dispatch to conv, conv-transpose, pool, trace, shape, lesson and render.
 // Depends on core/ and the cli_* files only (no ImGui, no GL).
 #include "app/cli/cli.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -25,8 +26,10 @@ struct Command {
 
 const Command kCommands[] = {
     {"conv", run_conv, "conv2d of .npy arrays, exactly PyTorch's (cpu or gpu), written as .npy"},
+    {"conv-transpose", run_conv_transpose,
+     "torch.nn.ConvTranspose2d of .npy arrays (upsampling), written as .npy"},
     {"pool", run_pool, "max or average pooling of a .npy array, written as .npy"},
-    {"trace", run_trace, "every window of a conv or pooling, with its partial sums, as JSON"},
+    {"trace", run_trace, "every window of a conv, conv-transpose or pooling, as JSON"},
     {"shape", run_shape, "the output shape and the output-size formula, from shapes alone"},
     {"render", run_render, "apply a kernel to a PNG/JPEG photo and write a PNG"},
     {"lesson", run_lesson, "a built-in worked example, printed window by window"},
@@ -45,12 +48,16 @@ int print_top_help() {
       "       convscope [--lesson NAME | --scene FILE.json | ...]   the visualizer window\n"
       "                                 (`convscope --usage` lists the window's options)\n\n"
       "ConvScope shows how a 2-D convolution layer computes every output value, with exactly\n"
-      "PyTorch's conv2d and pooling semantics.\n\ncommands:\n");
+      "PyTorch's conv2d, transposed convolution and pooling semantics.\n\ncommands:\n");
+  int width = 4;  // "help"
+  for (const Command& c : kCommands)
+    width = std::max(width, static_cast<int>(std::strlen(c.name)));
   for (const Command& c : kCommands) {
-    std::printf("  %-8s %s\n", c.name, c.brief);
+    std::printf("  %-*s %s\n", width, c.name, c.brief);
   }
+  std::printf("  %-*s `convscope help COMMAND` is `convscope COMMAND --help`: its options\n\n",
+              width, "help");
   std::printf(
-      "  help     `convscope help COMMAND` is `convscope COMMAND --help`: its options\n\n"
       "  --help     print this list\n"
       "  --version  print the version\n\n"
       "Errors go to stderr as one sentence with exit status 2, and a command that fails\n"

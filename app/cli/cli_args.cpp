@@ -303,6 +303,49 @@ Result<Conv2dParams> conv_params_from(const Args& args) {
   return p;
 }
 
+Result<ConvTranspose2dParams> conv_transpose_params_from(const Args& args) {
+  ConvTranspose2dParams p;
+  struct PairOption {
+    const char* name;
+    int *h, *w;
+  };
+  for (const PairOption& o :
+       {PairOption{"--stride", &p.stride_h, &p.stride_w},
+        PairOption{"--output-padding", &p.output_padding_h, &p.output_padding_w},
+        PairOption{"--dilation", &p.dilation_h, &p.dilation_w}}) {
+    const std::string* v = args.get(o.name);
+    if (!v) continue;
+    auto r = parse_pair(o.name, *v);
+    if (!r) return r.error();
+    *o.h = r->first;
+    *o.w = r->second;
+  }
+  if (const std::string* v = args.get("--padding")) {
+    const std::string l = lower(*v);
+    if (l == "same" || l == "valid") {
+      return make_error("--padding " + *v +
+                            " is a conv option; torch.nn.ConvTranspose2d takes a number or pair "
+                            "like 1 or 1,0 (the rows and columns cropped from each side)",
+                        "--padding");
+    }
+    auto r = parse_pair("--padding", *v);
+    if (!r) return r.error();
+    p.pad_h = r->first;
+    p.pad_w = r->second;
+  }
+  if (const std::string* v = args.get("--groups")) {
+    auto r = parse_int("--groups", *v);
+    if (!r) return r.error();
+    p.groups = *r;
+  }
+  if (const std::string* v = args.get("--layout")) {
+    auto r = parse_layout(lower(*v));
+    if (!r) return r.error();
+    p.layout = *r;
+  }
+  return p;
+}
+
 Result<Pool2dParams> pool_params_from(const Args& args) {
   Pool2dParams p;
   const std::string* op = args.get("--op");

@@ -1,7 +1,8 @@
 // Command-line argument parsing for `convscope <subcommand>` and the window's options: option
-// tables (which also print the usage), strict numbers, pairs and shapes, and the conv/pool
-// parameter options shared by conv, pool, trace and shape. Depends on core/params.hpp only: no I/O,
-// no engine calls, no ImGui.
+// tables (which also print the usage), strict numbers, pairs and shapes, and the conv/pool/
+// transposed-conv parameter options shared by conv, pool, conv-transpose, trace and shape.
+// Depends on core/params.hpp and core/conv_transpose.hpp's parameters only: no I/O, no engine
+// calls, no ImGui.
 #pragma once
 
 #include <cstdint>
@@ -10,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/conv_transpose.hpp"
 #include "core/params.hpp"
 #include "core/result.hpp"
 #include "core/tensor.hpp"
@@ -83,6 +85,9 @@ Result<Shape> parse_shape(const std::string& option, const std::string& text, in
 
 // Conv parameters from --stride, --padding, --dilation, --groups, --padding-mode, --layout.
 Result<Conv2dParams> conv_params_from(const Args& args);
+// Transposed-conv parameters from --stride, --padding (numbers only: ConvTranspose2d has no
+// 'same'), --output-padding, --dilation, --groups, --layout.
+Result<ConvTranspose2dParams> conv_transpose_params_from(const Args& args);
 // Pool parameters from --op, --kernel, --stride, --padding, --dilation, --ceil-mode,
 // --exclude-pad, --layout. --op and --kernel are required.
 Result<Pool2dParams> pool_params_from(const Args& args);

@@ -42,6 +42,25 @@ std::vector<OptionSpec> pool_geometry_options() {
   };
 }
 
+std::vector<OptionSpec> conv_transpose_geometry_options() {
+  std::vector<OptionSpec> rows;
+  for (const OptionSpec& o : conv_geometry_options()) {
+    const std::string n = o.name;
+    if (n == "--padding") {
+      rows.push_back({"--padding", "P|PH,PW", "rows, columns cropped from each side (default 0)"});
+      rows.push_back({"--output-padding", "OP|OPH,OPW",
+                      "rows, columns added at the bottom/right (default 0)"});
+    } else if (n == "--stride") {
+      rows.push_back({"--stride", "S|SH,SW", "step between stamps on the output (default 1)"});
+    } else if (n == "--layout") {
+      rows.push_back({"--layout", "nchw|nhwc", "nchw: PyTorch order (default); nhwc: Keras order"});
+    } else if (n == "--dilation" || n == "--groups") {
+      rows.push_back(o);
+    }
+  }
+  return rows;
+}
+
 int fail(const std::string& command, const std::string& message) {
   std::fprintf(stderr, "convscope %s: %s\n", command.c_str(), message.c_str());
   return kExitError;
@@ -90,37 +109,39 @@ Result<Tensor> expand_input(Tensor input, Layout layout, const std::string& what
   return input;
 }
 
-Result<Tensor> expand_weight(Tensor weight, Layout layout) {
+Result<Tensor> expand_weight(Tensor weight, Layout layout, bool transposed) {
   const Shape s = weight.shape();
   if (s.size() == 2) {
     if (layout == Layout::nchw) return weight.reshaped({1, 1, s[0], s[1]});
     return weight.reshaped({s[0], s[1], 1, 1});
   }
   if (s.size() != 4) {
-    const char* form = layout == Layout::nchw
-                           ? "[C_out, C_in/groups, KH, KW] (or one [KH, KW] kernel)"
-                           : "[KH, KW, C_in/groups, C_out] (or one [KH, KW] kernel)";
+    const bool nchw = layout == Layout::nchw;
+    const char* form = transposed
+                           ? (nchw ? "[C_in, C_out/groups, KH, KW] (or one [KH, KW] kernel)"
+                                   : "[KH, KW, C_out/groups, C_in] (or one [KH, KW] kernel)")
+                           : (nchw ? "[C_out, C_in/groups, KH, KW] (or one [KH, KW] kernel)"
+                                   : "[KH, KW, C_in/groups, C_out] (or one [KH, KW] kernel)");
     return make_error("the weight has shape " + shape_list(s) + " (" + std::to_string(s.size()) +
                       " dimensions); it must be " + form);
   }
   return weight;
 }
 
-Result<ConvOperands> load_conv_operands(const Args& args) {
-  ConvOperands ops;
-  auto params = conv_params_from(args);
-  if (!params) return params.error();
-  ops.params = *params;
+namespace {
 
+// --input, --weight and --bias read and expanded to 4-D in `layout`'s order, the weight and bias
+// in the input's dtype.
+Status load_layer_tensors(const Args& args, Layout layout, bool transposed, ConvOperands& ops) {
   auto input = load_npy("--input", *args.get("--input"));
   if (!input) return input.error();
   auto weight = load_npy("--weight", *args.get("--weight"));
   if (!weight) return weight.error();
   ops.input_rank = input->ndim();
-  auto in4 = expand_input(std::move(*input), ops.params.layout, "input");
+  auto in4 = expand_input(std::move(*input), layout, "input");
   if (!in4) return in4.error();
   ops.input = std::move(*in4);
-  auto w4 = expand_weight(std::move(*weight), ops.params.layout);
+  auto w4 = expand_weight(std::move(*weight), layout, transposed);
   if (!w4) return w4.error();
   // NOTE: np.array([[1, 0, -1], ...], dtype=float) is float64 while images are often float32;
   // PyTorch would refuse the mix. We compute in the input's dtype, which is what the output is.
@@ -140,6 +161,23 @@ Result<ConvOperands> load_conv_operands(const Args& args) {
     }
     ops.bias = bias->to(ops.input.dtype());
   }
+  return ok();
+}
+
+}  // namespace
+
+Result<ConvOperands> load_conv_transpose_operands(const Args& args, Layout layout) {
+  ConvOperands ops;
+  if (auto st = load_layer_tensors(args, layout, true, ops); !st) return st.error();
+  return ops;
+}
+
+Result<ConvOperands> load_conv_operands(const Args& args) {
+  ConvOperands ops;
+  auto params = conv_params_from(args);
+  if (!params) return params.error();
+  ops.params = *params;
+  if (auto st = load_layer_tensors(args, ops.params.layout, false, ops); !st) return st.error();
   if (args.has("--flip")) {
     ops.weight = flip_kernel(ops.weight, ops.params.layout);
     ops.flipped = true;

@@ -19,12 +19,14 @@ constexpr int kExitError = 2;
 
 // Subcommands. Each takes the whole argv (argv[1] is the subcommand's name).
 int run_conv(int argc, char** argv);
+int run_conv_transpose(int argc, char** argv);
 int run_pool(int argc, char** argv);
 int run_trace(int argc, char** argv);
 int run_shape(int argc, char** argv);
 int run_lesson(int argc, char** argv);
 
 const CommandSpec& conv_spec();
+const CommandSpec& conv_transpose_spec();
 const CommandSpec& pool_spec();
 const CommandSpec& trace_spec();
 const CommandSpec& shape_spec();
@@ -33,6 +35,9 @@ const CommandSpec& lesson_spec();
 // Option rows shared by several tables.
 std::vector<OptionSpec> conv_geometry_options();  // --stride .. --layout, --flip
 std::vector<OptionSpec> pool_geometry_options();  // --op .. --layout
+// --stride, --padding, --output-padding, --dilation, --groups, --layout (conv's rows where they
+// mean the same).
+std::vector<OptionSpec> conv_transpose_geometry_options();
 
 // Prints "convscope <command>: <message>" to stderr and returns kExitError.
 int fail(const std::string& command, const std::string& message);
@@ -59,8 +64,12 @@ struct ConvOperands {
 // Like PyTorch, an unbatched input ([C, H, W], or [H, W, C] for nhwc) gets a batch of 1; beyond
 // PyTorch, a 2-D input [H, W] is one single-channel image and a 2-D weight [KH, KW] one filter.
 Result<ConvOperands> load_conv_operands(const Args& args);
+// The same for a transposed convolution (whose weight is [C_in, C_out/groups, KH, KW], or Keras's
+// [KH, KW, C_out/groups, C_in] for nhwc); `params` and `flipped` are left as they are.
+Result<ConvOperands> load_conv_transpose_operands(const Args& args, Layout layout);
 Result<Tensor> expand_input(Tensor input, Layout layout, const std::string& what);
-Result<Tensor> expand_weight(Tensor weight, Layout layout);
+// `transposed` only changes the axis names an error shows.
+Result<Tensor> expand_weight(Tensor weight, Layout layout, bool transposed = false);
 // The 4-D output back to the rank the input had (3: batch dropped; 2: batch dropped and the
 // channel dropped too when there is only one).
 Tensor squeeze_output(const Tensor& output, int input_rank, Layout layout);

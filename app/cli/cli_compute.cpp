@@ -1,5 +1,6 @@
-// `convscope conv` and `convscope pool`: read .npy operands, validate with the engine, compute on
-// the CPU engine or the GPU module, write the output .npy only after everything succeeded.
+// `convscope conv`, `convscope conv-transpose` and `convscope pool`: read .npy operands, validate
+// with the engine, compute on the CPU engine or the GPU module, write the output .npy only after
+// everything succeeded.
 // Depends on core/ and app/gpu/compute.hpp (no ImGui).
 #include <chrono>
 #include <cstdio>
@@ -8,6 +9,7 @@
 #include "app/cli/cli_common.hpp"
 #include "app/gpu/compute.hpp"
 #include "core/conv2d.hpp"
+#include "core/conv_transpose.hpp"
 #include "core/geometry.hpp"
 #include "core/limits.hpp"
 #include "core/npy.hpp"
@@ -176,6 +178,44 @@ const CommandSpec& conv_spec() {
   return spec;
 }
 
+const CommandSpec& conv_transpose_spec() {
+  static const CommandSpec spec = [] {
+    CommandSpec s{
+        "conv-transpose",
+        "--input X.npy --weight W.npy [--bias B.npy] --out Y.npy [options]",
+        "Computes torch.nn.ConvTranspose2d: each input cell stamps its weight-scaled kernel onto\n"
+        "the output, overlapping stamps add, and --padding crops the border. The output has\n"
+        "(in \xE2\x88\x92 1)\xC2\xB7stride \xE2\x88\x92 2\xC2\xB7padding + "
+        "dilation\xC2\xB7(k \xE2\x88\x92 1) + output_padding + 1 rows (and columns),\n"
+        "written as .npy in the input's layout and dtype. The weight is [C_in, C_out/G, KH, KW],\n"
+        "not conv2d's order. There is no GPU shader for it yet: --backend auto computes on the\n"
+        "CPU and --backend gpu is refused.",
+        {
+            {"--input", "X.npy", "input [N, C_in, H, W] (nhwc: [N, H, W, C_in]), float32/float64"},
+            {"--weight", "W.npy",
+             "kernels [C_in, C_out/G, KH, KW] (nhwc: [KH, KW, C_out/G, C_in])"},
+            {"--bias", "B.npy", "one number per output channel, [C_out] (default: none)"},
+            {"--out", "Y.npy", "where to write the output (only when everything succeeded)"},
+        },
+        "  convscope conv-transpose --input x.npy --weight w.npy --out y.npy\n"
+        "  # upsample 2x, giving back the 5x5 a stride-2 conv with padding 1 made 3x3:\n"
+        "  convscope conv-transpose --input x.npy --weight w.npy --stride 2 --padding 1 --out "
+        "y.npy\n"
+        "  # Keras Conv2DTranspose (padding='valid'): NHWC input, [KH, KW, C_out, C_in] kernel\n"
+        "  convscope conv-transpose --input f.npy --weight k.npy --stride 2 --layout nhwc --out "
+        "y.npy\n"};
+    for (const OptionSpec& o : conv_transpose_geometry_options())
+      s.options.push_back(o);
+    for (OptionSpec o : run_option_rows(true)) {
+      if (std::string(o.name) == "--backend")
+        o.help = "cpu (default); auto: the CPU too; gpu: refused";
+      s.options.push_back(o);
+    }
+    return s;
+  }();
+  return spec;
+}
+
 const CommandSpec& pool_spec() {
   static const CommandSpec spec = [] {
     CommandSpec s{
@@ -243,6 +283,56 @@ int run_conv(int argc, char** argv) {
   if (!out) return fail(cmd, out.error());
 
   const Tensor result = squeeze_output(*out, ops->input_rank, ops->params.layout);
+  const std::string& path = *args->get("--out");
+  if (auto w = write_npy(path, result); !w) return fail(cmd, w.error());
+  print_summary(cmd, path, result, used, *opt, best_ms, mean_ms);
+  return kExitOk;
+}
+
+// conv-transpose: [N, C_in, H, W] * [C_in, C_out/G, KH, KW] (+ [C_out]) => [N, C_out, OH, OW]
+// (or NHWC with Keras's [KH, KW, C_out/G, C_in] kernel). CPU only: there is no shader yet.
+int run_conv_transpose(int argc, char** argv) {
+  const std::string cmd = "conv-transpose";
+  const CommandSpec& spec = conv_transpose_spec();
+  if (wants_help(argc, argv, 2)) return print_usage(spec);
+  auto args = parse_args(argc, argv, 2, spec);
+  if (!args) return fail(cmd, args.error());
+  if (auto s = no_positional(*args, spec); !s) return fail(cmd, s.error());
+  if (auto s = require(*args, spec, {"--input", "--weight", "--out"}); !s) {
+    return fail(cmd, s.error());
+  }
+  auto opt = run_options_from(*args);
+  if (!opt) return fail(cmd, opt.error());
+  if (opt->backend == Backend::gpu) {
+    return fail(cmd,
+                "--backend gpu: ConvScope has no GPU shader for transposed convolution yet; use "
+                "--backend cpu (or auto, which computes on the CPU)");
+  }
+  auto params = conv_transpose_params_from(*args);
+  if (!params) return fail(cmd, params.error());
+
+  auto ops = load_conv_transpose_operands(*args, params->layout);
+  if (!ops) return fail(cmd, ops.error());
+  const int64_t bias_len = ops->bias ? ops->bias->dim(0) : -1;
+  auto geo =
+      conv_transpose2d_geometry_for(ops->input.shape(), ops->weight.shape(), bias_len, *params);
+  if (!geo) return fail(cmd, geo.error());
+
+  ExecOptions exec;
+  exec.threads = opt->threads;
+  RunOptions cpu = *opt;
+  cpu.backend = Backend::cpu;  // auto: the CPU, the only backend there is
+  Backend used = Backend::cpu;
+  double best_ms = 0, mean_ms = 0;
+  auto out = run_repeated(
+      cmd, cpu,
+      [&](Backend) {
+        return conv_transpose2d(ops->input, ops->weight, ops->bias_ptr(), *params, exec);
+      },
+      used, best_ms, mean_ms);
+  if (!out) return fail(cmd, out.error());
+
+  const Tensor result = squeeze_output(*out, ops->input_rank, params->layout);
   const std::string& path = *args->get("--out");
   if (auto w = write_npy(path, result); !w) return fail(cmd, w.error());
   print_summary(cmd, path, result, used, *opt, best_ms, mean_ms);

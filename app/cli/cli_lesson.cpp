@@ -201,7 +201,7 @@ void print_output(const Tensor& y, const char* channel_word) {
 void print_origin(const TraceView& v, const TraceWindow& w) {
   const TraceShape& s = v.shape();
   std::string how;
-  if (v.is_conv()) {
+  if (v.has_weights()) {
     char buf[160];
     std::snprintf(buf, sizeof buf,
                   " = (%lld\xC2\xB7%d \xE2\x88\x92 %d, %lld\xC2\xB7%d \xE2\x88\x92 %d)",
@@ -232,7 +232,7 @@ void print_cells(const TraceView& v, const TraceWindow& w, const std::vector<Tra
     if (tap.source == TapSource::outside) return std::string("--");
     return is_max ? std::string("pad") : parens(format_number(tap.x, dt));
   });
-  if (!v.is_conv()) {
+  if (!v.has_weights()) {
     print_lines("    ", cells);
     return;
   }
@@ -344,6 +344,9 @@ const char* windows_legend(TraceOp op, bool count_include_pad) {
       return count_include_pad
                  ? "(v) marks a cell in the padding (counted); -- a cell past it (not counted)."
                  : "(v) marks a cell in the padding; -- a cell past it (neither is counted).";
+    case TraceOp::conv_transpose2d:
+      return "Each window is the gather reading: the rotated kernel over the input with zeros\n"
+             "stuffed between cells; (0) marks a stuffed zero or the padding (it adds nothing).";
   }
   return "";
 }
@@ -363,12 +366,12 @@ int print_lesson(const Lesson& lesson, int64_t only_window) {
   } else {
     std::printf(
         "Windows: one per output value (%lld), in order image n, %s, row y, column x.\n%s\n\n",
-        static_cast<long long>(v.window_count()), v.is_conv() ? "filter o" : "channel c",
+        static_cast<long long>(v.window_count()), v.has_weights() ? "filter o" : "channel c",
         windows_legend(v.op(), v.shape().count_include_pad));
     for (int64_t i = 0; i < v.window_count(); ++i)
       print_window(v, i);
   }
-  print_output(v.output(), v.is_conv() ? "filter" : "channel");
+  print_output(v.output(), v.has_weights() ? "filter" : "channel");
   if (!lesson.expected.empty()) {
     std::printf("\nExpected (from the notebook): %s\n", lesson.expected.c_str());
   }

@@ -1,11 +1,13 @@
-// `convscope shape`: the output shape of a conv or a pooling and the output-size arithmetic with
-// the user's numbers, from shapes alone (--input-shape/--kernel-shape) or from .npy files.
+// `convscope shape`: the output shape of a conv, a pooling or (`shape conv-transpose`) a transposed
+// convolution and the output-size arithmetic with the user's numbers, from shapes alone
+// (--input-shape/--kernel-shape) or from .npy files.
 // Depends on core/ only.
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <string>
 
 #include "app/cli/cli_common.hpp"
+#include "core/conv_transpose.hpp"
 #include "core/geometry.hpp"
 #include "core/npy.hpp"
 
@@ -81,6 +83,72 @@ void print_result(const std::string& what, const Shape& in, const char* in_names
     std::printf("%s\n", l.c_str());
 }
 
+// The input and kernel shapes expanded like `conv` expands tensors: an unbatched input, a
+// single [KH, KW] kernel.
+void expand_shapes(Shape& in4, Shape& w4, Layout layout) {
+  const bool nchw = layout == Layout::nchw;
+  if (in4.size() == 3) in4.insert(in4.begin(), 1);
+  if (in4.size() == 2) in4 = nchw ? Shape{1, 1, in4[0], in4[1]} : Shape{1, in4[0], in4[1], 1};
+  if (w4.size() == 2) w4 = nchw ? Shape{1, 1, w4[0], w4[1]} : Shape{w4[0], w4[1], 1, 1};
+}
+
+const CommandSpec& shape_conv_transpose_spec() {
+  static const CommandSpec spec = [] {
+    CommandSpec s{
+        "shape conv-transpose",
+        "--input-shape N,C,H,W --kernel-shape I,O,KH,KW [options]",
+        "Prints the output shape of torch.nn.ConvTranspose2d and the output-size formula with\n"
+        "your numbers: (in \xE2\x88\x92 1)\xC2\xB7stride \xE2\x88\x92 2\xC2\xB7padding + "
+        "dilation\xC2\xB7(k \xE2\x88\x92 1) + output_padding + 1.\nThe kernel shape is "
+        "[C_in, C_out/groups, KH, KW] (nhwc: Keras's [KH, KW, C_out/groups, C_in]).\n"
+        "--input X.npy / --weight W.npy may stand in for --input-shape / --kernel-shape.",
+        {
+            {"--input-shape", "N,C,H,W", "input shape (nhwc: N,H,W,C)"},
+            {"--kernel-shape", "I,O,KH,KW", "weight shape (nhwc: KH,KW,O,I)"},
+            {"--input", "X.npy", "take the input shape from this file instead"},
+            {"--weight", "W.npy", "take the weight shape from this file instead"},
+        },
+        "  convscope shape conv-transpose --input-shape 1,16,3,3 --kernel-shape 16,8,3,3 "
+        "--stride 2 --padding 1\n"
+        "  convscope shape conv-transpose --input-shape 1,16,3,3 --kernel-shape 16,8,3,3 "
+        "--stride 2 --padding 1 --output-padding 1\n"};
+    for (const OptionSpec& o : conv_transpose_geometry_options())
+      s.options.push_back(o);
+    s.options.push_back({"--json", nullptr, "print one JSON object instead of text"});
+    return s;
+  }();
+  return spec;
+}
+
+int run_shape_conv_transpose(int argc, char** argv) {
+  const std::string cmd = "shape conv-transpose";
+  const CommandSpec& spec = shape_conv_transpose_spec();
+  if (wants_help(argc, argv, 3)) return print_usage(spec);
+  auto args = parse_args(argc, argv, 3, spec);
+  if (!args) return fail(cmd, args.error());
+  if (auto s = no_positional(*args, spec); !s) return fail(cmd, s.error());
+  auto params = conv_transpose_params_from(*args);
+  if (!params) return fail(cmd, params.error());
+  auto in = shape_from(*args, "--input-shape", "--input");
+  if (!in) return fail(cmd, in.error());
+  auto w = shape_from(*args, "--kernel-shape", "--weight");
+  if (!w) return fail(cmd, w.error());
+  Shape in4 = *in, w4 = *w;
+  expand_shapes(in4, w4, params->layout);
+  auto geo = conv_transpose2d_geometry_for(in4, w4, -1, *params);
+  if (!geo) return fail(cmd, geo.error());
+  const bool nchw = params->layout == Layout::nchw;
+  const Shape out = nchw ? Shape{geo->n, geo->c_out, geo->out_h, geo->out_w}
+                         : Shape{geo->n, geo->out_h, geo->out_w, geo->c_out};
+  // "padding" reports what is cropped from each side of the stamps' full extent.
+  const Pad4 crop{geo->pad_h, geo->pad_h, geo->pad_w, geo->pad_w};
+  print_result("conv_transpose2d", in4, nchw ? "(N, C_in, H, W)" : "(N, H, W, C_in)", &w4,
+               nchw ? "(C_in, C_out/groups, KH, KW)" : "(KH, KW, C_out/groups, C_in)", out,
+               nchw ? "(N, C_out, out_h, out_w)" : "(N, out_h, out_w, C_out)", crop,
+               conv_transpose2d_formula(*geo), args->has("--json"));
+  return kExitOk;
+}
+
 }  // namespace
 
 const CommandSpec& shape_spec() {
@@ -91,7 +159,8 @@ const CommandSpec& shape_spec() {
         "       convscope shape --input-shape N,C,H,W --op max|avg --kernel K [pool options]",
         "Prints the output shape of a conv (or, with --op, of a pooling) and the output-size\n"
         "formula with your numbers. Shapes follow --layout: NCHW/OIHW (default) or NHWC/HWIO.\n"
-        "--input X.npy / --weight W.npy may stand in for --input-shape / --kernel-shape.",
+        "--input X.npy / --weight W.npy may stand in for --input-shape / --kernel-shape.\n"
+        "`convscope shape conv-transpose --help`: the same for a transposed convolution.",
         {
             {"--input-shape", "N,C,H,W", "input shape (nhwc: N,H,W,C)"},
             {"--kernel-shape", "O,I,KH,KW", "conv weight shape (nhwc: KH,KW,I,O)"},
@@ -122,6 +191,9 @@ const CommandSpec& shape_spec() {
 
 int run_shape(int argc, char** argv) {
   const std::string cmd = "shape";
+  if (argc > 2 && std::string(argv[2]) == "conv-transpose") {
+    return run_shape_conv_transpose(argc, argv);
+  }
   const CommandSpec& spec = shape_spec();
   if (wants_help(argc, argv, 2)) return print_usage(spec);
   auto args = parse_args(argc, argv, 2, spec);
@@ -173,9 +245,7 @@ int run_shape(int argc, char** argv) {
   // Same expansion as `conv` (which works on tensors): an unbatched input, a single kernel.
   Shape in4 = *in, w4 = *w;
   const bool nchw = params->layout == Layout::nchw;
-  if (in4.size() == 3) in4.insert(in4.begin(), 1);
-  if (in4.size() == 2) in4 = nchw ? Shape{1, 1, in4[0], in4[1]} : Shape{1, in4[0], in4[1], 1};
-  if (w4.size() == 2) w4 = nchw ? Shape{1, 1, w4[0], w4[1]} : Shape{w4[0], w4[1], 1, 1};
+  expand_shapes(in4, w4, params->layout);
   auto geo = conv2d_geometry_for(in4, w4, -1, *params);
   if (!geo) return fail(cmd, geo.error());
   const Shape out = nchw ? Shape{geo->n, geo->c_out, geo->out_h, geo->out_w}
