@@ -165,27 +165,15 @@ GLFWwindow* open_window(const cs::ui::WindowOptions& opt, bool& gl43) {
 std::string start_imgui(GLFWwindow* window, bool scripted) {
   IMGUI_CHECKVERSION();
   ImGui::CreateContext();
-  ImGuiIO& io = ImGui::GetIO();
-  // NOTE: ImGui keeps the pointer; the string must outlive the context.
-  static std::string ini_path;
   std::string dir;
   if (!scripted) {
     auto d = cs::ui::state_dir();
-    if (d) {
-      dir = *d;
-      ini_path = dir + "/imgui.ini";
-    }
+    if (d) dir = *d;
   }
-  io.IniFilename = ini_path.empty() ? nullptr : ini_path.c_str();
-  {
-    // No saved layout yet: tile the views over the window on the first frame.
-    std::FILE* f = ini_path.empty() ? nullptr : std::fopen(ini_path.c_str(), "rb");
-    if (f) {
-      std::fclose(f);
-    } else {
-      cs::ui::request_layout_reset();
-    }
-  }
+  // The layout is read and written by ui_settings (atomically, like the other state), not by
+  // ImGui. No saved layout yet: tile the views over the window on the first frame.
+  ImGui::GetIO().IniFilename = nullptr;
+  if (dir.empty() || !cs::ui::load_layout(dir)) cs::ui::request_layout_reset();
   ImGui_ImplGlfw_InitForOpenGL(window, true);
   glfwSetKeyCallback(window, key_callback);  // replaces the backend's, which it then calls
   ImGui_ImplOpenGL3_Init("#version 330 core");
@@ -304,6 +292,7 @@ void keep_files(cs::AppState& state, const cs::ui::WindowOptions& opt, const std
       last_status = std::move(js);
     }
   }
+  if (!dir.empty() && ImGui::GetIO().WantSaveIniSettings) (void)cs::ui::save_layout(dir);
   if (!dir.empty() && state.is_dirty(cs::Dirty::settings) &&
       state.time - last_settings_save > 1.0) {
     state.clear_dirty(cs::Dirty::settings);
@@ -316,8 +305,8 @@ void keep_files(cs::AppState& state, const cs::ui::WindowOptions& opt, const std
 void save_at_exit(cs::AppState& state, const cs::ui::WindowOptions& opt, const std::string& dir,
                   const FrameStats& stats) {
   if (!dir.empty()) {
-    if (auto st = cs::ui::save_settings(state, dir); !st) {
-      std::fprintf(stderr, "convscope: %s\n", st.error().message.c_str());
+    for (const cs::Status& st : {cs::ui::save_settings(state, dir), cs::ui::save_layout(dir)}) {
+      if (!st) std::fprintf(stderr, "convscope: %s\n", st.error().message.c_str());
     }
   }
   if (!opt.status_file.empty()) {

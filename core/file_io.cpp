@@ -16,7 +16,9 @@ namespace {
 
 // Opens `path` for reading if it is a regular file; its size in `size`. -1 and `why` otherwise.
 int open_regular(const std::string& path, uint64_t& size, std::string& why) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // NOTE: O_NONBLOCK so that opening a FIFO with no writer returns (to be refused below) instead
+  // of waiting for ever; it changes nothing for a regular file.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
     why = "cannot open '" + path + "': " + std::strerror(errno) + "; check the path";
     return -1;
@@ -24,7 +26,8 @@ int open_regular(const std::string& path, uint64_t& size, std::string& why) {
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     ::close(fd);
-    why = "'" + path + "' is not a regular file; give a file, not a directory";
+    why = "'" + path + "' is not a regular file (" +
+          (S_ISDIR(st.st_mode) ? "a folder" : "a device, a pipe or a socket") + "); give a file";
     return -1;
   }
   size = static_cast<uint64_t>(st.st_size);

@@ -10,7 +10,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <type_traits>
 
 // NOTE: jpeglib.h needs <cstdio> (FILE, size_t) before it, and jerror.h needs jpeglib.h's jconfig.h
@@ -685,13 +684,13 @@ Result<Image> decode_image(const uint8_t* bytes, std::size_t size, const std::st
 Result<Image> load_image(const std::string& path, const ImageLimits& limits) {
   // A picture over the limits is refused from its first 64 KiB, before the whole file is read (an
   // 8000×8000 PNG is 150 MB).
+  // read_file_head refuses what is not a regular file (a folder, /dev/zero, a FIFO) first.
   {
-    std::vector<uint8_t> head(64 * 1024);
-    std::ifstream in(path, std::ios::binary);
-    in.read(reinterpret_cast<char*>(head.data()), static_cast<std::streamsize>(head.size()));
+    uint64_t file_size = 0;
+    Result<std::vector<uint8_t>> head = read_file_head(path, 64 * 1024, file_size);
+    if (!head) return make_error(head.error().message, "image");
     int64_t w = 0, h = 0;
-    if (declared_size(head.data(),
-                      static_cast<std::size_t>(std::max<std::streamsize>(in.gcount(), 0)), w, h)) {
+    if (declared_size(head->data(), head->size(), w, h)) {
       if (auto ok = check_size(base_name(path), w, h, limits); !ok) return ok.error();
     }
   }

@@ -13,6 +13,7 @@ namespace {
 
 // Thrown from the parse callback at the first list or object past the depth bound.
 struct TooDeep {};
+struct TooManyValues {};
 
 // Line and column of a byte offset (1-based), for syntax errors.
 std::string position_of(const std::string& text, std::size_t byte) {
@@ -113,11 +114,17 @@ JsonDocument parse_json(const std::string& text, const JsonLimits& limits) {
   JsonDocument doc;
   // nlohmann keeps the last of repeated keys silently; remember the first repeat for the caller.
   std::vector<std::set<std::string>> open_objects;
+  int64_t values = 0;
   auto on_event = [&](int depth, Json::parse_event_t event, Json& parsed) {
     // `depth` counts the lists and objects already open around this one.
     if ((event == Json::parse_event_t::object_start || event == Json::parse_event_t::array_start) &&
         depth >= limits.max_depth) {
       throw TooDeep{};
+    }
+    if ((event == Json::parse_event_t::value || event == Json::parse_event_t::object_start ||
+         event == Json::parse_event_t::array_start) &&
+        ++values > limits.max_values) {
+      throw TooManyValues{};
     }
     if (event == Json::parse_event_t::object_start) {
       open_objects.emplace_back();
@@ -134,6 +141,8 @@ JsonDocument parse_json(const std::string& text, const JsonLimits& limits) {
     doc.root = Json::parse(text, on_event);
   } catch (const TooDeep&) {
     doc.failure = JsonDocument::Failure::too_deep;
+  } catch (const TooManyValues&) {
+    doc.failure = JsonDocument::Failure::too_many_values;
   } catch (const Json::parse_error& e) {
     std::string why = with_short_token(e.what());
     const auto colon = why.rfind(": ");

@@ -25,21 +25,25 @@ struct JsonLimits {
   // Lists and objects inside one another. A scene nests 6 deep, a layers file 4; the bound keeps
   // every walk over a value (the reader's, a preview's, nlohmann's own) far from the stack's end.
   int max_depth = 64;
+  // Values of any kind (numbers, text, lists, objects...) in the whole document: a file of
+  // millions of numbers is refused as it is read, before it holds gigabytes of parsed values.
+  int64_t max_values = std::numeric_limits<int64_t>::max();
 };
 
 // A parsed document, or why the text is not one.
 struct JsonDocument {
-  enum class Failure { none, syntax, number_too_large, too_deep, other };
+  enum class Failure { none, syntax, number_too_large, too_deep, too_many_values, other };
   Failure failure = Failure::none;
   // syntax: "line 2, column 7: syntax error while parsing value - ..."; number_too_large:
-  // "number overflow parsing '1e999'"; other: nlohmann's own text; too_deep: "".
+  // "number overflow parsing '1e999'"; other: nlohmann's own text; too_deep, too_many_values: "".
   std::string failure_detail;
   Json root;                  // null when parsing failed
   std::string duplicate_key;  // the first key found twice in one object ("" if none)
 };
 
 // Parses `text` (a UTF-8 byte order mark is skipped). A list or object nested deeper than
-// limits.max_depth stops the parse at its bracket, before anything deeper is built. Never throws.
+// limits.max_depth stops the parse at its bracket, before anything deeper is built; likewise the
+// value past limits.max_values (too_many_values). Never throws.
 JsonDocument parse_json(const std::string& text, const JsonLimits& limits = {});
 
 // What a value is, in words: "a number", "text", "a list", "an object", "true/false", "null".

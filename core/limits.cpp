@@ -338,7 +338,12 @@ Status check_cost(const OpCost& c, const EngineLimits& limits, int64_t available
 }
 
 Status check_cost(const OpCost& cost) {
-  return check_cost(cost, engine_limits(), available_memory());
+  // NOTE: reading /proc/meminfo costs tens of microseconds, as much as a small convolution (the
+  // live preview and the benchmarks call the engine thousands of times); below 64 MiB the
+  // machine's free memory never decides, so it is read only above.
+  constexpr double kAskTheMachineAbove = 64.0 * 1024 * 1024;
+  return check_cost(cost, engine_limits(),
+                    cost.bytes > kAskTheMachineAbove ? available_memory() : -1);
 }
 
 namespace {

@@ -67,7 +67,7 @@ OpCost pool2d_trace_cost(const PoolGeometry& g, DType dtype, Layout layout);
 // 14.6 TiB), more than the 4.0 GiB one operation may use; use less padding, or raise the limit
 // with CONVSCOPE_MAX_BYTES".
 Status check_cost(const OpCost& cost, const EngineLimits& limits, int64_t available);
-// With the process's limits and the machine's free memory.
+// With the process's limits and the machine's free memory (read only for costs above 64 MiB).
 Status check_cost(const OpCost& cost);
 
 // What a lesson (the window's canvas and trace, `convscope lesson`) may hold: the canvas draws

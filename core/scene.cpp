@@ -12,7 +12,9 @@
 
 #include "conv2d.hpp"
 #include "file_io.hpp"
+#include "image_io.hpp"
 #include "json_read.hpp"
+#include "limits.hpp"
 #include "pool2d.hpp"
 
 namespace cs {
@@ -152,7 +154,9 @@ IntRange up_to_a_million(int min) {
 // The document, or a sentence: not JSON, nested too deep, or a key given twice.
 Result<Json> parse_scene_text(const JsonReader& rd, const std::string& text,
                               const SceneLimits& limits) {
-  JsonDocument doc = parse_json(text, JsonLimits{limits.max_depth});
+  // Three tensors of max_elements numbers, and the few values around them.
+  const int64_t max_values = 3 * limits.max_elements + 1000;
+  JsonDocument doc = parse_json(text, JsonLimits{limits.max_depth, max_values});
   using Failure = JsonDocument::Failure;
   switch (doc.failure) {
     case Failure::none:
@@ -167,6 +171,12 @@ Result<Json> parse_scene_text(const JsonReader& rd, const std::string& text,
       return rd.fail("lists and objects are nested more than " + std::to_string(limits.max_depth) +
                      " levels deep; a scene needs at most 6, so fix the file in a text editor or "
                      "save the scene again from ConvScope");
+    case Failure::too_many_values:
+      return rd.fail("the file holds more than " + format_count(static_cast<double>(max_values)) +
+                     " values, but a scene holds at most " +
+                     format_count(static_cast<double>(limits.max_elements)) +
+                     " per tensor (what a lesson can show); use smaller tensors, and open a "
+                     "large picture in the live preview instead");
     case Failure::other:
       return rd.fail("this is not valid JSON: " + doc.failure_detail);
   }
@@ -482,21 +492,38 @@ Status read_operands(const JsonReader& rd, const Json& root, const SceneLimits& 
   return ok();
 }
 
-// The engine's own validation, so that a loaded scene always runs.
+// "<where>: <sentence>" with the sentence's field.
+Error fail_with_field(const JsonReader& rd, const std::string& sentence, const Error& cause) {
+  Error e = rd.fail(sentence);
+  e.field = cause.field;
+  return e;
+}
+
+// The engine's own validation and the lesson limits the window applies (core/limits.hpp), so
+// that a loaded scene always runs and the canvas can draw it.
 Status check_operands_fit(const JsonReader& rd, const Lesson& l) {
   if (l.op == LessonOp::conv) {
     auto g = conv2d_geometry_for(l.input.shape(), l.weight.shape(), l.bias ? l.bias->dim(0) : -1,
                                  l.conv);
-    if (g) return ok();
-    Error e = rd.fail("the tensors and parameters do not fit together: " + g.error().message);
-    e.field = g.error().field;
-    return e;
+    if (!g) {
+      return fail_with_field(
+          rd, "the tensors and parameters do not fit together: " + g.error().message, g.error());
+    }
+    if (auto st = check_lesson_size(*g); !st) {
+      return fail_with_field(rd, st.error().message, st.error());
+    }
+    return ok();
   }
   auto g = pool2d_geometry_for(l.input.shape(), l.pool);
-  if (g) return ok();
-  Error e = rd.fail("the input and pooling parameters do not fit together: " + g.error().message);
-  e.field = g.error().field;
-  return e;
+  if (!g) {
+    return fail_with_field(
+        rd, "the input and pooling parameters do not fit together: " + g.error().message,
+        g.error());
+  }
+  if (auto st = check_lesson_size(*g); !st) {
+    return fail_with_field(rd, st.error().message, st.error());
+  }
+  return ok();
 }
 
 }  // namespace
@@ -583,9 +610,22 @@ Result<Scene> load_scene(const std::string& path, const SceneLimits& limits) {
   std::error_code ec;
   const fs::path abs = fs::absolute(fs::path(path), ec);
   const std::string base = ec ? std::string() : abs.parent_path().string();
-  auto scene = scene_from_json(text, fs::path(path).filename().string(), base, limits);
+  const std::string name = fs::path(path).filename().string();
+  auto scene = scene_from_json(text, name, base, limits);
   if (!scene) return scene.error();
   scene->lesson.name = fs::path(path).stem().string();
+  // The preview's picture is decoded now (bounded by ImageLimits), so that a folder, a device or
+  // a damaged file is refused with the scene rather than found later by the preview. A missing
+  // one is not: a scene may travel without its pictures, and the preview says it is missing.
+  std::error_code missing;
+  if (!scene->preview_image.empty() && fs::exists(scene->preview_image, missing)) {
+    auto image = load_image(scene->preview_image);
+    if (!image) {
+      return make_error(name + ": preview.image: " + image.error().message +
+                            " (or write \"image\": \"\" for the built-in sample)",
+                        "preview");
+    }
+  }
   return scene;
 }
 

@@ -24,11 +24,13 @@ struct Scene {
   std::string display = "signed";  // one of kSceneDisplayMappings
 };
 
-// Limits for untrusted scene files.
+// Limits for untrusted scene files. A scene is a lesson: its tensors hold at most what a lesson
+// shows (LessonLimits::max_values in core/limits.hpp), and the file is refused as it is read once
+// it holds more values than three such tensors.
 struct SceneLimits {
   uint64_t max_file_bytes = 64ULL << 20;
-  int64_t max_elements = 16LL << 20;  // per tensor
-  int max_depth = 64;                 // lists and objects inside one another (a scene needs 6)
+  int64_t max_elements = int64_t{1} << 20;  // per tensor
+  int max_depth = 64;  // lists and objects inside one another (a scene needs 6)
 };
 
 // The JSON text of a scene (format "convscope-scene", version 1). Tensors are written as nested
@@ -39,13 +41,16 @@ std::string scene_to_json(const Scene& scene, const std::string& base_dir = "");
 
 // Parses a scene. `name` starts every error sentence ("lesson.json: conv.stride must be ...").
 // Relative preview paths are resolved against `base_dir` when it is not empty. The operands are
-// checked against the parameters with the engine's own validation, so a loaded scene always runs.
+// checked against the parameters with the engine's own validation and against the lesson limits
+// (core/limits.hpp), so a loaded scene always runs and the canvas can draw it.
 Result<Scene> scene_from_json(const std::string& text, const std::string& name = "scene",
                               const std::string& base_dir = "", const SceneLimits& limits = {});
 
 // scene_to_json written with write_file_atomic (the file is whole or untouched).
 Status save_scene(const std::string& path, const Scene& scene);
-// read_file + scene_from_json; errors name the path.
+// read_file + scene_from_json; errors name the path. A preview picture that exists is decoded
+// too (load_image): a folder, a device or a damaged picture refuses the scene; a missing one is
+// left for the preview to report.
 Result<Scene> load_scene(const std::string& path, const SceneLimits& limits = {});
 
 }  // namespace cs

@@ -219,6 +219,15 @@ TEST(GpuLivePreview, AutomaticBackendMeasuresAndExplains) {
   auto bad = preview.set_kernel(Tensor(DType::f32, {16, 3, 3, 3}), nullptr, cs::Conv2dParams{});
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().field, "weight");
+  // So is one past the engine's memory limits (issue 10: padding 1000000 made a 2M×2M map).
+  cs::Conv2dParams huge;
+  huge.padding = cs::PaddingSpec::symmetric(1000000);
+  bad = preview.set_kernel(Tensor::from_values(DType::f32, {1, 3, 1, 1}, {0.3, 0.6, 0.1}), nullptr,
+                           huge);
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("this convolution would need"), std::string::npos)
+      << bad.error().message;
+  EXPECT_EQ(bad.error().field, "padding");
   preview.set_display(DisplayMapping::minmax);
   EXPECT_TRUE(preview.render());
   EXPECT_TRUE(preview.last_render_ran());

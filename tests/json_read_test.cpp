@@ -75,6 +75,21 @@ TEST(JsonRead, NestingIsBoundedWhileParsing) {
   EXPECT_EQ(parse_json(std::string(30, '[')).failure, JsonDocument::Failure::syntax);
 }
 
+// A file of millions of numbers is refused as it is read: every value counts, lists and objects
+// included ({"a": [1, 2]} is 4 values).
+TEST(JsonRead, ValuesAreCountedWhileParsing) {
+  JsonLimits four;
+  four.max_values = 4;
+  EXPECT_EQ(parse_json("{\"a\": [1, 2]}", four).failure, JsonDocument::Failure::none);
+  const JsonDocument doc = parse_json("{\"a\": [1, 2, 3]}", four);
+  EXPECT_EQ(doc.failure, JsonDocument::Failure::too_many_values);
+  EXPECT_TRUE(doc.root.is_null());
+  EXPECT_EQ(parse_json("[[], {}, null]", four).failure, JsonDocument::Failure::none);
+  EXPECT_EQ(parse_json("[[], {}, null, \"x\"]", four).failure,
+            JsonDocument::Failure::too_many_values);
+  EXPECT_EQ(parse_json("[1, 2, 3, 4, 5]").failure, JsonDocument::Failure::none);
+}
+
 TEST(JsonRead, PreviewIsDumpUpToFortyCharacters) {
   for (const char* text : {"[1,2.0,-0.0,1e+300]", "{\"a\":[true,null],\"b\":\"x\\u0001\"}",
                            "\"\xC3\xBC\\n\"", "18446744073709551615", "{}", "[]"}) {

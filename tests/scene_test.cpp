@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -289,6 +292,111 @@ TEST(Scene, DeepNestingIsRefusedNotDumped) {
   r = scene_from_json(with(kIn + ", " + kW), "bad.json", "", tight);
   ASSERT_FALSE(r.has_value());
   EXPECT_NE(r.error().message.find("more than 5 levels deep"), std::string::npos);
+}
+
+// Issue 10: these scenes loaded, then aborted the window's first frame (std::bad_alloc), grew it
+// to 5.5 GB, or reached 3.4 GB with no frame after 90 s. They are refused as they load, with the
+// lesson limits the window applies (core/limits.hpp), in well under a second or two.
+TEST(Scene, LessonsTooBigForTheCanvasAreRefusedAtLoad) {
+  auto five = [](const std::string& conv) {
+    std::string values;
+    for (int i = 0; i < 25; ++i)
+      values += i ? ", 1" : "1";
+    return with(R"("input": {"shape": [1, 1, 5, 5], "values": [)" + values + "]}, " + kW +
+                R"(, "conv": {"padding": )" + conv + "}");
+  };
+  auto r = scene_from_json(five("1000000"), "big.json");
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().message,
+            "big.json: this lesson's padded input would be 2000005\xC3\x97"
+            "2000005 cells per channel, more than the 4096 rows or columns one grid of the canvas "
+            "shows; use less padding (a large picture belongs in the live preview)");
+  EXPECT_EQ(r.error().field, "padding");
+  r = scene_from_json(five("[1000000, 0]"), "big.json");
+  ASSERT_FALSE(r.has_value());
+  EXPECT_NE(r.error().message.find("2000005\xC3\x97"
+                                   "5 cells per channel"),
+            std::string::npos)
+      << r.error().message;
+
+  // 16 M values: refused while the file is read, before it holds gigabytes of parsed numbers.
+  std::string values;
+  values.reserve(33u << 20);
+  for (int i = 0; i < 4096 * 4096; ++i)
+    values += i ? ",1" : "1";
+  const auto t0 = std::chrono::steady_clock::now();
+  r = scene_from_json(
+      with(R"("input": {"shape": [1, 1, 4096, 4096], "values": [)" + values + "]}, " + kW),
+      "big.json");
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().message,
+            "big.json: the file holds more than 3,146,728 values, but a scene holds at most "
+            "1,048,576 per tensor (what a lesson can show); use smaller tensors, and open a large "
+            "picture in the live preview instead");
+  EXPECT_LT(s, 5.0);
+  // Within the file's bound, the tensor's own.
+  SceneLimits wide;
+  wide.max_elements = 1 << 22;
+  r = scene_from_json(with(R"("input": {"shape": [1, 1, 2048, 2048], "values": [)" +
+                           values.substr(0, 2 * 2048 * 2048 - 1) + "]}, " + kW),
+                      "big.json", "", wide);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().message,
+            "big.json: the input has 4,194,304 values, more than the 1,048,576 a lesson holds; "
+            "crop it, or open the picture in the live preview instead");
+
+  // A pooling window with more taps than the arithmetic panel lists.
+  r = scene_from_json(R"({"format": "convscope-scene", "version": 1, "op": "pool",
+      "pool": {"op": "max", "kernel": 300}, "input": {"shape": [1, 1, 300, 300], "values": [)" +
+                          values.substr(0, 2 * 300 * 300 - 1) + "]}}",
+                      "big.json");
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().message,
+            "big.json: each window of this lesson has 90,000 taps, more than the 65,536 the "
+            "arithmetic panel lists; use a smaller kernel or fewer channels");
+}
+
+// Issue 10: a preview picture that is a folder, a device or a damaged file was accepted silently.
+// It is decoded when the scene loads; a missing one is left for the preview to report.
+TEST(Scene, APreviewPictureThatIsNotOneIsRefusedAtLoad) {
+  const std::string dir = temp_dir();
+  const std::string good = std::string(CONVSCOPE_SOURCE_DIR) + "/assets/images/checker-grey.png";
+  auto scene_with = [&](const std::string& image) {
+    const std::string path = (fs::path(dir) / "lesson.json").string();
+    EXPECT_TRUE(write_file_atomic(
+                    path, with(kIn + ", " + kW + R"(, "preview": {"image": ")" + image + "\"}"))
+                    .has_value());
+    return load_scene(path);
+  };
+  const std::string corrupt = (fs::path(dir) / "corrupt.jpg").string();
+  ASSERT_TRUE(
+      write_file_atomic(corrupt, std::string("\xFF\xD8\xFF\xE0garbage, not a JPEG")).has_value());
+  const std::string fifo = (fs::path(dir) / "pipe.png").string();
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const std::string folder = (fs::path(dir) / "pics").string();
+  fs::create_directories(folder);
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {folder, "is not a regular file (a folder); give a file"},
+      {"/dev/zero", "is not a regular file (a device, a pipe or a socket); give a file"},
+      {fifo, "is not a regular file (a device, a pipe or a socket); give a file"},
+      {corrupt, "corrupt.jpg is a JPEG"},
+  };
+  for (const auto& [image, why] : bad) {
+    auto r = scene_with(image);
+    ASSERT_FALSE(r.has_value()) << image << " was accepted";
+    const std::string& m = r.error().message;
+    EXPECT_EQ(m.rfind("lesson.json: preview.image: ", 0), 0u) << m;
+    EXPECT_NE(m.find(why), std::string::npos) << m;
+    EXPECT_NE(m.find("(or write \"image\": \"\" for the built-in sample)"), std::string::npos) << m;
+    EXPECT_EQ(r.error().field, "preview");
+  }
+  auto r = scene_with(good);
+  ASSERT_TRUE(r.has_value()) << r.error().message;
+  EXPECT_EQ(r->preview_image, good);
+  r = scene_with("not-there.png");
+  ASSERT_TRUE(r.has_value()) << r.error().message;
+  fs::remove_all(dir);
 }
 
 // Issue 10: the finiteness check ran before the conversion, so 1e300 loaded as a float32 +inf.

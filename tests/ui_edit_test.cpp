@@ -69,6 +69,27 @@ std::string box_scene(const std::string& title, bool flip = false) {
   "input": {"shape": [1, 1, 4, 4], "values": [1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16]}})";
 }
 
+// Issue 10's scenes too big for a lesson: the box scene's 4×4 input with padding 1 000 000 or
+// [1 000 000, 0] (a std::bad_alloc in the first frame, or 5.5 GB), and a 4096×4096 input of
+// 16 M values (3.4 GB, no frame after 90 s).
+std::string too_big_scene(const std::string& padding) {
+  return std::string(
+             R"({"format": "convscope-scene", "version": 1, "op": "conv", "conv": {"padding": )") +
+         padding + R"(},
+  "weight": {"shape": [1, 1, 2, 2], "values": [[[[1, 1], [1, 1]]]]},
+  "input": {"shape": [1, 1, 4, 4], "values": [1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16]}})";
+}
+std::string sixteen_million_values_scene() {
+  std::string values;
+  values.reserve(33u << 20);
+  for (int i = 0; i < 4096 * 4096; ++i)
+    values += i ? ",1" : "1";
+  return R"({"format": "convscope-scene", "version": 1, "op": "conv",
+  "weight": {"shape": [1, 1, 1, 1], "values": [1]},
+  "input": {"shape": [1, 1, 4096, 4096], "values": [)" +
+         values + "]}}";
+}
+
 // ---------------------------------------------------------------------------------------------
 // In process
 
@@ -274,6 +295,35 @@ TEST(UiEditKernel, RandomIsSeededAndPresetsResize) {
   EXPECT_NEAR(a.weight.get(12), 36.0 / 256.0, 1e-7);
   recompute_if_dirty(a);
   EXPECT_FALSE(a.error.has_value());
+}
+
+// Issue 10: a scene too big for the canvas is refused as it opens, with the lesson limits'
+// sentence; the lesson on screen stays.
+TEST(UiEditScene, TooBigScenesAreRefusedAndTheLessonStays) {
+  TempDir dir;
+  AppState s;
+  ASSERT_TRUE(write_file_atomic(dir / "box.json", box_scene("Box test")).has_value());
+  ASSERT_TRUE(open_scene_file(s, dir / "box.json").has_value());
+  ASSERT_TRUE(write_file_atomic(dir / "pad.json", too_big_scene("1000000")).has_value());
+  ASSERT_TRUE(write_file_atomic(dir / "rows.json", too_big_scene("[1000000, 0]")).has_value());
+  ASSERT_TRUE(write_file_atomic(dir / "many.json", sixteen_million_values_scene()).has_value());
+  for (const char* name : {"pad.json", "rows.json", "many.json"}) {
+    auto st = open_scene_file(s, dir / name);
+    ASSERT_FALSE(st.has_value()) << name;
+    EXPECT_EQ(st.error().message.rfind(std::string(name) + ": ", 0), 0u) << st.error().message;
+    EXPECT_EQ(s.lesson_name, "box") << name;
+    EXPECT_EQ(s.input.shape(), (Shape{1, 1, 4, 4}));
+  }
+  EXPECT_NE(open_scene_file(s, dir / "rows.json")
+                .error()
+                .message.find("padded input would be 2000004\xC3\x97"
+                              "4 cells per channel"),
+            std::string::npos);
+  // Dropped on the window: the sentence in the status bar.
+  ui::handle_dropped_files(s, {dir / "pad.json"});
+  EXPECT_NE(s.notice.find("pad.json: this lesson's padded input would be"), std::string::npos)
+      << s.notice;
+  EXPECT_EQ(s.lesson_name, "box");
 }
 
 TEST(UiEditScene, StateRoundTripThroughAFile) {
@@ -642,6 +692,55 @@ TEST(UiEditWindow, ABrokenSceneIsRefusedWithItsSentence) {
   EXPECT_EQ(app.wait(120), 2);
   EXPECT_NE(slurp(dir / "app.log").find("unknown key \"strid\""), std::string::npos)
       << slurp(dir / "app.log");
+}
+
+// Issue 10: on the command line these scenes aborted the first frame (std::bad_alloc, exit 134),
+// grew the window to 5.5 GB, or showed no frame after 90 s; now `convscope --scene` says why and
+// exits 2 before drawing anything.
+TEST(UiEditWindow, TooBigScenesEndInASentenceNotACrash) {
+  CS_REQUIRE_DISPLAY();
+  TempDir dir;
+  ASSERT_TRUE(write_file_atomic(dir / "pad.json", too_big_scene("1000000")).has_value());
+  ASSERT_TRUE(write_file_atomic(dir / "rows.json", too_big_scene("[1000000, 0]")).has_value());
+  ASSERT_TRUE(write_file_atomic(dir / "many.json", sixteen_million_values_scene()).has_value());
+  for (const char* name : {"pad.json", "rows.json", "many.json"}) {
+    App app(dir, {"--scene", dir / name, "--frames", "2"});
+    EXPECT_EQ(app.wait(60), 2) << name << ": " << slurp(dir / "app.log");
+    const std::string log = slurp(dir / "app.log");
+    EXPECT_NE(log.find(std::string("convscope: ") + name + ": "), std::string::npos) << log;
+    EXPECT_NE(log.find("lesson"), std::string::npos) << log;
+  }
+}
+
+// The same scene opened from inside the window (Ctrl+O): refused with its sentence (the file
+// browser's and the status bar's), the lesson on screen stays and the window goes on.
+TEST(UiEditWindow, OpeningATooBigSceneInTheWindowKeepsTheLesson) {
+  CS_REQUIRE_DISPLAY();
+  TempDir dir;
+  const std::string box = dir / "box.json", big = dir / "big.json", st = dir / "status.json";
+  ASSERT_TRUE(write_file_atomic(box, box_scene("Box test")).has_value());
+  ASSERT_TRUE(write_file_atomic(big, too_big_scene("[1000000, 0]")).has_value());
+  App app(dir, {"--scene", box, "--status-file", st});
+  ASSERT_TRUE(wait_until([&] { return status(st).value("lesson", "") == "box"; }, 60))
+      << slurp(dir / "app.log");
+  ASSERT_TRUE(app.focus()) << "no ConvScope window appeared";
+  app.press("ctrl+o");
+  app.type(big);
+  app.press("Return");
+  ASSERT_TRUE(wait_until(
+      [&] {
+        return status(st).value("notice", "").find("big.json: this lesson's padded input") !=
+               std::string::npos;
+      },
+      20))
+      << status(st).dump();
+  const auto s = status(st);
+  EXPECT_EQ(s.value("lesson", ""), "box");
+  EXPECT_EQ(s["input_shape"], nlohmann::json::array({1, 1, 4, 4}));
+  EXPECT_EQ(s.value("error", "?"), "");
+  app.press("Escape");
+  app.press("ctrl+q");
+  EXPECT_EQ(app.wait(60), 0) << slurp(dir / "app.log");
 }
 
 TEST(UiEditWindow, KeysEditTheKernelSaveAndOpenScenes) {

@@ -1,8 +1,9 @@
 // Tests of the visualizer's state without a window: recompute-on-dirty keeps the last good trace
 // and names the field on an invalid edit, the stepper keeps its output coordinate across edits,
-// the parameter panel's operand reshaping, random lessons and the status JSON.
+// the parameter panel's operand reshaping, random lessons, the status JSON, the lesson limits on
+// edits, and the settings and layout files between runs (garbage in them gives defaults).
 #include <gtest/gtest.h>
-
+#include <imgui.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -13,6 +14,7 @@
 #include "app/ui/ui_arithmetic.hpp"
 #include "app/ui/ui_params.hpp"
 #include "app/ui/ui_settings.hpp"
+#include "core/file_io.hpp"
 
 namespace cs {
 namespace {
@@ -205,6 +207,146 @@ TEST(UiState, ArithmeticPanelWritesEveryProductOfTheWindow) {
   EXPECT_NE(lines[1].find("= −2"), std::string::npos) << lines[1];
   EXPECT_EQ(lines[2], "Partial plus the bias:");
   EXPECT_EQ(lines[3], "(−2) + 0 (bias) = −2");
+}
+
+namespace fs = std::filesystem;
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    static int counter = 0;
+    path = fs::temp_directory_path() /
+           ("convscope_ui_state_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
+    fs::create_directories(path);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
+
+// Issue 10: an edit (or a lesson) too big for the canvas is refused with the lesson limits' own
+// sentence (core/limits.hpp), naming the field; the last good trace stays and nothing is built.
+TEST(UiState, ALessonTooBigForTheCanvasIsRefusedNotDrawn) {
+  AppState s;
+  open_vertical_edge(s);
+  s.conv.padding = PaddingSpec::pair(1000000, 0);
+  s.mark_dirty(Dirty::trace);
+  recompute_if_dirty(s);
+  ASSERT_TRUE(s.error.has_value());
+  EXPECT_EQ(s.error->message,
+            "this lesson's padded input would be 2000005\xC3\x97"
+            "5 cells per channel, more than the 4096 rows or columns one grid of the canvas "
+            "shows; use less padding (a large picture belongs in the live preview)");
+  EXPECT_EQ(s.error->field, "padding");
+  ASSERT_TRUE(s.trace);
+  EXPECT_EQ(s.trace->shape().out_h, 3) << "the last good trace stays";
+  // A pooling window of 300×300 taps: more than the arithmetic panel lists.
+  s.op = LessonOp::pool;
+  s.input = Tensor(DType::f32, {1, 1, 300, 300});
+  s.pool.k_h = s.pool.k_w = 300;
+  s.mark_dirty(Dirty::trace);
+  recompute_if_dirty(s);
+  ASSERT_TRUE(s.error.has_value());
+  EXPECT_EQ(s.error->field, "kernel");
+  EXPECT_NE(s.error->message.find("90,000 taps"), std::string::npos) << s.error->message;
+  EXPECT_TRUE(s.trace->is_conv());
+}
+
+// A settings.json with values out of range, of the wrong type or not JSON at all gives the
+// defaults for those values and a notice; before, "random" {h: 100000, w: 100000} made the first
+// lesson a 40 GB tensor (std::bad_alloc at start).
+TEST(UiSettings, GarbageGivesDefaultsAndANotice) {
+  TempDir dir;
+  const std::string path = (dir.path / "settings.json").string();
+  auto load = [&](const std::string& text) {
+    EXPECT_TRUE(write_file_atomic(path, text).has_value());
+    auto s = std::make_unique<AppState>();
+    ui::load_settings(*s, dir.path.string());
+    return s;
+  };
+  auto s = load(R"({"lesson": "random", "presentation": true,
+                    "random": {"h": 100000, "w": 100000, "c_in": 1, "seed": 7}})");
+  EXPECT_EQ(s->notice,
+            "settings.json: h is 100000; it must be between 1 and 512; that setting keeps its "
+            "default.");
+  EXPECT_EQ(s->random_spec.h, RandomSpec{}.h);
+  EXPECT_EQ(s->random_spec.w, RandomSpec{}.w);
+  EXPECT_EQ(s->random_spec.seed, 7u);
+  EXPECT_TRUE(s->presentation) << "the good values are kept";
+  EXPECT_EQ(s->lesson_name, "random");
+  EXPECT_EQ(s->input.shape(), (Shape{1, 1, RandomSpec{}.h, RandomSpec{}.w}));
+
+  s = load(R"({"speed": "fast", "preview_mapping": 9, "show_values": false})");
+  EXPECT_EQ(s->notice,
+            "settings.json: speed must be a number, not text; that setting keeps its default.");
+  EXPECT_EQ(s->preview_mapping, AppState{}.preview_mapping);
+  EXPECT_FALSE(s->show_values);
+
+  const std::string why = "settings.json in " + dir.path.string() +
+                          " is not valid settings JSON; starting with defaults.";
+  for (const std::string& text : {std::string("\x89PNG garbage"), std::string("[1, 2]"),
+                                  std::string(300000, '[') + std::string(300000, ']')}) {
+    s = load(text);
+    EXPECT_EQ(s->notice, why);
+    EXPECT_FALSE(s->presentation);
+  }
+  s = load(R"({"random": {"seed": -1}})");
+  EXPECT_EQ(s->notice,
+            "settings.json: seed must be a whole number from 0 to 18446744073709551615, not -1; "
+            "that setting keeps its default.");
+}
+
+// The window layout is ImGui's ini text, written by save_layout through a temporary file and a
+// rename (never by ImGui itself), and read back by load_layout.
+TEST(UiSettings, TheLayoutIsSavedAtomicallyAndReadBack) {
+  TempDir dir;
+  auto frame = [] {
+    ImGuiIO& io = ImGui::GetIO();
+    io.DisplaySize = ImVec2(800, 600);
+    io.DeltaTime = 1.0f / 60;
+    unsigned char* pixels = nullptr;
+    int w = 0, h = 0;
+    io.Fonts->GetTexDataAsRGBA32(&pixels, &w, &h);
+    ImGui::NewFrame();
+    ImGui::SetNextWindowPos(ImVec2(123, 45));
+    ImGui::Begin("Kept window");
+    ImGui::End();
+    ImGui::EndFrame();
+  };
+  ImGui::CreateContext();
+  ImGui::GetIO().IniFilename = nullptr;
+  EXPECT_FALSE(ui::load_layout(dir.path.string())) << "no layout yet";
+  frame();
+  ImGui::GetIO().WantSaveIniSettings = true;
+  ASSERT_TRUE(ui::save_layout(dir.path.string()).has_value());
+  EXPECT_FALSE(ImGui::GetIO().WantSaveIniSettings);
+  ImGui::DestroyContext();
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(dir.path))
+    names.push_back(e.path().filename().string());
+  EXPECT_EQ(names, std::vector<std::string>{"imgui.ini"}) << "no temporary file is left";
+  auto text = read_file((dir.path / "imgui.ini").string(), 1 << 20);
+  ASSERT_TRUE(text.has_value());
+  const std::string ini(text->begin(), text->end());
+  EXPECT_NE(ini.find("[Window][Kept window]\nPos=123,45"), std::string::npos) << ini;
+
+  ImGui::CreateContext();
+  ImGui::GetIO().IniFilename = nullptr;
+  EXPECT_TRUE(ui::load_layout(dir.path.string()));
+  std::size_t size = 0;
+  EXPECT_NE(std::string(ImGui::SaveIniSettingsToMemory(&size)).find("Pos=123,45"),
+            std::string::npos);
+  ImGui::DestroyContext();
+  // A garbage file is ImGui's to ignore: no crash, nothing read from it.
+  ASSERT_TRUE(write_file_atomic((dir.path / "imgui.ini").string(),
+                                std::string("\0\xFF[Window][\n=\n[[[\x01", 13))
+                  .has_value());
+  ImGui::CreateContext();
+  ImGui::GetIO().IniFilename = nullptr;
+  EXPECT_TRUE(ui::load_layout(dir.path.string()));
+  frame();
+  ImGui::DestroyContext();
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 // options (app/ui/window_options.hpp) are also checked in process, without a display.
 #include <gtest/gtest.h>
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -15,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <set>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -312,6 +314,44 @@ TEST_F(UiWindow, LastLessonAndModeAreRestored) {
     app.key("ctrl+q");
     EXPECT_EQ(app.wait_exit(20), 0);
   }
+}
+
+// Issue 10: imgui.ini was written by ImGui in place (truncated, then written). It is now saved
+// like the other state: a temporary file renamed over it, so each save is a new file (a new
+// inode) and nothing is left beside it; a garbage layout is ignored.
+TEST_F(UiWindow, TheLayoutIsSavedByARenameLikeTheOtherState) {
+  const fs::path ini = m_dir / "convscope" / "imgui.ini";
+  auto run_once = [&] {
+    App app(m_dir, {"--lesson", "vertical-edge"});
+    ASSERT_TRUE(app.started());
+    ASSERT_TRUE(app.focus());
+    app.key("ctrl+q");
+    ASSERT_EQ(app.wait_exit(20), 0);
+  };
+  auto inode = [](const fs::path& p) {
+    struct stat st {};
+    return ::stat(p.c_str(), &st) == 0 ? st.st_ino : ino_t{0};
+  };
+  run_once();
+  ASSERT_TRUE(fs::exists(ini));
+  const ino_t first = inode(ini);
+  std::ifstream in(ini);
+  std::stringstream text;
+  text << in.rdbuf();
+  EXPECT_NE(text.str().find("[Window]["), std::string::npos) << text.str();
+  run_once();
+  EXPECT_NE(inode(ini), first) << "imgui.ini was rewritten in place, not replaced by a rename";
+  std::set<std::string> names;
+  for (const auto& e : fs::directory_iterator(m_dir / "convscope"))
+    names.insert(e.path().filename().string());
+  EXPECT_EQ(names, (std::set<std::string>{"imgui.ini", "last_scene.json", "settings.json"}));
+  // Garbage in imgui.ini: the window still starts and quits cleanly, and writes a good one.
+  std::ofstream(ini, std::ios::binary) << std::string("\0\xFF[Window][\n=\n[[[", 12);
+  run_once();
+  std::ifstream again(ini);
+  std::stringstream fresh;
+  fresh << again.rdbuf();
+  EXPECT_NE(fresh.str().find("[Window]["), std::string::npos) << fresh.str();
 }
 
 TEST_F(UiWindow, F12WritesAScreenshotAndSaysWhere) {

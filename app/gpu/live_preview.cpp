@@ -10,6 +10,7 @@
 #include "app/gpu/gpu_engine.hpp"
 #include "core/conv2d.hpp"
 #include "core/geometry.hpp"
+#include "core/limits.hpp"
 
 namespace cs::gpu {
 
@@ -113,6 +114,8 @@ struct LivePreview::State {
                             " output channels; a picture needs 1 (grey) or 3 (colour)",
                         "weight");
     }
+    // The engine's memory and work limits, for the GPU's resident path as for the CPU's.
+    if (auto st = check_cost(conv2d_cost(*g, input.dtype(), Layout::nchw)); !st) return st;
     geo = *g;
     geo_ok = true;
     return ok();

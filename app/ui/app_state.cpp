@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/limits.hpp"
+
 namespace cs {
 
 // Defined by the ui-edit views (app/ui/ui_edit.*); AppState only holds the pointer. An incomplete
@@ -19,6 +21,7 @@ AppState::~AppState() = default;
 void AppState::notify(std::string text, double seconds) {
   notice = std::move(text);
   notice_until = time + seconds;
+  mark_dirty(Dirty::status);  // the notice is part of the status JSON
 }
 
 const Error* AppState::error_for(const std::string& field) const {
@@ -32,10 +35,6 @@ Tensor AppState::effective_weight() const {
 }
 
 namespace {
-
-// Largest lesson trace we build: windows × channels-per-group partial sums. Bigger inputs belong
-// in the full-resolution preview, not in a cell-by-cell lesson.
-constexpr int64_t kMaxTracePartials = 40LL * 1000 * 1000;
 
 // A weight for switching a pool lesson to conv: [1, C, 3, 3] with a 1 in each centre (identity
 // summed over channels), so the first picture is easy to read.
@@ -65,13 +64,9 @@ Status run_conv(AppState& s) {
   p_nchw.layout = Layout::nchw;
   auto geo = conv2d_geometry(s.input.shape(), w.shape(), s.has_bias ? s.bias.numel() : -1, p_nchw);
   if (!geo) return geo.error();
-  const int64_t partials = geo->outputs() * std::max<int64_t>(1, geo->c_in_per_group);
-  if (partials > kMaxTracePartials) {
-    return make_error("This lesson would record " + std::to_string(partials) +
-                          " partial sums, more than the " + std::to_string(kMaxTracePartials) +
-                          " a lesson keeps; use a smaller input (or the full-resolution preview).",
-                      "input");
-  }
+  // What the canvas can draw, as scenes are checked when they load (core/limits.hpp); the
+  // engine then checks its memory and work itself.
+  if (auto st = check_lesson_size(*geo); !st) return st;
   auto trace = p.layout == Layout::nhwc
                    ? trace_conv2d(nchw_to_nhwc(s.input), oihw_to_hwio(w), bias, p)
                    : trace_conv2d(s.input, w, bias, p);
@@ -91,11 +86,7 @@ Status run_pool(AppState& s) {
   p_nchw.layout = Layout::nchw;
   auto geo = pool2d_geometry(s.input.shape(), p_nchw);
   if (!geo) return geo.error();
-  if (geo->outputs() > kMaxTracePartials) {
-    return make_error("This pooling lesson has " + std::to_string(geo->outputs()) +
-                          " outputs, more than a lesson keeps; use a smaller input.",
-                      "input");
-  }
+  if (auto st = check_lesson_size(*geo); !st) return st;
   auto trace = s.pool.layout == Layout::nhwc ? trace_pool2d(nchw_to_nhwc(s.input), s.pool)
                                              : trace_pool2d(s.input, s.pool);
   if (!trace) return trace.error();

@@ -138,6 +138,7 @@ struct AppState {
   std::string banner;         // a persistent warning (missing font, no GL 4.3, ...)
   double time = 0.0;          // seconds since start, set by main.cpp each frame
 
+  // Also marks Dirty::status (the notice is part of the status JSON).
   void notify(std::string text, double seconds = 6.0);
 
   // ---- Dirty flags ----

@@ -156,6 +156,7 @@ void choose(AppState& state, EditState& es, std::string path) {
   }
   if (!s) {
     es.browse_error = s.error().message;
+    state.notify(s.error().message, 10.0);  // in the status bar (and the --status-file) too
     return;
   }
   state.notify(done);

@@ -14,6 +14,7 @@
 
 #include "app/ui/ui_edit.hpp"
 #include "core/image_io.hpp"
+#include "core/limits.hpp"
 #include "core/npy.hpp"
 
 namespace cs {
@@ -26,10 +27,6 @@ EditState& edit_state(AppState& state) {
 }
 
 namespace {
-
-// Largest tensor accepted as a lesson input: a lesson is read cell by cell; photos belong in
-// the live preview.
-constexpr int64_t kMaxLessonInput = 1LL << 20;
 
 std::string lower_ext(const std::string& path) {
   std::string e = fs::path(path).extension().string();
@@ -188,12 +185,8 @@ Result<Tensor> npy_to_input(const Tensor& t, bool nhwc) {
                         "input");
     }
   }
-  if (in.numel() > kMaxLessonInput) {
-    return make_error("the array has " + std::to_string(in.numel()) +
-                          " values, more than a lesson shows (" + std::to_string(kMaxLessonInput) +
-                          "); crop it, or open the picture in the live preview instead",
-                      "input");
-  }
+  // A lesson is read cell by cell; photos belong in the live preview (core/limits.hpp).
+  if (auto st = check_lesson_values("input", in.numel()); !st) return st.error();
   return r;
 }
 

@@ -12,6 +12,7 @@
 
 #include "app/ui/ui_edit.hpp"
 #include "core/conv2d.hpp"
+#include "core/limits.hpp"
 #include "core/presets.hpp"
 
 namespace cs::ui {
@@ -94,6 +95,16 @@ void update_compare(FlipCompare& fc, const AppState& s) {
   fc.valid = true;
   fc.error.clear();
   const Tensor* b = s.has_bias ? &s.bias : nullptr;
+  // Only what the lesson itself may hold: the maps below are drawn cell by cell.
+  auto geo =
+      conv2d_geometry(s.input.shape(), s.weight.shape(), s.has_bias ? s.bias.numel() : -1, p);
+  Status fits = geo ? check_lesson_size(*geo) : Status(geo.error());
+  if (!fits) {
+    fc.error = fits.error().message;
+    fc.xcorr = Tensor();
+    fc.conv = Tensor();
+    return;
+  }
   auto a = conv2d(s.input, s.weight, b, p);
   auto c = conv2d(s.input, flip_kernel(s.weight, Layout::nchw), b, p);
   if (!a || !c) {

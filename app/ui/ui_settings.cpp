@@ -1,15 +1,21 @@
 // Settings between runs in $XDG_STATE_HOME/convscope/ (see ui_settings.hpp): preferences in
-// settings.json, the lesson as it was in last_scene.json (through the scene format of
-// core/scene.hpp). Reading is forgiving: a broken file is ignored with a notice.
+// settings.json (read through core/json_read: depth, types and ranges checked), the lesson as it
+// was in last_scene.json (through the scene format of core/scene.hpp), the window layout in
+// imgui.ini (ImGui's text, saved atomically here, never by ImGui). Reading is forgiving: a broken
+// file or value is ignored with a notice.
 #include "app/ui/ui_settings.hpp"
+
+#include <imgui.h>
 
 #include <cstdlib>
 #include <filesystem>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
 #include "app/ui/ui_edit.hpp"
 #include "core/file_io.hpp"
+#include "core/json_read.hpp"
 #include "core/scene.hpp"
 
 namespace cs::ui {
@@ -36,6 +42,10 @@ Result<std::string> state_dir() {
 
 namespace {
 
+constexpr const char* kSettings = "settings.json";
+constexpr const char* kLayout = "imgui.ini";
+constexpr uint64_t kMaxSettingsBytes = 1 << 20;
+
 StepUnit parse_unit(const std::string& s) {
   for (StepUnit u : {StepUnit::multiply, StepUnit::window, StepUnit::row, StepUnit::channel}) {
     if (s == step_unit_name(u)) return u;
@@ -43,62 +53,119 @@ StepUnit parse_unit(const std::string& s) {
   return StepUnit::multiply;
 }
 
-template <class T>
-void get_to(const nlohmann::json& j, const char* key, T& out) {
-  auto it = j.find(key);
-  if (it == j.end()) return;
-  try {
-    out = it->get<T>();
-  } catch (const std::exception&) {
-    // A wrong type keeps the default.
+// settings.json's values through core/json_read's getters (types and ranges checked after
+// conversion): a value that is wrong keeps its default, and the first such problem is kept for
+// one notice.
+class SettingsReader {
+ public:
+  explicit SettingsReader(const std::string& where) : m_rd(where, JsonWording::scene, "settings") {}
+
+  template <class T, class Get>
+  void read(const Json& j, const char* key, T& out, Get get) {
+    auto it = j.find(key);
+    if (it == j.end()) return;
+    auto v = get(*it, std::string(key));
+    if (v) {
+      out = static_cast<T>(*v);
+    } else if (m_problem.empty()) {
+      m_problem = v.error().message;
+    }
   }
+  void boolean(const Json& j, const char* key, bool& out) {
+    read(j, key, out, [&](const Json& v, const std::string& k) { return m_rd.boolean(v, k); });
+  }
+  void text(const Json& j, const char* key, std::string& out) {
+    read(j, key, out, [&](const Json& v, const std::string& k) { return m_rd.text(v, k); });
+  }
+  void whole(const Json& j, const char* key, IntRange range, int& out) {
+    read(j, key, out, [&](const Json& v, const std::string& k) { return m_rd.whole(v, k, range); });
+  }
+  void number(const Json& j, const char* key, double& out) {
+    read(j, key, out, [&](const Json& v, const std::string& k) -> Result<double> {
+      if (!v.is_number()) return m_rd.fail(k + " must be a number, not " + json_type_name(v));
+      return m_rd.number(v, k, DType::f64);
+    });
+  }
+  void seed(const Json& j, const char* key, uint64_t& out) {
+    read(j, key, out, [&](const Json& v, const std::string& k) -> Result<uint64_t> {
+      if (v.is_number_unsigned()) return v.get<uint64_t>();
+      return m_rd.fail(k + " must be a whole number from 0 to 18446744073709551615, not " +
+                       json_preview(v));
+    });
+  }
+  const std::string& problem() const { return m_problem; }
+
+ private:
+  JsonReader m_rd;
+  std::string m_problem;
+};
+
+// The preferences in `j` (an object) into `s`; the lesson's name into `lesson`.
+void read_preferences(const Json& j, AppState& s, std::string& lesson, SettingsReader& r) {
+  r.text(j, "lesson", lesson);
+  r.boolean(j, "presentation", s.presentation);
+  r.boolean(j, "high_contrast", s.high_contrast);
+  double speed = s.stepper.speed();
+  r.number(j, "speed", speed);
+  s.stepper.set_speed(speed);
+  std::string unit = step_unit_name(s.step_unit);
+  r.text(j, "step_unit", unit);
+  s.step_unit = parse_unit(unit);
+  std::string play_unit = step_unit_name(s.stepper.play_unit());
+  r.text(j, "play_unit", play_unit);
+  s.stepper.set_play_unit(parse_unit(play_unit));
+  for (auto [key, flag] : {std::pair{"show_values", &s.show_values},
+                           {"reduce_motion", &s.reduce_motion},
+                           {"show_lesson_info", &s.show_lesson_info},
+                           {"show_params", &s.show_params},
+                           {"show_arithmetic", &s.show_arithmetic},
+                           {"show_timeline", &s.show_timeline},
+                           {"show_kernel_editor", &s.show_kernel_editor},
+                           {"show_inputs", &s.show_inputs},
+                           {"show_preview", &s.show_preview}}) {
+    r.boolean(j, key, *flag);
+  }
+  r.whole(j, "preview_mapping", {0, 3}, s.preview_mapping);
+  r.text(j, "preview_path", s.preview_path);
+  if (auto it = j.find("random"); it != j.end() && it->is_object()) {
+    // The ranges of --random and the inputs view, so a saved spec always makes a lesson.
+    RandomSpec& rs = s.random_spec;
+    r.whole(*it, "h", {1, 512}, rs.h);
+    r.whole(*it, "w", {1, 512}, rs.w);
+    r.whole(*it, "c_in", {1, 64}, rs.c_in);
+    r.whole(*it, "c_out", {1, 64}, rs.c_out);
+    r.whole(*it, "k", {1, 15}, rs.k);
+    r.whole(*it, "range", {1, 1000}, rs.range);
+    r.seed(*it, "seed", rs.seed);
+  }
+}
+
+// settings.json into `s`: the lesson's name in `lesson`. Problems become one notice.
+void read_settings_file(AppState& s, const std::string& dir, std::string& lesson) {
+  const std::string path = dir + "/" + kSettings;
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return;
+  auto bytes = read_file(path, kMaxSettingsBytes);
+  if (!bytes) {
+    s.notify(bytes.error().message + "; starting with the default settings.");
+    return;
+  }
+  const JsonDocument doc = parse_json(std::string(bytes->begin(), bytes->end()));
+  if (doc.failure != JsonDocument::Failure::none || !doc.root.is_object()) {
+    s.notify(std::string(kSettings) + " in " + dir +
+             " is not valid settings JSON; starting with defaults.");
+    return;
+  }
+  SettingsReader r(kSettings);
+  read_preferences(doc.root, s, lesson, r);
+  if (!r.problem().empty()) s.notify(r.problem() + "; that setting keeps its default.");
 }
 
 }  // namespace
 
 bool load_settings(AppState& s, const std::string& dir) {
   std::string lesson;
-  auto bytes = read_file(dir + "/settings.json", 1 << 20);
-  if (bytes) {
-    const nlohmann::json j =
-        nlohmann::json::parse(bytes->begin(), bytes->end(), nullptr, /*allow_exceptions=*/false);
-    if (j.is_object()) {
-      get_to(j, "lesson", lesson);
-      get_to(j, "presentation", s.presentation);
-      get_to(j, "high_contrast", s.high_contrast);
-      double speed = s.stepper.speed();
-      get_to(j, "speed", speed);
-      s.stepper.set_speed(speed);
-      std::string unit;
-      get_to(j, "step_unit", unit);
-      s.step_unit = parse_unit(unit);
-      std::string play_unit;
-      get_to(j, "play_unit", play_unit);
-      s.stepper.set_play_unit(parse_unit(play_unit));
-      get_to(j, "show_values", s.show_values);
-      get_to(j, "reduce_motion", s.reduce_motion);
-      get_to(j, "show_lesson_info", s.show_lesson_info);
-      get_to(j, "show_params", s.show_params);
-      get_to(j, "show_arithmetic", s.show_arithmetic);
-      get_to(j, "show_timeline", s.show_timeline);
-      get_to(j, "show_kernel_editor", s.show_kernel_editor);
-      get_to(j, "show_inputs", s.show_inputs);
-      get_to(j, "show_preview", s.show_preview);
-      get_to(j, "preview_mapping", s.preview_mapping);
-      get_to(j, "preview_path", s.preview_path);
-      if (auto r = j.find("random"); r != j.end() && r->is_object()) {
-        get_to(*r, "h", s.random_spec.h);
-        get_to(*r, "w", s.random_spec.w);
-        get_to(*r, "c_in", s.random_spec.c_in);
-        get_to(*r, "c_out", s.random_spec.c_out);
-        get_to(*r, "k", s.random_spec.k);
-        get_to(*r, "range", s.random_spec.range);
-        get_to(*r, "seed", s.random_spec.seed);
-      }
-    } else {
-      s.notify("settings.json in " + dir + " is not valid JSON; starting with defaults.");
-    }
-  }
+  read_settings_file(s, dir, lesson);
   // The lesson as it was left, edits included.
   std::error_code ec;
   if (std::filesystem::exists(dir + "/last_scene.json", ec)) {
@@ -112,6 +179,23 @@ bool load_settings(AppState& s, const std::string& dir) {
   }
   if (!lesson.empty() && load_lesson(s, lesson)) return true;
   return false;
+}
+
+bool load_layout(const std::string& dir) {
+  const std::string path = dir + "/" + kLayout;
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return false;
+  auto bytes = read_file(path, kMaxSettingsBytes);
+  if (!bytes || bytes->empty()) return false;
+  ImGui::LoadIniSettingsFromMemory(reinterpret_cast<const char*>(bytes->data()), bytes->size());
+  return true;
+}
+
+Status save_layout(const std::string& dir) {
+  std::size_t size = 0;
+  const char* text = ImGui::SaveIniSettingsToMemory(&size);
+  ImGui::GetIO().WantSaveIniSettings = false;
+  return write_file_atomic(dir + "/" + kLayout, text, size);
 }
 
 Status save_settings(const AppState& s, const std::string& dir) {
@@ -137,7 +221,7 @@ Status save_settings(const AppState& s, const std::string& dir) {
                  {"c_in", s.random_spec.c_in}, {"c_out", s.random_spec.c_out},
                  {"k", s.random_spec.k},       {"range", s.random_spec.range},
                  {"seed", s.random_spec.seed}};
-  Status st = write_file_atomic(dir + "/settings.json", j.dump(2) + "\n");
+  Status st = write_file_atomic(dir + "/" + kSettings, j.dump(2) + "\n");
   if (!st) return st;
   return save_scene(dir + "/last_scene.json", scene_from_state(s));
 }

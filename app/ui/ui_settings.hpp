@@ -1,8 +1,9 @@
 // Where the visualizer keeps its state between runs: $XDG_STATE_HOME/convscope/ (else
-// ~/.local/state/convscope/): imgui.ini (the window layout, through io.IniFilename),
+// ~/.local/state/convscope/): imgui.ini (the window layout: ImGui's ini text, written by
+// save_layout through a temporary file and a rename like the rest; io.IniFilename stays null),
 // settings.json (preferences and the lesson's name) and last_scene.json (the lesson as it was,
-// edits included), restored at start. Never the working directory. Depends on app_state.hpp and
-// the scene functions of ui_edit.hpp; no GL.
+// edits included), restored at start. Never the working directory. Depends on app_state.hpp, the
+// scene functions of ui_edit.hpp and ImGui (the layout); no GL.
 #pragma once
 
 #include <string>
@@ -21,5 +22,11 @@ Result<std::string> state_dir();
 bool load_settings(AppState& state, const std::string& dir);
 // Writes settings.json and last_scene.json atomically.
 Status save_settings(const AppState& state, const std::string& dir);
+
+// The window layout: load_layout hands dir/imgui.ini to ImGui (after ImGui::CreateContext, before
+// the first frame) and says whether there was one; save_layout writes ImGui's current layout to
+// it atomically and clears io.WantSaveIniSettings.
+bool load_layout(const std::string& dir);
+Status save_layout(const std::string& dir);
 
 }  // namespace cs::ui
