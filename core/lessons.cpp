@@ -258,6 +258,61 @@ Lesson avg_pool_ceil() {
   return l;
 }
 
+// A transposed-convolution lesson, one channel in and out, no bias.
+Lesson transpose_lesson(std::string name, std::string title, std::string description, Tensor input,
+                        Tensor weight, ConvTranspose2dParams params) {
+  Lesson l;
+  l.name = std::move(name);
+  l.title = std::move(title);
+  l.description = std::move(description);
+  l.op = LessonOp::conv_transpose;
+  l.input = std::move(input);
+  l.weight = std::move(weight);
+  l.transpose = params;
+  return l;
+}
+
+// conv_arithmetic's "no padding, unit strides, transposed": 2×2 => 4×4, the transpose of a 3×3
+// kernel sliding over 4×4.
+Lesson transpose_unit() {
+  return transpose_lesson(
+      "transpose-unit", "Transposed convolution: no padding, unit stride",
+      "Each of the 2\xC3\x97"
+      "2 input cells stamps the 3\xC3\x97"
+      "3 kernel, times its value, onto a 4\xC3\x97"
+      "4 output; overlapping stamps add. Read the other way (gather), every output is a "
+      "stride-1 convolution of the kernel rotated 180\xC2\xB0 over the input padded with "
+      "dilation\xC2\xB7(k \xE2\x88\x92 1) = 2 zeros on each side: out = (2 \xE2\x88\x92 "
+      "1)\xC2\xB7"
+      "1 + 1\xC2\xB7(3 \xE2\x88\x92 1) + 1 = 4, the size a 3\xC3\x97"
+      "3 conv shrank to 2\xC3\x97"
+      "2.",
+      t({1, 1, 2, 2}, {2, 1, 0, 3}), t({1, 1, 3, 3}, kVerticalEdge), ConvTranspose2dParams{});
+}
+
+// stride 2, padding 1, output_padding 1: 3×3 => 6×6, the input shape of a stride-2 conv
+// (3×3 kernel, padding 1) that made 3×3 from 6×6.
+Lesson transpose_stride_2() {
+  ConvTranspose2dParams p;
+  p.stride_h = p.stride_w = 2;
+  p.pad_h = p.pad_w = 1;
+  p.output_padding_h = p.output_padding_w = 1;
+  return transpose_lesson(
+      "transpose-stride-2", "Transposed convolution: stride 2, output_padding 1",
+      "A 3\xC3\x97"
+      "3 conv with stride 2 and padding 1 maps both 5\xC3\x97"
+      "5 and 6\xC3\x97"
+      "6 inputs to 3\xC3\x97"
+      "3. Its transpose stamps every input cell two cells apart and crops 1 from each side, "
+      "giving back 5\xC3\x97"
+      "5; output_padding 1 adds the row and column that make it 6\xC3\x97"
+      "6: out = (3 \xE2\x88\x92 1)\xC2\xB7"
+      "2 \xE2\x88\x92 2\xC2\xB7"
+      "1 + 1\xC2\xB7(3 \xE2\x88\x92 1) + 1 + 1 = 6. Read as gather, the input has one zero "
+      "stuffed between cells.",
+      t({1, 1, 3, 3}, {1, 0, 2, 0, 3, 0, 2, 0, 1}), t({1, 1, 3, 3}, kVerticalEdge), p);
+}
+
 // In menu order: the seeds' examples first, then one option each.
 std::vector<Lesson> make_lessons() {
   return {vertical_edge(), rgb_2_filters(),   rgb_3_filters(),   padding_1(),
@@ -272,13 +327,33 @@ const std::vector<Lesson>& builtin_lessons() {
   return lessons;
 }
 
-Result<Lesson> find_lesson(const std::string& name) {
+const std::vector<Lesson>& text_lessons() {
+  static const std::vector<Lesson> lessons = {transpose_unit(), transpose_stride_2()};
+  return lessons;
+}
+
+namespace {
+
+Result<Lesson> find_in(const std::string& name,
+                       std::initializer_list<const std::vector<Lesson>*> lists) {
   std::string names;
-  for (const auto& l : builtin_lessons()) {
-    if (l.name == name) return l;
-    names += (names.empty() ? "" : ", ") + l.name;
+  for (const std::vector<Lesson>* list : lists) {
+    for (const auto& l : *list) {
+      if (l.name == name) return l;
+      names += (names.empty() ? "" : ", ") + l.name;
+    }
   }
   return make_error("unknown lesson '" + name + "'; choose one of: " + names, "lesson");
+}
+
+}  // namespace
+
+Result<Lesson> find_lesson(const std::string& name) {
+  return find_in(name, {&builtin_lessons()});
+}
+
+Result<Lesson> find_any_lesson(const std::string& name) {
+  return find_in(name, {&builtin_lessons(), &text_lessons()});
 }
 
 }  // namespace cs

@@ -7,25 +7,28 @@
 #include <string>
 #include <vector>
 
+#include "conv_transpose.hpp"
 #include "params.hpp"
 #include "result.hpp"
 #include "tensor.hpp"
 
 namespace cs {
 
-enum class LessonOp { conv, pool };
+enum class LessonOp { conv, pool, conv_transpose };
 
 struct Lesson {
   std::string name;         // command-line name: "vertical-edge"
   std::string title;        // "5×5 grayscale, vertical-edge kernel"
   std::string description;  // two or three sentences a student reads before stepping
   LessonOp op = LessonOp::conv;
-  // Operands in the layout `conv.layout` / `pool.layout` names (the Keras lessons use nhwc).
+  // Operands in the layout `conv.layout` / `pool.layout` / `transpose.layout` names (the Keras
+  // lessons use nhwc).
   Tensor input;
-  Tensor weight;               // conv only
-  std::optional<Tensor> bias;  // conv only
+  Tensor weight;               // conv and conv_transpose (its weight is [C_in, C_out/g, KH, KW])
+  std::optional<Tensor> bias;  // conv and conv_transpose
   Conv2dParams conv;
   Pool2dParams pool;
+  ConvTranspose2dParams transpose;
   // True convolution (SciPy's signal.convolve): the kernel as written is flipped before the
   // engine's cross-correlation. `weight` holds the kernel as the student wrote it.
   bool flip_kernel = false;
@@ -34,7 +37,15 @@ struct Lesson {
 };
 
 // Every built-in lesson, the default (first) one being the seeds' 5×5 vertical-edge example.
+// These are the window's Lesson menu.
 const std::vector<Lesson>& builtin_lessons();
 Result<Lesson> find_lesson(const std::string& name);  // the error lists every name
+// Lessons only `convscope lesson` prints: the transposed convolution's (conv_arithmetic's "no
+// padding, unit strides, transposed", and stride 2 with output_padding 1 giving back a strided
+// conv's input shape). NOTE: the window's canvas and arithmetic panel draw conv and pooling
+// traces only, so these stay out of its menu until they draw a ConvTransposeTraceView.
+const std::vector<Lesson>& text_lessons();
+// builtin_lessons() then text_lessons(); the error lists every name of both.
+Result<Lesson> find_any_lesson(const std::string& name);
 
 }  // namespace cs

@@ -4,6 +4,8 @@
 // strictly larger value or any NaN), so the stepper never disagrees with the engine.
 #include "core/trace.hpp"
 
+#include "core/conv_transpose_trace.hpp"
+
 #include <algorithm>
 #include <cassert>
 #include <cmath>
@@ -353,6 +355,10 @@ Result<TraceViewPtr> trace_pool2d(const Tensor& input, const Pool2dParams& param
 
 Result<TraceViewPtr> trace_lesson(const Lesson& lesson) {
   if (lesson.op == LessonOp::pool) return trace_pool2d(lesson.input, lesson.pool);
+  if (lesson.op == LessonOp::conv_transpose) {
+    return trace_conv_transpose2d(lesson.input, lesson.weight,
+                                  lesson.bias ? &*lesson.bias : nullptr, lesson.transpose);
+  }
   const Tensor weight =
       lesson.flip_kernel ? flip_kernel(lesson.weight, lesson.conv.layout) : lesson.weight;
   return trace_conv2d(lesson.input, weight, lesson.bias ? &*lesson.bias : nullptr, lesson.conv);

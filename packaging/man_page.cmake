@@ -36,7 +36,7 @@ help_text(window --usage)
 
 # The command names: the indented lines between "commands:" and the next blank line.
 string(REGEX MATCH "\ncommands:\n([^\n]+\n)+" list "${top}")
-string(REGEX MATCHALL "\n  [a-z]+ " names "${list}")
+string(REGEX MATCHALL "\n  [a-z][a-z-]* " names "${list}")
 set(commands)
 foreach(name IN LISTS names)
   string(STRIP "${name}" name)

@@ -1018,6 +1018,31 @@ TEST_F(CliTest, TraceConvTransposeReadsBothWays) {
                  "output_padding of 1 rows must be smaller", path("u.json"));
 }
 
+TEST_F(CliTest, LessonTransposeUnitReadsAWindowBothWays) {
+  // transpose-unit, window 5 = y[0, 0, 1, 1]: the rotated kernel [[−1, 0, 1], ...] over the
+  // input [[2, 1], [0, 3]] padded by 2: 2·0 + 1·1 + 0·0 + 3·1 = 4; read as scatter, all four
+  // input cells' stamps land there.
+  const RunResult r = run({"lesson", "transpose-unit", "--window", "5"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("  channel 0: (0)\xC2\xB7(-1) + (0)\xC2\xB7"
+                       "0 + (0)\xC2\xB7"
+                       "1 + "
+                       "(0)\xC2\xB7(-1) + 2\xC2\xB7"
+                       "0 + 1\xC2\xB7"
+                       "1 + (0)\xC2\xB7(-1) + "
+                       "0\xC2\xB7"
+                       "0 + 3\xC2\xB7"
+                       "1 = 4\n"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("Scatter reading: 4 stamps land here from channel 0"), std::string::npos);
+  EXPECT_NE(r.out.find("so the output is 1\xC3\x97"
+                       "1\xC3\x97"
+                       "4\xC3\x97"
+                       "4."),
+            std::string::npos);
+}
+
 TEST_F(CliTest, ShapeConvTransposeWritesTheFormulaWithYourNumbers) {
   RunResult r = run({"shape", "conv-transpose", "--input-shape", "1,16,3,3", "--kernel-shape",
                      "16,8,3,3", "--stride", "2", "--padding", "1", "--output-padding", "1"});

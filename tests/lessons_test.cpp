@@ -9,6 +9,7 @@
 #include "core/lessons.hpp"
 #include "core/pool2d.hpp"
 #include "core/presets.hpp"
+#include "core/trace.hpp"
 
 namespace cs {
 namespace {
@@ -73,6 +74,35 @@ TEST(Lessons, NamesAreUniqueInMenuOrder) {
     ASSERT_TRUE(l) << name;
     EXPECT_EQ(l->name, name);
   }
+}
+
+TEST(Lessons, TransposedLessonsAreOnTheCommandLineOnly) {
+  // transpose-unit: 2×2 => 4×4. Row 0 by stamps: x[0, 0] = 2 puts 2·[1, 0, −1] at columns
+  // 0..2, x[0, 1] = 1 puts [1, 0, −1] at columns 1..3: [2, 0 + 1, −2 + 0, −1].
+  ASSERT_FALSE(find_lesson("transpose-unit"));
+  auto unit = find_any_lesson("transpose-unit");
+  ASSERT_TRUE(unit) << unit.error().message;
+  EXPECT_EQ(unit->op, LessonOp::conv_transpose);
+  auto v = trace_lesson(*unit);
+  ASSERT_TRUE(v) << v.error().message;
+  ASSERT_EQ((*v)->output().shape(), (Shape{1, 1, 4, 4}));
+  const double row0[] = {2, 1, -2, -1};
+  for (int i = 0; i < 4; ++i)
+    EXPECT_EQ((*v)->output().get(i), row0[i]) << i;
+  // transpose-stride-2 gives back the 6×6 a stride-2 conv (3×3, padding 1) maps to 3×3.
+  auto s2 = find_any_lesson("transpose-stride-2");
+  ASSERT_TRUE(s2);
+  auto v2 = trace_lesson(*s2);
+  ASSERT_TRUE(v2) << v2.error().message;
+  EXPECT_EQ((*v2)->output().shape(), (Shape{1, 1, 6, 6}));
+  Conv2dParams down;
+  down.stride_h = down.stride_w = 2;
+  down.padding = PaddingSpec::symmetric(1);
+  auto back = conv2d_geometry({1, 1, 6, 6}, {1, 1, 3, 3}, -1, down);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->out_h, 3);
+  EXPECT_EQ(text_lessons().size(), 2u);
+  EXPECT_NE(find_any_lesson("nope").error().message.find("transpose-stride-2"), std::string::npos);
 }
 
 TEST(Lessons, UnknownNameListsTheChoices) {

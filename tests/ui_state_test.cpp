@@ -26,6 +26,21 @@ void open_vertical_edge(AppState& s) {
   ASSERT_EQ(s.stepper.total(), 90);
 }
 
+TEST(UiState, TransposedLessonsAreRefusedWithWhereToFindThem) {
+  // The canvas draws conv and pooling traces only: a transposed-convolution lesson is refused in
+  // one sentence that names the command printing it, and the current lesson stays.
+  AppState s;
+  ASSERT_TRUE(load_lesson(s, "vertical-edge").has_value());
+  const Status st = load_lesson(s, "transpose-unit");
+  ASSERT_FALSE(st.has_value());
+  EXPECT_EQ(st.error().message,
+            "lesson 'transpose-unit' is a transposed convolution, which the window does not draw "
+            "yet; print it with `convscope lesson transpose-unit`");
+  EXPECT_EQ(s.lesson_name, "vertical-edge");
+  for (const Lesson& l : builtin_lessons())
+    EXPECT_NE(l.op, LessonOp::conv_transpose) << l.name;
+}
+
 TEST(UiState, InvalidEditKeepsTheLastGoodTraceAndNamesTheField) {
   AppState s;
   open_vertical_edge(s);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "app/cli/cli_common.hpp"
+#include "core/conv_transpose_trace.hpp"
 #include "core/lessons.hpp"
 #include "core/trace.hpp"
 
@@ -306,6 +307,10 @@ void print_window(const TraceView& v, int64_t index) {
     if (line.kind == ExplainLine::Kind::channel_sum)
       print_cells(v, w, taps, line.channel - w.ic_begin);
     if (line.kind == ExplainLine::Kind::reduce) print_cells(v, w, taps, 0);
+    // The transposed convolution's notes read the window the other way (scatter): worth a line.
+    if (line.kind == ExplainLine::Kind::note && v.op() == TraceOp::conv_transpose2d) {
+      std::printf("  %s\n", line.text.c_str());
+    }
     print_line(line, w, v.dtype());
   }
 }
@@ -324,6 +329,37 @@ void print_conv_operands(const Lesson& lesson, const TraceView& v) {
   } else {
     print_kernels("Kernel w", *v.weight(), c_out_per_group);
   }
+  if (const Tensor* b = v.bias()) {
+    std::string text;
+    for (int64_t i = 0; i < b->numel(); ++i)
+      text += (i ? ", " : "") + format_number(b->get(i), v.dtype());
+    std::printf("Bias b: [%s]\n", text.c_str());
+  } else {
+    std::printf("Bias b: none (0)\n");
+  }
+}
+
+// The operands of a transposed-convolution lesson: the layer's kernel as PyTorch stores it, the
+// kernel that slides in the gather reading, and the bias.
+void print_conv_transpose_operands(const ConvTransposeTraceView& v) {
+  const Tensor& w = v.layer_weight();
+  std::printf(
+      "Kernel w (the layer's): %s (C_in\xC3\x97"
+      "C_out\xC3\x97KH\xC3\x97KW)\n",
+      shape_to_string(w.shape()).c_str());
+  for (int64_t ic = 0; ic < w.dim(0); ++ic) {
+    std::vector<std::string> titles;
+    std::vector<Lines> blocks;
+    for (int64_t ocg = 0; ocg < w.dim(1); ++ocg) {
+      titles.push_back("to output " + std::to_string(v.shape().first_output_channel(ic) + ocg));
+      blocks.push_back(plane(w, ic, ocg));
+    }
+    std::printf("  input channel %lld stamps:\n", static_cast<long long>(ic));
+    print_side_by_side("    ", titles, blocks);
+  }
+  std::printf("\n");
+  print_kernels("Kernel rotated 180\xC2\xB0 (what slides in the gather reading)", *v.weight(),
+                v.shape().c_out_per_group);
   if (const Tensor* b = v.bias()) {
     std::string text;
     for (int64_t i = 0; i < b->numel(); ++i)
@@ -359,6 +395,9 @@ int print_lesson(const Lesson& lesson, int64_t only_window) {
   print_header(lesson);
   print_input(v.input());
   if (v.is_conv()) print_conv_operands(lesson, v);
+  if (v.op() == TraceOp::conv_transpose2d) {
+    print_conv_transpose_operands(static_cast<const ConvTransposeTraceView&>(v));
+  }
   std::printf("%s\n\n", v.settings_line().c_str());
   print_formula(v.formula(), v.output().shape());
   if (only_window >= 0) {
@@ -407,13 +446,16 @@ int run_lesson(int argc, char** argv) {
   if (!args) return fail(cmd, args.error());
   const std::vector<Lesson>& lessons = builtin_lessons();
   if (args->has("--list")) {
+    // One "name  title" line each; the text-only lessons last, said so in their titles.
     std::size_t width = 0;
-    for (const Lesson& l : lessons)
-      width = std::max(width, l.name.size());
-    for (const Lesson& l : lessons) {
-      std::printf("%s  %s\n", (l.name + std::string(width - l.name.size(), ' ')).c_str(),
-                  l.title.c_str());
-    }
+    for (const std::vector<Lesson>* list : {&lessons, &text_lessons()})
+      for (const Lesson& l : *list)
+        width = std::max(width, l.name.size());
+    for (const std::vector<Lesson>* list : {&lessons, &text_lessons()})
+      for (const Lesson& l : *list) {
+        std::printf("%s  %s%s\n", (l.name + std::string(width - l.name.size(), ' ')).c_str(),
+                    l.title.c_str(), list == &lessons ? "" : " (command line only)");
+      }
     return kExitOk;
   }
   if (args->positional().size() > 1) {
@@ -432,7 +474,7 @@ int run_lesson(int argc, char** argv) {
     if (lessons.empty()) return fail(cmd, "this build has no built-in lessons");
     lesson = lessons.front();
   } else {
-    auto found = find_lesson(args->positional().front());
+    auto found = find_any_lesson(args->positional().front());
     if (!found) return fail(cmd, found.error());
     lesson = std::move(*found);
   }
