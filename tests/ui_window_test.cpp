@@ -431,13 +431,17 @@ TEST_F(UiWindow, NothingIsCutAtProjectorAndDesktopSizes) {
   for (const Case& c : cases) {
     for (const char* mode : {"", " --presentation"}) {
       const fs::path st = m_dir / "fit.json";
-      ASSERT_EQ(run_frames(m_dir, std::string("--frames 4 --step 15 --lesson ") + c.lesson +
-                                      " --size " + c.size + mode + " --status-file '" +
-                                      st.string() + "'"),
-                0);
+      ASSERT_EQ(
+          run_frames(m_dir, std::string("--frames 4 --step 15 --lesson ") + c.lesson + " --size " +
+                                c.size + mode + " --status-file '" + st.string() + "'"),
+          0);
       std::ifstream in(st);
       const json j = json::parse(in);
       const std::string where = std::string(c.lesson) + " at " + c.size + mode;
+      if (*mode) {
+        // The stage: canvas, arithmetic and timeline, all of it visible without scrolling.
+        EXPECT_TRUE(j.at("overflow").empty()) << where << ": " << j.at("overflow").dump();
+      }
       for (const auto& view : j.at("overflow")) {
         EXPECT_NE(view, "Lesson") << where << ": the canvas does not fit";
         EXPECT_NE(view, "Timeline") << where << ": the timeline does not fit";

@@ -241,8 +241,10 @@ struct PanelRow {
   std::vector<Token> tokens;
 };
 
-// The window's explanation (core's lines) as the rows the panel draws.
-std::vector<PanelRow> explanation_rows(const TraceView& v, const Stepper& st) {
+// The window's explanation (core's lines) as the rows the panel draws. stage (presentation
+// mode): only the channel being summed gets its products here, since the canvas beside the panel
+// writes every channel's products under its partial sum.
+std::vector<PanelRow> explanation_rows(const TraceView& v, const Stepper& st, bool stage) {
   const TraceWindow win = v.window(st.window());
   const Cursor cur{st.tap(), st.at_result()};
   std::optional<TraceTap> now;
@@ -252,6 +254,7 @@ std::vector<PanelRow> explanation_rows(const TraceView& v, const Stepper& st) {
   for (const ExplainLine& line : v.explain(st.window()).lines) {
     switch (line.kind) {
       case ExplainLine::Kind::channel_sum:
+        if (stage && (!now || now->ic != line.channel)) break;
         rows.push_back({K::caption, "Channel " + std::to_string(line.channel) + ":", {}});
         rows.push_back({K::tokens, "", channel_sum_tokens(line, cur, now ? &*now : nullptr)});
         break;
@@ -323,7 +326,7 @@ void draw_window(AppState& s) {
     ImGui::PopFont();
     ImGui::Separator();
   }
-  draw_rows(explanation_rows(v, st));
+  draw_rows(explanation_rows(v, st, s.presentation));
   // What the seed notebook printed is for the desk; the projector's column keeps the arithmetic.
   if (!s.lesson_expected.empty() && !s.presentation) {
     ImGui::Separator();
@@ -339,7 +342,7 @@ void draw_window(AppState& s) {
 std::vector<std::string> explanation_text(const AppState& s) {
   std::vector<std::string> lines;
   if (!s.has_trace() || s.stepper.empty()) return lines;
-  for (const PanelRow& r : explanation_rows(*s.trace, s.stepper)) {
+  for (const PanelRow& r : explanation_rows(*s.trace, s.stepper, /*stage=*/false)) {
     std::string text = r.text;
     for (const Token& t : r.tokens)
       text += (text.empty() ? "" : " ") + t.text;

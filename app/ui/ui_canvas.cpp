@@ -504,7 +504,7 @@ void Canvas::draw() {
     draw_tooltip();
     handle_clicks(clicked, mouse_down);
   }
-  report_fit(m_s, "Lesson");
+  report_fit(m_s, "Lesson", /*horizontal=*/true);
   ImGui::EndChild();
 }
 

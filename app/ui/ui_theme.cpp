@@ -197,8 +197,12 @@ float presentation_scale_for(float window_height) {
   return std::clamp(scale, 1.0f, 4.0f);
 }
 
-void report_fit(AppState& s, const char* view) {
-  if (ImGui::GetScrollMaxY() > 0.5f || ImGui::GetScrollMaxX() > 0.5f) s.overflow.push_back(view);
+void report_fit(AppState& s, const char* view, bool horizontal) {
+  // NOTE: ImGui computes a horizontal scroll range even for windows that cannot scroll sideways
+  // (their text wraps or is cut); only views that scroll sideways ask about it.
+  if (ImGui::GetScrollMaxY() > 0.5f || (horizontal && ImGui::GetScrollMaxX() > 0.5f)) {
+    s.overflow.push_back(view);
+  }
 }
 
 float slim_padding() {

@@ -60,8 +60,9 @@ float presentation_scale_for(float window_height);
 // Window flags of the stage's views (canvas, arithmetic, timeline): no title bars in
 // presentation mode, where the room is the audience's.
 ImGuiWindowFlags stage_flags(const AppState& state);
-// Call before a view's End(): notes the view in state.overflow when its content scrolls.
-void report_fit(AppState& state, const char* view);
+// Call before a view's End(): notes the view in state.overflow when its content scrolls
+// (vertically; also sideways when `horizontal`, for views with a horizontal scrollbar).
+void report_fit(AppState& state, const char* view, bool horizontal = false);
 // The window padding of presentation mode's slim timeline strip.
 float slim_padding();
 // 1 in normal mode, presentation_scale in presentation mode.
