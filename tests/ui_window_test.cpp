@@ -116,6 +116,13 @@ class App {
     std::system(cmd.c_str());
   }
 
+  // Resizes the window, as a user dragging its corner would.
+  void resize(int w, int h) {
+    std::system(("xdotool windowsize --sync " + m_window + " " + std::to_string(w) + " " +
+                 std::to_string(h) + " 2>/dev/null")
+                    .c_str());
+  }
+
   // Presses a key chord ("Right", "shift+Right", "ctrl+q") into the focused window.
   void key(const std::string& chord) { std::system(("xdotool key --delay 30 " + chord).c_str()); }
 
@@ -449,6 +456,42 @@ TEST_F(UiWindow, NothingIsCutAtProjectorAndDesktopSizes) {
       EXPECT_TRUE(j.at("clipped").empty()) << where << ": cut " << j.at("clipped").dump();
     }
   }
+}
+
+// A window made smaller re-flows: every open view stays inside it with a usable width, Inputs and
+// the kernel editor step aside (the View menu opens them) and come back when it is wide again.
+TEST_F(UiWindow, ResizeTo1024x640KeepsEveryViewUsable) {
+  App app(m_dir, {"--lesson", "rgb-3-filters", "--size", "1600x900"});
+  ASSERT_TRUE(app.focus());
+  json st = app.status();
+  ASSERT_TRUE(wait_until([&] { return (st = app.status())["views"].contains("Inputs"); }, 10));
+  app.resize(1024, 640);
+  ASSERT_TRUE(wait_until(
+      [&] {
+        st = app.status();
+        return st["views"].contains("Lesson") && !st["views"].contains("Inputs") &&
+               st["views"]["Lesson"][2].get<double>() < 1000;
+      },
+      15))
+      << st["views"].dump();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the layout settles
+  st = app.status();
+  for (const auto& [name, r] : st["views"].items()) {
+    const double x = r[0], y = r[1], w = r[2], h = r[3];
+    EXPECT_GE(x, -1) << name;
+    EXPECT_GE(y, 0) << name;
+    EXPECT_LE(x + w, 1025) << name << " goes past the right edge";
+    EXPECT_LE(y + h, 641) << name << " goes past the bottom";
+    EXPECT_GE(w, 300) << name << " is too narrow to use";
+  }
+  EXPECT_TRUE(st["views"].contains("Parameters"));
+  EXPECT_TRUE(st["views"].contains("Arithmetic"));
+  EXPECT_TRUE(st["views"].contains("Timeline"));
+  app.resize(1600, 900);
+  EXPECT_TRUE(wait_until([&] { return app.status()["views"].contains("Inputs"); }, 15))
+      << "Inputs comes back when the window is wide again";
+  app.key("ctrl+q");
+  EXPECT_EQ(app.wait_exit(20), 0);
 }
 
 TEST_F(UiWindow, FramesAndScreenshotExitZero) {

@@ -234,6 +234,10 @@ std::string status_json(const AppState& s) {
   j["show_help"] = s.show_help;
   j["overflow"] = s.overflow;
   j["clipped"] = s.clipped;
+  nlohmann::json views = nlohmann::json::object();
+  for (const AppState::ViewRect& v : s.views)
+    views[v.name] = {v.x, v.y, v.w, v.h};
+  j["views"] = views;
   j["hover_output"] =
       s.hover_output.valid()
           ? nlohmann::json::array({s.hover_output.c, s.hover_output.y, s.hover_output.x})

@@ -103,6 +103,12 @@ struct AppState {
   // ("Lesson: input channel 0 · group 1"); cleared each frame, reported in the status JSON so UI
   // tests can assert that nothing is cut at a given window size.
   std::vector<std::string> overflow, clipped;
+  // Where each open view is this frame (window pixels), for the same tests.
+  struct ViewRect {
+    std::string name;
+    float x = 0, y = 0, w = 0, h = 0;
+  };
+  std::vector<ViewRect> views;
 
   // ---- Live preview (owned by the ui-edit views; the core fields are here so scenes persist) ----
   std::string preview_path;         // PNG/JPEG shown at full resolution, or ""

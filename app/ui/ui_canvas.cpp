@@ -193,10 +193,12 @@ std::string map_name(const Frame& f, const char* letter, int64_t c) {
 }
 
 // An output map's label: "y[0, 1]  3×3", and its group when there are groups.
-std::string output_label(const Frame& f, int64_t oc) {
+std::string output_label(const Frame& f, int64_t oc, bool with_group) {
   std::string label =
       map_name(f, "y", oc) + "  " + std::to_string(f.g.out_h) + "×" + std::to_string(f.g.out_w);
-  if (f.conv && f.g.groups > 1) label += " · group " + std::to_string(oc / f.g.c_out_per_group);
+  if (with_group && f.conv && f.g.groups > 1) {
+    label += " · group " + std::to_string(oc / f.g.c_out_per_group);
+  }
   return label;
 }
 
@@ -413,7 +415,10 @@ class Canvas {
     return m_f.conv ? ic >= m_f.w.ic_begin && ic < m_f.w.ic_begin + m_f.g.c_in_per_group
                     : ic == m_f.w.oc;
   }
-  float grid_top(int64_t row) const { return m_o.y + row * m_L.row_h + m_L.label_h; }
+  // Conv channels of the other groups are folded: drawn at fold·cell, without their filter.
+  bool folded(int64_t ic) const { return m_f.conv && m_f.g.groups > 1 && !active(ic); }
+  float row_top(int64_t row) const;
+  float grid_top(int64_t row) const { return row_top(row) + m_L.label_h; }
   float row_mid(int64_t row) const;
   float box_top(int64_t row) const;
   void place_grids();
@@ -453,7 +458,17 @@ class Canvas {
   int64_t m_hover_r = -1, m_hover_c = -1;
 };
 
+float Canvas::row_top(int64_t row) const {
+  float y = m_o.y;
+  for (int64_t r = 0; r < row; ++r)
+    y += folded(r) ? m_L.folded_h : m_L.row_h;
+  return y;
+}
+
 float Canvas::row_mid(int64_t row) const {
+  if (folded(row)) {
+    return grid_top(row) + static_cast<float>(m_f.g.grid_h) * m_L.cell * m_L.fold * 0.5f;
+  }
   const float grid = static_cast<float>(m_f.g.grid_h) * m_L.cell;
   const float k = static_cast<float>(m_f.g.k_h) * m_L.kcell;
   return grid_top(row) + std::max({grid, k, m_L.box_h}) * 0.5f;
@@ -511,12 +526,13 @@ void Canvas::draw() {
 void Canvas::place_grids() {
   const Frame& f = m_f;
   const FlowLayout& L = m_L;
-  const float grid_px = static_cast<float>(f.g.grid_h) * L.cell;
   const float k_px = static_cast<float>(f.g.k_h) * L.kcell;
   for (int64_t row = 0; row < f.g.c_in; ++row) {
     const float mid = row_mid(row);
-    m_grids.push_back({GridKind::input, row, ImVec2(m_o.x + L.x_in, mid - grid_px * 0.5f),
-                       f.g.grid_h, f.g.grid_w, L.cell, -f.g.pad.top, -f.g.pad.left});
+    const float cell = folded(row) ? std::max(1.0f, std::floor(L.cell * L.fold)) : L.cell;
+    const float px = static_cast<float>(f.g.grid_h) * cell;
+    m_grids.push_back({GridKind::input, row, ImVec2(m_o.x + L.x_in, mid - px * 0.5f), f.g.grid_h,
+                       f.g.grid_w, cell, -f.g.pad.top, -f.g.pad.left});
     if (active(row)) {
       const int64_t c = f.conv ? row - f.w.ic_begin : row;
       m_grids.push_back({f.conv ? GridKind::kernel : GridKind::window, c,
@@ -584,7 +600,7 @@ void Canvas::draw_input_grid(const Grid& g, std::size_t slot) {
   if (f.conv && f.g.groups > 1) {
     group = " · group " + std::to_string(ic / f.g.c_in_per_group);
   }
-  const ImVec2 label_pos(g.origin.x, m_o.y + ic * m_L.row_h);
+  const ImVec2 label_pos(g.origin.x, row_top(ic));
   const float room = m_L.x_k - m_L.x_in - 0.4f * ImGui::GetTextLineHeight();
   const std::string n = std::to_string(ic);
   std::string label = "ch " + n;
@@ -611,7 +627,7 @@ void Canvas::draw_input_grid(const Grid& g, std::size_t slot) {
         fill = value_colour(v, f.in_max);
       }
       fills.set(r, c, fill);
-      if (m_fs.in > 0) {
+      if (m_fs.in > 0 && g.cell == m_L.cell) {  // (a folded row's numbers are in its tooltip)
         const std::string text = pad && !f.conv ? (f.is_max ? "−∞" : "0") : fmt(v, 3);
         text_centred(m_dl, number_font(m_fs.in), m_fs.in, cell_min(g, r, c), cell_max(g, r, c),
                      pad ? pal.pad_text : text_colour_on(fill), text);
@@ -746,7 +762,9 @@ void Canvas::draw_kernel(const Grid& g) {
   const Tensor& w = *f.view->weight();
   const int64_t i = g.c;
   label_at(m_dl, ImVec2(g.origin.x, g.origin.y - m_L.label_h), pal.text,
-           fit_text(slice_name(f, f.w.oc, i), m_mono, m_L.k_w + m_L.sym_w), m_mono);
+           fit_text(slice_name(f, f.w.oc, i), m_mono,
+                    m_L.x_box - m_L.x_k - 0.3f * ImGui::GetTextLineHeight()),
+           m_mono);
   const int64_t per_ch = f.g.taps_per_channel();
   for (int64_t ky = 0; ky < g.rows; ++ky) {
     for (int64_t kx = 0; kx < g.cols; ++kx) {
@@ -776,7 +794,7 @@ void Canvas::draw_pool_window(const Grid& g) {
   const Palette& pal = m_pal;
   label_at(m_dl, ImVec2(g.origin.x, g.origin.y - m_L.label_h), pal.text,
            fit_text("window " + std::to_string(f.g.k_h) + "×" + std::to_string(f.g.k_w), m_mono,
-                    m_L.k_w + m_L.sym_w),
+                    m_L.x_box - m_L.x_k - 0.3f * ImGui::GetTextLineHeight()),
            m_mono);
   const float size = m_fs.k;
   for (const TraceTap& t : f.taps) {
@@ -859,7 +877,7 @@ void Canvas::draw_box(int64_t row) {
   if (!terms.empty()) {
     ImFont* small = mono_small_font();
     // As many lines as the row has room for (at least two).
-    const float room = grid_top(row) + m_L.row_h - m_L.label_h - b.y - 0.6f * lh;
+    const float room = row_top(row) + m_L.row_h - b.y - 0.6f * lh;
     wrapped(m_dl, small, ImVec2(a.x, b.y + 0.3f * lh), m_L.prod_w, std::max(room, 2.2f * lh),
             pal.text_dim, terms);
   }
@@ -914,8 +932,12 @@ void Canvas::draw_sigma() {
   const std::string bias =
       f.w.has_bias ? "+ b[" + std::to_string(f.w.oc) + "] = " + fmt(f.w.bias, 4) : "no bias";
   ImFont* small = mono_small_font();
+  // The bias in full when it fits, else "+ b" (its value is in the sum under the rows).
+  const float room = m_L.x_out - (c.x - m_o.x) - rad - 0.6f * lh;
+  const std::string short_bias = f.w.has_bias ? "+ b" : "";
+  const bool full = small->CalcTextSizeA(small->FontSize, 1e9f, 0, bias.c_str()).x <= room;
   label_at(m_dl, ImVec2(c.x + rad + 0.3f * lh, c.y - 1.3f * small->FontSize - 2.0f), pal.text_dim,
-           fit_text(bias, small, m_L.x_out - (c.x - m_o.x) - rad), small);
+           full ? bias : fit_text(short_bias, small, room), small);
   if (const Grid* g = find(GridKind::output, f.w.oc)) {
     const float y = (cell_min(*g, f.w.oy, 0).y + cell_max(*g, f.w.oy, 0).y) * 0.5f;
     const ImU32 col = f.at_result ? pal.current_out : pal.text_dim;
@@ -930,7 +952,7 @@ void Canvas::draw_output_grid(const Grid& g, std::size_t slot) {
   const Frame& f = m_f;
   const Palette& pal = m_pal;
   const int64_t oc = g.c;
-  const std::string label = output_label(f, oc);
+  const std::string label = output_label(f, oc, !m_L.compact);
   label_at(m_dl, ImVec2(g.origin.x, g.origin.y - m_L.label_h),
            oc == f.w.oc ? pal.text : pal.text_dim, fit_text(label, m_mono, m_L.out_w + m_L.label_h),
            m_mono);
@@ -1195,6 +1217,7 @@ FlowLayout layout_for(const AppState& s, const Frame& f) {
   FlowContent c;
   c.conv = f.conv;
   c.rows = f.g.c_in;
+  c.folded = f.conv && f.g.groups > 1 ? f.g.c_in - f.g.c_in_per_group : 0;
   c.grid_h = f.g.grid_h;
   c.grid_w = f.g.grid_w;
   c.k_h = f.g.k_h;
@@ -1203,7 +1226,8 @@ FlowLayout layout_for(const AppState& s, const Frame& f) {
   c.out_w = f.g.out_w;
   c.c_out = f.g.c_out;
   c.box_chars = box_chars(f);
-  c.out_label_chars = chars_of(output_label(f, f.g.c_out - 1));
+  c.out_label_chars = chars_of(output_label(f, f.g.c_out - 1, true));
+  c.out_label_chars_short = chars_of(output_label(f, f.g.c_out - 1, false));
   FlowFonts t;
   t.line_h = ImGui::GetTextLineHeight();
   ImFont* mono = mono_font();

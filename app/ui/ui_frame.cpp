@@ -7,6 +7,8 @@
 #include <imgui.h>
 #include <imgui_internal.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <string>
 
@@ -22,6 +24,10 @@ namespace cs::ui {
 namespace {
 
 bool g_reset_layout = false;
+bool g_narrow = false;   // the window is narrower than 1200 pixels (normal mode)
+bool g_reflow = false;   // the window changed size: views the user did not place follow it
+ImVec2 g_display{0, 0};  // the window size the layout was made for
+bool g_saved_narrow_inputs = true, g_saved_narrow_kernel = true;
 bool g_presentation = false;  // the layout in force: presentation or normal
 bool g_seen_mode = false;
 // The editing views hidden by presentation mode, restored when it ends.
@@ -35,22 +41,62 @@ struct Rect {
   ImVec2 pos, size;
 };
 
+struct Frac {
+  float x, y, w, h;
+};
+
+// A narrow window (below 1200 pixels): the canvas and the timeline on the left, the arithmetic
+// and the parameters on the right; Inputs and the kernel editor are closed on the way in (the
+// View menu opens them, floating) and come back when the window is wide again. False for the
+// views that keep their wide place.
+bool narrow_rect(Panel p, float timeline_h, Frac& r) {
+  switch (p) {
+    case Panel::canvas:
+      r = {0, 0, 0.62f, 1.0f - timeline_h};
+      return true;
+    case Panel::timeline:
+      r = {0, 1.0f - timeline_h, 0.62f, timeline_h};
+      return true;
+    case Panel::arithmetic:
+      r = {0.62f, 0, 0.38f, 0.45f};
+      return true;
+    case Panel::params:
+      r = {0.62f, 0.45f, 0.38f, 0.55f};
+      return true;
+    case Panel::inputs:
+      r = {0.04f, 0.06f, 0.45f, 0.80f};
+      return true;
+    case Panel::kernel:
+      r = {0.30f, 0.04f, 0.50f, 0.85f};
+      return true;
+    default:
+      return false;
+  }
+}
+
 // The default tiling, as fractions of the area between the menu bar and the status bar.
 Rect default_rect(Panel p) {
   const ImVec2 d = ImGui::GetIO().DisplaySize;
   const float y0 = g_menu_h;
   const float h = d.y - g_menu_h - g_status_h;
   const float w = d.x;
-  const float left = 0.20f, right = 0.28f;
+  // Every view keeps a usable width: the side columns never go below ~300 and ~380 pixels (at
+  // the current text size) while the canvas keeps at least 35% of the window.
+  const float scale = ui_font() ? ui_font()->FontSize / 16.0f : 1.0f;
+  float left = std::max(0.20f, 300.0f * scale / std::max(w, 1.0f));
+  float right = std::max(0.28f, 380.0f * scale / std::max(w, 1.0f));
+  if (left + right > 0.65f) {
+    const float k = 0.65f / (left + right);
+    left *= k;
+    right *= k;
+  }
   const float mid = 1.0f - left - right;
   // The timeline's five lines (buttons, scrubber, where, step unit, speed), at least 23%.
   const float timeline_h =
       std::max(0.23f, (5.0f * ImGui::GetFrameHeightWithSpacing() +
                        2.0f * ImGui::GetStyle().WindowPadding.y + ImGui::GetFrameHeight()) /
                           std::max(h, 1.0f));
-  struct R {
-    float x, y, w, h;
-  } r{};
+  Frac r{};
   if (g_presentation) {
     // A stage for a projector: the canvas and the arithmetic side by side, a slim timeline strip
     // under them (one line of buttons and the scrubber); the editing views float over the canvas
@@ -89,6 +135,9 @@ Rect default_rect(Panel p) {
     }
     return {ImVec2(r.x * w, y0 + r.y * h), ImVec2(r.w * w, r.h * h)};
   }
+  if (g_narrow && narrow_rect(p, timeline_h, r)) {
+    return {ImVec2(r.x * w, y0 + r.y * h), ImVec2(r.w * w, r.h * h)};
+  }
   switch (p) {
     case Panel::params:
       r = {0, 0, left, 0.60f};
@@ -124,17 +173,42 @@ Rect default_rect(Panel p) {
 // Before a view's Begin: its default place the first time it appears (no imgui.ini entry).
 void place(Panel p) {
   const Rect r = default_rect(p);
+  // NOTE: views set no size of their own; this is the only place a first size comes from.
   ImGui::SetNextWindowPos(r.pos, ImGuiCond_FirstUseEver);
   ImGui::SetNextWindowSize(r.size, ImGuiCond_FirstUseEver);
 }
 
-// After a view drew: on a layout reset (F9, presentation toggle, first run), move it to its
-// default place whatever the view itself asked for.
-void enforce(Panel p, const char* window_name) {
-  if (!g_reset_layout) return;
+// Where the layout last put each view, read back a frame later (ImGui may round or clamp), so a
+// view the user moved or resized is recognised and left where the user put it.
+struct Placed {
+  bool known = false, settling = false, user = false;
+  ImVec2 pos{}, size{};
+};
+Placed g_placed[static_cast<int>(Panel::help) + 1];
+
+// After a view drew: on a layout reset (F9, presentation toggle, first run) move it to its
+// default place whatever the view itself asked for; when the window changed size, move it too
+// unless the user placed it.
+void enforce(AppState& s, Panel p, const char* window_name) {
+  Placed& pl = g_placed[static_cast<int>(p)];
+  const ImGuiWindow* win = ImGui::FindWindowByName(window_name);
+  if (win && win->Active) {
+    s.views.push_back({window_name, win->Pos.x, win->Pos.y, win->SizeFull.x, win->SizeFull.y});
+  }
+  if (win && pl.settling) {
+    pl = {true, false, false, win->Pos, win->SizeFull};
+  } else if (win && pl.known && !pl.user) {
+    const auto moved = [](ImVec2 a, ImVec2 b) {
+      return std::fabs(a.x - b.x) > 1.5f || std::fabs(a.y - b.y) > 1.5f;
+    };
+    pl.user = moved(win->Pos, pl.pos) || moved(win->SizeFull, pl.size);
+  }
+  if (!g_reset_layout && !(g_reflow && !pl.user)) return;
   const Rect r = default_rect(p);
   ImGui::SetWindowPos(window_name, r.pos, ImGuiCond_Always);
   ImGui::SetWindowSize(window_name, r.size, ImGuiCond_Always);
+  pl.settling = true;
+  pl.user = false;
 }
 
 bool key_pressed(int key, bool repeat = false) {
@@ -432,47 +506,88 @@ void follow_mode(AppState& s) {
   g_presentation = s.presentation;
 }
 
+// The window changed size (or crossed the narrow width): re-flow the views the user did not
+// place; entering the narrow layout closes Inputs and the kernel editor, leaving it reopens them.
+void follow_size(AppState& s) {
+  const ImVec2 d = ImGui::GetIO().DisplaySize;
+  g_reflow = g_display.x > 0 && (d.x != g_display.x || d.y != g_display.y);
+  g_display = d;
+  const bool narrow = !s.presentation && d.x < 1200.0f;
+  if (narrow == g_narrow) return;
+  if (narrow) {
+    g_saved_narrow_inputs = s.show_inputs;
+    g_saved_narrow_kernel = s.show_kernel_editor;
+    s.show_inputs = s.show_kernel_editor = false;
+    s.notify("A narrow window: Inputs and the kernel editor are in the View menu.");
+  } else if (!s.presentation) {
+    s.show_inputs = g_saved_narrow_inputs;
+    s.show_kernel_editor = g_saved_narrow_kernel;
+  }
+  g_narrow = narrow;
+  g_reset_layout = true;
+}
+
+// What --status-file says about the layout (views, what scrolls, what is cut) changed since the
+// last frame: rewrite it.
+void note_layout_change(AppState& s) {
+  static std::string last;
+  std::string now;
+  for (const AppState::ViewRect& v : s.views) {
+    now += v.name + ' ' + std::to_string(std::lround(v.x)) + ' ' +
+           std::to_string(std::lround(v.y)) + ' ' + std::to_string(std::lround(v.w)) + ' ' +
+           std::to_string(std::lround(v.h)) + ';';
+  }
+  for (const std::string& o : s.overflow)
+    now += "o:" + o + ';';
+  for (const std::string& c : s.clipped)
+    now += "c:" + c + ';';
+  if (now != last) s.mark_dirty(Dirty::status);
+  last = std::move(now);
+}
+
 void draw_frame(AppState& s, float fps) {
   s.overflow.clear();
   s.clipped.clear();
+  s.views.clear();
   follow_mode(s);
+  follow_size(s);
   draw_menu_bar(s);
   if (g_status_h == 0.0f) g_status_h = ImGui::GetFrameHeight() + ImGui::GetStyle().WindowPadding.y;
 
   if (s.show_params) {
     place(Panel::params);
     draw_params(s);
-    enforce(Panel::params, "Parameters");
+    enforce(s, Panel::params, "Parameters");
   }
   if (s.show_inputs) {
     place(Panel::inputs);
     draw_inputs_panel(s);
-    enforce(Panel::inputs, "Inputs");
+    enforce(s, Panel::inputs, "Inputs");
   }
   if (s.show_canvas) {
     place(Panel::canvas);
     draw_canvas(s);
-    enforce(Panel::canvas, "Lesson");
+    enforce(s, Panel::canvas, "Lesson");
   }
   if (s.show_timeline) {
     place(Panel::timeline);
     draw_timeline(s);
-    enforce(Panel::timeline, "Timeline");
+    enforce(s, Panel::timeline, "Timeline");
   }
   if (s.show_arithmetic) {
     place(Panel::arithmetic);
     draw_arithmetic(s);
-    enforce(Panel::arithmetic, "Arithmetic");
+    enforce(s, Panel::arithmetic, "Arithmetic");
   }
   if (s.show_kernel_editor) {
     place(Panel::kernel);
     draw_kernel_editor(s);
-    enforce(Panel::kernel, "Kernel editor");
+    enforce(s, Panel::kernel, "Kernel editor");
   }
   if (s.show_preview) {
     place(Panel::preview);
     draw_preview(s);
-    enforce(Panel::preview, "Live preview");
+    enforce(s, Panel::preview, "Live preview");
   }
   if (s.show_file_browser) {
     place(Panel::browser);
@@ -481,6 +596,7 @@ void draw_frame(AppState& s, float fps) {
   if (s.show_help) draw_help(s);
   draw_status_bar(s, fps);
   g_reset_layout = false;
+  note_layout_change(s);
 }
 
 }  // namespace cs::ui

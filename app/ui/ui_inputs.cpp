@@ -571,8 +571,7 @@ void section_scene(AppState& state, EditState& es) {
 
 void draw_inputs_panel(AppState& state) {
   EditState& es = edit_state(state);
-  ImGui::SetNextWindowSize(ImVec2(ImGui::GetFontSize() * 24.0f, ImGui::GetFontSize() * 36.0f),
-                           ImGuiCond_FirstUseEver);
+  // (Placed by the frame: ui_frame.cpp default_rect.)
   if (!ImGui::Begin("Inputs", &state.show_inputs)) {
     ImGui::End();
     return;

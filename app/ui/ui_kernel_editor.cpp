@@ -617,8 +617,7 @@ void draw_flip_compare(AppState& state, const EditState& es, int64_t off) {
 
 void draw_kernel_editor(AppState& state) {
   EditState& es = edit_state(state);
-  ImGui::SetNextWindowSize(ImVec2(ImGui::GetFontSize() * 30.0f, ImGui::GetFontSize() * 40.0f),
-                           ImGuiCond_FirstUseEver);
+  // (Placed by the frame: ui_frame.cpp default_rect.)
   if (!ImGui::Begin("Kernel editor", &state.show_kernel_editor)) {
     ImGui::End();
     return;
