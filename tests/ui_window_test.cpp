@@ -494,6 +494,42 @@ TEST_F(UiWindow, ResizeTo1024x640KeepsEveryViewUsable) {
   EXPECT_EQ(app.wait_exit(20), 0);
 }
 
+// F5 in a running window turns it into the stage: the canvas, the arithmetic and the timeline,
+// all below the menu bar (which stays) and inside the window, the editing views put away; F5
+// again brings them back.
+TEST_F(UiWindow, F5WhileRunningMakesTheStageBelowTheMenuBar) {
+  App app(m_dir, {"--lesson", "rgb-3-filters", "--size", "1280x720"});
+  ASSERT_TRUE(app.focus());
+  ASSERT_TRUE(wait_until([&] { return app.status()["views"].contains("Parameters"); }, 10));
+  app.key("Right");
+  app.key("F5");
+  json st;
+  ASSERT_TRUE(wait_until(
+      [&] {
+        st = app.status();
+        return st["presentation"] == true && !st["views"].contains("Parameters");
+      },
+      15));
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));  // the new fonts and layout settle
+  st = app.status();
+  for (const char* view : {"Lesson", "Arithmetic", "Timeline"}) {
+    ASSERT_TRUE(st["views"].contains(view)) << view << " is part of the stage";
+    const auto& r = st["views"][view];
+    const double x = r[0], y = r[1], w = r[2], h = r[3];
+    EXPECT_GE(y, 18) << view << " covers the menu bar";
+    EXPECT_GE(x, -1) << view;
+    EXPECT_LE(x + w, 1281) << view;
+    EXPECT_LE(y + h, 721) << view;
+  }
+  EXPECT_FALSE(st["views"].contains("Inputs"));
+  EXPECT_FALSE(st["views"].contains("Kernel editor"));
+  EXPECT_EQ(st["global"], 1) << "the stepper keeps its place";
+  app.key("F5");
+  EXPECT_TRUE(wait_until([&] { return app.status()["views"].contains("Parameters"); }, 15));
+  app.key("ctrl+q");
+  EXPECT_EQ(app.wait_exit(20), 0);
+}
+
 TEST_F(UiWindow, FramesAndScreenshotExitZero) {
   const fs::path out = m_dir / "shot.png";
   ASSERT_EQ(
