@@ -353,8 +353,11 @@ NumberSizes number_sizes(const AppState& s, const Frame& sc, const FlowLayout& L
 
 // Motion state of the canvas (UI only, lives as long as the window, like the textures).
 struct Motion {
-  const TraceView* view = nullptr;  // the trace the motion belongs to: a new one starts still
-  Glide window;                     // the window's origin, in input cells
+  const TraceView* view = nullptr;  // the trace the motion belongs to
+  Glide window;                     // the window's origin, in input cells (kept across edits)
+  Pad4 pad;                         // the padding of the trace before this one
+  Pulse ring;                       // a padding ring that grew, fading in
+  Pad4 ring_from;                   // the padding it grew from
   int64_t last_global = -1;
   Pulse product;  // the current tap's product flying into its partial sum
   int64_t product_win = -1, product_tap = -1;
@@ -368,8 +371,21 @@ void update_motion(const AppState& s, const Frame& f) {
   const double now = s.time;
   const double secs = motion_seconds(s.reduce_motion, s.stepper.playing(), s.stepper.speed());
   if (m.view != f.view) {
-    m = Motion{};
+    // An edit (or a new lesson): products and fills start still; the window glides on from
+    // where it was; padding that grew fades in around the input.
+    const Pad4& p = f.g.pad;
+    const bool grew = m.view && (p.top > m.pad.top || p.bottom > m.pad.bottom ||
+                                 p.left > m.pad.left || p.right > m.pad.right);
+    if (grew) {
+      m.ring.start(now, secs);
+      m.ring_from = m.pad;
+    }
     m.view = f.view;
+    m.pad = p;
+    m.product = Pulse{};
+    m.fill = Pulse{};
+    m.product_win = m.product_tap = m.fill_win = -1;
+    m.last_global = -1;
   }
   m.window.to(static_cast<float>(f.w.origin_y), static_cast<float>(f.w.origin_x), now, secs);
   const int64_t global = s.stepper.global();
@@ -614,6 +630,13 @@ void Canvas::draw_input_grid(const Grid& g, std::size_t slot) {
   label_at(m_dl, label_pos, on ? pal.text : pal.text_dim, fit_text(label, ui_font(), room),
            ui_font());
   GridFill fills(m_dl, g, slot);
+  // Padding cells outside the padding the last trace had fade in while the ring grows.
+  const float ring_alpha = ease_out(g_motion.ring.progress(m_s.time));
+  const Pad4& was = g_motion.ring_from;
+  const auto in_new_ring = [&](int64_t iy, int64_t ix) {
+    return iy < -was.top || ix < -was.left || iy >= f.g.in_h + was.bottom ||
+           ix >= f.g.in_w + was.right;
+  };
   for (int64_t r = 0; r < g.rows; ++r) {
     for (int64_t c = 0; c < g.cols; ++c) {
       const int64_t iy = r + g.row0, ix = c + g.col0;
@@ -625,6 +648,9 @@ void Canvas::draw_input_grid(const Grid& g, std::size_t slot) {
         fill = zeros_like ? pal.pad_fill : value_colour(v, f.in_max, true);
       } else {
         fill = value_colour(v, f.in_max);
+      }
+      if (pad && ring_alpha < 1.0f && in_new_ring(iy, ix)) {
+        fill = (fill & 0x00FFFFFFu) | (static_cast<ImU32>(255 * ring_alpha) << IM_COL32_A_SHIFT);
       }
       fills.set(r, c, fill);
       if (m_fs.in > 0 && g.cell == m_L.cell) {  // (a folded row's numbers are in its tooltip)
