@@ -297,6 +297,16 @@ TEST(UndoState, ModifiedComparesWithTheLessonAsShipped) {
   EXPECT_TRUE(expected_applies(s));
 }
 
+TEST(UndoState, AnEditedLessonsSceneLeavesOutTheSeedValues) {
+  AppState s;
+  open_lesson(s, "scipy-laplacian");
+  EXPECT_EQ(scene_from_state(s).lesson.expected, s.lesson_expected);
+  edit(s, [&] { s.weight.set(0, 2.0); });
+  EXPECT_EQ(scene_from_state(s).lesson.expected, "") << "they describe another lesson";
+  ASSERT_TRUE(undo_edit(s));
+  EXPECT_EQ(scene_from_state(s).lesson.expected, s.lesson_expected);
+}
+
 TEST(UndoState, PageDownKeepsTheEditsOneUndoAway) {
   AppState s;
   open_lesson(s, "vertical-edge");
