@@ -142,6 +142,21 @@ TEST(UndoHistory, BoundedInBytes) {
   EXPECT_EQ(h.undo(), nullptr);
 }
 
+TEST(UndoHistory, TheLargestLessonKeepsAFewSteps) {
+  // The canvas's largest input (2^20 values) in float64: 8 MiB a snapshot, the baseline too.
+  auto big = [](uint64_t seed) {
+    EditSnapshot e = snap(seed);
+    e.input = Tensor(DType::f64, {1, 1, 1024, 1024});
+    return e;
+  };
+  const auto baseline = std::make_shared<const EditSnapshot>(big(0));
+  UndoHistory h;
+  for (uint64_t i = 1; i <= 12; ++i)
+    h.push(big(i), baseline);
+  EXPECT_LE(h.bytes(), h.limits().max_bytes);
+  EXPECT_EQ(h.undo_steps(), 5u) << "as undo.hpp and docs/ui.md say";
+}
+
 TEST(UndoHistory, DescribesWhatChanged) {
   EditSnapshot a = snap(1, 4), b = a;
   EXPECT_EQ(describe_change(a, b), "");

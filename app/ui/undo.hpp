@@ -49,7 +49,8 @@ struct UndoEntry {
 // NOTE: the bound. At most max_states states (max_states − 1 undo steps) and max_bytes of
 // snapshots (each distinct baseline counted once), whichever is reached first; the oldest go
 // first and the current state is always kept, however big. With the canvas's largest lesson
-// (2^20 float64 input values, 8 MiB) that is still 7 steps; a typical lesson is a few KiB.
+// (2^20 float64 input values, 8 MiB, and its baseline) that is still 5 steps; a built-in
+// lesson is a few KiB.
 struct UndoLimits {
   std::size_t max_states = 200;
   std::size_t max_bytes = std::size_t{64} << 20;
