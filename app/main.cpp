@@ -221,6 +221,7 @@ int load_start_state(cs::AppState& state, const cs::ui::WindowOptions& opt,
     state.show_preview = true;
   }
   cs::recompute_if_dirty(state);
+  cs::restart_history(state);  // nothing to undo at start (the lesson's baseline is kept)
   if (opt.step >= 0) state.stepper.seek(opt.step);
   if (opt.play) state.stepper.play();
   state.clear_dirty(cs::Dirty::settings);

@@ -318,9 +318,55 @@ TEST_F(UiWindow, LastLessonAndModeAreRestored) {
     const json s = app.status();
     EXPECT_EQ(s["lesson"], chosen);
     EXPECT_EQ(s["presentation"], true);
+    EXPECT_EQ(s["modified"], false) << "restored as it was left: not edited";
+    EXPECT_EQ(s["undo_steps"], 0);
     app.key("ctrl+q");
     EXPECT_EQ(app.wait_exit(20), 0);
   }
+}
+
+// Issue 9: every edit is undoable (Ctrl+Z, Ctrl+Shift+Z or Ctrl+Y), an edited lesson says
+// "modified", and PageDown keeps the edits one Ctrl+Z away.
+TEST_F(UiWindow, UndoRedoAndTheModifiedMarker) {
+  App app(m_dir, {"--lesson", "vertical-edge"});
+  ASSERT_TRUE(app.started());
+  ASSERT_TRUE(app.focus());
+  json s = app.status();
+  ASSERT_EQ(s["modified"], false);
+  ASSERT_EQ(s["undo_steps"], 0);
+  app.key("o");  // an edit: pooling
+  s = app.wait_field("modified", true);
+  EXPECT_EQ(s["trace_op"], "pool");
+  EXPECT_EQ(s["undo_steps"], 1);
+  app.key("ctrl+z");
+  s = app.wait_field("modified", false);
+  EXPECT_EQ(s["modified"], false);
+  EXPECT_EQ(s["trace_op"], "conv");
+  EXPECT_EQ(s["total"], 90);
+  EXPECT_EQ(s["redo_steps"], 1);
+  EXPECT_EQ(s["notice"], "Undone: the operation (Ctrl+Shift+Z redoes).");
+  app.key("ctrl+shift+z");
+  s = app.wait_field("modified", true);
+  EXPECT_EQ(s["modified"], true);
+  EXPECT_EQ(s["trace_op"], "pool");
+  EXPECT_EQ(s["redo_steps"], 0);
+  app.key("ctrl+z");
+  app.wait_field("modified", false);
+  app.key("ctrl+y");  // redo's other key
+  EXPECT_EQ(app.wait_field("modified", true)["trace_op"], "pool");
+  // PageDown to the next lesson: not modified, and the notice says where the edits are.
+  app.key("Next");
+  s = app.wait_field("modified", false);
+  EXPECT_NE(s.value("lesson", ""), "vertical-edge");
+  EXPECT_NE(s.value("notice", "").find("Ctrl+Z brings them back"), std::string::npos)
+      << s["notice"];
+  app.key("ctrl+z");
+  s = app.wait_field("lesson", "vertical-edge");
+  EXPECT_EQ(s["lesson"], "vertical-edge");
+  EXPECT_EQ(s["modified"], true) << "the edited lesson came back edited";
+  EXPECT_EQ(s["op"], "pool");
+  app.key("ctrl+q");
+  EXPECT_EQ(app.wait_exit(20), 0);
 }
 
 // Issue 10: imgui.ini was written by ImGui in place (truncated, then written). It is now saved

@@ -120,6 +120,7 @@ void recompute_if_dirty(AppState& s) {
 }
 
 void load_lesson(AppState& s, const Lesson& lesson) {
+  lesson_load_begins(s);
   s.lesson_name = lesson.name;
   s.lesson_title = lesson.title;
   s.lesson_description = lesson.description;
@@ -149,6 +150,7 @@ void load_lesson(AppState& s, const Lesson& lesson) {
   s.mark_dirty(Dirty::settings);
   recompute_if_dirty(s);
   s.stepper.home();
+  lesson_loaded(s);
 }
 
 void load_random_lesson(AppState& s, const RandomSpec& spec) {
@@ -178,8 +180,8 @@ void load_random_lesson(AppState& s, const RandomSpec& spec) {
     b.set(i, dist(rng));
   l.bias = b;
   l.conv.padding = PaddingSpec::symmetric(k / 2);
+  s.seed = spec.seed;  // before the load: the seed is part of the lesson as loaded (undo.hpp)
   load_lesson(s, l);
-  s.seed = spec.seed;
   s.random_spec = spec;
 }
 
@@ -225,6 +227,9 @@ std::string status_json(const AppState& s) {
   j["high_contrast"] = s.high_contrast;
   j["flip_kernel"] = s.flip_kernel;
   j["has_bias"] = s.has_bias;
+  j["modified"] = s.modified;
+  j["undo_steps"] = s.undo.undo_steps();
+  j["redo_steps"] = s.undo.redo_steps();
   j["error"] = s.error ? s.error->message : "";
   j["error_field"] = s.error ? s.error->field : "";
   j["notice"] = s.notice;

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "app/ui/undo.hpp"
 #include "core/lessons.hpp"
 #include "core/params.hpp"
 #include "core/result.hpp"
@@ -147,15 +148,26 @@ struct AppState {
   // Also marks Dirty::status (the notice is part of the status JSON).
   void notify(std::string text, double seconds = 6.0);
 
+  // ---- Undo (app/ui/undo.hpp): the edits' history, recorded once a frame by record_edits() ----
+  UndoHistory undo;
+  std::shared_ptr<const EditSnapshot> baseline;  // the lesson as it was loaded (shipped)
+  bool modified = false;                         // the editable part differs from the baseline
+  bool edit_pending = false;  // Dirty::trace was marked since the last record_edits()
+
   // ---- Dirty flags ----
   unsigned dirty = 0;
-  void mark_dirty(Dirty what) { dirty |= static_cast<unsigned>(what); }
+  // Dirty::trace is the funnel of every edit: it also tells the undo history to look.
+  void mark_dirty(Dirty what) {
+    dirty |= static_cast<unsigned>(what);
+    if (what == Dirty::trace) edit_pending = true;
+  }
   bool is_dirty(Dirty what) const { return (dirty & static_cast<unsigned>(what)) != 0; }
   void clear_dirty(Dirty what) { dirty &= ~static_cast<unsigned>(what); }
 };
 
 // Replaces the operands and parameters with a built-in lesson (converted to PyTorch order) and
-// recomputes at once. The stepper goes home.
+// recomputes at once. The stepper goes home. The loaded lesson is the new baseline ("not
+// modified") and one undo step: Ctrl+Z brings back the lesson it replaced, edits included.
 void load_lesson(AppState& state, const Lesson& lesson);
 // By name (cs::find_lesson, or "random" with state.random_spec); the error lists every name.
 Status load_lesson(AppState& state, const std::string& name);
@@ -169,7 +181,8 @@ void recompute_if_dirty(AppState& state);
 
 // The state the UI tests check, as one JSON object: {"lesson": ..., "op": "conv", "global": 12,
 // "total": 100, "window": 1, "tap": 3, "n":0, "o":0, "y":0, "x":1, "playing": false,
-// "presentation": true, "high_contrast": true, "error": "", "error_field": "", "step_unit": ...}.
+// "presentation": true, "high_contrast": true, "error": "", "error_field": "", "step_unit": ...,
+// "modified": false, "undo_steps": 0, "redo_steps": 0}.
 std::string status_json(const AppState& state);
 
 }  // namespace cs

@@ -328,12 +328,19 @@ void draw_window(AppState& s) {
   }
   draw_rows(explanation_rows(v, st, s.presentation));
   // What the seed notebook printed is for the desk; the projector's column keeps the arithmetic.
+  // Once the lesson is edited its numbers describe another lesson: say so instead of showing them.
   if (!s.lesson_expected.empty() && !s.presentation) {
     ImGui::Separator();
-    ImGui::TextDisabled("The seed notebook printed:");
-    ImGui::PushFont(mono_font());
-    ImGui::TextWrapped("%s", s.lesson_expected.c_str());
-    ImGui::PopFont();
+    if (expected_applies(s)) {
+      ImGui::TextDisabled("The seed notebook printed:");
+      ImGui::PushFont(mono_font());
+      ImGui::TextWrapped("%s", s.lesson_expected.c_str());
+      ImGui::PopFont();
+    } else {
+      ImGui::PushStyleColor(ImGuiCol_Text, palette().dim_v4);
+      ImGui::TextWrapped("%s", kExpectedEdited);
+      ImGui::PopStyleColor();
+    }
   }
 }
 

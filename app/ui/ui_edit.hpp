@@ -137,7 +137,8 @@ bool paint_cell(AppState& state, int64_t n, int64_t c, int64_t y, int64_t x);
 
 }  // namespace ui
 
-// Scenes <-> the app state.
+// Scenes <-> the app state. An edited lesson's scene leaves out the seed notebook's printed values
+// (they describe the lesson as shipped).
 Scene scene_from_state(const AppState& state);
 // Replaces the lesson, its operands and parameters, the preview image and mapping.
 void apply_scene(AppState& state, const Scene& scene);

@@ -18,6 +18,7 @@
 #include "app/ui/ui_params.hpp"
 #include "app/ui/ui_theme.hpp"
 #include "app/ui/ui_timeline.hpp"
+#include "app/ui/undo.hpp"
 #include "core/lessons.hpp"
 
 namespace cs::ui {
@@ -34,6 +35,10 @@ bool g_seen_mode = false;
 bool g_saved_params = true, g_saved_inputs = true, g_saved_kernel = true, g_saved_info = true;
 float g_menu_h = 0.0f;
 float g_status_h = 0.0f;
+// The gesture under way, for the undo history (see edit_gesture()).
+uint64_t g_gesture = 0;
+ImGuiID g_gesture_active = 0;
+bool g_gesture_held = false;
 
 enum class Panel { params, inputs, canvas, timeline, arithmetic, kernel, preview, browser, help };
 
@@ -247,6 +252,13 @@ void draw_menu_bar(AppState& s) {
     if (ImGui::MenuItem("Quit", "Ctrl+Q")) s.quit_requested = true;
     ImGui::EndMenu();
   }
+  if (ImGui::BeginMenu("Edit")) {
+    if (ImGui::MenuItem("Undo", "Ctrl+Z", false, s.undo.undo_steps() > 0)) undo_edit(s);
+    if (ImGui::MenuItem("Redo", "Ctrl+Shift+Z / Ctrl+Y", false, s.undo.redo_steps() > 0)) {
+      redo_edit(s);
+    }
+    ImGui::EndMenu();
+  }
   if (ImGui::BeginMenu("Lesson")) {
     for (const Lesson& l : builtin_lessons()) {
       const bool current = l.name == s.lesson_name;
@@ -297,11 +309,17 @@ void draw_menu_bar(AppState& s) {
     if (ImGui::MenuItem("Keys and how to use", "F1", s.show_help)) s.show_help = !s.show_help;
     ImGui::EndMenu();
   }
-  // The lesson's name on the right of the menu bar.
+  // The lesson's name on the right of the menu bar, and whether it was edited.
   const std::string name = "Lesson: " + s.lesson_name;
-  const float tw = ImGui::CalcTextSize(name.c_str()).x;
+  const char* mark = " · modified";
+  const float tw =
+      ImGui::CalcTextSize(name.c_str()).x + (s.modified ? ImGui::CalcTextSize(mark).x : 0);
   ImGui::SameLine(ImGui::GetWindowWidth() - tw - ImGui::GetStyle().ItemSpacing.x * 2);
   ImGui::TextDisabled("%s", name.c_str());
+  if (s.modified) {
+    ImGui::SameLine(0, 0);
+    ImGui::TextColored(palette().accent_v4, "%s", mark);
+  }
   ImGui::EndMainMenuBar();
 }
 
@@ -319,9 +337,10 @@ void draw_status_bar(AppState& s, float fps) {
     char right[160];
     char rate[32] = "";
     if (fps > 0) std::snprintf(rate, sizeof rate, "   %.0f fps", static_cast<double>(fps));
-    std::snprintf(
-        right, sizeof right, "step %lld / %lld%s%s", static_cast<long long>(s.stepper.global() + 1),
-        static_cast<long long>(s.stepper.total()), rate, s.presentation ? "   presentation" : "");
+    std::snprintf(right, sizeof right, "%sstep %lld / %lld%s%s", s.modified ? "modified   " : "",
+                  static_cast<long long>(s.stepper.global() + 1),
+                  static_cast<long long>(s.stepper.total()), rate,
+                  s.presentation ? "   presentation" : "");
     if (!s.banner.empty()) {
       ImGui::TextColored(palette().error_v4, "%s", s.banner.c_str());
       ImGui::SameLine();
@@ -359,7 +378,9 @@ const KeyRow kKeys[] = {
     {"Space", "play / pause (from the end: starts again)"},
     {"+ / −", "play faster / slower"},
     {"1 2 3 4", "unit for → / ← and play: multiply, window, row, channel"},
-    {"PageDown / PageUp", "next / previous built-in lesson"},
+    {"PageDown / PageUp", "next / previous built-in lesson (Ctrl+Z brings the edited one back)"},
+    {"Ctrl+Z", "undo the last edit (operands, parameters, operation, lesson switch)"},
+    {"Ctrl+Shift+Z or Ctrl+Y", "redo"},
     {"O", "convolution ↔ pooling"},
     {"B", "bias on / off"},
     {"F (or Ctrl+F)", "true convolution (flipped kernel) ↔ cross-correlation"},
@@ -429,9 +450,14 @@ void cycle_lesson(AppState& s, int dir) {
     if (lessons[static_cast<std::size_t>(i)].name == s.lesson_name) idx = i;
   }
   idx = idx < 0 ? 0 : ((idx + dir) % count + count) % count;
+  // NOTE: the switch never discards edits silently: it is an undo step, and the notice says so.
+  const bool edited = s.modified;
+  const std::string old_name = s.lesson_name;
   load_lesson(s, lessons[static_cast<std::size_t>(idx)]);
-  s.notify("Lesson " + std::to_string(idx + 1) + " of " + std::to_string(count) + ": " +
-           lessons[static_cast<std::size_t>(idx)].title);
+  std::string text = "Lesson " + std::to_string(idx + 1) + " of " + std::to_string(count) + ": " +
+                     lessons[static_cast<std::size_t>(idx)].title;
+  if (edited) text += ". Your edits to " + old_name + " are kept: Ctrl+Z brings them back.";
+  s.notify(text, edited ? 10.0 : 6.0);
 }
 
 void handle_global_keys(AppState& s) {
@@ -445,6 +471,18 @@ void handle_global_keys(AppState& s) {
     s.mark_dirty(Dirty::status);
   }
   if (key_pressed(GLFW_KEY_F9)) request_layout_reset();
+  // Undo and redo, except in a text field (it has its own Ctrl+Z for the text being typed).
+  if (io.KeyCtrl && !io.KeyAlt && !io.WantTextInput) {
+    if (key_pressed(GLFW_KEY_Z, true)) {
+      if (io.KeyShift) {
+        redo_edit(s);
+      } else {
+        undo_edit(s);
+      }
+    } else if (key_pressed(GLFW_KEY_Y, true)) {
+      redo_edit(s);
+    }
+  }
   if (io.WantTextInput || io.KeyCtrl || io.KeySuper) return;
   if (key_pressed(GLFW_KEY_ESCAPE) && s.show_help) {
     s.show_help = false;
@@ -481,6 +519,19 @@ void handle_global_keys(AppState& s) {
     s.show_lesson_info = !s.show_lesson_info;
     s.mark_dirty(Dirty::settings);
   }
+}
+
+// A key or a menu click has no gesture: it is a step alone.
+uint64_t edit_gesture() {
+  const ImGuiID active = ImGui::GetActiveID();
+  const bool held = ImGui::IsAnyMouseDown() || active != 0;
+  bool pressed = false;
+  for (int b = 0; b < ImGuiMouseButton_COUNT; ++b)
+    pressed = pressed || ImGui::IsMouseClicked(b);
+  if (held && (!g_gesture_held || active != g_gesture_active || pressed)) ++g_gesture;
+  g_gesture_held = held;
+  g_gesture_active = active;
+  return held ? g_gesture : 0;
 }
 
 // Presentation mode switched (or the first frame): hide or restore the editing views and lay the
@@ -597,6 +648,8 @@ void draw_frame(AppState& s, float fps) {
   draw_status_bar(s, fps);
   g_reset_layout = false;
   note_layout_change(s);
+  // Every view had its say: what they edited this frame is one undo step (or part of one).
+  record_edits(s, edit_gesture());
 }
 
 }  // namespace cs::ui

@@ -252,7 +252,8 @@ Scene scene_from_state(const AppState& state) {
   l.name = state.lesson_name;
   l.title = state.lesson_title;
   l.description = state.lesson_description;
-  l.expected = state.lesson_expected;
+  // The seed's printed values go with the lesson only while they describe it (undo.hpp).
+  if (expected_applies(state)) l.expected = state.lesson_expected;
   l.op = state.op;
   l.conv = state.conv;
   l.pool = state.pool;

@@ -161,6 +161,21 @@ void read_settings_file(AppState& s, const std::string& dir, std::string& lesson
   if (!r.problem().empty()) s.notify(r.problem() + "; that setting keeps its default.");
 }
 
+// After restoring the lesson as it was left: when it is a built-in lesson, the built-in one is
+// what it was shipped as, so edits made in an earlier run still count as edits ("modified", the
+// seed's printed values no longer applying) and Ctrl+Z cannot go back past the start.
+void rebase_on_builtin(AppState& s) {
+  auto lesson = find_lesson(s.lesson_name);
+  if (!lesson) {
+    restart_history(s);
+    return;
+  }
+  AppState shipped;
+  load_lesson(shipped, *lesson);
+  const EditSnapshot snap = capture_edit(shipped);
+  restart_history(s, &snap);
+}
+
 }  // namespace
 
 bool load_settings(AppState& s, const std::string& dir) {
@@ -173,6 +188,7 @@ bool load_settings(AppState& s, const std::string& dir) {
     if (scene) {
       apply_scene(s, *scene);
       if (!lesson.empty()) s.lesson_name = lesson;
+      rebase_on_builtin(s);
       return true;
     }
     s.notify("The last lesson could not be restored: " + scene.error().message);

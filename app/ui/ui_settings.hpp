@@ -18,7 +18,8 @@ Result<std::string> state_dir();
 
 // Reads settings.json and last_scene.json from `dir` into `state` (preferences, then the lesson
 // as it was left; falls back to the lesson's name, then to the default lesson). Returns whether a
-// lesson was restored. Problems become a notice, never a failure.
+// lesson was restored. Problems become a notice, never a failure. A restored built-in lesson
+// that was edited stays "modified" (its baseline is the built-in lesson, undo.hpp).
 bool load_settings(AppState& state, const std::string& dir);
 // Writes settings.json and last_scene.json atomically.
 Status save_settings(const AppState& state, const std::string& dir);
