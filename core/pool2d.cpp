@@ -80,7 +80,7 @@ T pool_window(const PoolGeometry& g, const T* x, int64_t oy, int64_t ox, PoolWin
 // [N, C, H, W] => [N, C, OH, OW]
 template <class T>
 void pool_planes(const PoolGeometry& g, const T* in, T* out) {
-  const int64_t planes = g.n * g.c;
+  const int64_t planes = g.n * g.c_in;
   detail::run_tasks(planes, resolve_threads(0), [&](int64_t plane) {
     // plane = n·C + c: the flat index of (0, plane, oy, ox) is (n, c, oy, ox)'s.
     const T* x = in + g.input_index(0, plane, 0, 0);
@@ -100,7 +100,7 @@ Result<Prepared> prepare(const Tensor& input, const Pool2dParams& params) {
   auto geo = pool2d_geometry_for(input.shape(), params);
   if (!geo) return geo.error();
   Tensor x = params.layout == Layout::nhwc ? nhwc_to_nchw(input) : input;
-  Tensor y(input.dtype(), {geo->n, geo->c, geo->out_h, geo->out_w});
+  Tensor y(input.dtype(), {geo->n, geo->c_out, geo->out_h, geo->out_w});
   if (input.dtype() == DType::f32) {
     pool_planes(*geo, x.data<float>(), y.data<float>());
   } else {
@@ -142,8 +142,8 @@ PoolWindow PoolTrace::window(int64_t index) const {
   PoolWindow w;
   w.x = index % g.out_w;
   w.y = (index / g.out_w) % g.out_h;
-  w.c = (index / (g.out_w * g.out_h)) % g.c;
-  w.n = index / (g.out_w * g.out_h * g.c);
+  w.c = (index / (g.out_w * g.out_h)) % g.c_out;
+  w.n = index / (g.out_w * g.out_h * g.c_out);
   const int64_t plane = g.input_index(w.n, w.c, 0, 0);
   if (m_input.dtype() == DType::f32) {
     pool_window(g, m_input.data<float>() + plane, w.y, w.x, &w);

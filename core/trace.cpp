@@ -33,38 +33,12 @@ TraceTap TraceView::tap(int64_t window, int64_t tap) const {
   return taps(window)[static_cast<std::size_t>(tap)];
 }
 
-namespace {
-
-// What ConvGeometry and PoolGeometry share, under the same names: the spatial sizes, the window
-// (kernel, stride, dilation, span) and the padding.
-template <class Geometry>
-void copy_window_geometry(const Geometry& g, TraceShape& s) {
-  s.in_h = g.in_h;
-  s.in_w = g.in_w;
-  s.out_h = g.out_h;
-  s.out_w = g.out_w;
-  s.k_h = g.k_h;
-  s.k_w = g.k_w;
-  s.stride_h = g.stride_h;
-  s.stride_w = g.stride_w;
-  s.dilation_h = g.dilation_h;
-  s.dilation_w = g.dilation_w;
-  s.pad = g.pad;
-  s.span_h = g.span_h();
-  s.span_w = g.span_w();
-}
-
-}  // namespace
-
 // ---- conv2d ----
 
 ConvTraceView::ConvTraceView(ConvTrace trace) : m_trace(std::move(trace)) {
   const ConvGeometry& g = m_trace.geometry();
   TraceShape& s = m_shape;
-  s.n = g.n;
-  s.c_in = g.c_in;
-  s.c_out = g.c_out;
-  copy_window_geometry(g, s);
+  static_cast<WindowGeometry&>(s) = g;
   s.padding_mode = g.padding_mode;
   s.groups = g.groups;
   s.c_in_per_group = g.c_in_per_group;
@@ -192,18 +166,16 @@ double ConvTraceView::padded_value(int64_t n, int64_t ic, int64_t iy, int64_t ix
 PoolTraceView::PoolTraceView(PoolTrace trace) : m_trace(std::move(trace)) {
   const PoolGeometry& g = m_trace.geometry();
   TraceShape& s = m_shape;
-  s.n = g.n;
-  s.c_in = s.c_out = g.c;
-  copy_window_geometry(g, s);
+  static_cast<WindowGeometry&>(s) = g;
   s.ceil_mode = g.ceil_mode;
   s.count_include_pad = g.count_include_pad;
-  s.groups = g.c;
+  s.groups = g.c_in;
   s.c_in_per_group = s.c_out_per_group = 1;
   // NOTE: with ceil_mode the last window may reach past the bottom/right padding.
-  s.grid_h = std::max<int64_t>(g.in_h + g.pad.top + g.pad.bottom,
-                               g.window_origin_y(g.out_h - 1) + g.pad.top + s.span_h);
-  s.grid_w = std::max<int64_t>(g.in_w + g.pad.left + g.pad.right,
-                               g.window_origin_x(g.out_w - 1) + g.pad.left + s.span_w);
+  s.grid_h =
+      std::max<int64_t>(g.padded_h(), g.window_origin_y(g.out_h - 1) + g.pad.top + g.span_h());
+  s.grid_w =
+      std::max<int64_t>(g.padded_w(), g.window_origin_x(g.out_w - 1) + g.pad.left + g.span_w());
 }
 
 TraceOp PoolTraceView::op() const {
@@ -333,7 +305,7 @@ Explanation PoolTraceView::explain(int64_t window) const {
 double PoolTraceView::padded_value(int64_t n, int64_t ic, int64_t iy, int64_t ix) const {
   if (in_padding(iy, ix)) return 0.0;
   const TraceShape& s = m_shape;
-  return m_trace.input().get(((n * s.c_in + ic) * s.in_h + iy) * s.in_w + ix);
+  return m_trace.input().get(s.input_index(n, ic, iy, ix));
 }
 
 Result<TraceViewPtr> trace_conv2d(const Tensor& input, const Tensor& weight, const Tensor* bias,

@@ -25,14 +25,10 @@ namespace cs {
 enum class TraceOp { conv2d, max_pool2d, avg_pool2d };
 const char* trace_op_name(TraceOp op);  // "conv2d", "max_pool2d", "avg_pool2d"
 
-// The layer's shape in PyTorch order (NCHW), the same for every kind of trace. For pooling,
-// c_out = c_in, groups = c_in and each window reads one channel (c_in_per_group = 1).
-struct TraceShape {
-  int64_t n = 0, c_in = 0, in_h = 0, in_w = 0;
-  int64_t c_out = 0, out_h = 0, out_w = 0;
-  int64_t k_h = 1, k_w = 1;
-  int stride_h = 1, stride_w = 1, dilation_h = 1, dilation_w = 1;
-  Pad4 pad;
+// The layer's shape in PyTorch order (NCHW), the same for every kind of trace: the layer's
+// WindowGeometry (sizes, window, padding, index formula) plus what conv and pooling add. For
+// pooling, c_out = c_in, groups = c_in and each window reads one channel (c_in_per_group = 1).
+struct TraceShape : WindowGeometry {
   PaddingMode padding_mode = PaddingMode::zeros;     // what conv's padding reads (pooling: zeros)
   bool ceil_mode = false, count_include_pad = true;  // pooling
   int64_t groups = 1, c_in_per_group = 1, c_out_per_group = 1;
@@ -40,19 +36,16 @@ struct TraceShape {
   // more when ceil_mode's last window hangs past the bottom/right padding.
   int64_t grid_h = 0, grid_w = 0;
 
-  int64_t taps_per_channel() const { return k_h * k_w; }
   int64_t taps_per_window() const { return c_in_per_group * k_h * k_w; }
-  int64_t windows() const { return n * c_out * out_h * out_w; }
-  // Window (n, oc, oy, ox) <-> its index, NCHW order.
-  int64_t window_index(int64_t n_, int64_t oc, int64_t oy, int64_t ox) const {
-    return nchw_index(n_, oc, oy, ox, c_out, out_h, out_w);
+  int64_t windows() const { return outputs(); }
+  // Window (n, oc, oy, ox) <-> its index, NCHW order (the output's flat index).
+  int64_t window_index(int64_t batch, int64_t oc, int64_t oy, int64_t ox) const {
+    return output_index(batch, oc, oy, ox);
   }
   // The input channels output channel oc reads: [first, first + c_in_per_group).
   int64_t first_input_channel(int64_t oc) const { return oc / c_out_per_group * c_in_per_group; }
   // The output channels input channel ic feeds: [first, first + c_out_per_group).
   int64_t first_output_channel(int64_t ic) const { return ic / c_in_per_group * c_out_per_group; }
-  // Rows and columns one window spans, dilation·(k − 1) + 1, from the layer's geometry.
-  int64_t span_h = 1, span_w = 1;
 };
 
 // What a tap's cell is. NOTE: `outside` happens only in pooling with ceil_mode: the last window

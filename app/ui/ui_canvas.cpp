@@ -744,7 +744,7 @@ void Canvas::draw_window_on(const Grid& g) {
       if (sc.dil_h > 1 || sc.dil_w > 1) cell_outline(m_dl, g, r, c, pal.frame, pal.line, 2.0f);
     }
   }
-  outline(m_dl, g, r0, c0, r0 + sc.g.span_h - 1, c0 + sc.g.span_w - 1, pal.frame, 3.0f * pal.line);
+  outline(m_dl, g, r0, c0, r0 + sc.g.span_h() - 1, c0 + sc.g.span_w() - 1, pal.frame, 3.0f * pal.line);
   if (!sc.at_result && ic == sc.cur_ic) {
     cell_outline(m_dl, g, r0 + sc.cur_ky * sc.dil_h, c0 + sc.cur_kx * sc.dil_w, pal.tap,
                  3.5f * pal.line);
@@ -767,7 +767,7 @@ void Canvas::draw_receptive_field(const Grid& g) {
   group_outputs(sc, g.c, ob, oe);
   if (h.c < ob || h.c >= oe) return;
   const int64_t r0 = h.y * sc.stride_h, c0 = h.x * sc.stride_w;
-  outline(m_dl, g, r0, c0, r0 + sc.g.span_h - 1, c0 + sc.g.span_w - 1, m_pal.hover,
+  outline(m_dl, g, r0, c0, r0 + sc.g.span_h() - 1, c0 + sc.g.span_w() - 1, m_pal.hover,
           2.5f * m_pal.line);
   for (int64_t ky = 0; ky < sc.k_h; ++ky) {
     for (int64_t kx = 0; kx < sc.k_w; ++kx) {
