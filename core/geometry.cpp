@@ -260,8 +260,7 @@ namespace {
 // padding at the top/left and at the bottom/right; `span`: the window's extent.
 int64_t pool_out_size(int64_t in, int before, int after, int64_t span, int stride, bool ceil_mode) {
   int64_t num = in + before + after - span + (ceil_mode ? stride - 1 : 0);
-  int64_t q = num >= 0 ? num / stride : -((-num + stride - 1) / stride);
-  int64_t out = q + 1;
+  int64_t out = detail::floor_div(num, stride) + 1;
   // NOTE: ceil_mode's last window must start inside the input or its left padding.
   if (ceil_mode && (out - 1) * stride >= in + before) --out;
   return out;

@@ -27,6 +27,40 @@ inline int64_t nchw_index(int64_t n, int64_t c, int64_t y, int64_t x, int64_t ch
   return ((n * channels + c) * h + y) * w + x;
 }
 
+// Output rows (or columns) [begin, end): the reverse mapping's answer. Empty when begin == end.
+struct OutputRange {
+  int64_t begin = 0, end = 0;
+  bool empty() const { return begin >= end; }
+  bool contains(int64_t o) const { return o >= begin && o < end; }
+  bool operator==(const OutputRange&) const = default;
+};
+
+namespace detail {
+// Division rounding toward −∞ / +∞ (b > 0), for coordinates that may be negative.
+inline int64_t floor_div(int64_t a, int64_t b) {
+  return a >= 0 ? a / b : -((-a + b - 1) / b);
+}
+inline int64_t ceil_div(int64_t a, int64_t b) {
+  return -floor_div(-a, b);
+}
+// One axis of the reverse mapping: the outputs o in [0, outs) whose window, starting at
+// o·stride − before and `span` long, contains padded coordinate i.
+inline OutputRange outputs_covering(int64_t i, int64_t before, int64_t stride, int64_t span,
+                                    int64_t outs) {
+  const int64_t first = ceil_div(i + before - span + 1, stride);
+  const int64_t last = floor_div(i + before, stride);
+  const int64_t begin = first < 0 ? 0 : (first > outs ? outs : first);
+  const int64_t end = last + 1 < begin ? begin : (last + 1 > outs ? outs : last + 1);
+  return {begin, end};
+}
+// The tap k with origin + k·dilation == i (k in [0, k_size)), or -1.
+inline int64_t tap_at(int64_t i, int64_t origin, int64_t dilation, int64_t k_size) {
+  const int64_t d = i - origin;
+  if (d < 0 || d % dilation != 0 || d / dilation >= k_size) return -1;
+  return d / dilation;
+}
+}  // namespace detail
+
 // What every sliding-window layer shares: the sizes, the window (kernel, stride, dilation), the
 // padding, and the one index formula, written once here for conv2d and pooling alike:
 //   iy = oy * stride_h + ky * dilation_h - pad.top  = window_origin_y(oy) + ky * dilation_h
@@ -56,6 +90,25 @@ struct WindowGeometry {
   int64_t input_x(int64_t ox, int64_t kx) const { return window_origin_x(ox) + kx * dilation_w; }
   // True when (iy, ix) lies in the input, false in the padding.
   bool inside(int64_t iy, int64_t ix) const { return iy >= 0 && iy < in_h && ix >= 0 && ix < in_w; }
+
+  // The reverse mapping, from a padded input row/column to the outputs whose windows span it
+  // (the window's taps and the rows/columns dilation skips between them). With ceil_mode the
+  // last window may span rows/columns past the padding: they are covered too.
+  OutputRange oy_covering(int64_t iy) const {
+    return detail::outputs_covering(iy, pad.top, stride_h, span_h(), out_h);
+  }
+  OutputRange ox_covering(int64_t ix) const {
+    return detail::outputs_covering(ix, pad.left, stride_w, span_w(), out_w);
+  }
+  // The kernel row/column with input_y(oy, ky) == iy (input_x(ox, kx) == ix): the tap of output
+  // row oy's window that reads row iy; -1 when the window does not read it (outside the window,
+  // or a row dilation skips).
+  int64_t tap_ky(int64_t oy, int64_t iy) const {
+    return detail::tap_at(iy, window_origin_y(oy), dilation_h, k_h);
+  }
+  int64_t tap_kx(int64_t ox, int64_t ix) const {
+    return detail::tap_at(ix, window_origin_x(ox), dilation_w, k_w);
+  }
 
   // Flat indices: input [N, C_in, H, W], output [N, C_out, OH, OW]. `batch` is n's index.
   int64_t input_index(int64_t batch, int64_t ic, int64_t iy, int64_t ix) const {

@@ -33,6 +33,15 @@ TraceTap TraceView::tap(int64_t window, int64_t tap) const {
   return taps(window)[static_cast<std::size_t>(tap)];
 }
 
+int64_t TraceView::tap_reading(const TraceWindow& w, int64_t ic, int64_t iy, int64_t ix) const {
+  const TraceShape& s = shape();
+  const int64_t icg = ic - w.ic_begin;
+  if (icg < 0 || icg >= s.c_in_per_group) return -1;
+  const int64_t ky = s.tap_ky(w.oy, iy), kx = s.tap_kx(w.ox, ix);
+  if (ky < 0 || kx < 0) return -1;
+  return (icg * s.k_h + ky) * s.k_w + kx;
+}
+
 // ---- conv2d ----
 
 ConvTraceView::ConvTraceView(ConvTrace trace) : m_trace(std::move(trace)) {

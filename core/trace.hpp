@@ -154,6 +154,18 @@ class TraceView {
   // What padded cell (iy, ix) of input channel ic (batch n) holds, as the padding reads it; and
   // whether it lies in the padding. Pooling's padding holds nothing: 0 is returned.
   virtual double padded_value(int64_t n, int64_t ic, int64_t iy, int64_t ix) const = 0;
+  // The reverse mapping (what the input grid highlights): the output rows × columns whose windows
+  // span padded cell (iy, ix), from shape()'s geometry (ceil_mode's cells past the padding
+  // included); and the tap of window `w` that reads padded cell (iy, ix) of input channel ic,
+  // or -1 when w does not read it (outside the window, a cell dilation skips, or a channel
+  // outside w's group). Tap numbers are taps()'s.
+  struct OutputRect {
+    OutputRange oy, ox;
+  };
+  OutputRect windows_covering(int64_t iy, int64_t ix) const {
+    return {shape().oy_covering(iy), shape().ox_covering(ix)};
+  }
+  int64_t tap_reading(const TraceWindow& w, int64_t ic, int64_t iy, int64_t ix) const;
   bool in_padding(int64_t iy, int64_t ix) const {
     return iy < 0 || ix < 0 || iy >= shape().in_h || ix >= shape().in_w;
   }

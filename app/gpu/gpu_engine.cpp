@@ -59,7 +59,7 @@ ConvConfig choose_config(const ConvGeometry& g, ConvVariant variant, int max_sha
   for (ConvConfig c : candidates) {
     c.rows = variant == ConvVariant::tiled && g.stride_w == 1;
     const int64_t tile_w = static_cast<int64_t>(c.local_x) * c.px, tile_h = c.local_y;
-    // The input tile with its halo: conv2d.comp's IN_TILE_W × IN_TILE_H.
+    // The input tile with its halo: conv2d.comp's IN_TILE_W × IN_TILE_H (from the same span).
     const int64_t in_tile_w = (tile_w - 1) * g.stride_w + g.span_w();
     const int64_t in_tile_h = (tile_h - 1) * g.stride_h + g.span_h();
     const int64_t bytes = (in_tile_w * in_tile_h + c.ocb * g.k_h * g.k_w) * 4;
@@ -153,6 +153,8 @@ std::vector<std::pair<std::string, int>> conv_defines(const ConvGeometry& g, con
           {"STRIDE_W", g.stride_w},
           {"DILATION_H", g.dilation_h},
           {"DILATION_W", g.dilation_w},
+          {"SPAN_H", static_cast<int>(g.span_h())},
+          {"SPAN_W", static_cast<int>(g.span_w())},
           {"LOCAL_X", plan.cfg.local_x},
           {"LOCAL_Y", plan.cfg.local_y},
           {"PX", plan.cfg.px},
