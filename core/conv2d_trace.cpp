@@ -318,8 +318,8 @@ Tensor ConvTrace::output_in_layout() const {
   return m_params.layout == Layout::nhwc ? nchw_to_nhwc(m_output) : m_output;
 }
 
-int64_t ConvTrace::window_index(int64_t n, int64_t o, int64_t y, int64_t x) const {
-  return m_geo.output_index(n, o, y, x);
+int64_t ConvTrace::window_index(int64_t n, int64_t oc, int64_t oy, int64_t ox) const {
+  return m_geo.output_index(n, oc, oy, ox);
 }
 
 double ConvTrace::partial(int64_t index, int64_t channel_in_group) const {
@@ -335,19 +335,19 @@ Window ConvTrace::window(int64_t index) const {
   const ConvGeometry& g = m_geo;
   assert(index >= 0 && index < window_count());
   Window win;
-  win.x = index % g.out_w;
-  win.y = (index / g.out_w) % g.out_h;
-  win.o = (index / (g.out_w * g.out_h)) % g.c_out;
+  win.ox = index % g.out_w;
+  win.oy = (index / g.out_w) % g.out_h;
+  win.oc = (index / (g.out_w * g.out_h)) % g.c_out;
   win.n = index / (g.out_w * g.out_h * g.c_out);
-  win.origin_y = g.window_origin_y(win.y);
-  win.origin_x = g.window_origin_x(win.x);
-  win.group = win.o / g.c_out_per_group;
+  win.origin_y = g.window_origin_y(win.oy);
+  win.origin_x = g.window_origin_x(win.ox);
+  win.group = win.oc / g.c_out_per_group;
   win.ic_begin = win.group * g.c_in_per_group;
   win.partials.resize(static_cast<std::size_t>(g.c_in_per_group));
   for (int64_t i = 0; i < g.c_in_per_group; ++i) {
     win.partials[static_cast<std::size_t>(i)] = partial(index, i);
   }
-  win.bias = m_bias ? m_bias->get(win.o) : 0.0;
+  win.bias = m_bias ? m_bias->get(win.oc) : 0.0;
   win.value = m_output.get(index);
   return win;
 }
@@ -373,12 +373,12 @@ Tap replay_tap(const ConvTrace& t, int64_t index, int64_t tap_index) {
   tap.ky = r / g.k_w;
   tap.kx = r % g.k_w;
   const T* plane = t.input().data<T>() + g.input_index(win.n, tap.ic, 0, 0);
-  const T* kern = t.weight().data<T>() + g.weight_index(win.o, icg, 0, 0);
+  const T* kern = t.weight().data<T>() + g.weight_index(win.oc, icg, 0, 0);
   T p = 0;
   T x = 0, w = 0, prod = 0;
   for (int64_t i = 0; i <= r; ++i) {
     const int64_t ky = i / g.k_w, kx = i % g.k_w;
-    const int64_t iy = g.input_y(win.y, ky), ix = g.input_x(win.x, kx);
+    const int64_t iy = g.input_y(win.oy, ky), ix = g.input_x(win.ox, kx);
     int64_t sy = -1, sx = -1;
     x = detail::read_padded(g, plane, iy, ix, &sy, &sx);
     w = kern[i];

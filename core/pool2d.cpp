@@ -132,23 +132,23 @@ Tensor PoolTrace::output_in_layout() const {
   return m_params.layout == Layout::nhwc ? nchw_to_nhwc(m_output) : m_output;
 }
 
-int64_t PoolTrace::window_index(int64_t n, int64_t c, int64_t y, int64_t x) const {
-  return m_geo.output_index(n, c, y, x);
+int64_t PoolTrace::window_index(int64_t n, int64_t oc, int64_t oy, int64_t ox) const {
+  return m_geo.output_index(n, oc, oy, ox);
 }
 
 PoolWindow PoolTrace::window(int64_t index) const {
   assert(index >= 0 && index < window_count());
   const PoolGeometry& g = m_geo;
   PoolWindow w;
-  w.x = index % g.out_w;
-  w.y = (index / g.out_w) % g.out_h;
-  w.c = (index / (g.out_w * g.out_h)) % g.c_out;
+  w.ox = index % g.out_w;
+  w.oy = (index / g.out_w) % g.out_h;
+  w.oc = (index / (g.out_w * g.out_h)) % g.c_out;
   w.n = index / (g.out_w * g.out_h * g.c_out);
-  const int64_t plane = g.input_index(w.n, w.c, 0, 0);
+  const int64_t plane = g.input_index(w.n, w.oc, 0, 0);
   if (m_input.dtype() == DType::f32) {
-    pool_window(g, m_input.data<float>() + plane, w.y, w.x, &w);
+    pool_window(g, m_input.data<float>() + plane, w.oy, w.ox, &w);
   } else {
-    pool_window(g, m_input.data<double>() + plane, w.y, w.x, &w);
+    pool_window(g, m_input.data<double>() + plane, w.oy, w.ox, &w);
   }
   return w;
 }

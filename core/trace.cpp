@@ -90,7 +90,7 @@ TraceWindow placed(int64_t index, const int64_t (&nchw)[4], int64_t origin_y, in
 
 TraceWindow ConvTraceView::window(int64_t index) const {
   const Window w = m_trace.window(index);
-  TraceWindow t = placed(index, {w.n, w.o, w.y, w.x}, w.origin_y, w.origin_x);
+  TraceWindow t = placed(index, {w.n, w.oc, w.oy, w.ox}, w.origin_y, w.origin_x);
   t.group = w.group;
   t.ic_begin = w.ic_begin;
   t.partials = w.partials;
@@ -211,9 +211,9 @@ std::string PoolTraceView::settings_line() const {
 
 TraceWindow PoolTraceView::window(int64_t index) const {
   const PoolWindow w = m_trace.window(index);
-  TraceWindow t = placed(index, {w.n, w.c, w.y, w.x}, w.origin_y, w.origin_x);
-  t.group = w.c;
-  t.ic_begin = w.c;
+  TraceWindow t = placed(index, {w.n, w.oc, w.oy, w.ox}, w.origin_y, w.origin_x);
+  t.group = w.oc;
+  t.ic_begin = w.oc;
   t.sum = w.sum;
   t.divisor = w.divisor;
   t.argmax_tap = w.argmax_tap;
@@ -235,7 +235,7 @@ std::vector<TraceTap> PoolTraceView::taps(int64_t window) const {
     const PoolTap& p = w.taps[k];
     TraceTap t;
     t.index = static_cast<int64_t>(k);
-    t.ic = w.c;
+    t.ic = w.oc;
     t.ky = p.ky;
     t.kx = p.kx;
     t.iy = p.iy;
