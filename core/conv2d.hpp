@@ -88,8 +88,12 @@ class ConvTrace {
   double partial(int64_t window_index, int64_t channel_in_group) const;
   // Bytes held for the partial sums: outputs × C_in/groups values, rows padded by at most a third.
   std::size_t partial_bytes() const { return m_partials.nbytes(); }
-  // tap in [0, taps_per_window()): channel-major, then ky, then kx.
+  // tap in [0, taps_per_window()): channel-major, then ky, then kx. Replays the tap's channel up
+  // to it.
   Tap tap(int64_t window_index, int64_t tap_index) const;
+  // Every tap of `window` (from window()) in that order, each channel replayed once: bit for bit
+  // what tap() gives one by one.
+  std::vector<Tap> taps(const Window& window) const;
   // Value the padded input reads at padded coordinate (iy, ix) of channel ic (of batch n).
   double padded_value(int64_t n, int64_t ic, int64_t iy, int64_t ix) const;
 

@@ -86,21 +86,16 @@ TraceWindow placed(int64_t index, const int64_t (&nchw)[4], int64_t origin_y, in
   return t;
 }
 
-}  // namespace
-
-TraceWindow ConvTraceView::window(int64_t index) const {
-  const Window w = m_trace.window(index);
+TraceWindow from_conv_window(const Window& w, int64_t index, bool has_bias) {
   TraceWindow t = placed(index, {w.n, w.oc, w.oy, w.ox}, w.origin_y, w.origin_x);
   t.group = w.group;
   t.ic_begin = w.ic_begin;
   t.partials = w.partials;
-  t.has_bias = m_trace.geometry().has_bias;
+  t.has_bias = has_bias;
   t.bias = w.bias;
   t.value = w.value;
   return t;
 }
-
-namespace {
 
 TraceTap from_conv_tap(const Tap& c, int64_t index) {
   TraceTap t;
@@ -124,23 +119,30 @@ TraceTap from_conv_tap(const Tap& c, int64_t index) {
 
 }  // namespace
 
-TraceTap ConvTraceView::tap(int64_t window, int64_t tap) const {
-  return from_conv_tap(m_trace.tap(window, tap), tap);
+std::shared_ptr<const WindowRecord> ConvTraceView::record(int64_t index) const {
+  return m_cache.get(index, [&] {
+    const Window w = m_trace.window(index);
+    const std::vector<Tap> taps = m_trace.taps(w);
+    WindowRecord r;
+    r.index = index;
+    r.window = from_conv_window(w, index, m_trace.geometry().has_bias);
+    r.taps.reserve(taps.size());
+    for (std::size_t k = 0; k < taps.size(); ++k)
+      r.taps.push_back(from_conv_tap(taps[k], static_cast<int64_t>(k)));
+    return r;
+  });
 }
 
-std::vector<TraceTap> ConvTraceView::taps(int64_t window) const {
-  std::vector<TraceTap> out;
-  const int64_t count = taps_per_window();
-  out.reserve(static_cast<std::size_t>(count));
-  for (int64_t k = 0; k < count; ++k)
-    out.push_back(tap(window, k));
-  return out;
+TraceTap ConvTraceView::tap(int64_t window, int64_t tap) const {
+  assert(tap >= 0 && tap < taps_per_window());
+  return record(window)->taps[static_cast<std::size_t>(tap)];
 }
 
 // One line per channel of the group (its products and partial sum), then partials + bias.
 Explanation ConvTraceView::explain(int64_t window) const {
-  const TraceWindow w = this->window(window);
-  const std::vector<TraceTap> all = taps(window);
+  const std::shared_ptr<const WindowRecord> r = record(window);
+  const TraceWindow& w = r->window;
+  const std::vector<TraceTap>& all = r->taps;
   const int64_t per_channel = m_shape.taps_per_channel();
   Explanation e;
   for (int64_t c = 0; c < m_shape.c_in_per_group; ++c) {
@@ -209,8 +211,9 @@ std::string PoolTraceView::settings_line() const {
   return s;
 }
 
-TraceWindow PoolTraceView::window(int64_t index) const {
-  const PoolWindow w = m_trace.window(index);
+namespace {
+
+TraceWindow from_pool_window(const PoolWindow& w, int64_t index) {
   TraceWindow t = placed(index, {w.n, w.oc, w.oy, w.ox}, w.origin_y, w.origin_x);
   t.group = w.oc;
   t.ic_begin = w.oc;
@@ -223,9 +226,8 @@ TraceWindow PoolTraceView::window(int64_t index) const {
   return t;
 }
 
-std::vector<TraceTap> PoolTraceView::taps(int64_t window) const {
-  const PoolGeometry& g = m_trace.geometry();
-  const PoolWindow w = m_trace.window(window);
+// The window's taps with their sources, what enters the result, and the running maximum or sum.
+std::vector<TraceTap> pool_taps(const PoolGeometry& g, const PoolWindow& w) {
   const bool is_max = g.op == PoolOp::max;
   std::vector<TraceTap> out;
   out.reserve(w.taps.size());
@@ -263,8 +265,6 @@ std::vector<TraceTap> PoolTraceView::taps(int64_t window) const {
   return out;
 }
 
-namespace {
-
 std::string divisor_note(const PoolGeometry& g, int64_t divisor, int64_t outside) {
   std::string s = "Divisor " + std::to_string(divisor) + ": ";
   if (!g.count_include_pad) return s + "only the cells inside the input (count_include_pad off).";
@@ -276,11 +276,24 @@ std::string divisor_note(const PoolGeometry& g, int64_t divisor, int64_t outside
 
 }  // namespace
 
+std::shared_ptr<const WindowRecord> PoolTraceView::record(int64_t index) const {
+  return m_cache.get(index, [&] {
+    const PoolWindow w = m_trace.window(index);
+    return WindowRecord{index, from_pool_window(w, index), pool_taps(m_trace.geometry(), w)};
+  });
+}
+
+TraceTap PoolTraceView::tap(int64_t window, int64_t tap) const {
+  assert(tap >= 0 && tap < taps_per_window());
+  return record(window)->taps[static_cast<std::size_t>(tap)];
+}
+
 // One reduce line over the counted values, then a note on the divisor (avg) or the arg-max.
 Explanation PoolTraceView::explain(int64_t window) const {
   const PoolGeometry& g = m_trace.geometry();
-  const TraceWindow w = this->window(window);
-  const std::vector<TraceTap> all = taps(window);
+  const std::shared_ptr<const WindowRecord> r = record(window);
+  const TraceWindow& w = r->window;
+  const std::vector<TraceTap>& all = r->taps;
   const bool is_max = g.op == PoolOp::max;
   Explanation e;
   ExplainLine line;

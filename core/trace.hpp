@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -118,6 +119,39 @@ struct Explanation {
   std::vector<ExplainLine> lines;
 };
 
+// A window worked out whole: its place and result, and every tap.
+struct WindowRecord {
+  int64_t index = -1;
+  TraceWindow window;
+  std::vector<TraceTap> taps;
+};
+
+// The last window a view worked out, so that the calls one frame makes on one window (the
+// canvas's window() and tap(), the arithmetic panel's, explain()) work it out once.
+// NOTE: views are shared as shared_ptr<const TraceView> and the window reads them from its one
+// UI thread, but the CLI and the tests may read one view from several threads: the mutex is held
+// only to read or swap the pointer, and a record never changes once made, so readers on other
+// threads keep theirs.
+class WindowCache {
+ public:
+  template <class Make>
+  std::shared_ptr<const WindowRecord> get(int64_t index, Make&& make) const {
+    {
+      std::lock_guard<std::mutex> lock(m_mutex);
+      if (m_last && m_last->index == index) return m_last;
+    }
+    auto fresh = std::make_shared<const WindowRecord>(make());
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_last = fresh;
+    return fresh;
+  }
+
+ private:
+  mutable std::mutex m_mutex;
+  mutable std::shared_ptr<const WindowRecord> m_last;
+};
+
+// Views are read-only once made and safe to read from several threads (see WindowCache).
 class TraceView {
  public:
   virtual ~TraceView() = default;
@@ -191,16 +225,21 @@ class ConvTraceView final : public TraceView {
   Tensor output_in_layout() const override { return m_trace.output_in_layout(); }
   std::string settings_line() const override;
   std::string formula() const override;
-  TraceWindow window(int64_t index) const override;
-  std::vector<TraceTap> taps(int64_t window) const override;
+  TraceWindow window(int64_t index) const override { return record(index)->window; }
+  std::vector<TraceTap> taps(int64_t window) const override { return record(window)->taps; }
   TraceTap tap(int64_t window, int64_t tap) const override;
   Explanation explain(int64_t window) const override;
   double padded_value(int64_t n, int64_t ic, int64_t iy, int64_t ix) const override;
   const ConvTrace& trace() const { return m_trace; }
 
  private:
+  // Window `index` and its taps (each channel replayed once), from the cache when it is the
+  // last one asked for.
+  std::shared_ptr<const WindowRecord> record(int64_t index) const;
+
   ConvTrace m_trace;
   TraceShape m_shape;
+  WindowCache m_cache;
 };
 
 class PoolTraceView final : public TraceView {
@@ -217,15 +256,21 @@ class PoolTraceView final : public TraceView {
   Tensor output_in_layout() const override { return m_trace.output_in_layout(); }
   std::string settings_line() const override;
   std::string formula() const override;
-  TraceWindow window(int64_t index) const override;
-  std::vector<TraceTap> taps(int64_t window) const override;
+  TraceWindow window(int64_t index) const override { return record(index)->window; }
+  std::vector<TraceTap> taps(int64_t window) const override { return record(window)->taps; }
+  TraceTap tap(int64_t window, int64_t tap) const override;
   Explanation explain(int64_t window) const override;
   double padded_value(int64_t n, int64_t ic, int64_t iy, int64_t ix) const override;
   const PoolTrace& trace() const { return m_trace; }
 
  private:
+  // Window `index` and its taps from one pass of the engine's pooling window, from the cache
+  // when it is the last one asked for.
+  std::shared_ptr<const WindowRecord> record(int64_t index) const;
+
   PoolTrace m_trace;
   TraceShape m_shape;
+  WindowCache m_cache;
 };
 
 using TraceViewPtr = std::shared_ptr<const TraceView>;

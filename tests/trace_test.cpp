@@ -7,8 +7,10 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <random>
+#include <thread>
 
 #include "core/lessons.hpp"
 
@@ -298,6 +300,96 @@ TEST(Trace, ViewReverseMappingFindsEveryTapOfAWindow) {
           }
       ASSERT_EQ(found, v->taps_per_window()) << trace_op_name(v->op()) << " window " << i;
     }
+  }
+}
+
+// Bitwise equality of two taps' numbers (so that NaN and −0 compare too).
+bool same_bits(double a, double b) {
+  return std::memcmp(&a, &b, sizeof a) == 0;
+}
+
+// ConvTrace::taps() replays each channel once; ConvTrace::tap() replays one tap's channel up to
+// it. They must agree bit for bit on every tap, in float32 and float64, grouped or not.
+TEST(Trace, ConvTapsInOnePassEqualTheTapByTapReplay) {
+  const unsigned seed = 20260512;
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<double> val(-2.0, 2.0);
+  std::uniform_int_distribution<int> small(1, 3);
+  for (int round = 0; round < 20; ++round) {
+    const DType dt = round % 2 ? DType::f64 : DType::f32;
+    const int groups = small(rng), cpg = small(rng), copg = small(rng), k = small(rng) + 1;
+    Tensor x(dt, {2, groups * cpg, 5, 4}), w(dt, {groups * copg, cpg, k, k});
+    for (Tensor* t : {&x, &w})
+      for (int64_t i = 0; i < t->numel(); ++i)
+        t->set(i, val(rng));
+    Conv2dParams p;
+    p.groups = groups;
+    p.padding = PaddingSpec::pair(small(rng) - 1, small(rng));
+    p.padding_mode = round % 3 ? PaddingMode::zeros : PaddingMode::reflect;
+    auto tr = conv2d_trace(x, w, nullptr, p);
+    ASSERT_TRUE(tr.has_value()) << "seed " << seed << " round " << round << ": "
+                                << tr.error().message;
+    for (int64_t i = 0; i < tr->window_count(); ++i) {
+      const std::vector<Tap> all = tr->taps(tr->window(i));
+      ASSERT_EQ(static_cast<int64_t>(all.size()), tr->taps_per_window());
+      for (int64_t t = 0; t < tr->taps_per_window(); ++t) {
+        const Tap a = all[static_cast<std::size_t>(t)], b = tr->tap(i, t);
+        const std::string where = "seed " + std::to_string(seed) + " round " +
+                                  std::to_string(round) + " window " + std::to_string(i) + " tap " +
+                                  std::to_string(t);
+        ASSERT_TRUE(a.ic == b.ic && a.ky == b.ky && a.kx == b.kx && a.iy == b.iy && a.ix == b.ix &&
+                    a.in_padding == b.in_padding && a.src_y == b.src_y && a.src_x == b.src_x)
+            << where;
+        ASSERT_TRUE(same_bits(a.x, b.x) && same_bits(a.w, b.w) && same_bits(a.product, b.product) &&
+                    same_bits(a.channel_running, b.channel_running) &&
+                    same_bits(a.running, b.running))
+            << where;
+      }
+    }
+  }
+}
+
+// The view keeps its last window: asking for other windows in between, from this thread or from
+// two threads at once, always gives each window's own numbers, checked against the engine's
+// output and the geometry.
+TEST(Trace, ViewsCacheTheirLastWindowSafely) {
+  Tensor x(DType::f32, {1, 2, 6, 6}), w(DType::f32, {3, 2, 3, 3});
+  for (int64_t i = 0; i < x.numel(); ++i)
+    x.set(i, static_cast<double>(i % 7) - 3);
+  for (int64_t i = 0; i < w.numel(); ++i)
+    w.set(i, static_cast<double>(i % 5) - 2);
+  Conv2dParams cp;
+  cp.padding = PaddingSpec::symmetric(1);
+  Pool2dParams pp;
+  pp.op = PoolOp::avg;
+  pp.ceil_mode = true;
+  pp.k_h = pp.k_w = 3;
+  pp.stride_h = pp.stride_w = 2;
+  for (const TraceViewPtr& v : {*trace_conv2d(x, w, nullptr, cp), *trace_pool2d(x, pp)}) {
+    const TraceShape& s = v->shape();
+    const int64_t last = v->taps_per_window() - 1;
+    // Window i's own numbers: the engine's output, and its last tap's row from the geometry.
+    const auto wrong = [&](int64_t i) {
+      const TraceWindow win = v->window(i);
+      const int64_t oy = (i / s.out_w) % s.out_h;
+      const Explanation e = v->explain(i);
+      // conv: partials + bias (the last line); pooling: the reduce line (the first).
+      const double explained = (v->is_conv() ? e.lines.back() : e.lines.front()).result;
+      return win.index != i || win.value != v->output().get(i) ||
+             v->tap(i, last).iy != s.input_y(oy, s.k_h - 1) ||
+             v->taps(i).back().iy != s.input_y(oy, s.k_h - 1) || explained != v->output().get(i);
+    };
+    const auto check = [&](int64_t step, int64_t rounds, int* bad) {
+      for (int64_t r = 0; r < rounds; ++r)
+        *bad += wrong((r * step) % v->window_count());
+    };
+    int bad_here = 0, bad_a = 0, bad_b = 0;
+    check(5, 200, &bad_here);
+    EXPECT_EQ(bad_here, 0) << trace_op_name(v->op());
+    std::thread a(check, 3, 4000, &bad_a), b(check, 7, 4000, &bad_b);
+    a.join();
+    b.join();
+    EXPECT_EQ(bad_a + bad_b, 0) << trace_op_name(v->op());
   }
 }
 
