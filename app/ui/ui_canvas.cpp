@@ -744,7 +744,8 @@ void Canvas::draw_window_on(const Grid& g) {
       if (sc.dil_h > 1 || sc.dil_w > 1) cell_outline(m_dl, g, r, c, pal.frame, pal.line, 2.0f);
     }
   }
-  outline(m_dl, g, r0, c0, r0 + sc.g.span_h() - 1, c0 + sc.g.span_w() - 1, pal.frame, 3.0f * pal.line);
+  outline(m_dl, g, r0, c0, r0 + sc.g.span_h() - 1, c0 + sc.g.span_w() - 1, pal.frame,
+          3.0f * pal.line);
   if (!sc.at_result && ic == sc.cur_ic) {
     cell_outline(m_dl, g, r0 + sc.cur_ky * sc.dil_h, c0 + sc.cur_kx * sc.dil_w, pal.tap,
                  3.5f * pal.line);
