@@ -54,10 +54,10 @@ struct Tap {
 
 // One output element's receptive field.
 struct Window {
-  int64_t n = 0, o = 0, y = 0, x = 0;  // output coordinate (NCHW)
-  int64_t origin_y = 0, origin_x = 0;  // top-left tap in input coordinates; negative in padding
-  int64_t group = 0, ic_begin = 0;     // input channels ic_begin .. ic_begin + c_in_per_group - 1
-  std::vector<double> partials;        // one per input channel of the group, in order
+  int64_t n = 0, oc = 0, oy = 0, ox = 0;  // output coordinate (NCHW)
+  int64_t origin_y = 0, origin_x = 0;     // top-left tap in input coordinates; negative in padding
+  int64_t group = 0, ic_begin = 0;  // input channels ic_begin .. ic_begin + c_in_per_group - 1
+  std::vector<double> partials;     // one per input channel of the group, in order
   double bias = 0;
   double value = 0;  // == ((0 + partials[0]) + partials[1] + ...) + bias, exactly, in the dtype
 };
@@ -82,14 +82,18 @@ class ConvTrace {
 
   int64_t window_count() const { return m_geo.outputs(); }
   int64_t taps_per_window() const { return m_geo.c_in_per_group * m_geo.taps_per_channel(); }
-  // Window index of output (n, o, y, x): NCHW flat order.
-  int64_t window_index(int64_t n, int64_t o, int64_t y, int64_t x) const;
+  // Window index of output (n, oc, oy, ox): NCHW flat order.
+  int64_t window_index(int64_t n, int64_t oc, int64_t oy, int64_t ox) const;
   Window window(int64_t index) const;
   double partial(int64_t window_index, int64_t channel_in_group) const;
   // Bytes held for the partial sums: outputs × C_in/groups values, rows padded by at most a third.
   std::size_t partial_bytes() const { return m_partials.nbytes(); }
-  // tap in [0, taps_per_window()): channel-major, then ky, then kx.
+  // tap in [0, taps_per_window()): channel-major, then ky, then kx. Replays the tap's channel up
+  // to it.
   Tap tap(int64_t window_index, int64_t tap_index) const;
+  // Every tap of `window` (from window()) in that order, each channel replayed once: bit for bit
+  // what tap() gives one by one.
+  std::vector<Tap> taps(const Window& window) const;
   // Value the padded input reads at padded coordinate (iy, ix) of channel ic (of batch n).
   double padded_value(int64_t n, int64_t ic, int64_t iy, int64_t ix) const;
 

@@ -318,8 +318,8 @@ Tensor ConvTrace::output_in_layout() const {
   return m_params.layout == Layout::nhwc ? nchw_to_nhwc(m_output) : m_output;
 }
 
-int64_t ConvTrace::window_index(int64_t n, int64_t o, int64_t y, int64_t x) const {
-  return m_geo.output_index(n, o, y, x);
+int64_t ConvTrace::window_index(int64_t n, int64_t oc, int64_t oy, int64_t ox) const {
+  return m_geo.output_index(n, oc, oy, ox);
 }
 
 double ConvTrace::partial(int64_t index, int64_t channel_in_group) const {
@@ -335,19 +335,19 @@ Window ConvTrace::window(int64_t index) const {
   const ConvGeometry& g = m_geo;
   assert(index >= 0 && index < window_count());
   Window win;
-  win.x = index % g.out_w;
-  win.y = (index / g.out_w) % g.out_h;
-  win.o = (index / (g.out_w * g.out_h)) % g.c_out;
+  win.ox = index % g.out_w;
+  win.oy = (index / g.out_w) % g.out_h;
+  win.oc = (index / (g.out_w * g.out_h)) % g.c_out;
   win.n = index / (g.out_w * g.out_h * g.c_out);
-  win.origin_y = g.window_origin_y(win.y);
-  win.origin_x = g.window_origin_x(win.x);
-  win.group = win.o / g.c_out_per_group;
+  win.origin_y = g.window_origin_y(win.oy);
+  win.origin_x = g.window_origin_x(win.ox);
+  win.group = win.oc / g.c_out_per_group;
   win.ic_begin = win.group * g.c_in_per_group;
   win.partials.resize(static_cast<std::size_t>(g.c_in_per_group));
   for (int64_t i = 0; i < g.c_in_per_group; ++i) {
     win.partials[static_cast<std::size_t>(i)] = partial(index, i);
   }
-  win.bias = m_bias ? m_bias->get(win.o) : 0.0;
+  win.bias = m_bias ? m_bias->get(win.oc) : 0.0;
   win.value = m_output.get(index);
   return win;
 }
@@ -361,46 +361,78 @@ double ConvTrace::padded_value(int64_t n, int64_t ic, int64_t iy, int64_t ix) co
 
 namespace {
 
-// Replays the multiplies of one window up to `tap_index` in the engine's order and dtype.
-template <class T>
-Tap replay_tap(const ConvTrace& t, int64_t index, int64_t tap_index) {
+// Replays the multiplies of channel icg (of the group) of window `win` in the engine's order and
+// dtype, taps 0 .. last of the channel, and hands taps first .. last to `emit`. `acc` is the sum
+// of the channel's predecessors' partials, summed in the dtype from 0 as the engine sums them.
+template <class T, class Emit>
+void replay_channel(const ConvTrace& t, const Window& win, int64_t icg, T acc, int64_t first,
+                    int64_t last, Emit&& emit) {
   const ConvGeometry& g = t.geometry();
-  const Window win = t.window(index);
-  const int64_t per_channel = g.k_h * g.k_w;
-  const int64_t icg = tap_index / per_channel, r = tap_index % per_channel;
-  Tap tap;
-  tap.ic = win.ic_begin + icg;
-  tap.ky = r / g.k_w;
-  tap.kx = r % g.k_w;
-  const T* plane = t.input().data<T>() + g.input_index(win.n, tap.ic, 0, 0);
-  const T* kern = t.weight().data<T>() + g.weight_index(win.o, icg, 0, 0);
+  const int64_t ic = win.ic_begin + icg;
+  const T* plane = t.input().data<T>() + g.input_index(win.n, ic, 0, 0);
+  const T* kern = t.weight().data<T>() + g.weight_index(win.oc, icg, 0, 0);
   T p = 0;
-  T x = 0, w = 0, prod = 0;
-  for (int64_t i = 0; i <= r; ++i) {
+  for (int64_t i = 0; i <= last; ++i) {
     const int64_t ky = i / g.k_w, kx = i % g.k_w;
-    const int64_t iy = g.input_y(win.y, ky), ix = g.input_x(win.x, kx);
+    const int64_t iy = g.input_y(win.oy, ky), ix = g.input_x(win.ox, kx);
     int64_t sy = -1, sx = -1;
-    x = detail::read_padded(g, plane, iy, ix, &sy, &sx);
-    w = kern[i];
-    prod = x * w;
+    const T x = detail::read_padded(g, plane, iy, ix, &sy, &sx);
+    const T w = kern[i];
+    const T prod = x * w;
     p = p + prod;
-    if (i == r) {
-      tap.iy = iy;
-      tap.ix = ix;
-      tap.in_padding = !g.inside(iy, ix);
-      tap.src_y = sy;
-      tap.src_x = sx;
-    }
+    if (i < first) continue;
+    Tap tap;
+    tap.ic = ic;
+    tap.ky = ky;
+    tap.kx = kx;
+    tap.iy = iy;
+    tap.ix = ix;
+    tap.in_padding = !g.inside(iy, ix);
+    tap.src_y = sy;
+    tap.src_x = sx;
+    tap.x = x;
+    tap.w = w;
+    tap.product = prod;
+    tap.channel_running = p;
+    tap.running = static_cast<T>(acc + p);
+    emit(tap);
   }
+}
+
+// The sum of partials 0 .. icg - 1 of `win`, in the dtype, from 0 (the engine's order).
+template <class T>
+T partials_before(const Window& win, int64_t icg) {
   T acc = 0;
   for (int64_t i = 0; i < icg; ++i)
     acc = acc + static_cast<T>(win.partials[static_cast<std::size_t>(i)]);
-  tap.x = x;
-  tap.w = w;
-  tap.product = prod;
-  tap.channel_running = p;
-  tap.running = static_cast<T>(acc + p);
+  return acc;
+}
+
+// One tap: its channel replayed up to it.
+template <class T>
+Tap replay_tap(const ConvTrace& t, int64_t index, int64_t tap_index) {
+  const Window win = t.window(index);
+  const int64_t per_channel = t.geometry().taps_per_channel();
+  const int64_t icg = tap_index / per_channel, r = tap_index % per_channel;
+  Tap tap;
+  replay_channel<T>(t, win, icg, partials_before<T>(win, icg), r, r,
+                    [&](const Tap& c) { tap = c; });
   return tap;
+}
+
+// Every tap of the window in one pass: each channel replayed once.
+template <class T>
+std::vector<Tap> replay_taps(const ConvTrace& t, const Window& win) {
+  const int64_t per_channel = t.geometry().taps_per_channel();
+  std::vector<Tap> taps;
+  taps.reserve(static_cast<std::size_t>(t.taps_per_window()));
+  T acc = 0;
+  for (int64_t icg = 0; icg < t.geometry().c_in_per_group; ++icg) {
+    replay_channel<T>(t, win, icg, acc, 0, per_channel - 1,
+                      [&](const Tap& c) { taps.push_back(c); });
+    acc = acc + static_cast<T>(win.partials[static_cast<std::size_t>(icg)]);
+  }
+  return taps;
 }
 
 }  // namespace
@@ -409,6 +441,11 @@ Tap ConvTrace::tap(int64_t index, int64_t tap_index) const {
   assert(tap_index >= 0 && tap_index < taps_per_window());
   return dtype() == DType::f32 ? replay_tap<float>(*this, index, tap_index)
                                : replay_tap<double>(*this, index, tap_index);
+}
+
+std::vector<Tap> ConvTrace::taps(const Window& window) const {
+  return dtype() == DType::f32 ? replay_taps<float>(*this, window)
+                               : replay_taps<double>(*this, window);
 }
 
 }  // namespace cs

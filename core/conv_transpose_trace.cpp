@@ -153,12 +153,10 @@ ConvTransposeTraceView::ConvTransposeTraceView(const ConvTransposeGeometry& g,
   sh.groups = g.groups;
   sh.c_in_per_group = g.c_in_per_group;
   sh.c_out_per_group = g.c_out_per_group;
-  sh.span_h = g.span_h();
-  sh.span_w = g.span_w();
   // From -pad.top the windows reach out_h + span − 1 rows (fewer than the stuffed input when a
   // negative gather padding crops it).
-  sh.grid_h = g.out_h + sh.span_h - 1;
-  sh.grid_w = g.out_w + sh.span_w - 1;
+  sh.grid_h = g.out_h + sh.span_h() - 1;
+  sh.grid_w = g.out_w + sh.span_w() - 1;
   sh.up_h = g.stride_h;
   sh.up_w = g.stride_w;
 }

@@ -260,8 +260,7 @@ namespace {
 // padding at the top/left and at the bottom/right; `span`: the window's extent.
 int64_t pool_out_size(int64_t in, int before, int after, int64_t span, int stride, bool ceil_mode) {
   int64_t num = in + before + after - span + (ceil_mode ? stride - 1 : 0);
-  int64_t q = num >= 0 ? num / stride : -((-num + stride - 1) / stride);
-  int64_t out = q + 1;
+  int64_t out = detail::floor_div(num, stride) + 1;
   // NOTE: ceil_mode's last window must start inside the input or its left padding.
   if (ceil_mode && (out - 1) * stride >= in + before) --out;
   return out;
@@ -308,7 +307,7 @@ Result<PoolGeometry> pool2d_geometry(const Shape& x, const Pool2dParams& p) {
   }
   PoolGeometry g;
   g.n = x[0];
-  g.c = x[1];
+  g.c_in = g.c_out = x[1];  // pooling keeps the channels
   g.in_h = x[2];
   g.in_w = x[3];
   g.k_h = p.k_h;
@@ -336,7 +335,7 @@ Result<PoolGeometry> pool2d_geometry(const Shape& x, const Pool2dParams& p) {
                       "kernel");
   }
   if (auto r = checked_numel(x, "input"); !r) return r.error();
-  if (auto r = checked_mul_all({g.n, g.c, g.out_h, g.out_w}, "output"); !r) return r.error();
+  if (auto r = checked_mul_all({g.n, g.c_out, g.out_h, g.out_w}, "output"); !r) return r.error();
   return g;
 }
 
@@ -347,7 +346,7 @@ Result<PoolGeometry> pool2d_geometry_for(const Shape& input, const Pool2dParams&
 
 std::string pool2d_formula(const PoolGeometry& g) {
   auto line = [&](const char* out, const char* in, const char* pad, const char* k, int64_t in_v,
-                  int pad_v, int d, int k_v, int st, int64_t out_v) {
+                  int pad_v, int d, int64_t k_v, int st, int64_t out_v) {
     const char* open = g.ceil_mode ? "\xE2\x8C\x88" : "\xE2\x8C\x8A";   // ⌈ or ⌊
     const char* close = g.ceil_mode ? "\xE2\x8C\x89" : "\xE2\x8C\x8B";  // ⌉ or ⌋
     std::string r = std::string(out) + " = " + open + "(" + in + " + 2\xC2\xB7" + pad +

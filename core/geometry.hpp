@@ -27,20 +27,52 @@ inline int64_t nchw_index(int64_t n, int64_t c, int64_t y, int64_t x, int64_t ch
   return ((n * channels + c) * h + y) * w + x;
 }
 
-// Everything the engine, the trace, the GPU and the app need to index a convolution.
-// Index formula used everywhere (input_y/input_x):
+// Output rows (or columns) [begin, end): the reverse mapping's answer. Empty when begin == end.
+struct OutputRange {
+  int64_t begin = 0, end = 0;
+  bool empty() const { return begin >= end; }
+  bool contains(int64_t o) const { return o >= begin && o < end; }
+  bool operator==(const OutputRange&) const = default;
+};
+
+namespace detail {
+// Division rounding toward −∞ / +∞ (b > 0), for coordinates that may be negative.
+inline int64_t floor_div(int64_t a, int64_t b) {
+  return a >= 0 ? a / b : -((-a + b - 1) / b);
+}
+inline int64_t ceil_div(int64_t a, int64_t b) {
+  return -floor_div(-a, b);
+}
+// One axis of the reverse mapping: the outputs o in [0, outs) whose window, starting at
+// o·stride − before and `span` long, contains padded coordinate i.
+inline OutputRange outputs_covering(int64_t i, int64_t before, int64_t stride, int64_t span,
+                                    int64_t outs) {
+  const int64_t first = ceil_div(i + before - span + 1, stride);
+  const int64_t last = floor_div(i + before, stride);
+  const int64_t begin = first < 0 ? 0 : (first > outs ? outs : first);
+  const int64_t end = last + 1 < begin ? begin : (last + 1 > outs ? outs : last + 1);
+  return {begin, end};
+}
+// The tap k with origin + k·dilation == i (k in [0, k_size)), or -1.
+inline int64_t tap_at(int64_t i, int64_t origin, int64_t dilation, int64_t k_size) {
+  const int64_t d = i - origin;
+  if (d < 0 || d % dilation != 0 || d / dilation >= k_size) return -1;
+  return d / dilation;
+}
+}  // namespace detail
+
+// What every sliding-window layer shares: the sizes, the window (kernel, stride, dilation), the
+// padding, and the one index formula, written once here for conv2d and pooling alike:
 //   iy = oy * stride_h + ky * dilation_h - pad.top  = window_origin_y(oy) + ky * dilation_h
 //   ix = ox * stride_w + kx * dilation_w - pad.left = window_origin_x(ox) + kx * dilation_w
-struct ConvGeometry {
+// Coordinates iy/ix are "padded coordinates": input rows/columns, negative (or >= in_h/in_w)
+// in the padding. Everything is inline so that the engine's hot loops compile as if written out.
+struct WindowGeometry {
   int64_t n = 0, c_in = 0, in_h = 0, in_w = 0;
-  int64_t c_out = 0, k_h = 0, k_w = 0;
-  int64_t out_h = 0, out_w = 0;
-  int64_t groups = 1;
-  int64_t c_in_per_group = 0, c_out_per_group = 0;
+  int64_t c_out = 0, out_h = 0, out_w = 0;
+  int64_t k_h = 1, k_w = 1;
   int stride_h = 1, stride_w = 1, dilation_h = 1, dilation_w = 1;
   Pad4 pad;
-  PaddingMode padding_mode = PaddingMode::zeros;
-  bool has_bias = false;
 
   int64_t outputs() const { return n * c_out * out_h * out_w; }
   int64_t taps_per_channel() const { return k_h * k_w; }
@@ -59,14 +91,43 @@ struct ConvGeometry {
   // True when (iy, ix) lies in the input, false in the padding.
   bool inside(int64_t iy, int64_t ix) const { return iy >= 0 && iy < in_h && ix >= 0 && ix < in_w; }
 
-  // Flat indices: input [N, C_in, H, W], output [N, C_out, OH, OW], weight
-  // [C_out, C_in/groups, KH, KW] (icg: the input channel within oc's group). `batch` is n's index.
+  // The reverse mapping, from a padded input row/column to the outputs whose windows span it
+  // (the window's taps and the rows/columns dilation skips between them). With ceil_mode the
+  // last window may span rows/columns past the padding: they are covered too.
+  OutputRange oy_covering(int64_t iy) const {
+    return detail::outputs_covering(iy, pad.top, stride_h, span_h(), out_h);
+  }
+  OutputRange ox_covering(int64_t ix) const {
+    return detail::outputs_covering(ix, pad.left, stride_w, span_w(), out_w);
+  }
+  // The kernel row/column with input_y(oy, ky) == iy (input_x(ox, kx) == ix): the tap of output
+  // row oy's window that reads row iy; -1 when the window does not read it (outside the window,
+  // or a row dilation skips).
+  int64_t tap_ky(int64_t oy, int64_t iy) const {
+    return detail::tap_at(iy, window_origin_y(oy), dilation_h, k_h);
+  }
+  int64_t tap_kx(int64_t ox, int64_t ix) const {
+    return detail::tap_at(ix, window_origin_x(ox), dilation_w, k_w);
+  }
+
+  // Flat indices: input [N, C_in, H, W], output [N, C_out, OH, OW]. `batch` is n's index.
   int64_t input_index(int64_t batch, int64_t ic, int64_t iy, int64_t ix) const {
     return nchw_index(batch, ic, iy, ix, c_in, in_h, in_w);
   }
   int64_t output_index(int64_t batch, int64_t oc, int64_t oy, int64_t ox) const {
     return nchw_index(batch, oc, oy, ox, c_out, out_h, out_w);
   }
+};
+
+// Everything the engine, the trace, the GPU and the app need to index a convolution: the shared
+// window geometry plus groups, the padding mode and the weight's index.
+struct ConvGeometry : WindowGeometry {
+  int64_t groups = 1;
+  int64_t c_in_per_group = 0, c_out_per_group = 0;
+  PaddingMode padding_mode = PaddingMode::zeros;
+  bool has_bias = false;
+
+  // Weight [C_out, C_in/groups, KH, KW] (icg: the input channel within oc's group).
   int64_t weight_index(int64_t oc, int64_t icg, int64_t ky, int64_t kx) const {
     return nchw_index(oc, icg, ky, kx, c_in_per_group, k_h, k_w);
   }
@@ -85,40 +146,13 @@ Result<ConvGeometry> conv2d_geometry_for(const Shape& input, const Shape& weight
 //   out_h = ⌊(5 + 1 + 1 − 1·(3 − 1) − 1) / 1⌋ + 1 = 5
 std::string conv2d_formula(const ConvGeometry& g);
 
-// The same for pooling, C channels pooled one by one, with the same index formula:
-//   iy = oy * stride_h + ky * dilation_h - pad.top  = window_origin_y(oy) + ky * dilation_h
-//   ix = ox * stride_w + kx * dilation_w - pad.left = window_origin_x(ox) + kx * dilation_w
+// The same for pooling: C channels pooled one by one, so c_out == c_in (each window reads the
+// one input channel it writes), with the same index formula.
 // NOTE: pooling's padding is symmetric (pad.top == pad.bottom, pad.left == pad.right), but with
 // ceil_mode the last window may reach past the bottom/right padding.
-struct PoolGeometry {
-  int64_t n = 0, c = 0, in_h = 0, in_w = 0;
-  int64_t out_h = 0, out_w = 0;
-  int k_h = 1, k_w = 1, stride_h = 1, stride_w = 1;
-  Pad4 pad;
-  int dilation_h = 1, dilation_w = 1;
+struct PoolGeometry : WindowGeometry {
   bool ceil_mode = false, count_include_pad = true;
   PoolOp op = PoolOp::max;
-
-  int64_t outputs() const { return n * c * out_h * out_w; }
-  int64_t padded_h() const { return in_h + pad.top + pad.bottom; }
-  int64_t padded_w() const { return in_w + pad.left + pad.right; }
-  // Rows/columns of the padded input one window covers: dilation·(k − 1) + 1.
-  int64_t span_h() const { return int64_t{dilation_h} * (k_h - 1) + 1; }
-  int64_t span_w() const { return int64_t{dilation_w} * (k_w - 1) + 1; }
-
-  int64_t window_origin_y(int64_t oy) const { return oy * stride_h - pad.top; }
-  int64_t window_origin_x(int64_t ox) const { return ox * stride_w - pad.left; }
-  int64_t input_y(int64_t oy, int64_t ky) const { return window_origin_y(oy) + ky * dilation_h; }
-  int64_t input_x(int64_t ox, int64_t kx) const { return window_origin_x(ox) + kx * dilation_w; }
-  bool inside(int64_t iy, int64_t ix) const { return iy >= 0 && iy < in_h && ix >= 0 && ix < in_w; }
-
-  // Flat indices: input [N, C, H, W], output [N, C, OH, OW].
-  int64_t input_index(int64_t batch, int64_t channel, int64_t iy, int64_t ix) const {
-    return nchw_index(batch, channel, iy, ix, c, in_h, in_w);
-  }
-  int64_t output_index(int64_t batch, int64_t channel, int64_t oy, int64_t ox) const {
-    return nchw_index(batch, channel, oy, ox, c, out_h, out_w);
-  }
 };
 
 // input_nchw: [N, C, H, W] (or [C, H, W] is not accepted: give the batch dimension).

@@ -54,8 +54,11 @@ struct ConvOperands {
 };
 Result<ConvOperands> conv_operands(const Layer& layer, int64_t channels);
 
-// Padding written as text, with the command line's rules: "same" or "valid" (any case), or one or
-// two whole numbers separated by a comma ("1", "1,2"). The error names `option` and the text.
+// Padding written as text, for the command line's --padding and a layers file's "padding" alike:
+// "same" or "valid" (any case), or one or two whole numbers separated by a comma ("1", "1,2";
+// one number means rows and columns). The error names `option` and the text (cut after 40
+// characters): "--padding full is not a number, a pair like 1,2 (rows, columns), 'same' or
+// 'valid'".
 Result<PaddingSpec> padding_from_text(const std::string& option, const std::string& text);
 
 }  // namespace cs

@@ -286,9 +286,9 @@ OpCost pool2d_cost(const PoolGeometry& g, DType dtype, Layout layout) {
   OpCost c;
   c.what = "this pooling";
   const double out = static_cast<double>(g.outputs()) * es;
-  add_part(c, out, "its output " + shape_words(g.n, g.c, g.out_h, g.out_w, dtype));
+  add_part(c, out, "its output " + shape_words(g.n, g.c_in, g.out_h, g.out_w, dtype));
   if (layout == Layout::nhwc) {
-    add_part(c, static_cast<double>(g.n * g.c * g.in_h * g.in_w) * es, "its NCHW input");
+    add_part(c, static_cast<double>(g.n * g.c_in * g.in_h * g.in_w) * es, "its NCHW input");
     add_part(c, out, "its output in NHWC");
   }
   c.outputs = static_cast<double>(g.outputs());
@@ -302,7 +302,7 @@ OpCost pool2d_trace_cost(const PoolGeometry& g, DType dtype, Layout layout) {
   OpCost c = pool2d_cost(g, dtype, Layout::nchw);
   c.what = "this pooling's trace";
   const double es = static_cast<double>(dtype_size(dtype));
-  add_part(c, static_cast<double>(g.n * g.c * g.in_h * g.in_w) * es, "its copy of the input");
+  add_part(c, static_cast<double>(g.n * g.c_in * g.in_h * g.in_w) * es, "its copy of the input");
   if (layout == Layout::nhwc) add_part(c, static_cast<double>(g.outputs()) * es, "its NHWC output");
   add_part(c, static_cast<double>(g.k_h) * g.k_w * (kPoolTapBytes + kExplainBytesPerTap),
            "one window's taps (" + hw(g.k_h, g.k_w) + ")");
@@ -455,8 +455,8 @@ Status check_lesson_size(const ConvGeometry& g, const LessonLimits& limits) {
 Status check_lesson_size(const PoolGeometry& g, const LessonLimits& limits) {
   OpCost blame_of;
   blame_pool(blame_of, g);
-  Status s = check_lesson_values("input", g.n * g.c * g.in_h * g.in_w, limits);
-  if (s) s = check_grids("input", g.c, limits);
+  Status s = check_lesson_values("input", g.n * g.c_in * g.in_h * g.in_w, limits);
+  if (s) s = check_grids("input", g.c_in, limits);
   if (s)
     s = check_grid("padded input", g.padded_h(), g.padded_w(), " per channel", blame_of, limits);
   if (s) s = check_grid("output", g.out_h, g.out_w, " per channel", blame_of, limits);
@@ -466,7 +466,7 @@ Status check_lesson_size(const PoolGeometry& g, const LessonLimits& limits) {
   kernel_blame.fix = "use a smaller kernel";
   const double taps = static_cast<double>(g.k_h) * g.k_w;
   const double canvas =
-      static_cast<double>(g.c) *
+      static_cast<double>(g.c_in) *
       (static_cast<double>(g.padded_h()) * g.padded_w() + static_cast<double>(g.out_h) * g.out_w);
   const double outputs = static_cast<double>(g.outputs());
   return check_lesson_totals(canvas, outputs, taps, outputs * taps, "taps",

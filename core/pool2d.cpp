@@ -81,7 +81,7 @@ T pool_window(const PoolGeometry& g, const T* x, int64_t oy, int64_t ox, PoolWin
 // [N, C, H, W] => [N, C, OH, OW]
 template <class T>
 void pool_planes(const PoolGeometry& g, const T* in, T* out) {
-  const int64_t planes = g.n * g.c;
+  const int64_t planes = g.n * g.c_in;
   detail::run_tasks(planes, resolve_threads(0), [&](int64_t plane) {
     // plane = n·C + c: the flat index of (0, plane, oy, ox) is (n, c, oy, ox)'s.
     const T* x = in + g.input_index(0, plane, 0, 0);
@@ -106,7 +106,7 @@ Result<Prepared> prepare(const Tensor& input, const Pool2dParams& params, bool t
                             : pool2d_cost(*geo, input.dtype(), params.layout);
   if (auto st = check_cost(cost); !st) return st.error();
   Tensor x = params.layout == Layout::nhwc ? nhwc_to_nchw(input) : input;
-  Tensor y(input.dtype(), {geo->n, geo->c, geo->out_h, geo->out_w});
+  Tensor y(input.dtype(), {geo->n, geo->c_out, geo->out_h, geo->out_w});
   if (input.dtype() == DType::f32) {
     pool_planes(*geo, x.data<float>(), y.data<float>());
   } else {
@@ -138,23 +138,23 @@ Tensor PoolTrace::output_in_layout() const {
   return m_params.layout == Layout::nhwc ? nchw_to_nhwc(m_output) : m_output;
 }
 
-int64_t PoolTrace::window_index(int64_t n, int64_t c, int64_t y, int64_t x) const {
-  return m_geo.output_index(n, c, y, x);
+int64_t PoolTrace::window_index(int64_t n, int64_t oc, int64_t oy, int64_t ox) const {
+  return m_geo.output_index(n, oc, oy, ox);
 }
 
 PoolWindow PoolTrace::window(int64_t index) const {
   assert(index >= 0 && index < window_count());
   const PoolGeometry& g = m_geo;
   PoolWindow w;
-  w.x = index % g.out_w;
-  w.y = (index / g.out_w) % g.out_h;
-  w.c = (index / (g.out_w * g.out_h)) % g.c;
-  w.n = index / (g.out_w * g.out_h * g.c);
-  const int64_t plane = g.input_index(w.n, w.c, 0, 0);
+  w.ox = index % g.out_w;
+  w.oy = (index / g.out_w) % g.out_h;
+  w.oc = (index / (g.out_w * g.out_h)) % g.c_out;
+  w.n = index / (g.out_w * g.out_h * g.c_out);
+  const int64_t plane = g.input_index(w.n, w.oc, 0, 0);
   if (m_input.dtype() == DType::f32) {
-    pool_window(g, m_input.data<float>() + plane, w.y, w.x, &w);
+    pool_window(g, m_input.data<float>() + plane, w.oy, w.ox, &w);
   } else {
-    pool_window(g, m_input.data<double>() + plane, w.y, w.x, &w);
+    pool_window(g, m_input.data<double>() + plane, w.oy, w.ox, &w);
   }
   return w;
 }

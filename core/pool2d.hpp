@@ -23,13 +23,13 @@ struct PoolTap {
 };
 
 struct PoolWindow {
-  int64_t n = 0, c = 0, y = 0, x = 0;
-  int64_t origin_y = 0, origin_x = 0;    // PoolGeometry::window_origin_y(y), _x(x)
-  std::vector<PoolTap> taps;             // k_h·k_w taps, row-major
-  int64_t argmax_tap = -1;               // max: index into taps of the chosen value
-  int64_t argmax_y = -1, argmax_x = -1;  // max: input cell chosen (PyTorch's indices / W, % W)
-  double sum = 0;                        // avg: sum of the values read
-  int64_t divisor = 0;                   // avg: what the sum is divided by
+  int64_t n = 0, oc = 0, oy = 0, ox = 0;  // output coordinate (NCHW); oc is also the channel read
+  int64_t origin_y = 0, origin_x = 0;     // PoolGeometry::window_origin_y(oy), _x(ox)
+  std::vector<PoolTap> taps;              // k_h·k_w taps, row-major
+  int64_t argmax_tap = -1;                // max: index into taps of the chosen value
+  int64_t argmax_y = -1, argmax_x = -1;   // max: input cell chosen (PyTorch's indices / W, % W)
+  double sum = 0;                         // avg: sum of the values read
+  int64_t divisor = 0;                    // avg: what the sum is divided by
   double value = 0;
 };
 
@@ -41,7 +41,7 @@ class PoolTrace {
   const Tensor& output() const { return m_output; }  // NCHW
   Tensor output_in_layout() const;
   int64_t window_count() const { return m_geo.outputs(); }
-  int64_t window_index(int64_t n, int64_t c, int64_t y, int64_t x) const;
+  int64_t window_index(int64_t n, int64_t oc, int64_t oy, int64_t ox) const;
   PoolWindow window(int64_t index) const;
 
  private:

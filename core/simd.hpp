@@ -44,18 +44,23 @@ struct Isa {
 // anyway (a target function cannot be inlined into its generic caller).
 // NOTE: inlined into the task's std::function, the SSE2 trace kernel spilled its filter pointers
 // in the innermost loop and took 25 % longer.
+// NOTE: each entry starts on a 64-byte boundary, so that its loops sit the same way whatever the
+// size of the code linked before it: without it, 48 bytes more in conv2d_trace.cpp made the
+// fast path's 11×11 case 8 % slower (identical object code, moved 48 bytes; bench/RESULTS.md).
 #if CS_SIMD_X86
 template <class F>
-[[gnu::target("avx512f"), gnu::flatten, gnu::noinline]] void run_for_avx512(F& kernel) {
+[[gnu::target("avx512f"), gnu::flatten, gnu::noinline, gnu::aligned(64)]] void run_for_avx512(
+    F& kernel) {
   kernel(Isa<isa_avx512>{});
 }
 template <class F>
-[[gnu::target("avx2,fma"), gnu::flatten, gnu::noinline]] void run_for_avx2(F& kernel) {
+[[gnu::target("avx2,fma"), gnu::flatten, gnu::noinline, gnu::aligned(64)]] void run_for_avx2(
+    F& kernel) {
   kernel(Isa<isa_avx2>{});
 }
 #endif
 template <class F>
-[[gnu::flatten, gnu::noinline]] void run_for_baseline(F& kernel) {
+[[gnu::flatten, gnu::noinline, gnu::aligned(64)]] void run_for_baseline(F& kernel) {
   kernel(Isa<isa_baseline>{});
 }
 

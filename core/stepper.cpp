@@ -24,26 +24,26 @@ const char* step_unit_name(StepUnit unit) {
 }
 
 // [N, C_out, OH, OW] window index => coordinates.
-int64_t Stepper::x() const {
+int64_t Stepper::ox() const {
   return m_geo.out_w > 0 ? m_window % m_geo.out_w : 0;
 }
-int64_t Stepper::y() const {
+int64_t Stepper::oy() const {
   if (m_geo.out_w <= 0 || m_geo.out_h <= 0) return 0;
   return (m_window / m_geo.out_w) % m_geo.out_h;
 }
-int64_t Stepper::o() const {
+int64_t Stepper::oc() const {
   const int64_t plane = m_geo.out_h * m_geo.out_w;
-  if (plane <= 0 || m_geo.channels <= 0) return 0;
-  return (m_window / plane) % m_geo.channels;
+  if (plane <= 0 || m_geo.c_out <= 0) return 0;
+  return (m_window / plane) % m_geo.c_out;
 }
 int64_t Stepper::n() const {
-  const int64_t image = m_geo.channels * m_geo.out_h * m_geo.out_w;
+  const int64_t image = m_geo.c_out * m_geo.out_h * m_geo.out_w;
   return image > 0 ? m_window / image : 0;
 }
 
 void Stepper::set_geometry(const StepperGeometry& geometry) {
   if (geometry == m_geo) return;
-  const int64_t old_n = n(), old_oc = o(), old_oy = y(), old_ox = x(), old_tap = m_tap;
+  const int64_t old_n = n(), old_oc = oc(), old_oy = oy(), old_ox = ox(), old_tap = m_tap;
   m_geo = geometry;
   if (empty()) {
     m_window = 0;
@@ -53,10 +53,10 @@ void Stepper::set_geometry(const StepperGeometry& geometry) {
   }
   // Keep (n, oc, oy, ox) where it exists, clamping each coordinate to the new shape.
   const int64_t batch = std::clamp<int64_t>(old_n, 0, m_geo.n - 1);
-  const int64_t oc = std::clamp<int64_t>(old_oc, 0, m_geo.channels - 1);
+  const int64_t oc = std::clamp<int64_t>(old_oc, 0, m_geo.c_out - 1);
   const int64_t oy = std::clamp<int64_t>(old_oy, 0, m_geo.out_h - 1);
   const int64_t ox = std::clamp<int64_t>(old_ox, 0, m_geo.out_w - 1);
-  m_window = nchw_index(batch, oc, oy, ox, m_geo.channels, m_geo.out_h, m_geo.out_w);
+  m_window = nchw_index(batch, oc, oy, ox, m_geo.c_out, m_geo.out_h, m_geo.out_w);
   m_tap = std::clamp<int64_t>(old_tap, 0, m_geo.taps_per_window);
 }
 

@@ -2,7 +2,7 @@
 // window, one output row or one output channel at a time, forward and back, or plays in real time.
 // Knows the trace's shape only (no ImGui, no GL): the app asks it where it is and draws that.
 //
-// Positions: (window, tap) with window in NCHW order, window = ((n·C_out + o)·OH + y)·OW + x,
+// Positions: (window, tap) with window in NCHW order, window = ((n·C_out + oc)·OH + oy)·OW + ox,
 // and tap in [0, taps_per_window]. Taps 0 .. taps_per_window-1 are the multiplies (conv) or the
 // values compared/summed (pool); the extra last step tap == taps_per_window is "partials + bias =
 // value written" (conv) or "max/average written" (pool). The global index that the timeline
@@ -13,13 +13,13 @@
 
 namespace cs {
 
-// The part of a trace's shape the stepper needs. For pool, `channels` is C and taps_per_window
-// is k_h·k_w.
+// The part of a trace's shape the stepper needs. For pool, c_out is C and taps_per_window is
+// k_h·k_w.
 struct StepperGeometry {
-  int64_t n = 0, channels = 0, out_h = 0, out_w = 0;
+  int64_t n = 0, c_out = 0, out_h = 0, out_w = 0;
   int64_t taps_per_window = 0;
 
-  int64_t windows() const { return n * channels * out_h * out_w; }
+  int64_t windows() const { return n * c_out * out_h * out_w; }
   int64_t steps_per_window() const { return taps_per_window + 1; }
   int64_t total_steps() const { return windows() * steps_per_window(); }
   bool operator==(const StepperGeometry&) const = default;
@@ -39,7 +39,7 @@ class Stepper {
   Stepper() = default;
   explicit Stepper(const StepperGeometry& geometry) { set_geometry(geometry); }
 
-  // Adopts a new trace shape, keeping the output coordinate (n, o, y, x) and the tap where they
+  // Adopts a new trace shape, keeping the output coordinate (n, oc, oy, ox) and the tap where they
   // still exist and clamping each to the new range where they do not. Playing continues.
   void set_geometry(const StepperGeometry& geometry);
   const StepperGeometry& geometry() const { return m_geo; }
@@ -49,9 +49,9 @@ class Stepper {
   int64_t tap() const { return m_tap; }
   // The current window's output coordinate.
   int64_t n() const;
-  int64_t o() const;  // output channel (the pooled channel for pool)
-  int64_t y() const;
-  int64_t x() const;
+  int64_t oc() const;  // output channel (the pooled channel for pool)
+  int64_t oy() const;
+  int64_t ox() const;
   // True on the "value written" step of the window.
   bool at_result() const { return m_tap == m_geo.taps_per_window; }
   // True when output window `w` is already written at the current position (earlier windows, and

@@ -37,38 +37,21 @@ TraceTap TraceView::tap(int64_t window, int64_t tap) const {
   return taps(window)[static_cast<std::size_t>(tap)];
 }
 
-namespace {
-
-// What ConvGeometry and PoolGeometry share, under the same names: the spatial sizes, the window
-// (kernel, stride, dilation, span) and the padding.
-template <class Geometry>
-void copy_window_geometry(const Geometry& g, TraceShape& s) {
-  s.in_h = g.in_h;
-  s.in_w = g.in_w;
-  s.out_h = g.out_h;
-  s.out_w = g.out_w;
-  s.k_h = g.k_h;
-  s.k_w = g.k_w;
-  s.stride_h = g.stride_h;
-  s.stride_w = g.stride_w;
-  s.dilation_h = g.dilation_h;
-  s.dilation_w = g.dilation_w;
-  s.pad = g.pad;
-  s.span_h = g.span_h();
-  s.span_w = g.span_w();
+int64_t TraceView::tap_reading(const TraceWindow& w, int64_t ic, int64_t iy, int64_t ix) const {
+  const TraceShape& s = shape();
+  const int64_t icg = ic - w.ic_begin;
+  if (icg < 0 || icg >= s.c_in_per_group) return -1;
+  const int64_t ky = s.tap_ky(w.oy, iy), kx = s.tap_kx(w.ox, ix);
+  if (ky < 0 || kx < 0) return -1;
+  return (icg * s.k_h + ky) * s.k_w + kx;
 }
-
-}  // namespace
 
 // ---- conv2d ----
 
 ConvTraceView::ConvTraceView(ConvTrace trace) : m_trace(std::move(trace)) {
   const ConvGeometry& g = m_trace.geometry();
   TraceShape& s = m_shape;
-  s.n = g.n;
-  s.c_in = g.c_in;
-  s.c_out = g.c_out;
-  copy_window_geometry(g, s);
+  static_cast<WindowGeometry&>(s) = g;
   s.padding_mode = g.padding_mode;
   s.groups = g.groups;
   s.c_in_per_group = g.c_in_per_group;
@@ -107,21 +90,16 @@ TraceWindow placed(int64_t index, const int64_t (&nchw)[4], int64_t origin_y, in
   return t;
 }
 
-}  // namespace
-
-TraceWindow ConvTraceView::window(int64_t index) const {
-  const Window w = m_trace.window(index);
-  TraceWindow t = placed(index, {w.n, w.o, w.y, w.x}, w.origin_y, w.origin_x);
+TraceWindow from_conv_window(const Window& w, int64_t index, bool has_bias) {
+  TraceWindow t = placed(index, {w.n, w.oc, w.oy, w.ox}, w.origin_y, w.origin_x);
   t.group = w.group;
   t.ic_begin = w.ic_begin;
   t.partials = w.partials;
-  t.has_bias = m_trace.geometry().has_bias;
+  t.has_bias = has_bias;
   t.bias = w.bias;
   t.value = w.value;
   return t;
 }
-
-namespace {
 
 TraceTap from_conv_tap(const Tap& c, int64_t index) {
   TraceTap t;
@@ -145,23 +123,30 @@ TraceTap from_conv_tap(const Tap& c, int64_t index) {
 
 }  // namespace
 
-TraceTap ConvTraceView::tap(int64_t window, int64_t tap) const {
-  return from_conv_tap(m_trace.tap(window, tap), tap);
+std::shared_ptr<const WindowRecord> ConvTraceView::record(int64_t index) const {
+  return m_cache.get(index, [&] {
+    const Window w = m_trace.window(index);
+    const std::vector<Tap> taps = m_trace.taps(w);
+    WindowRecord r;
+    r.index = index;
+    r.window = from_conv_window(w, index, m_trace.geometry().has_bias);
+    r.taps.reserve(taps.size());
+    for (std::size_t k = 0; k < taps.size(); ++k)
+      r.taps.push_back(from_conv_tap(taps[k], static_cast<int64_t>(k)));
+    return r;
+  });
 }
 
-std::vector<TraceTap> ConvTraceView::taps(int64_t window) const {
-  std::vector<TraceTap> out;
-  const int64_t count = taps_per_window();
-  out.reserve(static_cast<std::size_t>(count));
-  for (int64_t k = 0; k < count; ++k)
-    out.push_back(tap(window, k));
-  return out;
+TraceTap ConvTraceView::tap(int64_t window, int64_t tap) const {
+  assert(tap >= 0 && tap < taps_per_window());
+  return record(window)->taps[static_cast<std::size_t>(tap)];
 }
 
 // One line per channel of the group (its products and partial sum), then partials + bias.
 Explanation ConvTraceView::explain(int64_t window) const {
-  const TraceWindow w = this->window(window);
-  const std::vector<TraceTap> all = taps(window);
+  const std::shared_ptr<const WindowRecord> r = record(window);
+  const TraceWindow& w = r->window;
+  const std::vector<TraceTap>& all = r->taps;
   const int64_t per_channel = m_shape.taps_per_channel();
   Explanation e;
   for (int64_t c = 0; c < m_shape.c_in_per_group; ++c) {
@@ -196,18 +181,16 @@ double ConvTraceView::padded_value(int64_t n, int64_t ic, int64_t iy, int64_t ix
 PoolTraceView::PoolTraceView(PoolTrace trace) : m_trace(std::move(trace)) {
   const PoolGeometry& g = m_trace.geometry();
   TraceShape& s = m_shape;
-  s.n = g.n;
-  s.c_in = s.c_out = g.c;
-  copy_window_geometry(g, s);
+  static_cast<WindowGeometry&>(s) = g;
   s.ceil_mode = g.ceil_mode;
   s.count_include_pad = g.count_include_pad;
-  s.groups = g.c;
+  s.groups = g.c_in;
   s.c_in_per_group = s.c_out_per_group = 1;
   // NOTE: with ceil_mode the last window may reach past the bottom/right padding.
-  s.grid_h = std::max<int64_t>(g.in_h + g.pad.top + g.pad.bottom,
-                               g.window_origin_y(g.out_h - 1) + g.pad.top + s.span_h);
-  s.grid_w = std::max<int64_t>(g.in_w + g.pad.left + g.pad.right,
-                               g.window_origin_x(g.out_w - 1) + g.pad.left + s.span_w);
+  s.grid_h =
+      std::max<int64_t>(g.padded_h(), g.window_origin_y(g.out_h - 1) + g.pad.top + g.span_h());
+  s.grid_w =
+      std::max<int64_t>(g.padded_w(), g.window_origin_x(g.out_w - 1) + g.pad.left + g.span_w());
 }
 
 TraceOp PoolTraceView::op() const {
@@ -232,11 +215,12 @@ std::string PoolTraceView::settings_line() const {
   return s;
 }
 
-TraceWindow PoolTraceView::window(int64_t index) const {
-  const PoolWindow w = m_trace.window(index);
-  TraceWindow t = placed(index, {w.n, w.c, w.y, w.x}, w.origin_y, w.origin_x);
-  t.group = w.c;
-  t.ic_begin = w.c;
+namespace {
+
+TraceWindow from_pool_window(const PoolWindow& w, int64_t index) {
+  TraceWindow t = placed(index, {w.n, w.oc, w.oy, w.ox}, w.origin_y, w.origin_x);
+  t.group = w.oc;
+  t.ic_begin = w.oc;
   t.sum = w.sum;
   t.divisor = w.divisor;
   t.argmax_tap = w.argmax_tap;
@@ -246,9 +230,8 @@ TraceWindow PoolTraceView::window(int64_t index) const {
   return t;
 }
 
-std::vector<TraceTap> PoolTraceView::taps(int64_t window) const {
-  const PoolGeometry& g = m_trace.geometry();
-  const PoolWindow w = m_trace.window(window);
+// The window's taps with their sources, what enters the result, and the running maximum or sum.
+std::vector<TraceTap> pool_taps(const PoolGeometry& g, const PoolWindow& w) {
   const bool is_max = g.op == PoolOp::max;
   std::vector<TraceTap> out;
   out.reserve(w.taps.size());
@@ -258,7 +241,7 @@ std::vector<TraceTap> PoolTraceView::taps(int64_t window) const {
     const PoolTap& p = w.taps[k];
     TraceTap t;
     t.index = static_cast<int64_t>(k);
-    t.ic = w.c;
+    t.ic = w.oc;
     t.ky = p.ky;
     t.kx = p.kx;
     t.iy = p.iy;
@@ -286,8 +269,6 @@ std::vector<TraceTap> PoolTraceView::taps(int64_t window) const {
   return out;
 }
 
-namespace {
-
 std::string divisor_note(const PoolGeometry& g, int64_t divisor, int64_t outside) {
   std::string s = "Divisor " + std::to_string(divisor) + ": ";
   if (!g.count_include_pad) return s + "only the cells inside the input (count_include_pad off).";
@@ -299,11 +280,24 @@ std::string divisor_note(const PoolGeometry& g, int64_t divisor, int64_t outside
 
 }  // namespace
 
+std::shared_ptr<const WindowRecord> PoolTraceView::record(int64_t index) const {
+  return m_cache.get(index, [&] {
+    const PoolWindow w = m_trace.window(index);
+    return WindowRecord{index, from_pool_window(w, index), pool_taps(m_trace.geometry(), w)};
+  });
+}
+
+TraceTap PoolTraceView::tap(int64_t window, int64_t tap) const {
+  assert(tap >= 0 && tap < taps_per_window());
+  return record(window)->taps[static_cast<std::size_t>(tap)];
+}
+
 // One reduce line over the counted values, then a note on the divisor (avg) or the arg-max.
 Explanation PoolTraceView::explain(int64_t window) const {
   const PoolGeometry& g = m_trace.geometry();
-  const TraceWindow w = this->window(window);
-  const std::vector<TraceTap> all = taps(window);
+  const std::shared_ptr<const WindowRecord> r = record(window);
+  const TraceWindow& w = r->window;
+  const std::vector<TraceTap>& all = r->taps;
   const bool is_max = g.op == PoolOp::max;
   Explanation e;
   ExplainLine line;
@@ -337,7 +331,7 @@ Explanation PoolTraceView::explain(int64_t window) const {
 double PoolTraceView::padded_value(int64_t n, int64_t ic, int64_t iy, int64_t ix) const {
   if (in_padding(iy, ix)) return 0.0;
   const TraceShape& s = m_shape;
-  return m_trace.input().get(((n * s.c_in + ic) * s.in_h + iy) * s.in_w + ix);
+  return m_trace.input().get(s.input_index(n, ic, iy, ix));
 }
 
 Result<TraceViewPtr> trace_conv2d(const Tensor& input, const Tensor& weight, const Tensor* bias,

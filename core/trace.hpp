@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,19 +27,15 @@ enum class TraceOp { conv2d, max_pool2d, avg_pool2d, conv_transpose2d };
 // "conv2d", "max_pool2d", "avg_pool2d", "conv_transpose2d"
 const char* trace_op_name(TraceOp op);
 
-// The layer's shape in PyTorch order (NCHW), the same for every kind of trace. For pooling,
-// c_out = c_in, groups = c_in and each window reads one channel (c_in_per_group = 1).
+// The layer's shape in PyTorch order (NCHW), the same for every kind of trace: the layer's
+// WindowGeometry (sizes, window, padding, index formula) plus what conv and pooling add. For
+// pooling, c_out = c_in, groups = c_in and each window reads one channel (c_in_per_group = 1).
 // NOTE: a transposed convolution's windows are its gather reading, a stride-1 convolution over
 // the zero-stuffed input: in_h/in_w, stride, pad and grid below describe that convolution (the
 // stuffed input (in − 1)·up + 1 rows, a real cell every up_h rows and up_w columns; pad may be
 // negative when the layer's padding crops more than dilation·(k − 1)). The layer's own numbers
 // are in ConvTransposeTraceView::geometry().
-struct TraceShape {
-  int64_t n = 0, c_in = 0, in_h = 0, in_w = 0;
-  int64_t c_out = 0, out_h = 0, out_w = 0;
-  int64_t k_h = 1, k_w = 1;
-  int stride_h = 1, stride_w = 1, dilation_h = 1, dilation_w = 1;
-  Pad4 pad;
+struct TraceShape : WindowGeometry {
   PaddingMode padding_mode = PaddingMode::zeros;     // what conv's padding reads (pooling: zeros)
   bool ceil_mode = false, count_include_pad = true;  // pooling
   int64_t groups = 1, c_in_per_group = 1, c_out_per_group = 1;
@@ -46,19 +43,16 @@ struct TraceShape {
   // more when ceil_mode's last window hangs past the bottom/right padding.
   int64_t grid_h = 0, grid_w = 0;
 
-  int64_t taps_per_channel() const { return k_h * k_w; }
   int64_t taps_per_window() const { return c_in_per_group * k_h * k_w; }
-  int64_t windows() const { return n * c_out * out_h * out_w; }
-  // Window (n, oc, oy, ox) <-> its index, NCHW order.
-  int64_t window_index(int64_t n_, int64_t oc, int64_t oy, int64_t ox) const {
-    return nchw_index(n_, oc, oy, ox, c_out, out_h, out_w);
+  int64_t windows() const { return outputs(); }
+  // Window (n, oc, oy, ox) <-> its index, NCHW order (the output's flat index).
+  int64_t window_index(int64_t batch, int64_t oc, int64_t oy, int64_t ox) const {
+    return output_index(batch, oc, oy, ox);
   }
   // The input channels output channel oc reads: [first, first + c_in_per_group).
   int64_t first_input_channel(int64_t oc) const { return oc / c_out_per_group * c_in_per_group; }
   // The output channels input channel ic feeds: [first, first + c_out_per_group).
   int64_t first_output_channel(int64_t ic) const { return ic / c_in_per_group * c_out_per_group; }
-  // Rows and columns one window spans, dilation·(k − 1) + 1, from the layer's geometry.
-  int64_t span_h = 1, span_w = 1;
   // Transposed convolution: the layer's stride, i.e. how far apart the real cells of the stuffed
   // input are (1 for every other trace: no cell is stuffed).
   int up_h = 1, up_w = 1;
@@ -137,6 +131,39 @@ struct Explanation {
   std::vector<ExplainLine> lines;
 };
 
+// A window worked out whole: its place and result, and every tap.
+struct WindowRecord {
+  int64_t index = -1;
+  TraceWindow window;
+  std::vector<TraceTap> taps;
+};
+
+// The last window a view worked out, so that the calls one frame makes on one window (the
+// canvas's window() and tap(), the arithmetic panel's, explain()) work it out once.
+// NOTE: views are shared as shared_ptr<const TraceView> and the window reads them from its one
+// UI thread, but the CLI and the tests may read one view from several threads: the mutex is held
+// only to read or swap the pointer, and a record never changes once made, so readers on other
+// threads keep theirs.
+class WindowCache {
+ public:
+  template <class Make>
+  std::shared_ptr<const WindowRecord> get(int64_t index, Make&& make) const {
+    {
+      std::lock_guard<std::mutex> lock(m_mutex);
+      if (m_last && m_last->index == index) return m_last;
+    }
+    auto fresh = std::make_shared<const WindowRecord>(make());
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_last = fresh;
+    return fresh;
+  }
+
+ private:
+  mutable std::mutex m_mutex;
+  mutable std::shared_ptr<const WindowRecord> m_last;
+};
+
+// Views are read-only once made and safe to read from several threads (see WindowCache).
 class TraceView {
  public:
   virtual ~TraceView() = default;
@@ -176,6 +203,18 @@ class TraceView {
   // What padded cell (iy, ix) of input channel ic (batch n) holds, as the padding reads it; and
   // whether it lies in the padding. Pooling's padding holds nothing: 0 is returned.
   virtual double padded_value(int64_t n, int64_t ic, int64_t iy, int64_t ix) const = 0;
+  // The reverse mapping (what the input grid highlights): the output rows × columns whose windows
+  // span padded cell (iy, ix), from shape()'s geometry (ceil_mode's cells past the padding
+  // included); and the tap of window `w` that reads padded cell (iy, ix) of input channel ic,
+  // or -1 when w does not read it (outside the window, a cell dilation skips, or a channel
+  // outside w's group). Tap numbers are taps()'s.
+  struct OutputRect {
+    OutputRange oy, ox;
+  };
+  OutputRect windows_covering(int64_t iy, int64_t ix) const {
+    return {shape().oy_covering(iy), shape().ox_covering(ix)};
+  }
+  int64_t tap_reading(const TraceWindow& w, int64_t ic, int64_t iy, int64_t ix) const;
   bool in_padding(int64_t iy, int64_t ix) const {
     return iy < 0 || ix < 0 || iy >= shape().in_h || ix >= shape().in_w;
   }
@@ -201,16 +240,21 @@ class ConvTraceView final : public TraceView {
   Tensor output_in_layout() const override { return m_trace.output_in_layout(); }
   std::string settings_line() const override;
   std::string formula() const override;
-  TraceWindow window(int64_t index) const override;
-  std::vector<TraceTap> taps(int64_t window) const override;
+  TraceWindow window(int64_t index) const override { return record(index)->window; }
+  std::vector<TraceTap> taps(int64_t window) const override { return record(window)->taps; }
   TraceTap tap(int64_t window, int64_t tap) const override;
   Explanation explain(int64_t window) const override;
   double padded_value(int64_t n, int64_t ic, int64_t iy, int64_t ix) const override;
   const ConvTrace& trace() const { return m_trace; }
 
  private:
+  // Window `index` and its taps (each channel replayed once), from the cache when it is the
+  // last one asked for.
+  std::shared_ptr<const WindowRecord> record(int64_t index) const;
+
   ConvTrace m_trace;
   TraceShape m_shape;
+  WindowCache m_cache;
 };
 
 class PoolTraceView final : public TraceView {
@@ -227,15 +271,21 @@ class PoolTraceView final : public TraceView {
   Tensor output_in_layout() const override { return m_trace.output_in_layout(); }
   std::string settings_line() const override;
   std::string formula() const override;
-  TraceWindow window(int64_t index) const override;
-  std::vector<TraceTap> taps(int64_t window) const override;
+  TraceWindow window(int64_t index) const override { return record(index)->window; }
+  std::vector<TraceTap> taps(int64_t window) const override { return record(window)->taps; }
+  TraceTap tap(int64_t window, int64_t tap) const override;
   Explanation explain(int64_t window) const override;
   double padded_value(int64_t n, int64_t ic, int64_t iy, int64_t ix) const override;
   const PoolTrace& trace() const { return m_trace; }
 
  private:
+  // Window `index` and its taps from one pass of the engine's pooling window, from the cache
+  // when it is the last one asked for.
+  std::shared_ptr<const WindowRecord> record(int64_t index) const;
+
   PoolTrace m_trace;
   TraceShape m_shape;
+  WindowCache m_cache;
 };
 
 using TraceViewPtr = std::shared_ptr<const TraceView>;

@@ -3,6 +3,8 @@
 // dispatch; a work group computes a TILE_H×TILE_W patch of OCB output channels of one group.
 // The loader inserts these #defines after #version:
 //   K_H, K_W, STRIDE_H, STRIDE_W, DILATION_H, DILATION_W   the kernel's geometry (loops unroll)
+//   SPAN_H, SPAN_W     rows/columns one window covers, core's span_h()/span_w():
+//                      DILATION·(K − 1) + 1
 //   LOCAL_X, LOCAL_Y   work group size; PX outputs per invocation along x (index j); OCB output
 //                      channels per invocation (index m: output channel oc0 + m)
 //   TILED 1: the input tile (halo included, padding resolved) is staged in shared memory so the
@@ -43,11 +45,14 @@ uniform int z_offset, out_c_base;
 
 const int TILE_W = LOCAL_X * PX;
 const int TILE_H = LOCAL_Y;
-const int IN_TILE_W = (TILE_W - 1) * STRIDE_W + (K_W - 1) * DILATION_W + 1;
-const int IN_TILE_H = (TILE_H - 1) * STRIDE_H + (K_H - 1) * DILATION_H + 1;
+// The input tile with its halo, as gpu_engine.cpp's choose_config sizes it: the first window's
+// span plus a stride per further output.
+const int IN_TILE_W = (TILE_W - 1) * STRIDE_W + SPAN_W;
+const int IN_TILE_H = (TILE_H - 1) * STRIDE_H + SPAN_H;
 const int TAPS = K_H * K_W;
 #if ROWS
-const int SPAN = PX + (K_W - 1) * DILATION_W;
+// Columns the PX consecutive windows of an invocation span together (STRIDE_W == 1).
+const int ROW_SPAN = (PX - 1) + SPAN_W;
 #endif
 const int LOCAL_SIZE = LOCAL_X * LOCAL_Y;
 
@@ -137,11 +142,11 @@ void main() {
     barrier();
 #if ROWS
     // Register rows (STRIDE_W == 1): the PX outputs are consecutive, so one row of the window
-    // for all of them is SPAN consecutive tile values, read once and reused K_W·PX times.
+    // for all of them is ROW_SPAN consecutive tile values, read once and reused K_W·PX times.
     for (int ky = 0; ky < K_H; ++ky) {
-      float r[SPAN];
+      float r[ROW_SPAN];
       const int row = (ly * STRIDE_H + ky * DILATION_H) * IN_TILE_W + lx * PX;
-      for (int i = 0; i < SPAN; ++i)
+      for (int i = 0; i < ROW_SPAN; ++i)
         r[i] = tile[row + i];
       for (int kx = 0; kx < K_W; ++kx) {
         float wv[OCB];

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "core/layers.hpp"
+
 namespace cs::cli {
 namespace {
 
@@ -71,18 +73,39 @@ TEST(CliArgs, PairsAreHeightThenWidth) {
   }
 }
 
+// --padding goes through core's padding_from_text, the reader layers files use too.
 TEST(CliArgs, PaddingWordsAndPairs) {
-  auto p = parse_padding("--padding", "1,2");
+  auto p = padding_from_text("--padding", "1,2");
   ASSERT_TRUE(p.has_value());
   EXPECT_EQ(p->kind, PaddingSpec::Kind::explicit_);
   EXPECT_EQ(p->h, 1);
   EXPECT_EQ(p->w, 2);
-  EXPECT_EQ(parse_padding("--padding", "same")->kind, PaddingSpec::Kind::same);
-  EXPECT_EQ(parse_padding("--padding", "SAME")->kind, PaddingSpec::Kind::same);
-  EXPECT_EQ(parse_padding("--padding", "valid")->kind, PaddingSpec::Kind::valid);
-  auto bad = parse_padding("--padding", "full");
+  EXPECT_EQ(padding_from_text("--padding", "same")->kind, PaddingSpec::Kind::same);
+  EXPECT_EQ(padding_from_text("--padding", "SAME")->kind, PaddingSpec::Kind::same);
+  EXPECT_EQ(padding_from_text("--padding", "valid")->kind, PaddingSpec::Kind::valid);
+  auto bad = padding_from_text("--padding", "full");
   ASSERT_FALSE(bad.has_value());
   EXPECT_NE(bad.error().message.find("'same' or 'valid'"), std::string::npos);
+}
+
+// The option parser hands --padding's text to that reader: its sentence, naming the option.
+TEST(CliArgs, ConvParamsReadPaddingWithCoresReader) {
+  for (const char* bad : {"full", "1,2,3", "2;1", "99999999999", "1.5"}) {
+    auto a = parse({"--padding", bad});
+    ASSERT_TRUE(a.has_value()) << a.error().message;
+    auto p = conv_params_from(*a);
+    ASSERT_FALSE(p.has_value()) << bad;
+    EXPECT_EQ(p.error().message, std::string("--padding ") + bad +
+                                     " is not a number, a pair like 1,2 (rows, columns), 'same' "
+                                     "or 'valid'");
+    EXPECT_EQ(p.error().field, "--padding");
+  }
+  auto a = parse({"--padding", "+2,1"});
+  ASSERT_TRUE(a.has_value());
+  auto p = conv_params_from(*a);
+  ASSERT_TRUE(p.has_value()) << p.error().message;
+  EXPECT_EQ(p->padding.h, 2);
+  EXPECT_EQ(p->padding.w, 1);
 }
 
 TEST(CliArgs, Shapes) {

@@ -266,9 +266,9 @@ TEST(Conv2dTrace, Invariants) {
     ASSERT_EQ(tr->taps_per_window(), g.c_in_per_group * g.k_h * g.k_w);
     for (int64_t i = 0; i < tr->window_count(); ++i) {
       const Window win = tr->window(i);
-      ASSERT_EQ(tr->window_index(win.n, win.o, win.y, win.x), i);
-      ASSERT_EQ(win.origin_y, win.y * g.stride_h - g.pad.top);
-      ASSERT_EQ(win.origin_x, win.x * g.stride_w - g.pad.left);
+      ASSERT_EQ(tr->window_index(win.n, win.oc, win.oy, win.ox), i);
+      ASSERT_EQ(win.origin_y, win.oy * g.stride_h - g.pad.top);
+      ASSERT_EQ(win.origin_x, win.ox * g.stride_w - g.pad.left);
       ASSERT_EQ(static_cast<int64_t>(win.partials.size()), g.c_in_per_group);
       double acc = 0;
       if (c.dtype == DType::f32) {

@@ -184,6 +184,41 @@ TEST(Formula, StrideAndDilation) {
                   "2\xE2\x8C\x8B + 1 = 112");
 }
 
+// Conv and pooling share one WindowGeometry: the same window origin, taps and flat indices.
+// Pooling keeps the channels, so its c_out is its c_in. 2×3×6×7, 3×3 window, stride 2,
+// dilation 2, padding 1: out_h = ⌊(6 + 2 − 5) / 2⌋ + 1 = 2, out_w = ⌊(7 + 2 − 5) / 2⌋ + 1 = 3.
+TEST(Geometry, ConvAndPoolingShareTheWindowFormulas) {
+  Conv2dParams cp;
+  cp.stride_h = cp.stride_w = 2;
+  cp.dilation_h = cp.dilation_w = 2;
+  cp.padding = PaddingSpec::symmetric(1);
+  cp.groups = 3;
+  auto conv = conv2d_geometry({2, 3, 6, 7}, {3, 1, 3, 3}, -1, cp);
+  ASSERT_TRUE(conv) << conv.error().message;
+  Pool2dParams pp;
+  pp.k_h = pp.k_w = 3;
+  pp.stride_h = pp.stride_w = 2;
+  pp.dilation_h = pp.dilation_w = 2;
+  pp.pad_h = pp.pad_w = 1;
+  auto pool = pool2d_geometry({2, 3, 6, 7}, pp);
+  ASSERT_TRUE(pool) << pool.error().message;
+  EXPECT_EQ(pool->c_in, 3);
+  EXPECT_EQ(pool->c_out, 3);
+  for (const WindowGeometry* g :
+       {static_cast<const WindowGeometry*>(&*conv), static_cast<const WindowGeometry*>(&*pool)}) {
+    EXPECT_EQ(g->out_h, 2);
+    EXPECT_EQ(g->out_w, 3);
+    EXPECT_EQ(g->span_h(), 5);
+    EXPECT_EQ(g->window_origin_y(1), 1);  // 1·2 − 1
+    EXPECT_EQ(g->window_origin_x(2), 3);  // 2·2 − 1
+    EXPECT_EQ(g->input_x(2, 2), 7);       // 3 + 2·2: past the input, in the right padding
+    EXPECT_FALSE(g->inside(0, 7));
+    EXPECT_EQ(g->outputs(), 2 * 3 * 2 * 3);
+    EXPECT_EQ(g->input_index(1, 2, 5, 6), ((1 * 3 + 2) * 6 + 5) * 7 + 6);
+    EXPECT_EQ(g->output_index(1, 2, 1, 2), ((1 * 3 + 2) * 2 + 1) * 3 + 2);
+  }
+}
+
 TEST(Params, ParseNames) {
   EXPECT_EQ(*parse_padding_mode("circular"), PaddingMode::circular);
   EXPECT_FALSE(parse_padding_mode("mirror"));

@@ -43,9 +43,9 @@ TEST(GpuShaders, EmbeddedCopiesCompileAndABrokenShaderShowsTheDriverLog) {
   auto context = cs::gpu::HeadlessContext::create();
   ASSERT_TRUE(context->valid() && context->is_43()) << context->error();
   const std::vector<std::pair<std::string, int>> conv_defines = {
-      {"K_H", 3},        {"K_W", 3},        {"STRIDE_H", 1}, {"STRIDE_W", 1},
-      {"DILATION_H", 1}, {"DILATION_W", 1}, {"LOCAL_X", 16}, {"LOCAL_Y", 16},
-      {"PX", 8},         {"OCB", 4},        {"TILED", 1},    {"ROWS", 1}};
+      {"K_H", 3},        {"K_W", 3},    {"STRIDE_H", 1}, {"STRIDE_W", 1}, {"DILATION_H", 1},
+      {"DILATION_W", 1}, {"SPAN_H", 3}, {"SPAN_W", 3},   {"LOCAL_X", 16}, {"LOCAL_Y", 16},
+      {"PX", 8},         {"OCB", 4},    {"TILED", 1},    {"ROWS", 1}};
   for (const char* name :
        {"conv2d.comp", "pool2d.comp", "range.comp", "display.comp", "probe.comp"}) {
     std::string source = cs::gpu::embedded_shader(name);

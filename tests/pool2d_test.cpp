@@ -186,12 +186,13 @@ TEST(Pool2dRandom, MatchesNaiveLoop) {
     auto y = pool2d(p.layout == Layout::nhwc ? nchw_to_nhwc(x) : x, p);
     ASSERT_TRUE(y) << y.error().message;
     const Tensor yn = p.layout == Layout::nhwc ? nhwc_to_nchw(*y) : *y;
-    ASSERT_EQ(yn.shape(), (Shape{g->n, g->c, g->out_h, g->out_w}));
+    ASSERT_EQ(yn.shape(), (Shape{g->n, g->c_out, g->out_h, g->out_w}));
     auto tr = pool2d_trace(p.layout == Layout::nhwc ? nchw_to_nhwc(x) : x, p);
     ASSERT_TRUE(tr);
     for (int64_t i = 0; i < yn.numel(); ++i) {
       const int64_t ox = i % g->out_w, oy = (i / g->out_w) % g->out_h,
-                    c = (i / (g->out_w * g->out_h)) % g->c, n = i / (g->out_w * g->out_h * g->c);
+                    c = (i / (g->out_w * g->out_h)) % g->c_out,
+                    n = i / (g->out_w * g->out_h * g->c_out);
       const double e = naive_pool(x, n, c, oy, ox, p, g->stride_h, g->stride_w);
       // A dilated window that misses the input reads −inf, as PyTorch's does.
       if (std::isinf(e)) {

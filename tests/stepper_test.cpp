@@ -38,18 +38,18 @@ TEST(Stepper, SeekDecomposesGlobalIndex) {
   EXPECT_EQ(s.window(), 7);
   EXPECT_EQ(s.tap(), 2);
   EXPECT_EQ(s.n(), 0);
-  EXPECT_EQ(s.o(), 1);
-  EXPECT_EQ(s.y(), 0);
-  EXPECT_EQ(s.x(), 1);
+  EXPECT_EQ(s.oc(), 1);
+  EXPECT_EQ(s.oy(), 0);
+  EXPECT_EQ(s.ox(), 1);
   EXPECT_FALSE(s.at_result());
   // 59 = 11·5 + 4: the last window's result step (o=1, y=1, x=2).
   s.seek(59);
   EXPECT_EQ(s.window(), 11);
   EXPECT_TRUE(s.at_result());
   EXPECT_TRUE(s.at_end());
-  EXPECT_EQ(s.o(), 1);
-  EXPECT_EQ(s.y(), 1);
-  EXPECT_EQ(s.x(), 2);
+  EXPECT_EQ(s.oc(), 1);
+  EXPECT_EQ(s.oy(), 1);
+  EXPECT_EQ(s.ox(), 2);
   // Out of range clamps.
   s.seek(1000);
   EXPECT_EQ(s.global(), 59);
@@ -128,9 +128,9 @@ TEST(Stepper, KeepsCoordinateWhenTheTraceChanges) {
   s.set_geometry({1, 1, 3, 2, 2});
   EXPECT_EQ(s.window(), 3);
   EXPECT_EQ(s.tap(), 2);
-  EXPECT_EQ(s.o(), 0);
-  EXPECT_EQ(s.y(), 1);
-  EXPECT_EQ(s.x(), 1);
+  EXPECT_EQ(s.oc(), 0);
+  EXPECT_EQ(s.oy(), 1);
+  EXPECT_EQ(s.ox(), 1);
   // Growing keeps the coordinate as is: C_out=4, OH=5, OW=5 => window (0·5 + 1)·5 + 1 = 6.
   s.set_geometry({1, 4, 5, 5, 9});
   EXPECT_EQ(s.window(), 6);
@@ -259,12 +259,12 @@ TEST(Stepper, RandomStepsMatchTheModel) {
       const int64_t want = model_step(g, before, unit, dir);
       const bool moved = s.step(unit, dir);
       ASSERT_EQ(s.global(), want) << "seed " << seed << " round " << round << " geometry " << g.n
-                                  << "×" << g.channels << "×" << g.out_h << "×" << g.out_w
-                                  << " taps " << g.taps_per_window << " from " << before << " unit "
+                                  << "×" << g.c_out << "×" << g.out_h << "×" << g.out_w << " taps "
+                                  << g.taps_per_window << " from " << before << " unit "
                                   << step_unit_name(unit) << " dir " << dir;
       ASSERT_EQ(moved, want != before);
       ASSERT_EQ(s.window() * g.steps_per_window() + s.tap(), s.global());
-      ASSERT_EQ(((s.n() * g.channels + s.o()) * g.out_h + s.y()) * g.out_w + s.x(), s.window());
+      ASSERT_EQ(((s.n() * g.c_out + s.oc()) * g.out_h + s.oy()) * g.out_w + s.ox(), s.window());
     }
   }
 }

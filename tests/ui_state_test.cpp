@@ -78,8 +78,8 @@ TEST(UiState, StepperKeepsItsOutputCellWhenPaddingGrows) {
   AppState s;
   open_vertical_edge(s);
   s.stepper.seek(37);  // window 3 = (y 1, x 0), tap 7
-  ASSERT_EQ(s.stepper.y(), 1);
-  ASSERT_EQ(s.stepper.x(), 0);
+  ASSERT_EQ(s.stepper.oy(), 1);
+  ASSERT_EQ(s.stepper.ox(), 0);
   s.conv.padding = PaddingSpec::symmetric(1);  // output 5×5
   s.mark_dirty(Dirty::trace);
   recompute_if_dirty(s);

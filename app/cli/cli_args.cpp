@@ -1,6 +1,6 @@
 // Option tables, strict number parsing and the conv/pool parameter options of the command line.
 // Every message names the option and the text the user typed, and shows a form that works.
-// Depends on core/params.hpp only (no I/O).
+// Depends on core/params.hpp and core/layers.hpp's padding reader only (no I/O).
 #include "app/cli/cli_args.hpp"
 
 #include <algorithm>
@@ -8,6 +8,8 @@
 #include <charconv>
 #include <cstring>
 #include <limits>
+
+#include "core/layers.hpp"
 
 namespace cs::cli {
 namespace {
@@ -234,19 +236,6 @@ Result<std::pair<int, int>> parse_pair(const std::string& option, const std::str
   return std::make_pair(v[0], v[1]);
 }
 
-Result<PaddingSpec> parse_padding(const std::string& option, const std::string& text) {
-  const std::string l = lower(text);
-  if (l == "same") return PaddingSpec::same();
-  if (l == "valid") return PaddingSpec::valid();
-  auto p = parse_pair(option, text);
-  if (!p) {
-    return make_error(option + " " + text +
-                          " is not a number, a pair like 1,2 (rows, columns), 'same' or 'valid'",
-                      option);
-  }
-  return PaddingSpec::pair(p->first, p->second);
-}
-
 Result<Shape> parse_shape(const std::string& option, const std::string& text, int count) {
   const std::vector<std::string> parts = split(text, ',');
   Shape shape;
@@ -281,7 +270,7 @@ Result<Conv2dParams> conv_params_from(const Args& args) {
     p.dilation_w = r->second;
   }
   if (const std::string* v = args.get("--padding")) {
-    auto r = parse_padding("--padding", *v);
+    auto r = padding_from_text("--padding", *v);
     if (!r) return r.error();
     p.padding = *r;
   }

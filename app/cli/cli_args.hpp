@@ -78,8 +78,7 @@ Result<int> parse_int(const std::string& option, const std::string& text);
 Result<int64_t> parse_int64(const std::string& option, const std::string& text);
 // "2" => (2, 2); "2,1" => (2, 1) as (height, width).
 Result<std::pair<int, int>> parse_pair(const std::string& option, const std::string& text);
-// A number, a pair PH,PW, "same" or "valid".
-Result<PaddingSpec> parse_padding(const std::string& option, const std::string& text);
+// (--padding: core/layers.hpp's padding_from_text, the one reader of padding text.)
 // Exactly `count` comma-separated dimensions ("1,3,224,224").
 Result<Shape> parse_shape(const std::string& option, const std::string& text, int count);
 

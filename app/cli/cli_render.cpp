@@ -149,7 +149,7 @@ Result<Layer> kernel_layer(const Args& args) {
     layer.conv.dilation_w = p->second;
   }
   if (const std::string* s = args.get("--padding")) {
-    auto p = parse_padding("--padding", *s);
+    auto p = padding_from_text("--padding", *s);
     if (!p) return p.error();
     layer.conv.padding = *p;
   }

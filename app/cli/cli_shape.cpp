@@ -222,8 +222,8 @@ int run_shape(int argc, char** argv) {
     auto geo = pool2d_geometry_for(in4, *params);
     if (!geo) return fail(cmd, geo.error());
     const bool nchw = params->layout == Layout::nchw;
-    const Shape out = nchw ? Shape{geo->n, geo->c, geo->out_h, geo->out_w}
-                           : Shape{geo->n, geo->out_h, geo->out_w, geo->c};
+    const Shape out = nchw ? Shape{geo->n, geo->c_out, geo->out_h, geo->out_w}
+                           : Shape{geo->n, geo->out_h, geo->out_w, geo->c_out};
     print_result(std::string(pool_op_name(params->op)) + "_pool2d", in4,
                  nchw ? "(N, C, H, W)" : "(N, H, W, C)", nullptr, "", out,
                  nchw ? "(N, C, out_h, out_w)" : "(N, out_h, out_w, C)", geo->pad,

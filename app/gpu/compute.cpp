@@ -175,7 +175,7 @@ Result<Tensor> pool2d(const Tensor& input, const Pool2dParams& params) {
   const bool nhwc = params.layout == Layout::nhwc;
   const Tensor in32 = (nhwc ? nhwc_to_nchw(input) : input).to(DType::f32);
   if (geo->outputs() == 0) {
-    Tensor empty(input.dtype(), {geo->n, geo->c, geo->out_h, geo->out_w});
+    Tensor empty(input.dtype(), {geo->n, geo->c_out, geo->out_h, geo->out_w});
     return nhwc ? nchw_to_nhwc(empty) : empty;
   }
   return run_on_gpu([&](GpuEngine& engine, GpuTimings& t) { return engine.pool2d(*geo, in32, &t); },

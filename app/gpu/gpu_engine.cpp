@@ -59,7 +59,7 @@ ConvConfig choose_config(const ConvGeometry& g, ConvVariant variant, int max_sha
   for (ConvConfig c : candidates) {
     c.rows = variant == ConvVariant::tiled && g.stride_w == 1;
     const int64_t tile_w = static_cast<int64_t>(c.local_x) * c.px, tile_h = c.local_y;
-    // The input tile with its halo: conv2d.comp's IN_TILE_W × IN_TILE_H.
+    // The input tile with its halo: conv2d.comp's IN_TILE_W × IN_TILE_H (from the same span).
     const int64_t in_tile_w = (tile_w - 1) * g.stride_w + g.span_w();
     const int64_t in_tile_h = (tile_h - 1) * g.stride_h + g.span_h();
     const int64_t bytes = (in_tile_w * in_tile_h + c.ocb * g.k_h * g.k_w) * 4;
@@ -153,6 +153,8 @@ std::vector<std::pair<std::string, int>> conv_defines(const ConvGeometry& g, con
           {"STRIDE_W", g.stride_w},
           {"DILATION_H", g.dilation_h},
           {"DILATION_W", g.dilation_w},
+          {"SPAN_H", static_cast<int>(g.span_h())},
+          {"SPAN_W", static_cast<int>(g.span_w())},
           {"LOCAL_X", plan.cfg.local_x},
           {"LOCAL_Y", plan.cfg.local_y},
           {"PX", plan.cfg.px},
@@ -264,10 +266,10 @@ Result<Tensor> GpuEngine::conv2d(const ConvGeometry& g, const Tensor& input, con
 Result<Tensor> GpuEngine::pool2d(const PoolGeometry& g, const Tensor& input, GpuTimings* timings) {
   if (!valid()) return make_error(m_caps.reason, "backend");
   GpuTimings t;
-  const int64_t in_sample = g.c * g.in_h * g.in_w;
-  const int64_t out_sample = g.c * g.out_h * g.out_w;
+  const int64_t in_sample = g.c_in * g.in_h * g.in_w;
+  const int64_t out_sample = g.c_out * g.out_h * g.out_w;
   if (in_sample * 4 > m_caps.max_ssbo_bytes || out_sample * 4 > m_caps.max_ssbo_bytes) {
-    return make_error("one input of " + shape_to_string({g.c, g.in_h, g.in_w}) + " floats is " +
+    return make_error("one input of " + shape_to_string({g.c_in, g.in_h, g.in_w}) + " floats is " +
                           mb(in_sample * 4) + ", more than this GPU's storage-buffer limit of " +
                           mb(m_caps.max_ssbo_bytes) + "; use --backend cpu",
                       "backend");
@@ -275,13 +277,13 @@ Result<Tensor> GpuEngine::pool2d(const PoolGeometry& g, const Tensor& input, Gpu
   Result<const ComputeProgram*> prog = program("pool2d.comp", {});
   if (!prog) return prog.error();
   const ComputeProgram& p = **prog;
-  p.set_int("c", static_cast<int>(g.c));
+  p.set_int("c", static_cast<int>(g.c_in));  // pooling: c_in == c_out
   p.set_int("in_h", static_cast<int>(g.in_h));
   p.set_int("in_w", static_cast<int>(g.in_w));
   p.set_int("out_h", static_cast<int>(g.out_h));
   p.set_int("out_w", static_cast<int>(g.out_w));
-  p.set_int("k_h", g.k_h);
-  p.set_int("k_w", g.k_w);
+  p.set_int("k_h", static_cast<int>(g.k_h));
+  p.set_int("k_w", static_cast<int>(g.k_w));
   p.set_int("stride_h", g.stride_h);
   p.set_int("stride_w", g.stride_w);
   p.set_int("pad_top", g.pad.top);
@@ -292,7 +294,7 @@ Result<Tensor> GpuEngine::pool2d(const PoolGeometry& g, const Tensor& input, Gpu
   p.set_int("dilation_w", g.dilation_w);
   p.set_int("op", g.op == PoolOp::max ? 0 : 1);
   p.set_int("count_include_pad", g.count_include_pad ? 1 : 0);
-  Tensor output(DType::f32, {g.n, g.c, g.out_h, g.out_w});
+  Tensor output(DType::f32, {g.n, g.c_out, g.out_h, g.out_w});
   for (int64_t n = 0; n < g.n; ++n) {
     auto t0 = Clock::now();
     if (!m_input->upload(input.data<float>() + g.input_index(n, 0, 0, 0),
@@ -306,7 +308,7 @@ Result<Tensor> GpuEngine::pool2d(const PoolGeometry& g, const Tensor& input, Gpu
     glBindBufferBase(GL_SHADER_STORAGE_BUFFER, 3, m_map->id());
     m_timer->begin();
     glDispatchCompute(static_cast<GLuint>(ceil_div(g.out_w, 16)),
-                      static_cast<GLuint>(ceil_div(g.out_h, 8)), static_cast<GLuint>(g.c));
+                      static_cast<GLuint>(ceil_div(g.out_h, 8)), static_cast<GLuint>(g.c_out));
     m_timer->end();
     t.compute_ms += m_timer->wait_ms();
     t0 = Clock::now();

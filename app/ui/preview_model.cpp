@@ -364,19 +364,17 @@ PreviewKernel choose_preview_kernel(const AppState& s, int sel_out, int sel_in, 
 }
 
 FieldRect receptive_field(const ConvGeometry& g, int64_t ox, int64_t oy) {
-  FieldRect r;
-  r.x0 = ox * g.stride_w - g.pad.left;
-  r.y0 = oy * g.stride_h - g.pad.top;
-  r.w = (g.k_w - 1) * g.dilation_w + 1;
-  r.h = (g.k_h - 1) * g.dilation_h + 1;
-  return r;
+  return {g.window_origin_x(ox), g.window_origin_y(oy), g.span_w(), g.span_h()};
 }
 
 void output_centred_at(const ConvGeometry& g, int64_t x, int64_t y, int& ox, int& oy) {
-  const double span_w = static_cast<double>((g.k_w - 1) * g.dilation_w) / 2.0;
-  const double span_h = static_cast<double>((g.k_h - 1) * g.dilation_h) / 2.0;
-  ox = static_cast<int>(std::lround((static_cast<double>(x) + g.pad.left - span_w) / g.stride_w));
-  oy = static_cast<int>(std::lround((static_cast<double>(y) + g.pad.top - span_h) / g.stride_h));
+  // Window ox is centred on column window_origin_x(ox) + (span_w − 1) / 2; solve for ox.
+  const auto nearest = [](int64_t cell, int64_t origin0, int64_t span, int stride) {
+    const double half = static_cast<double>(span - 1) / 2.0;
+    return static_cast<int>(std::lround((static_cast<double>(cell - origin0) - half) / stride));
+  };
+  ox = nearest(x, g.window_origin_x(0), g.span_w(), g.stride_w);
+  oy = nearest(y, g.window_origin_y(0), g.span_h(), g.stride_h);
 }
 
 }  // namespace cs

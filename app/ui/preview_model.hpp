@@ -107,16 +107,15 @@ PreviewModel& preview_model(AppState& state);
 // inspected pixel. Errors stay in the model for the view to show; nothing throws.
 void update_preview(AppState& state);
 
-// The picture's cells that result pixel (ox, oy) reads: its top-left is the index formula
-// iy = oy·stride_h + ky·dilation_h − pad.top at ky = 0 (negative in the padding), and it spans
-// (k_h − 1)·dilation_h + 1 rows (the same for x).
+// The picture's cells that result pixel (ox, oy) reads: the geometry's window, from its origin
+// (window_origin_y/x, negative in the padding) over span_h() rows and span_w() columns.
 struct FieldRect {
   int64_t x0 = 0, y0 = 0, w = 0, h = 0;
 };
 FieldRect receptive_field(const ConvGeometry& g, int64_t ox, int64_t oy);
 
-// The result pixel whose receptive field is centred on picture cell (x, y) (it may be out of
-// the result's range near the edges).
+// The result pixel whose receptive field is centred on picture cell (x, y), rounded to the
+// nearest (it may be out of the result's range near the edges).
 void output_centred_at(const ConvGeometry& g, int64_t x, int64_t y, int& ox, int& oy);
 
 }  // namespace cs

@@ -241,17 +241,32 @@ struct PanelRow {
   std::vector<Token> tokens;
 };
 
+// What the panel shows for one frame, asked of the view once: the stepper's window, its current
+// tap (none on the result step) and the window's explanation.
+struct PanelWindow {
+  TraceWindow win;
+  Cursor cur;
+  std::optional<TraceTap> now;
+  Explanation explanation;
+};
+
+PanelWindow panel_window(const TraceView& v, const Stepper& st) {
+  PanelWindow p{v.window(st.window()), Cursor{st.tap(), st.at_result()}, std::nullopt, {}};
+  if (!p.cur.at_result) p.now = v.tap(st.window(), p.cur.tap);
+  p.explanation = v.explain(st.window());
+  return p;
+}
+
 // The window's explanation (core's lines) as the rows the panel draws. stage (presentation
 // mode): only the channel being summed gets its products here, since the canvas beside the panel
 // writes every channel's products under its partial sum.
-std::vector<PanelRow> explanation_rows(const TraceView& v, const Stepper& st, bool stage) {
-  const TraceWindow win = v.window(st.window());
-  const Cursor cur{st.tap(), st.at_result()};
-  std::optional<TraceTap> now;
-  if (!cur.at_result) now = v.tap(st.window(), cur.tap);
+std::vector<PanelRow> explanation_rows(const TraceView& v, const PanelWindow& p, bool stage) {
+  const TraceWindow& win = p.win;
+  const Cursor& cur = p.cur;
+  const std::optional<TraceTap>& now = p.now;
   std::vector<PanelRow> rows;
   using K = PanelRow::Kind;
-  for (const ExplainLine& line : v.explain(st.window()).lines) {
+  for (const ExplainLine& line : p.explanation.lines) {
     switch (line.kind) {
       case ExplainLine::Kind::channel_sum:
         if (stage && (!now || now->ic != line.channel)) break;
@@ -308,25 +323,24 @@ void draw_rows(const std::vector<PanelRow>& rows) {
 void draw_window(AppState& s) {
   const TraceView& v = *s.trace;
   const TraceShape& g = v.shape();
-  const Stepper& st = s.stepper;
-  const TraceWindow win = v.window(st.window());
-  const Cursor cur{st.tap(), st.at_result()};
+  const PanelWindow p = panel_window(v, s.stepper);
+  const TraceWindow& win = p.win;
+  const Cursor& cur = p.cur;
 
   draw_output_header(idx({win.n, win.oc, win.oy, win.ox}), win.value, cur.at_result,
                      {g.stride_h, g.dilation_h, g.pad.top, win.origin_y},
                      {g.stride_w, g.dilation_w, g.pad.left, win.origin_x});
-  if (!cur.at_result) {
-    const TraceTap now = v.tap(st.window(), cur.tap);
+  if (p.now) {
     ImGui::PushFont(mono_font());
     if (v.is_conv()) {
-      draw_current_multiply(v, win, now);
+      draw_current_multiply(v, win, *p.now);
     } else {
-      draw_current_value(v, win, now);
+      draw_current_value(v, win, *p.now);
     }
     ImGui::PopFont();
     ImGui::Separator();
   }
-  draw_rows(explanation_rows(v, st, s.presentation));
+  draw_rows(explanation_rows(v, p, s.presentation));
   // What the seed notebook printed is for the desk; the projector's column keeps the arithmetic.
   // Once the lesson is edited its numbers describe another lesson: say so instead of showing them.
   if (!s.lesson_expected.empty() && !s.presentation) {
@@ -349,7 +363,8 @@ void draw_window(AppState& s) {
 std::vector<std::string> explanation_text(const AppState& s) {
   std::vector<std::string> lines;
   if (!s.has_trace() || s.stepper.empty()) return lines;
-  for (const PanelRow& r : explanation_rows(*s.trace, s.stepper, /*stage=*/false)) {
+  for (const PanelRow& r :
+       explanation_rows(*s.trace, panel_window(*s.trace, s.stepper), /*stage=*/false)) {
     std::string text = r.text;
     for (const Token& t : r.tokens)
       text += (text.empty() ? "" : " ") + t.text;

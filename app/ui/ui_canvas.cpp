@@ -678,8 +678,8 @@ void Canvas::draw_window_on(const Grid& g) {
   const bool moving = g_motion.window.moving(m_s.time);
   if (f.g.dilation_h > 1 || f.g.dilation_w > 1) {
     const ImU32 veil = IM_COL32(128, 128, 128, 110);
-    for (int64_t r = 0; r < f.g.span_h; ++r) {
-      for (int64_t c = 0; c < f.g.span_w; ++c) {
+    for (int64_t r = 0; r < f.g.span_h(); ++r) {
+      for (int64_t c = 0; c < f.g.span_w(); ++c) {
         if (r % f.g.dilation_h != 0 || c % f.g.dilation_w != 0)
           cell_fill(m_dl, g, r0 + r, c0 + c, veil);
       }
@@ -691,7 +691,8 @@ void Canvas::draw_window_on(const Grid& g) {
     if (done) mark_done(m_dl, g, t.iy + f.g.pad.top, t.ix + f.g.pad.left, pal);
   }
   const ImVec2 d(m_win_dx * g.cell, m_win_dy * g.cell);
-  const ImVec2 a = cell_min(g, r0, c0), b = cell_max(g, r0 + f.g.span_h - 1, c0 + f.g.span_w - 1);
+  const ImVec2 a = cell_min(g, r0, c0),
+               b = cell_max(g, r0 + f.g.span_h() - 1, c0 + f.g.span_w() - 1);
   m_dl->AddRect(ImVec2(a.x + d.x, a.y + d.y), ImVec2(b.x + d.x, b.y + d.y), pal.frame, 0.0f, 0,
                 3.0f * pal.line);
   if (const TraceTap* t = f.now(); t && t->ic == g.c) {
@@ -716,7 +717,7 @@ void Canvas::draw_receptive_field(const Grid& g) {
   const int64_t ob = f.g.first_output_channel(g.c), oe = ob + f.g.c_out_per_group;
   if (h.c < ob || h.c >= oe) return;
   const int64_t r0 = h.y * f.g.stride_h, c0 = h.x * f.g.stride_w;
-  outline(m_dl, g, r0, c0, r0 + f.g.span_h - 1, c0 + f.g.span_w - 1, m_pal.hover,
+  outline(m_dl, g, r0, c0, r0 + f.g.span_h() - 1, c0 + f.g.span_w() - 1, m_pal.hover,
           2.5f * m_pal.line);
   for (int64_t ky = 0; ky < f.g.k_h; ++ky) {
     for (int64_t kx = 0; kx < f.g.k_w; ++kx) {

@@ -183,8 +183,8 @@ void draw_details(AppState& s) {
   const bool conv = !s.trace || s.trace->is_conv();
   std::string where = "window " + std::to_string(st.window() + 1) + " of " +
                       std::to_string(g.windows()) + ": output (n " + std::to_string(st.n()) + ", " +
-                      (conv ? "o " : "c ") + std::to_string(st.o()) + ", y " +
-                      std::to_string(st.y()) + ", x " + std::to_string(st.x()) + ")   ";
+                      (conv ? "o " : "c ") + std::to_string(st.oc()) + ", y " +
+                      std::to_string(st.oy()) + ", x " + std::to_string(st.ox()) + ")   ";
   if (st.at_result()) {
     where += conv ? "partials + bias = value written" : "value written";
   } else {
