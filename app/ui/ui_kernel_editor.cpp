@@ -4,6 +4,7 @@
 // trace is recomputed by the shell. Depends on app_state, core/ and ImGui; no GL calls.
 #include <algorithm>
 #include <cmath>
+#include <cstdarg>
 #include <cstdio>
 #include <cstring>
 #include <random>
@@ -287,6 +288,25 @@ std::string kernel_action(AppState& s, KernelAction action) {
 
 namespace {
 
+// Before a button: on the same line as the last item when it fits there, else on the next line
+// (a narrow editor wraps its rows of buttons instead of cutting them at the edge).
+void same_line_if_fits(const char* button) {
+  const ImGuiStyle& st = ImGui::GetStyle();
+  const float w = ImGui::CalcTextSize(button, nullptr, true).x + 2.0f * st.FramePadding.x;
+  const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+  if (ImGui::GetItemRectMax().x + st.ItemSpacing.x + w <= right) ImGui::SameLine();
+}
+
+// A dim sentence wrapped to the view (TextDisabled does not wrap).
+IM_FMTARGS(1) void dim_wrapped(const char* fmt_text, ...) {
+  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyle().Colors[ImGuiCol_TextDisabled]);
+  va_list args;
+  va_start(args, fmt_text);
+  ImGui::TextWrappedV(fmt_text, args);
+  va_end(args);
+  ImGui::PopStyleColor();
+}
+
 void draw_error_for(const AppState& state, const char* field) {
   if (const Error* e = state.error_for(field)) {
     ImGui::PushStyleColor(ImGuiCol_Text, palette().error_v4);
@@ -300,11 +320,17 @@ void draw_error_for(const AppState& state, const char* field) {
 void draw_selection(AppState& state, EditState& es) {
   const Tensor& w = state.weight;
   const int c_out = static_cast<int>(w.dim(0)), c_in_g = static_cast<int>(w.dim(1));
-  ImGui::Text("weight %s  [C_out, C_in/groups, KH, KW]", shape_to_string(w.shape()).c_str());
+  ImGui::TextWrapped("weight %s  [C_out, C_in/groups, KH, KW]", shape_to_string(w.shape()).c_str());
   ImGui::PushItemWidth(ImGui::GetFontSize() * 6.0f);
   if (c_out > 1) {
     ImGui::SliderInt("out channel", &es.sel_out, 0, c_out - 1);
-    if (c_in_g > 1) ImGui::SameLine();
+    if (c_in_g > 1) {
+      const float need = ImGui::GetFontSize() * 6.0f + ImGui::CalcTextSize("in channel").x +
+                         ImGui::GetStyle().ItemInnerSpacing.x;
+      const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+      if (ImGui::GetItemRectMax().x + ImGui::GetStyle().ItemSpacing.x + need <= right)
+        ImGui::SameLine();
+    }
   }
   if (c_in_g > 1) ImGui::SliderInt("in channel", &es.sel_in, 0, c_in_g - 1);
   ImGui::PopItemWidth();
@@ -312,8 +338,8 @@ void draw_selection(AppState& state, EditState& es) {
   const int64_t group_in =
       (es.sel_out / std::max<int64_t>(1, c_out / std::max(1, state.conv.groups))) * c_in_g +
       es.sel_in;
-  ImGui::TextDisabled("kernel [%d, %d]: output channel %d reads input channel %lld", es.sel_out,
-                      es.sel_in, es.sel_out, static_cast<long long>(group_in));
+  dim_wrapped("kernel [%d, %d]: output channel %d reads input channel %lld", es.sel_out, es.sel_in,
+              es.sel_out, static_cast<long long>(group_in));
 }
 
 // Every kernel at a glance (one row per output channel, one colour scale): click one to edit it.
@@ -328,7 +354,7 @@ void draw_all_kernels(const Tensor& w, EditState& es) {
   for (int64_t j = 0; j < w.numel(); ++j)
     all_scale = std::max(all_scale, std::abs(w.get(j)));
   std::vector<double> mv(static_cast<std::size_t>(kh * kw));
-  ImGui::TextDisabled("all kernels (one row per output channel): click one to edit it");
+  dim_wrapped("all kernels (one row per output channel): click one to edit it");
   for (int o = 0; o < c_out; ++o) {
     ImGui::TextDisabled("out %d", o);
     for (int i = 0; i < c_in_g; ++i) {
@@ -470,9 +496,9 @@ void draw_kernel_actions(AppState& state, EditState& es) {
     }
     ImGui::SameLine();
     if (ImGui::Button("apply")) kernel_action(state, KernelAction::preset_selected);
-    ImGui::SameLine();
+    same_line_if_fits("apply to all");
     if (ImGui::Button("apply to all")) kernel_action(state, KernelAction::preset_all);
-    ImGui::TextDisabled("%s", presets[static_cast<std::size_t>(es.preset)].description.c_str());
+    dim_wrapped("%s", presets[static_cast<std::size_t>(es.preset)].description.c_str());
   }
   const ImU64 one = 1;
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 7.0f);
@@ -484,9 +510,9 @@ void draw_kernel_actions(AppState& state, EditState& es) {
   ImGui::SameLine();
   ImGui::Checkbox("integers", &es.random_integers);
   if (ImGui::Button("random")) kernel_action(state, KernelAction::random_selected);
-  ImGui::SameLine();
+  same_line_if_fits("random all (Ctrl+R)");
   if (ImGui::Button("random all (Ctrl+R)")) kernel_action(state, KernelAction::random_all);
-  ImGui::SameLine();
+  same_line_if_fits("zero");
   if (ImGui::Button("zero")) kernel_action(state, KernelAction::zero_selected);
   if (ImGui::Button("normalise")) kernel_action(state, KernelAction::normalise_selected);
   if (ImGui::IsItemHovered()) {
@@ -494,7 +520,7 @@ void draw_kernel_actions(AppState& state, EditState& es) {
         "Divide the weights by their sum so they sum to 1 (a blur keeps brightness).\n"
         "A kernel whose weights sum to 0 cannot be normalised and is left as it is.");
   }
-  ImGui::SameLine();
+  same_line_if_fits("normalise all (Ctrl+N)");
   if (ImGui::Button("normalise all (Ctrl+N)")) kernel_action(state, KernelAction::normalise_all);
   if (!es.kernel_message.empty()) ImGui::TextWrapped("%s", es.kernel_message.c_str());
 }
@@ -508,7 +534,7 @@ void draw_flip(AppState& state) {
         "PyTorch's conv2d is a cross-correlation: it slides the kernel as written.\n"
         "A true convolution (scipy.signal.convolve) rotates it by 180° first.");
   }
-  ImGui::SameLine();
+  same_line_if_fits("rotate stored weights 180°");
   if (ImGui::Button("rotate stored weights 180°")) kernel_action(state, KernelAction::flip_weights);
 }
 
