@@ -187,8 +187,8 @@ void set_neutral_colours(ImGuiStyle& style, const Neutrals& n) {
   c[ImGuiCol_ScrollbarGrab] = n.control_active;
   c[ImGuiCol_ScrollbarGrabHovered] = c[ImGuiCol_ScrollbarGrabActive] = n.grab;
   c[ImGuiCol_CheckMark] = n.grab_active;
-  c[ImGuiCol_SliderGrab] = n.grab;
-  c[ImGuiCol_SliderGrabActive] = n.grab_active;
+  c[ImGuiCol_SliderGrab] = n.control_active;
+  c[ImGuiCol_SliderGrabActive] = n.grab;
   c[ImGuiCol_Button] = c[ImGuiCol_Header] = c[ImGuiCol_Tab] = n.control;
   c[ImGuiCol_ButtonHovered] = c[ImGuiCol_HeaderHovered] = c[ImGuiCol_TabHovered] = n.control_hover;
   c[ImGuiCol_ButtonActive] = c[ImGuiCol_HeaderActive] = c[ImGuiCol_TabActive] = n.control_active;
