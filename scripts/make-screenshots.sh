@@ -41,7 +41,7 @@ shot canvas-padding-1-1920x1080-dark-blue-orange 1920x1080 --lesson padding-1 --
 palette_test=$(dirname "$exe")/tests/ui_palette_test
 if [ -x "$palette_test" ]; then
   CONVSCOPE_PALETTE_PNG="$out/palette-colour-vision.png" "$palette_test" \
-    --gtest_filter='ColourVision.WritesTheSimulatedStripsWhenAsked' >/dev/null
+    --gtest_filter='ColourVision.WritesTheSimulatedStrips' >/dev/null
 fi
 # The pictures docs/ui.md shows inline.
 shot lesson-vertical-edge 1600x900 --lesson vertical-edge --step 43

@@ -21,14 +21,16 @@
 //             simulation, in every theme.
 //   contrast  WCAG 2 contrast on the surface: text ≥ 7, dim text ≥ 4.5, the accent as text ≥ 4.5,
 //             the accent and the window's colour as lines ≥ 3; numbers on any cell colour ≥ 4.5.
-// Set CONVSCOPE_PALETTE_PNG=out.png to write the palettes as each simulation sees them (to look).
+// Set CONVSCOPE_PALETTE_PNG=out.png to keep the palettes as each simulation sees them (to look).
 #include <gtest/gtest.h>
 #include <imgui.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <functional>
 #include <random>
 #include <string>
@@ -318,10 +320,17 @@ TEST(ColourVision, NumbersReadOnEveryCellColour) {
   cs::gpu::set_diverging_palette(DivergingPalette::red_blue);
 }
 
-// CONVSCOPE_PALETTE_PNG=out.png: each palette as each vision sees it, one strip per vision.
-TEST(ColourVision, WritesTheSimulatedStripsWhenAsked) {
-  const char* out = std::getenv("CONVSCOPE_PALETTE_PNG");
-  if (out == nullptr || *out == '\0') GTEST_SKIP() << "set CONVSCOPE_PALETTE_PNG=out.png to look";
+// Each palette as each vision sees it, one strip per vision, into CONVSCOPE_PALETTE_PNG (what
+// scripts/make-screenshots.sh does for docs/images/palette-colour-vision.png), or into a
+// temporary file that is read back: the left end of every strip is the negative end, the right
+// the positive, and the middle the centre white, as the simulation maps them.
+TEST(ColourVision, WritesTheSimulatedStrips) {
+  const char* asked = std::getenv("CONVSCOPE_PALETTE_PNG");
+  const std::string out = asked != nullptr && *asked != '\0'
+                              ? std::string(asked)
+                              : (std::filesystem::temp_directory_path() /
+                                 ("convscope-palette-" + std::to_string(::getpid()) + ".png"))
+                                    .string();
   const int width = 512, strip = 28, gap = 6;
   const int rows = 2 * static_cast<int>(visions().size());
   cs::Image img;
@@ -347,6 +356,18 @@ TEST(ColourVision, WritesTheSimulatedStripsWhenAsked) {
     }
   }
   ASSERT_TRUE(cs::write_png(out, img).has_value());
+  auto back = cs::load_image(out);
+  ASSERT_TRUE(back.has_value()) << back.error().message;
+  EXPECT_EQ(back->width, width);
+  EXPECT_EQ(back->height, img.height);
+  // Normal vision's red–blue strip: blue on the left, white in the middle, red on the right.
+  auto px = [&](int x, int ch) {
+    return back->pixels[static_cast<std::size_t>((strip / 2 * width + x) * back->channels + ch)];
+  };
+  EXPECT_GT(px(0, 2), px(0, 0));
+  EXPECT_GT(px(width - 1, 0), px(width - 1, 2));
+  EXPECT_GT(px(width / 2, 1), 240);
+  if (asked == nullptr || *asked == '\0') std::filesystem::remove(out);
 }
 
 }  // namespace
