@@ -320,6 +320,23 @@ TEST(ColourVision, NumbersReadOnEveryCellColour) {
   cs::gpu::set_diverging_palette(DivergingPalette::red_blue);
 }
 
+// Padding cells write what they read in pad_text, on pad_fill (zeros) or on the read value's
+// colour made paler (other padding modes): readable in every theme, whatever the value. (The
+// light theme's grey on a pale red was 2:1 before.)
+TEST(ColourVision, PaddingNumbersReadInEveryTheme) {
+  for (const Theme& th : k_themes) {
+    const cs::ui::Palette p = cs::ui::make_palette(th.dark, th.high_contrast, 1.0f);
+    EXPECT_GE(contrast(p.pad_text, p.pad_fill), 4.5) << th.name;
+    for (DivergingPalette d : {DivergingPalette::red_blue, DivergingPalette::blue_orange}) {
+      for (int i = -64; i <= 64; ++i) {
+        const ImU32 cell = cs::ui::paler(palette_map(d)(i / 64.0), p);
+        EXPECT_GE(contrast(p.pad_text, cell), 4.5)
+            << th.name << ", " << cs::gpu::diverging_palette_name(d) << " t = " << i / 64.0;
+      }
+    }
+  }
+}
+
 // Each palette as each vision sees it, one strip per vision, into CONVSCOPE_PALETTE_PNG (what
 // scripts/make-screenshots.sh does for docs/images/palette-colour-vision.png), or into a
 // temporary file that is read back: the left end of every strip is the negative end, the right

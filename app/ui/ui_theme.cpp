@@ -88,6 +88,7 @@ Palette high_contrast_palette() {
   p.input_border = IM_COL32(0, 0, 0, 255);
   p.pad_fill = IM_COL32(215, 215, 215, 255);
   p.pad_text = IM_COL32(40, 40, 40, 255);
+  p.pale_mix = 0.55f;
   p.empty_fill = IM_COL32(250, 250, 250, 255);
   // NOTE: the window was pure green (0, 160, 0) beside an orange tap; under protanopia the two
   // were 5 ΔE apart. A darker teal keeps them apart in every simulation (ui_palette_test).
@@ -111,7 +112,8 @@ Palette light_palette() {
   p.grid = IM_COL32(176, 176, 170, 255);
   p.input_border = IM_COL32(60, 64, 72, 255);
   p.pad_fill = IM_COL32(232, 232, 227, 255);
-  p.pad_text = IM_COL32(112, 116, 124, 255);
+  p.pad_text = IM_COL32(70, 74, 82, 255);
+  p.pale_mix = 0.7f;
   p.empty_fill = IM_COL32(242, 242, 239, 255);
   p.frame = IM_COL32(0, 122, 108, 255);
   p.tap = IM_COL32(222, 110, 0, 255);
@@ -133,7 +135,8 @@ Palette dark_palette() {
   p.grid = IM_COL32(78, 82, 90, 255);
   p.input_border = IM_COL32(200, 204, 212, 255);
   p.pad_fill = IM_COL32(48, 51, 57, 255);
-  p.pad_text = IM_COL32(150, 155, 164, 255);
+  p.pad_text = IM_COL32(200, 204, 212, 255);
+  p.pale_mix = 0.8f;
   p.empty_fill = IM_COL32(38, 41, 46, 255);
   p.frame = IM_COL32(64, 178, 160, 255);
   p.tap = IM_COL32(255, 150, 40, 255);
@@ -428,14 +431,18 @@ ImU32 value_colour(double v, double max_abs, bool pale) {
   if (!std::isfinite(t)) t = 0.0f;
   uint8_t c[3];
   cs::gpu::diverging_colour(t, c);
-  if (pale) {  // towards the surface: paler on paper, darker on slate
-    const ImU32 bg = g_palette.canvas_bg;
-    const int surface[3] = {static_cast<int>(bg & 0xFF), static_cast<int>((bg >> 8) & 0xFF),
-                            static_cast<int>((bg >> 16) & 0xFF)};
-    for (int ch = 0; ch < 3; ++ch)
-      c[ch] = static_cast<uint8_t>(c[ch] + (surface[ch] - c[ch]) * 0.55f + 0.5f);
+  const ImU32 colour = IM_COL32(c[0], c[1], c[2], 255);
+  return pale ? paler(colour, g_palette) : colour;
+}
+
+ImU32 paler(ImU32 colour, const Palette& pal) {
+  ImU32 out = IM_COL32_A_MASK;
+  for (int shift : {IM_COL32_R_SHIFT, IM_COL32_G_SHIFT, IM_COL32_B_SHIFT}) {
+    const float from = static_cast<float>((colour >> shift) & 0xFF);
+    const float to = static_cast<float>((pal.canvas_bg >> shift) & 0xFF);
+    out |= static_cast<ImU32>(from + (to - from) * pal.pale_mix + 0.5f) << shift;
   }
-  return IM_COL32(c[0], c[1], c[2], 255);
+  return out;
 }
 
 ImU32 text_colour_on(ImU32 bg) {

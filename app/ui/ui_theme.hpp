@@ -36,8 +36,9 @@ struct Palette {
   ImVec4 error_v4;
   ImVec4 dim_v4;
   ImVec4 accent_v4;
-  ImVec4 tap_v4;  // the accent as text: a shade of `tap` that reads at body size on the surface
-  float line;     // base line thickness (thicker in presentation / high contrast)
+  ImVec4 tap_v4;   // the accent as text: a shade of `tap` that reads at body size on the surface
+  float line;      // base line thickness (thicker in presentation / high contrast)
+  float pale_mix;  // how far a padding cell's colour goes towards the surface (paler())
 };
 const Palette& palette();
 
@@ -102,6 +103,9 @@ std::string fmt_factor(double v, int digits = 4);
 // 0, red or orange > 0) normalised by max_abs; pale draws it closer to the surface (padding
 // cells).
 ImU32 value_colour(double v, double max_abs, bool pale = false);
+// A padding cell's colour: `colour` moved pal.pale_mix of the way towards the surface (paler on
+// paper, darker on slate), so pal.pad_text reads on it.
+ImU32 paler(ImU32 colour, const Palette& pal);
 // Black or white, whichever reads better on `bg`.
 ImU32 text_colour_on(ImU32 bg);
 
