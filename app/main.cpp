@@ -190,6 +190,8 @@ int load_start_state(cs::AppState& state, const cs::ui::WindowOptions& opt,
   if (!dir.empty()) have_lesson = cs::ui::load_settings(state, dir);
   if (opt.presentation) state.presentation = true;
   if (opt.high_contrast) state.high_contrast = true;
+  if (opt.dark_theme) state.dark_theme = *opt.dark_theme;
+  if (opt.diverging_palette) state.diverging_palette = *opt.diverging_palette;
   if (opt.help_window) state.show_help = true;
   int exit_code = 0;
   if (!opt.scene.empty()) {

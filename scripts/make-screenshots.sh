@@ -27,6 +27,22 @@ shot canvas-rgb-3-filters-3840x2160-presentation 3840x2160 --lesson rgb-3-filter
 for step in 4 15 27; do
   shot "strip-rgb-3-filters-step-$step" 1280x720 --lesson rgb-3-filters --step "$step" --presentation
 done
+# The dark theme and the colour-blind-safe palette (docs/ui.md, "Look and feel").
+for lesson in vertical-edge rgb-3-filters; do
+  for size in 1280x720 1920x1080; do
+    shot "canvas-$lesson-$size-dark" "$size" --lesson "$lesson" --step 15 --theme dark
+  done
+done
+shot canvas-padding-1-1920x1080-blue-orange 1920x1080 --lesson padding-1 --step 40 --palette blue-orange
+shot canvas-padding-1-1920x1080-dark-blue-orange 1920x1080 --lesson padding-1 --step 40 \
+  --theme dark --palette blue-orange
+# Both diverging palettes as normal vision, protanopia, deuteranopia and tritanopia see them
+# (tests/ui_palette_test.cpp simulates them), when the test program was built beside convscope.
+palette_test=$(dirname "$exe")/tests/ui_palette_test
+if [ -x "$palette_test" ]; then
+  CONVSCOPE_PALETTE_PNG="$out/palette-colour-vision.png" "$palette_test" \
+    --gtest_filter='ColourVision.WritesTheSimulatedStrips' >/dev/null
+fi
 # The pictures docs/ui.md shows inline.
 shot lesson-vertical-edge 1600x900 --lesson vertical-edge --step 43
 shot rgb-two-filters 1600x900 --lesson rgb-2-filters --step 33

@@ -3,8 +3,10 @@
 // Mappings (the CPU reference is app/gpu/display_map.cpp; keep the two identical):
 //   0 clip    byte = round(clamp(v, 0, 1) * 255) per channel
 //   1 abs     byte = round(clamp(|v|, 0, 1) * 255) per channel
-//   2 signed  diverging blue-white-red colour of t = v / max(|min|, |max|) (the channels' mean
-//             when c = 3), white at 0
+//   2 signed  diverging colour of t = v / max(|min|, |max|) (the channels' mean when c = 3):
+//             piecewise linear through centre (t = 0) and stop_count stops a side, stop j at
+//             |t| = (j + 1) / stop_count; the stops are uniforms set from DivergingStops
+//             (app/gpu/display_map.cpp), so the CPU and GPU share one table
 //   3 minmax  byte = round((v - min) / (max - min) * 255) over the whole map; flat map -> 128
 // NOTE: bytes are computed as integers and stored as k / 255.0, so the UNORM conversion cannot
 // round differently from the CPU.
@@ -17,6 +19,11 @@ layout(rgba8, binding = 0) writeonly uniform image2D out_image;
 
 uniform int c, out_h, out_w;
 uniform int mapping;
+// The diverging palette, in byte units (DivergingStops).
+uniform int stop_count;
+uniform vec3 centre;
+uniform vec3 neg_stops[4];
+uniform vec3 pos_stops[4];
 
 float o2f(uint u) {
   return uintBitsToFloat((u & 0x80000000u) != 0u ? (u & 0x7fffffffu) : ~u);
@@ -51,10 +58,12 @@ void main() {
     const float s = max(abs(lo), abs(hi));
     const float m = c == 3 ? (v[0] + v[1] + v[2]) / 3.0 : v[0];
     const float t = s > 0.0 ? clamp(m / s, -1.0, 1.0) : 0.0;
-    const vec3 centre = vec3(247.0, 247.0, 247.0);
-    const vec3 end = t < 0.0 ? vec3(33.0, 102.0, 172.0) : vec3(178.0, 24.0, 43.0);
-    const vec3 colour = centre + (end - centre) * abs(t);
-    rgb = uvec3(colour + 0.5);
+    const float a = abs(t) * float(stop_count);
+    const int j = min(int(a), stop_count - 1);
+    const float f = a - float(j);
+    const vec3 to = t < 0.0 ? neg_stops[j] : pos_stops[j];
+    const vec3 from = j == 0 ? centre : (t < 0.0 ? neg_stops[j - 1] : pos_stops[j - 1]);
+    rgb = uvec3(from + (to - from) * f + 0.5);
   } else {
     const float range = hi - lo;
     for (int ch = 0; ch < 3; ++ch)

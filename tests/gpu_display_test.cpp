@@ -1,5 +1,6 @@
 // The display pass (shaders/range.comp + display.comp) against hand-made maps and against the CPU
-// mapping (app/gpu/display_map.cpp) on random maps; plus LivePreview end to end on a photo.
+// mapping (app/gpu/display_map.cpp) on random maps, in both diverging palettes; plus LivePreview
+// end to end on a photo, following the window's palette.
 #include <gtest/gtest.h>
 
 #include <array>
@@ -75,6 +76,49 @@ TEST(DisplayMap, CpuHandMadeMaps) {
   }
 }
 
+// blue-orange (four stops a side) on the same row, t = −1/3, 0, 1/3, 1: |t|·4 = 4/3 falls in the
+// second segment, a third of the way from stop 0 to stop 1:
+//   −1/3: 178 + (117−178)/3 = 157.67 → 158, 210 − 37/3 = 197.67 → 198, 236 − 19/3 = 229.67 → 230
+//    1/3: 238 − 20/3 = 231.33 → 231, 203 − 42/3 = 189, 166 − 60/3 = 146;  1: the last stop.
+const std::array<std::array<int, 3>, 4> k_blue_orange = {
+    {{158, 198, 230}, {247, 247, 247}, {231, 189, 146}, {169, 78, 0}}};
+
+TEST(DisplayMap, BlueOrangeByHandAndTheDefaultStaysRedBlue) {
+  using cs::gpu::DivergingPalette;
+  auto rgba = cs::gpu::map_to_rgba(k_row, DisplayMapping::signed_, DivergingPalette::blue_orange);
+  ASSERT_TRUE(rgba) << rgba.error().message;
+  for (int i = 0; i < 4; ++i)
+    EXPECT_EQ(rgb(*rgba, i), k_blue_orange[static_cast<std::size_t>(i)]) << "pixel " << i;
+  // The window's choice is process-wide; the command line never sets it.
+  EXPECT_EQ(cs::gpu::diverging_palette(), DivergingPalette::red_blue);
+  EXPECT_EQ(*cs::gpu::parse_diverging_palette("blue-orange"), DivergingPalette::blue_orange);
+  auto bad = cs::gpu::parse_diverging_palette("viridis");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().message,
+            "unknown palette 'viridis'; use red-blue (the default) or blue-orange (colour-blind "
+            "safe)");
+}
+
+// Each stop is met exactly at its |t|, and the map is continuous where segments meet.
+TEST(DisplayMap, DivergingStopsAreMetAndSegmentsJoin) {
+  using cs::gpu::DivergingPalette;
+  for (DivergingPalette p : {DivergingPalette::red_blue, DivergingPalette::blue_orange}) {
+    const cs::gpu::DivergingStops& s = cs::gpu::diverging_stops(p);
+    for (int j = 0; j < s.count; ++j) {
+      const float t = static_cast<float>(j + 1) / static_cast<float>(s.count);
+      uint8_t lo[3], hi[3], below[3];
+      cs::gpu::diverging_colour(-t, lo, p);
+      cs::gpu::diverging_colour(t, hi, p);
+      cs::gpu::diverging_colour(t - 1e-4f, below, p);
+      for (int ch = 0; ch < 3; ++ch) {
+        EXPECT_EQ(lo[ch], static_cast<int>(s.neg[j][ch])) << diverging_palette_name(p) << j;
+        EXPECT_EQ(hi[ch], static_cast<int>(s.pos[j][ch])) << diverging_palette_name(p) << j;
+        EXPECT_NEAR(below[ch], hi[ch], 1) << diverging_palette_name(p) << " stop " << j;
+      }
+    }
+  }
+}
+
 TEST(DisplayMap, FlatMapIsMidGreyInMinmaxAndWhiteInSigned) {
   const Tensor flat = Tensor::from_values(DType::f32, {1, 1, 1, 2}, {0.3, 0.3});
   auto mm = cs::gpu::map_to_rgba(flat, DisplayMapping::minmax);
@@ -114,6 +158,21 @@ TEST(GpuDisplay, HandMadeMaps) {
   }
 }
 
+TEST(GpuDisplay, BlueOrangeByHand) {
+  CS_REQUIRE_GPU();
+  ASSERT_TRUE(gl().engine && gl().engine->valid()) << gl().engine->error();
+  auto rgba =
+      gl().engine->display(k_row, DisplayMapping::signed_, cs::gpu::DivergingPalette::blue_orange);
+  ASSERT_TRUE(rgba) << rgba.error().message;
+  for (int i = 0; i < 4; ++i) {
+    const auto got = rgb(*rgba, i);
+    for (std::size_t c = 0; c < 3; ++c) {
+      EXPECT_NEAR(got[c], k_blue_orange[static_cast<std::size_t>(i)][c], 1)
+          << "pixel " << i << " channel " << c;
+    }
+  }
+}
+
 TEST(GpuDisplay, RandomMapsMatchTheCpuMapping) {
   CS_REQUIRE_GPU();
   ASSERT_TRUE(gl().engine && gl().engine->valid());
@@ -126,13 +185,17 @@ TEST(GpuDisplay, RandomMapsMatchTheCpuMapping) {
       map.set(i, dist(rng));
     map.set(5, NAN);  // ignored by the range, shown as 0
     for (const Expect& e : k_expected) {
-      auto want = cs::gpu::map_to_rgba(map, e.mapping);
-      auto got = gl().engine->display(map, e.mapping);
-      ASSERT_TRUE(want && got);
-      for (std::size_t i = 0; i < want->size(); ++i) {
-        ASSERT_NEAR((*got)[i], (*want)[i], 1)
-            << cs::gpu::display_mapping_name(e.mapping) << " channels " << channels << " byte " << i
-            << " (pixel " << i / 4 << ") seed " << seed;
+      for (auto palette :
+           {cs::gpu::DivergingPalette::red_blue, cs::gpu::DivergingPalette::blue_orange}) {
+        auto want = cs::gpu::map_to_rgba(map, e.mapping, palette);
+        auto got = gl().engine->display(map, e.mapping, palette);
+        ASSERT_TRUE(want && got);
+        for (std::size_t i = 0; i < want->size(); ++i) {
+          ASSERT_NEAR((*got)[i], (*want)[i], 1)
+              << cs::gpu::display_mapping_name(e.mapping) << " "
+              << cs::gpu::diverging_palette_name(palette) << " channels " << channels << " byte "
+              << i << " (pixel " << i / 4 << ") seed " << seed;
+        }
       }
     }
   }
@@ -231,6 +294,34 @@ TEST(GpuLivePreview, AutomaticBackendMeasuresAndExplains) {
   preview.set_display(DisplayMapping::minmax);
   EXPECT_TRUE(preview.render());
   EXPECT_TRUE(preview.last_render_ran());
+}
+
+// The window's palette (View > Palette) recolours the preview's signed mapping on the next
+// render, on either backend; other mappings have no palette and are not redrawn for it.
+TEST(GpuLivePreview, FollowsTheWindowsPalette) {
+  CS_REQUIRE_GPU();
+  ASSERT_TRUE(gl().context->make_current());
+  using cs::gpu::DivergingPalette;
+  for (cs::gpu::Backend backend : {cs::gpu::Backend::gpu, cs::gpu::Backend::cpu}) {
+    cs::gpu::LivePreview preview;
+    preview.set_backend(backend);
+    ASSERT_TRUE(preview.set_image(test_photo(40, 30)));
+    ASSERT_TRUE(
+        preview.set_kernel(Tensor::from_values(DType::f32, {1, 3, 1, 2}, {1, 1, 1, -1, -1, -1}),
+                           nullptr, cs::Conv2dParams{}));
+    preview.set_display(DisplayMapping::signed_);
+    ASSERT_TRUE(preview.render()) << preview.error();
+    EXPECT_FALSE((preview.render(), preview.last_render_ran()));
+    cs::gpu::set_diverging_palette(DivergingPalette::blue_orange);
+    EXPECT_TRUE(preview.render()) << preview.error();
+    EXPECT_TRUE(preview.last_render_ran()) << "a new palette must redraw the signed picture";
+    preview.set_display(DisplayMapping::minmax);
+    EXPECT_TRUE(preview.render());
+    cs::gpu::set_diverging_palette(DivergingPalette::red_blue);
+    EXPECT_TRUE(preview.render());
+    EXPECT_FALSE(preview.last_render_ran()) << "minmax has no palette: nothing to redraw";
+  }
+  cs::gpu::set_diverging_palette(DivergingPalette::red_blue);
 }
 
 }  // namespace

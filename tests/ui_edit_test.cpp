@@ -22,11 +22,13 @@
 #include <thread>
 
 #include <imgui.h>
+#include <imgui_internal.h>
 #include <nlohmann/json.hpp>
 
 #include "app/ui/app_state.hpp"
 #include "app/ui/preview_model.hpp"
 #include "app/ui/ui_edit.hpp"
+#include "app/ui/ui_params.hpp"
 #include "core/file_io.hpp"
 #include "core/image_io.hpp"
 #include "core/npy.hpp"
@@ -448,6 +450,61 @@ class HeadlessImGui {
   HeadlessImGui(const HeadlessImGui&) = delete;
   HeadlessImGui& operator=(const HeadlessImGui&) = delete;
 
+  // One frame of the parameters panel alone, `width` wide, with the keys pressed in it.
+  void params_frame(AppState& s, float width = 450) {
+    ImGui::NewFrame();
+    ImGui::SetNextWindowPos(ImVec2(0, 0));
+    ImGui::SetNextWindowSize(ImVec2(width, 1400));
+    ui::draw_params(s);
+    ImGui::Render();
+    recompute_if_dirty(s);
+  }
+
+  // One frame of the kernel editor alone, `width` wide (1600×900's default layout gives it about
+  // 445 pixels): its horizontal extent is the window's ContentSize.
+  float kernel_editor_frame(AppState& s, float width) {
+    ImGui::NewFrame();
+    s.clipped.clear();
+    ImGui::SetNextWindowPos(ImVec2(0, 0));
+    ImGui::SetNextWindowSize(ImVec2(width, 1400));
+    ui::draw_kernel_editor(s);
+    ImGui::Render();
+    recompute_if_dirty(s);
+    const ImGuiWindow* w = ImGui::FindWindowByName("Kernel editor");
+    // The room the editor's content has: its width less padding, and less the vertical
+    // scrollbar only when one is shown.
+    last_inner = w ? w->ContentRegionRect.GetWidth() : 0.0f;
+    return w ? w->ContentSize.x : 0.0f;
+  }
+  float last_inner = 0;
+
+  // Clicks the text box at (x, y), selects all of it and types `text` (one frame per key).
+  void type_into(AppState& s, float x, float y, const std::string& text) {
+    ImGuiIO& io = ImGui::GetIO();
+    io.KeyMap[ImGuiKey_A] = 'A';
+    io.MousePos = ImVec2(x, y);
+    params_frame(s);
+    io.MouseDown[0] = true;
+    params_frame(s);
+    io.MouseDown[0] = false;
+    params_frame(s);
+    io.KeyCtrl = true;
+    io.KeysDown['A'] = true;
+    params_frame(s);
+    io.KeysDown['A'] = false;
+    io.KeyCtrl = false;
+    params_frame(s);
+    for (char c : text) {
+      io.AddInputCharacter(static_cast<unsigned>(c));
+      params_frame(s);
+    }
+    io.MousePos = ImVec2(-1, -1);  // click elsewhere: the box lets go
+    io.MouseDown[0] = true;
+    params_frame(s);
+    io.MouseDown[0] = false;
+    params_frame(s);
+  }
+
   // One frame of the editing views, each window at a fixed place.
   void frame(AppState& s) {
     ImGui::NewFrame();
@@ -516,6 +573,67 @@ TEST(UiEditViews, GridClicksStepTheWeight) {
   EXPECT_EQ(es.sel_ky, 1);
   EXPECT_EQ(es.sel_kx, 2);
   EXPECT_EQ(s.weight.get(at), before + 0.5);
+}
+
+// Issue 9: a stride of 0 typed into the panel was silently put back to 1. It now reaches the
+// engine, which refuses it with its sentence under the control (the picture keeps stride 1),
+// and the panel says why; a value past the panel's own range is brought back with a note.
+TEST(UiEditViews, StrideZeroIsRefusedWithItsSentenceNotPutBack) {
+  HeadlessImGui gui;
+  AppState s;
+  ASSERT_TRUE(load_lesson(s, "vertical-edge").has_value());
+  gui.params_frame(s);
+  const ui::ParamRow row = ui::param_row("stride");
+  ASSERT_GT(row.h, 0.0f) << "the panel drew no stride row";
+  gui.type_into(s, row.x + 20, row.y + row.h * 0.5f, "0");
+  EXPECT_EQ(s.conv.stride_h, 0) << "the typed 0 was changed by the panel";
+  ASSERT_TRUE(s.error.has_value());
+  EXPECT_EQ(s.error->field, "stride");
+  EXPECT_EQ(s.error->message,
+            "stride must be at least 1 in each direction; got 0×1 (height×width)");
+  ASSERT_TRUE(s.trace);
+  EXPECT_EQ(s.trace->shape().stride_h, 1) << "the picture keeps the last stride that worked";
+  gui.type_into(s, row.x + 20, row.y + row.h * 0.5f, "40");
+  EXPECT_EQ(s.conv.stride_h, 16);
+  EXPECT_FALSE(s.error.has_value());
+  EXPECT_EQ(ui::param_row("stride").note, "stride can be 0 to 16 here; 40 became 16.");
+  gui.type_into(s, row.x + 20, row.y + row.h * 0.5f, "2");
+  EXPECT_EQ(s.conv.stride_h, 2);
+  EXPECT_EQ(ui::param_row("stride").note, "") << "an edit in range clears the note";
+}
+
+// Issue 9: at 1600×900 the cross-correlation vs convolution comparison ran off the kernel
+// editor's right edge ("kernel rota…"), and so did "rotate stored weights 180°". The comparison's
+// labels now wrap to two columns (or it stacks) and rows of buttons wrap, so the editor never
+// scrolls sideways; anything wider would be reported in state.clipped.
+TEST(UiEditViews, TheFlipComparisonFitsTheKernelEditor) {
+  HeadlessImGui gui;
+  AppState s;
+  // The comparison's own width: the editor's content with it open, against it folded.
+  auto set_open = [](bool open) {
+    ImGuiWindow* w = ImGui::FindWindowByName("Kernel editor");
+    ASSERT_NE(w, nullptr);
+    w->StateStorage.SetInt(w->GetID("Cross-correlation vs convolution"), open ? 1 : 0);
+  };
+  for (const char* lesson : {"vertical-edge", "rgb-3-filters", "dilation-2"}) {
+    ASSERT_TRUE(load_lesson(s, lesson).has_value());
+    for (float width : {300.0f, 445.0f, 700.0f}) {
+      gui.kernel_editor_frame(s, width);
+      set_open(false);
+      gui.kernel_editor_frame(s, width);
+      const float folded = gui.kernel_editor_frame(s, width);
+      set_open(true);
+      gui.kernel_editor_frame(s, width);
+      const float open = gui.kernel_editor_frame(s, width);
+      const float inner = gui.last_inner;
+      EXPECT_LE(open, std::max(folded, inner) + 1.0f) << lesson << " at " << width << " px";
+      // From the width 1600×900 gives it, no row of buttons runs past the edge either: they wrap.
+      if (width >= 445.0f) {
+        EXPECT_LE(open, inner + 1.0f) << lesson << " at " << width << " px";
+      }
+      EXPECT_TRUE(s.clipped.empty()) << lesson << " at " << width << " px: " << s.clipped.front();
+    }
+  }
 }
 
 TEST(UiEditViews, FileBrowserListsFiltersAndReports) {

@@ -120,6 +120,53 @@ TEST(UiState, ReduceMotionIsSavedWithTheSettings) {
   std::filesystem::remove_all(dir);
 }
 
+// View > Theme and View > Palette are preferences: saved, read back, switched back and saved
+// again, and reported in the status JSON; a word that is not a choice keeps the default and is
+// the notice.
+TEST(UiState, ThemeAndPaletteAreSavedWithTheSettings) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("cs-theme-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  AppState a;
+  EXPECT_FALSE(a.dark_theme);
+  EXPECT_EQ(a.diverging_palette, 0);
+  a.dark_theme = true;
+  a.diverging_palette = 1;
+  ASSERT_TRUE(ui::save_settings(a, dir.string()).has_value());
+  auto b = std::make_unique<AppState>();
+  ui::load_settings(*b, dir.string());
+  EXPECT_TRUE(b->dark_theme);
+  EXPECT_EQ(b->diverging_palette, 1);
+  auto j = nlohmann::json::parse(status_json(*b));
+  EXPECT_EQ(j["theme"], "dark");
+  EXPECT_EQ(j["palette"], "blue-orange");
+  b->dark_theme = false;  // and back to light: that is kept too
+  b->diverging_palette = 0;
+  ASSERT_TRUE(ui::save_settings(*b, dir.string()).has_value());
+  auto c = std::make_unique<AppState>();
+  c->dark_theme = true;
+  c->diverging_palette = 1;
+  ui::load_settings(*c, dir.string());
+  EXPECT_FALSE(c->dark_theme);
+  EXPECT_EQ(c->diverging_palette, 0);
+  j = nlohmann::json::parse(status_json(*c));
+  EXPECT_EQ(j["theme"], "light");
+  EXPECT_EQ(j["palette"], "red-blue");
+
+  ASSERT_TRUE(write_file_atomic((dir / "settings.json").string(),
+                                std::string(R"({"theme": "sepia", "palette": "blue-orange"})"))
+                  .has_value());
+  std::filesystem::remove(dir / "last_scene.json");
+  auto d = std::make_unique<AppState>();
+  ui::load_settings(*d, dir.string());
+  EXPECT_FALSE(d->dark_theme);
+  EXPECT_EQ(d->diverging_palette, 1) << "the good value is kept";
+  EXPECT_EQ(d->notice,
+            "settings.json: theme must be \"light\" or \"dark\", not \"sepia\"; that setting "
+            "keeps its default.");
+  std::filesystem::remove_all(dir);
+}
+
 // The keras-pool lesson is NHWC: the window's one layout (the radio reads conv's) says so too.
 TEST(UiState, AKerasPoolingLessonSelectsNhwc) {
   AppState s;

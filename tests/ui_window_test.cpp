@@ -369,6 +369,27 @@ TEST_F(UiWindow, UndoRedoAndTheModifiedMarker) {
   EXPECT_EQ(app.wait_exit(20), 0);
 }
 
+// The theme and palette chosen (here on the command line, as the View menu would) come back in
+// the next run, with nothing on its command line.
+TEST_F(UiWindow, ThemeAndPaletteAreRestored) {
+  {
+    App app(m_dir, {"--lesson", "vertical-edge", "--theme", "dark", "--palette", "blue-orange"});
+    ASSERT_TRUE(app.started());
+    ASSERT_TRUE(app.focus());
+    EXPECT_EQ(app.status()["theme"], "dark");
+    app.key("ctrl+q");
+    ASSERT_EQ(app.wait_exit(20), 0);
+  }
+  App app(m_dir, {});
+  ASSERT_TRUE(app.started());
+  ASSERT_TRUE(app.focus());
+  const json s = app.status();
+  EXPECT_EQ(s["theme"], "dark");
+  EXPECT_EQ(s["palette"], "blue-orange");
+  app.key("ctrl+q");
+  EXPECT_EQ(app.wait_exit(20), 0);
+}
+
 // Issue 10: imgui.ini was written by ImGui in place (truncated, then written). It is now saved
 // like the other state: a temporary file renamed over it, so each save is a new file (a new
 // inode) and nothing is left beside it; a garbage layout is ignored.
@@ -480,7 +501,8 @@ TEST_F(UiWindow, NothingIsCutAtProjectorAndDesktopSizes) {
   const Case cases[] = {{"vertical-edge", "1280x720"}, {"rgb-3-filters", "1280x720"},
                         {"depthwise", "1280x720"},     {"dilation-2", "1366x768"},
                         {"avg-pool-ceil", "1280x720"}, {"rgb-3-filters", "1920x1080"},
-                        {"keras-pool", "1920x1080"},   {"rgb-3-filters", "3840x2160"}};
+                        {"keras-pool", "1920x1080"},   {"rgb-3-filters", "3840x2160"},
+                        {"vertical-edge", "1600x900"}, {"rgb-3-filters", "1600x900"}};
   for (const Case& c : cases) {
     for (const char* mode : {"", " --presentation"}) {
       const fs::path st = m_dir / "fit.json";
@@ -625,6 +647,9 @@ TEST(WindowOptions, UsageIsTheTableInColumns) {
             "  --step K             seek the stepper to global step K\n"
             "  --presentation       start in presentation mode\n"
             "  --high-contrast      start with the high-contrast theme\n"
+            "  --theme light|dark   start with the light or the dark theme\n"
+            "  --palette red-blue|blue-orange  the cells' diverging colours (blue-orange: "
+            "colour-blind safe)\n"
             "  --preview IMAGE      open the live preview on a PNG/JPEG\n"
             "  --size WxH           window size in pixels (default 1600x900)\n"
             "  --frames N           render N frames, then exit (with --screenshot: save the "
@@ -669,6 +694,12 @@ TEST(WindowOptions, EveryOptionReadsItsValue) {
               r->help_window);
   EXPECT_FALSE(r->usage);
 
+  auto look = parse({"--theme", "dark", "--palette", "blue-orange"});
+  ASSERT_TRUE(look) << look.error().message;
+  EXPECT_EQ(look->dark_theme, std::optional<bool>(true));
+  EXPECT_EQ(look->diverging_palette, std::optional<int>(1));
+  EXPECT_FALSE(r->dark_theme.has_value()) << "no --theme: the saved choice stays";
+
   auto d = parse({});
   ASSERT_TRUE(d);
   EXPECT_EQ(d->frames, -1);
@@ -708,6 +739,10 @@ TEST(WindowOptions, EachProblemHasItsSentence) {
   for (const char* v : {"100x100", "1600", "1600x", "x900", "9000x900", "320x240x5"})
     EXPECT_EQ(parse_error({"--size", v}), size) << v;
   EXPECT_EQ(parse_error({"--size"}), size);
+  EXPECT_EQ(parse_error({"--theme", "sepia"}), "--theme needs light or dark, e.g. --theme dark.");
+  EXPECT_EQ(parse_error({"--theme"}), "--theme needs light or dark, e.g. --theme dark.");
+  EXPECT_EQ(parse_error({"--palette", "jet"}),
+            "--palette needs red-blue or blue-orange, e.g. --palette blue-orange.");
   EXPECT_EQ(parse_error({"--random"}),
             "--random needs H,W,C,COUT[,K[,SEED]], e.g. --random 64,64,3,8.");
   for (const char* v : {"64,64,3,8,,1", "a,b,c,d"}) {

@@ -3,6 +3,7 @@
 #include "app/gpu/display_map.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 
 namespace cs::gpu {
@@ -56,20 +57,71 @@ float clamp01(float v) {
 
 }  // namespace
 
-void diverging_colour(float t, uint8_t rgb[3]) {
+const char* diverging_palette_name(DivergingPalette palette) {
+  return palette == DivergingPalette::blue_orange ? "blue-orange" : "red-blue";
+}
+
+Result<DivergingPalette> parse_diverging_palette(const std::string& text) {
+  for (DivergingPalette p : {DivergingPalette::red_blue, DivergingPalette::blue_orange}) {
+    if (text == diverging_palette_name(p)) return p;
+  }
+  return make_error("unknown palette '" + text +
+                        "'; use red-blue (the default) or blue-orange (colour-blind safe)",
+                    "palette");
+}
+
+const DivergingStops& diverging_stops(DivergingPalette palette) {
+  static const DivergingStops red_blue = {1, {247, 247, 247}, {{33, 102, 172}}, {{178, 24, 43}}};
+  // Made in CIELAB: L* falls linearly from 97 to 40 (blue) and 44 (orange), chroma rises as
+  // |t|^0.7 to 48 (hue 250° -> 263°) and 64 (hue 78° -> 58°), sampled at |t| = ¼, ½, ¾, 1 and
+  // rounded into sRGB. Equal |t| reads as equal lightness on both sides.
+  static const DivergingStops blue_orange = {
+      4,
+      {247, 247, 247},
+      {{178, 210, 236}, {117, 173, 217}, {42, 137, 195}, {0, 102, 172}},
+      {{238, 203, 166}, {218, 161, 106}, {195, 120, 55}, {169, 78, 0}}};
+  return palette == DivergingPalette::blue_orange ? blue_orange : red_blue;
+}
+
+namespace {
+std::atomic<int> g_palette{static_cast<int>(DivergingPalette::red_blue)};
+}  // namespace
+
+void set_diverging_palette(DivergingPalette palette) {
+  g_palette.store(static_cast<int>(palette), std::memory_order_relaxed);
+}
+
+DivergingPalette diverging_palette() {
+  return static_cast<DivergingPalette>(g_palette.load(std::memory_order_relaxed));
+}
+
+// NOTE: shaders/display.comp computes the same expression in the same order (one stop segment,
+// from + (to − from)·f, then + 0.5 and truncation); keep the two identical.
+void diverging_colour(float t, uint8_t rgb[3], DivergingPalette palette) {
+  const DivergingStops& s = diverging_stops(palette);
   t = std::min(std::max(t, -1.0f), 1.0f);
-  const float centre = 247.0f;
-  const float neg[3] = {33.0f, 102.0f, 172.0f};
-  const float pos[3] = {178.0f, 24.0f, 43.0f};
-  const float a = std::fabs(t);
+  const float a = std::fabs(t) * static_cast<float>(s.count);
+  const int j = std::min(static_cast<int>(a), s.count - 1);
+  const float f = a - static_cast<float>(j);
+  const float(*side)[3] = t < 0.0f ? s.neg : s.pos;
+  const float* from = j == 0 ? s.centre : side[j - 1];
   for (int ch = 0; ch < 3; ++ch) {
-    const float end = t < 0.0f ? neg[ch] : pos[ch];
-    rgb[ch] = static_cast<uint8_t>(static_cast<int>(centre + (end - centre) * a + 0.5f));
+    rgb[ch] =
+        static_cast<uint8_t>(static_cast<int>(from[ch] + (side[j][ch] - from[ch]) * f + 0.5f));
   }
 }
 
-// [1, C, H, W] => [H, W, 4] bytes
+void diverging_colour(float t, uint8_t rgb[3]) {
+  diverging_colour(t, rgb, diverging_palette());
+}
+
 Result<std::vector<uint8_t>> map_to_rgba(const Tensor& map, DisplayMapping mapping) {
+  return map_to_rgba(map, mapping, diverging_palette());
+}
+
+// [1, C, H, W] => [H, W, 4] bytes
+Result<std::vector<uint8_t>> map_to_rgba(const Tensor& map, DisplayMapping mapping,
+                                         DivergingPalette palette) {
   if (map.ndim() != 4 || map.dim(0) != 1 || (map.dim(1) != 1 && map.dim(1) != 3)) {
     return make_error("a picture needs a 1×C×H×W map with C = 1 (grey) or 3 (colour), not " +
                           shape_to_string(map.shape()) +
@@ -105,7 +157,7 @@ Result<std::vector<uint8_t>> map_to_rgba(const Tensor& map, DisplayMapping mappi
       case DisplayMapping::signed_: {
         const float m = c == 3 ? (v[0] + v[1] + v[2]) / 3.0f : v[0];
         const float t = s > 0.0f ? std::min(std::max(m / s, -1.0f), 1.0f) : 0.0f;
-        diverging_colour(t, out);
+        diverging_colour(t, out, palette);
         break;
       }
       case DisplayMapping::minmax:

@@ -166,6 +166,10 @@ void ComputeProgram::set_int(const char* name, int value) const {
   glProgramUniform1i(m_id, glGetUniformLocation(m_id, name), value);
 }
 
+void ComputeProgram::set_vec3(const char* name, const float* xyz, int count) const {
+  glProgramUniform3fv(m_id, glGetUniformLocation(m_id, name), count, xyz);
+}
+
 TimerQuery::TimerQuery() {
   glGenQueries(1, &m_id);
 }

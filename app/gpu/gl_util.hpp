@@ -61,6 +61,8 @@ class ComputeProgram {
   GLuint id() const { return m_id; }
   const std::string& log() const { return m_log; }
   void set_int(const char* name, int value) const;
+  // A vec3 uniform, or an array of `count` of them.
+  void set_vec3(const char* name, const float* xyz, int count = 1) const;
 
  private:
   GLuint m_id = 0;

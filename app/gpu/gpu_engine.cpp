@@ -381,7 +381,7 @@ Status GpuEngine::run_conv_resident(const ConvGeometry& g, ConvVariant variant) 
 }
 
 Status GpuEngine::run_display_resident(int c, int h, int w, DisplayMapping mapping,
-                                       Texture& texture) {
+                                       DivergingPalette palette, Texture& texture) {
   if (!valid()) return make_error(m_caps.reason, "backend");
   if (!texture.resize(w, h))
     return make_error("the GPU could not hold the result image", "backend");
@@ -405,6 +405,11 @@ Status GpuEngine::run_display_resident(int c, int h, int w, DisplayMapping mappi
   p.set_int("out_h", h);
   p.set_int("out_w", w);
   p.set_int("mapping", static_cast<int>(mapping));
+  const DivergingStops& stops = diverging_stops(palette);
+  p.set_int("stop_count", stops.count);
+  p.set_vec3("centre", stops.centre);
+  p.set_vec3("neg_stops", &stops.neg[0][0], kMaxDivergingStops);
+  p.set_vec3("pos_stops", &stops.pos[0][0], kMaxDivergingStops);
   glUseProgram(p.id());
   glBindBufferBase(GL_SHADER_STORAGE_BUFFER, 0, m_map->id());
   glBindBufferBase(GL_SHADER_STORAGE_BUFFER, 4, m_range->id());
@@ -432,7 +437,8 @@ void GpuEngine::finish() {
   glFinish();
 }
 
-Result<std::vector<uint8_t>> GpuEngine::display(const Tensor& map, DisplayMapping mapping) {
+Result<std::vector<uint8_t>> GpuEngine::display(const Tensor& map, DisplayMapping mapping,
+                                                DivergingPalette palette) {
   if (!valid()) return make_error(m_caps.reason, "backend");
   if (map.ndim() != 4 || map.dim(0) != 1 || (map.dim(1) != 1 && map.dim(1) != 3)) {
     return make_error("a picture needs a 1×C×H×W map with C = 1 or 3, not " +
@@ -443,7 +449,7 @@ Result<std::vector<uint8_t>> GpuEngine::display(const Tensor& map, DisplayMappin
   const int c = static_cast<int>(f.dim(1)), h = static_cast<int>(f.dim(2)),
             w = static_cast<int>(f.dim(3));
   Texture texture("convscope.display-test");
-  Status st = run_display_resident(c, h, w, mapping, texture);
+  Status st = run_display_resident(c, h, w, mapping, palette, texture);
   if (!st) return st.error();
   std::vector<uint8_t> rgba(static_cast<std::size_t>(w) * static_cast<std::size_t>(h) * 4);
   glBindTexture(GL_TEXTURE_2D, texture.id());

@@ -58,8 +58,10 @@ class GpuEngine {
   // Convolves the resident input with the resident kernel into the resident map buffer
   // ([C_out, OH, OW]); g must describe a batch of 1.
   Status run_conv_resident(const ConvGeometry& g, ConvVariant variant = ConvVariant::tiled);
-  // The resident map ([c, h, w], c = 1 or 3) => `texture` (RGBA8, w×h) through `mapping`.
-  Status run_display_resident(int c, int h, int w, DisplayMapping mapping, Texture& texture);
+  // The resident map ([c, h, w], c = 1 or 3) => `texture` (RGBA8, w×h) through `mapping`
+  // (`palette` colours the signed mapping).
+  Status run_display_resident(int c, int h, int w, DisplayMapping mapping, DivergingPalette palette,
+                              Texture& texture);
   // Reads `count` floats of the resident map starting at `offset` (in floats).
   Status read_map(int64_t offset, int64_t count, float* out);
   // Blocks until all submitted work finished (for wall-clock timing).
@@ -67,7 +69,8 @@ class GpuEngine {
 
   // Uploads [1, C, H, W] and runs only the display pass, for the tests and the CPU fallback
   // comparison.
-  Result<std::vector<uint8_t>> display(const Tensor& map, DisplayMapping mapping);
+  Result<std::vector<uint8_t>> display(const Tensor& map, DisplayMapping mapping,
+                                       DivergingPalette palette = diverging_palette());
 
  private:
   GpuEngine() = default;

@@ -61,6 +61,7 @@ struct LivePreview::State {
   std::optional<Tensor> bias;
   Conv2dParams params;
   DisplayMapping mapping = DisplayMapping::clip;
+  DivergingPalette palette = DivergingPalette::red_blue;  // follows diverging_palette()
   Backend requested = Backend::automatic;
 
   // Change tracking
@@ -135,7 +136,7 @@ struct LivePreview::State {
     }
     Status st =
         engine->run_display_resident(static_cast<int>(geo.c_out), static_cast<int>(geo.out_h),
-                                     static_cast<int>(geo.out_w), mapping, *result);
+                                     static_cast<int>(geo.out_w), mapping, palette, *result);
     if (!st) return st;
     result_on_gpu = true;
     return ok();
@@ -147,7 +148,7 @@ struct LivePreview::State {
       if (!y) return y.error();
       cpu_map = std::move(*y);
     }
-    Result<std::vector<uint8_t>> rgba = map_to_rgba(cpu_map, mapping);
+    Result<std::vector<uint8_t>> rgba = map_to_rgba(cpu_map, mapping, palette);
     if (!rgba) return rgba.error();
     if (!result->upload_rgba(rgba->data(), static_cast<int>(geo.out_w),
                              static_cast<int>(geo.out_h))) {
@@ -292,6 +293,11 @@ void LivePreview::set_backend(Backend backend) {
 bool LivePreview::render() {
   m->last_ran = false;
   if (!m->has_image || !m->has_kernel) return false;
+  // The window's palette choice (View > Palette) recolours the signed mapping.
+  if (const DivergingPalette p = diverging_palette(); p != m->palette) {
+    m->palette = p;
+    if (m->mapping == DisplayMapping::signed_) m->display_dirty = true;
+  }
   if (!m->conv_dirty && !m->display_dirty) return m->last_ok;
   m->ensure_gl();
   m->last_ran = true;

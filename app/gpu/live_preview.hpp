@@ -41,6 +41,8 @@ class LivePreview {
   // here against the image: an error leaves the previous kernel in place and names what to fix
   // (the field tells which control).
   Status set_kernel(const Tensor& weight, const Tensor* bias, const Conv2dParams& params);
+  // The signed mapping is coloured in the window's palette, diverging_palette(): render() notices
+  // a change and redraws.
   void set_display(DisplayMapping mapping);
   // automatic (the default): measure one GPU pass and one CPU pass, use the faster; re-measured
   // when the image size or the kernel's shape/params change.

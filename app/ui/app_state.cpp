@@ -225,6 +225,8 @@ std::string status_json(const AppState& s) {
   j["step_unit"] = step_unit_name(s.step_unit);
   j["presentation"] = s.presentation;
   j["high_contrast"] = s.high_contrast;
+  j["theme"] = s.dark_theme ? "dark" : "light";
+  j["palette"] = s.diverging_palette == 1 ? "blue-orange" : "red-blue";
   j["flip_kernel"] = s.flip_kernel;
   j["has_bias"] = s.has_bias;
   j["modified"] = s.modified;

@@ -136,6 +136,8 @@ struct AppState {
   float cell_size = 44.0f;     // lesson canvas cell edge in pixels at normal size
   bool show_values = true;     // numbers written in cells when they fit
   bool reduce_motion = false;  // the canvas jumps instead of gliding (View menu)
+  bool dark_theme = false;     // View > Theme: dark surfaces (high contrast and presentation win)
+  int diverging_palette = 0;   // View > Palette: 0 red-blue, 1 blue-orange (colour-blind safe)
 
   // ---- Requests and messages for the shell (main.cpp) ----
   bool quit_requested = false;
@@ -181,8 +183,8 @@ void recompute_if_dirty(AppState& state);
 
 // The state the UI tests check, as one JSON object: {"lesson": ..., "op": "conv", "global": 12,
 // "total": 100, "window": 1, "tap": 3, "n":0, "o":0, "y":0, "x":1, "playing": false,
-// "presentation": true, "high_contrast": true, "error": "", "error_field": "", "step_unit": ...,
-// "modified": false, "undo_steps": 0, "redo_steps": 0}.
+// "presentation": true, "high_contrast": true, "theme": "light", "palette": "red-blue", "error":
+// "", "error_field": "", "step_unit": ..., "modified": false, "undo_steps": 0, "redo_steps": 0}.
 std::string status_json(const AppState& state);
 
 }  // namespace cs

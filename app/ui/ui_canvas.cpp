@@ -677,7 +677,7 @@ void Canvas::draw_window_on(const Grid& g) {
   const int64_t r0 = f.w.origin_y + f.g.pad.top, c0 = f.w.origin_x + f.g.pad.left;
   const bool moving = g_motion.window.moving(m_s.time);
   if (f.g.dilation_h > 1 || f.g.dilation_w > 1) {
-    const ImU32 veil = IM_COL32(128, 128, 128, 110);
+    const ImU32 veil = pal.veil;
     for (int64_t r = 0; r < f.g.span_h(); ++r) {
       for (int64_t c = 0; c < f.g.span_w(); ++c) {
         if (r % f.g.dilation_h != 0 || c % f.g.dilation_w != 0)

@@ -11,6 +11,7 @@
 #include <imgui.h>
 
 #include "app/ui/ui_edit.hpp"
+#include "app/ui/ui_theme.hpp"
 
 namespace cs::ui {
 
@@ -279,7 +280,7 @@ void draw_file_browser(AppState& state) {
     }
   }
   if (!es.browse_error.empty()) {
-    ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.45f, 0.4f, 1.0f));
+    ImGui::PushStyleColor(ImGuiCol_Text, palette().error_v4);
     ImGui::TextWrapped("%s", es.browse_error.c_str());
     ImGui::PopStyleColor();
   } else {

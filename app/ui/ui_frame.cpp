@@ -235,6 +235,33 @@ void toggle_presentation(AppState& s) {
                           : "Presentation mode off.");
 }
 
+// View > Theme (light or dark surfaces) and View > Palette (the diverging map of cells and the
+// preview); both are kept in settings.json.
+void draw_look_menus(AppState& s) {
+  auto pick = [&s](const char* label, bool selected, auto apply) {
+    if (ImGui::MenuItem(label, nullptr, selected) && !selected) {
+      apply();
+      s.mark_dirty(Dirty::settings);
+      s.mark_dirty(Dirty::status);
+    }
+  };
+  if (ImGui::BeginMenu("Theme")) {
+    pick("Light", !s.dark_theme, [&s] { s.dark_theme = false; });
+    pick("Dark", s.dark_theme, [&s] { s.dark_theme = true; });
+    if (s.high_contrast || s.presentation) {
+      ImGui::TextDisabled("(high contrast is on and wins)");
+    }
+    ImGui::EndMenu();
+  }
+  if (ImGui::BeginMenu("Palette")) {
+    pick("Red–blue (ColorBrewer RdBu)", s.diverging_palette != 1,
+         [&s] { s.diverging_palette = 0; });
+    pick("Blue–orange (colour-blind safe)", s.diverging_palette == 1,
+         [&s] { s.diverging_palette = 1; });
+    ImGui::EndMenu();
+  }
+}
+
 void draw_menu_bar(AppState& s) {
   if (!ImGui::BeginMainMenuBar()) return;
   g_menu_h = ImGui::GetWindowSize().y;
@@ -302,6 +329,7 @@ void draw_menu_bar(AppState& s) {
       s.high_contrast = !s.high_contrast;
       s.mark_dirty(Dirty::settings);
     }
+    draw_look_menus(s);
     if (ImGui::MenuItem("Reset window layout", "F9")) request_layout_reset();
     ImGui::EndMenu();
   }

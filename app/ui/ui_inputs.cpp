@@ -13,6 +13,7 @@
 #include <imgui.h>
 
 #include "app/ui/ui_edit.hpp"
+#include "app/ui/ui_theme.hpp"
 #include "core/image_io.hpp"
 #include "core/limits.hpp"
 #include "core/npy.hpp"
@@ -545,9 +546,7 @@ void section_files(AppState& state, EditState& es) {
   ImGui::Checkbox("4-D/3-D .npy is channels-last (NHWC / HWC)", &es.npy_nhwc);
   ImGui::TextDisabled("or drop a .png/.jpg, .npy or .json scene on the window");
   if (!es.input_message.empty()) {
-    ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.75f, 0.3f, 1.0f));
     ImGui::TextWrapped("%s", es.input_message.c_str());
-    ImGui::PopStyleColor();
   }
 }
 
@@ -587,7 +586,7 @@ void draw_inputs_panel(AppState& state) {
     section_scene(state, es);
   }
   if (const Error* e = state.error_for("input")) {
-    ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.4f, 0.4f, 1.0f));
+    ImGui::PushStyleColor(ImGuiCol_Text, palette().error_v4);
     ImGui::TextWrapped("%s", e->message.c_str());
     ImGui::PopStyleColor();
   }

@@ -4,6 +4,7 @@
 // trace is recomputed by the shell. Depends on app_state, core/ and ImGui; no GL calls.
 #include <algorithm>
 #include <cmath>
+#include <cstdarg>
 #include <cstdio>
 #include <cstring>
 #include <random>
@@ -11,6 +12,7 @@
 #include <imgui.h>
 
 #include "app/ui/ui_edit.hpp"
+#include "app/ui/ui_theme.hpp"
 #include "core/conv2d.hpp"
 #include "core/limits.hpp"
 #include "core/presets.hpp"
@@ -18,22 +20,6 @@
 namespace cs::ui {
 
 namespace {
-
-// White at 0, red for positive, blue for negative; t in [-1, 1].
-ImU32 value_colour(double t, float alpha = 1.0f) {
-  t = std::clamp(std::isfinite(t) ? t : 0.0, -1.0, 1.0);
-  const float a = static_cast<float>(std::abs(t));
-  const ImVec4 far = t >= 0 ? ImVec4(0.84f, 0.19f, 0.15f, 1) : ImVec4(0.16f, 0.36f, 0.80f, 1);
-  return ImGui::ColorConvertFloat4ToU32(ImVec4(1.0f + (far.x - 1.0f) * a, 1.0f + (far.y - 1.0f) * a,
-                                               1.0f + (far.z - 1.0f) * a, alpha));
-}
-
-std::string fmt(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.4g", v);
-  if (std::strcmp(buf, "-0") == 0) return "0";
-  return buf;
-}
 
 // Flat offset of kernel (o, i) in weight [C_out, C_in/g, KH, KW].
 int64_t kernel_offset(const Tensor& w, int64_t o, int64_t i) {
@@ -117,14 +103,16 @@ void update_compare(FlipCompare& fc, const AppState& s) {
   fc.conv = std::move(*c);
 }
 
-// One output channel of a [N, C, H, W] result as a grid, with its title.
+// One output channel of a [N, C, H, W] result as a grid, under its title (wrapped to the
+// column); the one the lesson runs is ticked, in words as well as with the mark.
 void draw_output_map(const char* id, const char* title, const Tensor& t, int64_t o, float cell,
                      double scale, bool in_use) {
   ImGui::BeginGroup();
+  ImGui::TextUnformatted(title);
   if (in_use) {
-    ImGui::TextColored(ImVec4(0.35f, 0.85f, 0.45f, 1.0f), "%s  (the lesson uses this)", title);
+    ImGui::TextUnformatted("✓ the lesson uses this");
   } else {
-    ImGui::TextUnformatted(title);
+    ImGui::TextDisabled("(not used)");
   }
   if (t.ndim() == 4 && o < t.dim(1)) {
     const int64_t h = t.dim(2), w = t.dim(3);
@@ -150,22 +138,22 @@ GridHit draw_value_grid(const char* id, const double* values, int rows, int cols
   hit.hovered = ImGui::IsItemHovered();
   ImDrawList* dl = ImGui::GetWindowDrawList();
   if (!(scale > 0) || !std::isfinite(scale)) scale = 1.0;
-  const ImU32 grid_line = IM_COL32(90, 90, 90, 255);
+  const Palette& pal = palette();
   const float font = ImGui::GetFontSize();
   for (int r = 0; r < rows; ++r) {
     for (int c = 0; c < cols; ++c) {
       const double v = values[r * cols + c];
       const ImVec2 a(p0.x + static_cast<float>(c) * cell, p0.y + static_cast<float>(r) * cell);
       const ImVec2 b(a.x + cell, a.y + cell);
-      dl->AddRectFilled(a, b, value_colour(v / scale));
-      if (cell >= 6.0f) dl->AddRect(a, b, grid_line);
+      const ImU32 fill = value_colour(v, scale);
+      dl->AddRectFilled(a, b, fill);
+      if (cell >= 6.0f) dl->AddRect(a, b, pal.grid);
       if (cell >= font * 1.2f) {
         const std::string s = fmt(v);
         const ImVec2 ts = ImGui::CalcTextSize(s.c_str());
         if (ts.x <= cell - 3.0f) {
-          const bool dark = std::abs(v / scale) > 0.6;
           dl->AddText(ImVec2(a.x + (cell - ts.x) * 0.5f, a.y + (cell - ts.y) * 0.5f),
-                      dark ? IM_COL32(255, 255, 255, 255) : IM_COL32(0, 0, 0, 255), s.c_str());
+                      text_colour_on(fill), s.c_str());
         }
       }
     }
@@ -173,7 +161,7 @@ GridHit draw_value_grid(const char* id, const double* values, int rows, int cols
   if (sel_row >= 0 && sel_col >= 0 && sel_row < rows && sel_col < cols) {
     const ImVec2 a(p0.x + static_cast<float>(sel_col) * cell,
                    p0.y + static_cast<float>(sel_row) * cell);
-    dl->AddRect(a, ImVec2(a.x + cell, a.y + cell), IM_COL32(255, 200, 0, 255), 0.0f, 0, 3.0f);
+    dl->AddRect(a, ImVec2(a.x + cell, a.y + cell), pal.tap, 0.0f, 0, 3.0f);
   }
   if (hit.hovered) {
     const ImVec2 m = ImGui::GetIO().MousePos;
@@ -182,7 +170,7 @@ GridHit draw_value_grid(const char* id, const double* values, int rows, int cols
       hit.row = r;
       hit.col = c;
       const ImVec2 a(p0.x + static_cast<float>(c) * cell, p0.y + static_cast<float>(r) * cell);
-      dl->AddRect(a, ImVec2(a.x + cell, a.y + cell), IM_COL32(0, 0, 0, 255), 0.0f, 0, 2.0f);
+      dl->AddRect(a, ImVec2(a.x + cell, a.y + cell), pal.hover, 0.0f, 0, 2.0f);
       ImGui::SetTooltip("[%d, %d] = %.6g", r, c, values[r * cols + c]);
       hit.left_clicked = ImGui::IsMouseClicked(ImGuiMouseButton_Left);
       hit.right_clicked = ImGui::IsMouseClicked(ImGuiMouseButton_Right);
@@ -300,9 +288,28 @@ std::string kernel_action(AppState& s, KernelAction action) {
 
 namespace {
 
+// Before a button: on the same line as the last item when it fits there, else on the next line
+// (a narrow editor wraps its rows of buttons instead of cutting them at the edge).
+void same_line_if_fits(const char* button) {
+  const ImGuiStyle& st = ImGui::GetStyle();
+  const float w = ImGui::CalcTextSize(button, nullptr, true).x + 2.0f * st.FramePadding.x;
+  const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+  if (ImGui::GetItemRectMax().x + st.ItemSpacing.x + w <= right) ImGui::SameLine();
+}
+
+// A dim sentence wrapped to the view (TextDisabled does not wrap).
+IM_FMTARGS(1) void dim_wrapped(const char* fmt_text, ...) {
+  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyle().Colors[ImGuiCol_TextDisabled]);
+  va_list args;
+  va_start(args, fmt_text);
+  ImGui::TextWrappedV(fmt_text, args);
+  va_end(args);
+  ImGui::PopStyleColor();
+}
+
 void draw_error_for(const AppState& state, const char* field) {
   if (const Error* e = state.error_for(field)) {
-    ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.4f, 0.4f, 1.0f));
+    ImGui::PushStyleColor(ImGuiCol_Text, palette().error_v4);
     ImGui::TextWrapped("%s", e->message.c_str());
     ImGui::PopStyleColor();
   }
@@ -313,11 +320,17 @@ void draw_error_for(const AppState& state, const char* field) {
 void draw_selection(AppState& state, EditState& es) {
   const Tensor& w = state.weight;
   const int c_out = static_cast<int>(w.dim(0)), c_in_g = static_cast<int>(w.dim(1));
-  ImGui::Text("weight %s  [C_out, C_in/groups, KH, KW]", shape_to_string(w.shape()).c_str());
+  ImGui::TextWrapped("weight %s  [C_out, C_in/groups, KH, KW]", shape_to_string(w.shape()).c_str());
   ImGui::PushItemWidth(ImGui::GetFontSize() * 6.0f);
   if (c_out > 1) {
     ImGui::SliderInt("out channel", &es.sel_out, 0, c_out - 1);
-    if (c_in_g > 1) ImGui::SameLine();
+    if (c_in_g > 1) {
+      const float need = ImGui::GetFontSize() * 6.0f + ImGui::CalcTextSize("in channel").x +
+                         ImGui::GetStyle().ItemInnerSpacing.x;
+      const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+      if (ImGui::GetItemRectMax().x + ImGui::GetStyle().ItemSpacing.x + need <= right)
+        ImGui::SameLine();
+    }
   }
   if (c_in_g > 1) ImGui::SliderInt("in channel", &es.sel_in, 0, c_in_g - 1);
   ImGui::PopItemWidth();
@@ -325,8 +338,8 @@ void draw_selection(AppState& state, EditState& es) {
   const int64_t group_in =
       (es.sel_out / std::max<int64_t>(1, c_out / std::max(1, state.conv.groups))) * c_in_g +
       es.sel_in;
-  ImGui::TextDisabled("kernel [%d, %d]: output channel %d reads input channel %lld", es.sel_out,
-                      es.sel_in, es.sel_out, static_cast<long long>(group_in));
+  dim_wrapped("kernel [%d, %d]: output channel %d reads input channel %lld", es.sel_out, es.sel_in,
+              es.sel_out, static_cast<long long>(group_in));
 }
 
 // Every kernel at a glance (one row per output channel, one colour scale): click one to edit it.
@@ -341,7 +354,7 @@ void draw_all_kernels(const Tensor& w, EditState& es) {
   for (int64_t j = 0; j < w.numel(); ++j)
     all_scale = std::max(all_scale, std::abs(w.get(j)));
   std::vector<double> mv(static_cast<std::size_t>(kh * kw));
-  ImGui::TextDisabled("all kernels (one row per output channel): click one to edit it");
+  dim_wrapped("all kernels (one row per output channel): click one to edit it");
   for (int o = 0; o < c_out; ++o) {
     ImGui::TextDisabled("out %d", o);
     for (int i = 0; i < c_in_g; ++i) {
@@ -357,7 +370,7 @@ void draw_all_kernels(const Tensor& w, EditState& es) {
         ImGui::GetWindowDrawList()->AddRect(ImVec2(p.x - 2, p.y - 2),
                                             ImVec2(p.x + mini * static_cast<float>(kw) + 2,
                                                    p.y + mini * static_cast<float>(kh) + 2),
-                                            IM_COL32(255, 200, 0, 255), 0.0f, 0, 2.0f);
+                                            palette().tap, 0.0f, 0, 2.0f);
       }
       if (mh.left_clicked) {
         es.sel_out = o;
@@ -407,7 +420,9 @@ void draw_kernel_grid(AppState& state, EditState& es, int64_t off) {
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6.0f);
   ImGui::InputDouble("step", &es.step, 0.0, 0.0, "%.4g");
   if (!std::isfinite(es.step)) es.step = 1.0;
+  ImGui::PushFont(caption_font());
   ImGui::TextDisabled("click +step\nright click -step\nshift+click: select");
+  ImGui::PopFont();
   if (es.sel_ky >= 0 && es.sel_kx >= 0) {
     double v = w.get(off + es.sel_ky * kw + es.sel_kx);
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 7.0f);
@@ -481,9 +496,9 @@ void draw_kernel_actions(AppState& state, EditState& es) {
     }
     ImGui::SameLine();
     if (ImGui::Button("apply")) kernel_action(state, KernelAction::preset_selected);
-    ImGui::SameLine();
+    same_line_if_fits("apply to all");
     if (ImGui::Button("apply to all")) kernel_action(state, KernelAction::preset_all);
-    ImGui::TextDisabled("%s", presets[static_cast<std::size_t>(es.preset)].description.c_str());
+    dim_wrapped("%s", presets[static_cast<std::size_t>(es.preset)].description.c_str());
   }
   const ImU64 one = 1;
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 7.0f);
@@ -495,9 +510,9 @@ void draw_kernel_actions(AppState& state, EditState& es) {
   ImGui::SameLine();
   ImGui::Checkbox("integers", &es.random_integers);
   if (ImGui::Button("random")) kernel_action(state, KernelAction::random_selected);
-  ImGui::SameLine();
+  same_line_if_fits("random all (Ctrl+R)");
   if (ImGui::Button("random all (Ctrl+R)")) kernel_action(state, KernelAction::random_all);
-  ImGui::SameLine();
+  same_line_if_fits("zero");
   if (ImGui::Button("zero")) kernel_action(state, KernelAction::zero_selected);
   if (ImGui::Button("normalise")) kernel_action(state, KernelAction::normalise_selected);
   if (ImGui::IsItemHovered()) {
@@ -505,7 +520,7 @@ void draw_kernel_actions(AppState& state, EditState& es) {
         "Divide the weights by their sum so they sum to 1 (a blur keeps brightness).\n"
         "A kernel whose weights sum to 0 cannot be normalised and is left as it is.");
   }
-  ImGui::SameLine();
+  same_line_if_fits("normalise all (Ctrl+N)");
   if (ImGui::Button("normalise all (Ctrl+N)")) kernel_action(state, KernelAction::normalise_all);
   if (!es.kernel_message.empty()) ImGui::TextWrapped("%s", es.kernel_message.c_str());
 }
@@ -519,7 +534,7 @@ void draw_flip(AppState& state) {
         "PyTorch's conv2d is a cross-correlation: it slides the kernel as written.\n"
         "A true convolution (scipy.signal.convolve) rotates it by 180° first.");
   }
-  ImGui::SameLine();
+  same_line_if_fits("rotate stored weights 180°");
   if (ImGui::Button("rotate stored weights 180°")) kernel_action(state, KernelAction::flip_weights);
 }
 
@@ -550,7 +565,15 @@ void draw_bias(AppState& state) {
         state.bias.set(o, v);
         weights_edited(state);
       }
-      if ((o + 1) % 4 != 0 && o + 1 < c_out) ImGui::SameLine();
+      // The next bias on this line only when it fits (never past the editor's edge).
+      if (o + 1 < c_out) {
+        const std::string next = "b[" + std::to_string(o + 1) + "]";
+        const ImGuiStyle& st = ImGui::GetStyle();
+        const float need = ImGui::GetFontSize() * 5.0f + st.ItemInnerSpacing.x +
+                           ImGui::CalcTextSize(next.c_str()).x + st.ItemSpacing.x;
+        const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+        if (ImGui::GetItemRectMax().x + need <= right) ImGui::SameLine();
+      }
       ImGui::PopID();
       ImGui::PopID();
     }
@@ -558,8 +581,27 @@ void draw_bias(AppState& state) {
   draw_error_for(state, "bias");
 }
 
-// Cross-correlation and convolution side by side on the lesson's input: the selected kernel as
-// written and rotated, each above the output channel it makes (one colour scale for both maps).
+// One side of the comparison: the kernel as applied above the output channel it makes, every
+// label wrapped to the column.
+void draw_compare_column(const char* id, const char* kernel_title, const double* kernel, int kh,
+                         int kw, float kcell, double kscale, const char* map_title,
+                         const Tensor& map, int64_t o, float ocell, double scale, bool in_use,
+                         float width) {
+  ImGui::BeginGroup();
+  ImGui::PushID(id);
+  ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + width);
+  ImGui::TextUnformatted(kernel_title);
+  draw_value_grid("##k", kernel, kh, kw, kcell, kscale);
+  draw_output_map("##map", map_title, map, o, ocell, scale, in_use);
+  ImGui::PopTextWrapPos();
+  ImGui::PopID();
+  ImGui::EndGroup();
+}
+
+// Cross-correlation and convolution side by side on the lesson's input (one above the other
+// when the view is too narrow for two columns): the selected kernel as written and rotated, each
+// above the output channel it makes (one colour scale for both maps). Anything still wider than
+// the view is reported in state.clipped.
 void draw_flip_compare(AppState& state, const EditState& es, int64_t off) {
   const Tensor& w = state.weight;
   const int c_in_g = static_cast<int>(w.dim(1));
@@ -572,9 +614,13 @@ void draw_flip_compare(AppState& state, const EditState& es, int64_t off) {
   }
   if (fc.xcorr.ndim() != 4) return;
   const int64_t o = std::min<int64_t>(es.sel_out, fc.xcorr.dim(1) - 1);
-  ImGui::TextDisabled("output channel %lld of batch 0, same input and parameters%s",
-                      static_cast<long long>(o),
-                      c_in_g > 1 ? "; every input channel's kernel is rotated (one shown)" : "");
+  ImGui::PushFont(caption_font());
+  ImGui::PushStyleColor(ImGuiCol_Text, palette().dim_v4);
+  ImGui::TextWrapped("output channel %lld of batch 0, same input and parameters%s",
+                     static_cast<long long>(o),
+                     c_in_g > 1 ? "; every input channel's kernel is rotated (one shown)" : "");
+  ImGui::PopStyleColor();
+  ImGui::PopFont();
   // One colour scale for both maps, so equal colours mean equal numbers.
   const int64_t hw = fc.xcorr.dim(2) * fc.xcorr.dim(3);
   double sc = 0;
@@ -582,9 +628,13 @@ void draw_flip_compare(AppState& state, const EditState& es, int64_t off) {
     sc = std::max({sc, std::abs(fc.xcorr.get(o * hw + i)), std::abs(fc.conv.get(o * hw + i))});
   }
   const float avail = ImGui::GetContentRegionAvail().x;
-  const float ocell =
-      std::clamp((avail * 0.5f - 12.0f) / static_cast<float>(std::max<int64_t>(1, fc.xcorr.dim(3))),
-                 3.0f, ImGui::GetFontSize() * 2.4f);
+  const float gap = ImGui::GetStyle().ItemSpacing.x * 2.0f;
+  // Two columns when each holds the longest word of its labels ("cross-correlation").
+  const bool side_by_side =
+      (avail - gap) * 0.5f >= ImGui::CalcTextSize("cross-correlation (PyTorch)").x * 0.75f;
+  const float col = side_by_side ? (avail - gap) * 0.5f : avail;
+  const float ocell = std::clamp(col / static_cast<float>(std::max<int64_t>(1, fc.xcorr.dim(3))),
+                                 3.0f, ImGui::GetFontSize() * 2.4f);
   // Kernels as applied, above each map.
   Tensor flipped = flip_kernel(w, Layout::nchw);
   std::vector<double> kv(static_cast<std::size_t>(kh * kw)), kf(kv.size());
@@ -593,21 +643,20 @@ void draw_flip_compare(AppState& state, const EditState& es, int64_t off) {
     kf[static_cast<std::size_t>(j)] = flipped.get(off + j);
   }
   const double scale = kernel_scale(w, off);
-  const float kcell =
-      std::min(ImGui::GetFontSize() * 1.8f, (avail * 0.5f - 12.0f) / static_cast<float>(kw));
-  ImGui::BeginGroup();
-  ImGui::TextUnformatted("kernel as written");
-  draw_value_grid("##kv", kv.data(), kh, kw, kcell, scale);
-  draw_output_map("##xcorr", "cross-correlation (PyTorch)", fc.xcorr, o, ocell, sc,
-                  !state.flip_kernel);
-  ImGui::EndGroup();
-  ImGui::SameLine(0.0f, 12.0f);
-  ImGui::BeginGroup();
-  ImGui::TextUnformatted("kernel rotated 180°");
-  draw_value_grid("##kf", kf.data(), kh, kw, kcell, scale);
-  draw_output_map("##conv", "convolution (SciPy, kernel flipped)", fc.conv, o, ocell, sc,
-                  state.flip_kernel);
-  ImGui::EndGroup();
+  const float kcell = std::min(ImGui::GetFontSize() * 1.8f, col / static_cast<float>(kw));
+  const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+  float widest = 0;
+  draw_compare_column("xcorr", "kernel as written", kv.data(), kh, kw, kcell, scale,
+                      "cross-correlation (PyTorch)", fc.xcorr, o, ocell, sc, !state.flip_kernel,
+                      col);
+  widest = std::max(widest, ImGui::GetItemRectMax().x);
+  if (side_by_side) ImGui::SameLine(0.0f, gap);
+  draw_compare_column("conv", "kernel rotated 180°", kf.data(), kh, kw, kcell, scale,
+                      "convolution (SciPy, kernel flipped)", fc.conv, o, ocell, sc,
+                      state.flip_kernel, col);
+  widest = std::max(widest, ImGui::GetItemRectMax().x);
+  if (widest > right + 0.5f)
+    state.clipped.push_back("Kernel editor: cross-correlation vs convolution");
   if (fc.xcorr.identical(fc.conv)) {
     ImGui::TextWrapped("The two are equal here: this kernel is symmetric under a 180° rotation.");
   }

@@ -5,6 +5,7 @@
 #include <imgui.h>
 
 #include <algorithm>
+#include <map>
 #include <string>
 
 #include "app/ui/ui_theme.hpp"
@@ -64,31 +65,86 @@ void field_error(const AppState& s, const char* field) {
   }
 }
 
-// One labelled integer with − / + buttons; true when changed (clamped to [lo, hi]).
-bool int_field(const char* label, int& v, int lo, int hi, float width) {
+// Each integer row of the panel: where it was drawn last frame and, when a typed value had to be
+// brought into the panel's range, the sentence that says so (until the row is edited again).
+std::map<std::string, ParamRow>& rows() {
+  static std::map<std::string, ParamRow> r;
+  return r;
+}
+
+// One integer box with − / + buttons; true when changed. A value outside [lo, hi] is brought
+// into it and `row`'s note says so.
+bool int_field(const char* label, int& v, int lo, int hi, float width, ParamRow& row,
+               const char* name) {
   ImGui::SetNextItemWidth(width);
   int x = v;
   const bool changed = ImGui::InputInt(label, &x, 1, 1);
+  if (!changed) return false;
+  const int typed = x;
   x = std::clamp(x, lo, hi);
-  if (changed && x != v) {
+  row.note = typed == x ? std::string()
+                        : std::string(name) + " can be " + std::to_string(lo) + " to " +
+                              std::to_string(hi) + " here; " + std::to_string(typed) + " became " +
+                              std::to_string(x) + ".";
+  if (x != v) {
     v = x;
     return true;
   }
   return false;
 }
 
+void begin_row(const char* label, ParamRow*& row) {
+  row = &rows()[label];
+  const ImVec2 p = ImGui::GetCursorScreenPos();
+  row->x = p.x;
+  row->y = p.y;
+  row->h = ImGui::GetFrameHeight();
+}
+
+void end_row(const ParamRow& row) {
+  if (row.note.empty()) return;
+  ImGui::PushFont(caption_font());
+  ImGui::PushStyleColor(ImGuiCol_Text, palette().dim_v4);
+  ImGui::TextWrapped("%s", row.note.c_str());
+  ImGui::PopStyleColor();
+  ImGui::PopFont();
+}
+
+// One labelled integer row.
+bool int_field(const char* label, int& v, int lo, int hi, float width) {
+  ParamRow* row = nullptr;
+  begin_row(label, row);
+  const bool c = int_field(label, v, lo, hi, width, *row, label);
+  end_row(*row);
+  return c;
+}
+
 // Two integers on one line (rows, columns).
 bool int_pair(const char* label, int& h, int& w, int lo, int hi) {
+  ParamRow* row = nullptr;
+  begin_row(label, row);
   const float avail = ImGui::GetContentRegionAvail().x;
   const float each = std::max(60.0f, (avail - ImGui::CalcTextSize(label).x) * 0.5f - 12.0f);
   ImGui::PushID(label);
-  bool c = int_field("##h", h, lo, hi, each);
+  ParamRow second;
+  bool c = int_field("##h", h, lo, hi, each, *row, label);
   ImGui::SameLine(0, 4);
-  c |= int_field("##w", w, lo, hi, each);
+  c |= int_field("##w", w, lo, hi, each, second, label);
+  if (!second.note.empty()) row->note = second.note;
   ImGui::SameLine();
   ImGui::TextUnformatted(label);
   ImGui::PopID();
+  end_row(*row);
   return c;
+}
+
+// Why a value the engine refused cannot be, in the words of the lesson (under its sentence).
+void why(const char* sentence) {
+  ImGui::PushFont(caption_font());
+  ImGui::PushStyleColor(ImGuiCol_Text, palette().dim_v4);
+  ImGui::TextWrapped("%s", sentence);
+  ImGui::PopStyleColor();
+  ImGui::PopFont();
 }
 
 void section(const char* title) {
@@ -161,8 +217,14 @@ void draw_conv_section(AppState& s) {
   }
   field_error(s, "kernel");
   field_error(s, "weight");
-  if (int_pair("stride", p.stride_h, p.stride_w, 1, 16)) s.mark_dirty(Dirty::trace);
+  // NOTE: 0 and below go to the engine, which refuses them with its sentence under the control
+  // (the picture keeps the last stride that worked); the panel itself clamps only the top.
+  if (int_pair("stride", p.stride_h, p.stride_w, 0, 16)) s.mark_dirty(Dirty::trace);
   field_error(s, "stride");
+  if (s.error_for("stride") && (p.stride_h < 1 || p.stride_w < 1)) {
+    why("The stride is how many cells the window moves from one output to the next: with 0 it "
+        "would never move, so every output would read the same cells.");
+  }
 
   // Padding: how it is given, then how it is filled.
   static const char* kKinds[] = {"number", "pair (rows, cols)", "same", "valid"};
@@ -214,8 +276,12 @@ void draw_conv_section(AppState& s) {
   }
   field_error(s, "padding");
   field_error(s, "padding_mode");
-  if (int_pair("dilation", p.dilation_h, p.dilation_w, 1, 8)) s.mark_dirty(Dirty::trace);
+  if (int_pair("dilation", p.dilation_h, p.dilation_w, 0, 8)) s.mark_dirty(Dirty::trace);
   field_error(s, "dilation");
+  if (s.error_for("dilation") && (p.dilation_h < 1 || p.dilation_w < 1)) {
+    why("Dilation is the distance between the kernel's taps (1: neighbouring cells): with 0 every "
+        "tap would fall on the same cell.");
+  }
   int groups = p.groups;
   if (int_field("groups", groups, 1, 64, half)) {
     p.groups = groups;
@@ -260,7 +326,7 @@ void draw_pool_section(AppState& s) {
   if (int_pair("padding", p.pad_h, p.pad_w, 0, 8)) s.mark_dirty(Dirty::trace);
   field_error(s, "padding");
   if (is_max) {
-    if (int_pair("dilation", p.dilation_h, p.dilation_w, 1, 8)) s.mark_dirty(Dirty::trace);
+    if (int_pair("dilation", p.dilation_h, p.dilation_w, 0, 8)) s.mark_dirty(Dirty::trace);
   }
   field_error(s, "dilation");
   if (ImGui::Checkbox("ceil_mode", &p.ceil_mode)) s.mark_dirty(Dirty::trace);
@@ -282,6 +348,11 @@ void draw_shapes(const AppState& s) {
 }
 
 }  // namespace
+
+ParamRow param_row(const std::string& label) {
+  auto it = rows().find(label);
+  return it == rows().end() ? ParamRow{} : it->second;
+}
 
 void draw_params(AppState& s) {
   if (!ImGui::Begin("Parameters", &s.show_params)) {

@@ -5,11 +5,22 @@
 // Depends on ImGui, app_state.hpp and ui_theme.hpp.
 #pragma once
 
+#include <string>
+
 #include "app/ui/app_state.hpp"
 
 namespace cs::ui {
 
 void draw_params(AppState& state);
+
+// An integer row of the panel as last drawn: its top-left (screen pixels) and height, and the
+// sentence shown under it when a typed value was outside the panel's range ("stride can be 0 to
+// 16 here; 40 became 16."), "" otherwise. For the tests, by the row's label ("stride").
+struct ParamRow {
+  float x = -1, y = -1, h = 0;
+  std::string note;
+};
+ParamRow param_row(const std::string& label);
 
 // Operand reshaping used by the panel (and by tests): a tensor of `shape` holding `t`'s values
 // where the two overlap (top-left aligned), zeros elsewhere.

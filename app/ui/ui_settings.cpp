@@ -94,11 +94,34 @@ class SettingsReader {
     });
   }
   const std::string& problem() const { return m_problem; }
+  // A problem found after reading (a word that is not one of the choices).
+  void note(const std::string& problem) {
+    if (m_problem.empty()) m_problem = m_rd.fail(problem).message;
+  }
 
  private:
   JsonReader m_rd;
   std::string m_problem;
 };
+
+// "theme": "light" | "dark" and "palette": "red-blue" | "blue-orange"; another word keeps the
+// default and is the notice.
+void read_look(const Json& j, AppState& s, SettingsReader& r) {
+  std::string theme = s.dark_theme ? "dark" : "light";
+  r.text(j, "theme", theme);
+  if (theme == "light" || theme == "dark") {
+    s.dark_theme = theme == "dark";
+  } else {
+    r.note("theme must be \"light\" or \"dark\", not \"" + theme + "\"");
+  }
+  std::string palette = s.diverging_palette == 1 ? "blue-orange" : "red-blue";
+  r.text(j, "palette", palette);
+  if (palette == "red-blue" || palette == "blue-orange") {
+    s.diverging_palette = palette == "blue-orange" ? 1 : 0;
+  } else {
+    r.note("palette must be \"red-blue\" or \"blue-orange\", not \"" + palette + "\"");
+  }
+}
 
 // The preferences in `j` (an object) into `s`; the lesson's name into `lesson`.
 void read_preferences(const Json& j, AppState& s, std::string& lesson, SettingsReader& r) {
@@ -126,6 +149,7 @@ void read_preferences(const Json& j, AppState& s, std::string& lesson, SettingsR
     r.boolean(j, key, *flag);
   }
   r.whole(j, "preview_mapping", {0, 3}, s.preview_mapping);
+  read_look(j, s, r);
   r.text(j, "preview_path", s.preview_path);
   if (auto it = j.find("random"); it != j.end() && it->is_object()) {
     // The ranges of --random and the inputs view, so a saved spec always makes a lesson.
@@ -224,6 +248,8 @@ Status save_settings(const AppState& s, const std::string& dir) {
   j["play_unit"] = step_unit_name(s.stepper.play_unit());
   j["show_values"] = s.show_values;
   j["reduce_motion"] = s.reduce_motion;
+  j["theme"] = s.dark_theme ? "dark" : "light";
+  j["palette"] = s.diverging_palette == 1 ? "blue-orange" : "red-blue";
   j["show_lesson_info"] = s.show_lesson_info;
   j["show_params"] = s.show_params;
   j["show_arithmetic"] = s.show_arithmetic;

@@ -17,17 +17,19 @@
 namespace cs::ui {
 namespace {
 
-Palette g_palette;
 ImFont* g_ui = nullptr;
 ImFont* g_mono = nullptr;
 ImFont* g_heading = nullptr;
 ImFont* g_mono_big = nullptr;
 ImFont* g_mono_small = nullptr;
+ImFont* g_caption = nullptr;
 
 struct Built {
   bool done = false;
   bool presentation = false;
   bool high_contrast = false;
+  bool dark = false;
+  int palette = -1;
   float font_size = 0;
   float scale = 0;
 };
@@ -72,99 +74,219 @@ ImVec4 rgb(int r, int g, int b, int a = 255) {
   return ImVec4(r / 255.0f, g / 255.0f, b / 255.0f, a / 255.0f);
 }
 
-void set_palette(bool high_contrast, float scale) {
-  Palette& p = g_palette;
-  if (high_contrast) {
-    p.canvas_bg = IM_COL32(255, 255, 255, 255);
-    p.text = IM_COL32(0, 0, 0, 255);
-    p.text_dim = IM_COL32(60, 60, 60, 255);
-    p.grid = IM_COL32(0, 0, 0, 255);
-    p.input_border = IM_COL32(0, 0, 0, 255);
-    p.pad_fill = IM_COL32(215, 215, 215, 255);
-    p.pad_text = IM_COL32(40, 40, 40, 255);
-    p.empty_fill = IM_COL32(250, 250, 250, 255);
-    p.frame = IM_COL32(0, 160, 0, 255);
-    p.tap = IM_COL32(255, 140, 0, 255);
-    p.tap_done = IM_COL32(0, 160, 0, 90);
-    p.current_out = IM_COL32(255, 140, 0, 255);
-    p.hover = IM_COL32(160, 0, 200, 255);
-    p.argmax = IM_COL32(0, 0, 0, 255);
-    p.error = IM_COL32(190, 0, 0, 255);
-    p.accent = IM_COL32(0, 0, 160, 255);
-    p.line = 2.0f * scale;
-  } else {
-    p.canvas_bg = IM_COL32(250, 250, 252, 255);
-    p.text = IM_COL32(20, 20, 30, 255);
-    p.text_dim = IM_COL32(105, 105, 120, 255);
-    p.grid = IM_COL32(150, 150, 165, 255);
-    p.input_border = IM_COL32(40, 40, 60, 255);
-    p.pad_fill = IM_COL32(226, 226, 232, 255);
-    p.pad_text = IM_COL32(110, 110, 125, 255);
-    p.empty_fill = IM_COL32(242, 242, 246, 255);
-    p.frame = IM_COL32(20, 150, 60, 255);
-    p.tap = IM_COL32(245, 150, 0, 255);
-    p.tap_done = IM_COL32(20, 150, 60, 60);
-    p.current_out = IM_COL32(245, 150, 0, 255);
-    p.hover = IM_COL32(150, 40, 200, 255);
-    p.argmax = IM_COL32(20, 20, 30, 255);
-    p.error = IM_COL32(200, 30, 30, 255);
-    p.accent = IM_COL32(30, 70, 170, 255);
-    p.line = 1.0f * scale;
-  }
-  p.error_v4 = ImGui::ColorConvertU32ToFloat4(p.error);
-  p.dim_v4 = ImGui::ColorConvertU32ToFloat4(p.text_dim);
-  p.accent_v4 = ImGui::ColorConvertU32ToFloat4(p.accent);
-  p.tap_v4 = ImGui::ColorConvertU32ToFloat4(p.tap);
+ImU32 with_alpha(ImU32 c, int alpha) {
+  return (c & ~IM_COL32_A_MASK) | (static_cast<ImU32>(alpha) << IM_COL32_A_SHIFT);
 }
 
-void set_style(bool high_contrast, float scale) {
+// High contrast: black on white, thick lines; what presentation mode projects.
+Palette high_contrast_palette() {
+  Palette p{};
+  p.canvas_bg = IM_COL32(255, 255, 255, 255);
+  p.text = IM_COL32(0, 0, 0, 255);
+  p.text_dim = IM_COL32(60, 60, 60, 255);
+  p.grid = IM_COL32(0, 0, 0, 255);
+  p.input_border = IM_COL32(0, 0, 0, 255);
+  p.pad_fill = IM_COL32(215, 215, 215, 255);
+  p.pad_text = IM_COL32(40, 40, 40, 255);
+  p.pale_mix = 0.55f;
+  p.empty_fill = IM_COL32(250, 250, 250, 255);
+  // NOTE: the window was pure green (0, 160, 0) beside an orange tap; under protanopia the two
+  // were 5 ΔE apart. A darker teal keeps them apart in every simulation (ui_palette_test).
+  p.frame = IM_COL32(0, 110, 90, 255);
+  p.tap = IM_COL32(230, 110, 0, 255);
+  p.hover = IM_COL32(150, 0, 190, 255);
+  p.argmax = IM_COL32(0, 0, 0, 255);
+  p.error = IM_COL32(190, 0, 0, 255);
+  p.accent = IM_COL32(0, 0, 0, 255);
+  p.veil = IM_COL32(128, 128, 128, 130);
+  p.tap_v4 = rgb(170, 70, 0);
+  return p;
+}
+
+// Light: warm paper, ink text, one orange for "now", teal for the window.
+Palette light_palette() {
+  Palette p{};
+  p.canvas_bg = IM_COL32(250, 250, 248, 255);
+  p.text = IM_COL32(28, 31, 36, 255);
+  p.text_dim = IM_COL32(104, 109, 118, 255);
+  p.grid = IM_COL32(176, 176, 170, 255);
+  p.input_border = IM_COL32(60, 64, 72, 255);
+  p.pad_fill = IM_COL32(232, 232, 227, 255);
+  p.pad_text = IM_COL32(70, 74, 82, 255);
+  p.pale_mix = 0.7f;
+  p.empty_fill = IM_COL32(242, 242, 239, 255);
+  p.frame = IM_COL32(0, 122, 108, 255);
+  p.tap = IM_COL32(222, 110, 0, 255);
+  p.hover = IM_COL32(124, 58, 196, 255);
+  p.argmax = IM_COL32(28, 31, 36, 255);
+  p.error = IM_COL32(190, 30, 40, 255);
+  p.accent = IM_COL32(20, 22, 26, 255);
+  p.veil = IM_COL32(250, 250, 248, 165);
+  p.tap_v4 = rgb(176, 82, 0);
+  return p;
+}
+
+// Dark: slate surfaces, light text; the same two hues, lighter so they read on dark.
+Palette dark_palette() {
+  Palette p{};
+  p.canvas_bg = IM_COL32(28, 30, 34, 255);
+  p.text = IM_COL32(226, 228, 232, 255);
+  p.text_dim = IM_COL32(150, 155, 164, 255);
+  p.grid = IM_COL32(78, 82, 90, 255);
+  p.input_border = IM_COL32(200, 204, 212, 255);
+  p.pad_fill = IM_COL32(48, 51, 57, 255);
+  p.pad_text = IM_COL32(200, 204, 212, 255);
+  p.pale_mix = 0.8f;
+  p.empty_fill = IM_COL32(38, 41, 46, 255);
+  p.frame = IM_COL32(64, 178, 160, 255);
+  p.tap = IM_COL32(255, 150, 40, 255);
+  p.hover = IM_COL32(180, 140, 255, 255);
+  p.argmax = IM_COL32(236, 238, 242, 255);
+  p.error = IM_COL32(255, 120, 110, 255);
+  p.accent = IM_COL32(240, 242, 245, 255);
+  p.veil = IM_COL32(28, 30, 34, 165);
+  p.tap_v4 = rgb(255, 150, 40);
+  return p;
+}
+
+// The light palette until refresh_theme() runs (the headless tests draw with it).
+Palette g_palette = make_palette(false, false, 1.0f);
+
+// The window's neutral greys, from the surface outward; `dark` flips the direction.
+struct Neutrals {
+  ImVec4 bg, bar, field, field_hover, field_active, control, control_hover, control_active, border,
+      grab, grab_active, ink, dim, select;
+};
+
+Neutrals light_neutrals() {
+  return {rgb(250, 250, 248), rgb(240, 240, 236), rgb(255, 255, 255), rgb(246, 246, 242),
+          rgb(238, 238, 233), rgb(234, 234, 229), rgb(224, 224, 218), rgb(212, 212, 205),
+          rgb(214, 214, 207), rgb(150, 154, 162), rgb(60, 64, 72),    rgb(28, 31, 36),
+          rgb(104, 109, 118), rgb(214, 222, 232)};
+}
+
+Neutrals dark_neutrals() {
+  return {rgb(28, 30, 34),    rgb(22, 24, 27),    rgb(40, 43, 49),    rgb(48, 52, 59),
+          rgb(56, 60, 68),    rgb(46, 50, 56),    rgb(58, 62, 70),    rgb(70, 75, 84),
+          rgb(56, 60, 67),    rgb(110, 116, 126), rgb(200, 204, 212), rgb(226, 228, 232),
+          rgb(150, 155, 164), rgb(58, 78, 108)};
+}
+
+// Calm surfaces: every chrome colour is a neutral grey; the accent is kept for "now".
+void set_neutral_colours(ImGuiStyle& style, const Neutrals& n) {
+  ImVec4* c = style.Colors;
+  c[ImGuiCol_Text] = n.ink;
+  c[ImGuiCol_TextDisabled] = n.dim;
+  c[ImGuiCol_WindowBg] = c[ImGuiCol_ChildBg] = n.bg;
+  c[ImGuiCol_PopupBg] = n.field;
+  c[ImGuiCol_Border] = c[ImGuiCol_Separator] = n.border;
+  c[ImGuiCol_BorderShadow] = ImVec4(0, 0, 0, 0);
+  c[ImGuiCol_FrameBg] = n.field;
+  c[ImGuiCol_FrameBgHovered] = n.field_hover;
+  c[ImGuiCol_FrameBgActive] = n.field_active;
+  c[ImGuiCol_TitleBg] = c[ImGuiCol_TitleBgCollapsed] = c[ImGuiCol_MenuBarBg] = n.bar;
+  c[ImGuiCol_TitleBgActive] = n.control;
+  c[ImGuiCol_ScrollbarBg] = n.bar;
+  c[ImGuiCol_ScrollbarGrab] = n.control_active;
+  c[ImGuiCol_ScrollbarGrabHovered] = c[ImGuiCol_ScrollbarGrabActive] = n.grab;
+  c[ImGuiCol_CheckMark] = n.grab_active;
+  c[ImGuiCol_SliderGrab] = n.control_active;
+  c[ImGuiCol_SliderGrabActive] = n.grab;
+  c[ImGuiCol_Button] = c[ImGuiCol_Header] = c[ImGuiCol_Tab] = n.control;
+  c[ImGuiCol_ButtonHovered] = c[ImGuiCol_HeaderHovered] = c[ImGuiCol_TabHovered] = n.control_hover;
+  c[ImGuiCol_ButtonActive] = c[ImGuiCol_HeaderActive] = c[ImGuiCol_TabActive] = n.control_active;
+  c[ImGuiCol_TabUnfocused] = n.bar;
+  c[ImGuiCol_TabUnfocusedActive] = n.control;
+  c[ImGuiCol_SeparatorHovered] = c[ImGuiCol_ResizeGripHovered] = n.grab;
+  c[ImGuiCol_SeparatorActive] = c[ImGuiCol_ResizeGripActive] = n.grab_active;
+  c[ImGuiCol_ResizeGrip] = n.border;
+  c[ImGuiCol_TextSelectedBg] = n.select;
+  c[ImGuiCol_NavHighlight] = n.grab_active;
+  c[ImGuiCol_PlotHistogram] = c[ImGuiCol_PlotLines] = n.grab;
+  c[ImGuiCol_TableHeaderBg] = n.bar;
+  c[ImGuiCol_TableBorderStrong] = c[ImGuiCol_TableBorderLight] = n.border;
+}
+
+void set_high_contrast_colours(ImGuiStyle& style) {
+  ImVec4* c = style.Colors;
+  c[ImGuiCol_Text] = rgb(0, 0, 0);
+  c[ImGuiCol_TextDisabled] = rgb(60, 60, 60);
+  c[ImGuiCol_WindowBg] = rgb(255, 255, 255);
+  c[ImGuiCol_ChildBg] = rgb(255, 255, 255);
+  c[ImGuiCol_PopupBg] = rgb(255, 255, 230);
+  c[ImGuiCol_Border] = rgb(0, 0, 0);
+  c[ImGuiCol_FrameBg] = rgb(255, 255, 255);
+  c[ImGuiCol_FrameBgHovered] = rgb(255, 240, 160);
+  c[ImGuiCol_FrameBgActive] = rgb(255, 220, 100);
+  c[ImGuiCol_TitleBg] = rgb(225, 225, 225);
+  c[ImGuiCol_TitleBgActive] = rgb(255, 215, 0);
+  c[ImGuiCol_TitleBgCollapsed] = rgb(225, 225, 225);
+  c[ImGuiCol_Separator] = rgb(0, 0, 0);
+  c[ImGuiCol_ScrollbarGrab] = rgb(90, 90, 90);
+  c[ImGuiCol_MenuBarBg] = rgb(255, 255, 255);
+  c[ImGuiCol_Button] = rgb(255, 255, 255);
+  c[ImGuiCol_ButtonHovered] = rgb(255, 230, 120);
+  c[ImGuiCol_ButtonActive] = rgb(255, 200, 60);
+  c[ImGuiCol_Header] = rgb(255, 230, 120);
+  c[ImGuiCol_HeaderHovered] = rgb(255, 220, 90);
+  c[ImGuiCol_HeaderActive] = rgb(255, 200, 60);
+  c[ImGuiCol_CheckMark] = rgb(0, 0, 0);
+  c[ImGuiCol_SliderGrab] = rgb(0, 0, 140);
+  c[ImGuiCol_SliderGrabActive] = rgb(0, 0, 0);
+}
+
+// Spacing chosen on purpose (at body size 16; scaled with presentation mode): panels square
+// (they tile the window), controls softly rounded, one pixel of border so white fields read on
+// the paper surface; 10×8 window padding and 8×5 item spacing keep a 1280×720 projector's views
+// whole.
+void set_style(bool dark, bool high_contrast, float scale) {
   ImGuiStyle style;
-  ImGui::StyleColorsLight(&style);
-  style.WindowRounding = 3.0f;
-  style.FrameRounding = 3.0f;
-  style.GrabRounding = 3.0f;
+  if (dark && !high_contrast) {
+    ImGui::StyleColorsDark(&style);
+  } else {
+    ImGui::StyleColorsLight(&style);
+  }
+  style.WindowPadding = ImVec2(10, 8);
+  style.FramePadding = ImVec2(6, 3);
+  style.ItemSpacing = ImVec2(8, 5);
+  style.ItemInnerSpacing = ImVec2(6, 4);
+  style.IndentSpacing = 18.0f;
+  style.ScrollbarSize = 13.0f;
+  style.GrabMinSize = 10.0f;
+  style.WindowRounding = 0.0f;
+  style.ChildRounding = 0.0f;
+  style.FrameRounding = 4.0f;
+  style.PopupRounding = 4.0f;
+  style.GrabRounding = 4.0f;
+  style.TabRounding = 4.0f;
+  style.ScrollbarRounding = 6.0f;
   style.WindowBorderSize = 1.0f;
   style.FrameBorderSize = 1.0f;
-  style.ItemSpacing = ImVec2(8, 5);
-  style.WindowPadding = ImVec2(10, 8);
-  ImVec4* c = style.Colors;
-  c[ImGuiCol_WindowBg] = rgb(246, 246, 249);
-  c[ImGuiCol_TitleBg] = rgb(214, 220, 235);
-  c[ImGuiCol_TitleBgActive] = rgb(170, 190, 230);
-  c[ImGuiCol_MenuBarBg] = rgb(224, 228, 238);
+  style.PopupBorderSize = 1.0f;
+  style.WindowTitleAlign = ImVec2(0.0f, 0.5f);
   if (high_contrast) {
-    c[ImGuiCol_Text] = rgb(0, 0, 0);
-    c[ImGuiCol_TextDisabled] = rgb(60, 60, 60);
-    c[ImGuiCol_WindowBg] = rgb(255, 255, 255);
-    c[ImGuiCol_ChildBg] = rgb(255, 255, 255);
-    c[ImGuiCol_PopupBg] = rgb(255, 255, 230);
-    c[ImGuiCol_Border] = rgb(0, 0, 0);
-    c[ImGuiCol_FrameBg] = rgb(255, 255, 255);
-    c[ImGuiCol_FrameBgHovered] = rgb(255, 240, 160);
-    c[ImGuiCol_FrameBgActive] = rgb(255, 220, 100);
-    c[ImGuiCol_TitleBg] = rgb(225, 225, 225);
-    c[ImGuiCol_TitleBgActive] = rgb(255, 215, 0);
-    c[ImGuiCol_TitleBgCollapsed] = rgb(225, 225, 225);
-    c[ImGuiCol_Separator] = rgb(0, 0, 0);
-    c[ImGuiCol_ScrollbarGrab] = rgb(90, 90, 90);
-    c[ImGuiCol_MenuBarBg] = rgb(255, 255, 255);
-    c[ImGuiCol_Button] = rgb(255, 255, 255);
-    c[ImGuiCol_ButtonHovered] = rgb(255, 230, 120);
-    c[ImGuiCol_ButtonActive] = rgb(255, 200, 60);
-    c[ImGuiCol_Header] = rgb(255, 230, 120);
-    c[ImGuiCol_HeaderHovered] = rgb(255, 220, 90);
-    c[ImGuiCol_HeaderActive] = rgb(255, 200, 60);
-    c[ImGuiCol_CheckMark] = rgb(0, 0, 0);
-    c[ImGuiCol_SliderGrab] = rgb(0, 0, 140);
-    c[ImGuiCol_SliderGrabActive] = rgb(0, 0, 0);
+    set_high_contrast_colours(style);
     style.FrameBorderSize = 2.0f;
     style.WindowBorderSize = 2.0f;
+  } else {
+    set_neutral_colours(style, dark ? dark_neutrals() : light_neutrals());
   }
   style.ScaleAllSizes(scale);
   ImGui::GetStyle() = style;
 }
 
 }  // namespace
+
+Palette make_palette(bool dark, bool high_contrast, float scale) {
+  Palette p = high_contrast ? high_contrast_palette() : dark ? dark_palette() : light_palette();
+  p.current_out = p.tap;
+  p.tap_done = with_alpha(p.frame, dark && !high_contrast ? 110 : 80);
+  p.line = (high_contrast ? 2.0f : 1.0f) * scale;
+  p.error_v4 = ImGui::ColorConvertU32ToFloat4(p.error);
+  p.dim_v4 = ImGui::ColorConvertU32ToFloat4(p.text_dim);
+  p.accent_v4 = ImGui::ColorConvertU32ToFloat4(p.accent);
+  return p;
+}
 
 const Palette& palette() {
   return g_palette;
@@ -183,6 +305,9 @@ ImFont* mono_big_font() {
 }
 ImFont* mono_small_font() {
   return g_mono_small ? g_mono_small : mono_font();
+}
+ImFont* caption_font() {
+  return g_caption ? g_caption : ImGui::GetFont();
 }
 ImFont* number_font(float size) {
   if (size >= mono_big_font()->FontSize) return mono_big_font();
@@ -220,37 +345,36 @@ float text_size(const AppState& s) {
   return std::round(s.font_size * ui_scale(s));
 }
 
-bool refresh_theme(AppState& s) {
-  const bool contrast = s.high_contrast || s.presentation;
-  if (g_built.done && g_built.presentation == s.presentation && g_built.high_contrast == contrast &&
-      g_built.font_size == s.font_size && g_built.scale == ui_scale(s)) {
-    return false;
-  }
-  const bool had_texture = g_built.done;
-  g_built = {true, s.presentation, contrast, s.font_size, ui_scale(s)};
+namespace {
+
+// The atlas at the sizes of the type scale (TypeScale in ui_theme.hpp). False when a DejaVu file
+// is missing: ImGui's own font then stands in for all of them and the banner says why.
+bool build_fonts(AppState& s) {
   const float scale = ui_scale(s);
   const float size = text_size(s);
-
   ImGuiIO& io = ImGui::GetIO();
   io.Fonts->Clear();
   bool missing = false;
   g_ui = add_font(io.Fonts, "DejaVuSans.ttf", size, missing);
   g_mono = add_font(io.Fonts, "DejaVuSansMono.ttf", size, missing);
-  g_heading = add_font(io.Fonts, "DejaVuSans-Bold.ttf", std::round(size * 1.15f), missing);
-  g_mono_big = add_font(io.Fonts, "DejaVuSansMono.ttf", std::round(size * 1.5f), missing);
-  g_mono_small = add_font(io.Fonts, "DejaVuSansMono.ttf", std::round(size * 0.7f), missing);
+  g_heading =
+      add_font(io.Fonts, "DejaVuSans-Bold.ttf", std::round(size * TypeScale::heading), missing);
+  g_mono_big =
+      add_font(io.Fonts, "DejaVuSansMono.ttf", std::round(size * TypeScale::numbers_big), missing);
+  g_mono_small =
+      add_font(io.Fonts, "DejaVuSansMono.ttf", std::round(size * TypeScale::caption_mono), missing);
+  g_caption = add_font(io.Fonts, "DejaVuSans.ttf", std::round(size * TypeScale::caption), missing);
   if (missing || !g_ui) {
     io.Fonts->Clear();
     ImFontConfig cfg;
     cfg.SizePixels = 13.0f * scale;
     g_ui = io.Fonts->AddFontDefault(&cfg);
-    g_mono = g_heading = g_mono_big = g_mono_small = g_ui;
+    g_mono = g_heading = g_mono_big = g_mono_small = g_caption = g_ui;
     s.banner = std::string("The DejaVu fonts are missing from ") + kFontDir +
                " (install fonts-dejavu-core); using ImGui's built-in font, which lacks · × − ⌊ ⌋.";
   }
   io.FontDefault = g_ui;
   io.Fonts->Build();
-  (void)had_texture;
   // NOTE: the backend made the old texture from the old atlas; a new atlas needs a new texture.
   // main.cpp creates the backend's device objects before the first call, so one always exists.
   ImGui_ImplOpenGL3_DestroyFontsTexture();
@@ -258,8 +382,28 @@ bool refresh_theme(AppState& s) {
   // Every glyph is drawn at the size it was rasterised at (PixelSnapH, number_font()), so
   // nearest sampling looks the same as linear and costs llvmpipe about a fifth less per frame.
   gpu::set_nearest_filtering(reinterpret_cast<uintptr_t>(io.Fonts->TexID));
-  set_style(contrast, scale);
-  set_palette(contrast, scale);
+  return !missing;
+}
+
+}  // namespace
+
+bool refresh_theme(AppState& s) {
+  const bool contrast = s.high_contrast || s.presentation;
+  const float scale = ui_scale(s);
+  const Built want{true,        s.presentation, contrast, s.dark_theme, s.diverging_palette,
+                   s.font_size, scale};
+  const bool same_fonts = g_built.done && g_built.font_size == want.font_size &&
+                          g_built.scale == want.scale && g_built.presentation == want.presentation;
+  if (same_fonts && g_built.high_contrast == want.high_contrast && g_built.dark == want.dark &&
+      g_built.palette == want.palette) {
+    return false;
+  }
+  g_built = want;
+  if (!same_fonts) build_fonts(s);
+  set_style(s.dark_theme, contrast, scale);
+  g_palette = make_palette(s.dark_theme, contrast, scale);
+  gpu::set_diverging_palette(s.diverging_palette == 1 ? gpu::DivergingPalette::blue_orange
+                                                      : gpu::DivergingPalette::red_blue);
   return true;
 }
 
@@ -291,17 +435,30 @@ ImU32 value_colour(double v, double max_abs, bool pale) {
   if (!std::isfinite(t)) t = 0.0f;
   uint8_t c[3];
   cs::gpu::diverging_colour(t, c);
-  if (pale) {
-    for (uint8_t& x : c)
-      x = static_cast<uint8_t>(x + (255 - x) * 0.55f);
+  const ImU32 colour = IM_COL32(c[0], c[1], c[2], 255);
+  return pale ? paler(colour, g_palette) : colour;
+}
+
+ImU32 paler(ImU32 colour, const Palette& pal) {
+  ImU32 out = IM_COL32_A_MASK;
+  for (int shift : {IM_COL32_R_SHIFT, IM_COL32_G_SHIFT, IM_COL32_B_SHIFT}) {
+    const float from = static_cast<float>((colour >> shift) & 0xFF);
+    const float to = static_cast<float>((pal.canvas_bg >> shift) & 0xFF);
+    out |= static_cast<ImU32>(from + (to - from) * pal.pale_mix + 0.5f) << shift;
   }
-  return IM_COL32(c[0], c[1], c[2], 255);
+  return out;
 }
 
 ImU32 text_colour_on(ImU32 bg) {
-  const ImVec4 v = ImGui::ColorConvertU32ToFloat4(bg);
-  const float l = 0.2126f * v.x + 0.7152f * v.y + 0.0722f * v.z;
-  return l > 0.45f ? IM_COL32(0, 0, 0, 255) : IM_COL32(255, 255, 255, 255);
+  // The higher WCAG contrast of black and white on `bg`: at worst 4.58 (where they tie), so a
+  // number reads on any cell colour.
+  auto linear = [](ImU32 byte) {
+    const float c = static_cast<float>(byte & 0xFF) / 255.0f;
+    return c <= 0.04045f ? c / 12.92f : std::pow((c + 0.055f) / 1.055f, 2.4f);
+  };
+  const float y = 0.2126f * linear(bg) + 0.7152f * linear(bg >> 8) + 0.0722f * linear(bg >> 16);
+  const float on_black = (y + 0.05f) / 0.05f, on_white = 1.05f / (y + 0.05f);
+  return on_black >= on_white ? IM_COL32(0, 0, 0, 255) : IM_COL32(255, 255, 255, 255);
 }
 
 void draw_colour_legend(double max_abs, float width) {

@@ -14,6 +14,8 @@ const char* kStepNeeds = "--step needs a step number 0 or more, e.g. --step 12."
 const char* kFramesNeeds = "--frames needs a number of frames of 1 or more, e.g. --frames 5.";
 const char* kSizeNeeds =
     "--size needs WIDTHxHEIGHT between 320x240 and 8192x8192, e.g. --size 1600x900.";
+const char* kThemeNeeds = "--theme needs light or dark, e.g. --theme dark.";
+const char* kPaletteNeeds = "--palette needs red-blue or blue-orange, e.g. --palette blue-orange.";
 const char* kRandomNeeds = "--random needs H,W,C,COUT[,K[,SEED]], e.g. --random 64,64,3,8.";
 
 bool whole_number(const std::string& text, long long& out) {
@@ -86,6 +88,9 @@ const cli::CommandSpec& window_spec() {
           {"--step", "K", "seek the stepper to global step K", kStepNeeds},
           {"--presentation", nullptr, "start in presentation mode"},
           {"--high-contrast", nullptr, "start with the high-contrast theme"},
+          {"--theme", "light|dark", "start with the light or the dark theme", kThemeNeeds},
+          {"--palette", "red-blue|blue-orange",
+           "the cells' diverging colours (blue-orange: colour-blind safe)", kPaletteNeeds},
           {"--preview", "IMAGE", "open the live preview on a PNG/JPEG",
            "--preview needs a PNG or JPEG file."},
           {"--size", "WxH", "window size in pixels (default 1600x900)", kSizeNeeds},
@@ -151,6 +156,14 @@ Result<WindowOptions> parse_window_options(int argc, char** argv) {
   }
   if (const std::string* v = args->get("--random")) {
     if (Status st = read_random(*v, o); !st) return st.error();
+  }
+  if (const std::string* v = args->get("--theme")) {
+    if (*v != "light" && *v != "dark") return make_error(kThemeNeeds, "--theme");
+    o.dark_theme = *v == "dark";
+  }
+  if (const std::string* v = args->get("--palette")) {
+    if (*v != "red-blue" && *v != "blue-orange") return make_error(kPaletteNeeds, "--palette");
+    o.diverging_palette = *v == "blue-orange" ? 1 : 0;
   }
   o.presentation = args->has("--presentation");
   o.high_contrast = args->has("--high-contrast");

@@ -21,6 +21,8 @@ struct WindowOptions {
   long long frames = -1;  // --frames N; -1: until the window closes (3 with --screenshot)
   int width = 1600, height = 900;
   bool presentation = false, high_contrast = false, frame_stats = false, drag_weight = false;
+  std::optional<bool> dark_theme;        // --theme light|dark
+  std::optional<int> diverging_palette;  // --palette red-blue|blue-orange (0, 1)
   bool help_window = false;
   bool play = false;
 };
