@@ -26,17 +26,33 @@ void open_vertical_edge(AppState& s) {
   ASSERT_EQ(s.stepper.total(), 90);
 }
 
-TEST(UiState, TransposedLessonsAreRefusedWithWhereToFindThem) {
-  // The canvas draws conv and pooling traces only: a transposed-convolution lesson is refused in
-  // one sentence that names the command printing it, and the current lesson stays.
+// A transposed-convolution lesson opens in the window as its gather reading: a stride-1
+// convolution over the zero-stuffed input, stepped like conv2d, with the engine's numbers.
+// transpose-unit: 2×2 input, 3×3 kernel, stride 1, padding 0 → 4×4 output (16 windows of 9 taps).
+TEST(UiState, TransposedLessonsOpenAsTheirGatherReading) {
   AppState s;
   ASSERT_TRUE(load_lesson(s, "vertical-edge").has_value());
   const Status st = load_lesson(s, "transpose-unit");
-  ASSERT_FALSE(st.has_value());
-  EXPECT_EQ(st.error().message,
-            "lesson 'transpose-unit' is a transposed convolution, which the window does not draw "
-            "yet; print it with `convscope lesson transpose-unit`");
-  EXPECT_EQ(s.lesson_name, "vertical-edge");
+  ASSERT_TRUE(st.has_value()) << st.error().message;
+  EXPECT_EQ(s.op, LessonOp::conv_transpose);
+  ASSERT_TRUE(s.has_trace());
+  EXPECT_EQ(s.trace->op(), TraceOp::conv_transpose2d);
+  EXPECT_TRUE(s.trace->has_weights());
+  EXPECT_FALSE(s.error.has_value());
+  EXPECT_EQ(s.trace->shape().out_h, 4);
+  EXPECT_EQ(s.stepper.total(), 16 * (9 + 1));
+  // Every window's value is the engine's output cell.
+  for (int64_t w = 0; w < s.trace->window_count(); ++w)
+    EXPECT_EQ(s.trace->window(w).value, s.trace->output().get(w)) << "window " << w;
+  // The stride-2 lesson: stuffed zeros between the input cells are taps that add nothing.
+  ASSERT_TRUE(load_lesson(s, "transpose-stride-2").has_value());
+  ASSERT_TRUE(s.has_trace());
+  EXPECT_EQ(s.trace->shape().up_h, 2);
+  bool saw_stuffed = false;
+  for (const TraceTap& t : s.trace->taps(0))
+    saw_stuffed = saw_stuffed || t.source == TapSource::stuffed;
+  EXPECT_TRUE(saw_stuffed);
+  // Built-in lessons (the PageDown cycle) stay conv and pooling.
   for (const Lesson& l : builtin_lessons())
     EXPECT_NE(l.op, LessonOp::conv_transpose) << l.name;
 }

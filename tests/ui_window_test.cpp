@@ -498,11 +498,12 @@ TEST_F(UiWindow, NothingIsCutAtProjectorAndDesktopSizes) {
     const char* lesson;
     const char* size;
   };
-  const Case cases[] = {{"vertical-edge", "1280x720"}, {"rgb-3-filters", "1280x720"},
-                        {"depthwise", "1280x720"},     {"dilation-2", "1366x768"},
-                        {"avg-pool-ceil", "1280x720"}, {"rgb-3-filters", "1920x1080"},
-                        {"keras-pool", "1920x1080"},   {"rgb-3-filters", "3840x2160"},
-                        {"vertical-edge", "1600x900"}, {"rgb-3-filters", "1600x900"}};
+  const Case cases[] = {{"vertical-edge", "1280x720"},      {"rgb-3-filters", "1280x720"},
+                        {"depthwise", "1280x720"},          {"dilation-2", "1366x768"},
+                        {"avg-pool-ceil", "1280x720"},      {"rgb-3-filters", "1920x1080"},
+                        {"keras-pool", "1920x1080"},        {"rgb-3-filters", "3840x2160"},
+                        {"transpose-stride-2", "1280x720"}, {"vertical-edge", "1600x900"},
+                        {"rgb-3-filters", "1600x900"}};
   for (const Case& c : cases) {
     for (const char* mode : {"", " --presentation"}) {
       const fs::path st = m_dir / "fit.json";

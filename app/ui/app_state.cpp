@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/conv_transpose_trace.hpp"
 #include "core/limits.hpp"
 
 namespace cs {
@@ -95,6 +96,38 @@ Status run_pool(AppState& s) {
   return ok();
 }
 
+// A transposed convolution (op conv_transpose): its gather reading is what the canvas steps
+// through. NOTE: the window keeps operands in PyTorch order, so the trace runs in NCHW with the
+// weight [C_in, C_out/groups, KH, KW]; the lesson's layout only names the shapes.
+Status run_transpose(AppState& s) {
+  if (s.input.ndim() != 4 || s.weight.ndim() != 4) {
+    return make_error(
+        "A transposed convolution needs a 4-dimensional input [N, C_in, H, W] and "
+        "weight [C_in, C_out/groups, KH, KW].",
+        "input");
+  }
+  ConvTranspose2dParams p = s.transpose;
+  p.layout = Layout::nchw;
+  const Tensor* bias = s.has_bias ? &s.bias : nullptr;
+  auto trace = trace_conv_transpose2d(s.input, s.weight, bias, p);
+  if (!trace) return trace.error();
+  s.trace = std::move(trace).value();
+  s.stepper.set_geometry(s.trace->stepper_geometry());
+  return ok();
+}
+
+Status run_op(AppState& s) {
+  switch (s.op) {
+    case LessonOp::conv:
+      return run_conv(s);
+    case LessonOp::pool:
+      return run_pool(s);
+    case LessonOp::conv_transpose:
+      return run_transpose(s);
+  }
+  return run_conv(s);
+}
+
 }  // namespace
 
 void recompute_if_dirty(AppState& s) {
@@ -105,7 +138,7 @@ void recompute_if_dirty(AppState& s) {
   // NOTE: no exception may cross a frame; the engine reports errors as values, but a huge
   // allocation can still throw std::bad_alloc.
   try {
-    st = s.op == LessonOp::conv ? run_conv(s) : run_pool(s);
+    st = run_op(s);
   } catch (const std::bad_alloc&) {
     st = make_error("Not enough memory for this lesson; use a smaller input.", "input");
   } catch (const std::exception& e) {
@@ -128,8 +161,12 @@ void load_lesson(AppState& s, const Lesson& lesson) {
   s.op = lesson.op;
   s.conv = lesson.conv;
   s.pool = lesson.pool;
+  s.transpose = lesson.transpose;
   s.flip_kernel = lesson.flip_kernel;
-  const Layout layout = lesson.op == LessonOp::conv ? lesson.conv.layout : lesson.pool.layout;
+  // NOTE: the transposed lessons are NCHW (a Keras-layout one would need its kernel permuted).
+  const Layout layout = lesson.op == LessonOp::conv   ? lesson.conv.layout
+                        : lesson.op == LessonOp::pool ? lesson.pool.layout
+                                                      : Layout::nchw;
   // One layout for the window (the Layout radio reads conv's): a Keras pooling lesson is NHWC.
   s.conv.layout = s.pool.layout = layout;
   s.input = layout == Layout::nhwc ? nhwc_to_nchw(lesson.input) : lesson.input;
@@ -190,18 +227,10 @@ Status load_lesson(AppState& s, const std::string& name) {
     load_random_lesson(s, s.random_spec);
     return ok();
   }
-  auto lesson = find_lesson(name);
-  if (!lesson) {
-    // NOTE: the transposed convolution's lessons exist, but the canvas does not draw them yet.
-    if (find_any_lesson(name)) {
-      return make_error("lesson '" + name +
-                            "' is a transposed convolution, which the window does not draw yet; "
-                            "print it with `convscope lesson " +
-                            name + "`",
-                        "lesson");
-    }
-    return lesson.error();
-  }
+  // The built-in lessons and the transposed convolution's (which the window draws as its gather
+  // reading; they are not in the PageDown cycle).
+  auto lesson = find_any_lesson(name);
+  if (!lesson) return lesson.error();
   load_lesson(s, *lesson);
   return ok();
 }

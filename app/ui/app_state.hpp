@@ -71,6 +71,9 @@ struct AppState {
   bool has_bias = false;
   Conv2dParams conv;
   Pool2dParams pool;
+  // A transposed-convolution lesson's settings (op == conv_transpose): the weight is then
+  // [C_in, C_out/groups, KH, KW], as torch.nn.ConvTranspose2d stores it.
+  ConvTranspose2dParams transpose;
   // True convolution (SciPy's signal.convolve): the engine runs on flip_kernel(weight).
   bool flip_kernel = false;
   uint64_t seed = 1;  // the seed of the last random tensor (shown, and used by "random")

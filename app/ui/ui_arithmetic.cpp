@@ -130,7 +130,11 @@ void draw_current_multiply(const TraceView& v, const TraceWindow& win, const Tra
   // NOTE: appended, not "x" + idx(...): g++ 12 warns falsely (-Wrestrict) on the latter.
   std::string where = "x";
   where += idx({win.n, t.ic, t.iy, t.ix});
-  if (t.source == TapSource::padding) {
+  if (t.source == TapSource::stuffed) {
+    where += " (a zero stuffed between input cells)";
+  } else if (t.source == TapSource::padding && !v.is_conv()) {
+    where += " (zero padding)";
+  } else if (t.source == TapSource::padding) {
     const ConvTraceView& cv = static_cast<const ConvTraceView&>(v);
     where += t.src_y < 0
                  ? " (zero padding)"
@@ -332,7 +336,7 @@ void draw_window(AppState& s) {
                      {g.stride_w, g.dilation_w, g.pad.left, win.origin_x});
   if (p.now) {
     ImGui::PushFont(mono_font());
-    if (v.is_conv()) {
+    if (v.has_weights()) {
       draw_current_multiply(v, win, *p.now);
     } else {
       draw_current_value(v, win, *p.now);

@@ -17,6 +17,7 @@
 #include "app/ui/motion.hpp"
 #include "app/ui/ui_edit.hpp"
 #include "app/ui/ui_theme.hpp"
+#include "core/conv_transpose_trace.hpp"
 
 namespace cs::ui {
 namespace {
@@ -137,6 +138,7 @@ struct Frame {
   const TraceView* view = nullptr;
   TraceShape g;
   bool conv = true, is_max = false, nhwc = false;
+  bool transposed = false;  // a transposed conv: the input is the zero-stuffed one
   int64_t n = 0;
   int64_t win = 0, tap = 0;  // the stepper: window, and the tap being taken (taps_per_window: done)
   bool at_result = false;
@@ -154,7 +156,8 @@ bool build_frame(const AppState& s, Frame& f) {
   const TraceView& v = *s.trace;
   f.view = &v;
   f.g = v.shape();
-  f.conv = v.is_conv();
+  f.conv = v.has_weights();  // conv, and a transposed conv's gather reading
+  f.transposed = v.op() == TraceOp::conv_transpose2d;
   f.is_max = v.op() == TraceOp::max_pool2d;
   f.nhwc = v.layout() == Layout::nhwc;
   f.win = st.window();
@@ -621,7 +624,8 @@ void Canvas::draw_input_grid(const Grid& g, std::size_t slot) {
   const std::string n = std::to_string(ic);
   std::string label = "ch " + n;
   for (const std::string& v :
-       {"input channel " + n + group, "channel " + n + group, "channel " + n}) {
+       {std::string(f.transposed ? "stuffed input channel " : "input channel ") + n + group,
+        "channel " + n + group, "channel " + n}) {
     if (ui_font()->CalcTextSizeA(ui_font()->FontSize, 1e9f, 0, v.c_str()).x <= room) {
       label = v;
       break;
@@ -640,10 +644,13 @@ void Canvas::draw_input_grid(const Grid& g, std::size_t slot) {
   for (int64_t r = 0; r < g.rows; ++r) {
     for (int64_t c = 0; c < g.cols; ++c) {
       const int64_t iy = r + g.row0, ix = c + g.col0;
-      const bool pad = f.view->in_padding(iy, ix);
+      const bool stuffed = f.transposed && !f.view->in_padding(iy, ix) && f.g.stuffed(iy, ix);
+      const bool pad = f.view->in_padding(iy, ix) || stuffed;
       const double v = f.view->padded_value(f.n, ic, iy, ix);
       ImU32 fill;
-      if (pad) {
+      if (stuffed) {
+        fill = pal.empty_fill;  // a zero stuffed between input cells: drawn apart from padding
+      } else if (pad) {
         const bool zeros_like = !f.conv || f.g.padding_mode == PaddingMode::zeros;
         fill = zeros_like ? pal.pad_fill : value_colour(v, f.in_max, true);
       } else {
@@ -1073,7 +1080,15 @@ void Canvas::input_tooltip(const Grid& g) {
   const bool pad = f.view->in_padding(iy, ix);
   const double v = f.view->padded_value(f.n, g.c, iy, ix);
   const auto ll = [](int64_t v_) { return static_cast<long long>(v_); };
-  if (!pad) {
+  if (f.transposed && !pad && f.g.stuffed(iy, ix)) {
+    ImGui::Text("a zero stuffed between input cells (stride %d,%d): adds nothing", f.g.up_h,
+                f.g.up_w);
+  } else if (f.transposed && !pad) {
+    ImGui::Text("x[%lld, %lld, %lld, %lld] = %s (stuffed cell %lld, %lld)", ll(f.n), ll(g.c),
+                ll(iy / f.g.up_h), ll(ix / f.g.up_w), fmt(v, 7).c_str(), ll(iy), ll(ix));
+  } else if (f.transposed) {
+    ImGui::Text("padding at (%lld, %lld): reads 0", ll(iy), ll(ix));
+  } else if (!pad) {
     ImGui::Text("x%s = %s", at4(f, f.n, g.c, iy, ix).c_str(), fmt(v, 7).c_str());
   } else if (f.conv) {
     const PaddingMode mode = f.g.padding_mode;
@@ -1157,6 +1172,15 @@ std::string shapes_line(const Frame& f) {
     return s;
   };
   const TraceShape& g = f.g;
+  if (f.transposed) {
+    // The layer's own shapes (the input before stuffing, the weight as PyTorch stores it).
+    const Tensor& in = f.view->input();
+    const auto& tv = static_cast<const ConvTransposeTraceView&>(*f.view);
+    return "x " + d({in.dim(0), in.dim(1), in.dim(2), in.dim(3)}) + ", w " +
+           d({tv.layer_weight().dim(0), tv.layer_weight().dim(1), tv.layer_weight().dim(2),
+              tv.layer_weight().dim(3)}) +
+           " → y " + d({g.n, g.c_out, g.out_h, g.out_w}) + "  (N×C×H×W, weight I×O×H×W)";
+  }
   const std::string x =
       f.nhwc ? d({g.n, g.in_h, g.in_w, g.c_in}) : d({g.n, g.c_in, g.in_h, g.in_w});
   const std::string y =
@@ -1178,6 +1202,7 @@ std::string shapes_line(const Frame& f) {
 
 // "padding 1 (zeros: reads 0) → 7×7 · stride 1,1 · dilation 1,1 · groups 1".
 std::string settings_words(const Frame& f) {
+  if (f.transposed) return f.view->settings_line();  // (several lines, wrapped by the header)
   std::string s = padding_words(f) + " · stride " + std::to_string(f.g.stride_h) + "," +
                   std::to_string(f.g.stride_w);
   if (f.g.dilation_h > 1 || f.g.dilation_w > 1 || f.conv) {
@@ -1216,10 +1241,14 @@ bool draw_canvas_header(AppState& s, Frame& f) {
   ImGui::PopFont();
   const float spacing = 1.5f * ImGui::GetFontSize();
   const bool same_line = shapes_w + spacing + ImGui::CalcTextSize(settings.c_str()).x <= room;
-  if (same_line) ImGui::SameLine(0.0f, spacing);
+  if (same_line && !f.transposed) ImGui::SameLine(0.0f, spacing);
   ImGui::PushStyleColor(ImGuiCol_Text, pal.dim_v4);
-  ImGui::TextUnformatted(
-      fit_text(settings, ImGui::GetFont(), ImGui::GetContentRegionAvail().x).c_str());
+  if (f.transposed) {
+    ImGui::TextWrapped("%s", settings.c_str());  // the layer's settings and the gather reading
+  } else {
+    ImGui::TextUnformatted(
+        fit_text(settings, ImGui::GetFont(), ImGui::GetContentRegionAvail().x).c_str());
+  }
   ImGui::PopStyleColor();
   draw_formula(f.view->formula(), /*compact=*/true);
   if (s.error) {

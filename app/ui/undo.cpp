@@ -17,6 +17,13 @@ bool same_pool(const Pool2dParams& a, const Pool2dParams& b) {
          a.ceil_mode == b.ceil_mode && a.count_include_pad == b.count_include_pad;
 }
 
+bool same_transpose(const ConvTranspose2dParams& a, const ConvTranspose2dParams& b) {
+  return a.stride_h == b.stride_h && a.stride_w == b.stride_w && a.pad_h == b.pad_h &&
+         a.pad_w == b.pad_w && a.output_padding_h == b.output_padding_h &&
+         a.output_padding_w == b.output_padding_w && a.dilation_h == b.dilation_h &&
+         a.dilation_w == b.dilation_w && a.groups == b.groups && a.layout == b.layout;
+}
+
 // The fields of a snapshot and of the state have the same names: one comparison for both.
 template <typename A, typename B>
 bool same_fields(const A& a, const B& b) {
@@ -25,7 +32,8 @@ bool same_fields(const A& a, const B& b) {
          a.op == b.op && a.has_bias == b.has_bias && a.flip_kernel == b.flip_kernel &&
          a.seed == b.seed && a.conv.layout == b.conv.layout && a.pool.layout == b.pool.layout &&
          same_arithmetic(a.conv, b.conv) && same_pool(a.pool, b.pool) &&
-         a.input.identical(b.input) && a.weight.identical(b.weight) && a.bias.identical(b.bias);
+         same_transpose(a.transpose, b.transpose) && a.input.identical(b.input) &&
+         a.weight.identical(b.weight) && a.bias.identical(b.bias);
 }
 
 std::string join_parts(const std::vector<std::string>& parts) {
@@ -145,6 +153,7 @@ EditSnapshot capture_edit(const AppState& s) {
   e.has_bias = s.has_bias;
   e.conv = s.conv;
   e.pool = s.pool;
+  e.transpose = s.transpose;
   e.flip_kernel = s.flip_kernel;
   e.seed = s.seed;
   return e;
@@ -166,6 +175,7 @@ void restore_edit(AppState& s, const EditSnapshot& e) {
   s.has_bias = e.has_bias;
   s.conv = e.conv;
   s.pool = e.pool;
+  s.transpose = e.transpose;
   s.flip_kernel = e.flip_kernel;
   s.seed = e.seed;
   s.mark_dirty(Dirty::trace);

@@ -27,6 +27,7 @@ struct EditSnapshot {
   bool has_bias = false;
   Conv2dParams conv;
   Pool2dParams pool;
+  ConvTranspose2dParams transpose;
   bool flip_kernel = false;
   uint64_t seed = 1;
 
