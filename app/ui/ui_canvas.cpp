@@ -1034,14 +1034,14 @@ void Canvas::draw_outputs_fed(const Grid& g) {
   const CellRef& h = m_s.hover_input;
   const int64_t ob = f.g.first_output_channel(h.c), oe = ob + f.g.c_out_per_group;
   if (g.c < ob || g.c >= oe) return;
-  const int64_t py = h.y + f.g.pad.top, px = h.x + f.g.pad.left;
-  for (int64_t r = 0; r < g.rows; ++r) {
-    const int64_t dy = py - r * f.g.stride_h;
-    if (dy < 0 || dy % f.g.dilation_h != 0 || dy / f.g.dilation_h >= f.g.k_h) continue;
-    for (int64_t c = 0; c < g.cols; ++c) {
-      const int64_t dx = px - c * f.g.stride_w;
-      if (dx < 0 || dx % f.g.dilation_w != 0 || dx / f.g.dilation_w >= f.g.k_w) continue;
-      cell_outline(m_dl, g, r, c, m_pal.hover, 2.5f * m_pal.line, 1.0f);
+  // The geometry's reverse mapping: the outputs whose windows span the cell, and of those the
+  // ones with a tap on it (dilation skips the rest).
+  const TraceView::OutputRect spans = f.view->windows_covering(h.y, h.x);
+  for (int64_t r = spans.oy.begin; r < spans.oy.end; ++r) {
+    if (f.g.tap_ky(r, h.y) < 0) continue;
+    for (int64_t c = spans.ox.begin; c < spans.ox.end; ++c) {
+      if (f.g.tap_kx(c, h.x) >= 0)
+        cell_outline(m_dl, g, r, c, m_pal.hover, 2.5f * m_pal.line, 1.0f);
     }
   }
 }
