@@ -88,8 +88,9 @@ std::string conv2d_formula(const ConvGeometry& g);
 // The same for pooling, C channels pooled one by one, with the same index formula:
 //   iy = oy * stride_h + ky * dilation_h - pad.top  = window_origin_y(oy) + ky * dilation_h
 //   ix = ox * stride_w + kx * dilation_w - pad.left = window_origin_x(ox) + kx * dilation_w
-// NOTE: pooling's padding is symmetric (pad.top == pad.bottom, pad.left == pad.right), but with
-// ceil_mode the last window may reach past the bottom/right padding.
+// NOTE: PyTorch's pooling padding is symmetric (pad.top == pad.bottom, pad.left == pad.right;
+// Keras's 'same' may add one more at the bottom/right), and with ceil_mode the last window may
+// reach past the bottom/right padding.
 struct PoolGeometry {
   int64_t n = 0, c = 0, in_h = 0, in_w = 0;
   int64_t out_h = 0, out_w = 0;
