@@ -2,6 +2,7 @@
 // names the user's numbers and, where there is one, the fix. Mirrors PyTorch 1.13's checks.
 #include "geometry.hpp"
 
+#include <algorithm>
 #include <string>
 
 namespace cs {
@@ -76,6 +77,13 @@ Result<ConvGeometry> conv2d_geometry_impl(const Shape& x, const Shape& wt, int64
   if (p.padding.kind == PaddingSpec::Kind::explicit_ && (p.padding.h < 0 || p.padding.w < 0)) {
     return make_error("padding cannot be negative; got " + hw(p.padding.h, p.padding.w) + " (rows" +
                           kTimes + "columns)",
+                      "padding");
+  }
+  if (p.padding.kind == PaddingSpec::Kind::sides &&
+      std::min({p.padding.top, p.padding.bottom, p.padding.left, p.padding.right}) < 0) {
+    return make_error("padding cannot be negative; got top " + s(p.padding.top) + ", bottom " +
+                          s(p.padding.bottom) + ", left " + s(p.padding.left) + ", right " +
+                          s(p.padding.right),
                       "padding");
   }
   for (int64_t d : x) {
@@ -157,6 +165,14 @@ Result<ConvGeometry> conv2d_geometry_impl(const Shape& x, const Shape& wt, int64
                static_cast<int>(tw - tw / 2)};
       break;
     }
+    case PaddingSpec::Kind::full: {  // every position where kernel and input overlap at all
+      const int fh = static_cast<int>(span_h - 1), fw = static_cast<int>(span_w - 1);
+      g.pad = {fh, fh, fw, fw};
+      break;
+    }
+    case PaddingSpec::Kind::sides:
+      g.pad = {p.padding.top, p.padding.bottom, p.padding.left, p.padding.right};
+      break;
   }
   struct Side {
     int64_t pad, size;
@@ -305,6 +321,16 @@ Result<PoolGeometry> pool2d_geometry(const Shape& x, const Pool2dParams& p) {
                           "); PyTorch refuses it",
                       "padding");
   }
+  // Bottom/right padding of their own only come from Keras's 'same' (core/keras.cpp), which
+  // never pads more than half the window either.
+  const int pad_bottom = p.pad_bottom < 0 ? p.pad_h : p.pad_bottom;
+  const int pad_right = p.pad_right < 0 ? p.pad_w : p.pad_right;
+  if (pad_bottom > p.k_h / 2 || pad_right > p.k_w / 2) {
+    return make_error("pooling padding of " + hw(pad_bottom, pad_right) +
+                          " at the bottom, right is more than half the kernel " + hw(p.k_h, p.k_w) +
+                          " (at most " + hw(p.k_h / 2, p.k_w / 2) + ")",
+                      "padding");
+  }
   PoolGeometry g;
   g.n = x[0];
   g.c_in = g.c_out = x[1];  // pooling keeps the channels
@@ -314,7 +340,7 @@ Result<PoolGeometry> pool2d_geometry(const Shape& x, const Pool2dParams& p) {
   g.k_w = p.k_w;
   g.stride_h = sh;
   g.stride_w = sw;
-  g.pad = {p.pad_h, p.pad_h, p.pad_w, p.pad_w};
+  g.pad = {p.pad_h, pad_bottom, p.pad_w, pad_right};
   g.dilation_h = p.dilation_h;
   g.dilation_w = p.dilation_w;
   g.ceil_mode = p.ceil_mode;
@@ -345,18 +371,25 @@ Result<PoolGeometry> pool2d_geometry_for(const Shape& input, const Pool2dParams&
 }
 
 std::string pool2d_formula(const PoolGeometry& g) {
-  auto line = [&](const char* out, const char* in, const char* pad, const char* k, int64_t in_v,
-                  int pad_v, int d, int64_t k_v, int st, int64_t out_v) {
+  // `before`/`after`: the padding at the top/left and at the bottom/right; equal (PyTorch's) is
+  // written 2·pad_h, unequal (Keras's 'same') as pad_top + pad_bottom.
+  auto line = [&](const char* out, const char* in, const char* pad, const char* pad_names,
+                  const char* k, int64_t in_v, int before, int after, int d, int k_v, int st,
+                  int64_t out_v) {
     const char* open = g.ceil_mode ? "\xE2\x8C\x88" : "\xE2\x8C\x8A";   // ⌈ or ⌊
     const char* close = g.ceil_mode ? "\xE2\x8C\x89" : "\xE2\x8C\x8B";  // ⌉ or ⌋
-    std::string r = std::string(out) + " = " + open + "(" + in + " + 2\xC2\xB7" + pad +
+    const bool even = before == after;
+    const std::string pad_text = even ? " + 2\xC2\xB7" + std::string(pad) : pad_names;
+    const std::string pad_nums =
+        even ? " + 2\xC2\xB7" + s(before) : " + " + s(before) + " + " + s(after);
+    std::string r = std::string(out) + " = " + open + "(" + in + pad_text +
                     " \xE2\x88\x92 dilation\xC2\xB7(" + k +
                     " \xE2\x88\x92 1) \xE2\x88\x92 1) / stride" + close + " + 1 = " + open + "(" +
-                    s(in_v) + " + 2\xC2\xB7" + s(pad_v) + " \xE2\x88\x92 " + s(d) + "\xC2\xB7(" +
-                    s(k_v) + " \xE2\x88\x92 1) \xE2\x88\x92 1) / " + s(st) + close + " + 1";
+                    s(in_v) + pad_nums + " \xE2\x88\x92 " + s(d) + "\xC2\xB7(" + s(k_v) +
+                    " \xE2\x88\x92 1) \xE2\x88\x92 1) / " + s(st) + close + " + 1";
     if (g.ceil_mode) {
       const int64_t up =
-          (in_v + 2 * pad_v - static_cast<int64_t>(d) * (k_v - 1) - 1 + st - 1) / st + 1;
+          (in_v + before + after - static_cast<int64_t>(d) * (k_v - 1) - 1 + st - 1) / st + 1;
       r += " = " + s(up);
       if (up != out_v) {
         r += ", minus 1 because the last window would start in the right padding = " + s(out_v);
@@ -366,11 +399,11 @@ std::string pool2d_formula(const PoolGeometry& g) {
     }
     return r;
   };
-  return line("out_h", "in_h", "pad_h", "k_h", g.in_h, g.pad.top, g.dilation_h, g.k_h, g.stride_h,
-              g.out_h) +
+  return line("out_h", "in_h", "pad_h", " + pad_top + pad_bottom", "k_h", g.in_h, g.pad.top,
+              g.pad.bottom, g.dilation_h, g.k_h, g.stride_h, g.out_h) +
          "\n" +
-         line("out_w", "in_w", "pad_w", "k_w", g.in_w, g.pad.left, g.dilation_w, g.k_w, g.stride_w,
-              g.out_w);
+         line("out_w", "in_w", "pad_w", " + pad_left + pad_right", "k_w", g.in_w, g.pad.left,
+              g.pad.right, g.dilation_w, g.k_w, g.stride_w, g.out_w);
 }
 
 }  // namespace cs

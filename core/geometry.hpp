@@ -148,8 +148,9 @@ std::string conv2d_formula(const ConvGeometry& g);
 
 // The same for pooling: C channels pooled one by one, so c_out == c_in (each window reads the
 // one input channel it writes), with the same index formula.
-// NOTE: pooling's padding is symmetric (pad.top == pad.bottom, pad.left == pad.right), but with
-// ceil_mode the last window may reach past the bottom/right padding.
+// NOTE: PyTorch's pooling padding is symmetric (pad.top == pad.bottom, pad.left == pad.right;
+// Keras's 'same' may add one more at the bottom/right), and with ceil_mode the last window may
+// reach past the bottom/right padding.
 struct PoolGeometry : WindowGeometry {
   bool ceil_mode = false, count_include_pad = true;
   PoolOp op = PoolOp::max;

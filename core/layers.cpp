@@ -345,6 +345,7 @@ Result<PaddingSpec> padding_from_text(const std::string& option, const std::stri
     ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
   if (lower == "same") return PaddingSpec::same();
   if (lower == "valid") return PaddingSpec::valid();
+  if (lower == "full") return PaddingSpec::full();
   const std::size_t comma = text.find(',');
   int h = 0, w = 0;
   const bool good =
@@ -353,7 +354,8 @@ Result<PaddingSpec> padding_from_text(const std::string& option, const std::stri
           : whole_from_text(text.substr(0, comma), h) && whole_from_text(text.substr(comma + 1), w);
   if (!good) {
     return make_error(option + " " + cut_text(text) +
-                          " is not a number, a pair like 1,2 (rows, columns), 'same' or 'valid'",
+                          " is not a number, a pair like 1,2 (rows, columns), 'same', 'valid' or "
+                          "'full'",
                       option);
   }
   return PaddingSpec::pair(h, w);

@@ -1,9 +1,11 @@
 // The built-in lessons' data. The first seven are the seed notebooks' worked examples with the
 // numbers the notebooks printed; the rest show one option each (stride, dilation, reflect, groups,
-// average pooling with ceil_mode) on the same small input so a student can compare.
+// average pooling with ceil_mode) on the same small input so a student can compare. Then the
+// command line's own: transposed convolution, NumPy's and SciPy's convolutions, Keras's 'same'.
 #include "lessons.hpp"
 
 #include "conv2d.hpp"
+#include "keras.hpp"
 
 namespace cs {
 
@@ -313,6 +315,92 @@ Lesson transpose_stride_2() {
       t({1, 1, 3, 3}, {1, 0, 2, 0, 3, 0, 2, 0, 1}), t({1, 1, 3, 3}, kVerticalEdge), p);
 }
 
+// The seed PyTorch notebook's np.convolve(a, v, mode) with a = [1, 2, 3], v = [0, 1, 0.5], as a
+// conv of height 1 (what `convscope conv1d --flip` computes). `expected`: what the notebook
+// printed, for 'full' only.
+Lesson np_convolve(const char* mode, PaddingSpec padding, const char* how, const char* expected) {
+  Conv2dParams p;
+  p.padding = padding;
+  Lesson l = conv_lesson(
+      std::string("np-convolve-") + mode,
+      std::string("NumPy: np.convolve(a, v, mode='") + mode + "')",
+      std::string("The seed notebook's np.convolve([1, 2, 3], [0, 1, 0.5], mode='") + mode +
+          "'). A true convolution: v is reversed to [0.5, 1, 0] before it slides (PyTorch's "
+          "conv1d slides it as written, so the lesson flips it first). " +
+          how + " `convscope conv1d --input a.npy --weight v.npy --flip --padding " + mode +
+          "` writes the same numbers.",
+      t({1, 1, 1, 3}, {1, 2, 3}), t({1, 1, 1, 3}, {0, 1, 0.5}), std::nullopt, p, expected);
+  l.flip_kernel = true;
+  return l;
+}
+
+// scipy.signal.convolve2d(a, laplacian, mode='full'): the seed's 'same' example, every overlap.
+Lesson scipy_convolve_full() {
+  Conv2dParams full;
+  full.padding = PaddingSpec::full();
+  Lesson l = conv_lesson(
+      "scipy-convolve-full", "SciPy: convolve2d(a, laplacian, mode='full')",
+      "The seed notebook's SciPy example with mode='full': every position where the kernel and "
+      "the input overlap at all, so the input is padded with k \xE2\x88\x92 1 = 2 zeros on "
+      "every side and the 3\xC3\x97"
+      "3 input gives 3 + 3 \xE2\x88\x92 1 = 5 rows and columns. The middle 3\xC3\x97"
+      "3 is mode='same'.",
+      t({1, 1, 3, 3}, {1, 2, 3, 4, 5, 6, 7, 8, 9}), t({1, 1, 3, 3}, {0, 1, 0, 1, -4, 1, 0, 1, 0}),
+      std::nullopt, full, "");
+  l.flip_kernel = true;
+  return l;
+}
+
+// Keras's Conv2D(1, 3, strides=2, padding='same') on the seed's 5×5 input cut to 4×4: the
+// padding TensorFlow's rule gives, resolved per side (core/keras.hpp).
+Lesson keras_same_stride_2() {
+  const Tensor input = t({1, 4, 4, 1}, {1, 2, 3, 0, 0, 1, 2, 3, 3, 0, 1, 2, 0, 2, 3, 0});
+  const Tensor kernel = t({3, 3, 1, 1}, kVerticalEdge);
+  Conv2dParams asked = keras_params();
+  asked.stride_h = asked.stride_w = 2;
+  asked.padding = PaddingSpec::same();
+  auto resolved = keras_conv2d_params(asked, input.shape(), kernel.shape());
+  return conv_lesson(
+      "keras-same-stride-2", "Keras: Conv2D(strides=2, padding='same')",
+      "PyTorch refuses padding='same' with stride 2; Keras follows TensorFlow: out = \xE2\x8C\x88"
+      "in / stride\xE2\x8C\x89 = \xE2\x8C\x88"
+      "4 / 2\xE2\x8C\x89 = 2, and the padding is max((out \xE2\x88\x92 1)\xC2\xB7stride + "
+      "k \xE2\x88\x92 in, 0) = max(1\xC2\xB7"
+      "2 + 3 \xE2\x88\x92 4, 0) = 1 row (and column), the odd one at the bottom (right): top "
+      "0, bottom 1. The seed's 4\xC3\x97"
+      "4 corner with the vertical-edge kernel.",
+      input, kernel, std::nullopt, resolved ? *resolved : asked, "");
+}
+
+// Keras's pooling with padding='same' on keras-conv's 3×3×2 feature maps.
+Lesson keras_pool_same(PoolOp op) {
+  const bool max = op == PoolOp::max;
+  Lesson l;
+  l.name = max ? "keras-maxpool-same" : "keras-avgpool-same";
+  l.title =
+      max ? "Keras: MaxPooling2D(2, padding='same')" : "Keras: AveragePooling2D(2, padding='same')";
+  l.description =
+      max ? "keras-pool with padding='same': out = \xE2\x8C\x88"
+            "3 / 2\xE2\x8C\x89 = 2, padding max(1\xC2\xB7"
+            "2 + 2 \xE2\x88\x92 3, 0) = 1 at the bottom and the right. TensorFlow pads with "
+            "\xE2\x88\x92\xE2\x88\x9E, so the padding never wins the max: the last window is the "
+            "single cell it covers."
+          : "Average pooling with padding='same' divides each window by the cells of the input "
+            "it covers, never by the window size: the top-left window averages 4 cells, the "
+            "right and bottom ones 2, the corner 1 (PyTorch's default would count the padding "
+            "as zeros).";
+  l.op = LessonOp::pool;
+  auto y = conv2d_reference(keras_input(), keras_kernel(), nullptr, keras_params());
+  l.input = y ? *y : Tensor(DType::f32, {1, 3, 3, 2});
+  Pool2dParams asked;
+  asked.op = op;
+  asked.k_h = asked.k_w = 2;
+  asked.layout = Layout::nhwc;
+  auto resolved = keras_pool2d_params(asked, KerasPadding::same, l.input.shape());
+  l.pool = resolved ? *resolved : asked;
+  return l;
+}
+
 // In menu order: the seeds' examples first, then one option each.
 std::vector<Lesson> make_lessons() {
   return {vertical_edge(), rgb_2_filters(),   rgb_3_filters(),   padding_1(),
@@ -329,6 +417,29 @@ const std::vector<Lesson>& builtin_lessons() {
 
 const std::vector<Lesson>& text_lessons() {
   static const std::vector<Lesson> lessons = {transpose_unit(), transpose_stride_2()};
+  return lessons;
+}
+
+const std::vector<Lesson>& text_conv_lessons() {
+  static const std::vector<Lesson> lessons = {
+      np_convolve("full", PaddingSpec::full(),
+                  "mode='full' keeps every position where the two overlap at all: a is padded "
+                  "with len(v) \xE2\x88\x92 1 = 2 zeros at each end and there are 3 + 3 "
+                  "\xE2\x88\x92 1 = 5 outputs.",
+                  "[0, 1, 2.5, 4, 1.5]"),
+      np_convolve("same", PaddingSpec::same(),
+                  "mode='same' keeps len(a) = 3 outputs, the middle of 'full': one zero at each "
+                  "end (for an even kernel NumPy puts the odd zero at the start, and so does "
+                  "conv1d --flip).",
+                  ""),
+      np_convolve("valid", PaddingSpec::valid(),
+                  "mode='valid' keeps only the positions where v lies wholly inside a: 3 "
+                  "\xE2\x88\x92 3 + 1 = 1 output.",
+                  ""),
+      scipy_convolve_full(),
+      keras_same_stride_2(),
+      keras_pool_same(PoolOp::max),
+      keras_pool_same(PoolOp::avg)};
   return lessons;
 }
 
@@ -354,6 +465,10 @@ Result<Lesson> find_lesson(const std::string& name) {
 
 Result<Lesson> find_any_lesson(const std::string& name) {
   return find_in(name, {&builtin_lessons(), &text_lessons()});
+}
+
+Result<Lesson> find_printable_lesson(const std::string& name) {
+  return find_in(name, {&builtin_lessons(), &text_lessons(), &text_conv_lessons()});
 }
 
 }  // namespace cs

@@ -47,5 +47,15 @@ Result<Lesson> find_lesson(const std::string& name);  // the error lists every n
 const std::vector<Lesson>& text_lessons();
 // builtin_lessons() then text_lessons(); the error lists every name of both.
 Result<Lesson> find_any_lesson(const std::string& name);
+// Conv and pooling lessons only `convscope lesson` prints: the seed PyTorch notebook's
+// np.convolve (full, same, valid, as a conv of height 1 with the kernel flipped) and
+// scipy.signal.convolve2d with mode='full', and Keras's padding='same' with stride 2 for Conv2D
+// and both poolings (TensorFlow's padding resolved per side, core/keras.hpp).
+// NOTE: the window could draw their traces, but its padding control knows PyTorch's padding only
+// (not 'full' or per side) and its message for a text lesson names the transposed convolution,
+// so they stay out of find_any_lesson (which the window asks) until the window takes them.
+const std::vector<Lesson>& text_conv_lessons();
+// builtin_lessons(), text_lessons(), then text_conv_lessons(): what `convscope lesson` finds.
+Result<Lesson> find_printable_lesson(const std::string& name);
 
 }  // namespace cs

@@ -53,6 +53,11 @@ std::string padding_spec_to_string(const PaddingSpec& spec) {
       return "same";
     case PaddingSpec::Kind::valid:
       return "valid";
+    case PaddingSpec::Kind::full:
+      return "full";
+    case PaddingSpec::Kind::sides:
+      return std::to_string(spec.top) + "," + std::to_string(spec.bottom) + "," +
+             std::to_string(spec.left) + "," + std::to_string(spec.right);
     case PaddingSpec::Kind::explicit_:
       return spec.h == spec.w ? std::to_string(spec.h)
                               : std::to_string(spec.h) + "," + std::to_string(spec.w);

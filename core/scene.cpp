@@ -116,6 +116,12 @@ std::string padding_json(const PaddingSpec& p) {
       return "\"same\"";
     case PaddingSpec::Kind::valid:
       return "\"valid\"";
+    case PaddingSpec::Kind::full:
+    case PaddingSpec::Kind::sides:
+      // NOTE: 'full' and sides come from the command line only (--padding full, --framework
+      // keras); the window never holds them, and a scene reads back numbers, pairs, "same" and
+      // "valid" only.
+      return "\"" + padding_spec_to_string(p) + "\"";
     case PaddingSpec::Kind::explicit_:
       break;
   }

@@ -29,6 +29,8 @@ const CommandSpec& test_spec() {
                                     {"--kernel", "K|KH,KW", "kernel"},
                                     {"--ceil-mode", nullptr, "ceil"},
                                     {"--exclude-pad", nullptr, "exclude"},
+                                    {"--framework", "pytorch|keras", "framework"},
+                                    {"--flip", nullptr, "flip"},
                                 },
                                 nullptr};
   return spec;
@@ -83,9 +85,11 @@ TEST(CliArgs, PaddingWordsAndPairs) {
   EXPECT_EQ(padding_from_text("--padding", "same")->kind, PaddingSpec::Kind::same);
   EXPECT_EQ(padding_from_text("--padding", "SAME")->kind, PaddingSpec::Kind::same);
   EXPECT_EQ(padding_from_text("--padding", "valid")->kind, PaddingSpec::Kind::valid);
-  auto bad = padding_from_text("--padding", "full");
+  // 'full' (beyond PyTorch): dilation·(k − 1) on every side, SciPy's and NumPy's mode='full'.
+  EXPECT_EQ(padding_from_text("--padding", "full")->kind, PaddingSpec::Kind::full);
+  auto bad = padding_from_text("--padding", "fulll");
   ASSERT_FALSE(bad.has_value());
-  EXPECT_NE(bad.error().message.find("'same' or 'valid'"), std::string::npos);
+  EXPECT_NE(bad.error().message.find("'same', 'valid' or 'full'"), std::string::npos);
 }
 
 // The option parser hands --padding's text to that reader: its sentence, naming the option.
@@ -203,6 +207,57 @@ TEST(CliArgs, PoolParams) {
   EXPECT_FALSE(pool_params_from(*a).has_value());
   a = parse({"--op", "max"});
   EXPECT_FALSE(pool_params_from(*a).has_value());
+}
+
+TEST(CliArgs, FrameworkAndKerasPadding) {
+  EXPECT_EQ(*framework_from(*parse({})), Framework::pytorch);
+  EXPECT_EQ(*framework_from(*parse({"--framework", "Keras"})), Framework::keras);
+  auto bad = framework_from(*parse({"--framework", "jax"}));
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().message, "--framework jax is not a framework; use pytorch or keras");
+  EXPECT_EQ(*keras_padding_from(*parse({})), KerasPadding::valid);  // Keras's default
+  EXPECT_EQ(*keras_padding_from(*parse({"--padding", "SAME"})), KerasPadding::same);
+  for (const char* numbers : {"1", "1,2", "full"}) {
+    auto r = keras_padding_from(*parse({"--padding", numbers}));
+    ASSERT_FALSE(r) << numbers;
+    EXPECT_EQ(r.error().field, "--padding");
+  }
+  // Pooling and transposed conv leave 'same'/'valid' to keras_padding_from with keras only.
+  auto pool = pool_params_from(*parse({"--op", "max", "--kernel", "2", "--padding", "same"}));
+  ASSERT_FALSE(pool);
+  EXPECT_NE(pool.error().message.find("with --framework keras"), std::string::npos);
+  pool = pool_params_from(
+      *parse({"--op", "max", "--kernel", "2", "--padding", "same", "--framework", "keras"}));
+  ASSERT_TRUE(pool) << pool.error().message;
+  EXPECT_EQ(pool->pad_h, 0);
+  auto tr = conv_transpose_params_from(*parse({"--padding", "valid", "--framework", "keras"}));
+  ASSERT_TRUE(tr) << tr.error().message;
+  EXPECT_FALSE(conv_transpose_params_from(*parse({"--padding", "valid"})));
+}
+
+TEST(CliArgs, Conv1dParams) {
+  auto p = conv1d_params_from(*parse({"--stride", "2", "--padding", "3", "--dilation", "2",
+                                      "--groups", "4", "--padding-mode", "Reflect", "--flip"}));
+  ASSERT_TRUE(p) << p.error().message;
+  EXPECT_EQ(p->stride, 2);
+  EXPECT_EQ(p->dilation, 2);
+  EXPECT_EQ(p->groups, 4);
+  EXPECT_EQ(p->padding.kind, PaddingSpec::Kind::explicit_);
+  EXPECT_EQ(p->padding.w, 3);
+  EXPECT_EQ(p->padding_mode, PaddingMode::reflect);
+  EXPECT_TRUE(p->flip);
+  for (const char* word : {"same", "valid", "full"}) {
+    auto q = conv1d_params_from(*parse({"--padding", word}));
+    ASSERT_TRUE(q) << word;
+    EXPECT_EQ(padding_spec_to_string(q->padding), word);
+  }
+  auto bad = conv1d_params_from(*parse({"--dilation", "2,1"}));
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().message,
+            "--dilation 2,1 is a pair, a 2-D setting; conv1d takes one number like 2");
+  bad = conv1d_params_from(*parse({"--groups", "x"}));
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().message, "--groups x is not a whole number like 2");
 }
 
 TEST(CliArgs, UsageListsEveryOption) {

@@ -1074,5 +1074,306 @@ TEST_F(CliTest, ShapeConvTransposeWritesTheFormulaWithYourNumbers) {
   }
 }
 
+// ------------------------------------------------------------------ Keras's rules
+
+// Conv2D(1, 3, strides=2, padding='same') on the seed's top-left 4×4 (NHWC): TensorFlow pads
+// max(1·2 + 3 − 4, 0) = 1 row and column, at the bottom and the right; the windows give
+// (1+0+3) − (3+2+1) = −2, (3+2+1) − 0 = 6, (3+0+0) − (1+3+0) = −1, (1+3+0) − 0 = 4.
+TEST_F(CliTest, KerasSameWithStrideTwo) {
+  const Tensor x4 = Tensor::from_values(DType::f32, {1, 4, 4, 1},
+                                        {1, 2, 3, 0, 0, 1, 2, 3, 3, 0, 1, 2, 0, 2, 3, 0});
+  const std::string x = save("x.npy", x4);
+  const std::string w =
+      save("w.npy", Tensor::from_values(DType::f32, {3, 3, 1, 1}, {1, 0, -1, 1, 0, -1, 1, 0, -1}));
+  const std::string y = path("y.npy");
+  // conv --input x --weight w --layout nhwc --stride 2 --padding P [extra...] --out y
+  auto conv = [&](const std::string& padding, std::vector<std::string> extra) {
+    std::vector<std::string> a = {"conv", "--input",  x,   "--weight",  w,      "--layout",
+                                  "nhwc", "--stride", "2", "--padding", padding};
+    a.insert(a.end(), extra.begin(), extra.end());
+    a.insert(a.end(), {"--out", y});
+    return a;
+  };
+  expect_failure(conv("same", {}),
+                 "padding 'same' needs stride 1 (PyTorch refuses it for strided convolutions), "
+                 "but the stride is 2\xC3\x97"
+                 "2; give the padding as numbers (with --framework keras it is allowed)",
+                 y);
+  RunResult r = run(conv("same", {"--framework", "keras"}));
+  ASSERT_EQ(r.status, 0) << r.err;
+  expect_values(load("y.npy"), {1, 2, 2, 1}, {-2, 6, -1, 4});
+  // Keras's 'valid' is PyTorch's padding 0: ⌈(4 − 3 + 1)/2⌉ = 1.
+  r = run(conv("valid", {"--framework", "keras"}));
+  ASSERT_EQ(r.status, 0) << r.err;
+  expect_values(load("y.npy"), {1, 1, 1, 1}, {-2});
+  // What Keras refuses.
+  fs::remove(y);
+  expect_failure(conv("1", {"--framework", "keras"}),
+                 "--padding 1: with --framework keras the padding is 'valid' (the default) or "
+                 "'same', as Keras's layers take it; numbers and 'full' follow PyTorch's rules "
+                 "(--framework pytorch)",
+                 y);
+  expect_failure(conv("same", {"--framework", "keras", "--padding-mode", "reflect"}),
+                 "Keras's Conv2D pads with zeros only", y);
+  expect_failure(conv("same", {"--framework", "keras", "--dilation", "2"}),
+                 "Keras's Conv2D refuses strides > 1 together with dilation_rate > 1", y);
+  expect_failure(conv("same", {"--framework", "tensorflw"}),
+                 "--framework tensorflw is not a framework; use pytorch or keras", y);
+}
+
+// AveragePooling2D(3, strides=2, padding='same') on the row 1..5: one cell of padding each side,
+// divided by the real cells: (1+2)/2 = 1.5, (2+3+4)/3 = 3, (4+5)/2 = 4.5. MaxPooling2D(2,
+// padding='same') on −1..−9 (3×3): the padding (−∞) never wins: −1, −3, −7, −9.
+TEST_F(CliTest, KerasPoolingSame) {
+  const std::string row = save("row.npy", Tensor::from_values(DType::f64, {1, 5}, {1, 2, 3, 4, 5}));
+  RunResult r = run({"pool", "--input", row, "--op", "avg", "--kernel", "1,3", "--stride", "1,2",
+                     "--framework", "keras", "--padding", "same", "--out", path("a.npy")});
+  ASSERT_EQ(r.status, 0) << r.err;
+  expect_values(load("a.npy"), {1, 3}, {1.5, 3, 4.5});
+  const std::string neg = save(
+      "neg.npy", Tensor::from_values(DType::f32, {3, 3}, {-1, -2, -3, -4, -5, -6, -7, -8, -9}));
+  r = run({"pool", "--input", neg, "--op", "max", "--kernel", "2", "--framework", "keras",
+           "--padding", "same", "--out", path("m.npy")});
+  ASSERT_EQ(r.status, 0) << r.err;
+  expect_values(load("m.npy"), {2, 2}, {-1, -3, -7, -9});
+  // PyTorch's own pooling has no 'same'; Keras's has no ceil_mode or padding numbers.
+  expect_failure({"pool", "--input", neg, "--op", "max", "--kernel", "2", "--padding", "same",
+                  "--out", path("p.npy")},
+                 "(Keras's pooling takes 'same' or 'valid' with --framework keras)", path("p.npy"));
+  expect_failure({"pool", "--input", neg, "--op", "max", "--kernel", "2", "--framework", "keras",
+                  "--ceil-mode", "--out", path("p.npy")},
+                 "Keras's MaxPooling2D has no ceil_mode", path("p.npy"));
+  expect_failure({"pool", "--input", neg, "--op", "avg", "--kernel", "2", "--framework", "keras",
+                  "--padding", "1", "--out", path("p.npy")},
+                 "--padding 1: with --framework keras", path("p.npy"));
+}
+
+// Conv2DTranspose(1, (1, 3), strides=(1, 2), padding='same') on the row [1 2 3]: the stamps
+// [1 10 100], [2 20 200], [3 30 300] at columns 0, 2, 4 cover 7 columns; Keras keeps 3·2 = 6,
+// cropping the last: [1, 10, 102, 20, 203, 30]. 'valid' keeps 3·2 + max(3 − 2, 0) = 7.
+TEST_F(CliTest, KerasConvTransposeSame) {
+  const std::string x = save("x.npy", Tensor::from_values(DType::f64, {1, 1, 1, 3}, {1, 2, 3}));
+  const std::string w = save("w.npy", Tensor::from_values(DType::f64, {1, 1, 1, 3}, {1, 10, 100}));
+  RunResult r = run({"conv-transpose", "--input", x, "--weight", w, "--stride", "1,2",
+                     "--framework", "keras", "--padding", "same", "--out", path("s.npy")});
+  ASSERT_EQ(r.status, 0) << r.err;
+  expect_values(load("s.npy"), {1, 1, 1, 6}, {1, 10, 102, 20, 203, 30});
+  r = run({"conv-transpose", "--input", x, "--weight", w, "--stride", "1,2", "--framework", "keras",
+           "--out", path("v.npy")});
+  ASSERT_EQ(r.status, 0) << r.err;
+  expect_values(load("v.npy"), {1, 1, 1, 7}, {1, 10, 102, 20, 203, 30, 300});
+  expect_failure({"conv-transpose", "--input", x, "--weight", w, "--stride", "1,2", "--framework",
+                  "keras", "--output-padding", "0,2", "--out", path("e.npy")},
+                 "Keras's Conv2DTranspose needs output_padding smaller than the stride",
+                 path("e.npy"));
+  r = run({"shape", "conv-transpose", "--input-shape", "1,1,1,3", "--kernel-shape", "1,1,1,3",
+           "--stride", "1,2", "--framework", "keras", "--padding", "same", "--json"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["framework"], "keras");
+  EXPECT_EQ(j["output_shape"], nlohmann::json::parse("[1, 1, 1, 6]"));
+  EXPECT_EQ(j["padding"], nlohmann::json::parse("[0, 0, 0, 1]"));  // cropped per side
+}
+
+TEST_F(CliTest, ShapeWithKerasRulesWritesKerasFormula) {
+  RunResult r =
+      run({"shape", "--input-shape", "1,28,28,1", "--kernel-shape", "3,3,1,32", "--layout", "nhwc",
+           "--framework", "keras", "--stride", "2", "--padding", "same"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("conv2d (Keras's rules)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("output shape: [1, 14, 14, 32]"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("padding: top 0, bottom 1, left 0, right 1"), std::string::npos) << r.out;
+  // ⌈28/2⌉ = 14; max((14 − 1)·2 + 1·(3 − 1) + 1 − 28, 0) = 1
+  EXPECT_NE(r.out.find("out_h = \xE2\x8C\x88in_h / stride\xE2\x8C\x89 = \xE2\x8C\x88"
+                       "28 / 2\xE2\x8C\x89 = 14"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("= max((14 \xE2\x88\x92 1)\xC2\xB7"
+                       "2 + 1\xC2\xB7(3 \xE2\x88\x92 1) + 1 \xE2\x88\x92 28, 0) = 1: top 0, "
+                       "bottom 1"),
+            std::string::npos)
+      << r.out;
+  // Pooling: ⌈(28 − 3 + 1)/2⌉ = 13 with 'valid'.
+  r = run({"shape", "--input-shape", "1,1,28,28", "--op", "max", "--kernel", "3", "--stride", "2",
+           "--framework", "keras", "--json"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["output_shape"], nlohmann::json::parse("[1, 1, 13, 13]"));
+  EXPECT_EQ(j["formula"][0],
+            "out_h = \xE2\x8C\x88(in_h \xE2\x88\x92 k_h + 1) / stride\xE2\x8C\x89 = \xE2\x8C\x88"
+            "(28 \xE2\x88\x92 3 + 1) / 2\xE2\x8C\x89 = 13");
+}
+
+// ------------------------------------------------------------------ conv1d and 'full'
+
+// The seed notebook: np.convolve([1, 2, 3], [0, 1, 0.5], mode='full') = [0, 1, 2.5, 4, 1.5];
+// 'same' the middle three, 'valid' the one full overlap.
+TEST_F(CliTest, Conv1dIsNumpyConvolveWithFlip) {
+  const std::string a = save("a.npy", Tensor::from_values(DType::f64, {3}, {1, 2, 3}));
+  const std::string v = save("v.npy", Tensor::from_values(DType::f64, {3}, {0, 1, 0.5}));
+  const std::vector<std::pair<const char*, std::vector<double>>> modes = {
+      {"full", {0, 1, 2.5, 4, 1.5}}, {"same", {1, 2.5, 4}}, {"valid", {2.5}}};
+  for (const auto& [mode, want] : modes) {
+    SCOPED_TRACE(mode);
+    const RunResult r = run({"conv1d", "--input", a, "--weight", v, "--flip", "--padding", mode,
+                             "--out", path("y.npy")});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.out.find("convscope conv1d: wrote"), std::string::npos) << r.out;
+    expect_values(load("y.npy"), {static_cast<int64_t>(want.size())}, want);
+  }
+  // NumPy swaps a kernel longer than the signal: np.convolve([1, 2], [1, 10, 100, 1000],
+  // 'same') = [1, 12, 120, 1200] (len(v) values), and says so.
+  const std::string a2 = save("a2.npy", Tensor::from_values(DType::f64, {2}, {1, 2}));
+  const std::string v4 = save("v4.npy", Tensor::from_values(DType::f64, {4}, {1, 10, 100, 1000}));
+  RunResult r = run({"conv1d", "--input", a2, "--weight", v4, "--flip", "--padding", "same",
+                     "--out", path("s.npy")});
+  ASSERT_EQ(r.status, 0) << r.err;
+  expect_values(load("s.npy"), {4}, {1, 12, 120, 1200});
+  EXPECT_EQ(r.err,
+            "convscope conv1d: note: the kernel (4 values) is longer than the signal (2), so the "
+            "two are swapped, as np.convolve does\n");
+  // Without --flip it is PyTorch's conv1d, which does not swap.
+  expect_failure({"conv1d", "--input", a2, "--weight", v4, "--out", path("n.npy")},
+                 "kernel of 4 taps spans 4 samples, but the padded input has only 2",
+                 path("n.npy"));
+}
+
+// torch.nn.functional.conv1d on [C, L] = [2, 5] with 3 filters [3, 2, 2], stride 2, padding 1:
+// ⌊(5 + 2 − 2)/2⌋ + 1 = 3 outputs per filter, unbatched like PyTorch: [3, 3].
+TEST_F(CliTest, Conv1dTorchShapesAndErrors) {
+  std::mt19937_64 rng(test::test_seed(7));
+  const Tensor xin = test::random_tensor(rng, DType::f32, {2, 5}, true);
+  const Tensor win = test::random_tensor(rng, DType::f32, {3, 2, 2}, true);
+  const Tensor bin = test::random_tensor(rng, DType::f32, {3}, true);
+  const std::string x = save("x.npy", xin), w = save("w.npy", win), b = save("b.npy", bin);
+  const RunResult r = run({"conv1d", "--input", x, "--weight", w, "--bias", b, "--stride", "2",
+                           "--padding", "1", "--out", path("y.npy")});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const Tensor want = test::naive_conv2d(*xin.reshaped({1, 2, 1, 5}), *win.reshaped({3, 2, 1, 2}),
+                                         &bin, 1, 2, 1, 1, 1, {0, 0, 1, 1}, PaddingMode::zeros);
+  expect_values(load("y.npy"), {3, 3},
+                std::vector<double>(want.data<double>(), want.data<double>() + want.numel()));
+  const std::string y = path("e.npy");
+  expect_failure({"conv1d", "--input", x, "--weight", w, "--padding", "1,2", "--out", y},
+                 "--padding 1,2 is not a number like 1, 'same', 'valid' or 'full' (conv1d pads "
+                 "both ends by the same number)",
+                 y);
+  expect_failure({"conv1d", "--input", x, "--weight", w, "--stride", "2,1", "--out", y},
+                 "--stride 2,1 is a pair, a 2-D setting; conv1d takes one number like 2", y);
+  expect_failure(
+      {"conv1d", "--input", x, "--weight", w, "--stride", "2", "--padding", "same", "--out", y},
+      "padding 'same' needs stride 1 (PyTorch refuses it for strided convolutions), "
+      "but the stride is 2; give the padding as a number",
+      y);
+  const std::string w2 =
+      save("w2.npy", Tensor::from_values(DType::f32, {2, 2, 2}, {1, 2, 3, 4, 5, 6, 7, 8}));
+  expect_failure({"conv1d", "--input", x, "--weight", w2, "--groups", "2", "--out", y},
+                 "weight of shape 2\xC3\x97"
+                 "2\xC3\x97"
+                 "2 [C_out, C_in/groups, K] expects 2 input channels per group, but the input "
+                 "has 2 channels / 2 groups = 1",
+                 y);
+  expect_failure({"conv1d", "--input", w, "--weight", w, "--layout", "nhwc", "--out", y},
+                 "unknown option --layout", y);
+}
+
+// scipy.signal.convolve2d(a, laplacian, mode='full') is conv --padding full --flip: 5×5 with
+// a's first row, shifted right by one, along the top ([0, 1, 2, 3, 0]).
+TEST_F(CliTest, ConvPaddingFullIsScipysFull) {
+  const std::string a =
+      save("a.npy", Tensor::from_values(DType::f64, {3, 3}, {1, 2, 3, 4, 5, 6, 7, 8, 9}));
+  const std::string k =
+      save("k.npy", Tensor::from_values(DType::f64, {3, 3}, {0, 1, 0, 1, -4, 1, 0, 1, 0}));
+  const RunResult r = run(
+      {"conv", "--input", a, "--weight", k, "--padding", "full", "--flip", "--out", path("y.npy")});
+  ASSERT_EQ(r.status, 0) << r.err;
+  expect_values(load("y.npy"), {5, 5}, {0,  1, 2, 3,   0,   1,   2, 1, -4, 3, 4, -3, 0,
+                                        -7, 6, 7, -16, -11, -22, 9, 0, 7,  8, 9, 0});
+  expect_failure(
+      {"conv", "--input", a, "--weight", k, "--padding", "fulll", "--out", path("e.npy")},
+      "--padding fulll is not a number, a pair like 1,2 (rows, columns), 'same', "
+      "'valid' or 'full'",
+      path("e.npy"));
+}
+
+TEST_F(CliTest, ShapeConv1dWritesTheFormula) {
+  RunResult r = run({"shape", "conv1d", "--input-shape", "1,16,100", "--kernel-shape", "32,16,5",
+                     "--stride", "2", "--padding", "2"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("output shape: [1, 32, 50] (N, C_out, L_out)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("padding: left 2, right 2"), std::string::npos) << r.out;
+  // ⌊(100 + 2 + 2 − 1·(5 − 1) − 1)/2⌋ + 1 = 50
+  EXPECT_NE(r.out.find("= \xE2\x8C\x8A(100 + 2 + 2 \xE2\x88\x92 1\xC2\xB7(5 \xE2\x88\x92 1) "
+                       "\xE2\x88\x92 1) / 2\xE2\x8C\x8B + 1 = 50"),
+            std::string::npos)
+      << r.out;
+  // np.convolve's 'full' of 3 and 3: 5; 'same' with an even kernel pads 1 at the start.
+  r = run({"shape", "conv1d", "--input-shape", "3", "--kernel-shape", "3", "--flip", "--padding",
+           "full", "--json"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["output_shape"], nlohmann::json::parse("[1, 1, 5]"));
+  r = run({"shape", "conv1d", "--input-shape", "5", "--kernel-shape", "2", "--flip", "--padding",
+           "same", "--json"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["padding"], nlohmann::json::parse("[1, 0]"));
+  expect_failure({"shape", "conv1d", "--input-shape", "1,2,3,4", "--kernel-shape", "3"},
+                 "--input-shape 1,2,3,4 is not a shape like 1,3,100");
+}
+
+TEST_F(CliTest, LessonNumpyConvolvePrintsTheNotebooksNumbers) {
+  RunResult r = run({"lesson", "np-convolve-full"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("channel 0: 1\xC2\xB7"
+                       "0.5 + 2\xC2\xB7"
+                       "1 + 3\xC2\xB7"
+                       "0 = 2.5"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("Expected (from the notebook): [0, 1, 2.5, 4, 1.5]"), std::string::npos);
+  r = run({"lesson", "--list"});
+  for (const char* name :
+       {"np-convolve-full", "np-convolve-same", "np-convolve-valid", "scipy-convolve-full",
+        "keras-same-stride-2", "keras-maxpool-same", "keras-avgpool-same"}) {
+    EXPECT_NE(r.out.find(name), std::string::npos) << name;
+  }
+  r = run({"lesson", "keras-same-stride-2"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("padding 0,1,0,1 (top 0, bottom 1, left 0, right 1)"), std::string::npos)
+      << r.out;
+}
+
+// conv1d and Keras's padding go through the GPU's conv2d and pooling shaders unchanged (height 1,
+// padding per side): --backend auto gives the CPU's numbers (or falls back to the CPU).
+TEST_F(CliTest, Conv1dAndKerasPaddingOnTheGpu) {
+  std::mt19937_64 rng(test::test_seed(17));
+  const std::string x1 = save("x1.npy", test::random_tensor(rng, DType::f32, {2, 3, 11}, false));
+  const std::string w1 = save("w1.npy", test::random_tensor(rng, DType::f32, {4, 3, 4}, false));
+  const std::string x2 = save("x2.npy", test::random_tensor(rng, DType::f32, {1, 7, 6, 2}, false));
+  const std::string w2 = save("w2.npy", test::random_tensor(rng, DType::f32, {3, 3, 2, 2}, false));
+  const std::vector<std::vector<std::string>> commands = {
+      {"conv1d", "--input", x1, "--weight", w1, "--flip", "--padding", "same"},
+      {"conv1d", "--input", x1, "--weight", w1, "--stride", "2", "--padding", "full"},
+      {"conv", "--input", x2, "--weight", w2, "--layout", "nhwc", "--framework", "keras",
+       "--stride", "2", "--padding", "same"},
+      {"pool", "--input", x2, "--layout", "nhwc", "--op", "avg", "--kernel", "2", "--stride", "3",
+       "--framework", "keras", "--padding", "same"},
+      {"pool", "--input", x2, "--layout", "nhwc", "--op", "max", "--kernel", "3", "--stride", "2",
+       "--framework", "keras", "--padding", "same"}};
+  for (const std::vector<std::string>& c : commands) {
+    SCOPED_TRACE(testing::PrintToString(c));
+    std::vector<std::string> cpu = c, gpu = c;
+    cpu.insert(cpu.end(), {"--out", path("cpu.npy")});
+    gpu.insert(gpu.end(), {"--backend", "auto", "--out", path("gpu.npy")});
+    RunResult r = run(cpu);
+    ASSERT_EQ(r.status, 0) << r.err;
+    r = run(gpu);
+    ASSERT_EQ(r.status, 0) << r.err;
+    const Tensor want = load("cpu.npy");
+    expect_values(load("gpu.npy"), want.shape(), test::values(want), 1e-5);
+  }
+}
+
 }  // namespace
 }  // namespace cs

@@ -108,6 +108,39 @@ TEST(Conv2d, TrueConvolutionMatchesScipy) {
   EXPECT_EQ(values(*y), (std::vector<double>{23, 33, 53, 63}));
 }
 
+// padding 'full' (dilation·(k − 1) on every side) with a flipped kernel is
+// scipy.signal.convolve2d(a, k, mode='full'). The Laplacian on 1..9, 5×5: the corner is 0 (only
+// the kernel's zero corner overlaps), the top edge row a's first row shifted right by one,
+// [0, 1, 2, 3, 0], the centre the 'same' result. With k = [[1, 2], [0, 0]] (rotated: [[0, 0],
+// [2, 1]]) each output row n is a's row n convolved with [1, 2]: [1, 4, 7, 6], [4, 13, 16, 12],
+// [7, 22, 25, 18], and a last row of zeros from k's zero row.
+TEST(Conv2d, FullPaddingWithFlipIsScipysFull) {
+  const Tensor a = Tensor::from_values(DType::f64, {1, 1, 3, 3}, {1, 2, 3, 4, 5, 6, 7, 8, 9});
+  const Tensor lap = Tensor::from_values(DType::f64, {1, 1, 3, 3}, {0, 1, 0, 1, -4, 1, 0, 1, 0});
+  Conv2dParams full;
+  full.padding = PaddingSpec::full();
+  auto y = conv2d(a, flip_kernel(lap, Layout::nchw), nullptr, full);
+  ASSERT_TRUE(y) << y.error().message;
+  EXPECT_EQ(y->shape(), (Shape{1, 1, 5, 5}));
+  EXPECT_EQ(values(*y), (std::vector<double>{0,  1, 2, 3,   0,   1,   2, 1, -4, 3, 4, -3, 0,
+                                             -7, 6, 7, -16, -11, -22, 9, 0, 7,  8, 9, 0}));
+  const Tensor k = Tensor::from_values(DType::f64, {1, 1, 2, 2}, {1, 2, 0, 0});
+  auto y2 = conv2d_reference(a, flip_kernel(k, Layout::nchw), nullptr, full);
+  ASSERT_TRUE(y2);
+  EXPECT_EQ(values(*y2),
+            (std::vector<double>{1, 4, 7, 6, 4, 13, 16, 12, 7, 22, 25, 18, 0, 0, 0, 0}));
+  // dilation 2, 2×3 kernel: 2·(2 − 1) = 2 rows and 2·(3 − 1) = 4 columns on every side.
+  full.dilation_h = full.dilation_w = 2;
+  auto g = conv2d_geometry({1, 1, 3, 3}, {1, 1, 2, 3}, -1, full);
+  ASSERT_TRUE(g);
+  EXPECT_EQ(g->pad.top, 2);
+  EXPECT_EQ(g->pad.bottom, 2);
+  EXPECT_EQ(g->pad.left, 4);
+  EXPECT_EQ(g->pad.right, 4);
+  EXPECT_EQ(g->out_h, 5);  // 3 + 2·2 − 3 + 1
+  EXPECT_EQ(g->out_w, 7);  // 3 + 2·4 − 5 + 1
+}
+
 // PyTorch's uneven 'same': a 4-wide kernel needs 3 columns, 1 left and 2 right.
 TEST(Conv2d, SameUnevenPutsExtraBottomRight) {
   Conv2dParams p;

@@ -219,6 +219,62 @@ TEST(Geometry, ConvAndPoolingShareTheWindowFormulas) {
   }
 }
 
+// Padding of its own at the bottom/right (Keras's 'same', core/keras.hpp): 5 rows, window 2,
+// stride 2, top 0 and bottom 1: ⌊(5 + 0 + 1 − 1·(2 − 1) − 1) / 2⌋ + 1 = 3. More than half the
+// window is refused like PyTorch's symmetric padding.
+TEST(Formula, PoolWithPaddingOfItsOwnAtTheBottom) {
+  Pool2dParams p;
+  p.k_h = p.k_w = 2;
+  p.pad_bottom = 1;
+  auto g = pool2d_geometry({1, 1, 5, 4}, p);
+  ASSERT_TRUE(g) << g.error().message;
+  EXPECT_EQ(g->pad.top, 0);
+  EXPECT_EQ(g->pad.bottom, 1);
+  EXPECT_EQ(g->pad.right, 0);
+  EXPECT_EQ(g->out_h, 3);
+  EXPECT_EQ(g->out_w, 2);
+  EXPECT_CONTAINS(pool2d_formula(*g),
+                  "out_h = \xE2\x8C\x8A(in_h + pad_top + pad_bottom \xE2\x88\x92 dilation\xC2\xB7"
+                  "(k_h \xE2\x88\x92 1) \xE2\x88\x92 1) / stride\xE2\x8C\x8B + 1 = \xE2\x8C\x8A"
+                  "(5 + 0 + 1 \xE2\x88\x92 1\xC2\xB7(2 \xE2\x88\x92 1) \xE2\x88\x92 1) / "
+                  "2\xE2\x8C\x8B + 1 = 3");
+  // The symmetric axis keeps PyTorch's 2·pad_w.
+  EXPECT_CONTAINS(pool2d_formula(*g), "out_w = \xE2\x8C\x8A(in_w + 2\xC2\xB7pad_w");
+  p.pad_right = 2;
+  auto bad = pool2d_geometry({1, 1, 5, 4}, p);
+  ASSERT_FALSE(bad);
+  EXPECT_CONTAINS(bad.error().message,
+                  "pooling padding of 1\xC3\x97"
+                  "2 at the bottom, right is more than half the kernel 2\xC3\x97"
+                  "2 (at most 1\xC3\x97"
+                  "1)");
+}
+
+// 'full' and padding per side, as the command line resolves them.
+TEST(Validation, FullAndSidesPadding) {
+  Conv2dParams p;
+  p.padding = PaddingSpec::full();
+  p.padding_mode = PaddingMode::reflect;
+  // reflect needs fewer padding rows than the input has: 'full' with a 3×3 kernel pads 2.
+  EXPECT_CONTAINS(conv_error({1, 1, 2, 5}, {1, 1, 3, 3}, -1, p),
+                  "reflect padding of 2 rows needs an input with more than 2 rows");
+  p = {};
+  p.padding = PaddingSpec::sides(0, -1, 0, 0);
+  EXPECT_CONTAINS(conv_error({1, 1, 5, 5}, {1, 1, 3, 3}, -1, p),
+                  "padding cannot be negative; got top 0, bottom -1, left 0, right 0");
+  p.padding = PaddingSpec::sides(0, 1, 2, 0);
+  auto g = conv2d_geometry({1, 1, 5, 5}, {1, 1, 3, 3}, -1, p);
+  ASSERT_TRUE(g);
+  EXPECT_EQ(g->out_h, 4);  // 5 + 0 + 1 − 3 + 1
+  EXPECT_EQ(g->out_w, 5);  // 5 + 2 + 0 − 3 + 1
+  EXPECT_EQ(padding_spec_to_string(p.padding), "0,1,2,0");
+  EXPECT_EQ(padding_spec_to_string(PaddingSpec::full()), "full");
+  // same_arithmetic tells sides apart.
+  Conv2dParams q = p;
+  q.padding = PaddingSpec::sides(0, 1, 0, 2);
+  EXPECT_FALSE(same_arithmetic(p, q));
+}
+
 TEST(Params, ParseNames) {
   EXPECT_EQ(*parse_padding_mode("circular"), PaddingMode::circular);
   EXPECT_FALSE(parse_padding_mode("mirror"));

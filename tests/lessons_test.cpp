@@ -14,6 +14,13 @@
 namespace cs {
 namespace {
 
+std::vector<double> test_values(const Tensor& t) {
+  std::vector<double> v;
+  for (int64_t i = 0; i < t.numel(); ++i)
+    v.push_back(t.get(i));
+  return v;
+}
+
 // The numbers in "[[-2, -2, 4], ...] (NHWC)", in order.
 std::vector<double> numbers_in(const std::string& text) {
   std::vector<double> v;
@@ -103,6 +110,43 @@ TEST(Lessons, TransposedLessonsAreOnTheCommandLineOnly) {
   EXPECT_EQ(back->out_h, 3);
   EXPECT_EQ(text_lessons().size(), 2u);
   EXPECT_NE(find_any_lesson("nope").error().message.find("transpose-stride-2"), std::string::npos);
+}
+
+// The command line's conv and pooling lessons, worked by hand:
+//   np-convolve-*: [1, 2, 3] with [0, 1, 0.5] reversed to [0.5, 1, 0] over [0, 0, 1, 2, 3, 0, 0]
+//     gives 0, 1, 0.5 + 2 = 2.5, 1 + 3 = 4, 1.5 ('full'); the middle three ('same'); 2.5 ('valid').
+//   scipy-convolve-full: the 5×5 of scipy.signal.convolve2d(a, laplacian, 'full') (the centre
+//     is the seed's 'same' result).
+//   keras-same-stride-2: padding top 0, bottom 1 (TensorFlow's rule); windows (left column −
+//     right column): (1+0+3) − (3+2+1) = −2, (3+2+1) − 0 = 6, (3+0+0) − (1+3+0) = −1, 4 − 0 = 4.
+//   keras-*pool-same on keras-conv's maps (channel 0 [[6 4 7] [1 4 3] [5 5 1]], channel 1
+//     [[0 3 0] [2 2 1] [2 1 4]]): max 6, 7, 5, 1 and 3, 1, 2, 4; average (6+4+1+4)/4 = 3.75,
+//     (7+3)/2 = 5, (5+5)/2 = 5, 1 and 7/4 = 1.75, (0+1)/2 = 0.5, (2+1)/2 = 1.5, 4.
+TEST(Lessons, CommandLineConvLessonsWorkedByHand) {
+  const std::vector<std::pair<std::string, std::vector<double>>> cases = {
+      {"np-convolve-full", {0, 1, 2.5, 4, 1.5}},
+      {"np-convolve-same", {1, 2.5, 4}},
+      {"np-convolve-valid", {2.5}},
+      {"scipy-convolve-full",
+       {0, 1, 2, 3, 0, 1, 2, 1, -4, 3, 4, -3, 0, -7, 6, 7, -16, -11, -22, 9, 0, 7, 8, 9, 0}},
+      {"keras-same-stride-2", {-2, 6, -1, 4}},
+      {"keras-maxpool-same", {6, 7, 5, 1, 3, 1, 2, 4}},
+      {"keras-avgpool-same", {3.75, 5, 5, 1, 1.75, 0.5, 1.5, 4}},
+  };
+  ASSERT_EQ(text_conv_lessons().size(), cases.size());
+  for (const auto& [name, want] : cases) {
+    SCOPED_TRACE(name);
+    ASSERT_FALSE(find_any_lesson(name));  // not the window's
+    auto l = find_printable_lesson(name);
+    ASSERT_TRUE(l) << l.error().message;
+    EXPECT_FALSE(l->description.empty());
+    auto v = trace_lesson(*l);
+    ASSERT_TRUE(v) << v.error().message;
+    EXPECT_EQ(test_values((*v)->output()), want);  // NCHW
+  }
+  EXPECT_EQ(find_printable_lesson("np-convolve-full")->expected, "[0, 1, 2.5, 4, 1.5]");
+  EXPECT_NE(find_printable_lesson("nope").error().message.find("keras-avgpool-same"),
+            std::string::npos);
 }
 
 TEST(Lessons, UnknownNameListsTheChoices) {

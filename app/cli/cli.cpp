@@ -1,5 +1,5 @@
 // The command line's front door: which argv[1] is a subcommand, the top-level help and version,
-// and the dispatch to conv, conv-transpose, pool, trace, shape, lesson and render.
+// and the dispatch to conv, conv1d, conv-transpose, pool, trace, shape, lesson and render.
 // Depends on core/ and the cli_* files only (no ImGui, no GL).
 #include "app/cli/cli.hpp"
 
@@ -25,7 +25,9 @@ struct Command {
 };
 
 const Command kCommands[] = {
-    {"conv", run_conv, "conv2d of .npy arrays, exactly PyTorch's (cpu or gpu), written as .npy"},
+    {"conv", run_conv,
+     "conv2d of .npy arrays, exactly PyTorch's or Keras's (cpu or gpu), written as .npy"},
+    {"conv1d", run_conv1d, "conv1d of .npy arrays (np.convolve with --flip), written as .npy"},
     {"conv-transpose", run_conv_transpose,
      "torch.nn.ConvTranspose2d of .npy arrays (upsampling), written as .npy"},
     {"pool", run_pool, "max or average pooling of a .npy array, written as .npy"},

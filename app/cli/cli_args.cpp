@@ -97,6 +97,19 @@ bool to_int(const std::string& text, Int& out, bool& out_of_range) {
   return ec == std::errc() && ptr == end;
 }
 
+// --framework keras given (a wrong name is reported by framework_from).
+bool is_keras(const Args& args) {
+  const std::string* v = args.get("--framework");
+  if (!v) return false;
+  auto f = parse_framework(*v);
+  return f && *f == Framework::keras;
+}
+
+bool is_keras_word(const std::string& padding) {
+  const std::string l = lower(padding);
+  return l == "same" || l == "valid";
+}
+
 }  // namespace
 
 const std::string* Args::get(const std::string& name) const {
@@ -309,12 +322,14 @@ Result<ConvTranspose2dParams> conv_transpose_params_from(const Args& args) {
     *o.h = r->first;
     *o.w = r->second;
   }
-  if (const std::string* v = args.get("--padding")) {
+  const bool keras = is_keras(args);
+  if (const std::string* v = args.get("--padding"); v && !(keras && is_keras_word(*v))) {
     const std::string l = lower(*v);
-    if (l == "same" || l == "valid") {
+    if (l == "same" || l == "valid" || l == "full") {
       return make_error("--padding " + *v +
                             " is a conv option; torch.nn.ConvTranspose2d takes a number or pair "
-                            "like 1 or 1,0 (the rows and columns cropped from each side)",
+                            "like 1 or 1,0 (the rows and columns cropped from each side), and "
+                            "Keras's Conv2DTranspose 'same' or 'valid' with --framework keras",
                         "--padding");
     }
     auto r = parse_pair("--padding", *v);
@@ -366,12 +381,13 @@ Result<Pool2dParams> pool_params_from(const Args& args) {
     p.stride_h = r->first;
     p.stride_w = r->second;
   }
-  if (const std::string* v = args.get("--padding")) {
+  if (const std::string* v = args.get("--padding"); v && !(is_keras(args) && is_keras_word(*v))) {
     const std::string pl = lower(*v);
-    if (pl == "same" || pl == "valid") {
-      return make_error(
-          "--padding " + *v + " is a conv option; pooling takes a number or pair like 1 or 1,0",
-          "--padding");
+    if (pl == "same" || pl == "valid" || pl == "full") {
+      return make_error("--padding " + *v +
+                            " is a conv option; pooling takes a number or pair like 1 or 1,0 "
+                            "(Keras's pooling takes 'same' or 'valid' with --framework keras)",
+                        "--padding");
     }
     auto r = parse_pair("--padding", *v);
     if (!r) return r.error();
@@ -398,6 +414,75 @@ Result<Pool2dParams> pool_params_from(const Args& args) {
     if (!r) return r.error();
     p.layout = *r;
   }
+  return p;
+}
+
+Result<Framework> framework_from(const Args& args) {
+  const std::string* v = args.get("--framework");
+  if (!v) return Framework::pytorch;
+  auto f = parse_framework(*v);
+  if (!f)
+    return make_error("--framework " + *v + " is not a framework; use pytorch or keras",
+                      "--framework");
+  return f;
+}
+
+Result<KerasPadding> keras_padding_from(const Args& args) {
+  const std::string* v = args.get("--padding");
+  if (!v || lower(*v) == "valid") return KerasPadding::valid;
+  if (lower(*v) == "same") return KerasPadding::same;
+  return make_error("--padding " + *v +
+                        ": with --framework keras the padding is 'valid' (the default) or "
+                        "'same', as Keras's layers take it; numbers and 'full' follow PyTorch's "
+                        "rules (--framework pytorch)",
+                    "--padding");
+}
+
+Result<Conv1dParams> conv1d_params_from(const Args& args) {
+  Conv1dParams p;
+  struct IntOption {
+    const char* name;
+    int* value;
+  };
+  for (const IntOption& o : {IntOption{"--stride", &p.stride}, IntOption{"--dilation", &p.dilation},
+                             IntOption{"--groups", &p.groups}}) {
+    const std::string* v = args.get(o.name);
+    if (!v) continue;
+    auto r = parse_int(o.name, *v);
+    if (!r) {
+      if (v->find(',') == std::string::npos) return r.error();
+      return make_error(std::string(o.name) + " " + *v +
+                            " is a pair, a 2-D setting; conv1d takes one number like 2",
+                        o.name);
+    }
+    *o.value = *r;
+  }
+  if (const std::string* v = args.get("--padding")) {
+    const std::string l = lower(*v);
+    if (l == "same") {
+      p.padding = PaddingSpec::same();
+    } else if (l == "valid") {
+      p.padding = PaddingSpec::valid();
+    } else if (l == "full") {
+      p.padding = PaddingSpec::full();
+    } else {
+      int n = 0;
+      bool out_of_range = false;
+      if (!to_int(*v, n, out_of_range)) {
+        return make_error("--padding " + *v +
+                              " is not a number like 1, 'same', 'valid' or 'full' (conv1d pads "
+                              "both ends by the same number)",
+                          "--padding");
+      }
+      p.padding = PaddingSpec::symmetric(n);
+    }
+  }
+  if (const std::string* v = args.get("--padding-mode")) {
+    auto r = parse_padding_mode(lower(*v));
+    if (!r) return r.error();
+    p.padding_mode = *r;
+  }
+  p.flip = args.has("--flip");
   return p;
 }
 

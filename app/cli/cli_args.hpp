@@ -1,8 +1,8 @@
 // Command-line argument parsing for `convscope <subcommand>` and the window's options: option
 // tables (which also print the usage), strict numbers, pairs and shapes, and the conv/pool/
 // transposed-conv parameter options shared by conv, pool, conv-transpose, trace and shape.
-// Depends on core/params.hpp and core/conv_transpose.hpp's parameters only: no I/O, no engine
-// calls, no ImGui.
+// Depends on the parameter types of core/params.hpp, core/conv_transpose.hpp, core/conv1d.hpp
+// and core/keras.hpp only: no I/O, no engine calls, no ImGui.
 #pragma once
 
 #include <cstdint>
@@ -11,7 +11,9 @@
 #include <utility>
 #include <vector>
 
+#include "core/conv1d.hpp"
 #include "core/conv_transpose.hpp"
+#include "core/keras.hpp"
 #include "core/params.hpp"
 #include "core/result.hpp"
 #include "core/tensor.hpp"
@@ -85,11 +87,21 @@ Result<Shape> parse_shape(const std::string& option, const std::string& text, in
 // Conv parameters from --stride, --padding, --dilation, --groups, --padding-mode, --layout.
 Result<Conv2dParams> conv_params_from(const Args& args);
 // Transposed-conv parameters from --stride, --padding (numbers only: ConvTranspose2d has no
-// 'same'), --output-padding, --dilation, --groups, --layout.
+// 'same'; with --framework keras 'same' and 'valid' are left to keras_padding_from),
+// --output-padding, --dilation, --groups, --layout.
 Result<ConvTranspose2dParams> conv_transpose_params_from(const Args& args);
 // Pool parameters from --op, --kernel, --stride, --padding, --dilation, --ceil-mode,
-// --exclude-pad, --layout. --op and --kernel are required.
+// --exclude-pad, --layout. --op and --kernel are required. With --framework keras, --padding
+// 'same' and 'valid' are left to keras_padding_from.
 Result<Pool2dParams> pool_params_from(const Args& args);
+// --framework pytorch|keras (default pytorch).
+Result<Framework> framework_from(const Args& args);
+// With --framework keras: --padding valid (the default, as in Keras) or same; numbers and 'full'
+// are refused in a sentence that names --padding.
+Result<KerasPadding> keras_padding_from(const Args& args);
+// conv1d parameters from --stride S, --padding P|same|valid|full, --dilation D, --groups G,
+// --padding-mode and --flip (one number each: a pair is a 2-D setting).
+Result<Conv1dParams> conv1d_params_from(const Args& args);
 
 // "[1, 3, 5, 5]"
 std::string shape_list(const Shape& shape);

@@ -15,8 +15,9 @@ namespace cs::cli {
 std::vector<OptionSpec> conv_geometry_options() {
   return {
       {"--stride", "S|SH,SW", "step between windows: one number or rows,columns (default 1)"},
-      {"--padding", "P|PH,PW|same|valid",
-       "PH rows top/bottom, PW columns left/right; 'same' keeps the size (default 0)"},
+      {"--padding", "P|PH,PW|same|valid|full",
+       "PH rows top/bottom, PW columns left/right; 'same' keeps the size; 'full': "
+       "dilation\xC2\xB7(k \xE2\x88\x92 1) on every side (default 0)"},
       {"--dilation", "D|DH,DW", "spacing between kernel taps (default 1)"},
       {"--groups", "G", "split channels into G independent groups (default 1)"},
       {"--padding-mode", "zeros|reflect|replicate|circular",
@@ -59,6 +60,46 @@ std::vector<OptionSpec> conv_transpose_geometry_options() {
     }
   }
   return rows;
+}
+
+std::vector<OptionSpec> conv1d_geometry_options() {
+  return {
+      {"--stride", "S", "step between windows (default 1)"},
+      {"--padding", "P|same|valid|full",
+       "P values at each end; 'same' keeps the length (stride 1); 'full': "
+       "dilation\xC2\xB7(k \xE2\x88\x92 1) at each end (default 0)"},
+      {"--dilation", "D", "spacing between kernel taps (default 1)"},
+      {"--groups", "G", "split channels into G independent groups (default 1)"},
+      {"--padding-mode", "zeros|reflect|replicate|circular",
+       "what the padding reads (default zeros)"},
+      {"--flip", nullptr,
+       "reverse the kernel: a true convolution (np.convolve on 1-D arrays, with full/same/valid)"},
+  };
+}
+
+OptionSpec framework_option(const char* layer) {
+  const std::string l = layer;
+  if (l == "pool") {
+    return {"--framework", "pytorch|keras",
+            "keras: --padding valid (default) or same, TensorFlow's for any stride; max never "
+            "picks the padding, avg divides by the real cells (default pytorch)"};
+  }
+  if (l == "conv-transpose") {
+    return {"--framework", "pytorch|keras",
+            "keras: Conv2DTranspose's --padding valid (default) or same and its output size "
+            "(default pytorch)"};
+  }
+  return {"--framework", "pytorch|keras",
+          "keras: --padding valid (default) or same, TensorFlow's for any stride, the odd "
+          "row/column at the bottom/right (default pytorch)"};
+}
+
+Error with_keras_hint(Error error, const Conv2dParams& params) {
+  if (params.padding.kind == PaddingSpec::Kind::same && error.field == "padding" &&
+      (params.stride_h != 1 || params.stride_w != 1)) {
+    error.message += " (with --framework keras it is allowed)";
+  }
+  return error;
 }
 
 int fail(const std::string& command, const std::string& message) {
@@ -146,25 +187,31 @@ Status load_layer_tensors(const Args& args, Layout layout, bool transposed, Conv
   // NOTE: np.array([[1, 0, -1], ...], dtype=float) is float64 while images are often float32;
   // PyTorch would refuse the mix. We compute in the input's dtype, which is what the output is.
   ops.weight = w4->to(ops.input.dtype());
-  if (const std::string* bias_path = args.get("--bias")) {
-    auto bias = load_npy("--bias", *bias_path);
-    if (!bias) return bias.error();
-    if (bias->ndim() == 0) {
-      auto b1 = bias->reshaped({1});
-      if (!b1) return b1.error();
-      *bias = std::move(*b1);
-    }
-    if (bias->ndim() != 1) {
-      return make_error("the bias has shape " + shape_list(bias->shape()) +
-                            "; it must be one number per output channel, shape [C_out]",
-                        "--bias");
-    }
-    ops.bias = bias->to(ops.input.dtype());
-  }
+  auto bias = load_bias(args, ops.input.dtype());
+  if (!bias) return bias.error();
+  ops.bias = std::move(*bias);
   return ok();
 }
 
 }  // namespace
+
+Result<std::optional<Tensor>> load_bias(const Args& args, DType dtype) {
+  const std::string* bias_path = args.get("--bias");
+  if (!bias_path) return std::optional<Tensor>();
+  auto bias = load_npy("--bias", *bias_path);
+  if (!bias) return bias.error();
+  if (bias->ndim() == 0) {
+    auto b1 = bias->reshaped({1});
+    if (!b1) return b1.error();
+    *bias = std::move(*b1);
+  }
+  if (bias->ndim() != 1) {
+    return make_error("the bias has shape " + shape_list(bias->shape()) +
+                          "; it must be one number per output channel, shape [C_out]",
+                      "--bias");
+  }
+  return std::optional<Tensor>(bias->to(dtype));
+}
 
 Result<ConvOperands> load_conv_transpose_operands(const Args& args, Layout layout) {
   ConvOperands ops;

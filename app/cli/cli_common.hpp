@@ -19,6 +19,7 @@ constexpr int kExitError = 2;
 
 // Subcommands. Each takes the whole argv (argv[1] is the subcommand's name).
 int run_conv(int argc, char** argv);
+int run_conv1d(int argc, char** argv);
 int run_conv_transpose(int argc, char** argv);
 int run_pool(int argc, char** argv);
 int run_trace(int argc, char** argv);
@@ -26,6 +27,7 @@ int run_shape(int argc, char** argv);
 int run_lesson(int argc, char** argv);
 
 const CommandSpec& conv_spec();
+const CommandSpec& conv1d_spec();
 const CommandSpec& conv_transpose_spec();
 const CommandSpec& pool_spec();
 const CommandSpec& trace_spec();
@@ -38,6 +40,16 @@ std::vector<OptionSpec> pool_geometry_options();  // --op .. --layout
 // --stride, --padding, --output-padding, --dilation, --groups, --layout (conv's rows where they
 // mean the same).
 std::vector<OptionSpec> conv_transpose_geometry_options();
+// conv1d's: --stride, --padding (one number, same, valid or full), --dilation, --groups,
+// --padding-mode, --flip.
+std::vector<OptionSpec> conv1d_geometry_options();
+// --framework pytorch|keras, with what keras changes for `layer` ("conv", "pool",
+// "conv-transpose").
+OptionSpec framework_option(const char* layer);
+
+// PyTorch's refusal of 'same' with a stride, with the hint that Keras's rules allow it (the
+// error as it was for any other error or parameters).
+Error with_keras_hint(Error error, const Conv2dParams& params);
 
 // Prints "convscope <command>: <message>" to stderr and returns kExitError.
 int fail(const std::string& command, const std::string& message);
@@ -67,6 +79,8 @@ Result<ConvOperands> load_conv_operands(const Args& args);
 // The same for a transposed convolution (whose weight is [C_in, C_out/groups, KH, KW], or Keras's
 // [KH, KW, C_out/groups, C_in] for nhwc); `params` and `flipped` are left as they are.
 Result<ConvOperands> load_conv_transpose_operands(const Args& args, Layout layout);
+// --bias read (a 0-D value becomes [1]), 1-D, in `dtype`; nullopt without --bias.
+Result<std::optional<Tensor>> load_bias(const Args& args, DType dtype);
 Result<Tensor> expand_input(Tensor input, Layout layout, const std::string& what);
 // `transposed` only changes the axis names an error shows.
 Result<Tensor> expand_weight(Tensor weight, Layout layout, bool transposed = false);

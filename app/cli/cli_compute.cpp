@@ -1,6 +1,6 @@
-// `convscope conv`, `convscope conv-transpose` and `convscope pool`: read .npy operands, validate
-// with the engine, compute on the CPU engine or the GPU module, write the output .npy only after
-// everything succeeded.
+// `convscope conv`, `conv1d`, `conv-transpose` and `pool`: read .npy operands, validate with the
+// engine (PyTorch's rules, or Keras's with --framework keras), compute on the CPU engine or the
+// GPU module, write the output .npy only after everything succeeded.
 // Depends on core/ and app/gpu/compute.hpp (no ImGui).
 #include <chrono>
 #include <cstdio>
@@ -8,9 +8,11 @@
 
 #include "app/cli/cli_common.hpp"
 #include "app/gpu/compute.hpp"
+#include "core/conv1d.hpp"
 #include "core/conv2d.hpp"
 #include "core/conv_transpose.hpp"
 #include "core/geometry.hpp"
+#include "core/keras.hpp"
 #include "core/limits.hpp"
 #include "core/npy.hpp"
 #include "core/pool2d.hpp"
@@ -168,9 +170,15 @@ const CommandSpec& conv_spec() {
         "  # scipy.signal.convolve(a, lap, mode='same'):\n"
         "  convscope conv --input a.npy --weight lap.npy --padding same --flip --out y.npy\n"
         "  # Keras Conv2D (padding='valid'): NHWC input, HWIO kernel\n"
-        "  convscope conv --input img.npy --weight k.npy --layout nhwc --out y.npy\n"};
+        "  convscope conv --input img.npy --weight k.npy --layout nhwc --out y.npy\n"
+        "  # Keras Conv2D(strides=2, padding='same'), which PyTorch refuses:\n"
+        "  convscope conv --input img.npy --weight k.npy --layout nhwc --framework keras "
+        "--stride 2 --padding same --out y.npy\n"
+        "  # scipy.signal.convolve2d(a, k, mode='full'):\n"
+        "  convscope conv --input a.npy --weight k.npy --padding full --flip --out y.npy\n"};
     for (const OptionSpec& o : conv_geometry_options())
       s.options.push_back(o);
+    s.options.push_back(framework_option("conv"));
     for (const OptionSpec& o : run_option_rows(true))
       s.options.push_back(o);
     return s;
@@ -203,9 +211,13 @@ const CommandSpec& conv_transpose_spec() {
         "y.npy\n"
         "  # Keras Conv2DTranspose (padding='valid'): NHWC input, [KH, KW, C_out, C_in] kernel\n"
         "  convscope conv-transpose --input f.npy --weight k.npy --stride 2 --layout nhwc --out "
-        "y.npy\n"};
+        "y.npy\n"
+        "  # Keras Conv2DTranspose(strides=2, padding='same'): exactly twice the size\n"
+        "  convscope conv-transpose --input f.npy --weight k.npy --stride 2 --layout nhwc "
+        "--framework keras --padding same --out y.npy\n"};
     for (const OptionSpec& o : conv_transpose_geometry_options())
       s.options.push_back(o);
+    s.options.push_back(framework_option("conv-transpose"));
     for (OptionSpec o : run_option_rows(true)) {
       if (std::string(o.name) == "--backend")
         o.help = "cpu (default); auto: the CPU too; gpu: refused";
@@ -232,14 +244,108 @@ const CommandSpec& pool_spec() {
         "--out y.npy\n"
         "  # Keras MaxPool2D((2, 2), strides=1) on NHWC features:\n"
         "  convscope pool --input f.npy --op max --kernel 2 --stride 1 --layout nhwc --out "
-        "y.npy\n"};
+        "y.npy\n"
+        "  # Keras AveragePooling2D(3, strides=2, padding='same'):\n"
+        "  convscope pool --input f.npy --op avg --kernel 3 --stride 2 --layout nhwc --framework "
+        "keras --padding same --out y.npy\n"};
     for (const OptionSpec& o : pool_geometry_options())
       s.options.push_back(o);
+    s.options.push_back(framework_option("pool"));
     for (const OptionSpec& o : run_option_rows(false))
       s.options.push_back(o);
     return s;
   }();
   return spec;
+}
+
+const CommandSpec& conv1d_spec() {
+  static const CommandSpec spec = [] {
+    CommandSpec s{
+        "conv1d",
+        "--input X.npy --weight W.npy [--bias B.npy] --out Y.npy [options]",
+        "Computes torch.nn.functional.conv1d(input, weight, bias, stride, padding, dilation,\n"
+        "groups) and writes the output as .npy in the input's dtype. The input is [N, C_in, L],\n"
+        "[C_in, L] or one signal [L]; the weight [C_out, C_in/G, K] or one kernel [K]. With\n"
+        "--flip it is a true convolution: on 1-D arrays, --padding full, same or valid is\n"
+        "np.convolve(a, v, mode) exactly, NumPy's swap of a kernel longer than the signal\n"
+        "included.",
+        {
+            {"--input", "X.npy", "input [N, C_in, L], [C_in, L] or [L], float32/float64"},
+            {"--weight", "W.npy", "kernels [C_out, C_in/G, K], or one kernel [K]"},
+            {"--bias", "B.npy", "one number per output channel, [C_out] (default: none)"},
+            {"--out", "Y.npy", "where to write the output (only when everything succeeded)"},
+        },
+        "  convscope conv1d --input x.npy --weight w.npy --stride 2 --padding 1 --out y.npy\n"
+        "  # np.convolve(a, v, mode='full'):\n"
+        "  convscope conv1d --input a.npy --weight v.npy --flip --padding full --out y.npy\n"};
+    for (const OptionSpec& o : conv1d_geometry_options())
+      s.options.push_back(o);
+    for (const OptionSpec& o : run_option_rows(true))
+      s.options.push_back(o);
+    return s;
+  }();
+  return spec;
+}
+
+// conv1d: [N, C_in, L] * [C_out, C_in/G, K] (+ [C_out]) => [N, C_out, L_out] (and the unbatched
+// and 1-D forms), on the 2-D engine as [N, C_in, 1, L] * [C_out, C_in/G, 1, K].
+int run_conv1d(int argc, char** argv) {
+  const std::string cmd = "conv1d";
+  const CommandSpec& spec = conv1d_spec();
+  if (wants_help(argc, argv, 2)) return print_usage(spec);
+  auto args = parse_args(argc, argv, 2, spec);
+  if (!args) return fail(cmd, args.error());
+  if (auto s = no_positional(*args, spec); !s) return fail(cmd, s.error());
+  if (auto s = require(*args, spec, {"--input", "--weight", "--out"}); !s) {
+    return fail(cmd, s.error());
+  }
+  auto opt = run_options_from(*args);
+  if (!opt) return fail(cmd, opt.error());
+  auto params = conv1d_params_from(*args);
+  if (!params) return fail(cmd, params.error());
+
+  auto input = load_npy("--input", *args->get("--input"));
+  if (!input) return fail(cmd, input.error());
+  auto weight = load_npy("--weight", *args->get("--weight"));
+  if (!weight) return fail(cmd, weight.error());
+  *weight = weight->to(input->dtype());  // computed in the input's dtype, as conv does
+  auto bias = load_bias(*args, input->dtype());
+  if (!bias) return fail(cmd, bias.error());
+  const Tensor* bias_ptr = *bias ? &**bias : nullptr;
+  auto plan =
+      conv1d_plan(input->shape(), weight->shape(), bias_ptr ? bias_ptr->dim(0) : -1, *params);
+  if (!plan) return fail(cmd, plan.error());
+  if (plan->swapped && !opt->quiet) {
+    std::fprintf(stderr,
+                 "convscope conv1d: note: the kernel (%lld values) is longer than the signal "
+                 "(%lld), so the two are swapped, as np.convolve does\n",
+                 static_cast<long long>(weight->numel()), static_cast<long long>(input->numel()));
+  }
+  if (auto st = check_cost(conv2d_cost(plan->geometry, input->dtype(), Layout::nchw, opt->threads));
+      !st) {
+    return fail(cmd, st.error());
+  }
+  const Conv1dOperands ops = conv1d_operands(*input, *weight, *plan);
+
+  ExecOptions exec;
+  exec.threads = opt->threads;
+  Backend used = Backend::cpu;
+  double best_ms = 0, mean_ms = 0;
+  auto out = run_repeated(
+      cmd, *opt,
+      [&](Backend b) -> Result<Tensor> {
+        if (b == Backend::gpu) return gpu::conv2d(ops.input, ops.weight, bias_ptr, plan->params);
+        return conv2d(ops.input, ops.weight, bias_ptr, plan->params, exec);
+      },
+      used, best_ms, mean_ms);
+  if (!out) return fail(cmd, out.error());
+
+  auto result = out->reshaped(plan->output);
+  if (!result) return fail(cmd, result.error());
+  const std::string& path = *args->get("--out");
+  if (auto w = write_npy(path, *result); !w) return fail(cmd, w.error());
+  print_summary(cmd, path, *result, used, *opt, best_ms, mean_ms);
+  return kExitOk;
 }
 
 // conv: [N, C_in, H, W] * [C_out, C_in/G, KH, KW] (+ [C_out]) => [N, C_out, OH, OW] (or NHWC/HWIO)
@@ -256,13 +362,24 @@ int run_conv(int argc, char** argv) {
   auto opt = run_options_from(*args);
   if (!opt) return fail(cmd, opt.error());
   // Parse every parameter before reading any file, so a typo is reported first.
+  auto framework = framework_from(*args);
+  if (!framework) return fail(cmd, framework.error());
+  const bool keras = *framework == Framework::keras;
+  if (keras) {
+    if (auto kp = keras_padding_from(*args); !kp) return fail(cmd, kp.error());
+  }
   if (auto p = conv_params_from(*args); !p) return fail(cmd, p.error());
 
   auto ops = load_conv_operands(*args);
   if (!ops) return fail(cmd, ops.error());
+  if (keras) {  // 'same' becomes padding per side, for this input and kernel
+    auto p = keras_conv2d_params(ops->params, ops->input.shape(), ops->weight.shape());
+    if (!p) return fail(cmd, p.error());
+    ops->params = *p;
+  }
   const int64_t bias_len = ops->bias ? ops->bias->dim(0) : -1;
   auto geo = conv2d_geometry_for(ops->input.shape(), ops->weight.shape(), bias_len, ops->params);
-  if (!geo) return fail(cmd, geo.error());
+  if (!geo) return fail(cmd, with_keras_hint(geo.error(), ops->params));
   // Memory and work against the limits before either backend starts (core/limits.hpp).
   const OpCost cost = conv2d_cost(*geo, ops->input.dtype(), ops->params.layout, opt->threads);
   if (auto st = check_cost(cost); !st) return fail(cmd, st.error());
@@ -308,11 +425,24 @@ int run_conv_transpose(int argc, char** argv) {
                 "--backend gpu: ConvScope has no GPU shader for transposed convolution yet; use "
                 "--backend cpu (or auto, which computes on the CPU)");
   }
+  auto framework = framework_from(*args);
+  if (!framework) return fail(cmd, framework.error());
+  auto keras_padding = keras_padding_from(*args);
+  if (*framework == Framework::keras && !keras_padding) return fail(cmd, keras_padding.error());
   auto params = conv_transpose_params_from(*args);
   if (!params) return fail(cmd, params.error());
 
   auto ops = load_conv_transpose_operands(*args, params->layout);
   if (!ops) return fail(cmd, ops.error());
+  // Keras: PyTorch's parameters for TensorFlow's output, and the rows then cropped.
+  std::optional<KerasTransposePlan> plan;
+  if (*framework == Framework::keras) {
+    auto made = keras_conv_transpose2d_plan(*params, *keras_padding, args->has("--output-padding"),
+                                            ops->input.shape(), ops->weight.shape());
+    if (!made) return fail(cmd, made.error());
+    plan = *made;
+    *params = plan->torch;
+  }
   const int64_t bias_len = ops->bias ? ops->bias->dim(0) : -1;
   auto geo =
       conv_transpose2d_geometry_for(ops->input.shape(), ops->weight.shape(), bias_len, *params);
@@ -327,6 +457,8 @@ int run_conv_transpose(int argc, char** argv) {
   auto out = run_repeated(
       cmd, cpu,
       [&](Backend) {
+        if (plan)
+          return keras_conv_transpose2d(ops->input, ops->weight, ops->bias_ptr(), *plan, exec);
         return conv_transpose2d(ops->input, ops->weight, ops->bias_ptr(), *params, exec);
       },
       used, best_ms, mean_ms);
@@ -352,6 +484,10 @@ int run_pool(int argc, char** argv) {
   }
   auto opt = run_options_from(*args);
   if (!opt) return fail(cmd, opt.error());
+  auto framework = framework_from(*args);
+  if (!framework) return fail(cmd, framework.error());
+  auto keras_padding = keras_padding_from(*args);
+  if (*framework == Framework::keras && !keras_padding) return fail(cmd, keras_padding.error());
   auto params = pool_params_from(*args);
   if (!params) return fail(cmd, params.error());
 
@@ -360,6 +496,11 @@ int run_pool(int argc, char** argv) {
   const int input_rank = input->ndim();
   auto in4 = expand_input(std::move(*input), params->layout, "input");
   if (!in4) return fail(cmd, in4.error());
+  if (*framework == Framework::keras) {  // 'same' becomes padding per side for this input
+    auto p = keras_pool2d_params(*params, *keras_padding, in4->shape());
+    if (!p) return fail(cmd, p.error());
+    *params = *p;
+  }
   auto geo = pool2d_geometry_for(in4->shape(), *params);
   if (!geo) return fail(cmd, geo.error());
   if (auto st = check_cost(pool2d_cost(*geo, in4->dtype(), params->layout)); !st) {
