@@ -94,14 +94,14 @@ TEST(CliArgs, PaddingWordsAndPairs) {
 
 // The option parser hands --padding's text to that reader: its sentence, naming the option.
 TEST(CliArgs, ConvParamsReadPaddingWithCoresReader) {
-  for (const char* bad : {"full", "1,2,3", "2;1", "99999999999", "1.5"}) {
+  for (const char* bad : {"fulll", "1,2,3", "2;1", "99999999999", "1.5"}) {
     auto a = parse({"--padding", bad});
     ASSERT_TRUE(a.has_value()) << a.error().message;
     auto p = conv_params_from(*a);
     ASSERT_FALSE(p.has_value()) << bad;
     EXPECT_EQ(p.error().message, std::string("--padding ") + bad +
-                                     " is not a number, a pair like 1,2 (rows, columns), 'same' "
-                                     "or 'valid'");
+                                     " is not a number, a pair like 1,2 (rows, columns), 'same', "
+                                     "'valid' or 'full'");
     EXPECT_EQ(p.error().field, "--padding");
   }
   auto a = parse({"--padding", "+2,1"});

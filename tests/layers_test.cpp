@@ -117,9 +117,9 @@ TEST_F(LayersTest, RefusalsNameTheFileTheLayerAndTheKey) {
                 "-1, 0], [-1, 5, -1], [0, -1, 0]]");
   EXPECT_EQ(refusal(R"([{"kernel": "sobel-x", "bias": [1]}])"),
             f + " layer 1: \"bias\" is a number or a .npy file");
-  EXPECT_EQ(refusal(R"([{"kernel": "sobel-x", "padding": "full"}])"),
-            f + " layer 1: padding full is not a number, a pair like 1,2 (rows, columns), 'same' "
-                "or 'valid'");
+  EXPECT_EQ(refusal(R"([{"kernel": "sobel-x", "padding": "fulll"}])"),
+            f + " layer 1: padding fulll is not a number, a pair like 1,2 (rows, columns), 'same', "
+                "'valid' or 'full'");
   EXPECT_EQ(refusal(R"([{"kernel": "sobel-x", "padding_mode": 3}])"),
             f + " layer 1: padding_mode is a string");
   EXPECT_EQ(refusal(R"([{"kernel": "sobel-x", "groups": 1.5}])"),
@@ -234,12 +234,14 @@ TEST(Layers, PaddingTextFollowsTheCommandLine) {
   EXPECT_EQ(p->h, 3);
   EXPECT_EQ(p->w, 3);
   EXPECT_EQ(padding_from_text("padding", "-1")->h, -1);  // the engine refuses it, naming the layer
+  // 'full', as on the command line: dilation·(k − 1) on every side.
+  EXPECT_EQ(padding_from_text("padding", "full")->kind, PaddingSpec::Kind::full);
   for (const char* bad : {"", " 1", "1,", ",1", "1,2,3", "x", "99999999999", "1.5", "++1"}) {
     auto r = padding_from_text("padding", bad);
     ASSERT_FALSE(r.has_value()) << bad;
     EXPECT_EQ(r.error().message, std::string("padding ") + bad +
-                                     " is not a number, a pair like 1,2 (rows, columns), 'same' "
-                                     "or 'valid'");
+                                     " is not a number, a pair like 1,2 (rows, columns), 'same', "
+                                     "'valid' or 'full'");
   }
 }
 
