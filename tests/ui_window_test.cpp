@@ -391,10 +391,10 @@ TEST_F(UiWindow, NothingIsCutAtProjectorAndDesktopSizes) {
   for (const Case& c : cases) {
     for (const char* mode : {"", " --presentation"}) {
       const fs::path st = m_dir / "fit.json";
-      ASSERT_EQ(run_frames(m_dir, std::string("--frames 4 --step 15 --lesson ") + c.lesson +
-                                      " --size " + c.size + mode + " --status-file '" +
-                                      st.string() + "'"),
-                0);
+      ASSERT_EQ(
+          run_frames(m_dir, std::string("--frames 4 --step 15 --lesson ") + c.lesson + " --size " +
+                                c.size + mode + " --status-file '" + st.string() + "'"),
+          0);
       std::ifstream in(st);
       const json j = json::parse(in);
       const std::string where = std::string(c.lesson) + " at " + c.size + mode;
@@ -423,6 +423,43 @@ TEST_F(UiWindow, FramesAndScreenshotExitZero) {
   expect_picture(pres, 1024, 768);
   // --frames leaves no saved state behind.
   EXPECT_FALSE(fs::exists(m_dir / "convscope" / "settings.json"));
+}
+
+// The live preview is filtered off the UI thread (app/ui/preview_worker.hpp). Dragging a weight
+// (--drag-weight: a new weight every frame) with a 1920×1080 photo open, the preview refreshes
+// again and again with the new weights, and frames end while the worker is still computing: no
+// frame waits for a result (a frame that did would always find the worker idle). What this
+// asserts is the structure, not a frame time (bench/RESULTS.md has those, measured with the same
+// command): the machine running the tests may be loaded.
+TEST_F(UiWindow, DraggingAWeightRefreshesThePreviewOffTheUiThread) {
+  cs::Image photo{1920, 1080, 3, std::vector<uint8_t>(1920 * 1080 * 3)};
+  for (int y = 0; y < 1080; ++y) {
+    for (int x = 0; x < 1920; ++x) {
+      uint8_t* p = &photo.pixels[(static_cast<std::size_t>(y) * 1920 + x) * 3];
+      p[0] = static_cast<uint8_t>(x * 255 / 1919);
+      p[1] = static_cast<uint8_t>(y * 255 / 1079);
+      p[2] = static_cast<uint8_t>(((x / 40 + y / 40) % 2) * 255);
+    }
+  }
+  const fs::path pic = m_dir / "photo-1920x1080.png";
+  ASSERT_TRUE(cs::write_png(pic.string(), photo).has_value());
+  App app(m_dir, {"--lesson", "vertical-edge", "--preview", pic.string(), "--drag-weight",
+                  "--frame-stats", "--frames", "150"});
+  ASSERT_TRUE(app.started());
+  ASSERT_EQ(app.wait_exit(300), 0);
+  const json st = app.status();
+  ASSERT_TRUE(st.contains("preview")) << st.dump();
+  const json& p = st["preview"];
+  SCOPED_TRACE(p.dump());
+  EXPECT_EQ(p.value("frames", 0), 150);
+  // Refreshed several times, each time with a kernel it had not shown just before.
+  EXPECT_GE(p.value("kernels_shown", 0), 5);
+  EXPECT_GE(p.value("results", 0), p.value("kernels_shown", 0));
+  EXPECT_GE(p.value("requests", 0), p.value("results", 0));
+  // Most frames ended with the worker still computing (the first ones wait for the picture to
+  // be decoded, on its own thread too).
+  EXPECT_GE(2 * p.value("frames_while_busy", 0), p.value("frames", 0));
+  EXPECT_EQ(st.value("error", "?"), "");
 }
 
 // ---------------------------------------------------------------------------------------------

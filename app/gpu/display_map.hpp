@@ -34,5 +34,9 @@ void diverging_colour(float t, uint8_t rgb[3]);
 
 // [1, C, H, W] (C = 1 or 3, f32 or f64) => RGBA8 interleaved, H·W·4 bytes.
 Result<std::vector<uint8_t>> map_to_rgba(const Tensor& map, DisplayMapping mapping);
+// The same with signed and minmax scaled by `range` instead of the map's own (a map shrunk for
+// display keeps the colours of the full one).
+Result<std::vector<uint8_t>> map_to_rgba(const Tensor& map, DisplayMapping mapping,
+                                         const MapRange& range);
 
 }  // namespace cs::gpu

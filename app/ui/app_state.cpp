@@ -231,6 +231,13 @@ std::string status_json(const AppState& s) {
   j["weight_shape"] = s.weight.shape();
   j["show_preview"] = s.show_preview;
   j["show_help"] = s.show_help;
+  const AppState::PreviewCounters& pc = s.preview_counters;
+  j["preview"] = {{"frames", pc.frames},
+                  {"requests", pc.requests},
+                  {"dropped", pc.dropped},
+                  {"results", pc.results},
+                  {"kernels_shown", pc.kernels_shown},
+                  {"frames_while_busy", pc.frames_while_busy}};
   j["overflow"] = s.overflow;
   j["clipped"] = s.clipped;
   j["hover_output"] =

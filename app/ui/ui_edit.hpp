@@ -64,6 +64,9 @@ struct EditState {
   float zoom = 0.0f;                 // 0: fit to the window
   float pan_x = 0.0f, pan_y = 0.0f;  // image pixels at the view's top-left
   uint64_t fitted_picture = 0;       // PreviewModel::picture_gen last fitted to the view
+  bool preview_split = false;        // one pane, original left of a divider and result right
+  float split_at = 0.5f;             // the divider, as a fraction of the pane's width
+  int inspect_oc = 0;                // the output channel whose arithmetic the hover shows
 
   // Scenes
   std::string scene_path;  // last scene saved or opened ("" = none yet)
