@@ -22,11 +22,13 @@
 #include <thread>
 
 #include <imgui.h>
+#include <imgui_internal.h>
 #include <nlohmann/json.hpp>
 
 #include "app/ui/app_state.hpp"
 #include "app/ui/preview_model.hpp"
 #include "app/ui/ui_edit.hpp"
+#include "app/ui/ui_frame.hpp"
 #include "core/conv2d.hpp"
 #include "core/file_io.hpp"
 #include "core/image_io.hpp"
@@ -519,6 +521,56 @@ class HeadlessImGui {
     recompute_if_dirty(s);
   }
 };
+
+TEST(UiEditViews, ThePreviewOpensBesideTheCanvasNotOverIt) {
+  HeadlessImGui gui;  // a 1600×1400 display
+  AppState s;
+  ASSERT_TRUE(load_lesson(s, "vertical-edge").has_value());
+  // NOTE: the canvas needs the theme's fonts, which need a GL context; the timeline stands for
+  // the canvas's column (it lies right under the canvas, as wide).
+  s.show_canvas = false;
+  auto frames = [&] {
+    for (int i = 0; i < 2; ++i) {
+      ImGui::NewFrame();
+      ui::draw_frame(s, 0.0f);
+      ImGui::Render();
+    }
+  };
+  auto rect = [](const char* name) {
+    const ImGuiWindow* w = ImGui::FindWindowByName(name);
+    return w != nullptr && w->Active ? w->Rect() : ImRect();
+  };
+  frames();
+  const ImRect column_alone = rect("Timeline");
+  ASSERT_GT(column_alone.GetWidth(), 0.0f);
+  EXPECT_GT(rect("Parameters").GetWidth(), 0.0f);
+  // Ctrl+P's state: the preview gets its own region, the full height, and the canvas's column
+  // the rest of the middle; nothing of the preview lies over it or the right column.
+  s.show_preview = true;
+  frames();
+  const ImRect preview = rect("Live preview"), column = rect("Timeline");
+  ASSERT_GT(preview.GetWidth(), 0.0f);
+  for (const char* other : {"Timeline", "Arithmetic", "Kernel editor"}) {
+    const ImRect r = rect(other);
+    ASSERT_GT(r.GetWidth(), 0.0f) << other;
+    EXPECT_LE(preview.Max.x, r.Min.x + 0.5f) << other << " lies under the preview";
+  }
+  EXPECT_GE(preview.GetWidth(), 0.3f * 1600.0f);
+  EXPECT_GE(preview.GetHeight(), 0.9f * (1400.0f - 2.0f * ImGui::GetFrameHeight()));
+  EXPECT_GE(column.GetWidth(), ImGui::GetFontSize() * 42.0f - 1.0f);
+  EXPECT_NEAR(column.Max.x, column_alone.Max.x, 1.0f);  // the right column keeps its place
+  EXPECT_EQ(rect("Parameters").GetWidth(), 0.0f);       // stepped aside...
+  EXPECT_EQ(rect("Inputs").GetWidth(), 0.0f);
+  EXPECT_TRUE(s.show_params);  // ... without forgetting that they are wanted
+  EXPECT_TRUE(s.show_inputs);
+  // Closed again: the canvas's column and the left column come back.
+  s.show_preview = false;
+  frames();
+  EXPECT_EQ(rect("Timeline").Min.x, column_alone.Min.x);
+  EXPECT_EQ(rect("Timeline").GetWidth(), column_alone.GetWidth());
+  EXPECT_GT(rect("Parameters").GetWidth(), 0.0f);
+  EXPECT_GT(rect("Inputs").GetWidth(), 0.0f);
+}
 
 TEST(UiEditViews, EveryLessonDrawsWithoutErrors) {
   HeadlessImGui gui;

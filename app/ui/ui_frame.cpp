@@ -7,6 +7,7 @@
 #include <imgui.h>
 #include <imgui_internal.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
 
@@ -28,6 +29,10 @@ bool g_seen_mode = false;
 bool g_saved_params = true, g_saved_inputs = true, g_saved_kernel = true, g_saved_info = true;
 float g_menu_h = 0.0f;
 float g_status_h = 0.0f;
+// The normal layout gives the open live preview its own region beside the canvas (Parameters
+// and Inputs step aside until it closes); g_reset_panels moves the views that changed place.
+bool g_preview_room = false;
+unsigned g_reset_panels = 0;
 
 enum class Panel { params, inputs, canvas, timeline, arithmetic, kernel, preview, browser, help };
 
@@ -89,6 +94,12 @@ Rect default_rect(Panel p) {
     }
     return {ImVec2(r.x * w, y0 + r.y * h), ImVec2(r.w * w, r.h * h)};
   }
+  // With the preview open, it takes the left column and as much of the canvas's as the canvas
+  // can spare: the canvas keeps 42 em (a three-channel lesson without a label cut), the preview
+  // gets up to a third of the width, full height (its two panes one above the other).
+  const float canvas_min = ImGui::GetFontSize() * 42.0f / std::max(w, 1.0f);
+  const float room = g_preview_room ? std::clamp(left + mid - canvas_min, left, 0.33f) : 0.0f;
+  const float cx = g_preview_room ? room : left, cw = left + mid - cx;
   switch (p) {
     case Panel::params:
       r = {0, 0, left, 0.60f};
@@ -97,10 +108,10 @@ Rect default_rect(Panel p) {
       r = {0, 0.60f, left, 0.40f};
       break;
     case Panel::canvas:
-      r = {left, 0, mid, 1.0f - timeline_h};
+      r = {cx, 0, cw, 1.0f - timeline_h};
       break;
     case Panel::timeline:
-      r = {left, 1.0f - timeline_h, mid, timeline_h};
+      r = {cx, 1.0f - timeline_h, cw, timeline_h};
       break;
     case Panel::arithmetic:
       r = {left + mid, 0, right, 0.50f};
@@ -109,7 +120,7 @@ Rect default_rect(Panel p) {
       r = {left + mid, 0.50f, right, 0.50f};
       break;
     case Panel::preview:
-      r = {left + 0.02f, 0.04f, mid + right - 0.04f, 0.70f};
+      r = {0, 0, room, 1.0f};
       break;
     case Panel::browser:
       r = {0.25f, 0.12f, 0.50f, 0.70f};
@@ -131,7 +142,7 @@ void place(Panel p) {
 // After a view drew: on a layout reset (F9, presentation toggle, first run), move it to its
 // default place whatever the view itself asked for.
 void enforce(Panel p, const char* window_name) {
-  if (!g_reset_layout) return;
+  if (!g_reset_layout && (g_reset_panels & (1u << static_cast<unsigned>(p))) == 0) return;
   const Rect r = default_rect(p);
   ImGui::SetWindowPos(window_name, r.pos, ImGuiCond_Always);
   ImGui::SetWindowSize(window_name, r.size, ImGuiCond_Always);
@@ -203,8 +214,10 @@ void draw_menu_bar(AppState& s) {
     ImGui::MenuItem("Lesson canvas", nullptr, &s.show_canvas);
     ImGui::MenuItem("Arithmetic", nullptr, &s.show_arithmetic);
     ImGui::MenuItem("Timeline", nullptr, &s.show_timeline);
-    ImGui::MenuItem("Parameters", nullptr, &s.show_params);
-    ImGui::MenuItem("Inputs", nullptr, &s.show_inputs);
+    // Beside the open preview they have no room: greyed until it closes.
+    const char* aside = g_preview_room ? "beside the preview" : nullptr;
+    ImGui::MenuItem("Parameters", aside, &s.show_params, !g_preview_room);
+    ImGui::MenuItem("Inputs", aside, &s.show_inputs, !g_preview_room);
     ImGui::MenuItem("Kernel editor", "Ctrl+K", &s.show_kernel_editor);
     ImGui::MenuItem("Live preview", "Ctrl+P", &s.show_preview);
     ImGui::Separator();
@@ -432,19 +445,30 @@ void follow_mode(AppState& s) {
   g_presentation = s.presentation;
 }
 
+// The live preview opened or closed in the normal layout (or the layout changed under it): move
+// the views whose place depends on it.
+void follow_preview(const AppState& s) {
+  const bool room = s.show_preview && !s.presentation;
+  if (room == g_preview_room) return;
+  g_preview_room = room;
+  for (Panel p : {Panel::params, Panel::inputs, Panel::canvas, Panel::timeline, Panel::preview})
+    g_reset_panels |= 1u << static_cast<unsigned>(p);
+}
+
 void draw_frame(AppState& s, float fps) {
   s.overflow.clear();
   s.clipped.clear();
   follow_mode(s);
+  follow_preview(s);
   draw_menu_bar(s);
   if (g_status_h == 0.0f) g_status_h = ImGui::GetFrameHeight() + ImGui::GetStyle().WindowPadding.y;
 
-  if (s.show_params) {
+  if (s.show_params && !g_preview_room) {
     place(Panel::params);
     draw_params(s);
     enforce(Panel::params, "Parameters");
   }
-  if (s.show_inputs) {
+  if (s.show_inputs && !g_preview_room) {
     place(Panel::inputs);
     draw_inputs_panel(s);
     enforce(Panel::inputs, "Inputs");
@@ -481,6 +505,7 @@ void draw_frame(AppState& s, float fps) {
   if (s.show_help) draw_help(s);
   draw_status_bar(s, fps);
   g_reset_layout = false;
+  g_reset_panels = 0;
 }
 
 }  // namespace cs::ui
