@@ -142,6 +142,51 @@ TEST(UiEditDownsample, RandomImagesKeepTheMean) {
   }
 }
 
+TEST(UiEditPhoto, APhotoBecomesASixteenCellLessonWithItsThumbnail) {
+  // The lesson size keeps the picture's proportions: 16 cells along the longer side.
+  EXPECT_EQ(photo_lesson_size(600, 400, 16), (std::pair<int64_t, int64_t>{11, 16}));  // 10.67
+  EXPECT_EQ(photo_lesson_size(400, 600, 16), (std::pair<int64_t, int64_t>{16, 11}));
+  EXPECT_EQ(photo_lesson_size(1920, 1080, 16), (std::pair<int64_t, int64_t>{9, 16}));
+  EXPECT_EQ(photo_lesson_size(10, 10, 16), (std::pair<int64_t, int64_t>{10, 10}));
+  EXPECT_EQ(photo_lesson_size(3000, 2, 16), (std::pair<int64_t, int64_t>{1, 16}));
+
+  TempDir dir;
+  AppState s;
+  ASSERT_TRUE(load_lesson(s, "vertical-edge").has_value());  // a grey 5×5 lesson
+  s.show_inputs = false;
+  // 600×400: the left half black, the right half white.
+  Image img{600, 400, 3, std::vector<uint8_t>(600 * 400 * 3, 0)};
+  for (int y = 0; y < 400; ++y)
+    for (int x = 300; x < 600; ++x)
+      for (int c = 0; c < 3; ++c)
+        img.pixels[static_cast<std::size_t>((y * 600 + x) * 3 + c)] = 255;
+  ASSERT_TRUE(write_png(dir / "half.png", img).has_value());
+  ASSERT_TRUE(load_input_image(s, dir / "half.png").has_value());
+  // Not averaged into the lesson's 5×5: 11×16 cells, still grey (the lesson's kernels fit).
+  ASSERT_EQ(s.input.shape(), (Shape{1, 1, 11, 16}));
+  EXPECT_EQ(s.input.get(0), 0.0);   // row 0, column 0: black
+  EXPECT_EQ(s.input.get(15), 1.0);  // column 15: white
+  EXPECT_EQ(s.lesson_name, "half");
+  EXPECT_NE(s.lesson_title.find("as a 11×16 input"), std::string::npos) << s.lesson_title;
+  EXPECT_TRUE(s.show_inputs);  // the panel with the thumbnail
+  recompute_if_dirty(s);
+  EXPECT_FALSE(s.error.has_value());
+  // The thumbnail: 160 pixels along the longer side, waiting to be uploaded.
+  const EditState& es = edit_state(s);
+  EXPECT_EQ(es.photo_thumb_w, 160);
+  EXPECT_EQ(es.photo_thumb_h, 107);
+  EXPECT_EQ(es.photo_thumb.size(), 160u * 107u);
+  EXPECT_TRUE(es.photo_thumb_stale);
+  // Another size from the kept picture, without reading the file again.
+  ASSERT_TRUE(fs::remove(dir / "half.png"));
+  ASSERT_TRUE(set_photo_cells(s, 8));
+  EXPECT_EQ(s.input.shape(), (Shape{1, 1, 5, 8}));
+  EXPECT_TRUE(set_photo_cells(s, 1000));  // clamped to 64
+  EXPECT_EQ(s.input.shape(), (Shape{1, 1, 43, 64}));
+  AppState fresh;
+  EXPECT_FALSE(set_photo_cells(fresh, 8));  // no picture opened as the input
+}
+
 TEST(UiEditNpy, ShapesBecomeNCHW) {
   Tensor hw(DType::f32, {3, 4});
   EXPECT_EQ(npy_to_input(hw, false)->shape(), (Shape{1, 1, 3, 4}));
@@ -190,7 +235,8 @@ TEST(UiEditDrops, EachKindOfFileLandsWhereItShould) {
   ui::handle_dropped_files(s, {dir / "red.png"});
   EXPECT_EQ(s.preview_path, dir / "red.png");
   EXPECT_TRUE(s.show_preview);
-  EXPECT_EQ(s.input.shape(), lesson_shape);
+  // A picture smaller than kPhotoCells keeps its own size (never more cells than pixels).
+  EXPECT_EQ(s.input.shape(), (Shape{1, lesson_shape[1], 10, 10}));
   EXPECT_NEAR(s.input.get(0), 0.299, 1e-6);
 
   // .json => a scene.

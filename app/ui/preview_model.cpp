@@ -342,6 +342,7 @@ PreviewModel& preview_model(AppState& state) {
 void shutdown_edit(AppState& state) {
   if (!state.edit) return;
   state.edit->preview.reset();
+  state.edit->thumb_textures.release();
 }
 
 Status set_preview_image(AppState& state, const std::string& path) {
