@@ -237,7 +237,8 @@ std::string status_json(const AppState& s) {
                   {"dropped", pc.dropped},
                   {"results", pc.results},
                   {"kernels_shown", pc.kernels_shown},
-                  {"frames_while_busy", pc.frames_while_busy}};
+                  {"frames_while_busy", pc.frames_while_busy},
+                  {"seconds", pc.first_time < 0 ? 0.0 : pc.last_time - pc.first_time}};
   j["overflow"] = s.overflow;
   j["clipped"] = s.clipped;
   j["hover_output"] =

@@ -117,6 +117,7 @@ struct AppState {
     uint64_t results = 0;            // results shown
     uint64_t kernels_shown = 0;      // results showing a different kernel from the one before
     uint64_t frames_while_busy = 0;  // frames that went on while the worker computed
+    double first_time = -1, last_time = 0;  // AppState::time of the first and last such frame
   } preview_counters;
 
   // ---- Which views are shown: the frame is `if (show_x) draw_x(state);` ----

@@ -377,6 +377,8 @@ void update_preview(AppState& state) {
   pc.dropped = wc.dropped;
   ++pc.frames;
   if (pm.worker->busy()) ++pc.frames_while_busy;
+  if (pc.first_time < 0) pc.first_time = state.time;
+  pc.last_time = state.time;
 }
 
 PreviewKernel choose_preview_kernel(const AppState& s, int sel_out, int sel_in, int64_t channels) {

@@ -9,33 +9,17 @@
 
 #include "core/conv2d.hpp"
 
+#ifdef __linux__
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
 namespace cs {
 
-TexelLevel halve(const TexelLevel& src) {
-  TexelLevel out;
-  out.width = (src.width + 1) / 2;
-  out.height = (src.height + 1) / 2;
-  out.texels.resize(static_cast<std::size_t>(out.width) * out.height);
-  for (int y = 0; y < out.height; ++y) {
-    const int y0 = 2 * y, y1 = std::min(2 * y + 1, src.height - 1);
-    for (int x = 0; x < out.width; ++x) {
-      const int x0 = 2 * x, x1 = std::min(2 * x + 1, src.width - 1);
-      const uint32_t q[4] = {src.texels[static_cast<std::size_t>(y0) * src.width + x0],
-                             src.texels[static_cast<std::size_t>(y0) * src.width + x1],
-                             src.texels[static_cast<std::size_t>(y1) * src.width + x0],
-                             src.texels[static_cast<std::size_t>(y1) * src.width + x1]};
-      uint32_t mean = 0;
-      for (int b = 0; b < 32; b += 8) {
-        uint32_t sum = 2;  // rounds to nearest
-        for (uint32_t t : q)
-          sum += (t >> b) & 0xffu;
-        mean |= (sum / 4) << b;
-      }
-      out.texels[static_cast<std::size_t>(y) * out.width + x] = mean;
-    }
-  }
-  return out;
-}
+namespace {
+
+constexpr int kWorkerNice = 10;  // see PreviewWorker::run
 
 // [1, C, H, W] => [1, C, ⌈H/f⌉, ⌈W/f⌉] float32, f = 2^level: each value the mean of the f × f
 // block it covers (fewer at the bottom and right edges).
@@ -91,6 +75,34 @@ gpu::MapRange finite_range(const float* v, int64_t n) {
   const float l = *std::min_element(lo, lo + kLanes), h = *std::max_element(hi, hi + kLanes);
   if (std::isinf(l) || std::isinf(h)) return gpu::map_range(v, n);
   return {l, h};
+}
+
+}  // namespace
+
+TexelLevel halve(const TexelLevel& src) {
+  TexelLevel out;
+  out.width = (src.width + 1) / 2;
+  out.height = (src.height + 1) / 2;
+  out.texels.resize(static_cast<std::size_t>(out.width) * out.height);
+  for (int y = 0; y < out.height; ++y) {
+    const int y0 = 2 * y, y1 = std::min(2 * y + 1, src.height - 1);
+    for (int x = 0; x < out.width; ++x) {
+      const int x0 = 2 * x, x1 = std::min(2 * x + 1, src.width - 1);
+      const uint32_t q[4] = {src.texels[static_cast<std::size_t>(y0) * src.width + x0],
+                             src.texels[static_cast<std::size_t>(y0) * src.width + x1],
+                             src.texels[static_cast<std::size_t>(y1) * src.width + x0],
+                             src.texels[static_cast<std::size_t>(y1) * src.width + x1]};
+      uint32_t mean = 0;
+      for (int b = 0; b < 32; b += 8) {
+        uint32_t sum = 2;  // rounds to nearest
+        for (uint32_t t : q)
+          sum += (t >> b) & 0xffu;
+        mean |= (sum / 4) << b;
+      }
+      out.texels[static_cast<std::size_t>(y) * out.width + x] = mean;
+    }
+  }
+  return out;
 }
 
 std::unique_ptr<PreviewResult> compute_preview(const PreviewJob& job, Tensor& map) {
@@ -174,6 +186,11 @@ void PreviewWorker::set_before_job(std::function<void()> hook) {
 }
 
 void PreviewWorker::run() {
+#ifdef __linux__
+  // The frames come first: at nice 10 the scheduler gives the UI thread and the renderer's threads
+  // the cores when they want them, and this thread the rest. (Linux: nice is per thread.)
+  (void)setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), kWorkerNice);
+#endif
   Tensor map;  // the float result, reused: no page faults for a new 1080p buffer every time
   const auto period = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
       std::chrono::duration<double, std::milli>(m_min_period_ms));
