@@ -428,7 +428,7 @@ TEST_F(UiWindow, FramesAndScreenshotExitZero) {
 // The live preview is filtered off the UI thread (app/ui/preview_worker.hpp). Dragging a weight
 // (--drag-weight: a new weight every frame) with a 1920×1080 photo open, the preview refreshes
 // again and again with the new weights, and frames end while the worker is still computing: no
-// frame waits for a result (a frame that did would always find the worker idle). What this
+// frame waits for a result (a frame that did would find the worker idle). What this
 // asserts is the structure, not a frame time (bench/RESULTS.md has those, measured with the same
 // command): the machine running the tests may be loaded.
 TEST_F(UiWindow, DraggingAWeightRefreshesThePreviewOffTheUiThread) {
@@ -456,9 +456,9 @@ TEST_F(UiWindow, DraggingAWeightRefreshesThePreviewOffTheUiThread) {
   EXPECT_GE(p.value("kernels_shown", 0), 5);
   EXPECT_GE(p.value("results", 0), p.value("kernels_shown", 0));
   EXPECT_GE(p.value("requests", 0), p.value("results", 0));
-  // Most frames ended with the worker still computing (the first ones wait for the picture to
-  // be decoded, on its own thread too).
-  EXPECT_GE(2 * p.value("frames_while_busy", 0), p.value("frames", 0));
+  // Every request was sent by a frame that then ended with the worker still at it (a frame that
+  // waited for its result would find the worker idle): at least one such frame per result.
+  EXPECT_GE(p.value("frames_while_busy", 0), p.value("results", 0));
   EXPECT_EQ(st.value("error", "?"), "");
 }
 
