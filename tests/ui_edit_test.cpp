@@ -28,7 +28,9 @@
 #include "app/ui/app_state.hpp"
 #include "app/ui/preview_model.hpp"
 #include "app/ui/ui_edit.hpp"
+#include "app/ui/ui_frame.hpp"
 #include "app/ui/ui_params.hpp"
+#include "core/conv2d.hpp"
 #include "core/file_io.hpp"
 #include "core/image_io.hpp"
 #include "core/npy.hpp"
@@ -162,6 +164,51 @@ TEST(UiEditDownsample, RandomImagesKeepTheMean) {
   }
 }
 
+TEST(UiEditPhoto, APhotoBecomesASixteenCellLessonWithItsThumbnail) {
+  // The lesson size keeps the picture's proportions: 16 cells along the longer side.
+  EXPECT_EQ(photo_lesson_size(600, 400, 16), (std::pair<int64_t, int64_t>{11, 16}));  // 10.67
+  EXPECT_EQ(photo_lesson_size(400, 600, 16), (std::pair<int64_t, int64_t>{16, 11}));
+  EXPECT_EQ(photo_lesson_size(1920, 1080, 16), (std::pair<int64_t, int64_t>{9, 16}));
+  EXPECT_EQ(photo_lesson_size(10, 10, 16), (std::pair<int64_t, int64_t>{10, 10}));
+  EXPECT_EQ(photo_lesson_size(3000, 2, 16), (std::pair<int64_t, int64_t>{1, 16}));
+
+  TempDir dir;
+  AppState s;
+  ASSERT_TRUE(load_lesson(s, "vertical-edge").has_value());  // a grey 5×5 lesson
+  s.show_inputs = false;
+  // 600×400: the left half black, the right half white.
+  Image img{600, 400, 3, std::vector<uint8_t>(600 * 400 * 3, 0)};
+  for (int y = 0; y < 400; ++y)
+    for (int x = 300; x < 600; ++x)
+      for (int c = 0; c < 3; ++c)
+        img.pixels[static_cast<std::size_t>((y * 600 + x) * 3 + c)] = 255;
+  ASSERT_TRUE(write_png(dir / "half.png", img).has_value());
+  ASSERT_TRUE(load_input_image(s, dir / "half.png").has_value());
+  // Not averaged into the lesson's 5×5: 11×16 cells, still grey (the lesson's kernels fit).
+  ASSERT_EQ(s.input.shape(), (Shape{1, 1, 11, 16}));
+  EXPECT_EQ(s.input.get(0), 0.0);   // row 0, column 0: black
+  EXPECT_EQ(s.input.get(15), 1.0);  // column 15: white
+  EXPECT_EQ(s.lesson_name, "half");
+  EXPECT_NE(s.lesson_title.find("as a 11×16 input"), std::string::npos) << s.lesson_title;
+  EXPECT_TRUE(s.show_inputs);  // the panel with the thumbnail
+  recompute_if_dirty(s);
+  EXPECT_FALSE(s.error.has_value());
+  // The thumbnail: 160 pixels along the longer side, waiting to be uploaded.
+  const EditState& es = edit_state(s);
+  EXPECT_EQ(es.photo_thumb_w, 160);
+  EXPECT_EQ(es.photo_thumb_h, 107);
+  EXPECT_EQ(es.photo_thumb.size(), 160u * 107u);
+  EXPECT_TRUE(es.photo_thumb_stale);
+  // Another size from the kept picture, without reading the file again.
+  ASSERT_TRUE(fs::remove(dir / "half.png"));
+  ASSERT_TRUE(set_photo_cells(s, 8));
+  EXPECT_EQ(s.input.shape(), (Shape{1, 1, 5, 8}));
+  EXPECT_TRUE(set_photo_cells(s, 1000));  // clamped to 64
+  EXPECT_EQ(s.input.shape(), (Shape{1, 1, 43, 64}));
+  AppState fresh;
+  EXPECT_FALSE(set_photo_cells(fresh, 8));  // no picture opened as the input
+}
+
 TEST(UiEditNpy, ShapesBecomeNCHW) {
   Tensor hw(DType::f32, {3, 4});
   EXPECT_EQ(npy_to_input(hw, false)->shape(), (Shape{1, 1, 3, 4}));
@@ -210,7 +257,8 @@ TEST(UiEditDrops, EachKindOfFileLandsWhereItShould) {
   ui::handle_dropped_files(s, {dir / "red.png"});
   EXPECT_EQ(s.preview_path, dir / "red.png");
   EXPECT_TRUE(s.show_preview);
-  EXPECT_EQ(s.input.shape(), lesson_shape);
+  // A picture smaller than kPhotoCells keeps its own size (never more cells than pixels).
+  EXPECT_EQ(s.input.shape(), (Shape{1, lesson_shape[1], 10, 10}));
   EXPECT_NEAR(s.input.get(0), 0.299, 1e-6);
 
   // .json => a scene.
@@ -421,14 +469,116 @@ TEST(UiEditPreview, ReceptiveFieldAndItsCentre) {
   EXPECT_EQ(f.y0, 1);
   EXPECT_EQ(f.w, 5);
   EXPECT_EQ(f.h, 5);
-  // The field's centre cell (7, 3) leads back to that output: (7 + 1 − 2) / 2 = 3, (3 + 1 − 2) / 2
-  // = 1.
+  // That output is drawn over the centre of its field: x0 = −1 + (5 − 2) / 2 = 0.5, so picture
+  // cell 7 (centre 7.5) lies in result column ⌊(7.5 − 0.5) / 2⌋ = 3, cell 3 (3.5) in row
+  // ⌊(3.5 − 0.5) / 2⌋ = 1.
   int ox = -1, oy = -1;
-  output_centred_at(*g, 7, 3, ox, oy);
+  ASSERT_TRUE(result_pixel_at(*g, 7.5, 3.5, ox, oy));
   EXPECT_EQ(ox, 3);
   EXPECT_EQ(oy, 1);
+  EXPECT_EQ(result_place(*g).x0, 0.5);
+  EXPECT_EQ(result_place(*g).sx, 2);
+  // The output is 5×5 (⌊(12 + 2 − 5) / 2⌋ + 1), drawn over [0.5, 10.5).
+  EXPECT_FALSE(result_pixel_at(*g, 0.4, 3.5, ox, oy));
+  EXPECT_TRUE(result_pixel_at(*g, 10.4, 3.5, ox, oy));
+  EXPECT_EQ(ox, 4);
+  EXPECT_FALSE(result_pixel_at(*g, 10.6, 3.5, ox, oy));
+  // Stride 1, 'same' padding: each result pixel exactly over its own picture pixel.
+  Conv2dParams same;
+  same.padding = PaddingSpec::symmetric(1);
+  auto g1 = conv2d_geometry({1, 1, 12, 12}, {1, 1, 3, 3}, -1, same);
+  ASSERT_TRUE(g1);
+  ASSERT_TRUE(result_pixel_at(*g1, 4.2, 9.9, ox, oy));
+  EXPECT_EQ(ox, 4);
+  EXPECT_EQ(oy, 9);
   // The first output's field starts in the padding.
   EXPECT_EQ(receptive_field(*g, 0, 0).x0, -1);
+}
+
+TEST(UiEditPreview, TheHoveredPixelsArithmeticIsTheEngines) {
+  // Every output of a few layers, against the reference loop: the taps read the input through
+  // the padding mode, each product is x·w, the partials and the bias add up to the output.
+  std::mt19937_64 rng(test::test_seed());
+  struct Case {
+    int64_t c_in, c_out, k, groups;
+    int stride, dilation, pad;
+    PaddingMode mode;
+    bool bias;
+  };
+  for (const Case& c : {Case{3, 3, 3, 3, 1, 1, 1, PaddingMode::zeros, false},
+                        Case{3, 3, 3, 1, 2, 1, 1, PaddingMode::reflect, true},
+                        Case{3, 1, 5, 1, 1, 2, 3, PaddingMode::replicate, true},
+                        Case{1, 1, 3, 1, 3, 1, 2, PaddingMode::circular, false}}) {
+    SCOPED_TRACE("k " + std::to_string(c.k) + " groups " + std::to_string(c.groups) + " stride " +
+                 std::to_string(c.stride));
+    const Tensor x = test::random_tensor(rng, DType::f32, {1, c.c_in, 9, 11}, false);
+    PreviewKernel k;
+    k.weight = test::random_tensor(rng, DType::f32, {c.c_out, c.c_in / c.groups, c.k, c.k}, false);
+    k.has_bias = c.bias;
+    if (c.bias) k.bias = test::random_tensor(rng, DType::f32, {c.c_out}, false);
+    k.params.groups = static_cast<int>(c.groups);
+    k.params.stride_h = k.params.stride_w = c.stride;
+    k.params.dilation_h = k.params.dilation_w = c.dilation;
+    k.params.padding = PaddingSpec::symmetric(c.pad);
+    k.params.padding_mode = c.mode;
+    auto g = conv2d_geometry(x.shape(), k.weight.shape(), c.bias ? c.c_out : -1, k.params);
+    ASSERT_TRUE(g) << g.error().message;
+    auto want = conv2d_reference(x, k.weight, c.bias ? &k.bias : nullptr, k.params);
+    ASSERT_TRUE(want) << want.error().message;
+    for (int oy = 0; oy < g->out_h; ++oy) {
+      for (int ox = 0; ox < g->out_w; ++ox) {
+        const PixelDetail d = inspect_pixel(x, k, *g, ox, oy);
+        ASSERT_EQ(d.outputs.size(), static_cast<std::size_t>(c.c_out));
+        for (const InspectOutput& out : d.outputs) {
+          ASSERT_EQ(out.channels.size(), static_cast<std::size_t>(c.c_in / c.groups));
+          double sum = 0;
+          for (const InspectChannel& ch : out.channels) {
+            ASSERT_EQ(ch.taps.size(), static_cast<std::size_t>(c.k * c.k));
+            double partial = 0;
+            for (const InspectTap& t : ch.taps) {
+              ASSERT_EQ(t.product, t.x * t.w);
+              partial += t.product;
+            }
+            ASSERT_EQ(ch.partial, partial);
+            sum += ch.partial;
+          }
+          ASSERT_EQ(out.value, sum + out.bias);
+          const double engine = want->get(g->output_index(0, out.oc, oy, ox));
+          ASSERT_NEAR(out.value, engine, 1e-5 * (1 + std::abs(engine)))
+              << "(oc " << out.oc << ", oy " << oy << ", ox " << ox << ")";
+        }
+      }
+    }
+  }
+  // Hand-worked: 1×1×2×2 input [[1, 2], [3, 4]], 3×3 kernel of ones, padding 1 (zeros): the
+  // result pixel (0, 0) reads 5 padding cells and 1 + 2 + 3 + 4 = 10.
+  const Tensor x = Tensor::from_values(DType::f32, {1, 1, 2, 2}, {1, 2, 3, 4});
+  PreviewKernel k;
+  k.weight = Tensor::from_values(DType::f32, {1, 1, 3, 3}, {1, 1, 1, 1, 1, 1, 1, 1, 1});
+  k.params.padding = PaddingSpec::symmetric(1);
+  auto g = conv2d_geometry(x.shape(), k.weight.shape(), -1, k.params);
+  ASSERT_TRUE(g);
+  const PixelDetail d = inspect_pixel(x, k, *g, 0, 0);
+  ASSERT_EQ(d.outputs.size(), 1u);
+  EXPECT_EQ(d.outputs[0].value, 10.0);
+  int padding = 0;
+  for (const InspectTap& t : d.outputs[0].channels[0].taps)
+    padding += t.padding ? 1 : 0;
+  EXPECT_EQ(padding, 5);
+  EXPECT_EQ(d.field.x0, -1);
+  EXPECT_EQ(d.field.w, 3);
+  EXPECT_EQ(inspect_pixel(x, k, *g, 2, 0).ox, -1);  // outside the result: nothing
+}
+
+TEST(UiEditPreview, TheCopyDrawnIsTheSmallestWithATexelPerScreenPixel) {
+  EXPECT_EQ(level_for_zoom(1.0f, 6), 0);
+  EXPECT_EQ(level_for_zoom(4.0f, 6), 0);
+  EXPECT_EQ(level_for_zoom(0.5f, 6), 1);  // half size: the halved copy, one texel per pixel
+  EXPECT_EQ(level_for_zoom(0.3f, 6), 1);  // 1/0.3 = 3.3: halving twice would be too coarse
+  EXPECT_EQ(level_for_zoom(0.25f, 6), 2);
+  EXPECT_EQ(level_for_zoom(0.01f, 6), 5);  // as small as the pyramid goes
+  EXPECT_EQ(level_for_zoom(0.01f, 1), 0);
+  EXPECT_EQ(level_for_zoom(0.0f, 6), 0);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -523,6 +673,56 @@ class HeadlessImGui {
     recompute_if_dirty(s);
   }
 };
+
+TEST(UiEditViews, ThePreviewOpensBesideTheCanvasNotOverIt) {
+  HeadlessImGui gui;  // a 1600×1400 display
+  AppState s;
+  ASSERT_TRUE(load_lesson(s, "vertical-edge").has_value());
+  // NOTE: the canvas needs the theme's fonts, which need a GL context; the timeline stands for
+  // the canvas's column (it lies right under the canvas, as wide).
+  s.show_canvas = false;
+  auto frames = [&] {
+    for (int i = 0; i < 2; ++i) {
+      ImGui::NewFrame();
+      ui::draw_frame(s, 0.0f);
+      ImGui::Render();
+    }
+  };
+  auto rect = [](const char* name) {
+    const ImGuiWindow* w = ImGui::FindWindowByName(name);
+    return w != nullptr && w->Active ? w->Rect() : ImRect();
+  };
+  frames();
+  const ImRect column_alone = rect("Timeline");
+  ASSERT_GT(column_alone.GetWidth(), 0.0f);
+  EXPECT_GT(rect("Parameters").GetWidth(), 0.0f);
+  // Ctrl+P's state: the preview gets its own region, the full height, and the canvas's column
+  // the rest of the middle; nothing of the preview lies over it or the right column.
+  s.show_preview = true;
+  frames();
+  const ImRect preview = rect("Live preview"), column = rect("Timeline");
+  ASSERT_GT(preview.GetWidth(), 0.0f);
+  for (const char* other : {"Timeline", "Arithmetic", "Kernel editor"}) {
+    const ImRect r = rect(other);
+    ASSERT_GT(r.GetWidth(), 0.0f) << other;
+    EXPECT_LE(preview.Max.x, r.Min.x + 0.5f) << other << " lies under the preview";
+  }
+  EXPECT_GE(preview.GetWidth(), 0.3f * 1600.0f);
+  EXPECT_GE(preview.GetHeight(), 0.9f * (1400.0f - 2.0f * ImGui::GetFrameHeight()));
+  EXPECT_GE(column.GetWidth(), ImGui::GetFontSize() * 42.0f - 1.0f);
+  EXPECT_NEAR(column.Max.x, column_alone.Max.x, 1.0f);  // the right column keeps its place
+  EXPECT_EQ(rect("Parameters").GetWidth(), 0.0f);       // stepped aside...
+  EXPECT_EQ(rect("Inputs").GetWidth(), 0.0f);
+  EXPECT_TRUE(s.show_params);  // ... without forgetting that they are wanted
+  EXPECT_TRUE(s.show_inputs);
+  // Closed again: the canvas's column and the left column come back.
+  s.show_preview = false;
+  frames();
+  EXPECT_EQ(rect("Timeline").Min.x, column_alone.Min.x);
+  EXPECT_EQ(rect("Timeline").GetWidth(), column_alone.GetWidth());
+  EXPECT_GT(rect("Parameters").GetWidth(), 0.0f);
+  EXPECT_GT(rect("Inputs").GetWidth(), 0.0f);
+}
 
 TEST(UiEditViews, EveryLessonDrawsWithoutErrors) {
   HeadlessImGui gui;

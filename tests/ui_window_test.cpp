@@ -617,6 +617,43 @@ TEST_F(UiWindow, FramesAndScreenshotExitZero) {
   EXPECT_FALSE(fs::exists(m_dir / "convscope" / "settings.json"));
 }
 
+// The live preview is filtered off the UI thread (app/ui/preview_worker.hpp). Dragging a weight
+// (--drag-weight: a new weight every frame) with a 1920×1080 photo open, the preview refreshes
+// again and again with the new weights, and frames end while the worker is still computing: no
+// frame waits for a result (a frame that did would find the worker idle). What this
+// asserts is the structure, not a frame time (bench/RESULTS.md has those, measured with the same
+// command): the machine running the tests may be loaded.
+TEST_F(UiWindow, DraggingAWeightRefreshesThePreviewOffTheUiThread) {
+  cs::Image photo{1920, 1080, 3, std::vector<uint8_t>(1920 * 1080 * 3)};
+  for (int y = 0; y < 1080; ++y) {
+    for (int x = 0; x < 1920; ++x) {
+      uint8_t* p = &photo.pixels[(static_cast<std::size_t>(y) * 1920 + x) * 3];
+      p[0] = static_cast<uint8_t>(x * 255 / 1919);
+      p[1] = static_cast<uint8_t>(y * 255 / 1079);
+      p[2] = static_cast<uint8_t>(((x / 40 + y / 40) % 2) * 255);
+    }
+  }
+  const fs::path pic = m_dir / "photo-1920x1080.png";
+  ASSERT_TRUE(cs::write_png(pic.string(), photo).has_value());
+  App app(m_dir, {"--lesson", "vertical-edge", "--preview", pic.string(), "--drag-weight",
+                  "--frame-stats", "--frames", "150"});
+  ASSERT_TRUE(app.started());
+  ASSERT_EQ(app.wait_exit(300), 0);
+  const json st = app.status();
+  ASSERT_TRUE(st.contains("preview")) << st.dump();
+  const json& p = st["preview"];
+  SCOPED_TRACE(p.dump());
+  EXPECT_EQ(p.value("frames", 0), 150);
+  // Refreshed several times, each time with a kernel it had not shown just before.
+  EXPECT_GE(p.value("kernels_shown", 0), 5);
+  EXPECT_GE(p.value("results", 0), p.value("kernels_shown", 0));
+  EXPECT_GE(p.value("requests", 0), p.value("results", 0));
+  // Every request was sent by a frame that then ended with the worker still at it (a frame that
+  // waited for its result would find the worker idle): at least one such frame per result.
+  EXPECT_GE(p.value("frames_while_busy", 0), p.value("results", 0));
+  EXPECT_EQ(st.value("error", "?"), "");
+}
+
 // ---------------------------------------------------------------------------------------------
 // The window's options, in process (no display needed): app/ui/window_options.cpp.
 

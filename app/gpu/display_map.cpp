@@ -119,9 +119,16 @@ Result<std::vector<uint8_t>> map_to_rgba(const Tensor& map, DisplayMapping mappi
   return map_to_rgba(map, mapping, diverging_palette());
 }
 
-// [1, C, H, W] => [H, W, 4] bytes
 Result<std::vector<uint8_t>> map_to_rgba(const Tensor& map, DisplayMapping mapping,
                                          DivergingPalette palette) {
+  if (map.ndim() != 4) return map_to_rgba(map, mapping, MapRange{}, palette);  // its sentence
+  const Tensor f = map.dtype() == DType::f32 ? map : map.to(DType::f32);
+  return map_to_rgba(f, mapping, map_range(f.data<float>(), f.numel()), palette);
+}
+
+// [1, C, H, W] => [H, W, 4] bytes
+Result<std::vector<uint8_t>> map_to_rgba(const Tensor& map, DisplayMapping mapping,
+                                         const MapRange& range, DivergingPalette palette) {
   if (map.ndim() != 4 || map.dim(0) != 1 || (map.dim(1) != 1 && map.dim(1) != 3)) {
     return make_error("a picture needs a 1×C×H×W map with C = 1 (grey) or 3 (colour), not " +
                           shape_to_string(map.shape()) +
@@ -131,7 +138,6 @@ Result<std::vector<uint8_t>> map_to_rgba(const Tensor& map, DisplayMapping mappi
   const Tensor f = map.dtype() == DType::f32 ? map : map.to(DType::f32);
   const int64_t c = f.dim(1), h = f.dim(2), w = f.dim(3), plane = h * w;
   const float* values = f.data<float>();
-  const MapRange range = map_range(values, f.numel());
   std::vector<uint8_t> rgba(static_cast<std::size_t>(plane) * 4);
   const float s = std::max(std::fabs(range.lo), std::fabs(range.hi));
   const float span = range.hi - range.lo;

@@ -66,5 +66,10 @@ void diverging_colour(float t, uint8_t rgb[3]);  // in diverging_palette()
 Result<std::vector<uint8_t>> map_to_rgba(const Tensor& map, DisplayMapping mapping,
                                          DivergingPalette palette);
 Result<std::vector<uint8_t>> map_to_rgba(const Tensor& map, DisplayMapping mapping);  // current
+// The same with signed and minmax scaled by `range` instead of the map's own (a map shrunk for
+// display keeps the colours of the full one).
+Result<std::vector<uint8_t>> map_to_rgba(const Tensor& map, DisplayMapping mapping,
+                                         const MapRange& range,
+                                         DivergingPalette palette = diverging_palette());
 
 }  // namespace cs::gpu

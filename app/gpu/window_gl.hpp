@@ -20,11 +20,12 @@ void set_nearest_filtering(uintptr_t texture);
 // with `why` set when GL reports an error.
 bool read_back_buffer(int width, int height, std::vector<uint8_t>& rgb_top_down, std::string& why);
 
-// RGBA8 textures for ImGui::Image, nearest filtering, indexed by slot; re-created when the size
-// changes, updated in place otherwise. Pixels are ImU32 colours (RGBA in memory).
+// RGBA8 textures for ImGui::Image, nearest filtering (or, with smooth_minify, linear when drawn
+// smaller: a photo shrunk into a pane), indexed by slot; re-created when the size changes,
+// updated in place otherwise. Pixels are ImU32 colours (RGBA in memory).
 class PixelTextures {
  public:
-  PixelTextures() = default;
+  explicit PixelTextures(bool smooth_minify = false) : m_smooth_minify(smooth_minify) {}
   // NOTE: no GL in the destructor: at exit the context may be gone; call release() before.
   ~PixelTextures() = default;
   PixelTextures(const PixelTextures&) = delete;
@@ -39,6 +40,7 @@ class PixelTextures {
     int w = 0, h = 0;
   };
   std::vector<Slot> m_slots;
+  bool m_smooth_minify = false;
 };
 
 }  // namespace cs::gpu

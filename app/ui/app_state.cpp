@@ -268,6 +268,14 @@ std::string status_json(const AppState& s) {
   j["weight_shape"] = s.weight.shape();
   j["show_preview"] = s.show_preview;
   j["show_help"] = s.show_help;
+  const AppState::PreviewCounters& pc = s.preview_counters;
+  j["preview"] = {{"frames", pc.frames},
+                  {"requests", pc.requests},
+                  {"dropped", pc.dropped},
+                  {"results", pc.results},
+                  {"kernels_shown", pc.kernels_shown},
+                  {"frames_while_busy", pc.frames_while_busy},
+                  {"seconds", pc.first_time < 0 ? 0.0 : pc.last_time - pc.first_time}};
   j["overflow"] = s.overflow;
   j["clipped"] = s.clipped;
   nlohmann::json views = nlohmann::json::object();

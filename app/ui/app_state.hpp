@@ -118,6 +118,17 @@ struct AppState {
   std::string preview_path;         // PNG/JPEG shown at full resolution, or ""
   int preview_mapping = 2;          // 0 clip, 1 abs, 2 signed, 3 minmax
   std::shared_ptr<EditState> edit;  // see struct EditState above
+  // What the preview's worker did, kept by update_preview() and reported in the status JSON so a
+  // UI test can see that the preview refreshed while frames went on.
+  struct PreviewCounters {
+    uint64_t frames = 0;             // frames drawn with the preview open
+    uint64_t requests = 0;           // computations sent to the worker
+    uint64_t dropped = 0;            // requests replaced by a newer one before they started
+    uint64_t results = 0;            // results shown
+    uint64_t kernels_shown = 0;      // results showing a different kernel from the one before
+    uint64_t frames_while_busy = 0;  // frames that went on while the worker computed
+    double first_time = -1, last_time = 0;  // AppState::time of the first and last such frame
+  } preview_counters;
 
   // ---- Which views are shown: the frame is `if (show_x) draw_x(state);` ----
   bool show_canvas = true;

@@ -1,16 +1,16 @@
-// The live preview's model (see preview_model.hpp): loading the picture, choosing the kernel,
-// running the LivePreviews, the legend's range job and the inspector's read-back. Called once
-// per frame after the views; the view in ui_preview.cpp reads the result.
+// The live preview's model (see preview_model.hpp): the picture's loader, choosing the kernel,
+// the requests to the worker and its results, the textures and the hovered pixel's arithmetic.
+// Called once per frame after the views; it never waits for the worker or the loader.
 #include "app/ui/preview_model.hpp"
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 
 #include "app/gpu/data_dir.hpp"
 #include "app/ui/ui_edit.hpp"
-#include "core/conv2d.hpp"
 
 namespace cs {
 
@@ -21,8 +21,6 @@ namespace {
 // Pictures above this many pixels get a reduced copy for editing; its target size.
 constexpr int64_t kProxyAbove = 400 * 1000;
 constexpr double kProxyPixels = 250.0 * 1000;
-// Seconds a kernel rests before the legend's exact range is measured.
-constexpr double kRangeRest = 0.3;
 
 // A 640×480 test picture made in memory when no sample ships: gradients, a disc, a checkerboard
 // and stripes of rising frequency, so blurs, edges and sharpening all show something.
@@ -57,27 +55,6 @@ Image procedural_sample() {
     }
   }
   return img;
-}
-
-// The picture area-averaged to about kProxyPixels, 8-bit again (grey or RGB).
-Image reduced_copy(const Image& img) {
-  const double f = std::sqrt(kProxyPixels / (static_cast<double>(img.width) * img.height));
-  const int w = std::max(1, static_cast<int>(std::lround(img.width * f)));
-  const int h = std::max(1, static_cast<int>(std::lround(img.height * f)));
-  const Tensor t = downsample_area(img, h, w);  // [1, C, h, w] in [0, 1]
-  Image out;
-  out.width = w;
-  out.height = h;
-  out.channels = static_cast<int>(t.dim(1));
-  out.pixels.resize(static_cast<std::size_t>(w * h * out.channels));
-  for (int c = 0; c < out.channels; ++c) {
-    for (int64_t i = 0; i < static_cast<int64_t>(w) * h; ++i) {
-      const double v = std::clamp(t.get(c * w * h + i), 0.0, 1.0);
-      out.pixels[static_cast<std::size_t>(i * out.channels + c)] =
-          static_cast<uint8_t>(std::lround(v * 255.0));
-    }
-  }
-  return out;
 }
 
 // A PNG/JPEG under assets/images (beside the program, the source tree, the install prefix:
@@ -129,153 +106,228 @@ Tensor kernel_per_channel(const Tensor& w, int64_t o, int64_t i, int64_t channel
   return k;
 }
 
-gpu::MapRange compute_range(Tensor image, Tensor weight, Tensor bias, bool has_bias,
-                            Conv2dParams p) {
-  auto out = conv2d(image, weight, has_bias ? &bias : nullptr, p, ExecOptions{1});
-  if (!out) return gpu::MapRange{};
-  return gpu::map_range(out->data<float>(), out->numel());
+// The geometry of `k` on an input of `input_shape`, checked as the worker will run it, and with
+// 1 (grey) or 3 (colour) output channels.
+Result<ConvGeometry> kernel_geometry(const Shape& input_shape, const PreviewKernel& k) {
+  Result<ConvGeometry> g =
+      conv2d_geometry(input_shape, k.weight.shape(), k.has_bias ? k.bias.numel() : -1, k.params);
+  if (!g) return g;
+  if (g->c_out != 1 && g->c_out != 3) {
+    return make_error("the kernel makes " + std::to_string(g->c_out) +
+                          " output channels; a picture needs 1 (grey) or 3 (colour)",
+                      "weight");
+  }
+  return g;
 }
 
-// The picture asked for (AppState::preview_path, else the sample), uploaded to the full
-// filter; on success a new picture: the kernel is set again, the range measured again.
-void load_picture(const AppState& s, PreviewModel& pm) {
-  std::string path = s.preview_path;
-  if (path.empty()) path = find_sample();
-  Result<Image> loaded = path.empty() ? Result<Image>(procedural_sample()) : load_image(path);
-  if (!loaded && s.preview_path.empty()) loaded = procedural_sample();  // a broken sample file
-  pm.loaded = s.preview_path;  // tried: not again every frame
-  if (!loaded) {
-    pm.picture_error = loaded.error().message;
+// Installs the picture the loader finished, if it did: its texture, its tensors, a new picture
+// generation (the view fits it, the kernel is checked against it).
+void collect_picture(PreviewModel& pm) {
+  if (!pm.loading.valid() ||
+      pm.loading.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+    return;
+  }
+  PreviewPicture pic = pm.loading.get();
+  if (!pic.error.empty()) {
+    pm.picture_error = pic.error;
     pm.load_failed = true;
     return;
   }
   pm.load_failed = false;
-  Image img = std::move(*loaded);
-  if (auto st = pm.full->set_image(img); !st) {
-    pm.picture_error = st.error().message;
+  pm.picture_error.clear();
+  pm.image = std::move(pic.image);
+  pm.image_tensor = std::move(pic.tensor);
+  pm.reduced_tensor = std::move(pic.reduced);
+  pm.original.clear();
+  for (std::size_t l = 0; l < pic.levels.size() && l < PreviewModel::kResultSlot; ++l) {
+    const TexelLevel& t = pic.levels[l];
+    pm.original.push_back({pm.textures.upload(l, t.width, t.height, t.texels), t.width, t.height});
+  }
+  ++pm.picture_gen;
+  pm.kernel_set = false;
+  pm.full_results = 0;
+  pm.full_ms = 0;
+}
+
+// Starts decoding the picture asked for on a loader thread, unless one is running (a std::future
+// from std::async waits in its destructor): then the next frame after it ended starts it.
+void start_picture(AppState& s, PreviewModel& pm) {
+  const bool first = pm.picture_gen == 0 && !pm.load_failed && !pm.loading.valid();
+  if (!(s.is_dirty(Dirty::preview_image) || pm.loaded != s.preview_path || first) ||
+      pm.loading.valid()) {
     return;
   }
-  pm.picture_error.clear();
-  ++pm.picture_gen;
-  pm.image_tensor = image_to_tensor(img);
-  pm.proxy.reset();
-  pm.proxy_image = Image();
-  if (static_cast<int64_t>(img.width) * img.height > kProxyAbove)
-    pm.proxy_image = reduced_copy(img);
-  pm.image = std::move(img);
-  pm.kernel_set = false;
-  pm.full_rendered = false;
-  pm.range.known = false;
+  s.clear_dirty(Dirty::preview_image);
+  pm.loaded = s.preview_path;
+  try {
+    pm.loading = std::async(std::launch::async, load_preview_picture, s.preview_path);
+  } catch (const std::exception&) {  // no thread now: read it here, once
+    std::promise<PreviewPicture> p;
+    p.set_value(load_preview_picture(s.preview_path));
+    pm.loading = p.get_future();
+  }
 }
 
 // The kernel chosen from the lesson, compared with what was last asked for, so an edit in this
-// frame's views shows in this frame.
+// frame's views is sent in this frame.
 void follow_kernel(const AppState& s, const EditState& es, PreviewModel& pm) {
-  const int64_t channels = pm.image.channels <= 2 ? 1 : 3;
+  if (!pm.image_tensor) return;
+  const int64_t channels = pm.image_tensor->dim(1);
   PreviewKernel k = choose_preview_kernel(s, es.sel_out, es.sel_in, channels);
-  if (k.weight.ndim() != 4) return;
+  if (k.weight.ndim() != 4) {
+    pm.kernel_error = "the lesson has no 4-D weight for the preview to apply";
+    return;
+  }
   if (pm.kernel_set && pm.kernel.weight.identical(k.weight) && pm.kernel.has_bias == k.has_bias &&
       pm.kernel.bias.identical(k.bias) && same_arithmetic(pm.kernel.params, k.params)) {
     return;
   }
+  Result<ConvGeometry> g = kernel_geometry(pm.image_tensor->shape(), k);
+  if (!g) {  // the last good kernel stays on screen
+    pm.kernel_error = g.error().message;
+    return;
+  }
+  pm.kernel_error.clear();
+  pm.geometry = *g;
+  pm.geometry_ok = true;
   pm.kernel = std::move(k);
-  pm.range.known = false;
-  pm.range.changed_at = s.time;
   if (pm.kernel_set) pm.last_change = s.time;  // the first kernel is not an edit
   pm.kernel_set = true;
   ++pm.kernel_gen;
 }
 
-// Gives `target` the current kernel unless it has it already (`gen` says which it has).
-void apply_kernel(PreviewModel& pm, gpu::LivePreview& target, uint64_t& gen) {
-  if (gen == pm.kernel_gen || !pm.kernel_set) return;
-  gen = pm.kernel_gen;
-  const PreviewKernel& k = pm.kernel;
-  auto st = target.set_kernel(k.weight, k.has_bias ? &k.bias : nullptr, k.params);
-  pm.kernel_error = st ? std::string() : st.error().message;
+// What the pane should show now: the current kernel, mapping and picture, on the reduced copy
+// while a weight changes if the full resolution is too slow to follow.
+PreviewRequest wanted_request(const AppState& s, const PreviewModel& pm) {
+  PreviewRequest r;
+  r.kernel_gen = pm.kernel_gen;
+  r.picture_gen = pm.picture_gen;
+  r.mapping = std::clamp(s.preview_mapping, 0, 3);
+  r.full_w = static_cast<int>(pm.geometry.out_w);
+  r.full_h = static_cast<int>(pm.geometry.out_h);
+  // A result pixel spans `stride` picture pixels on screen.
+  const float scale =
+      pm.zoom * static_cast<float>(std::min(pm.geometry.stride_h, pm.geometry.stride_w));
+  r.level = level_for_zoom(scale, 6);
+  const bool editing = s.time - pm.last_change < kPreviewEditRest;
+  if (editing && pm.reduced_tensor && pm.full_ms > kPreviewFullBudgetMs) {
+    r.reduced = kernel_geometry(pm.reduced_tensor->shape(), pm.kernel).has_value();
+    if (r.reduced) r.level = 0;  // already about the size of a pane
+  }
+  return r;
 }
 
-// Runs the filters, each only when something changed. The full picture runs whenever the weight
-// rests; a big picture's reduced copy runs on every change once the full run has chosen the
-// backend, and is what the result pane shows while a weight changes (and when the view is small).
-void run_filters(AppState& s, PreviewModel& pm) {
-  const bool editing =
-      pm.full_rendered && pm.proxy_image.width > 0 && s.time - pm.last_change < kPreviewEditRest;
-  const auto mapping = static_cast<gpu::DisplayMapping>(std::clamp(s.preview_mapping, 0, 3));
-  if (!pm.proxy && pm.full_rendered && pm.proxy_image.width > 0) {
-    pm.proxy = std::make_unique<gpu::LivePreview>();
-    // The backend the full picture measured as faster: no second measurement mid-drag.
-    pm.proxy->set_backend(pm.full->backend().rfind("GPU", 0) == 0 ? gpu::Backend::gpu
-                                                                  : gpu::Backend::cpu);
-    pm.proxy->set_display(mapping);
-    pm.proxy_gen = 0;
-    if (auto st = pm.proxy->set_image(pm.proxy_image); !st) pm.proxy.reset();
-  }
-  pm.proxy_ok = false;
-  if (pm.proxy) {
-    apply_kernel(pm, *pm.proxy, pm.proxy_gen);
-    pm.proxy_ok = pm.proxy->render();
-  }
-  pm.full_ok = pm.full_rendered && pm.full_gen == pm.kernel_gen;
-  if (!editing || !pm.proxy_ok) {
-    apply_kernel(pm, *pm.full, pm.full_gen);
-    pm.full_ok = pm.full->render();
-    if (pm.full_ok) pm.full_rendered = true;
-  }
-  pm.showing_proxy = editing && pm.proxy_ok;
-  const std::string note = pm.full->take_message();
-  if (!note.empty()) s.notify(note, 8.0);
-  pm.run_error = pm.shown()->error();
+// Sends the worker the request when it differs from the last one sent.
+void send_request(const AppState& s, PreviewModel& pm) {
+  if (!pm.kernel_set || !pm.image_tensor) return;
+  PreviewRequest r = wanted_request(s, pm);
+  if (pm.last_sent.id != 0 && r.same_work(pm.last_sent)) return;
+  r.id = pm.next_id++;
+  PreviewJob job;
+  job.id = r.id;
+  job.input = r.reduced ? pm.reduced_tensor : pm.image_tensor;
+  job.weight = pm.kernel.weight;
+  job.bias = pm.kernel.bias;
+  job.has_bias = pm.kernel.has_bias;
+  job.params = pm.kernel.params;
+  job.mapping = static_cast<gpu::DisplayMapping>(r.mapping);
+  job.level = r.level;
+  pm.worker->submit(std::move(job));
+  pm.sent.push_back(r);
+  pm.last_sent = r;
 }
 
-// The legend's range: collected when ready; measured on the CPU in the background once the
-// kernel rested and nothing is being dragged.
-void follow_range(const AppState& s, PreviewModel& pm) {
-  RangeJob& rj = pm.range;
-  if (rj.running && rj.future.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
-    rj.range = rj.future.get();
-    rj.running = false;
-    rj.known = rj.weight.identical(pm.kernel.weight) && rj.bias.identical(pm.kernel.bias) &&
-               same_arithmetic(rj.params, pm.kernel.params);
+// Shows the newest result the worker finished, if any.
+void collect_result(AppState& s, PreviewModel& pm) {
+  std::unique_ptr<PreviewResult> res = pm.worker->take();
+  if (!res) return;
+  PreviewRequest req;
+  while (!pm.sent.empty() && pm.sent.front().id <= res->id) {
+    if (pm.sent.front().id == res->id) req = pm.sent.front();
+    pm.sent.erase(pm.sent.begin());
   }
-  if (rj.known || rj.running || !pm.have_result() || s.preview_mapping < 2 ||
-      s.time - rj.changed_at <= kRangeRest || pm.pointer_down || pm.image_tensor.ndim() != 4) {
+  if (req.id == 0) return;
+  if (!res->error.empty()) {
+    pm.run_error = res->error;
     return;
   }
-  rj.weight = pm.kernel.weight;
-  rj.bias = pm.kernel.bias;
-  rj.params = pm.kernel.params;
-  try {
-    rj.future = std::async(std::launch::async, compute_range, pm.image_tensor, pm.kernel.weight,
-                           pm.kernel.bias, pm.kernel.has_bias, pm.kernel.params);
-    rj.running = true;
-  } catch (const std::exception&) {
-    rj.changed_at = s.time;  // no thread now: try again later, the legend says "measuring"
-  }
+  pm.run_error.clear();
+  const TexelLevel& px = res->pixels;
+  pm.result_tex = pm.textures.upload(PreviewModel::kResultSlot, px.width, px.height, px.texels);
+  AppState::PreviewCounters& pc = s.preview_counters;
+  ++pc.results;
+  if (req.kernel_gen != pm.shown.kernel_gen) ++pc.kernels_shown;
+  pm.shown = req;
+  pm.shown_w = px.width;
+  pm.shown_h = px.height;
+  pm.range = res->range;
+  pm.last_ms = res->ms;
+  // The picture's first result also paid for fresh buffers: not a measure of the next ones.
+  if (!req.reduced && pm.full_results++ > 0) pm.full_ms = res->ms;
 }
 
-// The exact values of the pixel the view points at, read back from the full result (none while
-// the reduced copy is shown: they return with the full-resolution redraw).
+// The arithmetic of the result pixel the view points at, for the current kernel.
 void follow_inspector(PreviewModel& pm) {
-  if (pm.want_x < 0 || pm.want_y < 0) {
-    pm.inspect_x = pm.inspect_y = -1;
+  if (pm.want_x < 0 || pm.want_y < 0 || !pm.geometry_ok || !pm.image_tensor ||
+      pm.want_x >= pm.geometry.out_w || pm.want_y >= pm.geometry.out_h) {
+    pm.detail = PixelDetail();
     return;
   }
-  if (pm.showing_proxy) {
-    pm.inspect_value.clear();
-  } else if (pm.want_x != pm.inspect_x || pm.want_y != pm.inspect_y || pm.full->last_render_ran() ||
-             pm.inspect_value.empty()) {
-    pm.inspect_value = pm.full->read_value(pm.want_x, pm.want_y);
-    pm.inspect_x = pm.want_x;
-    pm.inspect_y = pm.want_y;
-  }
+  pm.detail = inspect_pixel(*pm.image_tensor, pm.kernel, pm.geometry, pm.want_x, pm.want_y);
 }
 
 }  // namespace
 
+PreviewPicture load_preview_picture(const std::string& asked) {
+  PreviewPicture pic;
+  try {
+    const std::string path = asked.empty() ? find_sample() : asked;
+    Result<Image> loaded = path.empty() ? Result<Image>(procedural_sample()) : load_image(path);
+    if (!loaded && asked.empty()) loaded = procedural_sample();  // a broken sample file
+    if (!loaded) {
+      pic.error = loaded.error().message;
+      return pic;
+    }
+    pic.image = std::move(*loaded);
+    const Image& img = pic.image;
+    pic.tensor = std::make_shared<const Tensor>(image_to_tensor(img));
+    const int64_t pixels = static_cast<int64_t>(img.width) * img.height;
+    if (pixels > kProxyAbove) {
+      const double f = std::sqrt(kProxyPixels / static_cast<double>(pixels));
+      const int64_t w = std::max<int64_t>(1, std::lround(img.width * f));
+      const int64_t h = std::max<int64_t>(1, std::lround(img.height * f));
+      pic.reduced = std::make_shared<const Tensor>(downsample_area(img, h, w));
+    }
+    const Image rgba = image_to_rgba(img);
+    TexelLevel full;
+    full.width = img.width;
+    full.height = img.height;
+    full.texels.resize(static_cast<std::size_t>(pixels));
+    std::memcpy(full.texels.data(), rgba.pixels.data(), full.texels.size() * 4);
+    pic.levels.push_back(std::move(full));
+    while (pic.levels.size() < 6 && (pic.levels.back().width > 64 || pic.levels.back().height > 64))
+      pic.levels.push_back(halve(pic.levels.back()));
+  } catch (const std::exception& e) {  // e.g. bad_alloc for a huge picture
+    pic = PreviewPicture();
+    pic.error = std::string("the picture could not be prepared for the preview: ") + e.what();
+  }
+  return pic;
+}
+
+int level_for_zoom(float zoom, int levels) {
+  if (!(zoom > 0.0f) || zoom >= 1.0f || levels <= 1) return 0;
+  const int l = static_cast<int>(std::floor(std::log2(1.0f / zoom)));
+  return std::clamp(l, 0, levels - 1);
+}
+
+bool PreviewModel::result_current() const {
+  return have_result() && !shown.reduced && shown.kernel_gen == kernel_gen &&
+         shown.picture_gen == picture_gen && shown.mapping == last_sent.mapping;
+}
+
 PreviewModel::PreviewModel() = default;
 PreviewModel::~PreviewModel() {
-  if (range.future.valid()) range.future.wait();
+  textures.release();
 }
 
 EditState::EditState() = default;
@@ -288,7 +340,9 @@ PreviewModel& preview_model(AppState& state) {
 }
 
 void shutdown_edit(AppState& state) {
-  if (state.edit) state.edit->preview.reset();
+  if (!state.edit) return;
+  state.edit->preview.reset();
+  state.edit->thumb_textures.release();
 }
 
 Status set_preview_image(AppState& state, const std::string& path) {
@@ -309,23 +363,22 @@ void update_preview(AppState& state) {
   if (!state.show_preview) return;
   PreviewModel& pm = preview_model(state);
   if (!pm.visible) return;  // collapsed: nothing to draw it in
-  if (!pm.full) pm.full = std::make_unique<gpu::LivePreview>();
-  if (state.is_dirty(Dirty::preview_image) || pm.loaded != state.preview_path ||
-      (pm.image.width == 0 && !pm.load_failed)) {
-    state.clear_dirty(Dirty::preview_image);
-    load_picture(state, pm);
-  }
+  if (!pm.worker) pm.worker = std::make_unique<PreviewWorker>(kPreviewMinPeriodMs);
+  collect_picture(pm);
+  start_picture(state, pm);
   follow_kernel(state, edit_state(state), pm);
   state.clear_dirty(Dirty::preview_kernel);
-  if (pm.mapping != state.preview_mapping) {
-    pm.mapping = state.preview_mapping;
-    const auto mapping = static_cast<gpu::DisplayMapping>(std::clamp(state.preview_mapping, 0, 3));
-    pm.full->set_display(mapping);
-    if (pm.proxy) pm.proxy->set_display(mapping);
-  }
-  run_filters(state, pm);
-  follow_range(state, pm);
+  send_request(state, pm);
+  collect_result(state, pm);
   follow_inspector(pm);
+  AppState::PreviewCounters& pc = state.preview_counters;
+  const PreviewWorkerCounts wc = pm.worker->counts();
+  pc.requests = wc.submitted;
+  pc.dropped = wc.dropped;
+  ++pc.frames;
+  if (pm.worker->busy()) ++pc.frames_while_busy;
+  if (pc.first_time < 0) pc.first_time = state.time;
+  pc.last_time = state.time;
 }
 
 PreviewKernel choose_preview_kernel(const AppState& s, int sel_out, int sel_in, int64_t channels) {
@@ -364,17 +417,78 @@ PreviewKernel choose_preview_kernel(const AppState& s, int sel_out, int sel_in, 
 }
 
 FieldRect receptive_field(const ConvGeometry& g, int64_t ox, int64_t oy) {
-  return {g.window_origin_x(ox), g.window_origin_y(oy), g.span_w(), g.span_h()};
+  FieldRect r;
+  r.x0 = ox * g.stride_w - g.pad.left;
+  r.y0 = oy * g.stride_h - g.pad.top;
+  r.w = (g.k_w - 1) * g.dilation_w + 1;
+  r.h = (g.k_h - 1) * g.dilation_h + 1;
+  return r;
 }
 
-void output_centred_at(const ConvGeometry& g, int64_t x, int64_t y, int& ox, int& oy) {
-  // Window ox is centred on column window_origin_x(ox) + (span_w − 1) / 2; solve for ox.
-  const auto nearest = [](int64_t cell, int64_t origin0, int64_t span, int stride) {
-    const double half = static_cast<double>(span - 1) / 2.0;
-    return static_cast<int>(std::lround((static_cast<double>(cell - origin0) - half) / stride));
-  };
-  ox = nearest(x, g.window_origin_x(0), g.span_w(), g.stride_w);
-  oy = nearest(y, g.window_origin_y(0), g.span_h(), g.stride_h);
+ResultPlace result_place(const ConvGeometry& g) {
+  ResultPlace r;
+  r.sx = g.stride_w;
+  r.sy = g.stride_h;
+  r.x0 = static_cast<double>(-g.pad.left) + static_cast<double>(g.span_w() - g.stride_w) / 2.0;
+  r.y0 = static_cast<double>(-g.pad.top) + static_cast<double>(g.span_h() - g.stride_h) / 2.0;
+  return r;
+}
+
+bool result_pixel_at(const ConvGeometry& g, double x, double y, int& ox, int& oy) {
+  const ResultPlace r = result_place(g);
+  const double fx = std::floor((x - r.x0) / r.sx), fy = std::floor((y - r.y0) / r.sy);
+  if (fx < 0 || fy < 0 || fx >= static_cast<double>(g.out_w) ||
+      fy >= static_cast<double>(g.out_h)) {
+    return false;
+  }
+  ox = static_cast<int>(fx);
+  oy = static_cast<int>(fy);
+  return true;
+}
+
+// input [1, C, H, W], weight [C_out, C_in/g, KH, KW]: tap (ky, kx) of output (oc, oy, ox) on input
+// channel ic reads input_y(oy, ky), input_x(ox, kx), through the padding mode.
+PixelDetail inspect_pixel(const Tensor& input, const PreviewKernel& k, const ConvGeometry& g,
+                          int ox, int oy) {
+  PixelDetail d;
+  if (ox < 0 || oy < 0 || ox >= g.out_w || oy >= g.out_h) return d;
+  d.ox = ox;
+  d.oy = oy;
+  d.k_h = g.k_h;
+  d.k_w = g.k_w;
+  d.has_bias = k.has_bias;
+  d.field = receptive_field(g, ox, oy);
+  for (int64_t oc = 0; oc < g.c_out; ++oc) {
+    InspectOutput out;
+    out.oc = oc;
+    const int64_t ic0 = (oc / g.c_out_per_group) * g.c_in_per_group;
+    for (int64_t icg = 0; icg < g.c_in_per_group; ++icg) {
+      InspectChannel ch;
+      ch.ic = ic0 + icg;
+      for (int64_t ky = 0; ky < g.k_h; ++ky) {
+        for (int64_t kx = 0; kx < g.k_w; ++kx) {
+          const int64_t iy = g.input_y(oy, ky), ix = g.input_x(ox, kx);
+          const int64_t sy = pad_source_index(iy, g.in_h, g.padding_mode);
+          const int64_t sx = pad_source_index(ix, g.in_w, g.padding_mode);
+          InspectTap t;
+          t.padding = !g.inside(iy, ix);
+          t.x = (sy < 0 || sx < 0) ? 0.0 : input.get(g.input_index(0, ch.ic, sy, sx));
+          t.w = k.weight.get(g.weight_index(oc, icg, ky, kx));
+          t.product = t.x * t.w;
+          ch.partial += t.product;
+          ch.taps.push_back(t);
+        }
+      }
+      out.value += ch.partial;
+      out.channels.push_back(std::move(ch));
+    }
+    if (k.has_bias) {
+      out.bias = k.bias.get(oc);
+      out.value += out.bias;
+    }
+    d.outputs.push_back(std::move(out));
+  }
+  return d;
 }
 
 }  // namespace cs

@@ -9,8 +9,10 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "app/gpu/window_gl.hpp"
 #include "app/ui/app_state.hpp"
 #include "core/image_io.hpp"
 #include "core/result.hpp"
@@ -19,6 +21,11 @@
 namespace cs {
 
 struct PreviewModel;
+
+// A picture opened as the lesson input is averaged down to this many cells along its longer side
+// (the other side in proportion; a smaller picture keeps its own size): a lesson is read cell by
+// cell, so 16 columns of a photo are already 16 × 16 × 9 multiplies to step through.
+constexpr int kPhotoCells = 16;
 
 // What the file browser is choosing a file for.
 enum class BrowseFor { image_input, npy_input, preview_image, scene_open, scene_save };
@@ -46,6 +53,17 @@ struct EditState {
   bool paint_all_channels = false;
   bool npy_nhwc = false;      // how a 4-D .npy is laid out
   std::string input_message;  // last error / note of the inputs panel
+  // The last picture opened as the lesson input (Ctrl+I, a drop): kept whole, so another lesson
+  // size is one slider away; its thumbnail (with the lesson's cells drawn over it) in the panel.
+  Image photo;
+  std::string photo_path;
+  int photo_cells = kPhotoCells;      // cells along the picture's longer side
+  std::vector<uint32_t> photo_thumb;  // RGBA texels, photo_thumb_w × photo_thumb_h
+  int photo_thumb_w = 0, photo_thumb_h = 0;
+  bool photo_thumb_stale = false;  // not uploaded yet
+  bool photo_reveal = false;       // scroll the inputs panel to it once
+  uintptr_t photo_tex = 0;
+  gpu::PixelTextures thumb_textures{true};
 
   // File browser
   BrowseFor browse_for = BrowseFor::image_input;
@@ -64,6 +82,9 @@ struct EditState {
   float zoom = 0.0f;                 // 0: fit to the window
   float pan_x = 0.0f, pan_y = 0.0f;  // image pixels at the view's top-left
   uint64_t fitted_picture = 0;       // PreviewModel::picture_gen last fitted to the view
+  bool preview_split = false;        // one pane, original left of a divider and result right
+  float split_at = 0.5f;             // the divider, as a fraction of the pane's width
+  int inspect_oc = 0;                // the output channel whose arithmetic the hover shows
 
   // Scenes
   std::string scene_path;  // last scene saved or opened ("" = none yet)
@@ -86,8 +107,8 @@ void draw_file_browser(AppState& state);
 void draw_preview(AppState& state);
 
 // From the GLFW drop callback: .png/.jpg/.jpeg => the preview image AND, downsampled (area
-// average) to the lesson's input size, the lesson input; .npy => the input tensor; .json => a
-// scene. Errors become state.notify(...) sentences; nothing throws.
+// average) to kPhotoCells along its longer side, the lesson input (load_input_image); .npy => the
+// input tensor; .json => a scene. Errors become state.notify(...) sentences; nothing throws.
 void handle_dropped_files(AppState& state, const std::vector<std::string>& paths);
 
 // Global keys of the editing half, checked each frame (call it once per frame, after NewFrame):
@@ -148,8 +169,16 @@ Status save_scene_file(AppState& state, const std::string& path);
 
 // Loading inputs from files (what the browser and drops use). Each replaces state.input, keeps
 // the kernels (adapting their C_in when the channel count changed) and marks Dirty::trace.
-// Image: area-averaged to the current input's H×W, grey or RGB as the file is, values in [0, 1].
+// Image: area-averaged to EditState::photo_cells cells along its longer side (kPhotoCells at
+// first; never more than its own pixels), grey or RGB as the file is unless the lesson is grey
+// (1 channel) or colour (3 channels), values in [0, 1]; the picture is kept in EditState for its
+// thumbnail and for set_photo_cells; the Inputs panel, which shows them, is opened.
 Status load_input_image(AppState& state, const std::string& path);
+// The kept picture (EditState::photo) averaged again to `cells` along its longer side (clamped to
+// 2..64) as the lesson input. False when no picture was opened as the input.
+bool set_photo_cells(AppState& state, int cells);
+// The lesson size for a picture of width × height with `cells` along its longer side: {h, w}.
+std::pair<int64_t, int64_t> photo_lesson_size(int width, int height, int cells);
 // .npy: 4-D NCHW (or NHWC when nhwc), 3-D CHW as N = 1, 2-D HW as 1×1×H×W.
 Status load_input_npy(AppState& state, const std::string& path, bool nhwc);
 // Sets the preview's picture (full resolution; "" = the built-in sample).

@@ -29,6 +29,14 @@ bool g_narrow = false;   // the window is narrower than 1200 pixels (normal mode
 bool g_reflow = false;   // the window changed size: views the user did not place follow it
 ImVec2 g_display{0, 0};  // the window size the layout was made for
 bool g_saved_narrow_inputs = true, g_saved_narrow_kernel = true;
+// The normal layout gives the open live preview its own region beside the canvas (Parameters
+// and Inputs step aside until it closes); g_reset_panels moves the views that changed place.
+bool g_preview_room = false;
+unsigned g_reset_panels = 0;
+// The preview's region is in force (the normal, wide layout).
+bool preview_room() {
+  return g_preview_room && !g_narrow;
+}
 bool g_presentation = false;  // the layout in force: presentation or normal
 bool g_seen_mode = false;
 // The editing views hidden by presentation mode, restored when it ends.
@@ -143,6 +151,12 @@ Rect default_rect(Panel p) {
   if (g_narrow && narrow_rect(p, timeline_h, r)) {
     return {ImVec2(r.x * w, y0 + r.y * h), ImVec2(r.w * w, r.h * h)};
   }
+  // With the preview open, it takes the left column and as much of the canvas's as the canvas
+  // can spare: the canvas keeps 42 em (a three-channel lesson without a label cut), the preview
+  // gets up to a third of the width, full height (its two panes one above the other).
+  const float canvas_min = ImGui::GetFontSize() * 42.0f / std::max(w, 1.0f);
+  const float room = preview_room() ? std::clamp(left + mid - canvas_min, left, 0.33f) : 0.0f;
+  const float cx = preview_room() ? room : left, cw = left + mid - cx;
   switch (p) {
     case Panel::params:
       r = {0, 0, left, 0.60f};
@@ -151,10 +165,10 @@ Rect default_rect(Panel p) {
       r = {0, 0.60f, left, 0.40f};
       break;
     case Panel::canvas:
-      r = {left, 0, mid, 1.0f - timeline_h};
+      r = {cx, 0, cw, 1.0f - timeline_h};
       break;
     case Panel::timeline:
-      r = {left, 1.0f - timeline_h, mid, timeline_h};
+      r = {cx, 1.0f - timeline_h, cw, timeline_h};
       break;
     case Panel::arithmetic:
       r = {left + mid, 0, right, 0.50f};
@@ -163,7 +177,8 @@ Rect default_rect(Panel p) {
       r = {left + mid, 0.50f, right, 0.50f};
       break;
     case Panel::preview:
-      r = {left + 0.02f, 0.04f, mid + right - 0.04f, 0.70f};
+      r = preview_room() ? Frac{0, 0, room, 1.0f}
+                         : Frac{left + 0.02f, 0.04f, mid + right - 0.04f, 0.70f};
       break;
     case Panel::browser:
       r = {0.25f, 0.12f, 0.50f, 0.70f};
@@ -208,7 +223,8 @@ void enforce(AppState& s, Panel p, const char* window_name) {
     };
     pl.user = moved(win->Pos, pl.pos) || moved(win->SizeFull, pl.size);
   }
-  if (!g_reset_layout && !(g_reflow && !pl.user)) return;
+  const bool moved = (g_reset_panels & (1u << static_cast<unsigned>(p))) != 0;
+  if (!g_reset_layout && !moved && !(g_reflow && !pl.user)) return;
   const Rect r = default_rect(p);
   ImGui::SetWindowPos(window_name, r.pos, ImGuiCond_Always);
   ImGui::SetWindowSize(window_name, r.size, ImGuiCond_Always);
@@ -624,21 +640,32 @@ void note_layout_change(AppState& s) {
   last = std::move(now);
 }
 
+// The live preview opened or closed in the normal layout (or the layout changed under it): move
+// the views whose place depends on it.
+void follow_preview(const AppState& s) {
+  const bool room = s.show_preview && !s.presentation;
+  if (room == g_preview_room) return;
+  g_preview_room = room;
+  for (Panel p : {Panel::params, Panel::inputs, Panel::canvas, Panel::timeline, Panel::preview})
+    g_reset_panels |= 1u << static_cast<unsigned>(p);
+}
+
 void draw_frame(AppState& s, float fps) {
   s.overflow.clear();
   s.clipped.clear();
   s.views.clear();
   follow_mode(s);
   follow_size(s);
+  follow_preview(s);
   draw_menu_bar(s);
   if (g_status_h == 0.0f) g_status_h = ImGui::GetFrameHeight() + ImGui::GetStyle().WindowPadding.y;
 
-  if (s.show_params) {
+  if (s.show_params && !preview_room()) {
     place(Panel::params);
     draw_params(s);
     enforce(s, Panel::params, "Parameters");
   }
-  if (s.show_inputs) {
+  if (s.show_inputs && !preview_room()) {
     place(Panel::inputs);
     draw_inputs_panel(s);
     enforce(s, Panel::inputs, "Inputs");
@@ -675,6 +702,7 @@ void draw_frame(AppState& s, float fps) {
   if (s.show_help) draw_help(s);
   draw_status_bar(s, fps);
   g_reset_layout = false;
+  g_reset_panels = 0;
   note_layout_change(s);
   // Every view had its say: what they edited this frame is one undo step (or part of one).
   record_edits(s, edit_gesture());

@@ -191,16 +191,44 @@ Result<Tensor> npy_to_input(const Tensor& t, bool nhwc) {
   return r;
 }
 
-Status load_input_image(AppState& state, const std::string& path) {
-  auto img = load_image(path);
-  if (!img) return img.error();
-  int64_t h = 8, w = 8, c_lesson = 0;
-  if (state.input.ndim() == 4) {
-    c_lesson = state.input.dim(1);
-    h = state.input.dim(2);
-    w = state.input.dim(3);
+std::pair<int64_t, int64_t> photo_lesson_size(int width, int height, int cells) {
+  const int64_t longer = std::max(width, height);
+  const int64_t n = std::min<int64_t>(std::max(1, cells), std::max<int64_t>(1, longer));
+  const auto scaled = [&](int64_t side) {
+    return std::clamp<int64_t>(std::lround(static_cast<double>(side) * n / longer), 1, n);
+  };
+  return {scaled(height), scaled(width)};
+}
+
+namespace {
+
+// The thumbnail of the kept picture: at most 160 pixels along its longer side, RGBA texels.
+void make_thumbnail(EditState& es) {
+  const Image& img = es.photo;
+  const auto [h, w] = photo_lesson_size(img.width, img.height, 160);
+  const Tensor t = downsample_area(img, h, w);  // [1, C, h, w] in [0, 1]
+  const int64_t c = t.dim(1), plane = h * w;
+  es.photo_thumb.assign(static_cast<std::size_t>(plane), 0);
+  for (int64_t i = 0; i < plane; ++i) {
+    uint32_t texel = 0xff000000u;  // alpha in the top byte: RGBA in memory
+    for (int64_t ch = 0; ch < 3; ++ch) {
+      const double v = std::clamp(t.get((c == 3 ? ch : 0) * plane + i), 0.0, 1.0);
+      texel |= static_cast<uint32_t>(std::lround(v * 255.0)) << (8 * ch);
+    }
+    es.photo_thumb[static_cast<std::size_t>(i)] = texel;
   }
-  Tensor t = downsample_area(*img, h, w);
+  es.photo_thumb_w = static_cast<int>(w);
+  es.photo_thumb_h = static_cast<int>(h);
+  es.photo_thumb_stale = true;
+  es.photo_reveal = true;
+}
+
+// The kept picture averaged to es.photo_cells along its longer side, as the lesson input.
+void photo_to_input(AppState& state, EditState& es) {
+  const Image& img = es.photo;
+  const auto [h, w] = photo_lesson_size(img.width, img.height, es.photo_cells);
+  int64_t c_lesson = state.input.ndim() == 4 ? state.input.dim(1) : 0;
+  Tensor t = downsample_area(img, h, w);
   // Keep the lesson's channel count when it is grey (1) or colour (3), so its kernels still fit.
   if (c_lesson == 1 && t.dim(1) == 3) {
     Tensor g(DType::f32, {1, 1, h, w});
@@ -216,16 +244,40 @@ Status load_input_image(AppState& state, const std::string& path) {
         rgb.set(ch * h * w + i, t.get(i));
     t = std::move(rgb);
   }
-  const std::string file = fs::path(path).filename().string();
+  const std::string file = fs::path(es.photo_path).filename().string();
+  const std::string size = std::to_string(h) + "×" + std::to_string(w);
   replace_input(state,
                 state.input.ndim() == 4 && state.input.dtype() == DType::f64 ? t.to(DType::f64) : t,
-                fs::path(path).stem().string(),
-                file + " (" + std::to_string(img->width) + "×" + std::to_string(img->height) +
-                    ") averaged down to " + std::to_string(h) + "×" + std::to_string(w));
+                fs::path(es.photo_path).stem().string(),
+                file + " (" + std::to_string(img.width) + "×" + std::to_string(img.height) +
+                    ") as a " + size + " input");
   state.lesson_description =
       "Each cell is the mean brightness (0 to 1) of the block of pixels it covers in " + file +
-      ". Change the input size in the parameters and load it again for more detail.";
+      ", averaged down to " + size +
+      " cells. The Inputs panel shows the picture with those cells; its slider picks more or "
+      "fewer.";
+}
+
+}  // namespace
+
+Status load_input_image(AppState& state, const std::string& path) {
+  auto img = load_image(path);
+  if (!img) return img.error();
+  EditState& es = edit_state(state);
+  es.photo = std::move(*img);
+  es.photo_path = path;
+  make_thumbnail(es);
+  photo_to_input(state, es);
+  state.show_inputs = true;  // where the thumbnail and the cells slider are
   return ok();
+}
+
+bool set_photo_cells(AppState& state, int cells) {
+  EditState& es = edit_state(state);
+  if (es.photo.width <= 0) return false;
+  es.photo_cells = std::clamp(cells, 2, 64);
+  photo_to_input(state, es);
+  return true;
 }
 
 Status load_input_npy(AppState& state, const std::string& path, bool nhwc) {
@@ -325,7 +377,8 @@ void handle_dropped_files(AppState& state, const std::vector<std::string>& paths
       }
       (void)set_preview_image(state, path);
       state.show_preview = true;
-      add(file + ": shown in the live preview and, averaged down, as the lesson input.");
+      add(file + ": shown in the live preview and, as " + std::to_string(state.input.dim(2)) + "×" +
+          std::to_string(state.input.dim(3)) + " cells, as the lesson input.");
     } else if (ext == ".npy") {
       auto s = load_input_npy(state, path, es.npy_nhwc);
       add(s ? file + ": loaded as the lesson input " + shape_to_string(state.input.shape()) + "."
@@ -538,6 +591,55 @@ void section_paint(AppState& state, EditState& es) {
   ImGui::TextDisabled("left drag paints %.4g, right drag paints 0", es.paint_value);
 }
 
+// The picture the lesson input came from (Ctrl+I, a drop): its thumbnail with the lesson's cells
+// drawn over it, and a slider for how many cells along its longer side.
+void section_photo(AppState& state, EditState& es) {
+  if (es.photo.width <= 0 || state.lesson_name != fs::path(es.photo_path).stem().string()) return;
+  // No renderer (a headless test): no texture, the frame is drawn in its place.
+  if (es.photo_thumb_stale && ImGui::GetIO().BackendRendererName != nullptr) {
+    es.photo_tex = es.thumb_textures.upload(0, es.photo_thumb_w, es.photo_thumb_h, es.photo_thumb);
+    es.photo_thumb_stale = false;
+  }
+  const float tw = static_cast<float>(std::max(1, es.photo_thumb_w));
+  const float th = static_cast<float>(std::max(1, es.photo_thumb_h));
+  const float scale = std::min(std::max(40.0f, ImGui::GetContentRegionAvail().x) / tw,
+                               ImGui::GetFontSize() * 9.0f / th);
+  const ImVec2 size(tw * scale, th * scale);
+  if (es.photo_reveal) {  // a new picture: bring it into view, the panel is long
+    es.photo_reveal = false;
+    ImGui::SetScrollHereY(0.0f);
+  }
+  const ImVec2 p0 = ImGui::GetCursorScreenPos();
+  if (es.photo_tex != 0) {
+    ImGui::Image(reinterpret_cast<ImTextureID>(es.photo_tex), size);
+  } else {
+    ImGui::Dummy(size);
+  }
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const auto [h, w] = photo_lesson_size(es.photo.width, es.photo.height, es.photo_cells);
+  const ImU32 line = IM_COL32(255, 255, 255, 110);
+  for (int64_t i = 1; i < w; ++i) {
+    const float x = p0.x + size.x * static_cast<float>(i) / static_cast<float>(w);
+    dl->AddLine(ImVec2(x, p0.y), ImVec2(x, p0.y + size.y), line);
+  }
+  for (int64_t i = 1; i < h; ++i) {
+    const float y = p0.y + size.y * static_cast<float>(i) / static_cast<float>(h);
+    dl->AddLine(ImVec2(p0.x, y), ImVec2(p0.x + size.x, y), line);
+  }
+  dl->AddRect(p0, ImVec2(p0.x + size.x, p0.y + size.y), IM_COL32(120, 120, 120, 255));
+  ImGui::TextDisabled("%s, %d×%d pixels, as %lld×%lld cells",
+                      fs::path(es.photo_path).filename().string().c_str(), es.photo.width,
+                      es.photo.height, static_cast<long long>(h), static_cast<long long>(w));
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 8.0f);
+  ImGui::SliderInt("cells (longer side)", &es.photo_cells, 2, 64);
+  if (ImGui::IsItemDeactivatedAfterEdit()) set_photo_cells(state, es.photo_cells);
+  if (ImGui::IsItemHovered()) {
+    ImGui::SetTooltip(
+        "How many cells the picture is averaged into along its longer side; every cell is one\n"
+        "input value of the lesson. More cells show more of the picture and take more steps.");
+  }
+}
+
 void section_files(AppState& state, EditState& es) {
   if (ImGui::Button("Image or .npy as input... (Ctrl+I)"))
     open_file_browser(state, BrowseFor::image_input);
@@ -545,6 +647,7 @@ void section_files(AppState& state, EditState& es) {
   if (ImGui::Button(".npy as input...")) open_file_browser(state, BrowseFor::npy_input);
   ImGui::Checkbox("4-D/3-D .npy is channels-last (NHWC / HWC)", &es.npy_nhwc);
   ImGui::TextDisabled("or drop a .png/.jpg, .npy or .json scene on the window");
+  section_photo(state, es);
   if (!es.input_message.empty()) {
     ImGui::TextWrapped("%s", es.input_message.c_str());
   }
