@@ -349,6 +349,8 @@ int run(int argc, char** argv) {
   glfwSwapInterval(opt.frame_stats || scripted ? 0 : 1);
   const std::string dir = start_imgui(window, scripted);
   cs::AppState state;
+  // A scripted screenshot shows the live preview complete: its frames wait for it.
+  state.preview_settle = scripted && !opt.screenshot.empty();
   glfwSetWindowUserPointer(window, &state);
   glfwSetDropCallback(window, drop_callback);
   if (!gl43) state.banner = "No OpenGL 4.3 here: the live preview runs on the CPU.";

@@ -1140,10 +1140,15 @@ TEST(UiEditWindow, PreviewOfAPictureRenders) {
   for (std::size_t i = 0; i < img.pixels.size(); ++i)
     img.pixels[i] = static_cast<uint8_t>(i * 7);
   ASSERT_TRUE(write_png(dir / "pic.png", img).has_value());
-  App app(dir, {"--preview", dir / "pic.png", "--frames", "6", "--screenshot", dir / "shot.png",
+  // Two frames: the picture is decoded and filtered off the UI thread, but a scripted screenshot
+  // waits for both, so the one saved after the second frame shows the result.
+  App app(dir, {"--preview", dir / "pic.png", "--frames", "2", "--screenshot", dir / "shot.png",
                 "--status-file", dir / "status.json"});
   ASSERT_EQ(app.wait(120), 0) << slurp(dir / "app.log");
-  EXPECT_TRUE(status(dir / "status.json").value("show_preview", false));
+  const auto st = status(dir / "status.json");
+  EXPECT_TRUE(st.value("show_preview", false));
+  ASSERT_TRUE(st.contains("preview")) << st.dump();
+  EXPECT_GE(st["preview"].value("results", 0), 1) << st.dump();
   EXPECT_GT(slurp(dir / "shot.png").size(), 1000u);
 }
 

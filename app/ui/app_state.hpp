@@ -129,6 +129,9 @@ struct AppState {
     uint64_t frames_while_busy = 0;  // frames that went on while the worker computed
     double first_time = -1, last_time = 0;  // AppState::time of the first and last such frame
   } preview_counters;
+  // Each frame waits until the preview's picture and result are ready (--frames with
+  // --screenshot only: the picture saved must not depend on the machine's speed).
+  bool preview_settle = false;
 
   // ---- Which views are shown: the frame is `if (show_x) draw_x(state);` ----
   bool show_canvas = true;

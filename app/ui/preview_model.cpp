@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstring>
 #include <filesystem>
+#include <thread>
 
 #include "app/gpu/data_dir.hpp"
 #include "app/ui/ui_edit.hpp"
@@ -359,6 +360,24 @@ Status set_preview_image(AppState& state, const std::string& path) {
   return ok();
 }
 
+namespace {
+
+// AppState::preview_settle (a scripted screenshot): the frame waits for the picture and for the
+// result of the newest request. Interactive frames never come here.
+void settle(AppState& state, PreviewModel& pm) {
+  if (pm.loading.valid()) {
+    pm.loading.wait();
+    collect_picture(pm);
+    follow_kernel(state, edit_state(state), pm);
+    send_request(state, pm);
+  }
+  while (pm.worker->busy())
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  collect_result(state, pm);
+}
+
+}  // namespace
+
 void update_preview(AppState& state) {
   if (!state.show_preview) return;
   PreviewModel& pm = preview_model(state);
@@ -370,6 +389,7 @@ void update_preview(AppState& state) {
   state.clear_dirty(Dirty::preview_kernel);
   send_request(state, pm);
   collect_result(state, pm);
+  if (state.preview_settle) settle(state, pm);
   follow_inspector(pm);
   AppState::PreviewCounters& pc = state.preview_counters;
   const PreviewWorkerCounts wc = pm.worker->counts();
