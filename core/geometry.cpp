@@ -55,6 +55,53 @@ Result<int64_t> checked_mul_all(std::initializer_list<int64_t> dims, const std::
   return checked_numel(Shape(dims), what);
 }
 
+// The padding per side that `p.padding` means for geometry g (its kernel, dilation and stride
+// already set), checked against what the padding mode can read.
+Status resolve_conv_padding(ConvGeometry& g, const Conv2dParams& p) {
+  const int64_t span_h = g.span_h(), span_w = g.span_w();
+  switch (p.padding.kind) {
+    case PaddingSpec::Kind::valid:
+      break;
+    case PaddingSpec::Kind::explicit_:
+      g.pad = {p.padding.h, p.padding.h, p.padding.w, p.padding.w};
+      break;
+    case PaddingSpec::Kind::same: {
+      if (g.stride_h != 1 || g.stride_w != 1) {
+        return make_error(
+            "padding 'same' needs stride 1 (PyTorch refuses it for strided "
+            "convolutions), but the stride is " +
+                hw(g.stride_h, g.stride_w) + "; give the padding as numbers",
+            "padding");
+      }
+      // NOTE: PyTorch's uneven split: the extra row/column goes to the bottom/right.
+      const int64_t th = span_h - 1, tw = span_w - 1;
+      g.pad = {static_cast<int>(th / 2), static_cast<int>(th - th / 2), static_cast<int>(tw / 2),
+               static_cast<int>(tw - tw / 2)};
+      break;
+    }
+    case PaddingSpec::Kind::full: {  // every position where kernel and input overlap at all
+      const int fh = static_cast<int>(span_h - 1), fw = static_cast<int>(span_w - 1);
+      g.pad = {fh, fh, fw, fw};
+      break;
+    }
+    case PaddingSpec::Kind::sides:
+      g.pad = {p.padding.top, p.padding.bottom, p.padding.left, p.padding.right};
+      break;
+  }
+  struct Side {
+    int64_t pad, size;
+    bool rows;
+  };
+  for (const Side& side : {Side{g.pad.top, g.in_h, true}, Side{g.pad.bottom, g.in_h, true},
+                           Side{g.pad.left, g.in_w, false}, Side{g.pad.right, g.in_w, false}}) {
+    if (auto st = check_mode_padding(g.padding_mode, side.pad, side.size, side.rows); !st) {
+      return st.error();
+    }
+  }
+
+  return ok();
+}
+
 Result<ConvGeometry> conv2d_geometry_impl(const Shape& x, const Shape& wt, int64_t bias_len,
                                           const Conv2dParams& p) {
   const bool nhwc = p.layout == Layout::nhwc;
@@ -144,47 +191,8 @@ Result<ConvGeometry> conv2d_geometry_impl(const Shape& x, const Shape& wt, int64
                       "bias");
   }
 
+  if (auto st = resolve_conv_padding(g, p); !st) return st.error();
   const int64_t span_h = g.span_h(), span_w = g.span_w();
-  switch (p.padding.kind) {
-    case PaddingSpec::Kind::valid:
-      break;
-    case PaddingSpec::Kind::explicit_:
-      g.pad = {p.padding.h, p.padding.h, p.padding.w, p.padding.w};
-      break;
-    case PaddingSpec::Kind::same: {
-      if (g.stride_h != 1 || g.stride_w != 1) {
-        return make_error(
-            "padding 'same' needs stride 1 (PyTorch refuses it for strided "
-            "convolutions), but the stride is " +
-                hw(g.stride_h, g.stride_w) + "; give the padding as numbers",
-            "padding");
-      }
-      // NOTE: PyTorch's uneven split: the extra row/column goes to the bottom/right.
-      const int64_t th = span_h - 1, tw = span_w - 1;
-      g.pad = {static_cast<int>(th / 2), static_cast<int>(th - th / 2), static_cast<int>(tw / 2),
-               static_cast<int>(tw - tw / 2)};
-      break;
-    }
-    case PaddingSpec::Kind::full: {  // every position where kernel and input overlap at all
-      const int fh = static_cast<int>(span_h - 1), fw = static_cast<int>(span_w - 1);
-      g.pad = {fh, fh, fw, fw};
-      break;
-    }
-    case PaddingSpec::Kind::sides:
-      g.pad = {p.padding.top, p.padding.bottom, p.padding.left, p.padding.right};
-      break;
-  }
-  struct Side {
-    int64_t pad, size;
-    bool rows;
-  };
-  for (const Side& side : {Side{g.pad.top, g.in_h, true}, Side{g.pad.bottom, g.in_h, true},
-                           Side{g.pad.left, g.in_w, false}, Side{g.pad.right, g.in_w, false}}) {
-    if (auto st = check_mode_padding(g.padding_mode, side.pad, side.size, side.rows); !st) {
-      return st.error();
-    }
-  }
-
   const std::string kdesc =
       "kernel " + hw(g.k_h, g.k_w) +
       (g.dilation_h == 1 && g.dilation_w == 1 ? std::string()
