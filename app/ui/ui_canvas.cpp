@@ -147,8 +147,18 @@ struct Frame {
   Explanation explain;         // its explanation (the arithmetic panel's lines)
   int64_t cur_ch = 0;          // conv: channel of the group being summed (c_in_per_group: all done)
   double in_max = 0, out_max = 0, w_max = 0;
+  const struct TensorStats* stats = nullptr;
   const TraceTap* now() const { return at_result ? nullptr : &taps[static_cast<std::size_t>(tap)]; }
 };
+
+// What the cells' colours and numbers need from the whole tensors: their largest |value|, their
+// widest number and whether they hold integers. Read once per trace, not every frame.
+struct TensorStats {
+  double in_max = 0, out_max = 0, w_max = 0;
+  int in_chars = 1, out_chars = 1, w_chars = 1;
+  bool integers = true;  // input (and weight): integers, so a sum's width is known
+};
+const TensorStats& tensor_stats(const TraceViewPtr& view);
 
 bool build_frame(const AppState& s, Frame& f) {
   const Stepper& st = s.stepper;
@@ -169,9 +179,10 @@ bool build_frame(const AppState& s, Frame& f) {
   f.explain = v.explain(f.win);
   const int64_t per_ch = f.g.taps_per_channel();
   f.cur_ch = f.at_result ? f.g.c_in_per_group : f.tap / per_ch;
-  f.in_max = max_abs(v.input());
-  f.out_max = max_abs(v.output());
-  f.w_max = v.weight() ? max_abs(*v.weight()) : 0.0;
+  f.stats = &tensor_stats(s.trace);
+  f.in_max = f.stats->in_max;
+  f.out_max = f.stats->out_max;
+  f.w_max = f.stats->w_max;
   return true;
 }
 
@@ -333,16 +344,33 @@ bool all_integers(const Tensor& t) {
   return true;
 }
 
+const TensorStats& tensor_stats(const TraceViewPtr& view) {
+  // NOTE: the cache holds the view itself, so its address cannot be reused by a new trace.
+  static TraceViewPtr cached_view;
+  static TensorStats cached;
+  if (view == cached_view) return cached;
+  cached_view = view;
+  cached = TensorStats{};
+  const Tensor* w = view->weight();
+  cached.in_max = max_abs(view->input());
+  cached.out_max = max_abs(view->output());
+  cached.w_max = w ? max_abs(*w) : 0.0;
+  cached.in_chars = widest_number(view->input());
+  cached.out_chars = widest_number(view->output());
+  cached.w_chars = w ? widest_number(*w) : 1;
+  cached.integers = all_integers(view->input()) && (!w || all_integers(*w));
+  return cached;
+}
+
 // Input and output numbers share one size (the cells are the same); the filter's or the pooling
 // window's follow its own cells.
 NumberSizes number_sizes(const AppState& s, const Frame& sc, const FlowLayout& L) {
   NumberSizes n;
   if (!s.show_values) return n;
   const float font_big = mono_big_font()->FontSize;
-  const int in_chars = widest_number(sc.view->input());
-  const int chars = std::max(in_chars, widest_number(sc.view->output()));
-  n.in = n.out = number_size(L.cell, chars, font_big);
-  n.k = number_size(L.kcell, sc.conv ? widest_number(*sc.view->weight()) : in_chars, font_big);
+  const TensorStats& t = *sc.stats;
+  n.in = n.out = number_size(L.cell, std::max(t.in_chars, t.out_chars), font_big);
+  n.k = number_size(L.kcell, sc.conv ? t.w_chars : t.in_chars, font_big);
   // Snap to a size the atlas holds: crisp glyphs under nearest filtering.
   auto snap = [](float size) {
     if (size <= 0) return 0.0f;
@@ -1265,8 +1293,7 @@ bool draw_canvas_header(AppState& s, Frame& f) {
 int box_chars(const Frame& f) {
   const double m = std::max(
       {f.in_max * f.w_max * static_cast<double>(f.g.taps_per_channel()), f.out_max, f.in_max});
-  const bool ints = all_integers(f.view->input()) && (!f.conv || all_integers(*f.view->weight()));
-  return (f.conv ? 5 : 6) + (ints ? chars_of(fmt(-m)) : 7);
+  return (f.conv ? 5 : 6) + (f.stats->integers ? chars_of(fmt(-m)) : 7);
 }
 
 FlowLayout layout_for(const AppState& s, const Frame& f) {
