@@ -145,6 +145,41 @@ void print_summary(const std::string& command, const std::string& path, const Te
   }
 }
 
+// A compute command's parsed options: the arguments and the run options (backend, repeat,
+// threads, quiet), checked before any file is read.
+struct Invocation {
+  Args args;
+  RunOptions opt;
+};
+
+Result<Invocation> parse_invocation(int argc, char** argv, const CommandSpec& spec,
+                                    const std::vector<const char*>& required) {
+  auto args = parse_args(argc, argv, 2, spec);
+  if (!args) return args.error();
+  if (auto s = no_positional(*args, spec); !s) return s.error();
+  if (auto s = require(*args, spec, required); !s) return s.error();
+  auto opt = run_options_from(*args);
+  if (!opt) return opt.error();
+  return Invocation{std::move(*args), *opt};
+}
+
+// Runs `compute(backend)` as the run options say, shapes the engine's 4-D result back into the
+// user's rank with `finish`, writes it to --out and prints the summary line.
+template <class Compute, class Finish>
+int compute_and_write(const std::string& cmd, const Invocation& inv, Compute compute,
+                      Finish finish) {
+  Backend used = Backend::cpu;
+  double best_ms = 0, mean_ms = 0;
+  auto out = run_repeated(cmd, inv.opt, compute, used, best_ms, mean_ms);
+  if (!out) return fail(cmd, out.error());
+  Result<Tensor> result = finish(std::move(*out));
+  if (!result) return fail(cmd, result.error());
+  const std::string& path = *inv.args.get("--out");
+  if (auto w = write_npy(path, *result); !w) return fail(cmd, w.error());
+  print_summary(cmd, path, *result, used, inv.opt, best_ms, mean_ms);
+  return kExitOk;
+}
+
 }  // namespace
 
 const CommandSpec& conv_spec() {
@@ -293,59 +328,44 @@ int run_conv1d(int argc, char** argv) {
   const std::string cmd = "conv1d";
   const CommandSpec& spec = conv1d_spec();
   if (wants_help(argc, argv, 2)) return print_usage(spec);
-  auto args = parse_args(argc, argv, 2, spec);
-  if (!args) return fail(cmd, args.error());
-  if (auto s = no_positional(*args, spec); !s) return fail(cmd, s.error());
-  if (auto s = require(*args, spec, {"--input", "--weight", "--out"}); !s) {
-    return fail(cmd, s.error());
-  }
-  auto opt = run_options_from(*args);
-  if (!opt) return fail(cmd, opt.error());
-  auto params = conv1d_params_from(*args);
+  auto inv = parse_invocation(argc, argv, spec, {"--input", "--weight", "--out"});
+  if (!inv) return fail(cmd, inv.error());
+  const Args& args = inv->args;
+  auto params = conv1d_params_from(args);
   if (!params) return fail(cmd, params.error());
 
-  auto input = load_npy("--input", *args->get("--input"));
+  auto input = load_npy("--input", *args.get("--input"));
   if (!input) return fail(cmd, input.error());
-  auto weight = load_npy("--weight", *args->get("--weight"));
+  auto weight = load_npy("--weight", *args.get("--weight"));
   if (!weight) return fail(cmd, weight.error());
   *weight = weight->to(input->dtype());  // computed in the input's dtype, as conv does
-  auto bias = load_bias(*args, input->dtype());
+  auto bias = load_bias(args, input->dtype());
   if (!bias) return fail(cmd, bias.error());
   const Tensor* bias_ptr = *bias ? &**bias : nullptr;
   auto plan =
       conv1d_plan(input->shape(), weight->shape(), bias_ptr ? bias_ptr->dim(0) : -1, *params);
   if (!plan) return fail(cmd, plan.error());
-  if (plan->swapped && !opt->quiet) {
+  if (plan->swapped && !inv->opt.quiet) {
     std::fprintf(stderr,
                  "convscope conv1d: note: the kernel (%lld values) is longer than the signal "
                  "(%lld), so the two are swapped, as np.convolve does\n",
                  static_cast<long long>(weight->numel()), static_cast<long long>(input->numel()));
   }
-  if (auto st = check_cost(conv2d_cost(plan->geometry, input->dtype(), Layout::nchw, opt->threads));
+  const int threads = inv->opt.threads;
+  if (auto st = check_cost(conv2d_cost(plan->geometry, input->dtype(), Layout::nchw, threads));
       !st) {
     return fail(cmd, st.error());
   }
   const Conv1dOperands ops = conv1d_operands(*input, *weight, *plan);
-
   ExecOptions exec;
-  exec.threads = opt->threads;
-  Backend used = Backend::cpu;
-  double best_ms = 0, mean_ms = 0;
-  auto out = run_repeated(
-      cmd, *opt,
+  exec.threads = threads;
+  return compute_and_write(
+      cmd, *inv,
       [&](Backend b) -> Result<Tensor> {
         if (b == Backend::gpu) return gpu::conv2d(ops.input, ops.weight, bias_ptr, plan->params);
         return conv2d(ops.input, ops.weight, bias_ptr, plan->params, exec);
       },
-      used, best_ms, mean_ms);
-  if (!out) return fail(cmd, out.error());
-
-  auto result = out->reshaped(plan->output);
-  if (!result) return fail(cmd, result.error());
-  const std::string& path = *args->get("--out");
-  if (auto w = write_npy(path, *result); !w) return fail(cmd, w.error());
-  print_summary(cmd, path, *result, used, *opt, best_ms, mean_ms);
-  return kExitOk;
+      [&](Tensor out) { return out.reshaped(plan->output); });
 }
 
 // conv: [N, C_in, H, W] * [C_out, C_in/G, KH, KW] (+ [C_out]) => [N, C_out, OH, OW] (or NHWC/HWIO)
@@ -353,24 +373,19 @@ int run_conv(int argc, char** argv) {
   const std::string cmd = "conv";
   const CommandSpec& spec = conv_spec();
   if (wants_help(argc, argv, 2)) return print_usage(spec);
-  auto args = parse_args(argc, argv, 2, spec);
-  if (!args) return fail(cmd, args.error());
-  if (auto s = no_positional(*args, spec); !s) return fail(cmd, s.error());
-  if (auto s = require(*args, spec, {"--input", "--weight", "--out"}); !s) {
-    return fail(cmd, s.error());
-  }
-  auto opt = run_options_from(*args);
-  if (!opt) return fail(cmd, opt.error());
+  auto inv = parse_invocation(argc, argv, spec, {"--input", "--weight", "--out"});
+  if (!inv) return fail(cmd, inv.error());
+  const Args& args = inv->args;
   // Parse every parameter before reading any file, so a typo is reported first.
-  auto framework = framework_from(*args);
+  auto framework = framework_from(args);
   if (!framework) return fail(cmd, framework.error());
   const bool keras = *framework == Framework::keras;
   if (keras) {
-    if (auto kp = keras_padding_from(*args); !kp) return fail(cmd, kp.error());
+    if (auto kp = keras_padding_from(args); !kp) return fail(cmd, kp.error());
   }
-  if (auto p = conv_params_from(*args); !p) return fail(cmd, p.error());
+  if (auto p = conv_params_from(args); !p) return fail(cmd, p.error());
 
-  auto ops = load_conv_operands(*args);
+  auto ops = load_conv_operands(args);
   if (!ops) return fail(cmd, ops.error());
   if (keras) {  // 'same' becomes padding per side, for this input and kernel
     auto p = keras_conv2d_params(ops->params, ops->input.shape(), ops->weight.shape());
@@ -381,29 +396,23 @@ int run_conv(int argc, char** argv) {
   auto geo = conv2d_geometry_for(ops->input.shape(), ops->weight.shape(), bias_len, ops->params);
   if (!geo) return fail(cmd, with_keras_hint(geo.error(), ops->params));
   // Memory and work against the limits before either backend starts (core/limits.hpp).
-  const OpCost cost = conv2d_cost(*geo, ops->input.dtype(), ops->params.layout, opt->threads);
+  const int threads = inv->opt.threads;
+  const OpCost cost = conv2d_cost(*geo, ops->input.dtype(), ops->params.layout, threads);
   if (auto st = check_cost(cost); !st) return fail(cmd, st.error());
 
   ExecOptions exec;
-  exec.threads = opt->threads;
-  Backend used = Backend::cpu;
-  double best_ms = 0, mean_ms = 0;
-  auto out = run_repeated(
-      cmd, *opt,
+  exec.threads = threads;
+  return compute_and_write(
+      cmd, *inv,
       [&](Backend b) -> Result<Tensor> {
         if (b == Backend::gpu) {
           return gpu::conv2d(ops->input, ops->weight, ops->bias_ptr(), ops->params);
         }
         return conv2d(ops->input, ops->weight, ops->bias_ptr(), ops->params, exec);
       },
-      used, best_ms, mean_ms);
-  if (!out) return fail(cmd, out.error());
-
-  const Tensor result = squeeze_output(*out, ops->input_rank, ops->params.layout);
-  const std::string& path = *args->get("--out");
-  if (auto w = write_npy(path, result); !w) return fail(cmd, w.error());
-  print_summary(cmd, path, result, used, *opt, best_ms, mean_ms);
-  return kExitOk;
+      [&](Tensor out) -> Result<Tensor> {
+        return squeeze_output(out, ops->input_rank, ops->params.layout);
+      });
 }
 
 // conv-transpose: [N, C_in, H, W] * [C_in, C_out/G, KH, KW] (+ [C_out]) => [N, C_out, OH, OW]
@@ -412,32 +421,28 @@ int run_conv_transpose(int argc, char** argv) {
   const std::string cmd = "conv-transpose";
   const CommandSpec& spec = conv_transpose_spec();
   if (wants_help(argc, argv, 2)) return print_usage(spec);
-  auto args = parse_args(argc, argv, 2, spec);
-  if (!args) return fail(cmd, args.error());
-  if (auto s = no_positional(*args, spec); !s) return fail(cmd, s.error());
-  if (auto s = require(*args, spec, {"--input", "--weight", "--out"}); !s) {
-    return fail(cmd, s.error());
-  }
-  auto opt = run_options_from(*args);
-  if (!opt) return fail(cmd, opt.error());
-  if (opt->backend == Backend::gpu) {
+  auto inv = parse_invocation(argc, argv, spec, {"--input", "--weight", "--out"});
+  if (!inv) return fail(cmd, inv.error());
+  const Args& args = inv->args;
+  if (inv->opt.backend == Backend::gpu) {
     return fail(cmd,
                 "--backend gpu: ConvScope has no GPU shader for transposed convolution yet; use "
                 "--backend cpu (or auto, which computes on the CPU)");
   }
-  auto framework = framework_from(*args);
+  inv->opt.backend = Backend::cpu;  // auto: the CPU, the only backend there is
+  auto framework = framework_from(args);
   if (!framework) return fail(cmd, framework.error());
-  auto keras_padding = keras_padding_from(*args);
+  auto keras_padding = keras_padding_from(args);
   if (*framework == Framework::keras && !keras_padding) return fail(cmd, keras_padding.error());
-  auto params = conv_transpose_params_from(*args);
+  auto params = conv_transpose_params_from(args);
   if (!params) return fail(cmd, params.error());
 
-  auto ops = load_conv_transpose_operands(*args, params->layout);
+  auto ops = load_conv_transpose_operands(args, params->layout);
   if (!ops) return fail(cmd, ops.error());
   // Keras: PyTorch's parameters for TensorFlow's output, and the rows then cropped.
   std::optional<KerasTransposePlan> plan;
   if (*framework == Framework::keras) {
-    auto made = keras_conv_transpose2d_plan(*params, *keras_padding, args->has("--output-padding"),
+    auto made = keras_conv_transpose2d_plan(*params, *keras_padding, args.has("--output-padding"),
                                             ops->input.shape(), ops->weight.shape());
     if (!made) return fail(cmd, made.error());
     plan = *made;
@@ -449,26 +454,17 @@ int run_conv_transpose(int argc, char** argv) {
   if (!geo) return fail(cmd, geo.error());
 
   ExecOptions exec;
-  exec.threads = opt->threads;
-  RunOptions cpu = *opt;
-  cpu.backend = Backend::cpu;  // auto: the CPU, the only backend there is
-  Backend used = Backend::cpu;
-  double best_ms = 0, mean_ms = 0;
-  auto out = run_repeated(
-      cmd, cpu,
+  exec.threads = inv->opt.threads;
+  return compute_and_write(
+      cmd, *inv,
       [&](Backend) {
         if (plan)
           return keras_conv_transpose2d(ops->input, ops->weight, ops->bias_ptr(), *plan, exec);
         return conv_transpose2d(ops->input, ops->weight, ops->bias_ptr(), *params, exec);
       },
-      used, best_ms, mean_ms);
-  if (!out) return fail(cmd, out.error());
-
-  const Tensor result = squeeze_output(*out, ops->input_rank, params->layout);
-  const std::string& path = *args->get("--out");
-  if (auto w = write_npy(path, result); !w) return fail(cmd, w.error());
-  print_summary(cmd, path, result, used, *opt, best_ms, mean_ms);
-  return kExitOk;
+      [&](Tensor out) -> Result<Tensor> {
+        return squeeze_output(out, ops->input_rank, params->layout);
+      });
 }
 
 // pool: [N, C, H, W] => [N, C, OH, OW] (or NHWC)
@@ -476,22 +472,17 @@ int run_pool(int argc, char** argv) {
   const std::string cmd = "pool";
   const CommandSpec& spec = pool_spec();
   if (wants_help(argc, argv, 2)) return print_usage(spec);
-  auto args = parse_args(argc, argv, 2, spec);
-  if (!args) return fail(cmd, args.error());
-  if (auto s = no_positional(*args, spec); !s) return fail(cmd, s.error());
-  if (auto s = require(*args, spec, {"--input", "--out", "--op", "--kernel"}); !s) {
-    return fail(cmd, s.error());
-  }
-  auto opt = run_options_from(*args);
-  if (!opt) return fail(cmd, opt.error());
-  auto framework = framework_from(*args);
+  auto inv = parse_invocation(argc, argv, spec, {"--input", "--out", "--op", "--kernel"});
+  if (!inv) return fail(cmd, inv.error());
+  const Args& args = inv->args;
+  auto framework = framework_from(args);
   if (!framework) return fail(cmd, framework.error());
-  auto keras_padding = keras_padding_from(*args);
+  auto keras_padding = keras_padding_from(args);
   if (*framework == Framework::keras && !keras_padding) return fail(cmd, keras_padding.error());
-  auto params = pool_params_from(*args);
+  auto params = pool_params_from(args);
   if (!params) return fail(cmd, params.error());
 
-  auto input = load_npy("--input", *args->get("--input"));
+  auto input = load_npy("--input", *args.get("--input"));
   if (!input) return fail(cmd, input.error());
   const int input_rank = input->ndim();
   auto in4 = expand_input(std::move(*input), params->layout, "input");
@@ -506,23 +497,15 @@ int run_pool(int argc, char** argv) {
   if (auto st = check_cost(pool2d_cost(*geo, in4->dtype(), params->layout)); !st) {
     return fail(cmd, st.error());
   }
-
-  Backend used = Backend::cpu;
-  double best_ms = 0, mean_ms = 0;
-  auto out = run_repeated(
-      cmd, *opt,
+  return compute_and_write(
+      cmd, *inv,
       [&](Backend b) -> Result<Tensor> {
         if (b == Backend::gpu) return gpu::pool2d(*in4, *params);
         return pool2d(*in4, *params);
       },
-      used, best_ms, mean_ms);
-  if (!out) return fail(cmd, out.error());
-
-  const Tensor result = squeeze_output(*out, input_rank, params->layout);
-  const std::string& path = *args->get("--out");
-  if (auto w = write_npy(path, result); !w) return fail(cmd, w.error());
-  print_summary(cmd, path, result, used, *opt, best_ms, mean_ms);
-  return kExitOk;
+      [&](Tensor out) -> Result<Tensor> {
+        return squeeze_output(out, input_rank, params->layout);
+      });
 }
 
 }  // namespace cs::cli
