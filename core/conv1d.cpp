@@ -2,6 +2,7 @@
 // padding resolved per side, NumPy's swap, and the reshape to and from height 1.
 // Must not depend on GL, GLFW or ImGui.
 #include "conv1d.hpp"
+#include "sentence.hpp"
 
 #include <algorithm>
 #include <string>
@@ -10,13 +11,7 @@ namespace cs {
 
 namespace {
 
-std::string s(int64_t v) {
-  return std::to_string(v);
-}
-
-std::string plural(int64_t count, const char* word) {
-  return s(count) + " " + word + (count == 1 ? "" : "s");
-}
+using namespace sentence;
 
 // [L] => [1, 1, L]; [C, L] => [1, C, L]; [K] => [1, 1, K].
 Result<Shape> expand_input(const Shape& x) {

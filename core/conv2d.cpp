@@ -3,6 +3,7 @@
 // flip_kernel. The reference and the trace sum in one documented order (see ConvTrace in
 // conv2d.hpp), so a stepper can replay every multiply and land exactly on the value.
 #include "conv2d.hpp"
+#include "operands.hpp"
 
 #include "conv2d_fast.hpp"
 #include "conv2d_trace.hpp"
@@ -35,18 +36,7 @@ Status check_conv2d_operands(const Tensor& input, const Tensor& weight, const Te
 
 namespace {
 
-// Validates and brings the operands to PyTorch order: input NCHW, weight OIHW. For NCHW the
-// caller's tensors are used in place (no copy: a 1080p photo is 25 MB); NHWC is permuted once.
-struct Canonical {
-  ConvGeometry geo;
-  const Tensor* user_input = nullptr;
-  const Tensor* user_weight = nullptr;
-  bool permuted = false;                 // NHWC: the operands below were made
-  Tensor input_storage, weight_storage;  // used only when permuted
-
-  const Tensor& input() const { return permuted ? input_storage : *user_input; }
-  const Tensor& weight() const { return permuted ? weight_storage : *user_weight; }
-};
+using Canonical = CanonicalOperands<ConvGeometry>;
 
 // What the call will hold and compute is checked (core/limits.hpp) before anything is allocated:
 // `trace` for conv2d_trace, else the fast path on `threads` threads.
@@ -58,16 +48,7 @@ Result<Canonical> canonicalise(const Tensor& input, const Tensor& weight, const 
   const OpCost cost = trace ? conv2d_trace_cost(*geo, input.dtype(), params.layout)
                             : conv2d_cost(*geo, input.dtype(), params.layout, threads);
   if (auto st = check_cost(cost); !st) return st.error();
-  Canonical c;
-  c.geo = *geo;
-  c.user_input = &input;
-  c.user_weight = &weight;
-  c.permuted = params.layout == Layout::nhwc;
-  if (c.permuted) {
-    c.input_storage = nhwc_to_nchw(input);
-    c.weight_storage = hwio_to_oihw(weight);
-  }
-  return c;
+  return Canonical::make(*geo, input, weight, params.layout, hwio_to_oihw);
 }
 
 // [N, C_in, H, W] * [C_out, C_in/g, KH, KW] (+ [C_out]) => [N, C_out, OH, OW]

@@ -2,6 +2,7 @@
 // windows and taps replayed in the engine's order and dtype, the scatter reading's stamps, and
 // the explanation lines. Must not depend on GL, GLFW or ImGui.
 #include "conv_transpose_trace.hpp"
+#include "sentence.hpp"
 
 #include <cassert>
 #include <string>
@@ -28,9 +29,7 @@ Tensor gather_kernel(const ConvTransposeGeometry& g, const Tensor& weight) {
   return out;
 }
 
-std::string s(int64_t v) {
-  return std::to_string(v);
-}
+using namespace sentence;
 
 std::string pair_text(int64_t h, int64_t w) {
   return s(h) + "," + s(w);
@@ -220,30 +219,14 @@ Explanation ConvTransposeTraceView::explain(int64_t window) const {
   const int64_t per_channel = m_shape.taps_per_channel();
   Explanation e;
   for (int64_t c = 0; c < m_shape.c_in_per_group; ++c) {
-    ExplainLine line;
-    line.kind = ExplainLine::Kind::channel_sum;
-    line.channel = w.ic_begin + c;
-    for (int64_t k = 0; k < per_channel; ++k) {
-      const TraceTap& t = all[static_cast<std::size_t>(c * per_channel + k)];
-      line.terms.push_back({t.index, t.x, t.source, true, t.w});
-    }
-    line.result = w.partials[static_cast<std::size_t>(c)];
-    line.last_tap = (c + 1) * per_channel - 1;
-    e.lines.push_back(std::move(line));
+    e.lines.push_back(channel_sum_line(w, all, c, per_channel));
     ExplainLine note;
     note.text = scatter_note(m_geo, all, c * per_channel, per_channel, w.ic_begin + c);
     note.result = w.partials[static_cast<std::size_t>(c)];
     note.last_tap = (c + 1) * per_channel - 1;
     e.lines.push_back(std::move(note));
   }
-  ExplainLine total;
-  total.kind = ExplainLine::Kind::total;
-  total.operands = w.partials;
-  total.has_bias = w.has_bias;
-  total.bias = w.bias;
-  total.result = w.value;
-  total.last_tap = taps_per_window();
-  e.lines.push_back(std::move(total));
+  e.lines.push_back(total_line(w, taps_per_window()));
   return e;
 }
 

@@ -1,6 +1,7 @@
 // Validation and output-size arithmetic for conv2d and pooling. Every error is a sentence that
 // names the user's numbers and, where there is one, the fix. Mirrors PyTorch 1.13's checks.
 #include "geometry.hpp"
+#include "sentence.hpp"
 
 #include <algorithm>
 #include <string>
@@ -9,14 +10,7 @@ namespace cs {
 
 namespace {
 
-std::string s(int64_t v) {
-  return std::to_string(v);
-}
-const char* kTimes = "\xC3\x97";  // ×
-
-std::string hw(int64_t h, int64_t w) {
-  return s(h) + kTimes + s(w);
-}
+using namespace sentence;
 
 Status check_positive_pair(int h, int w, const char* what, const char* field) {
   if (h < 1 || w < 1) {

@@ -2,6 +2,7 @@
 // the transposed convolution's crop, and the output-size arithmetic as Keras computes it.
 // Must not depend on GL, GLFW or ImGui.
 #include "keras.hpp"
+#include "sentence.hpp"
 
 #include <algorithm>
 #include <climits>
@@ -12,20 +13,7 @@ namespace cs {
 
 namespace {
 
-std::string s(int64_t v) {
-  return std::to_string(v);
-}
-const char* kTimes = "\xC3\x97";        // ×
-const char* kMinus = " \xE2\x88\x92 ";  // −
-const char* kDot = "\xC2\xB7";          // ·
-const char* kCeilL = "\xE2\x8C\x88";    // ⌈
-const char* kCeilR = "\xE2\x8C\x89";    // ⌉
-const char* kFloorL = "\xE2\x8C\x8A";   // ⌊
-const char* kFloorR = "\xE2\x8C\x8B";   // ⌋
-
-std::string hw(int64_t h, int64_t w) {
-  return s(h) + kTimes + s(w);
-}
+using namespace sentence;
 
 // Keras's Conv layers refuse a stride above 1 along with a dilation above 1 (either axis).
 Status check_stride_dilation(int sh, int sw, int dh, int dw, const char* layer) {

@@ -142,33 +142,38 @@ TraceTap ConvTraceView::tap(int64_t window, int64_t tap) const {
   return record(window)->taps[static_cast<std::size_t>(tap)];
 }
 
-// One line per channel of the group (its products and partial sum), then partials + bias.
-Explanation ConvTraceView::explain(int64_t window) const {
-  const std::shared_ptr<const WindowRecord> r = record(window);
-  const TraceWindow& w = r->window;
-  const std::vector<TraceTap>& all = r->taps;
-  const int64_t per_channel = m_shape.taps_per_channel();
-  Explanation e;
-  for (int64_t c = 0; c < m_shape.c_in_per_group; ++c) {
-    ExplainLine line;
-    line.kind = ExplainLine::Kind::channel_sum;
-    line.channel = w.ic_begin + c;
-    for (int64_t k = 0; k < per_channel; ++k) {
-      const TraceTap& t = all[static_cast<std::size_t>(c * per_channel + k)];
-      line.terms.push_back({t.index, t.x, t.source, true, t.w});
-    }
-    line.result = w.partials[static_cast<std::size_t>(c)];
-    line.last_tap = (c + 1) * per_channel - 1;
-    e.lines.push_back(std::move(line));
+ExplainLine channel_sum_line(const TraceWindow& w, const std::vector<TraceTap>& taps, int64_t c,
+                             int64_t taps_per_channel) {
+  ExplainLine line;
+  line.kind = ExplainLine::Kind::channel_sum;
+  line.channel = w.ic_begin + c;
+  for (int64_t k = 0; k < taps_per_channel; ++k) {
+    const TraceTap& t = taps[static_cast<std::size_t>(c * taps_per_channel + k)];
+    line.terms.push_back({t.index, t.x, t.source, true, t.w});
   }
+  line.result = w.partials[static_cast<std::size_t>(c)];
+  line.last_tap = (c + 1) * taps_per_channel - 1;
+  return line;
+}
+
+ExplainLine total_line(const TraceWindow& w, int64_t taps_per_window) {
   ExplainLine total;
   total.kind = ExplainLine::Kind::total;
   total.operands = w.partials;
   total.has_bias = w.has_bias;
   total.bias = w.bias;
   total.result = w.value;
-  total.last_tap = taps_per_window();
-  e.lines.push_back(std::move(total));
+  total.last_tap = taps_per_window;
+  return total;
+}
+
+// One line per channel of the group (its products and partial sum), then partials + bias.
+Explanation ConvTraceView::explain(int64_t window) const {
+  const std::shared_ptr<const WindowRecord> r = record(window);
+  Explanation e;
+  for (int64_t c = 0; c < m_shape.c_in_per_group; ++c)
+    e.lines.push_back(channel_sum_line(r->window, r->taps, c, m_shape.taps_per_channel()));
+  e.lines.push_back(total_line(r->window, taps_per_window()));
   return e;
 }
 

@@ -131,6 +131,13 @@ struct Explanation {
   std::vector<ExplainLine> lines;
 };
 
+// The lines of a conv-like window's explanation (conv2d, and the transposed conv's gather
+// reading): input channel c's products and partial sum (taps are the window's, channel-major),
+// and the partials + bias total.
+ExplainLine channel_sum_line(const TraceWindow& w, const std::vector<TraceTap>& taps, int64_t c,
+                             int64_t taps_per_channel);
+ExplainLine total_line(const TraceWindow& w, int64_t taps_per_window);
+
 // A window worked out whole: its place and result, and every tap.
 struct WindowRecord {
   int64_t index = -1;
