@@ -4,6 +4,9 @@
 // -ffp-contract=off: no fused multiply-add changes a rounding).
 // Must not depend on GL, GLFW or ImGui.
 #include "conv_transpose.hpp"
+#include "limits.hpp"
+#include "operands.hpp"
+#include "sentence.hpp"
 
 #include <algorithm>
 #include <string>
@@ -17,18 +20,7 @@ namespace cs {
 
 namespace {
 
-std::string s(int64_t v) {
-  return std::to_string(v);
-}
-const char* kTimes = "\xC3\x97";  // ×
-
-std::string hw(int64_t h, int64_t w) {
-  return s(h) + kTimes + s(w);
-}
-
-std::string plural(int64_t count, const char* word) {
-  return s(count) + " " + word + (count == 1 ? "" : "s");
-}
+using namespace sentence;
 
 // The numbers PyTorch refuses before looking at shapes.
 Status check_params(const ConvTranspose2dParams& p) {
@@ -273,18 +265,7 @@ Tensor torch_to_keras_transpose_kernel(const Tensor& weight) {
 
 namespace {
 
-// Validated operands in PyTorch order (NCHW input, IOHW weight): the caller's tensors for nchw,
-// permuted copies for nhwc.
-struct Canonical {
-  ConvTransposeGeometry geo;
-  const Tensor* user_input = nullptr;
-  const Tensor* user_weight = nullptr;
-  bool permuted = false;                 // nhwc: the operands below were made
-  Tensor input_storage, weight_storage;  // used only when permuted
-
-  const Tensor& input() const { return permuted ? input_storage : *user_input; }
-  const Tensor& weight() const { return permuted ? weight_storage : *user_weight; }
-};
+using Canonical = CanonicalOperands<ConvTransposeGeometry>;
 
 Result<Canonical> canonicalise(const Tensor& input, const Tensor& weight, const Tensor* bias,
                                const ConvTranspose2dParams& params) {
@@ -292,16 +273,15 @@ Result<Canonical> canonicalise(const Tensor& input, const Tensor& weight, const 
   auto geo = conv_transpose2d_geometry_for(input.shape(), weight.shape(), bias ? bias->dim(0) : -1,
                                            params);
   if (!geo) return geo.error();
-  Canonical c;
-  c.geo = *geo;
-  c.user_input = &input;
-  c.user_weight = &weight;
-  c.permuted = params.layout == Layout::nhwc;
-  if (c.permuted) {
-    c.input_storage = nhwc_to_nchw(input);
-    c.weight_storage = keras_to_torch_transpose_kernel(weight);
+  // Memory and work against the limits before the output is allocated (core/limits.hpp).
+  const ConvTransposeGeometry& g = *geo;
+  if (auto st = check_cost(conv_transpose2d_cost(g.n, g.c_in, g.in_h, g.in_w, g.c_out, g.out_h,
+                                                 g.out_w, g.c_in_per_group * g.k_h * g.k_w,
+                                                 input.dtype(), params.layout));
+      !st) {
+    return st.error();
   }
-  return c;
+  return Canonical::make(*geo, input, weight, params.layout, keras_to_torch_transpose_kernel);
 }
 
 // [N, C_in, H, W] * [C_in, C_out/g, KH, KW] (+ [C_out]) => [N, C_out, OH, OW]

@@ -3,6 +3,7 @@
 // (mirroring what conv2d.cpp, conv2d_fast.cpp, conv2d_trace.cpp and pool2d.cpp allocate) and the
 // sentences that refuse.
 #include "limits.hpp"
+#include "sentence.hpp"
 
 #include <unistd.h>
 
@@ -24,11 +25,7 @@ namespace {
 
 EngineLimits g_engine_limits;
 
-const char* kTimes = "\xC3\x97";  // ×
-
-std::string hw(int64_t h, int64_t w) {
-  return std::to_string(h) + kTimes + std::to_string(w);
-}
+using namespace sentence;
 
 // NOTE: a window's explanation (core/trace.hpp) holds a TraceTap and an ExplainTerm per tap; 128
 // bytes covers both with room for their vectors' slack.
@@ -251,6 +248,26 @@ OpCost conv2d_cost(const ConvGeometry& g, DType dtype, Layout layout, int thread
   c.outputs = static_cast<double>(g.outputs());
   c.work_each = static_cast<double>(g.c_in_per_group * g.k_h * g.k_w);
   blame_conv(c, g);
+  return c;
+}
+
+OpCost conv_transpose2d_cost(int64_t n, int64_t c_in, int64_t in_h, int64_t in_w, int64_t c_out,
+                             int64_t out_h, int64_t out_w, int64_t taps_each, DType dtype,
+                             Layout layout) {
+  const double es = static_cast<double>(dtype_size(dtype));
+  OpCost c;
+  c.what = "this transposed convolution";
+  const double outputs = static_cast<double>(n) * c_out * out_h * out_w;
+  add_part(c, outputs * es, "its output " + shape_words(n, c_out, out_h, out_w, dtype));
+  if (layout == Layout::nhwc) {  // the operands permuted to NCHW, and the output back
+    add_part(c, static_cast<double>(n) * c_in * in_h * in_w * es, "its NCHW input");
+    add_part(c, outputs * es, "its output in NHWC");
+  }
+  c.outputs = outputs;
+  c.work_each = static_cast<double>(taps_each);
+  // Its output grows with the stride, the kernel's span and output_padding.
+  c.field = "stride";
+  c.fix = "use a smaller stride, kernel or dilation, or a smaller input";
   return c;
 }
 

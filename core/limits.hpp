@@ -61,6 +61,11 @@ OpCost conv2d_cost(const ConvGeometry& g, DType dtype, Layout layout, int thread
 OpCost conv2d_trace_cost(const ConvGeometry& g, DType dtype, Layout layout);
 OpCost pool2d_cost(const PoolGeometry& g, DType dtype, Layout layout);
 OpCost pool2d_trace_cost(const PoolGeometry& g, DType dtype, Layout layout);
+// A transposed convolution (core/conv_transpose.hpp), from its sizes: input [n, c_in, in_h, in_w],
+// output [n, c_out, out_h, out_w], `taps_each` multiply-adds per output (c_in/groups · KH · KW).
+OpCost conv_transpose2d_cost(int64_t n, int64_t c_in, int64_t in_h, int64_t in_w, int64_t c_out,
+                             int64_t out_h, int64_t out_w, int64_t taps_each, DType dtype,
+                             Layout layout);
 
 // The cost against the limits and against `available` bytes (-1: not checked). The sentence:
 // "this convolution would need 14.6 TiB of memory (its output 1×1×2000003×2000003 float32:

@@ -10,6 +10,7 @@
 #include <random>
 
 #include "core/conv2d.hpp"
+#include "core/conv_transpose.hpp"
 #include "core/pool2d.hpp"
 #include "test_util.hpp"
 
@@ -36,6 +37,23 @@ bool contains(const std::string& text, const std::string& part) {
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// A transposed convolution whose stride makes a huge output is refused before it allocates,
+// on the CPU (the GPU and the CLI reach the same check through conv_transpose2d).
+TEST(EngineLimits, ATransposedConvolutionsHugeOutputIsASentence) {
+  const Tensor x = ones({1, 1, 100, 100}), w = ones({1, 1, 3, 3});
+  ConvTranspose2dParams p;
+  p.stride_h = p.stride_w = 100000;  // (100 − 1)·100000 + 3 ≈ 9.9 million rows and columns
+  auto y = conv_transpose2d(x, w, nullptr, p);
+  ASSERT_FALSE(y);
+  EXPECT_TRUE(contains(y.error().message, "this transposed convolution would need"))
+      << y.error().message;
+  EXPECT_TRUE(contains(y.error().message, "use a smaller stride")) << y.error().message;
+  EXPECT_EQ(y.error().field, "stride");
+  // Within the limits it runs.
+  p.stride_h = p.stride_w = 2;
+  EXPECT_TRUE(conv_transpose2d(x, w, nullptr, p));
 }
 
 TEST(EngineLimits, IssueReproductionsAreRefusedInASentenceAtOnce) {
