@@ -129,9 +129,10 @@ struct FrameStats {
   }
 };
 
-// A GL 4.3 core window (for the live preview's compute shaders), else 3.3 core. nullptr (and the
-// reason on stderr) when there is no display or no GL 3.3.
-GLFWwindow* open_window(const cs::ui::WindowOptions& opt, bool& gl43) {
+// A GL 3.3 core window: all the window draws with (the live preview computes on the CPU, off the
+// UI thread; the GPU's compute shaders serve `convscope render`/`conv --backend gpu`). nullptr
+// (and the reason on stderr) when there is no display or no GL 3.3.
+GLFWwindow* open_window(const cs::ui::WindowOptions& opt) {
   glfwSetErrorCallback(glfw_error);
   if (!glfwInit()) {
     std::fprintf(stderr,
@@ -139,18 +140,12 @@ GLFWwindow* open_window(const cs::ui::WindowOptions& opt, bool& gl43) {
                  "xvfb-run, or use a command such as `convscope lesson`.\n");
     return nullptr;
   }
-  GLFWwindow* window = nullptr;
-  gl43 = true;
-  for (int minor : {3, -1}) {
-    glfwDefaultWindowHints();
-    glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, minor < 0 ? 3 : 4);
-    glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, minor < 0 ? 3 : minor);
-    glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
-    glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GLFW_TRUE);
-    window = glfwCreateWindow(opt.width, opt.height, "ConvScope", nullptr, nullptr);
-    if (window) break;
-    gl43 = false;
-  }
+  glfwDefaultWindowHints();
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
+  glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
+  glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GLFW_TRUE);
+  GLFWwindow* window = glfwCreateWindow(opt.width, opt.height, "ConvScope", nullptr, nullptr);
   if (!window) {
     std::fprintf(stderr, "convscope: cannot create an OpenGL 3.3 window on this display.\n");
     glfwTerminate();
@@ -343,8 +338,7 @@ int run(int argc, char** argv) {
   const bool scripted = opt.frames > 0;  // --frames: a reproducible picture, no saved state
 
   // ---- Set-up: window and GL context, ImGui, the state ----
-  bool gl43 = true;
-  GLFWwindow* window = open_window(opt, gl43);
+  GLFWwindow* window = open_window(opt);
   if (!window) return 1;
   glfwSwapInterval(opt.frame_stats || scripted ? 0 : 1);
   const std::string dir = start_imgui(window, scripted);
@@ -353,7 +347,6 @@ int run(int argc, char** argv) {
   state.preview_settle = scripted && !opt.screenshot.empty();
   glfwSetWindowUserPointer(window, &state);
   glfwSetDropCallback(window, drop_callback);
-  if (!gl43) state.banner = "No OpenGL 4.3 here: the live preview runs on the CPU.";
   int exit_code = load_start_state(state, opt, dir);
 
   // ---- The loop ----

@@ -527,6 +527,71 @@ TEST_F(UiWindow, NothingIsCutAtProjectorAndDesktopSizes) {
   }
 }
 
+// The live preview opened on the stage (presentation) takes its own region, beside the canvas
+// and above the arithmetic, never over them; nothing on the stage scrolls or is cut.
+TEST_F(UiWindow, ThePreviewOnTheStageCoversNothing) {
+  const fs::path st = m_dir / "stage.json";
+  const std::string photo = std::string(CONVSCOPE_SOURCE_DIR) + "/assets/images/coffee.png";
+  for (const char* size : {"1280x720", "1920x1080"}) {
+    ASSERT_EQ(
+        run_frames(m_dir, std::string("--frames 6 --step 5 --lesson vertical-edge "
+                                      "--presentation --preview '") +
+                              photo + "' --size " + size + " --status-file '" + st.string() + "'"),
+        0);
+    std::ifstream in(st);
+    const json j = json::parse(in);
+    const json& views = j.at("views");
+    ASSERT_TRUE(views.contains("Live preview")) << size << ": " << views.dump();
+    ASSERT_TRUE(views.contains("Lesson")) << size;
+    ASSERT_TRUE(views.contains("Arithmetic")) << size;
+    const auto overlap = [](const json& a, const json& b) {
+      const double ax = a[0], ay = a[1], aw = a[2], ah = a[3];
+      const double bx = b[0], by = b[1], bw = b[2], bh = b[3];
+      return std::min(ax + aw, bx + bw) - std::max(ax, bx) > 2 &&
+             std::min(ay + ah, by + bh) - std::max(ay, by) > 2;
+    };
+    EXPECT_FALSE(overlap(views["Live preview"], views["Lesson"]))
+        << size << ": the preview covers the canvas " << views.dump();
+    EXPECT_FALSE(overlap(views["Live preview"], views["Arithmetic"]))
+        << size << ": the preview covers the arithmetic " << views.dump();
+    EXPECT_GE(views["Live preview"][2].get<double>(), 0.4 * std::stod(size)) << size;
+    for (const auto& view : j.at("overflow"))
+      EXPECT_NE(view, "Lesson") << size << ": the canvas does not fit";
+    EXPECT_TRUE(j.at("clipped").empty()) << size << ": cut " << j.at("clipped").dump();
+  }
+}
+
+// The 1-D, 'full' and Keras 'same' lessons open in the window (Lesson menu, --lesson): padding
+// 'full' and padding per side reach the canvas, nothing is refused or cut, and the stepper walks
+// every multiply of the lesson's output.
+TEST_F(UiWindow, OneDFullAndKerasSameLessonsOpenInTheWindow) {
+  struct Case {
+    const char* lesson;
+    int64_t total;  // windows × (taps + 1)
+  };
+  const Case cases[] = {
+      {"np-convolve-full", 5 * (3 + 1)},     // 5 outputs of a 3-tap kernel
+      {"scipy-convolve-full", 25 * (9 + 1)},  // 5×5 outputs, 3×3 kernel
+      {"keras-same-stride-2", 4 * (9 + 1)},   // 2×2 outputs, 3×3 kernel
+      {"keras-maxpool-same", 8 * (4 + 1)},    // 2 channels × 2×2 outputs, 2×2 window
+  };
+  const fs::path st = m_dir / "lesson.json";
+  for (const Case& c : cases) {
+    ASSERT_EQ(run_frames(m_dir, std::string("--frames 3 --step 2 --lesson ") + c.lesson +
+                                    " --size 1280x720 --status-file '" + st.string() + "'"),
+              0)
+        << c.lesson;
+    std::ifstream in(st);
+    const json j = json::parse(in);
+    EXPECT_EQ(j.at("lesson"), c.lesson);
+    EXPECT_EQ(j.at("error"), "") << c.lesson;
+    EXPECT_EQ(j.at("total").get<int64_t>(), c.total) << c.lesson;
+    EXPECT_TRUE(j.at("clipped").empty()) << c.lesson << ": cut " << j.at("clipped").dump();
+    for (const auto& view : j.at("overflow"))
+      EXPECT_NE(view, "Lesson") << c.lesson << ": the canvas does not fit";
+  }
+}
+
 // A window made smaller re-flows: every open view stays inside it with a usable width, Inputs and
 // the kernel editor step aside (the View menu opens them) and come back when it is wide again.
 TEST_F(UiWindow, ResizeTo1024x640KeepsEveryViewUsable) {

@@ -161,7 +161,7 @@ struct AppState {
   bool screenshot_requested = false;
   std::string notice;         // one line shown in the status bar ("Screenshot written to ...")
   double notice_until = 0.0;  // ImGui time at which the notice disappears
-  std::string banner;         // a persistent warning (missing font, no GL 4.3, ...)
+  std::string banner;         // a persistent warning (a missing font, ...)
   double time = 0.0;          // seconds since start, set by main.cpp each frame
 
   // Also marks Dirty::status (the notice is part of the status JSON).

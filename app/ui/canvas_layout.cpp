@@ -22,7 +22,9 @@ FlowLayout layout_at(const FlowContent& f, const FlowFonts& t, float cell, bool 
   L.label_h = std::round(1.15f * lh);
   L.in_w = static_cast<float>(f.grid_w) * cell;
   L.sym_w = std::round(1.4f * lh);
-  L.k_w = static_cast<float>(f.k_w) * L.kcell;
+  // The filter's column: its cells, and its label up to the arrow after it.
+  L.k_w = std::max(static_cast<float>(f.k_w) * L.kcell,
+                   static_cast<float>(f.k_label_chars) * t.char_w - L.sym_w);
   L.box_w = std::round(static_cast<float>(f.box_chars) * t.char_w + 0.9f * lh);
   L.box_h = std::round(1.6f * lh);
   // The products under the box: about 24 characters a line, at least two lines.
@@ -46,6 +48,8 @@ FlowLayout layout_at(const FlowContent& f, const FlowFonts& t, float cell, bool 
   const float grid_h = static_cast<float>(f.grid_h) * cell;
   const float k_h = static_cast<float>(f.k_h) * L.kcell;
   const float out_h = static_cast<float>(f.out_h) * cell;
+  // The products under the box take what the row has beside the channel (at least two lines; a
+  // row's longer products show their newest, canvas_flow.cpp).
   const float box_and_products = L.box_h + 2.5f * lh;
   float body = std::max({grid_h, k_h, box_and_products});
   if (!f.conv) body = std::max(body, out_h);
@@ -89,10 +93,13 @@ FlowLayout search(const FlowContent& f, const FlowFonts& t, float avail_w, float
 
 FlowLayout fit_flow(const FlowContent& f, const FlowFonts& t, float avail_w, float avail_h) {
   const FlowLayout roomy = search(f, t, avail_w, avail_h, false);
-  if (roomy.cell >= 20.0f * t.scale) return roomy;
-  // Tight: the compact flow, when it gives bigger cells.
+  // The compact flow (products on more, shorter lines, a slimmer Σ) when it gives clearly bigger
+  // cells: a tall, narrow canvas (the stage beside the preview) or a tight one.
   const FlowLayout compact = search(f, t, avail_w, avail_h, true);
-  if (compact.cell > roomy.cell) return compact;
+  const bool tight = roomy.cell < 20.0f * t.scale;
+  const bool scrolls_more = compact.scrolls && !roomy.scrolls;  // keep every row on screen
+  if (!scrolls_more && compact.cell > (tight ? 1.0f : 1.25f) * roomy.cell) return compact;
+  if (!tight) return roomy;
   if (roomy.cell > 0) return roomy;
   // Nothing fits the width even with tiny cells: readable cells, and the canvas scrolls.
   FlowLayout L = layout_at(f, t, std::floor(20.0f * t.scale), true);

@@ -20,6 +20,7 @@ struct FlowContent {
   int box_chars = 10;        // the widest partial-sum box text, in characters ("p0 = −123.5")
   int out_label_chars = 12;  // the output maps' label ("y[0, 1]  3×3 · group 1")
   int out_label_chars_short = 12;  // the same without its group ("y[0, 1]  3×3")
+  int k_label_chars = 7;           // the filter slice's label ("w[0, 2]", "w[:, :, 2, 0]")
 };
 
 // Sizes of the fonts and the mode, measured by the caller.

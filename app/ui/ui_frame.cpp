@@ -29,11 +29,12 @@ bool g_narrow = false;   // the window is narrower than 1200 pixels (normal mode
 bool g_reflow = false;   // the window changed size: views the user did not place follow it
 ImVec2 g_display{0, 0};  // the window size the layout was made for
 bool g_saved_narrow_inputs = true, g_saved_narrow_kernel = true;
-// The normal layout gives the open live preview its own region beside the canvas (Parameters
-// and Inputs step aside until it closes); g_reset_panels moves the views that changed place.
+// The open live preview gets its own region beside the canvas: in the normal layout Parameters
+// and Inputs step aside until it closes; on the presentation stage it takes the arithmetic's
+// column (the arithmetic goes under the canvas). g_reset_panels moves the views that changed place.
 bool g_preview_room = false;
 unsigned g_reset_panels = 0;
-// The preview's region is in force (the normal, wide layout).
+// The preview's region is in force (the stage, or the normal layout when wide).
 bool preview_room() {
   return g_preview_room && !g_narrow;
 }
@@ -109,6 +110,13 @@ Rect default_rect(Panel p) {
       std::max(0.23f, (5.0f * ImGui::GetFrameHeightWithSpacing() +
                        2.0f * ImGui::GetStyle().WindowPadding.y + ImGui::GetFrameHeight()) /
                           std::max(h, 1.0f));
+  // The arithmetic's usual 17 lines (a window's place, the current multiply, a channel's sum, the
+  // partials and the bias) without scrolling, from half the right column up to 60%.
+  const float arithmetic_h =
+      std::clamp((17.0f * ImGui::GetTextLineHeightWithSpacing() + ImGui::GetFrameHeight() +
+                  2.0f * ImGui::GetStyle().WindowPadding.y) /
+                     std::max(h, 1.0f),
+                 0.5f, 0.6f);
   Frac r{};
   if (g_presentation) {
     // A stage for a projector: the canvas and the arithmetic side by side, a slim timeline strip
@@ -118,11 +126,13 @@ Rect default_rect(Panel p) {
         0.3f, (ImGui::GetFrameHeight() + 2.0f * slim_padding() + 4.0f) / std::max(h, 1.0f));
     const float top = 1.0f - strip;
     switch (p) {
+      // With the live preview open it takes the right column, full height; the canvas and the
+      // arithmetic share the left one.
       case Panel::canvas:
-        r = {0, 0, 0.70f, top};
+        r = preview_room() ? Frac{0, 0, 0.55f, top * 0.62f} : Frac{0, 0, 0.70f, top};
         break;
       case Panel::arithmetic:
-        r = {0.70f, 0, 0.30f, top};
+        r = preview_room() ? Frac{0, top * 0.62f, 0.55f, top * 0.38f} : Frac{0.70f, 0, 0.30f, top};
         break;
       case Panel::timeline:
         r = {0, top, 1.0f, strip};
@@ -137,7 +147,7 @@ Rect default_rect(Panel p) {
         r = {0.34f, 0.04f, 0.30f, 0.70f};
         break;
       case Panel::preview:
-        r = {0.02f, 0.04f, 0.62f, 0.90f};
+        r = {0.55f, 0, 0.45f, top};
         break;
       case Panel::browser:
         r = {0.15f, 0.08f, 0.70f, 0.84f};
@@ -171,10 +181,10 @@ Rect default_rect(Panel p) {
       r = {cx, 1.0f - timeline_h, cw, timeline_h};
       break;
     case Panel::arithmetic:
-      r = {left + mid, 0, right, 0.50f};
+      r = {left + mid, 0, right, arithmetic_h};
       break;
     case Panel::kernel:
-      r = {left + mid, 0.50f, right, 0.50f};
+      r = {left + mid, arithmetic_h, right, 1.0f - arithmetic_h};
       break;
     case Panel::preview:
       r = preview_room() ? Frac{0, 0, room, 1.0f}
@@ -303,11 +313,23 @@ void draw_menu_bar(AppState& s) {
     ImGui::EndMenu();
   }
   if (ImGui::BeginMenu("Lesson")) {
-    for (const Lesson& l : builtin_lessons()) {
-      const bool current = l.name == s.lesson_name;
-      if (ImGui::MenuItem(l.title.c_str(), l.name.c_str(), current)) {
-        load_lesson(s, l);
+    // The seeds' lessons (PageDown cycles through them), then two submenus.
+    const auto items = [&](const std::vector<Lesson>& lessons) {
+      for (const Lesson& l : lessons) {
+        if (ImGui::MenuItem(l.title.c_str(), l.name.c_str(), l.name == s.lesson_name)) {
+          load_lesson(s, l);
+        }
       }
+    };
+    items(builtin_lessons());
+    ImGui::Separator();
+    if (ImGui::BeginMenu("Transposed convolution")) {
+      items(text_lessons());
+      ImGui::EndMenu();
+    }
+    if (ImGui::BeginMenu("1-D, 'full' and Keras's 'same'")) {
+      items(text_conv_lessons());
+      ImGui::EndMenu();
     }
     ImGui::Separator();
     if (ImGui::MenuItem("Next lesson", "PageDown")) cycle_lesson(s, +1);
@@ -643,10 +665,11 @@ void note_layout_change(AppState& s) {
 // The live preview opened or closed in the normal layout (or the layout changed under it): move
 // the views whose place depends on it.
 void follow_preview(const AppState& s) {
-  const bool room = s.show_preview && !s.presentation;
+  const bool room = s.show_preview;
   if (room == g_preview_room) return;
   g_preview_room = room;
-  for (Panel p : {Panel::params, Panel::inputs, Panel::canvas, Panel::timeline, Panel::preview})
+  for (Panel p : {Panel::params, Panel::inputs, Panel::canvas, Panel::timeline, Panel::arithmetic,
+                  Panel::preview})
     g_reset_panels |= 1u << static_cast<unsigned>(p);
 }
 
@@ -660,12 +683,14 @@ void draw_frame(AppState& s, float fps) {
   draw_menu_bar(s);
   if (g_status_h == 0.0f) g_status_h = ImGui::GetFrameHeight() + ImGui::GetStyle().WindowPadding.y;
 
-  if (s.show_params && !preview_room()) {
+  // (On the stage the editing views float when asked for, preview or not.)
+  const bool side_taken = preview_room() && !s.presentation;
+  if (s.show_params && !side_taken) {
     place(Panel::params);
     draw_params(s);
     enforce(s, Panel::params, "Parameters");
   }
-  if (s.show_inputs && !preview_room()) {
+  if (s.show_inputs && !side_taken) {
     place(Panel::inputs);
     draw_inputs_panel(s);
     enforce(s, Panel::inputs, "Inputs");
