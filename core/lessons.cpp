@@ -464,10 +464,6 @@ Result<Lesson> find_lesson(const std::string& name) {
 }
 
 Result<Lesson> find_any_lesson(const std::string& name) {
-  return find_in(name, {&builtin_lessons(), &text_lessons()});
-}
-
-Result<Lesson> find_printable_lesson(const std::string& name) {
   return find_in(name, {&builtin_lessons(), &text_lessons(), &text_conv_lessons()});
 }
 

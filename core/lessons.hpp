@@ -40,22 +40,17 @@ struct Lesson {
 // These are the window's Lesson menu.
 const std::vector<Lesson>& builtin_lessons();
 Result<Lesson> find_lesson(const std::string& name);  // the error lists every name
-// Lessons only `convscope lesson` prints: the transposed convolution's (conv_arithmetic's "no
-// padding, unit strides, transposed", and stride 2 with output_padding 1 giving back a strided
-// conv's input shape). NOTE: the window's canvas and arithmetic panel draw conv and pooling
-// traces only, so these stay out of its menu until they draw a ConvTransposeTraceView.
+// The transposed convolution's lessons (conv_arithmetic's "no padding, unit strides,
+// transposed", and stride 2 with output_padding 1 giving back a strided conv's input shape); the
+// window draws their gather reading.
 const std::vector<Lesson>& text_lessons();
-// builtin_lessons() then text_lessons(); the error lists every name of both.
-Result<Lesson> find_any_lesson(const std::string& name);
-// Conv and pooling lessons only `convscope lesson` prints: the seed PyTorch notebook's
-// np.convolve (full, same, valid, as a conv of height 1 with the kernel flipped) and
-// scipy.signal.convolve2d with mode='full', and Keras's padding='same' with stride 2 for Conv2D
-// and both poolings (TensorFlow's padding resolved per side, core/keras.hpp).
-// NOTE: the window could draw their traces, but its padding control knows PyTorch's padding only
-// (not 'full' or per side) and its message for a text lesson names the transposed convolution,
-// so they stay out of find_any_lesson (which the window asks) until the window takes them.
+// The seed PyTorch notebook's np.convolve (full, same, valid, as a conv of height 1 with the
+// kernel flipped) and scipy.signal.convolve2d with mode='full', and Keras's padding='same' with
+// stride 2 for Conv2D and both poolings (TensorFlow's padding resolved per side,
+// core/keras.hpp).
 const std::vector<Lesson>& text_conv_lessons();
-// builtin_lessons(), text_lessons(), then text_conv_lessons(): what `convscope lesson` finds.
-Result<Lesson> find_printable_lesson(const std::string& name);
+// Any lesson by name: builtin_lessons(), text_lessons(), then text_conv_lessons(); the error
+// lists every name. What the window's Lesson menu and `convscope lesson` offer.
+Result<Lesson> find_any_lesson(const std::string& name);
 
 }  // namespace cs

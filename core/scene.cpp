@@ -3,6 +3,7 @@
 // tensor row per line). Depends on core only.
 #include "scene.hpp"
 
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -110,6 +111,15 @@ std::string pair_json(int h, int w) {
   return s;
 }
 
+// [height, width], or [top, bottom, left, right] when Keras's 'same' put more at the end.
+std::string pool_padding_json(const Pool2dParams& p) {
+  if (p.pad_bottom < 0 && p.pad_right < 0) return pair_json(p.pad_h, p.pad_w);
+  const int bottom = p.pad_bottom < 0 ? p.pad_h : p.pad_bottom;
+  const int right = p.pad_right < 0 ? p.pad_w : p.pad_right;
+  return "[" + std::to_string(p.pad_h) + ", " + std::to_string(bottom) + ", " +
+         std::to_string(p.pad_w) + ", " + std::to_string(right) + "]";
+}
+
 std::string padding_json(const PaddingSpec& p) {
   switch (p.kind) {
     case PaddingSpec::Kind::same:
@@ -117,11 +127,10 @@ std::string padding_json(const PaddingSpec& p) {
     case PaddingSpec::Kind::valid:
       return "\"valid\"";
     case PaddingSpec::Kind::full:
-    case PaddingSpec::Kind::sides:
-      // NOTE: 'full' and sides come from the command line only (--padding full, --framework
-      // keras); the window never holds them, and a scene reads back numbers, pairs, "same" and
-      // "valid" only.
-      return "\"" + padding_spec_to_string(p) + "\"";
+      return "\"full\"";
+    case PaddingSpec::Kind::sides:  // (NumPy's 'same' for an even kernel, Keras's 'same')
+      return "[" + std::to_string(p.top) + ", " + std::to_string(p.bottom) + ", " +
+             std::to_string(p.left) + ", " + std::to_string(p.right) + "]";
     case PaddingSpec::Kind::explicit_:
       break;
   }
@@ -225,6 +234,17 @@ Status read_words(const JsonReader& rd, const Json& root, Lesson& l) {
   return ok();
 }
 
+// [top, bottom, left, right]: padding given per side.
+Result<std::array<int, 4>> four_sides(const JsonReader& rd, const Json& v, const std::string& key) {
+  std::array<int, 4> out{};
+  for (std::size_t i = 0; i < 4; ++i) {
+    auto r = rd.whole(v[i], key + "[" + std::to_string(i) + "]", up_to_a_million(0));
+    if (!r) return r.error();
+    out[i] = *r;
+  }
+  return out;
+}
+
 Status read_conv(const JsonReader& rd, const Json& v, Conv2dParams& p) {
   auto s = rd.object_with(v, "conv", {"stride", "padding", "dilation", "groups", "padding_mode"});
   if (!s) return s;
@@ -253,10 +273,17 @@ Status read_conv(const JsonReader& rd, const Json& v, Conv2dParams& p) {
         p.padding = PaddingSpec::same();
       } else if (t == "valid") {
         p.padding = PaddingSpec::valid();
+      } else if (t == "full") {
+        p.padding = PaddingSpec::full();
       } else {
         return rd.fail("conv.padding is \"" + cut_text(t) +
-                       "\"; use a number, a [height, width] pair, \"same\" or \"valid\"");
+                       "\"; use a number, a [height, width] pair, [top, bottom, left, right], "
+                       "\"same\", \"valid\" or \"full\"");
       }
+    } else if (jp.is_array() && jp.size() == 4) {
+      auto sides = four_sides(rd, jp, "conv.padding");
+      if (!sides) return sides.error();
+      p.padding = PaddingSpec::sides((*sides)[0], (*sides)[1], (*sides)[2], (*sides)[3]);
     } else {
       auto r = rd.pair(jp, "conv.padding", up_to_a_million(0));
       if (!r) return r.error();
@@ -288,10 +315,19 @@ Status read_pool(const JsonReader& rd, const Json& v, Pool2dParams& p) {
   p.k_h = k->first;
   p.k_w = k->second;
   // (key, minimum, the two fields it sets)
+  if (v.contains("padding") && v["padding"].is_array() && v["padding"].size() == 4) {
+    // Keras's 'same' resolved: one more row or column at the bottom or right.
+    auto sides = four_sides(rd, v["padding"], "pool.padding");
+    if (!sides) return sides.error();
+    p.pad_h = (*sides)[0];
+    p.pad_bottom = (*sides)[1];
+    p.pad_w = (*sides)[2];
+    p.pad_right = (*sides)[3];
+  }
   for (auto [key, min, h, w] : {std::tuple{"stride", 0, &p.stride_h, &p.stride_w},
                                 std::tuple{"padding", 0, &p.pad_h, &p.pad_w},
                                 std::tuple{"dilation", 1, &p.dilation_h, &p.dilation_w}}) {
-    if (!v.contains(key)) continue;
+    if (!v.contains(key) || (std::string(key) == "padding" && p.pad_bottom >= 0)) continue;
     auto r = rd.pair(v[key], std::string("pool.") + key, up_to_a_million(min));
     if (!r) return r.error();
     *h = r->first;
@@ -557,7 +593,7 @@ std::string scene_to_json(const Scene& scene, const std::string& base_dir) {
   o += "  \"pool\": {\"op\": " + quoted(pool_op_name(p.op)) +
        ", \"kernel\": " + pair_json(p.k_h, p.k_w) +
        ", \"stride\": " + pair_json(p.stride_h, p.stride_w) +
-       ", \"padding\": " + pair_json(p.pad_h, p.pad_w) +
+       ", \"padding\": " + pool_padding_json(p) +
        ", \"dilation\": " + pair_json(p.dilation_h, p.dilation_w) +
        ", \"ceil_mode\": " + (p.ceil_mode ? "true" : "false") +
        ", \"count_include_pad\": " + (p.count_include_pad ? "true" : "false") + "},\n";

@@ -446,15 +446,16 @@ int run_lesson(int argc, char** argv) {
   if (!args) return fail(cmd, args.error());
   const std::vector<Lesson>& lessons = builtin_lessons();
   if (args->has("--list")) {
-    // One "name  title" line each; the text-only lessons last, said so in their titles.
+    // One "name  title" line each: the seeds' lessons, the transposed convolution's, then 1-D,
+    // 'full' and Keras's 'same' (the Lesson menu's three parts).
     std::size_t width = 0;
     for (const std::vector<Lesson>* list : {&lessons, &text_lessons(), &text_conv_lessons()})
       for (const Lesson& l : *list)
         width = std::max(width, l.name.size());
     for (const std::vector<Lesson>* list : {&lessons, &text_lessons(), &text_conv_lessons()})
       for (const Lesson& l : *list) {
-        std::printf("%s  %s%s\n", (l.name + std::string(width - l.name.size(), ' ')).c_str(),
-                    l.title.c_str(), list == &lessons ? "" : " (command line only)");
+        std::printf("%s  %s\n", (l.name + std::string(width - l.name.size(), ' ')).c_str(),
+                    l.title.c_str());
       }
     return kExitOk;
   }
@@ -474,7 +475,7 @@ int run_lesson(int argc, char** argv) {
     if (lessons.empty()) return fail(cmd, "this build has no built-in lessons");
     lesson = lessons.front();
   } else {
-    auto found = find_printable_lesson(args->positional().front());
+    auto found = find_any_lesson(args->positional().front());
     if (!found) return fail(cmd, found.error());
     lesson = std::move(*found);
   }

@@ -197,6 +197,82 @@ void draw_input_section(AppState& s) {
   field_error(s, "layout");
 }
 
+// Conv padding: how it is given (a number, a pair, 'same', 'valid', 'full' or one number per
+// side, as NumPy's and Keras's 'same' resolve), and its numbers.
+void draw_conv_padding(AppState& s, float half) {
+  Conv2dParams& p = s.conv;
+  static const char* kKinds[] = {"number", "pair (rows, cols)", "same", "valid",
+                                 "full",   "per side"};
+  int kind = 0;
+  switch (p.padding.kind) {
+    case PaddingSpec::Kind::same:
+      kind = 2;
+      break;
+    case PaddingSpec::Kind::valid:
+      kind = 3;
+      break;
+    case PaddingSpec::Kind::full:
+      kind = 4;
+      break;
+    case PaddingSpec::Kind::sides:
+      kind = 5;
+      break;
+    case PaddingSpec::Kind::explicit_:
+      kind = p.padding.h != p.padding.w ? 1 : 0;
+      break;
+  }
+  ImGui::SetNextItemWidth(half);
+  if (ImGui::Combo("padding", &kind, kKinds, 6)) {
+    const bool numbers = p.padding.kind == PaddingSpec::Kind::explicit_;
+    const int ph = numbers ? p.padding.h : 0, pw = numbers ? p.padding.w : 0;
+    switch (kind) {
+      case 0:
+        p.padding = PaddingSpec::symmetric(std::max(ph, pw));
+        break;
+      case 1:
+        p.padding = PaddingSpec::pair(ph, pw);
+        break;
+      case 2:
+        p.padding = PaddingSpec::same();
+        break;
+      case 3:
+        p.padding = PaddingSpec::valid();
+        break;
+      case 4:
+        p.padding = PaddingSpec::full();
+        break;
+      default:
+        p.padding = PaddingSpec::sides(ph, ph, pw, pw);
+        break;
+    }
+    s.mark_dirty(Dirty::trace);
+  }
+  if (ImGui::IsItemHovered()) {
+    ImGui::SetTooltip(
+        "same: the output keeps the input's size (stride 1); valid: no padding;\n"
+        "full: dilation·(k − 1) on every side, every overlap (np.convolve's and SciPy's 'full');\n"
+        "per side: top, bottom, left, right (what NumPy's and Keras's 'same' give an even "
+        "kernel).");
+  }
+  if (kind == 0) {
+    int v = p.padding.h;
+    if (int_field("pad (all sides)", v, 0, 16, half)) {
+      p.padding = PaddingSpec::symmetric(v);
+      s.mark_dirty(Dirty::trace);
+    }
+  } else if (kind == 1) {
+    if (int_pair("pad rows, cols", p.padding.h, p.padding.w, 0, 16)) {
+      p.padding.kind = PaddingSpec::Kind::explicit_;
+      s.mark_dirty(Dirty::trace);
+    }
+  } else if (kind == 5) {
+    if (int_pair("pad top, bottom", p.padding.top, p.padding.bottom, 0, 16) |
+        int_pair("pad left, right", p.padding.left, p.padding.right, 0, 16)) {
+      s.mark_dirty(Dirty::trace);
+    }
+  }
+}
+
 void draw_conv_section(AppState& s) {
   section("Convolution");
   if (s.weight.ndim() != 4) {
@@ -226,47 +302,7 @@ void draw_conv_section(AppState& s) {
         "would never move, so every output would read the same cells.");
   }
 
-  // Padding: how it is given, then how it is filled.
-  static const char* kKinds[] = {"number", "pair (rows, cols)", "same", "valid"};
-  int kind = 0;
-  if (p.padding.kind == PaddingSpec::Kind::same) {
-    kind = 2;
-  } else if (p.padding.kind == PaddingSpec::Kind::valid) {
-    kind = 3;
-  } else if (p.padding.h != p.padding.w) {
-    kind = 1;
-  }
-  ImGui::SetNextItemWidth(half);
-  if (ImGui::Combo("padding", &kind, kKinds, 4)) {
-    const int keep = std::max(p.padding.h, p.padding.w);
-    switch (kind) {
-      case 0:
-        p.padding = PaddingSpec::symmetric(keep);
-        break;
-      case 1:
-        p.padding = PaddingSpec::pair(p.padding.h, p.padding.w);
-        break;
-      case 2:
-        p.padding = PaddingSpec::same();
-        break;
-      default:
-        p.padding = PaddingSpec::valid();
-        break;
-    }
-    s.mark_dirty(Dirty::trace);
-  }
-  if (kind == 0) {
-    int v = p.padding.h;
-    if (int_field("pad (all sides)", v, 0, 16, half)) {
-      p.padding = PaddingSpec::symmetric(v);
-      s.mark_dirty(Dirty::trace);
-    }
-  } else if (kind == 1) {
-    if (int_pair("pad rows, cols", p.padding.h, p.padding.w, 0, 16)) {
-      p.padding.kind = PaddingSpec::Kind::explicit_;
-      s.mark_dirty(Dirty::trace);
-    }
-  }
+  draw_conv_padding(s, half);
   int mode = static_cast<int>(p.padding_mode);
   static const char* kModes[] = {"zeros", "reflect", "replicate", "circular"};
   ImGui::SetNextItemWidth(half);
@@ -323,7 +359,19 @@ void draw_pool_section(AppState& s) {
   field_error(s, "kernel");
   if (int_pair("stride (0 = KH, KW)", p.stride_h, p.stride_w, 0, 16)) s.mark_dirty(Dirty::trace);
   field_error(s, "stride");
-  if (int_pair("padding", p.pad_h, p.pad_w, 0, 8)) s.mark_dirty(Dirty::trace);
+  if (p.pad_bottom < 0 && p.pad_right < 0) {
+    if (int_pair("padding", p.pad_h, p.pad_w, 0, 8)) s.mark_dirty(Dirty::trace);
+  } else {
+    // Keras's 'same' resolved: the extra row or column at the bottom or right.
+    int bottom = p.pad_bottom < 0 ? p.pad_h : p.pad_bottom;
+    int right = p.pad_right < 0 ? p.pad_w : p.pad_right;
+    if (int_pair("pad top, left", p.pad_h, p.pad_w, 0, 8) |
+        int_pair("pad bottom, right", bottom, right, 0, 8)) {
+      p.pad_bottom = bottom;
+      p.pad_right = right;
+      s.mark_dirty(Dirty::trace);
+    }
+  }
   field_error(s, "padding");
   if (is_max) {
     if (int_pair("dilation", p.dilation_h, p.dilation_w, 0, 8)) s.mark_dirty(Dirty::trace);
