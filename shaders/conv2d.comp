@@ -1,7 +1,9 @@
 #version 430
-// conv2d, exactly the engine's arithmetic (core/conv2d.hpp) in float32, for one batch item per
-// dispatch; a work group computes a TILE_H×TILE_W patch of OCB output channels of one group.
-// The loader inserts these #defines after #version:
+// conv2d, exactly the engine's arithmetic (core/conv2d.hpp) in float32 or float64, for one batch
+// item per dispatch; a work group computes a TILE_H×TILE_W patch of OCB output channels of one
+// group. The loader inserts these #defines after #version:
+//   FP64               1: tensors, tiles and sums in double (GL_ARB_gpu_shader_fp64, core since
+//                      GL 4.0; the engine probes it first); 0: float
 //   K_H, K_W, STRIDE_H, STRIDE_W, DILATION_H, DILATION_W   the kernel's geometry (loops unroll)
 //   SPAN_H, SPAN_W     rows/columns one window covers, core's span_h()/span_w():
 //                      DILATION·(K − 1) + 1
@@ -17,19 +19,25 @@
 // so that neighbouring invocations write neighbouring floats (coalesced) and read shared memory
 // without bank conflicts; ROWS trades that for PX-fold fewer shared-memory reads.
 
+#if FP64
+#define scalar double
+#else
+#define scalar float
+#endif
+
 layout(local_size_x = LOCAL_X, local_size_y = LOCAL_Y, local_size_z = 1) in;
 
 layout(std430, binding = 0) readonly buffer InputBuffer {
-  float x_in[];
+  scalar x_in[];
 };  // [c_in, in_h, in_w]
 layout(std430, binding = 1) readonly buffer WeightBuffer {
-  float w_in[];
+  scalar w_in[];
 };  // [c_out, c_in/groups, k_h, k_w]
 layout(std430, binding = 2) readonly buffer BiasBuffer {
-  float b_in[];
+  scalar b_in[];
 };  // [c_out]
 layout(std430, binding = 3) writeonly buffer OutputBuffer {
-  float y_out[];
+  scalar y_out[];
 };  // [oc - out_c_base, out_h, out_w]
 
 uniform int c_in, in_h, in_w;
@@ -71,10 +79,10 @@ int pad_source(int i, int size) {
   return (s >= 0 && s < size) ? s : -1;
 }
 
-float read_input(int base, int iy, int ix) {
+scalar read_input(int base, int iy, int ix) {
   int sy = pad_source(iy, in_h);
   int sx = pad_source(ix, in_w);
-  return (sy < 0 || sx < 0) ? 0.0 : x_in[base + sy * in_w + sx];
+  return (sy < 0 || sx < 0) ? scalar(0) : x_in[base + sy * in_w + sx];
 }
 
 // Which output column (within the tile) output j of invocation lx is.
@@ -85,8 +93,8 @@ float read_input(int base, int iy, int ix) {
 #endif
 
 #if TILED
-shared float tile[IN_TILE_H * IN_TILE_W];
-shared float wtile[OCB * TAPS];
+shared scalar tile[IN_TILE_H * IN_TILE_W];
+shared scalar wtile[OCB * TAPS];
 #endif
 
 void main() {
@@ -101,10 +109,10 @@ void main() {
   const int oc0 = group * c_out_per_group + block * OCB;
   const int oc_end = min(oc0 + OCB, (group + 1) * c_out_per_group);
 
-  float acc[OCB][PX];
+  scalar acc[OCB][PX];
   for (int m = 0; m < OCB; ++m)
     for (int j = 0; j < PX; ++j)
-      acc[m][j] = 0.0;
+      acc[m][j] = scalar(0);
 
   for (int icg = 0; icg < c_in_per_group; ++icg) {
     const int ic = group * c_in_per_group + icg;
@@ -130,30 +138,31 @@ void main() {
         const int sy = pad_source(iy0 + ty, in_h);
         for (int tx = lx; tx < IN_TILE_W; tx += LOCAL_X) {
           const int sx = pad_source(ix0 + tx, in_w);
-          tile[ty * IN_TILE_W + tx] = (sy < 0 || sx < 0) ? 0.0 : x_in[base + sy * in_w + sx];
+          tile[ty * IN_TILE_W + tx] = (sy < 0 || sx < 0) ? scalar(0) : x_in[base + sy * in_w + sx];
         }
       }
     }
     for (int i = lid; i < OCB * TAPS; i += LOCAL_SIZE) {
       const int m = i / TAPS;
       const int oc = oc0 + m;
-      wtile[i] = oc < oc_end ? w_in[(oc * c_in_per_group + icg) * TAPS + (i - m * TAPS)] : 0.0;
+      wtile[i] =
+          oc < oc_end ? w_in[(oc * c_in_per_group + icg) * TAPS + (i - m * TAPS)] : scalar(0);
     }
     barrier();
 #if ROWS
     // Register rows (STRIDE_W == 1): the PX outputs are consecutive, so one row of the window
     // for all of them is ROW_SPAN consecutive tile values, read once and reused K_W·PX times.
     for (int ky = 0; ky < K_H; ++ky) {
-      float r[ROW_SPAN];
+      scalar r[ROW_SPAN];
       const int row = (ly * STRIDE_H + ky * DILATION_H) * IN_TILE_W + lx * PX;
       for (int i = 0; i < ROW_SPAN; ++i)
         r[i] = tile[row + i];
       for (int kx = 0; kx < K_W; ++kx) {
-        float wv[OCB];
+        scalar wv[OCB];
         for (int m = 0; m < OCB; ++m)
           wv[m] = wtile[m * TAPS + ky * K_W + kx];
         for (int j = 0; j < PX; ++j) {
-          const float v = r[j + kx * DILATION_W];
+          const scalar v = r[j + kx * DILATION_W];
           for (int m = 0; m < OCB; ++m)
             acc[m][j] += v * wv[m];
         }
@@ -162,11 +171,11 @@ void main() {
 #else
     for (int ky = 0; ky < K_H; ++ky) {
       for (int kx = 0; kx < K_W; ++kx) {
-        float wv[OCB];
+        scalar wv[OCB];
         for (int m = 0; m < OCB; ++m)
           wv[m] = wtile[m * TAPS + ky * K_W + kx];
         for (int j = 0; j < PX; ++j) {
-          const float v = tile[(ly * STRIDE_H + ky * DILATION_H) * IN_TILE_W +
+          const scalar v = tile[(ly * STRIDE_H + ky * DILATION_H) * IN_TILE_W +
                                OX_OF(lx, j) * STRIDE_W + kx * DILATION_W];
           for (int m = 0; m < OCB; ++m)
             acc[m][j] += v * wv[m];
@@ -182,7 +191,7 @@ void main() {
         for (int j = 0; j < PX; ++j) {
           const int ox = tile_x0 + OX_OF(lx, j);
           const int ix = ox * STRIDE_W + kx * DILATION_W - pad_left;
-          const float v = read_input(base, iy, ix);
+          const scalar v = read_input(base, iy, ix);
           for (int m = 0; m < OCB; ++m) {
             const int oc = min(oc0 + m, oc_end - 1);
             acc[m][j] += v * w_in[(oc * c_in_per_group + icg) * TAPS + ky * K_W + kx];
@@ -198,7 +207,7 @@ void main() {
   for (int m = 0; m < OCB; ++m) {
     const int oc = oc0 + m;
     if (oc >= oc_end) break;
-    const float b = has_bias != 0 ? b_in[oc] : 0.0;
+    const scalar b = has_bias != 0 ? b_in[oc] : scalar(0);
     for (int j = 0; j < PX; ++j) {
       const int ox = tile_x0 + OX_OF(lx, j);
       if (ox < out_w) y_out[((oc - out_c_base) * out_h + oy) * out_w + ox] = acc[m][j] + b;

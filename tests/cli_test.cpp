@@ -879,11 +879,11 @@ TEST_F(CliTest, ConvTransposeWritesPyTorchsNumbers) {
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.out.find("float32 [1, 1, 3, 3] on cpu"), std::string::npos) << r.out;
   expect_values(load("y.npy"), {1, 1, 3, 3}, {4, 6, 8, 6, 4, 8, 12, 12, 16});
-  // --backend auto computes on the CPU (there is no shader), the same numbers.
+  // --backend auto: the GPU's shader where it works, else the CPU; these sums of small whole
+  // numbers are exact in float32 either way.
   r = run({"conv-transpose", "--input", x, "--weight", w, "--stride=2", "--padding=1",
            "--output-padding=1", "--backend", "auto", "--out", path("auto.npy")});
   ASSERT_EQ(r.status, 0) << r.err;
-  EXPECT_NE(r.out.find("on cpu"), std::string::npos) << r.out;
   EXPECT_TRUE(load("auto.npy").identical(load("y.npy")));
 }
 
@@ -964,8 +964,6 @@ TEST_F(CliTest, ConvTransposeErrorsAreSentences) {
                  "it must be [C_in, C_out/groups, KH, KW]", out);
   expect_failure({"conv-transpose", "--input", x, "--weight", w, "--padding", "same", "--out", out},
                  "--padding same is a conv option", out);
-  expect_failure({"conv-transpose", "--input", x, "--weight", w, "--backend", "gpu", "--out", out},
-                 "no GPU shader for transposed convolution", out);
   expect_failure({"conv-transpose", "--input", x, "--weight", w, "--padding", "2", "--out", out},
                  "padding 2 crops 4 rows from the 3 rows the kernel stamps cover", out);
   expect_failure({"conv-transpose", "--input", x, "--weight", w, "--flip", "--out", out},

@@ -26,7 +26,7 @@ TEST(GpuShaders, EveryShaderFileIsEmbeddedVerbatim) {
     ASSERT_NE(embedded, nullptr) << name << " is not embedded: rebuild";
     EXPECT_EQ(std::string(embedded), text.str()) << name << " differs from its embedded copy";
   }
-  EXPECT_GE(count, 5);
+  EXPECT_GE(count, 7);
   EXPECT_EQ(cs::gpu::embedded_shader("no-such.comp"), nullptr);
 }
 
@@ -42,21 +42,36 @@ TEST(GpuShaders, EmbeddedCopiesCompileAndABrokenShaderShowsTheDriverLog) {
   CS_REQUIRE_GPU();
   auto context = cs::gpu::HeadlessContext::create();
   ASSERT_TRUE(context->valid() && context->is_43()) << context->error();
-  const std::vector<std::pair<std::string, int>> conv_defines = {
+  using Defines = std::vector<std::pair<std::string, int>>;
+  const Defines conv_defines = {
       {"K_H", 3},        {"K_W", 3},    {"STRIDE_H", 1}, {"STRIDE_W", 1}, {"DILATION_H", 1},
       {"DILATION_W", 1}, {"SPAN_H", 3}, {"SPAN_W", 3},   {"LOCAL_X", 16}, {"LOCAL_Y", 16},
       {"PX", 8},         {"OCB", 4},    {"TILED", 1},    {"ROWS", 1}};
-  for (const char* name :
-       {"conv2d.comp", "pool2d.comp", "range.comp", "display.comp", "probe.comp"}) {
-    std::string source = cs::gpu::embedded_shader(name);
-    if (std::string(name) == "conv2d.comp") {
-      std::string block;
-      for (const auto& [k, v] : conv_defines)
+  const Defines transpose_defines = {{"K_H", 3},      {"K_W", 2},        {"STRIDE_H", 2},
+                                     {"STRIDE_W", 1}, {"DILATION_H", 1}, {"DILATION_W", 2}};
+  // Those read by the engine with FP64 are compiled in both precisions (FP64 0 and 1).
+  struct Case {
+    const char* name;
+    Defines defines;
+    bool has_fp64;
+  };
+  const Case cases[] = {{"conv2d.comp", conv_defines, true},
+                        {"pool2d.comp", {}, true},
+                        {"conv_transpose2d.comp", transpose_defines, true},
+                        {"range.comp", {}, false},
+                        {"display.comp", {}, false},
+                        {"probe.comp", {}, false},
+                        {"probe_fp64.comp", {}, false}};
+  for (const Case& c : cases) {
+    for (int fp64 = 0; fp64 <= (c.has_fp64 ? 1 : 0); ++fp64) {
+      std::string source = cs::gpu::embedded_shader(c.name);
+      std::string block = c.has_fp64 ? "#define FP64 " + std::to_string(fp64) + "\n" : "";
+      for (const auto& [k, v] : c.defines)
         block += "#define " + k + " " + std::to_string(v) + "\n";
       source.insert(source.find('\n') + 1, block);
+      cs::gpu::ComputeProgram program(c.name, source);
+      EXPECT_TRUE(program.valid()) << c.name << " FP64 " << fp64 << ": " << program.log();
     }
-    cs::gpu::ComputeProgram program(name, source);
-    EXPECT_TRUE(program.valid()) << program.log();
   }
   cs::gpu::ComputeProgram broken("broken.comp",
                                  "#version 430\nlayout(local_size_x = 1) in;\nvoid main() { "

@@ -231,8 +231,8 @@ const CommandSpec& conv_transpose_spec() {
         "(in \xE2\x88\x92 1)\xC2\xB7stride \xE2\x88\x92 2\xC2\xB7padding + "
         "dilation\xC2\xB7(k \xE2\x88\x92 1) + output_padding + 1 rows (and columns),\n"
         "written as .npy in the input's layout and dtype. The weight is [C_in, C_out/G, KH, KW],\n"
-        "not conv2d's order. There is no GPU shader for it yet: --backend auto computes on the\n"
-        "CPU and --backend gpu is refused.",
+        "not conv2d's order. --backend gpu computes it with a compute shader (gather form), in\n"
+        "float64 too where the GPU has double precision.",
         {
             {"--input", "X.npy", "input [N, C_in, H, W] (nhwc: [N, H, W, C_in]), float32/float64"},
             {"--weight", "W.npy",
@@ -253,11 +253,8 @@ const CommandSpec& conv_transpose_spec() {
     for (const OptionSpec& o : conv_transpose_geometry_options())
       s.options.push_back(o);
     s.options.push_back(framework_option("conv-transpose"));
-    for (OptionSpec o : run_option_rows(true)) {
-      if (std::string(o.name) == "--backend")
-        o.help = "cpu (default); auto: the CPU too; gpu: refused";
+    for (const OptionSpec& o : run_option_rows(true))
       s.options.push_back(o);
-    }
     return s;
   }();
   return spec;
@@ -416,7 +413,7 @@ int run_conv(int argc, char** argv) {
 }
 
 // conv-transpose: [N, C_in, H, W] * [C_in, C_out/G, KH, KW] (+ [C_out]) => [N, C_out, OH, OW]
-// (or NHWC with Keras's [KH, KW, C_out/G, C_in] kernel). CPU only: there is no shader yet.
+// (or NHWC with Keras's [KH, KW, C_out/G, C_in] kernel), on the CPU or the GPU.
 int run_conv_transpose(int argc, char** argv) {
   const std::string cmd = "conv-transpose";
   const CommandSpec& spec = conv_transpose_spec();
@@ -424,12 +421,6 @@ int run_conv_transpose(int argc, char** argv) {
   auto inv = parse_invocation(argc, argv, spec, {"--input", "--weight", "--out"});
   if (!inv) return fail(cmd, inv.error());
   const Args& args = inv->args;
-  if (inv->opt.backend == Backend::gpu) {
-    return fail(cmd,
-                "--backend gpu: ConvScope has no GPU shader for transposed convolution yet; use "
-                "--backend cpu (or auto, which computes on the CPU)");
-  }
-  inv->opt.backend = Backend::cpu;  // auto: the CPU, the only backend there is
   auto framework = framework_from(args);
   if (!framework) return fail(cmd, framework.error());
   auto keras_padding = keras_padding_from(args);
@@ -452,12 +443,24 @@ int run_conv_transpose(int argc, char** argv) {
   auto geo =
       conv_transpose2d_geometry_for(ops->input.shape(), ops->weight.shape(), bias_len, *params);
   if (!geo) return fail(cmd, geo.error());
+  // Memory and work against the limits before either backend starts (core/limits.hpp).
+  const ConvTransposeGeometry& g = *geo;
+  if (auto st = check_cost(conv_transpose2d_cost(g.n, g.c_in, g.in_h, g.in_w, g.c_out, g.out_h,
+                                                 g.out_w, g.c_in_per_group * g.k_h * g.k_w,
+                                                 ops->input.dtype(), params->layout));
+      !st) {
+    return fail(cmd, st.error());
+  }
 
   ExecOptions exec;
   exec.threads = inv->opt.threads;
   return compute_and_write(
       cmd, *inv,
-      [&](Backend) {
+      [&](Backend b) -> Result<Tensor> {
+        if (b == Backend::gpu) {
+          return plan ? gpu::keras_conv_transpose2d(ops->input, ops->weight, ops->bias_ptr(), *plan)
+                      : gpu::conv_transpose2d(ops->input, ops->weight, ops->bias_ptr(), *params);
+        }
         if (plan)
           return keras_conv_transpose2d(ops->input, ops->weight, ops->bias_ptr(), *plan, exec);
         return conv_transpose2d(ops->input, ops->weight, ops->bias_ptr(), *params, exec);

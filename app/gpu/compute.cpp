@@ -1,7 +1,8 @@
-// The free cs::gpu::conv2d / pool2d: validation and layout/dtype conversion here, the work on a
-// private compute thread that owns a HeadlessContext and a GpuEngine.
+// The free cs::gpu::conv2d / pool2d / conv_transpose2d: validation and layout/dtype conversion
+// here, the work on a private compute thread that owns a HeadlessContext and a GpuEngine.
 #include "app/gpu/compute.hpp"
 
+#include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -14,6 +15,7 @@
 #include "app/gpu/gl_context.hpp"
 #include "app/gpu/gpu_engine.hpp"
 #include "core/conv2d.hpp"
+#include "core/conv_transpose.hpp"
 #include "core/geometry.hpp"
 #include "core/limits.hpp"
 
@@ -74,6 +76,8 @@ class ComputeThread {
       m_status.device = m_engine->description();
       if (m_engine->valid()) {
         m_status.available = true;
+        m_status.fp64 = m_engine->caps().fp64;
+        m_status.fp64_reason = m_engine->caps().fp64_reason;
       } else {
         m_status.reason = "GPU compute is unavailable: " + m_engine->error();
       }
@@ -107,8 +111,8 @@ Error unavailable(const ComputeStatus& s) {
   return make_error(s.reason + "; use --backend cpu (or auto)", "backend");
 }
 
-// Runs `op` on the compute thread and brings its NCHW float32 result back to `dtype` and, when
-// `nhwc`, to NHWC; an error saying why when there is no GPU engine.
+// Runs `op` on the compute thread and brings its NCHW result (float32 or float64) back to
+// `dtype` and, when `nhwc`, to NHWC; an error saying why when there is no GPU engine.
 Result<Tensor> run_on_gpu(const std::function<Result<Tensor>(GpuEngine&, GpuTimings&)>& op,
                           DType dtype, bool nhwc) {
   ComputeThread& thread = ComputeThread::get();
@@ -122,8 +126,36 @@ Result<Tensor> run_on_gpu(const std::function<Result<Tensor>(GpuEngine&, GpuTimi
   if (!result) return unavailable(thread.status());
   if (!*result) return result->error();
   Tensor out = std::move(**result);
-  if (dtype != DType::f32) out = out.to(dtype);
+  if (out.dtype() != dtype) out = out.to(dtype);
   return nhwc ? nchw_to_nhwc(out) : out;
+}
+
+// input [N, C_in, H, W] / [N, H, W, C_in], weight [C_in, C_out/g, KH, KW] / Keras's
+// [KH, KW, C_out/g, C_in], bias [C_out] => output in the input's layout and dtype, with its last
+// `crop_bottom` rows and `crop_right` columns left out (Keras's crop; 0 for PyTorch).
+Result<Tensor> conv_transpose_on_gpu(const Tensor& input, const Tensor& weight, const Tensor* bias,
+                                     const ConvTranspose2dParams& params, int crop_bottom,
+                                     int crop_right) {
+  if (auto st = check_conv2d_operands(input, weight, bias); !st) return st.error();
+  Result<ConvTransposeGeometry> geo = conv_transpose2d_geometry_for(
+      input.shape(), weight.shape(), bias != nullptr ? bias->dim(0) : -1, params);
+  if (!geo) return geo.error();
+  // The gather form computes each output on its own: the kept rows are the same values.
+  ConvTransposeGeometry g = *geo;
+  g.out_h = std::max<int64_t>(0, g.out_h - crop_bottom);
+  g.out_w = std::max<int64_t>(0, g.out_w - crop_right);
+  const bool nhwc = params.layout == Layout::nhwc;
+  if (g.outputs() == 0) {
+    Tensor empty(input.dtype(), {g.n, g.c_out, g.out_h, g.out_w});
+    return nhwc ? nchw_to_nhwc(empty) : empty;
+  }
+  const Tensor in_nchw = nhwc ? nhwc_to_nchw(input) : input;
+  const Tensor w_iohw = nhwc ? keras_to_torch_transpose_kernel(weight) : weight;
+  return run_on_gpu(
+      [&](GpuEngine& engine, GpuTimings& t) {
+        return engine.conv_transpose2d(g, in_nchw, w_iohw, bias, &t);
+      },
+      input.dtype(), nhwc);
 }
 
 }  // namespace
@@ -149,10 +181,9 @@ Result<Tensor> conv2d(const Tensor& input, const Tensor& weight, const Tensor* b
     return st.error();
   }
   const bool nhwc = params.layout == Layout::nhwc;
-  const Tensor in32 = (nhwc ? nhwc_to_nchw(input) : input).to(DType::f32);
-  const Tensor w32 = (nhwc ? hwio_to_oihw(weight) : weight).to(DType::f32);
-  std::optional<Tensor> b32;
-  if (bias != nullptr) b32 = bias->to(DType::f32);
+  // check_conv2d_operands made every operand the input's dtype: float64 stays float64.
+  const Tensor in_nchw = nhwc ? nhwc_to_nchw(input) : input;
+  const Tensor w_oihw = nhwc ? hwio_to_oihw(weight) : weight;
   if (geo->outputs() == 0) {
     Tensor empty(input.dtype(), {geo->n, geo->c_out, geo->out_h, geo->out_w});
     return nhwc ? nchw_to_nhwc(empty) : empty;
@@ -160,7 +191,7 @@ Result<Tensor> conv2d(const Tensor& input, const Tensor& weight, const Tensor* b
 
   return run_on_gpu(
       [&](GpuEngine& engine, GpuTimings& t) {
-        return engine.conv2d(*geo, in32, w32, b32 ? &*b32 : nullptr, ConvVariant::tiled, &t);
+        return engine.conv2d(*geo, in_nchw, w_oihw, bias, ConvVariant::tiled, &t);
       },
       input.dtype(), nhwc);
 }
@@ -173,13 +204,24 @@ Result<Tensor> pool2d(const Tensor& input, const Pool2dParams& params) {
     return st.error();
   }
   const bool nhwc = params.layout == Layout::nhwc;
-  const Tensor in32 = (nhwc ? nhwc_to_nchw(input) : input).to(DType::f32);
+  const Tensor in_nchw = nhwc ? nhwc_to_nchw(input) : input;
   if (geo->outputs() == 0) {
     Tensor empty(input.dtype(), {geo->n, geo->c_out, geo->out_h, geo->out_w});
     return nhwc ? nchw_to_nhwc(empty) : empty;
   }
-  return run_on_gpu([&](GpuEngine& engine, GpuTimings& t) { return engine.pool2d(*geo, in32, &t); },
-                    input.dtype(), nhwc);
+  return run_on_gpu(
+      [&](GpuEngine& engine, GpuTimings& t) { return engine.pool2d(*geo, in_nchw, &t); },
+      input.dtype(), nhwc);
+}
+
+Result<Tensor> conv_transpose2d(const Tensor& input, const Tensor& weight, const Tensor* bias,
+                                const ConvTranspose2dParams& params) {
+  return conv_transpose_on_gpu(input, weight, bias, params, 0, 0);
+}
+
+Result<Tensor> keras_conv_transpose2d(const Tensor& input, const Tensor& weight, const Tensor* bias,
+                                      const KerasTransposePlan& plan) {
+  return conv_transpose_on_gpu(input, weight, bias, plan.torch, plan.crop_bottom, plan.crop_right);
 }
 
 }  // namespace cs::gpu

@@ -1,8 +1,11 @@
 // Labelled GL objects, compute programs with full logs, timer queries, the capability probe.
 #include "app/gpu/gl_util.hpp"
 
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <vector>
 
 #include "app/gpu/shader_library.hpp"
@@ -166,6 +169,10 @@ void ComputeProgram::set_int(const char* name, int value) const {
   glProgramUniform1i(m_id, glGetUniformLocation(m_id, name), value);
 }
 
+void ComputeProgram::set_double(const char* name, double value) const {
+  glProgramUniform1d(m_id, glGetUniformLocation(m_id, name), value);
+}
+
 void ComputeProgram::set_vec3(const char* name, const float* xyz, int count) const {
   glProgramUniform3fv(m_id, glGetUniformLocation(m_id, name), count, xyz);
 }
@@ -188,6 +195,88 @@ double TimerQuery::wait_ms() {
   return static_cast<double>(ns) / 1e6;
 }
 
+namespace {
+
+constexpr int kProbeSlots = 256;
+
+// Compiles shaders/<name>, lets `set_uniforms` set its uniforms, runs kProbeSlots invocations
+// (64 per work group) and reads kProbeSlots·slot_bytes bytes back into `out`; "" or why not
+// ("did not build: <log>").
+std::string run_probe(const char* name, std::size_t slot_bytes,
+                      const std::function<void(const ComputeProgram&)>& set_uniforms,
+                      std::vector<unsigned char>& out) {
+  Result<std::string> source = shader_source(name);
+  if (!source) return source.error().message;
+  ComputeProgram program(name, *source);
+  if (!program.valid()) return "did not build: " + program.log();
+  Buffer buffer(std::string("convscope.") + name);
+  const std::size_t bytes = kProbeSlots * slot_bytes;
+  if (!buffer.reserve(bytes)) return "could not allocate a buffer";
+  set_uniforms(program);
+  glUseProgram(program.id());
+  glBindBufferBase(GL_SHADER_STORAGE_BUFFER, 0, buffer.id());
+  glDispatchCompute(kProbeSlots / 64, 1, 1);
+  glMemoryBarrier(GL_BUFFER_UPDATE_BARRIER_BIT);
+  out.assign(bytes, 0);
+  glBindBuffer(GL_SHADER_STORAGE_BUFFER, buffer.id());
+  glGetBufferSubData(GL_SHADER_STORAGE_BUFFER, 0, static_cast<GLsizeiptr>(bytes), out.data());
+  glUseProgram(0);
+  const std::string err = take_gl_error();
+  return err.empty() ? "" : "ran into " + err;
+}
+
+// probe.comp writes 2i + 1 into slot i; "" or what went wrong.
+std::string probe_compute_shader() {
+  std::vector<unsigned char> bytes;
+  if (std::string why = run_probe(
+          "probe.comp", 4, [](const ComputeProgram&) {}, bytes);
+      !why.empty()) {
+    return "the compute probe " + why;
+  }
+  for (int i = 0; i < kProbeSlots; ++i) {
+    GLuint v = 0;
+    std::memcpy(&v, bytes.data() + static_cast<std::size_t>(i) * 4, 4);
+    if (v != static_cast<GLuint>(2 * i + 1)) {
+      return "the compute probe ran but wrote " + std::to_string(v) + " instead of " +
+             std::to_string(2 * i + 1) + " at slot " + std::to_string(i);
+    }
+  }
+  return "";
+}
+
+// probe_fp64.comp writes i·(1 + 2^-40) + 2^-45 into slot i; "" or why double precision is not
+// usable, as the end of "GL_ARB_gpu_shader_fp64 ...".
+std::string probe_fp64_shader() {
+  if (const char* env = std::getenv("CONVSCOPE_GPU_NO_FP64");
+      env != nullptr && std::strcmp(env, "1") == 0) {
+    return "is treated as missing (CONVSCOPE_GPU_NO_FP64=1)";
+  }
+  if (epoxy_gl_version() < 40 && !epoxy_has_gl_extension("GL_ARB_gpu_shader_fp64")) {
+    return "is missing";
+  }
+  const double scale = 1.0 + std::ldexp(1.0, -40);
+  std::vector<unsigned char> bytes;
+  const std::string why = run_probe(
+      "probe_fp64.comp", 8, [&](const ComputeProgram& p) { p.set_double("step_scale", scale); },
+      bytes);
+  if (!why.empty()) return "does not work here (its probe " + why + ")";
+  for (int i = 0; i < kProbeSlots; ++i) {
+    double v = 0;
+    std::memcpy(&v, bytes.data() + static_cast<std::size_t>(i) * 8, 8);
+    const double want = i * scale + std::ldexp(1.0, -45);
+    if (v != want) {
+      char text[160];
+      std::snprintf(text, sizeof text,
+                    "does not keep double precision here (slot %d holds %.17g instead of %.17g)", i,
+                    v, want);
+      return text;
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
 ComputeCaps probe_compute() {
   ComputeCaps caps;
   const auto* renderer = reinterpret_cast<const char*>(glGetString(GL_RENDERER));
@@ -209,42 +298,17 @@ ComputeCaps probe_compute() {
   caps.max_shared_bytes = shared;
   caps.max_texture_size = tex;
 
-  std::string origin;
-  Result<std::string> source = shader_source("probe.comp", &origin);
-  if (!source) {
-    caps.reason = source.error().message;
-    return caps;
-  }
-  ComputeProgram program("probe.comp", *source);
-  if (!program.valid()) {
-    caps.reason = "the compute probe did not build: " + program.log();
-    return caps;
-  }
-  constexpr int count = 256;
-  Buffer buffer("convscope.probe");
-  if (!buffer.reserve(count * 4)) {
-    caps.reason = "the compute probe could not allocate a buffer";
-    return caps;
-  }
-  glUseProgram(program.id());
-  glBindBufferBase(GL_SHADER_STORAGE_BUFFER, 0, buffer.id());
-  glDispatchCompute(count / 64, 1, 1);
-  glMemoryBarrier(GL_BUFFER_UPDATE_BARRIER_BIT);
-  std::vector<GLuint> result(count, 0);
-  glBindBuffer(GL_SHADER_STORAGE_BUFFER, buffer.id());
-  glGetBufferSubData(GL_SHADER_STORAGE_BUFFER, 0, count * 4, result.data());
-  glUseProgram(0);
-  const std::string err = take_gl_error();
-  for (int i = 0; i < count; ++i) {
-    if (result[static_cast<std::size_t>(i)] != static_cast<GLuint>(2 * i + 1)) {
-      caps.reason = "the compute probe ran but wrote " +
-                    std::to_string(result[static_cast<std::size_t>(i)]) + " instead of " +
-                    std::to_string(2 * i + 1) + " at slot " + std::to_string(i) +
-                    (err.empty() ? "" : " (" + err + ")");
-      return caps;
-    }
-  }
+  caps.reason = probe_compute_shader();
+  if (!caps.reason.empty()) return caps;
   caps.ok = true;
+  const std::string fp64_why = probe_fp64_shader();
+  caps.fp64 = fp64_why.empty();
+  if (!caps.fp64) {
+    caps.fp64_reason = "this GPU (" + caps.renderer +
+                       ") cannot compute float64: double precision in shaders "
+                       "(GL_ARB_gpu_shader_fp64) " +
+                       fp64_why + "; use --backend cpu for float64 tensors";
+  }
   return caps;
 }
 

@@ -61,6 +61,7 @@ class ComputeProgram {
   GLuint id() const { return m_id; }
   const std::string& log() const { return m_log; }
   void set_int(const char* name, int value) const;
+  void set_double(const char* name, double value) const;  // needs GL_ARB_gpu_shader_fp64
   // A vec3 uniform, or an array of `count` of them.
   void set_vec3(const char* name, const float* xyz, int count = 1) const;
 
@@ -90,11 +91,17 @@ struct ComputeCaps {
   std::string renderer;  // GL_RENDERER, "llvmpipe (LLVM 15.0.6, 256 bits)"
   std::string version;   // GL_VERSION
   std::string reason;    // why not ok, a sentence
+  // Double precision in shaders (GL_ARB_gpu_shader_fp64, core since 4.0) compiled, ran and kept
+  // all 53 bits (shaders/probe_fp64.comp). fp64_reason: why not, one sentence naming the
+  // extension and the fix. CONVSCOPE_GPU_NO_FP64=1 pretends it is missing (for the tests).
+  bool fp64 = false;
+  std::string fp64_reason;
   int64_t max_ssbo_bytes = 0;
   int max_shared_bytes = 0;
   int max_texture_size = 0;
 };
-// Reads the version, then compiles and runs shaders/probe.comp. Needs a current context.
+// Reads the version, then compiles and runs shaders/probe.comp and, when that worked,
+// shaders/probe_fp64.comp. Needs a current context.
 ComputeCaps probe_compute();
 
 // Drains glGetError; returns the first error's name or "" when there was none.

@@ -30,8 +30,10 @@ struct ConvConfig {
   bool rows = false;
 };
 
-// The first tile shape whose input tile (with halo) and weights fit the shared memory.
-ConvConfig choose_config(const ConvGeometry& g, ConvVariant variant, int max_shared_bytes) {
+// The first tile shape whose input tile (with halo) and weights (`elem` bytes a value) fit the
+// shared memory.
+ConvConfig choose_config(const ConvGeometry& g, ConvVariant variant, int max_shared_bytes,
+                         int64_t elem) {
   ConvConfig cfg;
   cfg.ocb = static_cast<int>(std::min<int64_t>(g.c_out_per_group, 4));
   if (variant == ConvVariant::naive) {
@@ -62,7 +64,7 @@ ConvConfig choose_config(const ConvGeometry& g, ConvVariant variant, int max_sha
     // The input tile with its halo: conv2d.comp's IN_TILE_W × IN_TILE_H (from the same span).
     const int64_t in_tile_w = (tile_w - 1) * g.stride_w + g.span_w();
     const int64_t in_tile_h = (tile_h - 1) * g.stride_h + g.span_h();
-    const int64_t bytes = (in_tile_w * in_tile_h + c.ocb * g.k_h * g.k_w) * 4;
+    const int64_t bytes = (in_tile_w * in_tile_h + c.ocb * g.k_h * g.k_w) * elem;
     if (bytes <= max_shared_bytes) return c;
   }
   cfg.tiled = false;  // a huge dilated kernel: read the buffer directly
@@ -79,6 +81,15 @@ Status gl_status(const std::string& what) {
 
 std::string mb(int64_t bytes) {
   return std::to_string((bytes + (1 << 20) - 1) >> 20) + " MB";
+}
+
+// Element `index` of a tensor's storage, as bytes (float32 or float64 alike).
+const void* element(const Tensor& t, int64_t index) {
+  return static_cast<const char*>(t.raw_data()) +
+         index * static_cast<int64_t>(dtype_size(t.dtype()));
+}
+void* element(Tensor& t, int64_t index) {
+  return static_cast<char*>(t.raw_data()) + index * static_cast<int64_t>(dtype_size(t.dtype()));
 }
 
 }  // namespace
@@ -123,9 +134,9 @@ struct ConvPlan {
   int64_t z_total = 0;
 };
 
-ConvPlan plan_conv(const ConvGeometry& g, ConvVariant variant, int max_shared) {
+ConvPlan plan_conv(const ConvGeometry& g, ConvVariant variant, int max_shared, int64_t elem) {
   ConvPlan p;
-  p.cfg = choose_config(g, variant, max_shared);
+  p.cfg = choose_config(g, variant, max_shared, elem);
   p.blocks_per_group = ceil_div(g.c_out_per_group, p.cfg.ocb);
   p.z_total = g.groups * p.blocks_per_group;
   return p;
@@ -145,9 +156,11 @@ void z_channels(const ConvGeometry& g, const ConvPlan& p, int64_t z0, int64_t z1
   end = end_of(z1 - 1);
 }
 
-// conv2d.comp's compile-time constants for this geometry and plan.
-std::vector<std::pair<std::string, int>> conv_defines(const ConvGeometry& g, const ConvPlan& plan) {
-  return {{"K_H", static_cast<int>(g.k_h)},
+// conv2d.comp's compile-time constants for this geometry, plan and precision.
+std::vector<std::pair<std::string, int>> conv_defines(const ConvGeometry& g, const ConvPlan& plan,
+                                                      bool fp64) {
+  return {{"FP64", fp64 ? 1 : 0},
+          {"K_H", static_cast<int>(g.k_h)},
           {"K_W", static_cast<int>(g.k_w)},
           {"STRIDE_H", g.stride_h},
           {"STRIDE_W", g.stride_w},
@@ -185,13 +198,15 @@ void set_conv_uniforms(const ComputeProgram& p, const ConvGeometry& g, const Con
 
 Result<Tensor> GpuEngine::conv2d(const ConvGeometry& g, const Tensor& input, const Tensor& weight,
                                  const Tensor* bias, ConvVariant variant, GpuTimings* timings) {
-  if (!valid()) return make_error(m_caps.reason, "backend");
+  if (Status st = check_precision(input.dtype()); !st) return st.error();
   GpuTimings t;
+  const bool fp64 = input.dtype() == DType::f64;
+  const int64_t elem = static_cast<int64_t>(dtype_size(input.dtype()));
   const int64_t in_sample = g.c_in * g.in_h * g.in_w;
   const int64_t out_plane = g.out_h * g.out_w;
-  if (in_sample * 4 > m_caps.max_ssbo_bytes || out_plane * 4 > m_caps.max_ssbo_bytes) {
+  if (in_sample * elem > m_caps.max_ssbo_bytes || out_plane * elem > m_caps.max_ssbo_bytes) {
     return make_error("one input of " + shape_to_string({g.c_in, g.in_h, g.in_w}) + " floats is " +
-                          mb(in_sample * 4) + ", more than this GPU's storage-buffer limit of " +
+                          mb(in_sample * elem) + ", more than this GPU's storage-buffer limit of " +
                           mb(m_caps.max_ssbo_bytes) + "; use --backend cpu",
                       "backend");
   }
@@ -200,24 +215,24 @@ Result<Tensor> GpuEngine::conv2d(const ConvGeometry& g, const Tensor& input, con
   if (!up) return up.error();
   t.upload_ms += ms_since(t0);
 
-  const ConvPlan plan = plan_conv(g, variant, m_caps.max_shared_bytes);
-  Result<const ComputeProgram*> prog = program("conv2d.comp", conv_defines(g, plan));
+  const ConvPlan plan = plan_conv(g, variant, m_caps.max_shared_bytes, elem);
+  Result<const ComputeProgram*> prog = program("conv2d.comp", conv_defines(g, plan, fp64));
   if (!prog) return prog.error();
   const ComputeProgram& p = **prog;
   set_conv_uniforms(p, g, plan, bias != nullptr);
 
-  Tensor output(DType::f32, {g.n, g.c_out, g.out_h, g.out_w});
-  const int64_t max_channels = std::max<int64_t>(1, m_caps.max_ssbo_bytes / (out_plane * 4));
+  Tensor output(input.dtype(), {g.n, g.c_out, g.out_h, g.out_w});
+  const int64_t max_channels = std::max<int64_t>(1, m_caps.max_ssbo_bytes / (out_plane * elem));
   const int64_t tile_w = static_cast<int64_t>(plan.cfg.local_x) * plan.cfg.px;
   const GLuint groups_x = static_cast<GLuint>(ceil_div(g.out_w, tile_w));
   const GLuint groups_y = static_cast<GLuint>(ceil_div(g.out_h, plan.cfg.local_y));
 
   for (int64_t n = 0; n < g.n; ++n) {
     t0 = Clock::now();
-    if (!m_input->upload(input.data<float>() + g.input_index(n, 0, 0, 0),
-                         static_cast<std::size_t>(in_sample) * 4)) {
+    if (!m_input->upload(element(input, g.input_index(n, 0, 0, 0)),
+                         static_cast<std::size_t>(in_sample * elem))) {
       return make_error(
-          "the GPU could not hold the input (" + mb(in_sample * 4) + "); use --backend cpu",
+          "the GPU could not hold the input (" + mb(in_sample * elem) + "); use --backend cpu",
           "backend");
     }
     t.upload_ms += ms_since(t0);
@@ -230,7 +245,7 @@ Result<Tensor> GpuEngine::conv2d(const ConvGeometry& g, const Tensor& input, con
         ++z1;
       }
       z_channels(g, plan, z0, z1, first, end);
-      const std::size_t out_bytes = static_cast<std::size_t>((end - first) * out_plane) * 4;
+      const std::size_t out_bytes = static_cast<std::size_t>((end - first) * out_plane * elem);
       if (!m_map->reserve(out_bytes)) {
         return make_error("the GPU could not hold the output (" +
                               mb(static_cast<int64_t>(out_bytes)) + "); use --backend cpu",
@@ -238,21 +253,8 @@ Result<Tensor> GpuEngine::conv2d(const ConvGeometry& g, const Tensor& input, con
       }
       p.set_int("z_offset", static_cast<int>(z0));
       p.set_int("out_c_base", static_cast<int>(first));
-      glUseProgram(p.id());
-      glBindBufferBase(GL_SHADER_STORAGE_BUFFER, 0, m_input->id());
-      glBindBufferBase(GL_SHADER_STORAGE_BUFFER, 1, m_weight->id());
-      glBindBufferBase(GL_SHADER_STORAGE_BUFFER, 2, m_bias->id());
-      glBindBufferBase(GL_SHADER_STORAGE_BUFFER, 3, m_map->id());
-      m_timer->begin();
-      glDispatchCompute(groups_x, groups_y, static_cast<GLuint>(z1 - z0));
-      m_timer->end();
-      t.compute_ms += m_timer->wait_ms();
-      t0 = Clock::now();
-      glMemoryBarrier(GL_BUFFER_UPDATE_BARRIER_BIT);
-      glBindBuffer(GL_SHADER_STORAGE_BUFFER, m_map->id());
-      glGetBufferSubData(GL_SHADER_STORAGE_BUFFER, 0, static_cast<GLsizeiptr>(out_bytes),
-                         output.data<float>() + g.output_index(n, first, 0, 0));
-      t.readback_ms += ms_since(t0);
+      dispatch_and_read(p, groups_x, groups_y, static_cast<GLuint>(z1 - z0), out_bytes,
+                        element(output, g.output_index(n, first, 0, 0)), t);
       z0 = z1;
     }
   }
@@ -264,17 +266,19 @@ Result<Tensor> GpuEngine::conv2d(const ConvGeometry& g, const Tensor& input, con
 }
 
 Result<Tensor> GpuEngine::pool2d(const PoolGeometry& g, const Tensor& input, GpuTimings* timings) {
-  if (!valid()) return make_error(m_caps.reason, "backend");
+  if (Status st = check_precision(input.dtype()); !st) return st.error();
   GpuTimings t;
+  const int64_t elem = static_cast<int64_t>(dtype_size(input.dtype()));
   const int64_t in_sample = g.c_in * g.in_h * g.in_w;
   const int64_t out_sample = g.c_out * g.out_h * g.out_w;
-  if (in_sample * 4 > m_caps.max_ssbo_bytes || out_sample * 4 > m_caps.max_ssbo_bytes) {
+  if (in_sample * elem > m_caps.max_ssbo_bytes || out_sample * elem > m_caps.max_ssbo_bytes) {
     return make_error("one input of " + shape_to_string({g.c_in, g.in_h, g.in_w}) + " floats is " +
-                          mb(in_sample * 4) + ", more than this GPU's storage-buffer limit of " +
+                          mb(in_sample * elem) + ", more than this GPU's storage-buffer limit of " +
                           mb(m_caps.max_ssbo_bytes) + "; use --backend cpu",
                       "backend");
   }
-  Result<const ComputeProgram*> prog = program("pool2d.comp", {});
+  Result<const ComputeProgram*> prog =
+      program("pool2d.comp", {{"FP64", input.dtype() == DType::f64 ? 1 : 0}});
   if (!prog) return prog.error();
   const ComputeProgram& p = **prog;
   p.set_int("c", static_cast<int>(g.c_in));  // pooling: c_in == c_out
@@ -294,35 +298,120 @@ Result<Tensor> GpuEngine::pool2d(const PoolGeometry& g, const Tensor& input, Gpu
   p.set_int("dilation_w", g.dilation_w);
   p.set_int("op", g.op == PoolOp::max ? 0 : 1);
   p.set_int("count_include_pad", g.count_include_pad ? 1 : 0);
-  Tensor output(DType::f32, {g.n, g.c_out, g.out_h, g.out_w});
+  Tensor output(input.dtype(), {g.n, g.c_out, g.out_h, g.out_w});
   for (int64_t n = 0; n < g.n; ++n) {
     auto t0 = Clock::now();
-    if (!m_input->upload(input.data<float>() + g.input_index(n, 0, 0, 0),
-                         static_cast<std::size_t>(in_sample) * 4) ||
-        !m_map->reserve(static_cast<std::size_t>(out_sample) * 4)) {
+    if (!m_input->upload(element(input, g.input_index(n, 0, 0, 0)),
+                         static_cast<std::size_t>(in_sample * elem)) ||
+        !m_map->reserve(static_cast<std::size_t>(out_sample * elem))) {
       return make_error("the GPU could not hold the pooling buffers; use --backend cpu", "backend");
     }
     t.upload_ms += ms_since(t0);
-    glUseProgram(p.id());
-    glBindBufferBase(GL_SHADER_STORAGE_BUFFER, 0, m_input->id());
-    glBindBufferBase(GL_SHADER_STORAGE_BUFFER, 3, m_map->id());
-    m_timer->begin();
-    glDispatchCompute(static_cast<GLuint>(ceil_div(g.out_w, 16)),
-                      static_cast<GLuint>(ceil_div(g.out_h, 8)), static_cast<GLuint>(g.c_out));
-    m_timer->end();
-    t.compute_ms += m_timer->wait_ms();
-    t0 = Clock::now();
-    glMemoryBarrier(GL_BUFFER_UPDATE_BARRIER_BIT);
-    glBindBuffer(GL_SHADER_STORAGE_BUFFER, m_map->id());
-    glGetBufferSubData(GL_SHADER_STORAGE_BUFFER, 0, static_cast<GLsizeiptr>(out_sample * 4),
-                       output.data<float>() + g.output_index(n, 0, 0, 0));
-    t.readback_ms += ms_since(t0);
+    dispatch_and_read(p, static_cast<GLuint>(ceil_div(g.out_w, 16)),
+                      static_cast<GLuint>(ceil_div(g.out_h, 8)), static_cast<GLuint>(g.c_out),
+                      static_cast<std::size_t>(out_sample * elem),
+                      element(output, g.output_index(n, 0, 0, 0)), t);
   }
   glUseProgram(0);
   Status st = gl_status("pooling");
   if (!st) return st.error();
   if (timings != nullptr) *timings = t;
   return output;
+}
+
+Result<Tensor> GpuEngine::conv_transpose2d(const ConvTransposeGeometry& g, const Tensor& input,
+                                           const Tensor& weight, const Tensor* bias,
+                                           GpuTimings* timings) {
+  if (Status st = check_precision(input.dtype()); !st) return st.error();
+  GpuTimings t;
+  const int64_t elem = static_cast<int64_t>(dtype_size(input.dtype()));
+  const int64_t in_sample = g.c_in * g.in_h * g.in_w;
+  const int64_t out_plane = g.out_h * g.out_w;
+  if (in_sample * elem > m_caps.max_ssbo_bytes || out_plane * elem > m_caps.max_ssbo_bytes) {
+    return make_error("one input of " + shape_to_string({g.c_in, g.in_h, g.in_w}) + " floats is " +
+                          mb(in_sample * elem) + " and one output plane " + mb(out_plane * elem) +
+                          ", more than this GPU's storage-buffer limit of " +
+                          mb(m_caps.max_ssbo_bytes) + "; use --backend cpu",
+                      "backend");
+  }
+  auto t0 = Clock::now();
+  if (Status up = upload_kernel(weight, bias); !up) return up.error();
+  t.upload_ms += ms_since(t0);
+  Result<const ComputeProgram*> prog =
+      program("conv_transpose2d.comp", {{"FP64", input.dtype() == DType::f64 ? 1 : 0},
+                                        {"K_H", static_cast<int>(g.k_h)},
+                                        {"K_W", static_cast<int>(g.k_w)},
+                                        {"STRIDE_H", g.stride_h},
+                                        {"STRIDE_W", g.stride_w},
+                                        {"DILATION_H", g.dilation_h},
+                                        {"DILATION_W", g.dilation_w}});
+  if (!prog) return prog.error();
+  const ComputeProgram& p = **prog;
+  p.set_int("in_h", static_cast<int>(g.in_h));
+  p.set_int("in_w", static_cast<int>(g.in_w));
+  p.set_int("out_h", static_cast<int>(g.out_h));
+  p.set_int("out_w", static_cast<int>(g.out_w));
+  p.set_int("c_in_per_group", static_cast<int>(g.c_in_per_group));
+  p.set_int("c_out_per_group", static_cast<int>(g.c_out_per_group));
+  p.set_int("pad_h", g.pad_h);
+  p.set_int("pad_w", g.pad_w);
+  p.set_int("has_bias", bias != nullptr ? 1 : 0);
+
+  Tensor output(input.dtype(), {g.n, g.c_out, g.out_h, g.out_w});
+  // Output channels per dispatch: as many as one storage buffer holds.
+  const int64_t max_channels = std::max<int64_t>(1, m_caps.max_ssbo_bytes / (out_plane * elem));
+  for (int64_t n = 0; n < g.n; ++n) {
+    t0 = Clock::now();
+    if (!m_input->upload(element(input, g.input_index(n, 0, 0, 0)),
+                         static_cast<std::size_t>(in_sample * elem))) {
+      return make_error(
+          "the GPU could not hold the input (" + mb(in_sample * elem) + "); use --backend cpu",
+          "backend");
+    }
+    t.upload_ms += ms_since(t0);
+    for (int64_t first = 0; first < g.c_out; first += max_channels) {
+      const int64_t count = std::min(max_channels, g.c_out - first);
+      const std::size_t out_bytes = static_cast<std::size_t>(count * out_plane * elem);
+      if (!m_map->reserve(out_bytes)) {
+        return make_error("the GPU could not hold the output (" +
+                              mb(static_cast<int64_t>(out_bytes)) + "); use --backend cpu",
+                          "backend");
+      }
+      p.set_int("out_c_base", static_cast<int>(first));
+      dispatch_and_read(p, static_cast<GLuint>(ceil_div(g.out_w, 16)),
+                        static_cast<GLuint>(ceil_div(g.out_h, 8)), static_cast<GLuint>(count),
+                        out_bytes, element(output, g.output_index(n, first, 0, 0)), t);
+    }
+  }
+  glUseProgram(0);
+  Status st = gl_status("conv-transpose");
+  if (!st) return st.error();
+  if (timings != nullptr) *timings = t;
+  return output;
+}
+
+void GpuEngine::dispatch_and_read(const ComputeProgram& p, GLuint groups_x, GLuint groups_y,
+                                  GLuint groups_z, std::size_t bytes, void* dst, GpuTimings& t) {
+  glUseProgram(p.id());
+  glBindBufferBase(GL_SHADER_STORAGE_BUFFER, 0, m_input->id());
+  glBindBufferBase(GL_SHADER_STORAGE_BUFFER, 1, m_weight->id());
+  glBindBufferBase(GL_SHADER_STORAGE_BUFFER, 2, m_bias->id());
+  glBindBufferBase(GL_SHADER_STORAGE_BUFFER, 3, m_map->id());
+  m_timer->begin();
+  glDispatchCompute(groups_x, groups_y, groups_z);
+  m_timer->end();
+  t.compute_ms += m_timer->wait_ms();
+  const auto t0 = Clock::now();
+  glMemoryBarrier(GL_BUFFER_UPDATE_BARRIER_BIT);
+  glBindBuffer(GL_SHADER_STORAGE_BUFFER, m_map->id());
+  glGetBufferSubData(GL_SHADER_STORAGE_BUFFER, 0, static_cast<GLsizeiptr>(bytes), dst);
+  t.readback_ms += ms_since(t0);
+}
+
+Status GpuEngine::check_precision(DType dtype) const {
+  if (!valid()) return make_error(m_caps.reason, "backend");
+  if (dtype == DType::f64 && !m_caps.fp64) return make_error(m_caps.fp64_reason, "backend");
+  return ok();
 }
 
 Status GpuEngine::upload_input(const Tensor& input_nchw) {
@@ -340,12 +429,12 @@ Status GpuEngine::upload_input(const Tensor& input_nchw) {
 }
 
 Status GpuEngine::upload_kernel(const Tensor& weight_oihw, const Tensor* bias) {
-  if (!m_weight->upload(weight_oihw.data<float>(), weight_oihw.nbytes())) {
+  if (!m_weight->upload(weight_oihw.raw_data(), weight_oihw.nbytes())) {
     return make_error("the GPU could not hold the kernel", "backend");
   }
-  const float zero = 0.0f;
-  const bool ok_bias = bias != nullptr ? m_bias->upload(bias->data<float>(), bias->nbytes())
-                                       : m_bias->upload(&zero, 4);
+  const double zero = 0.0;  // reads as 0 in float32 and float64 alike
+  const bool ok_bias = bias != nullptr ? m_bias->upload(bias->raw_data(), bias->nbytes())
+                                       : m_bias->upload(&zero, sizeof zero);
   if (!ok_bias) return make_error("the GPU could not hold the bias", "backend");
   return ok();
 }
@@ -359,8 +448,8 @@ Status GpuEngine::run_conv_resident(const ConvGeometry& g, ConvVariant variant) 
                           mb(m_caps.max_ssbo_bytes),
                       "backend");
   }
-  const ConvPlan plan = plan_conv(g, variant, m_caps.max_shared_bytes);
-  Result<const ComputeProgram*> prog = program("conv2d.comp", conv_defines(g, plan));
+  const ConvPlan plan = plan_conv(g, variant, m_caps.max_shared_bytes, 4);
+  Result<const ComputeProgram*> prog = program("conv2d.comp", conv_defines(g, plan, false));
   if (!prog) return prog.error();
   const ComputeProgram& p = **prog;
   set_conv_uniforms(p, g, plan, g.has_bias);

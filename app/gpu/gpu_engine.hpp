@@ -10,6 +10,7 @@
 
 #include "app/gpu/display_map.hpp"
 #include "app/gpu/gl_util.hpp"
+#include "core/conv_transpose.hpp"
 #include "core/geometry.hpp"
 #include "core/result.hpp"
 #include "core/tensor.hpp"
@@ -38,22 +39,35 @@ class GpuEngine {
   GpuEngine& operator=(const GpuEngine&) = delete;
 
   bool valid() const { return m_caps.ok; }
+  // valid(), and for float64 caps().fp64; the error says which is missing.
+  Status check_precision(DType dtype) const;
   const std::string& error() const { return m_caps.reason; }
   const ComputeCaps& caps() const { return m_caps; }
   // "GPU (llvmpipe (LLVM 15.0.6, 256 bits))"
   std::string description() const { return "GPU (" + m_caps.renderer + ")"; }
 
-  // float32 [N, C_in, H, W] * [C_out, C_in/g, KH, KW] (+ [C_out]) => float32 [N, C_out, OH, OW].
-  // g must come from conv2d_geometry for these shapes. Uploads, dispatches, reads back.
+  // [N, C_in, H, W] * [C_out, C_in/g, KH, KW] (+ [C_out]) => [N, C_out, OH, OW], all float32 or
+  // all float64 (computed in double; an error naming GL_ARB_gpu_shader_fp64 when caps().fp64 is
+  // false). g must come from conv2d_geometry for these shapes. Uploads, dispatches, reads back.
   Result<Tensor> conv2d(const ConvGeometry& g, const Tensor& input, const Tensor& weight,
                         const Tensor* bias, ConvVariant variant = ConvVariant::tiled,
                         GpuTimings* timings = nullptr);
-  // float32 [N, C, H, W] => float32 [N, C, OH, OW]; g from pool2d_geometry.
+  // [N, C, H, W] => [N, C, OH, OW] in the input's dtype (float32 or float64, as conv2d);
+  // g from pool2d_geometry.
   Result<Tensor> pool2d(const PoolGeometry& g, const Tensor& input, GpuTimings* timings = nullptr);
+
+  // Transposed convolution (gather form): [N, C_in, H, W] * [C_in, C_out/g, KH, KW] (+ [C_out])
+  // => [N, C_out, OH, OW], all float32 or all float64 (as conv2d). g from
+  // conv_transpose2d_geometry; its out_h/out_w may be lowered to keep only the first rows and
+  // columns (Keras's crop), which are the same values.
+  Result<Tensor> conv_transpose2d(const ConvTransposeGeometry& g, const Tensor& input,
+                                  const Tensor& weight, const Tensor* bias,
+                                  GpuTimings* timings = nullptr);
 
   // Resident data, for the live preview: no host round trip.
   // Uploads [1, C, H, W] float32 into the resident input buffer.
   Status upload_input(const Tensor& input_nchw);
+  // The weight (and bias) as they are, float32 or float64 (as the program that reads them).
   Status upload_kernel(const Tensor& weight_oihw, const Tensor* bias);
   // Convolves the resident input with the resident kernel into the resident map buffer
   // ([C_out, OH, OW]); g must describe a batch of 1.
@@ -76,6 +90,10 @@ class GpuEngine {
   GpuEngine() = default;
   Result<const ComputeProgram*> program(const std::string& name,
                                         const std::vector<std::pair<std::string, int>>& defines);
+  // Binds input, weight, bias and map to bindings 0-3, dispatches `p` over groups_x × groups_y ×
+  // groups_z work groups, waits, and reads the map's first `bytes` into `dst` (timed into `t`).
+  void dispatch_and_read(const ComputeProgram& p, GLuint groups_x, GLuint groups_y, GLuint groups_z,
+                         std::size_t bytes, void* dst, GpuTimings& t);
 
   ComputeCaps m_caps;
   std::map<std::string, std::unique_ptr<ComputeProgram>> m_programs;
