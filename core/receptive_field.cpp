@@ -142,11 +142,6 @@ RfAxis window_axis(int64_t in, int64_t out, int64_t k, int stride, int dilation,
   return {in, out, k, stride, dilation, before, after, PaddingMode::zeros};
 }
 
-std::string num(int64_t v) {
-  // The minus sign the output-size formulas use.
-  return v < 0 ? "\xE2\x88\x92" + std::to_string(-v) : std::to_string(v);
-}
-
 // The sizes an axis of the stack can reach, before anything is multiplied out: every
 // coordinate stays far inside int64.
 Status check_extent(const std::vector<RfLayer>& stack, bool rows, const std::string& file) {
@@ -174,6 +169,13 @@ Status check_extent(const std::vector<RfLayer>& stack, bool rows, const std::str
 }
 
 }  // namespace
+
+std::string signed_text(int64_t v) {
+  // NOTE: appended, not "−" + std::to_string(...): g++ 12 warns falsely (-Wrestrict) on that.
+  std::string t = v < 0 ? "\xE2\x88\x92" : "";
+  t += std::to_string(v < 0 ? -v : v);
+  return t;
+}
 
 const char* rf_kind_name(RfKind kind) {
   switch (kind) {
@@ -271,15 +273,17 @@ std::string rf_recurrence_text(const std::vector<RfLayer>& stack, std::size_t in
   const RfLayer& l = stack[index];
   const RfAxis& a = axis_of(l, rows);
   if (l.kind == RfKind::relu) {
-    return "size " + num(size) + ", jump " + num(jump) + ", start " + num(start) +
-           " (ReLU works cell by cell)";
+    return "size " + signed_text(size) + ", jump " + signed_text(jump) + ", start " +
+           signed_text(start) + " (ReLU works cell by cell)";
   }
   const char* dot = "\xC2\xB7";
   const char* minus = " \xE2\x88\x92 ";
-  return "size = " + num(size) + " + (" + num(a.k) + minus + "1)" + dot + num(a.dilation) + dot +
-         num(jump) + " = " + num(size + (a.k - 1) * a.dilation * jump) + "; jump = " + num(jump) +
-         dot + num(a.stride) + " = " + num(jump * a.stride) + "; start = " + num(start) + minus +
-         num(a.pad_before) + dot + num(jump) + " = " + num(start - a.pad_before * jump);
+  return "size = " + signed_text(size) + " + (" + signed_text(a.k) + minus + "1)" + dot +
+         signed_text(a.dilation) + dot + signed_text(jump) + " = " +
+         signed_text(size + (a.k - 1) * a.dilation * jump) + "; jump = " + signed_text(jump) + dot +
+         signed_text(a.stride) + " = " + signed_text(jump * a.stride) +
+         "; start = " + signed_text(start) + minus + signed_text(a.pad_before) + dot +
+         signed_text(jump) + " = " + signed_text(start - a.pad_before * jump);
 }
 
 std::vector<RfBox> rf_boxes(const std::vector<RfLayer>& stack, std::size_t layer, int64_t y,

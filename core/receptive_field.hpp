@@ -18,6 +18,8 @@ namespace cs {
 
 enum class RfKind { conv, pool, conv_transpose, relu };
 const char* rf_kind_name(RfKind kind);  // "conv", "pool", "conv-transpose", "relu"
+// A whole number with the minus sign the formulas use: "−9", "4".
+std::string signed_text(int64_t v);
 
 // One axis (rows or columns) of one layer.
 //   conv, pool:      output o reads padded input rows o·stride − pad_before + k·dilation.

@@ -41,10 +41,6 @@ const CommandSpec& receptive_field_spec() {
   return spec;
 }
 
-std::string num(int64_t v) {
-  return v < 0 ? "\xE2\x88\x92" + std::to_string(-v) : std::to_string(v);
-}
-
 // Display columns of UTF-8 text (continuation bytes take none).
 std::size_t columns(const std::string& s) {
   std::size_t n = 0;
@@ -58,14 +54,15 @@ std::string padded(const std::string& s, std::size_t width) {
 }
 
 std::string size_text(const RfAxisRow& a) {
-  return a.size_min == a.size_max ? num(a.size_max)
-                                  : num(a.size_min) + "\xE2\x80\x93" + num(a.size_max);
+  return a.size_min == a.size_max
+             ? signed_text(a.size_max)
+             : signed_text(a.size_min) + "\xE2\x80\x93" + signed_text(a.size_max);
 }
 std::string jump_text(const Ratio& r) {
-  return r.den == 1 ? num(r.num) : num(r.num) + "/" + num(r.den);
+  return r.den == 1 ? signed_text(r.num) : signed_text(r.num) + "/" + signed_text(r.den);
 }
 std::string start_text(const RfAxisRow& a) {
-  return a.field0.empty() ? "none" : num(a.field0.lo);
+  return a.field0.empty() ? "none" : signed_text(a.field0.lo);
 }
 
 Result<Shape> input_shape_from(const Args& args) {
@@ -145,7 +142,7 @@ void print_table(const std::string& file, const Shape& input, const std::vector<
 // "rows 5 to 16" / "no row"
 std::string span_text(const Span& s, const char* what) {
   if (s.empty()) return std::string("no ") + what;
-  return std::string(what) + "s " + num(s.lo) + " to " + num(s.hi);
+  return std::string(what) + "s " + signed_text(s.lo) + " to " + signed_text(s.hi);
 }
 
 std::string field_text(const RfAxisBox& b, const char* what, const char* before,
