@@ -153,7 +153,8 @@ Status check_extent(const std::vector<RfLayer>& stack, bool rows, const std::str
     if (a.out > kRfMaxSide) {
       return make_error(where + " makes " + std::to_string(a.out) + (rows ? " rows" : " columns") +
                             "; receptive fields are worked out for feature maps up to " +
-                            std::to_string(kRfMaxSide) + ", give a smaller --input-shape",
+                            std::to_string(kRfMaxSide) + (rows ? " rows" : " columns") +
+                            "; give a smaller input",
                         "layers");
     }
     const double span = double(a.k - 1) * double(a.dilation) + 1.0 + double(a.pad_before);

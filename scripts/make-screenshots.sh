@@ -60,7 +60,7 @@ receptive_shot() {  # receptive_shot NAME SIZE
 END
   XDG_STATE_HOME=$tmp XDG_PICTURES_DIR=$tmp LIBGL_ALWAYS_SOFTWARE=1 \
     xvfb-run -a -s "-screen 0 3840x2160x24" bash -c '
-      "$0" --layers "$1/stack.json" --size "$2" --status-file "$1/st.json" & pid=$!
+      cd "$1"; "$0" --layers stack.json --size "$2" --status-file st.json & pid=$!
       win=$(timeout 30 xdotool search --sync --onlyvisible --pid $pid | head -1)
       xdotool windowfocus --sync "$win"; sleep 2
       read -r x y < <(python3 -c "import json, sys

@@ -208,6 +208,16 @@ TEST(ReceptiveField, LayersFileSentencesNameTheLayer) {
   EXPECT_FALSE(rf_layers(*layers, {3, 16, 16}).has_value());
 }
 
+TEST(ReceptiveField, HugeFeatureMapsAreRefused) {
+  Result<std::vector<Layer>> layers = layers_from_json(R"([{"kernel": "identity"}])", "l.json");
+  ASSERT_TRUE(layers.has_value());
+  Result<std::vector<RfLayer>> s = rf_layers(*layers, {1, 1, 4, 100000000}, "l.json");
+  ASSERT_FALSE(s.has_value());
+  EXPECT_EQ(s.error().message,
+            "l.json layer 1 (identity) makes 100000000 columns; receptive fields are worked out "
+            "for feature maps up to 16777216 columns; give a smaller input");
+}
+
 TEST(ReceptiveField, HugeStridesAreRefusedNotOverflowed) {
   std::string json = "[";
   for (int i = 0; i < 40; ++i)
