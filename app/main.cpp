@@ -29,6 +29,7 @@
 #include "app/ui/ui_canvas.hpp"
 #include "app/ui/ui_edit.hpp"
 #include "app/ui/ui_frame.hpp"
+#include "app/ui/ui_receptive.hpp"
 #include "app/ui/ui_screenshot.hpp"
 #include "app/ui/ui_settings.hpp"
 #include "app/ui/ui_theme.hpp"
@@ -217,6 +218,13 @@ int load_start_state(cs::AppState& state, const cs::ui::WindowOptions& opt,
     }
     state.show_preview = true;
   }
+  if (exit_code == 0 && !opt.layers.empty()) {
+    if (auto st = cs::ui::open_receptive_layers(state, opt.layers); !st) {
+      std::fprintf(stderr, "convscope: %s\n", st.error().message.c_str());
+      exit_code = 2;
+    }
+  }
+  if (opt.receptive) state.show_receptive = true;
   cs::recompute_if_dirty(state);
   cs::restart_history(state);  // nothing to undo at start (the lesson's baseline is kept)
   if (opt.step >= 0) state.stepper.seek(opt.step);

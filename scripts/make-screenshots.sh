@@ -48,3 +48,27 @@ shot lesson-vertical-edge 1600x900 --lesson vertical-edge --step 43
 shot rgb-two-filters 1600x900 --lesson rgb-2-filters --step 33
 shot max-pooling 1600x900 --lesson keras-pool --step 9
 shot presentation 1280x720 --lesson padding-1 --step 123 --presentation
+# The Receptive field view with a cell hovered (docs/ui.md): --frames ignores the mouse, so the
+# window runs on its own, xdotool points at cell (3, 1) of the last layer (where the status file
+# says it is drawn) and F12 writes the picture.
+receptive_shot() {  # receptive_shot NAME SIZE
+  local tmp
+  tmp=$(mktemp -d)
+  cat >"$tmp/stack.json" <<'END'
+[{"kernel": "sobel-x", "stride": 2, "padding": 1}, {"pool": "max", "kernel": 2},
+ {"kernel": "gaussian-3", "dilation": 2, "padding": 2}]
+END
+  XDG_STATE_HOME=$tmp XDG_PICTURES_DIR=$tmp LIBGL_ALWAYS_SOFTWARE=1 \
+    xvfb-run -a -s "-screen 0 3840x2160x24" bash -c '
+      cd "$1"; "$0" --layers stack.json --size "$2" --status-file st.json & pid=$!
+      win=$(timeout 30 xdotool search --sync --onlyvisible --pid $pid | head -1)
+      xdotool windowfocus --sync "$win"; sleep 2
+      read -r x y < <(python3 -c "import json, sys
+g = json.load(open(sys.argv[1]))[\"receptive\"][\"grids\"][3]
+print(int(g[0] + g[2] * 1.5), int(g[1] + g[2] * 3.5))" "$1/st.json")
+      xdotool mousemove --window "$win" "$x" "$y"; sleep 2; xdotool key F12; sleep 3
+      kill $pid' "$exe" "$tmp" "$2"
+  mv "$tmp"/convscope-*.png "$out/$1.png"
+  rm -rf "$tmp"
+}
+receptive_shot receptive-field 1280x720

@@ -763,6 +763,8 @@ TEST(WindowOptions, UsageIsTheTableInColumns) {
             "  --drag-weight        change a weight every frame, as a dragged slider would\n"
             "  --play               start playing\n"
             "  --help-window        open the help window at start\n"
+            "  --layers L.json      open the Receptive field view on this layer stack\n"
+            "  --receptive          open the Receptive field view on a built-in layer stack\n"
             "With --frames, the saved layout and settings are neither read nor written.\n");
   auto r = parse({"--lesson", "vertical-edge", "--usage", "--bogus"});
   ASSERT_TRUE(r) << r.error().message;
@@ -775,8 +777,10 @@ TEST(WindowOptions, EveryOptionReadsItsValue) {
                   "--status-file",  "st.json",         "--step",        "12",
                   "--size",         "800x600",         "--random",      "8,9,2,3,5,7",
                   "--presentation", "--high-contrast", "--frame-stats", "--drag-weight",
-                  "--play",         "--help-window"});
+                  "--play",         "--help-window",   "--layers",      "l.json"});
   ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->layers, "l.json");
+  EXPECT_TRUE(r->receptive) << "--layers opens the Receptive field view";
   EXPECT_EQ(r->lesson, "padding-1");
   EXPECT_EQ(r->scene, "s.json");
   EXPECT_EQ(r->preview, "p.png");
@@ -810,6 +814,8 @@ TEST(WindowOptions, EveryOptionReadsItsValue) {
   EXPECT_EQ(d->width, 1600);
   EXPECT_EQ(d->height, 900);
   EXPECT_FALSE(d->random.has_value());
+  EXPECT_FALSE(d->receptive);
+  EXPECT_TRUE(parse({"--receptive"})->receptive);
   auto f = parse({"--frames", "5", "--screenshot", "o.png", "--random", "4,4,1,1"});
   ASSERT_TRUE(f);
   EXPECT_EQ(f->frames, 5);

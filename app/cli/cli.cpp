@@ -1,5 +1,6 @@
 // The command line's front door: which argv[1] is a subcommand, the top-level help and version,
-// and the dispatch to conv, conv1d, conv-transpose, pool, trace, shape, lesson and render.
+// and the dispatch to conv, conv1d, conv-transpose, pool, trace, shape, lesson, render and
+// receptive-field.
 // Depends on core/ and the cli_* files only (no ImGui, no GL).
 #include "app/cli/cli.hpp"
 
@@ -9,6 +10,7 @@
 #include <string>
 
 #include "app/cli/cli_common.hpp"
+#include "app/cli/cli_receptive.hpp"
 #include "app/cli/cli_render.hpp"
 
 #ifndef CONVSCOPE_VERSION
@@ -35,6 +37,8 @@ const Command kCommands[] = {
     {"shape", run_shape, "the output shape and the output-size formula, from shapes alone"},
     {"render", run_render, "apply a kernel to a PNG/JPEG photo and write a PNG"},
     {"lesson", run_lesson, "a built-in worked example, printed window by window"},
+    {"receptive-field", run_receptive_field,
+     "per layer of a layers file: receptive field size, jump, start; one cell's input box"},
 };
 
 const Command* find_command(const char* name) {

@@ -287,6 +287,8 @@ std::string status_json(const AppState& s) {
           ? nlohmann::json::array({s.hover_output.c, s.hover_output.y, s.hover_output.x})
           : nlohmann::json::array();
   j["output_grid"] = {s.probe_out_x, s.probe_out_y, s.probe_out_cell};
+  if (s.show_receptive && !s.receptive_status.empty())
+    j["receptive"] = nlohmann::json::parse(s.receptive_status, nullptr, false);
   return j.dump();
 }
 

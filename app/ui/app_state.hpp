@@ -48,6 +48,8 @@ struct RandomSpec {
 // struct EditState in their own files and keep whatever they need in it (the live preview object,
 // zoom, pan, the file browser's directory, ...). AppState only owns the pointer.
 struct EditState;
+// The Receptive field view's own state (app/ui/ui_receptive.cpp).
+struct ReceptiveState;
 
 struct AppState {
   AppState();
@@ -144,6 +146,12 @@ struct AppState {
   bool show_file_browser = false;
   bool show_help = false;
   bool show_lesson_info = true;
+
+  // ---- Receptive field view (app/ui/ui_receptive.*) ----
+  bool show_receptive = false;
+  std::string receptive_layers;               // a layers file to show ("": a built-in stack)
+  std::shared_ptr<ReceptiveState> receptive;  // made by the view when first drawn
+  std::string receptive_status;               // its JSON object for --status-file, or ""
 
   // ---- Preferences (persisted) ----
   bool presentation = false;   // projector mode: larger fonts and cells, high contrast

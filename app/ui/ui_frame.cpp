@@ -16,6 +16,7 @@
 #include "app/ui/ui_canvas.hpp"
 #include "app/ui/ui_edit.hpp"
 #include "app/ui/ui_params.hpp"
+#include "app/ui/ui_receptive.hpp"
 #include "app/ui/ui_theme.hpp"
 #include "app/ui/ui_timeline.hpp"
 #include "app/ui/undo.hpp"
@@ -358,6 +359,7 @@ void draw_menu_bar(AppState& s) {
     ImGui::MenuItem("Inputs", nullptr, &s.show_inputs);
     ImGui::MenuItem("Kernel editor", "Ctrl+K", &s.show_kernel_editor);
     ImGui::MenuItem("Live preview", "Ctrl+P", &s.show_preview);
+    ImGui::MenuItem("Receptive field", nullptr, &s.show_receptive);
     ImGui::Separator();
     ImGui::MenuItem("Lesson text", "I", &s.show_lesson_info);
     ImGui::MenuItem("Numbers in cells", "V", &s.show_values);
@@ -724,6 +726,7 @@ void draw_frame(AppState& s, float fps) {
     place(Panel::browser);
     draw_file_browser(s);
   }
+  if (s.show_receptive) draw_receptive(s);
   if (s.show_help) draw_help(s);
   draw_status_bar(s, fps);
   g_reset_layout = false;

@@ -104,6 +104,9 @@ const cli::CommandSpec& window_spec() {
           {"--drag-weight", nullptr, "change a weight every frame, as a dragged slider would"},
           {"--play", nullptr, "start playing"},
           {"--help-window", nullptr, "open the help window at start"},
+          {"--layers", "L.json", "open the Receptive field view on this layer stack",
+           "--layers needs a layers file, like --layers pipeline.json."},
+          {"--receptive", nullptr, "open the Receptive field view on a built-in layer stack"},
       },
       nullptr,
       "Run convscope --usage for the window's options, or convscope --help for the command line."};
@@ -145,6 +148,8 @@ Result<WindowOptions> parse_window_options(int argc, char** argv) {
   text("--preview", o.preview);
   text("--screenshot", o.screenshot);
   text("--status-file", o.status_file);
+  text("--layers", o.layers);
+  o.receptive = args->has("--receptive") || !o.layers.empty();
   if (const std::string* v = args->get("--step")) {
     if (!whole_number(*v, o.step) || o.step < 0) return make_error(kStepNeeds, "--step");
   }

@@ -16,8 +16,10 @@ namespace cs::ui {
 struct WindowOptions {
   bool usage = false;  // --usage: print window_usage() and exit (wins over every other problem)
   std::string lesson, scene, preview, screenshot, status_file;  // "" when not given
-  std::optional<RandomSpec> random;                             // --random H,W,C,COUT[,K[,SEED]]
-  long long step = -1;                                          // --step K; -1 when not given
+  std::string layers;                // --layers L.json: the Receptive field view on this stack
+  bool receptive = false;            // --receptive: the Receptive field view on a built-in stack
+  std::optional<RandomSpec> random;  // --random H,W,C,COUT[,K[,SEED]]
+  long long step = -1;               // --step K; -1 when not given
   long long frames = -1;  // --frames N; -1: until the window closes (3 with --screenshot)
   int width = 1600, height = 900;
   bool presentation = false, high_contrast = false, frame_stats = false, drag_weight = false;
