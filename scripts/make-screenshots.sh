@@ -48,3 +48,6 @@ shot lesson-vertical-edge 1600x900 --lesson vertical-edge --step 43
 shot rgb-two-filters 1600x900 --lesson rgb-2-filters --step 33
 shot max-pooling 1600x900 --lesson keras-pool --step 9
 shot presentation 1280x720 --lesson padding-1 --step 123 --presentation
+# Quiz mode (docs/ui.md, "Quiz mode"): the shape question after two wrong answers, with its hint.
+shot quiz-vertical-edge-1280x720 1280x720 --lesson vertical-edge --step 0 --quiz \
+  --quiz-answer 2x2 --quiz-answer 4x4

@@ -728,10 +728,13 @@ TEST_F(UiWindow, QuizModeHoldsTheStepperUntilTheQuestionIsAnswered) {
   ASSERT_TRUE(app.focus()) << "the window never appeared";
   auto quiz = [&](const char* key) { return app.status()["quiz"][key]; };
   ASSERT_TRUE(wait_until([&] { return quiz("asked") == 1; }, 15));
+  // The answer field takes the keyboard a frame or two after a question opens (or after Enter).
+  auto typing = [&](bool on) { return wait_until([&] { return quiz("typing") == on; }, 10); };
   app.key("Right");  // step 1 shows the product 2·0: asked first
   ASSERT_TRUE(wait_until([&] { return quiz("question") == "product"; }, 10));
   EXPECT_EQ(app.status()["global"], 0);
-  app.key("Right");
+  ASSERT_TRUE(typing(true));
+  app.key("Right");  // in the answer field: the stepper stays
   std::this_thread::sleep_for(std::chrono::milliseconds(400));
   EXPECT_EQ(app.status()["global"], 0) << "→ moved past an open question";
   app.key("0 Return");
@@ -739,18 +742,23 @@ TEST_F(UiWindow, QuizModeHoldsTheStepperUntilTheQuestionIsAnswered) {
   EXPECT_EQ(app.wait_field("global", 1)["global"], 1) << "the right answer is shown";
   EXPECT_EQ(quiz("last_verdict"), "right");
 
+  ASSERT_TRUE(typing(false));
   app.key("Right");  // step 2: 3·(−1)
   ASSERT_TRUE(wait_until([&] { return quiz("question_step") == 2; }, 10));
   EXPECT_EQ(app.status()["global"], 1);
+  ASSERT_TRUE(typing(true));
   app.key("7 Return");
   ASSERT_TRUE(wait_until([&] { return quiz("last_verdict") == "wrong"; }, 10));
-  // Enter left the field; the view gives it the keyboard again within a frame or two.
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  ASSERT_TRUE(typing(true));
   app.key("8 Return");
   ASSERT_TRUE(wait_until([&] { return quiz("hint") == true; }, 10));
   EXPECT_EQ(quiz("tries"), 2);
   EXPECT_EQ(quiz("asked"), 2);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  ASSERT_TRUE(typing(true));
   app.key("Escape");  // leave the answer field: ← steps back, the question stays open
+  ASSERT_TRUE(typing(false));
   app.key("Left");
   EXPECT_EQ(app.wait_field("global", 0)["global"], 0);
   EXPECT_EQ(quiz("question_step"), 2);

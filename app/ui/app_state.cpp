@@ -285,7 +285,8 @@ std::string status_json(const AppState& s) {
                {"hint", s.quiz.hint_due()},
                {"asked", score.asked},
                {"right", score.right},
-               {"last_verdict", verdict_name(s.quiz.last_verdict())}};
+               {"last_verdict", verdict_name(s.quiz.last_verdict())},
+               {"typing", s.quiz_typing}};
   j["overflow"] = s.overflow;
   j["clipped"] = s.clipped;
   nlohmann::json views = nlohmann::json::object();

@@ -151,6 +151,7 @@ struct AppState {
   Quiz quiz;
   // --quiz-answer values still to type, one a frame (scripted tests).
   std::vector<std::string> scripted_answers;
+  bool quiz_typing = false;  // the quiz's answer field has the keyboard (for the status JSON)
 
   // ---- Preferences (persisted) ----
   bool presentation = false;   // projector mode: larger fonts and cells, high contrast

@@ -220,6 +220,12 @@ void wrapped_lines(const std::vector<std::string>& lines, ImFont* font) {
   ImGui::PopFont();
 }
 
+void note_typing(AppState& s, bool typing) {
+  if (typing == s.quiz_typing) return;
+  s.quiz_typing = typing;
+  s.mark_dirty(Dirty::status);
+}
+
 // The answer field, with the keyboard when a question (re)opens or the stepper was held back.
 void draw_answer_field(AppState& s) {
   static char text[96] = "";
@@ -239,6 +245,7 @@ void draw_answer_field(AppState& s) {
   refocus = false;
   const bool enter =
       ImGui::InputText("##quiz-answer", text, sizeof text, ImGuiInputTextFlags_EnterReturnsTrue);
+  note_typing(s, ImGui::IsItemActive());
   ImGui::PopFont();
   if (enter && text[0] != '\0') {
     s.quiz.submit(text, s.stepper);
@@ -369,6 +376,7 @@ void draw_quiz(AppState& s) {
     } else if (s.quiz.question()) {
       draw_open_question(s);
     } else {
+      note_typing(s, false);
       draw_last_answer(s);
     }
     report_fit(s, "Quiz");
@@ -377,6 +385,7 @@ void draw_quiz(AppState& s) {
   }
   ImGui::End();
   if (!open) set_quiz(s, false);
+  if (!s.quiz.active()) note_typing(s, false);
 }
 
 }  // namespace cs::ui
