@@ -30,6 +30,7 @@
 #include "app/ui/ui_edit.hpp"
 #include "app/ui/ui_frame.hpp"
 #include "app/ui/ui_receptive.hpp"
+#include "app/ui/ui_quiz.hpp"
 #include "app/ui/ui_screenshot.hpp"
 #include "app/ui/ui_settings.hpp"
 #include "app/ui/ui_theme.hpp"
@@ -229,6 +230,8 @@ int load_start_state(cs::AppState& state, const cs::ui::WindowOptions& opt,
   cs::restart_history(state);  // nothing to undo at start (the lesson's baseline is kept)
   if (opt.step >= 0) state.stepper.seek(opt.step);
   if (opt.play) state.stepper.play();
+  state.scripted_answers = opt.quiz_answers;
+  if (opt.quiz) cs::ui::set_quiz(state, true);
   state.clear_dirty(cs::Dirty::settings);
   state.mark_dirty(cs::Dirty::status);
   return exit_code;
@@ -383,6 +386,7 @@ int run(int argc, char** argv) {
     cs::ui::handle_global_keys(state);
     cs::ui::handle_step_keys(state);
     cs::ui::handle_edit_shortcuts(state);
+    cs::ui::quiz_guard(state);  // a step onto an open question asks it instead
     if (opt.drag_weight && state.weight.numel() > 0) {
       state.weight.set(0, drag_base + std::sin(state.time * 3.0));
       state.mark_dirty(cs::Dirty::trace);
@@ -397,6 +401,7 @@ int run(int argc, char** argv) {
     if (state.stepper.advance(io.DeltaTime) > 0 || state.stepper.playing()) {
       state.mark_dirty(cs::Dirty::status);
     }
+    cs::ui::quiz_guard(state);
 
     // 5. Render, screenshots, swap.
     ImGui::Render();

@@ -204,9 +204,10 @@ Result<Json> parse_scene_text(const JsonReader& rd, const std::string& text,
 
 // The top-level keys, "format" and "version".
 Status read_header(const JsonReader& rd, const Json& root) {
-  auto s = rd.object_with(root, "",
-                          {"format", "version", "title", "description", "expected", "op", "layout",
-                           "flip_kernel", "conv", "pool", "preview", "weight", "bias", "input"});
+  auto s =
+      rd.object_with(root, "",
+                     {"format", "version", "title", "description", "expected", "op", "layout",
+                      "flip_kernel", "conv", "pool", "preview", "quiz", "weight", "bias", "input"});
   if (!s) return s;
   if (!root.contains("format") || root["format"] != kFormat) {
     return rd.fail(std::string("this is not a ConvScope scene (it needs \"format\": \"") + kFormat +
@@ -398,6 +399,15 @@ Status read_preview(const JsonReader& rd, const Json& root, const std::string& b
     if (!d) return d.error();
     scene.display = kSceneDisplayMappings[*d];
   }
+  return ok();
+}
+
+// "quiz": true opens the lesson in quiz mode.
+Status read_quiz(const JsonReader& rd, const Json& root, Scene& scene) {
+  if (!root.contains("quiz")) return ok();
+  auto b = rd.boolean(root["quiz"], "quiz");
+  if (!b) return b.error();
+  scene.quiz = *b;
   return ok();
 }
 
@@ -599,6 +609,7 @@ std::string scene_to_json(const Scene& scene, const std::string& base_dir) {
        ", \"count_include_pad\": " + (p.count_include_pad ? "true" : "false") + "},\n";
   o += "  \"preview\": {\"image\": " + quoted(portable_path(scene.preview_image, base_dir)) +
        ", \"display\": " + quoted(scene.display) + "},\n";
+  if (scene.quiz) o += "  \"quiz\": true,\n";
   if (l.weight.ndim() == 4) o += "  \"weight\": " + tensor_json(l.weight, 2) + ",\n";
   if (l.bias) o += "  \"bias\": " + tensor_json(*l.bias, 2) + ",\n";
   o += "  \"input\": " + tensor_json(l.input, 2) + "\n";
@@ -618,6 +629,7 @@ Result<Scene> scene_from_json(const std::string& text, const std::string& name,
   if (s) s = read_words(rd, *root, l);
   if (s) s = read_operation(rd, *root, l);
   if (s) s = read_preview(rd, *root, base_dir, scene);
+  if (s) s = read_quiz(rd, *root, scene);
   if (s) s = read_operands(rd, *root, limits, l);
   if (s) s = check_operands_fit(rd, l);
   if (!s) return s.error();

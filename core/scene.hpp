@@ -22,6 +22,9 @@ struct Scene {
   // relative path has been resolved against the scene file's folder.
   std::string preview_image;
   std::string display = "signed";  // one of kSceneDisplayMappings
+  // "quiz": true opens the lesson in quiz mode (predict each value before it is shown). Written
+  // only when true, so scenes without it read and write as before.
+  bool quiz = false;
 };
 
 // Limits for untrusted scene files. A scene is a lesson: its tensors hold at most what a lesson

@@ -56,7 +56,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
   if (!back) fail("the saved scene was refused", back.error().message + "\n" + saved);
   const cs::Lesson &a = scene->lesson, &b = back->lesson;
   if (!same_params(a, b) || scene->display != back->display ||
-      scene->preview_image != back->preview_image) {
+      scene->preview_image != back->preview_image || scene->quiz != back->quiz) {
     fail("the saved scene has other parameters", saved);
   }
   if (!same_values(a.input, b.input) || !same_values(a.weight, b.weight) ||

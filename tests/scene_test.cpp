@@ -104,6 +104,23 @@ TEST(Scene, FullAndPerSidePaddingRoundTrip) {
   EXPECT_EQ(find_any_lesson("keras-maxpool-same")->pool.pad_bottom, 1);
 }
 
+// "quiz": true (a teacher's scene that opens in quiz mode) is written only when set, and read
+// back; scenes without it read and write as before.
+TEST(Scene, QuizFieldRoundTrips) {
+  Scene s = edge_scene();
+  EXPECT_EQ(scene_to_json(s).find("\"quiz\""), std::string::npos);
+  s.quiz = true;
+  const std::string text = scene_to_json(s);
+  EXPECT_NE(text.find("  \"quiz\": true,\n"), std::string::npos) << text;
+  auto back = scene_from_json(text, "quiz.json");
+  ASSERT_TRUE(back.has_value()) << back.error().message;
+  EXPECT_TRUE(back->quiz);
+  EXPECT_EQ(scene_to_json(*back), text);
+  auto off = scene_from_json(scene_to_json(edge_scene()), "plain.json");
+  ASSERT_TRUE(off.has_value());
+  EXPECT_FALSE(off->quiz);
+}
+
 TEST(Scene, TextIsReadableRowsPerLine) {
   const std::string text = scene_to_json(edge_scene());
   // One kernel row per line, shortest numbers: "[1, 0, -1]".
@@ -273,6 +290,8 @@ TEST(Scene, MalformedFilesGiveClearSentences) {
        "do not fit together"},
       {"bias shape", with(kIn + ", " + kW + R"(, "bias": {"shape": [2], "values": [1, 2]})"),
        "do not fit together"},
+      {"quiz not a flag", with(kIn + ", " + kW + R"(, "quiz": "yes")"),
+       "quiz must be true or false"},
       {"bad display", with(kIn + ", " + kW + R"(, "preview": {"display": "rainbow"})"),
        "preview.display is \"rainbow\""},
       {"pool without params",

@@ -737,6 +737,135 @@ std::string parse_error(std::vector<std::string> args) {
   return r ? std::string("(accepted)") : r.error().message;
 }
 
+// Quiz mode ("predict, then reveal") scripted: --quiz opens the lesson asking the output's shape;
+// each --quiz-answer is typed into the open question, one a frame, and the status file says what
+// the quiz made of it. vertical-edge's output is 3×3.
+TEST_F(UiWindow, QuizModeScriptedAnswersScoreWrongOnesGetAHint) {
+  const fs::path st = m_dir / "quiz.json";
+  auto quiz_after = [&](const std::string& answers, const std::string& extra = "") {
+    EXPECT_EQ(run_frames(m_dir, "--frames 6 --lesson vertical-edge --quiz --size 1280x720 " +
+                                    answers + extra + " --status-file '" + st.string() + "'"),
+              0);
+    std::ifstream in(st);
+    return json::parse(in);
+  };
+  json j = quiz_after("--quiz-answer 3x3");
+  EXPECT_EQ(j["quiz"]["active"], true);
+  EXPECT_EQ(j["quiz"]["asked"], 1);
+  EXPECT_EQ(j["quiz"]["right"], 1);
+  EXPECT_EQ(j["quiz"]["last_verdict"], "right");
+  EXPECT_EQ(j["quiz"]["question"], "");
+  EXPECT_EQ(j["global"], 0);
+
+  j = quiz_after("--quiz-answer 2x2");
+  EXPECT_EQ(j["quiz"]["question"], "shape");
+  EXPECT_EQ(j["quiz"]["last_verdict"], "wrong");
+  EXPECT_EQ(j["quiz"]["tries"], 1);
+  EXPECT_EQ(j["quiz"]["hint"], false);
+  EXPECT_EQ(j["quiz"]["asked"], 0);
+
+  // The second wrong try brings the hint; nothing is cut, normal or presentation.
+  for (const char* mode : {"", " --presentation"}) {
+    j = quiz_after("--quiz-answer 2x2 --quiz-answer 4×4", mode);
+    EXPECT_EQ(j["quiz"]["question"], "shape") << mode;
+    EXPECT_EQ(j["quiz"]["tries"], 2) << mode;
+    EXPECT_EQ(j["quiz"]["hint"], true) << mode;
+    EXPECT_EQ(j["quiz"]["last_verdict"], "wrong") << mode;
+    EXPECT_TRUE(j["views"].contains("Quiz")) << mode;
+    EXPECT_TRUE(j["clipped"].empty()) << mode << j["clipped"].dump();
+    for (const auto& view : j["overflow"])
+      EXPECT_NE(view, "Quiz") << mode << ": the quiz does not fit";
+  }
+
+  // The third reveals the answer: asked, not right.
+  j = quiz_after("--quiz-answer 2x2 --quiz-answer 4x4 --quiz-answer 5x5");
+  EXPECT_EQ(j["quiz"]["question"], "");
+  EXPECT_EQ(j["quiz"]["last_verdict"], "revealed");
+  EXPECT_EQ(j["quiz"]["asked"], 1);
+  EXPECT_EQ(j["quiz"]["right"], 0);
+}
+
+// With a question open, → asks instead of moving (the stepper stays), the answer is typed into
+// the quiz's field with the keyboard, Enter checks it; stepping back is allowed; Q leaves.
+TEST_F(UiWindow, QuizModeHoldsTheStepperUntilTheQuestionIsAnswered) {
+  App app(m_dir, {"--lesson", "vertical-edge", "--quiz", "--quiz-answer", "3x3"});
+  ASSERT_TRUE(app.started());
+  ASSERT_TRUE(app.focus()) << "the window never appeared";
+  auto quiz = [&](const char* key) { return app.status()["quiz"][key]; };
+  ASSERT_TRUE(wait_until([&] { return quiz("asked") == 1; }, 15));
+  // The answer field takes the keyboard a frame or two after a question opens (or after Enter).
+  auto typing = [&](bool on) { return wait_until([&] { return quiz("typing") == on; }, 10); };
+  app.key("Right");  // step 1 shows the product 2·0: asked first
+  ASSERT_TRUE(wait_until([&] { return quiz("question") == "product"; }, 10));
+  EXPECT_EQ(app.status()["global"], 0);
+  ASSERT_TRUE(typing(true));
+  app.key("Right");  // in the answer field: the stepper stays
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  EXPECT_EQ(app.status()["global"], 0) << "→ moved past an open question";
+  app.key("0 Return");
+  ASSERT_TRUE(wait_until([&] { return quiz("right") == 2; }, 10));
+  EXPECT_EQ(app.wait_field("global", 1)["global"], 1) << "the right answer is shown";
+  EXPECT_EQ(quiz("last_verdict"), "right");
+
+  ASSERT_TRUE(typing(false));
+  app.key("Right");  // step 2: 3·(−1)
+  ASSERT_TRUE(wait_until([&] { return quiz("question_step") == 2; }, 10));
+  EXPECT_EQ(app.status()["global"], 1);
+  ASSERT_TRUE(typing(true));
+  app.key("7 Return");
+  ASSERT_TRUE(wait_until([&] { return quiz("last_verdict") == "wrong"; }, 10));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  ASSERT_TRUE(typing(true));
+  app.key("8 Return");
+  ASSERT_TRUE(wait_until([&] { return quiz("hint") == true; }, 10));
+  EXPECT_EQ(quiz("tries"), 2);
+  EXPECT_EQ(quiz("asked"), 2);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  ASSERT_TRUE(typing(true));
+  app.key("Escape");  // leave the answer field: ← steps back, the question stays open
+  ASSERT_TRUE(typing(false));
+  app.key("Left");
+  EXPECT_EQ(app.wait_field("global", 0)["global"], 0);
+  EXPECT_EQ(quiz("question_step"), 2);
+  app.key("q");
+  ASSERT_TRUE(wait_until([&] { return quiz("active") == false; }, 10));
+  app.key("End");
+  EXPECT_EQ(app.wait_field("global", 89)["global"], 89) << "off, nothing holds the stepper";
+  app.key("ctrl+q");
+  EXPECT_EQ(app.wait_exit(20), 0);
+}
+
+// A scene with "quiz": true opens in quiz mode.
+TEST_F(UiWindow, QuizModeFromAScene) {
+  const fs::path scene = m_dir / "quiz-scene.json";
+  {
+    std::ofstream out(scene);
+    out << R"({"format": "convscope-scene", "version": 1, "op": "conv", "quiz": true,
+              "input": {"shape": [1, 1, 3, 3],
+                        "values": [[[[1, 2, 3], [4, 5, 6], [7, 8, 9]]]]},
+              "weight": {"shape": [1, 1, 2, 2],
+                         "values": [[[[1, 0], [0, 1]]]]}})";
+  }
+  const fs::path st = m_dir / "scene-quiz.json";
+  ASSERT_EQ(run_frames(m_dir, "--frames 4 --scene '" + scene.string() +
+                                  "' --quiz-answer 2x2 --status-file '" + st.string() + "'"),
+            0);
+  std::ifstream in(st);
+  const json j = json::parse(in);
+  EXPECT_EQ(j["quiz"]["active"], true);
+  EXPECT_EQ(j["quiz"]["right"], 1);
+}
+
+TEST(WindowOptions, QuizAnswersAreKeptInOrder) {
+  auto r = parse({"--quiz", "--quiz-answer", "3x3", "--quiz-answer=-2", "--quiz-answer", "7/3"});
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_TRUE(r->quiz);
+  EXPECT_EQ(r->quiz_answers, (std::vector<std::string>{"3x3", "-2", "7/3"}));
+  EXPECT_FALSE(parse({})->quiz);
+  EXPECT_EQ(parse_error({"--quiz-answer"}),
+            "--quiz-answer needs the answer to type, e.g. --quiz-answer 3x3 or --quiz-answer -2.");
+}
+
 TEST(WindowOptions, UsageIsTheTableInColumns) {
   EXPECT_EQ(cs::ui::window_usage(),
             "usage: convscope [options]            the visualizer window\n"
@@ -765,6 +894,9 @@ TEST(WindowOptions, UsageIsTheTableInColumns) {
             "  --help-window        open the help window at start\n"
             "  --layers L.json      open the Receptive field view on this layer stack\n"
             "  --receptive          open the Receptive field view on a built-in layer stack\n"
+            "  --quiz               start in quiz mode: predict each value before it is shown\n"
+            "  --quiz-answer VALUE  type VALUE into the quiz's open question, one a frame (repeat "
+            "it; for tests)\n"
             "With --frames, the saved layout and settings are neither read nor written.\n");
   auto r = parse({"--lesson", "vertical-edge", "--usage", "--bogus"});
   ASSERT_TRUE(r) << r.error().message;

@@ -276,6 +276,17 @@ std::string status_json(const AppState& s) {
                   {"kernels_shown", pc.kernels_shown},
                   {"frames_while_busy", pc.frames_while_busy},
                   {"seconds", pc.first_time < 0 ? 0.0 : pc.last_time - pc.first_time}};
+  const QuizScore score = s.quiz.score();
+  const auto& q = s.quiz.question();
+  j["quiz"] = {{"active", s.quiz.active()},
+               {"question", q ? question_kind_name(q->kind) : ""},
+               {"question_step", q ? q->step : -1},
+               {"tries", s.quiz.tries()},
+               {"hint", s.quiz.hint_due()},
+               {"asked", score.asked},
+               {"right", score.right},
+               {"last_verdict", verdict_name(s.quiz.last_verdict())},
+               {"typing", s.quiz_typing}};
   j["overflow"] = s.overflow;
   j["clipped"] = s.clipped;
   nlohmann::json views = nlohmann::json::object();

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "app/ui/quiz.hpp"
 #include "app/ui/undo.hpp"
 #include "core/lessons.hpp"
 #include "core/params.hpp"
@@ -146,6 +147,13 @@ struct AppState {
   bool show_file_browser = false;
   bool show_help = false;
   bool show_lesson_info = true;
+  bool show_quiz = false;  // the quiz view (View > Quiz mode, Q): open while the quiz is on
+
+  // ---- Quiz mode, "predict, then reveal" (app/ui/quiz.hpp) ----
+  Quiz quiz;
+  // --quiz-answer values still to type, one a frame (scripted tests).
+  std::vector<std::string> scripted_answers;
+  bool quiz_typing = false;  // the quiz's answer field has the keyboard (for the status JSON)
 
   // ---- Receptive field view (app/ui/ui_receptive.*) ----
   bool show_receptive = false;
@@ -209,7 +217,9 @@ void recompute_if_dirty(AppState& state);
 // The state the UI tests check, as one JSON object: {"lesson": ..., "op": "conv", "global": 12,
 // "total": 100, "window": 1, "tap": 3, "n":0, "o":0, "y":0, "x":1, "playing": false,
 // "presentation": true, "high_contrast": true, "theme": "light", "palette": "red-blue", "error":
-// "", "error_field": "", "step_unit": ..., "modified": false, "undo_steps": 0, "redo_steps": 0}.
+// "", "error_field": "", "step_unit": ..., "modified": false, "undo_steps": 0, "redo_steps": 0,
+// "quiz": {"active": true, "question": "product", "question_step": 2, "tries": 1, "hint": false,
+// "asked": 1, "right": 1, "last_verdict": "wrong"}}.
 std::string status_json(const AppState& state);
 
 }  // namespace cs

@@ -377,6 +377,38 @@ std::vector<std::string> explanation_text(const AppState& s) {
   return lines;
 }
 
+std::string explain_line_text(const TraceView& v, const TraceWindow& win, const ExplainLine& line,
+                              bool with_result) {
+  const Cursor done{0, true};
+  std::vector<Token> tokens;
+  switch (line.kind) {
+    case ExplainLine::Kind::channel_sum:
+      tokens = channel_sum_tokens(line, done, nullptr);
+      break;
+    case ExplainLine::Kind::total:
+      tokens = total_tokens(line, done, v.shape().taps_per_channel());
+      break;
+    case ExplainLine::Kind::reduce:
+      tokens = reduce_tokens(line, done, with_result ? win.argmax_tap : -1);
+      break;
+    case ExplainLine::Kind::note:
+      return line.text;
+  }
+  // The result is the last token starting with "=" and what follows it.
+  if (!with_result) {
+    for (std::size_t k = tokens.size(); k-- > 0;) {
+      if (tokens[k].text.rfind("=", 0) == 0) {
+        tokens.resize(k);
+        break;
+      }
+    }
+  }
+  std::string text;
+  for (const Token& t : tokens)
+    text += (text.empty() ? "" : " ") + t.text;
+  return text;
+}
+
 void draw_arithmetic(AppState& s) {
   if (!ImGui::Begin("Arithmetic", &s.show_arithmetic, stage_flags(s))) {
     ImGui::End();

@@ -17,4 +17,10 @@ void draw_arithmetic(AppState& state);
 // space), e.g. "( 1 + 0 ) / 2 = 0.5" and the divisor's sentence. For tests; no ImGui frame needed.
 std::vector<std::string> explanation_text(const AppState& state);
 
+// One line of a window's explanation as the panel writes it once the window is done: "1·1 +
+// 0·0 + (−1)·2 = −1", "(−6) + 15 + 2 + 0 (bias) = 11", "max(1, [3]) = 3". Without the result:
+// what comes before its "=" (the quiz's hints).
+std::string explain_line_text(const TraceView& v, const TraceWindow& win, const ExplainLine& line,
+                              bool with_result);
+
 }  // namespace cs::ui

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <string>
 
 #include "app/ui/ui_arithmetic.hpp"
@@ -17,6 +18,7 @@
 #include "app/ui/ui_edit.hpp"
 #include "app/ui/ui_params.hpp"
 #include "app/ui/ui_receptive.hpp"
+#include "app/ui/ui_quiz.hpp"
 #include "app/ui/ui_theme.hpp"
 #include "app/ui/ui_timeline.hpp"
 #include "app/ui/undo.hpp"
@@ -363,6 +365,7 @@ void draw_menu_bar(AppState& s) {
     ImGui::Separator();
     ImGui::MenuItem("Lesson text", "I", &s.show_lesson_info);
     ImGui::MenuItem("Numbers in cells", "V", &s.show_values);
+    if (ImGui::MenuItem("Quiz mode (predict, then reveal)", "Q", s.quiz.active())) toggle_quiz(s);
     if (ImGui::MenuItem("Reduce motion", nullptr, &s.reduce_motion)) s.mark_dirty(Dirty::settings);
     if (ImGui::MenuItem("Presentation mode", "F5 / P", s.presentation)) toggle_presentation(s);
     if (ImGui::MenuItem("High contrast", "H", s.high_contrast)) {
@@ -409,6 +412,11 @@ void draw_status_bar(AppState& s, float fps) {
                   static_cast<long long>(s.stepper.global() + 1),
                   static_cast<long long>(s.stepper.total()), rate,
                   s.presentation ? "   presentation" : "");
+    if (s.quiz.active()) {
+      const QuizScore sc = s.quiz.score();
+      std::snprintf(right + std::strlen(right), sizeof right - std::strlen(right),
+                    "   quiz %d / %d", sc.right, sc.asked);
+    }
     if (!s.banner.empty()) {
       ImGui::TextColored(palette().error_v4, "%s", s.banner.c_str());
       ImGui::SameLine();
@@ -455,6 +463,7 @@ const KeyRow kKeys[] = {
     {"L", "NCHW ↔ NHWC view"},
     {"V", "numbers in cells on / off"},
     {"I", "lesson text on / off"},
+    {"Q", "quiz mode: predict each value before it is shown, Enter checks it"},
     {"F5 or P", "presentation mode (large text and cells, high contrast)"},
     {"H", "high-contrast theme"},
     {"F9", "reset the window layout"},
@@ -587,6 +596,7 @@ void handle_global_keys(AppState& s) {
     s.show_lesson_info = !s.show_lesson_info;
     s.mark_dirty(Dirty::settings);
   }
+  if (key_pressed(GLFW_KEY_Q)) toggle_quiz(s);
 }
 
 // A key or a menu click has no gesture: it is a step alone.
@@ -722,6 +732,7 @@ void draw_frame(AppState& s, float fps) {
     draw_preview(s);
     enforce(s, Panel::preview, "Live preview");
   }
+  if (s.show_quiz) draw_quiz(s);
   if (s.show_file_browser) {
     place(Panel::browser);
     draw_file_browser(s);

@@ -13,6 +13,7 @@
 #include <imgui.h>
 
 #include "app/ui/ui_edit.hpp"
+#include "app/ui/ui_quiz.hpp"
 #include "app/ui/ui_theme.hpp"
 #include "core/image_io.hpp"
 #include "core/limits.hpp"
@@ -321,6 +322,7 @@ Scene scene_from_state(const AppState& state) {
   if (state.has_bias && state.bias.ndim() == 1) l.bias = state.bias;
   scene.preview_image = state.preview_path;
   scene.display = mapping_name(state.preview_mapping);
+  scene.quiz = state.quiz.active();
   return scene;
 }
 
@@ -335,6 +337,7 @@ void apply_scene(AppState& state, const Scene& scene) {
   }
   state.mark_dirty(Dirty::preview_kernel);
   state.mark_dirty(Dirty::status);
+  if (scene.quiz) ui::set_quiz(state, true);  // a teacher's scene may start in quiz mode
 }
 
 Status open_scene_file(AppState& state, const std::string& path) {

@@ -16,6 +16,8 @@ const char* kSizeNeeds =
     "--size needs WIDTHxHEIGHT between 320x240 and 8192x8192, e.g. --size 1600x900.";
 const char* kThemeNeeds = "--theme needs light or dark, e.g. --theme dark.";
 const char* kPaletteNeeds = "--palette needs red-blue or blue-orange, e.g. --palette blue-orange.";
+const char* kQuizAnswerNeeds =
+    "--quiz-answer needs the answer to type, e.g. --quiz-answer 3x3 or --quiz-answer -2.";
 const char* kRandomNeeds = "--random needs H,W,C,COUT[,K[,SEED]], e.g. --random 64,64,3,8.";
 
 bool whole_number(const std::string& text, long long& out) {
@@ -107,6 +109,10 @@ const cli::CommandSpec& window_spec() {
           {"--layers", "L.json", "open the Receptive field view on this layer stack",
            "--layers needs a layers file, like --layers pipeline.json."},
           {"--receptive", nullptr, "open the Receptive field view on a built-in layer stack"},
+          {"--quiz", nullptr, "start in quiz mode: predict each value before it is shown"},
+          {"--quiz-answer", "VALUE",
+           "type VALUE into the quiz's open question, one a frame (repeat it; for tests)",
+           kQuizAnswerNeeds},
       },
       nullptr,
       "Run convscope --usage for the window's options, or convscope --help for the command line."};
@@ -176,6 +182,16 @@ Result<WindowOptions> parse_window_options(int argc, char** argv) {
   o.drag_weight = args->has("--drag-weight");
   o.play = args->has("--play");
   o.help_window = args->has("--help-window");
+  o.quiz = args->has("--quiz");
+  // NOTE: parse_args keeps an option's last value only; every --quiz-answer is kept, in order.
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--quiz-answer" && i + 1 < argc) {
+      o.quiz_answers.push_back(argv[++i]);
+    } else if (a.rfind("--quiz-answer=", 0) == 0) {
+      o.quiz_answers.push_back(a.substr(std::strlen("--quiz-answer=")));
+    }
+  }
   if (!o.screenshot.empty() && o.frames < 0) o.frames = 3;
   return o;
 }

@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "app/cli/cli_args.hpp"
 #include "app/ui/app_state.hpp"
@@ -27,6 +28,8 @@ struct WindowOptions {
   std::optional<int> diverging_palette;  // --palette red-blue|blue-orange (0, 1)
   bool help_window = false;
   bool play = false;
+  bool quiz = false;                      // --quiz: start in quiz mode
+  std::vector<std::string> quiz_answers;  // --quiz-answer VALUE, repeated: typed one a frame
 };
 
 // The table: each option with its placeholder, its line of help and the sentence it says when
