@@ -187,8 +187,8 @@ std::string separable_summary(const LayerCost& layer, const SeparableCost& sep) 
   const double p_ratio =
       static_cast<double>(sep.parameters()) / static_cast<double>(layer.parameters());
   const double w_ratio = static_cast<double>(sep.work()) / static_cast<double>(layer.work);
-  return "depthwise-separable: " + group_digits(sep.parameters()) + " parameters, " +
-         short_count(sep.work()) + " multiply-adds (" + ratio_text(p_ratio) + " / " +
+  return "depthwise-separable: " + group_digits(sep.parameters()) + " parameters (" +
+         ratio_text(p_ratio) + "), " + short_count(sep.work()) + " multiply-adds (" +
          ratio_text(w_ratio) + ")";
 }
 

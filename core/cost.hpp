@@ -66,7 +66,7 @@ std::vector<std::string> pool2d_cost_lines(const PoolGeometry& g);
 
 // One short line for the window: "9,472 parameters, 118.0 M multiply-adds".
 std::string cost_summary(const LayerCost& c);
-// "separable: 4,547 parameters, 6.7 M multiply-adds (0.48× / 0.057×)"
+// "depthwise-separable: 406 parameters (0.0429×), 4.3 M multiply-adds (0.036×)"
 std::string separable_summary(const LayerCost& layer, const SeparableCost& sep);
 
 // The divisors of both a and b (the groups a conv with C_in = a and C_out = b accepts), in

@@ -176,9 +176,9 @@ TEST(LayerCost, Summaries) {
   const ConvGeometry g = resnet_stem(true);
   const LayerCost c = conv2d_layer_cost(g);
   EXPECT_EQ(cost_summary(c), "9,472 parameters, 118.0 M multiply-adds");
-  EXPECT_EQ(separable_summary(c, separable_cost(g)),
-            "depthwise-separable: 406 parameters, 4.3 M multiply-adds (0.0429\xC3\x97 / "
-            "0.036\xC3\x97)");
+  EXPECT_EQ(
+      separable_summary(c, separable_cost(g)),
+      "depthwise-separable: 406 parameters (0.0429\u00d7), 4.3 M multiply-adds (0.036\u00d7)");
   EXPECT_EQ(group_digits(0), "0");
   EXPECT_EQ(group_digits(999), "999");
   EXPECT_EQ(group_digits(1000), "1,000");
