@@ -9,6 +9,7 @@
 #include <string>
 
 #include "app/cli/cli_common.hpp"
+#include "app/cli/cli_export.hpp"
 #include "app/cli/cli_render.hpp"
 
 #ifndef CONVSCOPE_VERSION
@@ -35,6 +36,7 @@ const Command kCommands[] = {
     {"shape", run_shape, "the output shape and the output-size formula, from shapes alone"},
     {"render", run_render, "apply a kernel to a PNG/JPEG photo and write a PNG"},
     {"lesson", run_lesson, "a built-in worked example, printed window by window"},
+    {"export", run_export, "a PyTorch or Keras script that computes what a conv/pool command does"},
 };
 
 const Command* find_command(const char* name) {
