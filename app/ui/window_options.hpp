@@ -25,6 +25,9 @@ struct WindowOptions {
   std::optional<int> diverging_palette;  // --palette red-blue|blue-orange (0, 1)
   bool help_window = false;
   bool play = false;
+  // --copy-code pytorch|keras: after the first frame, Edit ▸ Copy as PyTorch/Keras; with
+  // --copy-code-file, what went to the clipboard is also written there (for tests).
+  std::string copy_code, copy_code_file;
 };
 
 // The table: each option with its placeholder, its line of help and the sentence it says when
