@@ -697,6 +697,9 @@ TEST(WindowOptions, UsageIsTheTableInColumns) {
             "  --frame-stats        print the median and 95th percentile frame times at exit\n"
             "  --drag-weight        change a weight every frame, as a dragged slider would\n"
             "  --play               start playing\n"
+            "  --copy-code pytorch|keras  after the first frame, copy the lesson as a script (Edit "
+            "menu) to the clipboard\n"
+            "  --copy-code-file OUT.py  with --copy-code: also write the script to OUT.py\n"
             "  --help-window        open the help window at start\n"
             "With --frames, the saved layout and settings are neither read nor written.\n");
   auto r = parse({"--lesson", "vertical-edge", "--usage", "--bogus"});

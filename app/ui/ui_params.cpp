@@ -220,6 +220,8 @@ void draw_groups_and_cost(AppState& s, float width) {
     for (std::size_t i = 0; i < choices.size(); ++i)
       shown += (i ? ", " : " ") + std::to_string(choices[i]);
     shown += ")";
+    ParamRow* row = nullptr;
+    begin_row("groups that fit", row);  // where it is, for the tests
     ImGui::SetNextItemWidth(width);
     if (ImGui::SliderInt("groups that fit", &index, 0, static_cast<int>(choices.size()) - 1,
                          shown.c_str(), ImGuiSliderFlags_NoInput)) {
