@@ -27,6 +27,7 @@
 #include "app/ui/app_state.hpp"
 #include "app/ui/preview_model.hpp"
 #include "app/ui/ui_canvas.hpp"
+#include "app/ui/ui_copy_code.hpp"
 #include "app/ui/ui_edit.hpp"
 #include "app/ui/ui_frame.hpp"
 #include "app/ui/ui_receptive.hpp"
@@ -397,6 +398,15 @@ int run(int argc, char** argv) {
     // 3. The models: the trace if dirty, then the live preview (its picture, kernel and GPU
     // pass, only what changed). 4. The stepper.
     cs::recompute_if_dirty(state);
+    if (frame == 0 && !opt.copy_code.empty()) {  // --copy-code: Edit ▸ Copy as PyTorch/Keras
+      const auto target =
+          opt.copy_code == "keras" ? cs::cli::ExportTarget::keras : cs::cli::ExportTarget::pytorch;
+      if (auto st = cs::ui::copy_lesson_script(state, target, opt.copy_code_file); !st) {
+        std::fprintf(stderr, "convscope: --copy-code %s: %s\n", opt.copy_code.c_str(),
+                     st.error().message.c_str());
+        exit_code = 1;
+      }
+    }
     cs::update_preview(state);
     if (state.stepper.advance(io.DeltaTime) > 0 || state.stepper.playing()) {
       state.mark_dirty(cs::Dirty::status);

@@ -802,6 +802,38 @@ TEST(UiEditViews, StrideZeroIsRefusedWithItsSentenceNotPutBack) {
   EXPECT_EQ(ui::param_row("stride").note, "") << "an edit in range clears the note";
 }
 
+// The groups slider beside the groups box steps only through the divisors of both C_in and
+// C_out: depthwise (C_in 3, C_out 3, groups 3) offers 1 and 3. A click at its left end makes a
+// full conv (weight [3, 3, 3, 3]), at its right end the depthwise one again ([3, 1, 3, 3]).
+TEST(UiEditViews, TheGroupsSliderStepsThroughTheDivisors) {
+  HeadlessImGui gui;
+  AppState s;
+  ASSERT_TRUE(load_lesson(s, "depthwise").has_value());
+  ASSERT_EQ(s.conv.groups, 3);
+  gui.params_frame(s);
+  const ui::ParamRow row = ui::param_row("groups that fit");
+  ASSERT_GT(row.h, 0.0f) << "the panel drew no groups slider";
+  auto click = [&](float x) {
+    ImGuiIO& io = ImGui::GetIO();
+    io.MousePos = ImVec2(x, row.y + row.h * 0.5f);
+    gui.params_frame(s);
+    io.MouseDown[0] = true;
+    gui.params_frame(s);
+    io.MouseDown[0] = false;
+    gui.params_frame(s);
+    io.MousePos = ImVec2(-1, -1);
+    gui.params_frame(s);
+  };
+  click(row.x + 4);
+  EXPECT_EQ(s.conv.groups, 1);
+  EXPECT_EQ(s.weight.shape(), (Shape{3, 3, 3, 3}));
+  EXPECT_FALSE(s.error.has_value()) << s.error->message;
+  click(row.x + 150);  // the slider is about 190 pixels wide: its right end
+  EXPECT_EQ(s.conv.groups, 3);
+  EXPECT_EQ(s.weight.shape(), (Shape{3, 1, 3, 3}));
+  EXPECT_FALSE(s.error.has_value()) << s.error->message;
+}
+
 // Issue 9: at 1600×900 the cross-correlation vs convolution comparison ran off the kernel
 // editor's right edge ("kernel rota…"), and so did "rotate stored weights 180°". The comparison's
 // labels now wrap to two columns (or it stacks) and rows of buttons wrap, so the editor never

@@ -11,6 +11,7 @@
 
 #include "app/cli/cli_common.hpp"
 #include "app/cli/cli_receptive.hpp"
+#include "app/cli/cli_export.hpp"
 #include "app/cli/cli_render.hpp"
 
 #ifndef CONVSCOPE_VERSION
@@ -39,6 +40,7 @@ const Command kCommands[] = {
     {"lesson", run_lesson, "a built-in worked example, printed window by window"},
     {"receptive-field", run_receptive_field,
      "per layer of a layers file: receptive field size, jump, start; one cell's input box"},
+    {"export", run_export, "a PyTorch or Keras script that computes what a conv/pool command does"},
 };
 
 const Command* find_command(const char* name) {

@@ -232,17 +232,18 @@ Result<ConvOperands> load_conv_operands(const Args& args) {
   return ops;
 }
 
-Tensor squeeze_output(const Tensor& output, int input_rank, Layout layout) {
-  const Shape& s = output.shape();
-  if (input_rank >= 4 || s.size() != 4) return output;
-  Shape out;
-  if (input_rank == 3) {
-    out = {s[1], s[2], s[3]};
-  } else if (layout == Layout::nchw) {  // [1, C, H, W]
-    out = s[1] == 1 ? Shape{s[2], s[3]} : Shape{s[1], s[2], s[3]};
-  } else {  // [1, H, W, C]
-    out = s[3] == 1 ? Shape{s[1], s[2]} : Shape{s[1], s[2], s[3]};
+Shape squeezed_shape(const Shape& s, int input_rank, Layout layout) {
+  if (input_rank >= 4 || s.size() != 4) return s;
+  if (input_rank == 3) return {s[1], s[2], s[3]};
+  if (layout == Layout::nchw) {  // [1, C, H, W]
+    return s[1] == 1 ? Shape{s[2], s[3]} : Shape{s[1], s[2], s[3]};
   }
+  return s[3] == 1 ? Shape{s[1], s[2]} : Shape{s[1], s[2], s[3]};  // [1, H, W, C]
+}
+
+Tensor squeeze_output(const Tensor& output, int input_rank, Layout layout) {
+  const Shape out = squeezed_shape(output.shape(), input_rank, layout);
+  if (out == output.shape()) return output;
   auto r = output.reshaped(out);
   return r ? std::move(*r) : output;
 }

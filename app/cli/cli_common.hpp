@@ -87,6 +87,8 @@ Result<Tensor> expand_weight(Tensor weight, Layout layout, bool transposed = fal
 // The 4-D output back to the rank the input had (3: batch dropped; 2: batch dropped and the
 // channel dropped too when there is only one).
 Tensor squeeze_output(const Tensor& output, int input_rank, Layout layout);
+// The shape squeeze_output gives a 4-D output of `shape`.
+Shape squeezed_shape(const Shape& shape, int input_rank, Layout layout);
 
 // Shortest text that reads back to the same float32 / float64 ("0.1", "-2", "1e-07", "nan").
 std::string format_number(double value, DType dtype);

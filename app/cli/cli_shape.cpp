@@ -11,6 +11,7 @@
 #include "app/cli/cli_common.hpp"
 #include "core/conv1d.hpp"
 #include "core/conv_transpose.hpp"
+#include "core/cost.hpp"
 #include "core/geometry.hpp"
 #include "core/keras.hpp"
 #include "core/npy.hpp"
@@ -77,7 +78,46 @@ struct Report {
   std::vector<std::pair<const char*, int64_t>> padding;
   std::string formula;
   std::string note;  // a last sentence, or empty
+  // What the layer costs (core/cost.hpp): the lines printed after the formula, and for --json
+  // the counts.
+  std::vector<std::string> cost_lines;
+  nlohmann::ordered_json cost;
 };
+
+nlohmann::ordered_json cost_json(const LayerCost& c) {
+  nlohmann::ordered_json j;
+  j["parameters"] = c.parameters();
+  j["weights"] = c.weights;
+  j["biases"] = c.biases;
+  j["operations"] = c.work;
+  j["operation"] = c.work_unit;
+  return j;
+}
+
+// The cost of a conv (conv1d: its plan's geometry) and, with groups 1, of its depthwise-separable
+// equivalent. `bias`: the layer has one (torch.nn.Conv2d's default; --no-bias: not).
+void add_conv_cost(Report& r, ConvGeometry g, bool bias) {
+  g.has_bias = bias;
+  r.cost_lines = conv2d_cost_lines(g, true);
+  const LayerCost c = conv2d_layer_cost(g);
+  r.cost = cost_json(c);
+  if (g.groups != 1) return;
+  const SeparableCost s = separable_cost(g);
+  nlohmann::ordered_json sep;
+  sep["depthwise"] = cost_json(s.depthwise);
+  sep["pointwise"] = cost_json(s.pointwise);
+  sep["parameters"] = s.parameters();
+  sep["operations"] = s.work();
+  sep["parameter_ratio"] =
+      static_cast<double>(s.parameters()) / static_cast<double>(c.parameters());
+  sep["operation_ratio"] = static_cast<double>(s.work()) / static_cast<double>(c.work);
+  r.cost["separable"] = sep;
+}
+
+// --no-bias: the layer has no bias (bias=False), so its parameters are the weights alone.
+OptionSpec no_bias_option() {
+  return {"--no-bias", nullptr, "the layer has no bias (bias=False): count the weights alone"};
+}
 
 std::vector<std::pair<const char*, int64_t>> sides_of(const Pad4& pad) {
   return {{"top", pad.top}, {"bottom", pad.bottom}, {"left", pad.left}, {"right", pad.right}};
@@ -97,6 +137,7 @@ void print_report(const Report& r, bool json) {
       j["padding"].push_back(side.second);
     j["formula"] = lines;
     if (!r.note.empty()) j["note"] = r.note;
+    j["cost"] = r.cost;
     std::printf("%s\n", j.dump().c_str());
     return;
   }
@@ -113,6 +154,8 @@ void print_report(const Report& r, bool json) {
   for (const std::string& l : lines)
     std::printf("%s\n", l.c_str());
   if (!r.note.empty()) std::printf("%s\n", r.note.c_str());
+  for (const std::string& l : r.cost_lines)
+    std::printf("%s\n", l.c_str());
 }
 
 // The input and kernel shapes expanded like `conv` expands tensors: an unbatched input, a
@@ -151,6 +194,7 @@ const CommandSpec& shape_conv_transpose_spec() {
     for (const OptionSpec& o : conv_transpose_geometry_options())
       s.options.push_back(o);
     s.options.push_back(framework_option("conv-transpose"));
+    s.options.push_back(no_bias_option());
     s.options.push_back({"--json", nullptr, "print one JSON object instead of text"});
     return s;
   }();
@@ -209,6 +253,10 @@ int run_shape_conv_transpose(int argc, char** argv) {
     r.padding[3].second = covered_w - geo->pad_w - out_w;
   }
   r.formula = plan ? keras_conv_transpose2d_formula(*geo, *plan) : conv_transpose2d_formula(*geo);
+  ConvTransposeGeometry costed = *geo;
+  costed.has_bias = !args->has("--no-bias");
+  r.cost_lines = conv_transpose2d_cost_lines(costed);
+  r.cost = cost_json(conv_transpose2d_layer_cost(costed));
   print_report(r, args->has("--json"));
   return kExitOk;
 }
@@ -253,6 +301,7 @@ const CommandSpec& shape_conv1d_spec() {
         "  convscope shape conv1d --input-shape 3 --kernel-shape 3 --flip --padding full\n"};
     for (const OptionSpec& o : conv1d_geometry_options())
       s.options.push_back(o);
+    s.options.push_back(no_bias_option());
     s.options.push_back({"--json", nullptr, "print one JSON object instead of text"});
     return s;
   }();
@@ -290,6 +339,7 @@ int run_shape_conv1d(int argc, char** argv) {
         "the output is " +
         shape_list(plan->output) + ".";
   }
+  add_conv_cost(r, plan->geometry, !args->has("--no-bias"));
   print_report(r, args->has("--json"));
   return kExitOk;
 }
@@ -297,8 +347,9 @@ int run_shape_conv1d(int argc, char** argv) {
 // `shape --op ...`: a pooling layer.
 int shape_pool(const Args& args, Framework framework) {
   const std::string cmd = "shape";
-  if (auto s = reject(args, {"--kernel-shape", "--weight", "--groups", "--padding-mode", "--flip"},
-                      "is a conv option; a pooling (--op/--kernel) has no weight");
+  if (auto s = reject(
+          args, {"--kernel-shape", "--weight", "--groups", "--padding-mode", "--flip", "--no-bias"},
+          "is a conv option; a pooling (--op/--kernel) has no weight");
       !s) {
     return fail(cmd, s.error());
   }
@@ -333,6 +384,8 @@ int shape_pool(const Args& args, Framework framework) {
   r.padding = sides_of(geo->pad);
   r.formula = framework == Framework::keras ? keras_pool2d_formula(*geo, *keras_padding)
                                             : pool2d_formula(*geo);
+  r.cost_lines = pool2d_cost_lines(*geo);
+  r.cost = cost_json(pool2d_layer_cost(*geo));
   print_report(r, args.has("--json"));
   return kExitOk;
 }
@@ -377,6 +430,7 @@ int shape_conv(const Args& args, Framework framework) {
   r.padding = sides_of(geo->pad);
   r.formula = framework == Framework::keras ? keras_conv2d_formula(*geo, *keras_padding)
                                             : conv2d_formula(*geo);
+  add_conv_cost(r, *geo, !args.has("--no-bias"));
   print_report(r, args.has("--json"));
   return kExitOk;
 }
@@ -390,7 +444,12 @@ const CommandSpec& shape_spec() {
         "--input-shape N,C,H,W --kernel-shape O,I,KH,KW [conv options]\n"
         "       convscope shape --input-shape N,C,H,W --op max|avg --kernel K [pool options]",
         "Prints the output shape of a conv (or, with --op, of a pooling) and the output-size\n"
-        "formula with your numbers. Shapes follow --layout: NCHW/OIHW (default) or NHWC/HWIO.\n"
+        "formula with your numbers, then what the layer costs: its parameters (weights + bias)\n"
+        "and multiply-adds (pooling: compares or adds) for this input, and for a conv with\n"
+        "groups 1 its depthwise-separable equivalent (depthwise k\xC3\x97k with groups C_in, then\n"
+        "pointwise 1\xC3\x97"
+        "1) with the ratio. Shapes follow --layout: NCHW/OIHW (default) or "
+        "NHWC/HWIO.\n"
         "--input X.npy / --weight W.npy may stand in for --input-shape / --kernel-shape.\n"
         "`convscope shape conv-transpose --help` and `convscope shape conv1d --help`: the same\n"
         "for a transposed convolution and a 1-D convolution.",
@@ -402,6 +461,7 @@ const CommandSpec& shape_spec() {
             {"--groups", "G", "conv: channel groups (default 1)"},
             {"--padding-mode", "zeros|reflect|replicate|circular", "conv: padding values"},
             {"--flip", nullptr, "conv: accepted for symmetry with conv (does not change shapes)"},
+            {"--no-bias", nullptr, "conv: the layer has no bias (bias=False)"},
             {"--op", "max|avg", "pooling instead of conv"},
             {"--kernel", "K|KH,KW", "pooling window size"},
             {"--stride", "S|SH,SW", "step between windows (pool default: the kernel)"},

@@ -15,6 +15,7 @@
 
 #include "app/ui/ui_arithmetic.hpp"
 #include "app/ui/ui_canvas.hpp"
+#include "app/ui/ui_copy_code.hpp"
 #include "app/ui/ui_edit.hpp"
 #include "app/ui/ui_params.hpp"
 #include "app/ui/ui_receptive.hpp"
@@ -313,6 +314,9 @@ void draw_menu_bar(AppState& s) {
     if (ImGui::MenuItem("Redo", "Ctrl+Shift+Z / Ctrl+Y", false, s.undo.redo_steps() > 0)) {
       redo_edit(s);
     }
+    ImGui::Separator();  // the lesson as a script that stands alone (app/ui/ui_copy_code.hpp)
+    if (ImGui::MenuItem("Copy as PyTorch")) (void)copy_lesson_script(s, cli::ExportTarget::pytorch);
+    if (ImGui::MenuItem("Copy as Keras")) (void)copy_lesson_script(s, cli::ExportTarget::keras);
     ImGui::EndMenu();
   }
   if (ImGui::BeginMenu("Lesson")) {

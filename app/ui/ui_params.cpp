@@ -9,6 +9,8 @@
 #include <string>
 
 #include "app/ui/ui_theme.hpp"
+#include "core/cost.hpp"
+#include "core/geometry.hpp"
 
 namespace cs::ui {
 
@@ -273,6 +275,51 @@ void draw_conv_padding(AppState& s, float half) {
   }
 }
 
+void set_groups(AppState& s, int groups) {
+  s.conv.groups = groups;
+  const int64_t c_in = s.input.ndim() == 4 ? s.input.dim(1) : 1;
+  reshape_weight(s, s.weight.dim(0), std::max<int64_t>(1, c_in / groups), s.weight.dim(2),
+                 s.weight.dim(3));
+  s.mark_dirty(Dirty::trace);
+}
+
+// Beside the groups box: a slider that steps only through the groups this layer accepts (the
+// divisors of both C_in and C_out), and what the layer costs (core/cost.hpp) with those groups,
+// with its depthwise-separable equivalent for groups 1.
+void draw_groups_and_cost(AppState& s, float width) {
+  const int64_t c_in = s.input.ndim() == 4 ? s.input.dim(1) : 1;
+  const std::vector<int> choices = common_divisors(c_in, s.weight.dim(0));
+  if (choices.size() > 1) {
+    const auto at = std::find(choices.begin(), choices.end(), s.conv.groups);
+    int index = at == choices.end() ? 0 : static_cast<int>(at - choices.begin());
+    std::string shown = std::to_string(choices[static_cast<std::size_t>(index)]) + " (of";
+    for (std::size_t i = 0; i < choices.size(); ++i)
+      shown += (i ? ", " : " ") + std::to_string(choices[i]);
+    shown += ")";
+    ParamRow* row = nullptr;
+    begin_row("groups that fit", row);  // where it is, for the tests
+    ImGui::SetNextItemWidth(width);
+    if (ImGui::SliderInt("groups that fit", &index, 0, static_cast<int>(choices.size()) - 1,
+                         shown.c_str(), ImGuiSliderFlags_NoInput)) {
+      set_groups(s, choices[static_cast<std::size_t>(index)]);
+    }
+  }
+  Conv2dParams p = s.conv;
+  p.layout = Layout::nchw;  // the operands are kept in PyTorch order
+  auto geo =
+      conv2d_geometry(s.input.shape(), s.weight.shape(), s.has_bias ? s.weight.dim(0) : -1, p);
+  if (!geo) return;  // the engine's sentence is under the control that caused it
+  const LayerCost cost = conv2d_layer_cost(*geo);
+  ImGui::PushFont(caption_font());
+  ImGui::TextWrapped("cost: %s", cost_summary(cost).c_str());
+  if (geo->groups == 1) {
+    ImGui::PushStyleColor(ImGuiCol_Text, palette().dim_v4);
+    ImGui::TextWrapped("%s", separable_summary(cost, separable_cost(*geo)).c_str());
+    ImGui::PopStyleColor();
+  }
+  ImGui::PopFont();
+}
+
 void draw_conv_section(AppState& s) {
   section("Convolution");
   if (s.weight.ndim() != 4) {
@@ -319,14 +366,9 @@ void draw_conv_section(AppState& s) {
         "tap would fall on the same cell.");
   }
   int groups = p.groups;
-  if (int_field("groups", groups, 1, 64, half)) {
-    p.groups = groups;
-    const int64_t c_in = s.input.ndim() == 4 ? s.input.dim(1) : 1;
-    reshape_weight(s, s.weight.dim(0), std::max<int64_t>(1, c_in / groups), s.weight.dim(2),
-                   s.weight.dim(3));
-    s.mark_dirty(Dirty::trace);
-  }
+  if (int_field("groups", groups, 1, 64, half)) set_groups(s, groups);
   field_error(s, "groups");
+  draw_groups_and_cost(s, half);
   if (ImGui::Checkbox("bias (B)", &s.has_bias)) {
     if (s.bias.numel() != s.weight.dim(0)) s.bias = resize_tensor(s.bias, {s.weight.dim(0)});
     s.mark_dirty(Dirty::trace);

@@ -105,6 +105,11 @@ const cli::CommandSpec& window_spec() {
           {"--frame-stats", nullptr, "print the median and 95th percentile frame times at exit"},
           {"--drag-weight", nullptr, "change a weight every frame, as a dragged slider would"},
           {"--play", nullptr, "start playing"},
+          {"--copy-code", "pytorch|keras",
+           "after the first frame, copy the lesson as a script (Edit menu) to the clipboard",
+           "--copy-code needs pytorch or keras."},
+          {"--copy-code-file", "OUT.py", "with --copy-code: also write the script to OUT.py",
+           "--copy-code-file needs an output file name."},
           {"--help-window", nullptr, "open the help window at start"},
           {"--layers", "L.json", "open the Receptive field view on this layer stack",
            "--layers needs a layers file, like --layers pipeline.json."},
@@ -191,6 +196,20 @@ Result<WindowOptions> parse_window_options(int argc, char** argv) {
     } else if (a.rfind("--quiz-answer=", 0) == 0) {
       o.quiz_answers.push_back(a.substr(std::strlen("--quiz-answer=")));
     }
+  }
+  if (const std::string* v = args->get("--copy-code")) {
+    if (*v != "pytorch" && *v != "keras") {
+      return make_error("--copy-code " + *v + " is not a framework; use pytorch or keras.",
+                        "--copy-code");
+    }
+    o.copy_code = *v;
+  }
+  if (const std::string* v = args->get("--copy-code-file")) {
+    if (o.copy_code.empty()) {
+      return make_error("--copy-code-file needs --copy-code pytorch|keras too.",
+                        "--copy-code-file");
+    }
+    o.copy_code_file = *v;
   }
   if (!o.screenshot.empty() && o.frames < 0) o.frames = 3;
   return o;

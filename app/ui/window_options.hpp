@@ -30,6 +30,9 @@ struct WindowOptions {
   bool play = false;
   bool quiz = false;                      // --quiz: start in quiz mode
   std::vector<std::string> quiz_answers;  // --quiz-answer VALUE, repeated: typed one a frame
+  // --copy-code pytorch|keras: after the first frame, Edit ▸ Copy as PyTorch/Keras; with
+  // --copy-code-file, what went to the clipboard is also written there (for tests).
+  std::string copy_code, copy_code_file;
 };
 
 // The table: each option with its placeholder, its line of help and the sentence it says when
