@@ -228,14 +228,10 @@ Result<Tensor> GpuEngine::conv2d(const ConvGeometry& g, const Tensor& input, con
   const GLuint groups_y = static_cast<GLuint>(ceil_div(g.out_h, plan.cfg.local_y));
 
   for (int64_t n = 0; n < g.n; ++n) {
-    t0 = Clock::now();
-    if (!m_input->upload(element(input, g.input_index(n, 0, 0, 0)),
-                         static_cast<std::size_t>(in_sample * elem))) {
-      return make_error(
-          "the GPU could not hold the input (" + mb(in_sample * elem) + "); use --backend cpu",
-          "backend");
+    if (auto st = upload_sample(element(input, g.input_index(n, 0, 0, 0)), in_sample * elem, t);
+        !st) {
+      return st.error();
     }
-    t.upload_ms += ms_since(t0);
     for (int64_t z0 = 0; z0 < plan.z_total;) {
       // Grow the chunk while its output channels fit one buffer.
       int64_t z1 = z0 + 1, first = 0, end = 0;
@@ -246,11 +242,7 @@ Result<Tensor> GpuEngine::conv2d(const ConvGeometry& g, const Tensor& input, con
       }
       z_channels(g, plan, z0, z1, first, end);
       const std::size_t out_bytes = static_cast<std::size_t>((end - first) * out_plane * elem);
-      if (!m_map->reserve(out_bytes)) {
-        return make_error("the GPU could not hold the output (" +
-                              mb(static_cast<int64_t>(out_bytes)) + "); use --backend cpu",
-                          "backend");
-      }
+      if (auto st = reserve_output(out_bytes); !st) return st.error();
       p.set_int("z_offset", static_cast<int>(z0));
       p.set_int("out_c_base", static_cast<int>(first));
       dispatch_and_read(p, groups_x, groups_y, static_cast<GLuint>(z1 - z0), out_bytes,
@@ -361,22 +353,14 @@ Result<Tensor> GpuEngine::conv_transpose2d(const ConvTransposeGeometry& g, const
   // Output channels per dispatch: as many as one storage buffer holds.
   const int64_t max_channels = std::max<int64_t>(1, m_caps.max_ssbo_bytes / (out_plane * elem));
   for (int64_t n = 0; n < g.n; ++n) {
-    t0 = Clock::now();
-    if (!m_input->upload(element(input, g.input_index(n, 0, 0, 0)),
-                         static_cast<std::size_t>(in_sample * elem))) {
-      return make_error(
-          "the GPU could not hold the input (" + mb(in_sample * elem) + "); use --backend cpu",
-          "backend");
+    if (auto st = upload_sample(element(input, g.input_index(n, 0, 0, 0)), in_sample * elem, t);
+        !st) {
+      return st.error();
     }
-    t.upload_ms += ms_since(t0);
     for (int64_t first = 0; first < g.c_out; first += max_channels) {
       const int64_t count = std::min(max_channels, g.c_out - first);
       const std::size_t out_bytes = static_cast<std::size_t>(count * out_plane * elem);
-      if (!m_map->reserve(out_bytes)) {
-        return make_error("the GPU could not hold the output (" +
-                              mb(static_cast<int64_t>(out_bytes)) + "); use --backend cpu",
-                          "backend");
-      }
+      if (auto st = reserve_output(out_bytes); !st) return st.error();
       p.set_int("out_c_base", static_cast<int>(first));
       dispatch_and_read(p, static_cast<GLuint>(ceil_div(g.out_w, 16)),
                         static_cast<GLuint>(ceil_div(g.out_h, 8)), static_cast<GLuint>(count),
@@ -412,6 +396,23 @@ Status GpuEngine::check_precision(DType dtype) const {
   if (!valid()) return make_error(m_caps.reason, "backend");
   if (dtype == DType::f64 && !m_caps.fp64) return make_error(m_caps.fp64_reason, "backend");
   return ok();
+}
+
+Status GpuEngine::upload_sample(const void* src, int64_t bytes, GpuTimings& t) {
+  const auto t0 = Clock::now();
+  if (!m_input->upload(src, static_cast<std::size_t>(bytes))) {
+    return make_error("the GPU could not hold the input (" + mb(bytes) + "); use --backend cpu",
+                      "backend");
+  }
+  t.upload_ms += ms_since(t0);
+  return ok();
+}
+
+Status GpuEngine::reserve_output(std::size_t bytes) {
+  if (m_map->reserve(bytes)) return ok();
+  return make_error("the GPU could not hold the output (" + mb(static_cast<int64_t>(bytes)) +
+                        "); use --backend cpu",
+                    "backend");
 }
 
 Status GpuEngine::upload_input(const Tensor& input_nchw) {

@@ -94,6 +94,10 @@ class GpuEngine {
   // groups_z work groups, waits, and reads the map's first `bytes` into `dst` (timed into `t`).
   void dispatch_and_read(const ComputeProgram& p, GLuint groups_x, GLuint groups_y, GLuint groups_z,
                          std::size_t bytes, void* dst, GpuTimings& t);
+  // One batch item's input (`bytes` from `src`) into binding 0, timed into `t`; and room for
+  // `bytes` of output in the map. Each fails with a sentence that suggests --backend cpu.
+  Status upload_sample(const void* src, int64_t bytes, GpuTimings& t);
+  Status reserve_output(std::size_t bytes);
 
   ComputeCaps m_caps;
   std::map<std::string, std::unique_ptr<ComputeProgram>> m_programs;

@@ -278,6 +278,13 @@ void Canvas::draw_output_grid(const Grid& g, std::size_t slot) {
   label_at(m_dl, ImVec2(g.origin.x, g.origin.y - m_L.label_h),
            oc == f.w.oc ? pal.text : pal.text_dim, fit_text(label, m_mono, m_L.out_w + m_L.label_h),
            m_mono);
+  if (f.hide_shape) {  // the quiz asks for the output's shape: a veil, not its cells
+    const ImVec2 b = cell_max(g, g.rows - 1, g.cols - 1);
+    m_dl->AddRectFilled(g.origin, b, pal.empty_fill);
+    m_dl->AddRect(g.origin, b, pal.input_border, 0.0f, 0, pal.line);
+    text_centred(m_dl, m_mono, m_mono->FontSize, g.origin, b, pal.text_dim, "?");
+    return;
+  }
   GridFill fills(m_dl, g, slot);
   const Motion& m = motion();
   for (int64_t r = 0; r < g.rows; ++r) {

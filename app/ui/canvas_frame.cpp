@@ -60,6 +60,11 @@ int box_chars(const Frame& f) {
 
 }  // namespace
 
+bool quiz_hides_shape(const AppState& s) {
+  const std::optional<Question>& q = s.quiz.question();
+  return s.quiz.active() && q && q->kind == QuestionKind::shape;
+}
+
 bool build_frame(const AppState& s, Frame& f) {
   const Stepper& st = s.stepper;
   if (!s.has_trace() || st.empty()) return false;
@@ -80,6 +85,7 @@ bool build_frame(const AppState& s, Frame& f) {
   const int64_t per_ch = f.g.taps_per_channel();
   f.cur_ch = f.at_result ? f.g.c_in_per_group : f.tap / per_ch;
   f.stats = &tensor_stats(s.trace);
+  f.hide_shape = quiz_hides_shape(s);
   f.in_max = f.stats->in_max;
   f.out_max = f.stats->out_max;
   f.w_max = f.stats->w_max;
@@ -112,8 +118,9 @@ std::string map_name(const Frame& f, const char* letter, int64_t c) {
 
 // An output map's label: "y[0, 1]  3×3", and its group when there are groups.
 std::string output_label(const Frame& f, int64_t oc, bool with_group) {
-  std::string label =
-      map_name(f, "y", oc) + "  " + std::to_string(f.g.out_h) + "×" + std::to_string(f.g.out_w);
+  std::string label = map_name(f, "y", oc) + "  " +
+                      (f.hide_shape ? std::string("?×?")
+                                    : std::to_string(f.g.out_h) + "×" + std::to_string(f.g.out_w));
   if (with_group && f.conv && f.g.groups > 1) {
     label += " · group " + std::to_string(oc / f.g.c_out_per_group);
   }
@@ -192,12 +199,14 @@ std::string shapes_line(const Frame& f) {
     return "x " + d({in.dim(0), in.dim(1), in.dim(2), in.dim(3)}) + ", w " +
            d({tv.layer_weight().dim(0), tv.layer_weight().dim(1), tv.layer_weight().dim(2),
               tv.layer_weight().dim(3)}) +
-           " → y " + d({g.n, g.c_out, g.out_h, g.out_w}) + "  (N×C×H×W, weight I×O×H×W)";
+           " → y " + (f.hide_shape ? std::string("?") : d({g.n, g.c_out, g.out_h, g.out_w})) +
+           "  (N×C×H×W, weight I×O×H×W)";
   }
   const std::string x =
       f.nhwc ? d({g.n, g.in_h, g.in_w, g.c_in}) : d({g.n, g.c_in, g.in_h, g.in_w});
-  const std::string y =
-      f.nhwc ? d({g.n, g.out_h, g.out_w, g.c_out}) : d({g.n, g.c_out, g.out_h, g.out_w});
+  const std::string y = f.hide_shape ? std::string("?")
+                        : f.nhwc     ? d({g.n, g.out_h, g.out_w, g.c_out})
+                                     : d({g.n, g.c_out, g.out_h, g.out_w});
   std::string mid;
   if (f.conv) {
     mid = ", w " + (f.nhwc ? d({g.k_h, g.k_w, g.c_in_per_group, g.c_out})

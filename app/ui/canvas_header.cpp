@@ -87,7 +87,11 @@ bool draw_canvas_header(AppState& s, Frame& f) {
         fit_text(settings, ImGui::GetFont(), ImGui::GetContentRegionAvail().x).c_str());
   }
   ImGui::PopStyleColor();
-  draw_formula(f.view->formula(), /*compact=*/true);
+  if (f.hide_shape) {
+    ImGui::TextDisabled("The output's size: the quiz asks you first (Quiz view).");
+  } else {
+    draw_formula(f.view->formula(), /*compact=*/true);
+  }
   if (s.error) {
     ImGui::PushStyleColor(ImGuiCol_Text, pal.error_v4);
     ImGui::TextWrapped("Not applied: %s (showing the last parameters that worked)",

@@ -18,8 +18,8 @@
 #include "app/ui/ui_copy_code.hpp"
 #include "app/ui/ui_edit.hpp"
 #include "app/ui/ui_params.hpp"
-#include "app/ui/ui_receptive.hpp"
 #include "app/ui/ui_quiz.hpp"
+#include "app/ui/ui_receptive.hpp"
 #include "app/ui/ui_theme.hpp"
 #include "app/ui/ui_timeline.hpp"
 #include "app/ui/undo.hpp"
@@ -722,6 +722,7 @@ void draw_frame(AppState& s, float fps) {
     enforce(s, Panel::timeline, "Timeline");
   }
   if (s.show_arithmetic) {
+    quiz_guard(s);  // (the timeline's buttons may have stepped onto an open question)
     place(Panel::arithmetic);
     draw_arithmetic(s);
     enforce(s, Panel::arithmetic, "Arithmetic");

@@ -8,6 +8,7 @@
 #include <map>
 #include <string>
 
+#include "app/ui/canvas_frame.hpp"
 #include "app/ui/ui_theme.hpp"
 #include "core/cost.hpp"
 #include "core/geometry.hpp"
@@ -428,7 +429,11 @@ void draw_pool_section(AppState& s) {
 
 void draw_shapes(const AppState& s) {
   section("Output size");
-  draw_formula(s.trace ? s.trace->formula() : std::string());
+  if (canvas::quiz_hides_shape(s)) {
+    ImGui::TextDisabled("(the quiz asks for it first)");
+  } else {
+    draw_formula(s.trace ? s.trace->formula() : std::string());
+  }
   if (s.error) {
     ImGui::PushStyleColor(ImGuiCol_Text, palette().error_v4);
     ImGui::TextWrapped("Not applied: %s", s.error->message.c_str());
