@@ -62,7 +62,8 @@ END
     xvfb-run -a -s "-screen 0 3840x2160x24" bash -c '
       cd "$1"; "$0" --layers stack.json --size "$2" --status-file st.json & pid=$!
       win=$(timeout 30 xdotool search --sync --onlyvisible --pid $pid | head -1)
-      xdotool windowfocus --sync "$win"; sleep 2
+      xdotool windowfocus --sync "$win"
+      for _ in $(seq 60); do [ -s st.json ] && break; sleep 0.5; done; sleep 1
       read -r x y < <(python3 -c "import json, sys
 g = json.load(open(sys.argv[1]))[\"receptive\"][\"grids\"][3]
 print(int(g[0] + g[2] * 1.5), int(g[1] + g[2] * 3.5))" "$1/st.json")

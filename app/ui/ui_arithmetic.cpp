@@ -347,7 +347,8 @@ void draw_window(AppState& s) {
   draw_rows(explanation_rows(v, p, s.presentation));
   // What the seed notebook printed is for the desk; the projector's column keeps the arithmetic.
   // Once the lesson is edited its numbers describe another lesson: say so instead of showing them.
-  if (!s.lesson_expected.empty() && !s.presentation) {
+  // In quiz mode they would give away the outputs (and the shape) it asks for.
+  if (!s.lesson_expected.empty() && !s.presentation && !s.quiz.active()) {
     ImGui::Separator();
     if (expected_applies(s)) {
       ImGui::TextDisabled("The seed notebook printed:");
