@@ -272,4 +272,74 @@ std::string json_number(double value, DType dtype) {
   return shortest_text(value, dtype);
 }
 
+Result<Args> parse_command(int argc, char** argv, int first, const CommandSpec& spec,
+                           const std::vector<const char*>& required) {
+  auto args = parse_args(argc, argv, first, spec);
+  if (!args) return args.error();
+  if (auto s = no_positional(*args, spec); !s) return s.error();
+  if (auto s = require(*args, spec, required); !s) return s.error();
+  return args;
+}
+
+const char* backend_name(Backend b) {
+  switch (b) {
+    case Backend::cpu:
+      return "cpu";
+    case Backend::gpu:
+      return "gpu";
+    case Backend::automatic:
+      return "auto";
+  }
+  return "cpu";
+}
+
+namespace {
+
+Result<Backend> parse_backend(const Args& args) {
+  const std::string* v = args.get("--backend");
+  if (!v || *v == "cpu") return Backend::cpu;
+  if (*v == "gpu") return Backend::gpu;
+  if (*v == "auto") return Backend::automatic;
+  return make_error("--backend " + *v + " is not a backend; use cpu, gpu or auto", "--backend");
+}
+
+}  // namespace
+
+Result<RunOptions> run_options_from(const Args& args) {
+  RunOptions r;
+  auto backend = parse_backend(args);
+  if (!backend) return backend.error();
+  r.backend = *backend;
+  if (const std::string* v = args.get("--repeat")) {
+    auto n = parse_int("--repeat", *v);
+    if (!n) return n.error();
+    if (*n < 1) {
+      return make_error("--repeat " + *v + " must be at least 1 (the number of times to compute)",
+                        "--repeat");
+    }
+    if (*n > kMaxRepeat) {
+      return make_error("--repeat " + *v + " is more than the " + std::to_string(kMaxRepeat) +
+                            " runs ConvScope times; use at most " + std::to_string(kMaxRepeat),
+                        "--repeat");
+    }
+    r.repeat = *n;
+  }
+  if (const std::string* v = args.get("--threads")) {
+    auto n = parse_int("--threads", *v);
+    if (!n) return n.error();
+    if (*n < 0) {
+      return make_error("--threads " + *v + " must be 0 (every hardware thread) or more",
+                        "--threads");
+    }
+    if (*n > kMaxThreads) {
+      return make_error("--threads " + *v + " is more than " + std::to_string(kMaxThreads) +
+                            " threads; use 0 for every hardware thread",
+                        "--threads");
+    }
+    r.threads = *n;
+  }
+  r.quiet = args.has("--quiet");
+  return r;
+}
+
 }  // namespace cs::cli

@@ -51,6 +51,28 @@ OptionSpec framework_option(const char* layer);
 // error as it was for any other error or parameters).
 Error with_keras_hint(Error error, const Conv2dParams& params);
 
+// The front half every compute command shares (and `export`, which reads their options): the
+// table's parsing from argv[first], no positional arguments, the required options.
+Result<Args> parse_command(int argc, char** argv, int first, const CommandSpec& spec,
+                           const std::vector<const char*>& required);
+
+// Where a compute command runs: --backend cpu|gpu|auto (auto: the GPU if it works).
+enum class Backend { cpu, gpu, automatic };
+const char* backend_name(Backend b);  // "cpu", "gpu", "auto"
+
+// --backend, --repeat N (1 <= N <= kMaxRepeat), --threads N (0 <= N <= kMaxThreads; 0 means
+// every hardware thread) and --quiet. The caps keep a typo (--repeat 1000000000) from running
+// for days.
+constexpr int kMaxRepeat = 10000;
+constexpr int kMaxThreads = 1024;
+struct RunOptions {
+  Backend backend = Backend::cpu;
+  int repeat = 1;
+  int threads = 0;
+  bool quiet = false;
+};
+Result<RunOptions> run_options_from(const Args& args);
+
 // Prints "convscope <command>: <message>" to stderr and returns kExitError.
 int fail(const std::string& command, const std::string& message);
 int fail(const std::string& command, const Error& error);

@@ -709,7 +709,7 @@ const CommandSpec& export_spec() {
       "result with np.save to the given --out. What Keras cannot express (padding modes, padding\n"
       "per side) is an explicit np.pad step; what it refuses (groups in Conv2DTranspose, strides\n"
       "with dilation, ...) is refused in a sentence. --backend, --repeat, --threads and --quiet\n"
-      "are accepted and do not change the script.",
+      "are checked as the command checks them and do not change the script.",
       {
           {"--to", "pytorch|keras", "which framework the script uses",
            "--to needs pytorch or keras."},
@@ -729,17 +729,6 @@ std::string shell_word(const std::string& w) {
   for (char c : w)
     out += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return out + "'";
-}
-
-// The front half every compute command shares: the table's parsing, no positional arguments,
-// the required options.
-Result<Args> command_args(int argc, char** argv, int first, const CommandSpec& spec,
-                          const std::vector<const char*>& required) {
-  auto args = parse_args(argc, argv, first, spec);
-  if (!args) return args.error();
-  if (auto s = no_positional(*args, spec); !s) return s.error();
-  if (auto s = require(*args, spec, required); !s) return s.error();
-  return args;
 }
 
 ScriptTensor file_operand(const Args& args, const char* option, const Shape& shape) {
@@ -1021,8 +1010,10 @@ int run_export(int argc, char** argv) {
   for (const Kind& k : kinds) {
     if (name != k.name) continue;
     const std::string sub = name;  // errors read as the command's own
-    auto args = command_args(argc, argv, i + 1, k.spec(), k.required);
+    auto args = parse_command(argc, argv, i + 1, k.spec(), k.required);
     if (!args) return fail(sub, args.error());
+    // (They do not change the script, but a wrong one is the command's error here too.)
+    if (auto run = run_options_from(*args); !run) return fail(sub, run.error());
     auto layer = k.layer(*args);
     if (!layer) return fail(sub, layer.error());
     layer->out_path = *args->get("--out");
