@@ -1,6 +1,6 @@
 // The command line's front door: which argv[1] is a subcommand, the top-level help and version,
-// and the dispatch to conv, conv1d, conv-transpose, pool, trace, shape, lesson, render and
-// receptive-field.
+// and the dispatch to conv, conv1d, conv-transpose, pool, trace, shape, lesson, render,
+// receptive-field and export.
 // Depends on core/ and the cli_* files only (no ImGui, no GL).
 #include "app/cli/cli.hpp"
 
