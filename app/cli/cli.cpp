@@ -10,8 +10,8 @@
 #include <string>
 
 #include "app/cli/cli_common.hpp"
-#include "app/cli/cli_receptive.hpp"
 #include "app/cli/cli_export.hpp"
+#include "app/cli/cli_receptive.hpp"
 #include "app/cli/cli_render.hpp"
 
 #ifndef CONVSCOPE_VERSION

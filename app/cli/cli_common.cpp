@@ -179,6 +179,8 @@ Status load_layer_tensors(const Args& args, Layout layout, bool transposed, Conv
   auto weight = load_npy("--weight", *args.get("--weight"));
   if (!weight) return weight.error();
   ops.input_rank = input->ndim();
+  ops.input_given = input->shape();
+  ops.weight_given = weight->shape();
   auto in4 = expand_input(std::move(*input), layout, "input");
   if (!in4) return in4.error();
   ops.input = std::move(*in4);

@@ -91,7 +91,8 @@ struct ConvOperands {
   std::optional<Tensor> bias;
   Conv2dParams params;
   bool flipped = false;
-  int input_rank = 4;  // the rank the user gave: 2 ([H, W]), 3 (unbatched) or 4
+  int input_rank = 4;               // the rank the user gave: 2 ([H, W]), 3 (unbatched) or 4
+  Shape input_given, weight_given;  // the shapes in the .npy files, before the expansion
   const Tensor* bias_ptr() const { return bias ? &*bias : nullptr; }
 };
 

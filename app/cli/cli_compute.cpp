@@ -7,6 +7,7 @@
 #include <string>
 
 #include "app/cli/cli_common.hpp"
+#include "app/cli/cli_prepare.hpp"
 #include "app/gpu/compute.hpp"
 #include "core/conv1d.hpp"
 #include "core/conv2d.hpp"
@@ -254,42 +255,32 @@ int run_conv1d(int argc, char** argv) {
   if (wants_help(argc, argv, 2)) return print_usage(spec);
   auto inv = parse_invocation(argc, argv, spec, {"--input", "--weight", "--out"});
   if (!inv) return fail(cmd, inv.error());
-  const Args& args = inv->args;
-  auto params = conv1d_params_from(args);
-  if (!params) return fail(cmd, params.error());
-
-  auto input = load_npy("--input", *args.get("--input"));
-  if (!input) return fail(cmd, input.error());
-  auto weight = load_npy("--weight", *args.get("--weight"));
-  if (!weight) return fail(cmd, weight.error());
-  *weight = weight->to(input->dtype());  // computed in the input's dtype, as conv does
-  auto bias = load_bias(args, input->dtype());
-  if (!bias) return fail(cmd, bias.error());
-  const Tensor* bias_ptr = *bias ? &**bias : nullptr;
-  auto plan =
-      conv1d_plan(input->shape(), weight->shape(), bias_ptr ? bias_ptr->dim(0) : -1, *params);
-  if (!plan) return fail(cmd, plan.error());
-  if (plan->swapped && !inv->opt.quiet) {
+  auto prep = prepare_conv1d(inv->args);
+  if (!prep) return fail(cmd, prep.error());
+  const Conv1dPlan& plan = prep->plan;
+  if (plan.swapped && !inv->opt.quiet) {
     std::fprintf(stderr,
                  "convscope conv1d: note: the kernel (%lld values) is longer than the signal "
                  "(%lld), so the two are swapped, as np.convolve does\n",
-                 static_cast<long long>(weight->numel()), static_cast<long long>(input->numel()));
+                 static_cast<long long>(prep->weight.numel()),
+                 static_cast<long long>(prep->input.numel()));
   }
   const int threads = inv->opt.threads;
-  if (auto st = check_cost(conv2d_cost(plan->geometry, input->dtype(), Layout::nchw, threads));
+  if (auto st = check_cost(conv2d_cost(plan.geometry, prep->input.dtype(), Layout::nchw, threads));
       !st) {
     return fail(cmd, st.error());
   }
-  const Conv1dOperands ops = conv1d_operands(*input, *weight, *plan);
+  const Conv1dOperands ops = conv1d_operands(prep->input, prep->weight, plan);
+  const Tensor* bias_ptr = prep->bias_ptr();
   ExecOptions exec;
   exec.threads = threads;
   return compute_and_write(
       cmd, *inv,
       [&](Backend b) -> Result<Tensor> {
-        if (b == Backend::gpu) return gpu::conv2d(ops.input, ops.weight, bias_ptr, plan->params);
-        return conv2d(ops.input, ops.weight, bias_ptr, plan->params, exec);
+        if (b == Backend::gpu) return gpu::conv2d(ops.input, ops.weight, bias_ptr, plan.params);
+        return conv2d(ops.input, ops.weight, bias_ptr, plan.params, exec);
       },
-      [&](Tensor out) { return out.reshaped(plan->output); });
+      [&](Tensor out) { return out.reshaped(plan.output); });
 }
 
 // conv: [N, C_in, H, W] * [C_out, C_in/G, KH, KW] (+ [C_out]) => [N, C_out, OH, OW] (or NHWC/HWIO)
@@ -299,29 +290,13 @@ int run_conv(int argc, char** argv) {
   if (wants_help(argc, argv, 2)) return print_usage(spec);
   auto inv = parse_invocation(argc, argv, spec, {"--input", "--weight", "--out"});
   if (!inv) return fail(cmd, inv.error());
-  const Args& args = inv->args;
-  // Parse every parameter before reading any file, so a typo is reported first.
-  auto framework = framework_from(args);
-  if (!framework) return fail(cmd, framework.error());
-  const bool keras = *framework == Framework::keras;
-  if (keras) {
-    if (auto kp = keras_padding_from(args); !kp) return fail(cmd, kp.error());
-  }
-  if (auto p = conv_params_from(args); !p) return fail(cmd, p.error());
-
-  auto ops = load_conv_operands(args);
-  if (!ops) return fail(cmd, ops.error());
-  if (keras) {  // 'same' becomes padding per side, for this input and kernel
-    auto p = keras_conv2d_params(ops->params, ops->input.shape(), ops->weight.shape());
-    if (!p) return fail(cmd, p.error());
-    ops->params = *p;
-  }
-  const int64_t bias_len = ops->bias ? ops->bias->dim(0) : -1;
-  auto geo = conv2d_geometry_for(ops->input.shape(), ops->weight.shape(), bias_len, ops->params);
-  if (!geo) return fail(cmd, with_keras_hint(geo.error(), ops->params));
+  auto prep = prepare_conv(inv->args);
+  if (!prep) return fail(cmd, prep.error());
+  const ConvOperands& ops = prep->ops;
+  const ConvGeometry& geo = prep->geo;
   // Memory and work against the limits before either backend starts (core/limits.hpp).
   const int threads = inv->opt.threads;
-  const OpCost cost = conv2d_cost(*geo, ops->input.dtype(), ops->params.layout, threads);
+  const OpCost cost = conv2d_cost(geo, ops.input.dtype(), ops.params.layout, threads);
   if (auto st = check_cost(cost); !st) return fail(cmd, st.error());
 
   ExecOptions exec;
@@ -330,12 +305,12 @@ int run_conv(int argc, char** argv) {
       cmd, *inv,
       [&](Backend b) -> Result<Tensor> {
         if (b == Backend::gpu) {
-          return gpu::conv2d(ops->input, ops->weight, ops->bias_ptr(), ops->params);
+          return gpu::conv2d(ops.input, ops.weight, ops.bias_ptr(), ops.params);
         }
-        return conv2d(ops->input, ops->weight, ops->bias_ptr(), ops->params, exec);
+        return conv2d(ops.input, ops.weight, ops.bias_ptr(), ops.params, exec);
       },
       [&](Tensor out) -> Result<Tensor> {
-        return squeeze_output(out, ops->input_rank, ops->params.layout);
+        return squeeze_output(out, ops.input_rank, ops.params.layout);
       });
 }
 
@@ -347,34 +322,16 @@ int run_conv_transpose(int argc, char** argv) {
   if (wants_help(argc, argv, 2)) return print_usage(spec);
   auto inv = parse_invocation(argc, argv, spec, {"--input", "--weight", "--out"});
   if (!inv) return fail(cmd, inv.error());
-  const Args& args = inv->args;
-  auto framework = framework_from(args);
-  if (!framework) return fail(cmd, framework.error());
-  auto keras_padding = keras_padding_from(args);
-  if (*framework == Framework::keras && !keras_padding) return fail(cmd, keras_padding.error());
-  auto params = conv_transpose_params_from(args);
-  if (!params) return fail(cmd, params.error());
-
-  auto ops = load_conv_transpose_operands(args, params->layout);
-  if (!ops) return fail(cmd, ops.error());
-  // Keras: PyTorch's parameters for TensorFlow's output, and the rows then cropped.
-  std::optional<KerasTransposePlan> plan;
-  if (*framework == Framework::keras) {
-    auto made = keras_conv_transpose2d_plan(*params, *keras_padding, args.has("--output-padding"),
-                                            ops->input.shape(), ops->weight.shape());
-    if (!made) return fail(cmd, made.error());
-    plan = *made;
-    *params = plan->torch;
-  }
-  const int64_t bias_len = ops->bias ? ops->bias->dim(0) : -1;
-  auto geo =
-      conv_transpose2d_geometry_for(ops->input.shape(), ops->weight.shape(), bias_len, *params);
-  if (!geo) return fail(cmd, geo.error());
+  auto prep = prepare_conv_transpose(inv->args);
+  if (!prep) return fail(cmd, prep.error());
+  const ConvOperands& ops = prep->ops;
+  const ConvTranspose2dParams& params = prep->params;
+  const std::optional<KerasTransposePlan>& plan = prep->plan;
   // Memory and work against the limits before either backend starts (core/limits.hpp).
-  const ConvTransposeGeometry& g = *geo;
+  const ConvTransposeGeometry& g = prep->geo;
   if (auto st = check_cost(conv_transpose2d_cost(g.n, g.c_in, g.in_h, g.in_w, g.c_out, g.out_h,
                                                  g.out_w, g.c_in_per_group * g.k_h * g.k_w,
-                                                 ops->input.dtype(), params->layout));
+                                                 ops.input.dtype(), params.layout));
       !st) {
     return fail(cmd, st.error());
   }
@@ -385,15 +342,14 @@ int run_conv_transpose(int argc, char** argv) {
       cmd, *inv,
       [&](Backend b) -> Result<Tensor> {
         if (b == Backend::gpu) {
-          return plan ? gpu::keras_conv_transpose2d(ops->input, ops->weight, ops->bias_ptr(), *plan)
-                      : gpu::conv_transpose2d(ops->input, ops->weight, ops->bias_ptr(), *params);
+          return plan ? gpu::keras_conv_transpose2d(ops.input, ops.weight, ops.bias_ptr(), *plan)
+                      : gpu::conv_transpose2d(ops.input, ops.weight, ops.bias_ptr(), params);
         }
-        if (plan)
-          return keras_conv_transpose2d(ops->input, ops->weight, ops->bias_ptr(), *plan, exec);
-        return conv_transpose2d(ops->input, ops->weight, ops->bias_ptr(), *params, exec);
+        if (plan) return keras_conv_transpose2d(ops.input, ops.weight, ops.bias_ptr(), *plan, exec);
+        return conv_transpose2d(ops.input, ops.weight, ops.bias_ptr(), params, exec);
       },
       [&](Tensor out) -> Result<Tensor> {
-        return squeeze_output(out, ops->input_rank, params->layout);
+        return squeeze_output(out, ops.input_rank, params.layout);
       });
 }
 
@@ -404,38 +360,22 @@ int run_pool(int argc, char** argv) {
   if (wants_help(argc, argv, 2)) return print_usage(spec);
   auto inv = parse_invocation(argc, argv, spec, {"--input", "--out", "--op", "--kernel"});
   if (!inv) return fail(cmd, inv.error());
-  const Args& args = inv->args;
-  auto framework = framework_from(args);
-  if (!framework) return fail(cmd, framework.error());
-  auto keras_padding = keras_padding_from(args);
-  if (*framework == Framework::keras && !keras_padding) return fail(cmd, keras_padding.error());
-  auto params = pool_params_from(args);
-  if (!params) return fail(cmd, params.error());
-
-  auto input = load_npy("--input", *args.get("--input"));
-  if (!input) return fail(cmd, input.error());
-  const int input_rank = input->ndim();
-  auto in4 = expand_input(std::move(*input), params->layout, "input");
-  if (!in4) return fail(cmd, in4.error());
-  if (*framework == Framework::keras) {  // 'same' becomes padding per side for this input
-    auto p = keras_pool2d_params(*params, *keras_padding, in4->shape());
-    if (!p) return fail(cmd, p.error());
-    *params = *p;
-  }
-  auto geo = pool2d_geometry_for(in4->shape(), *params);
-  if (!geo) return fail(cmd, geo.error());
-  if (auto st = check_cost(pool2d_cost(*geo, in4->dtype(), params->layout)); !st) {
+  auto prep = prepare_pool(inv->args);
+  if (!prep) return fail(cmd, prep.error());
+  const Tensor& in4 = prep->input;
+  const Pool2dParams& params = prep->params;
+  const PoolGeometry& geo = prep->geo;
+  const int input_rank = static_cast<int>(prep->given.size());
+  if (auto st = check_cost(pool2d_cost(geo, in4.dtype(), params.layout)); !st) {
     return fail(cmd, st.error());
   }
   return compute_and_write(
       cmd, *inv,
       [&](Backend b) -> Result<Tensor> {
-        if (b == Backend::gpu) return gpu::pool2d(*in4, *params);
-        return pool2d(*in4, *params);
+        if (b == Backend::gpu) return gpu::pool2d(in4, params);
+        return pool2d(in4, params);
       },
-      [&](Tensor out) -> Result<Tensor> {
-        return squeeze_output(out, input_rank, params->layout);
-      });
+      [&](Tensor out) -> Result<Tensor> { return squeeze_output(out, input_rank, params.layout); });
 }
 
 }  // namespace cs::cli

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "app/cli/cli_common.hpp"
+#include "app/cli/cli_prepare.hpp"
 #include "core/conv2d.hpp"
 
 namespace cs::cli {
@@ -738,153 +739,102 @@ ScriptTensor file_operand(const Args& args, const char* option, const Shape& sha
   return t;
 }
 
-// conv: as run_conv reads it (cli_compute.cpp), up to the geometry.
-Result<ExportLayer> conv_layer(const Args& args) {
-  auto framework = framework_from(args);
-  if (!framework) return framework.error();
-  if (*framework == Framework::keras) {
-    if (auto kp = keras_padding_from(args); !kp) return kp.error();
-  }
-  auto asked = conv_params_from(args);
-  if (!asked) return asked.error();
-  auto in_shape = load_npy("--input", *args.get("--input"));
-  if (!in_shape) return in_shape.error();
-  auto w_shape = load_npy("--weight", *args.get("--weight"));
-  if (!w_shape) return w_shape.error();
-  auto ops = load_conv_operands(args);
-  if (!ops) return ops.error();
-  if (*framework == Framework::keras) {
-    auto p = keras_conv2d_params(ops->params, ops->input.shape(), ops->weight.shape());
-    if (!p) return p.error();
-    ops->params = *p;
-  }
-  const int64_t bias_len = ops->bias ? ops->bias->dim(0) : -1;
-  auto geo = conv2d_geometry_for(ops->input.shape(), ops->weight.shape(), bias_len, ops->params);
-  if (!geo) return with_keras_hint(geo.error(), ops->params);
+// The layer each command's prepared front half (cli_prepare.hpp) describes: the operands as
+// their files give them, the settings as the command resolved them.
+ExportLayer conv_layer(const Args& args, const PreparedConv& p) {
+  const ConvGeometry& g = p.geo;
   ExportLayer l;
   l.op = ExportOp::conv2d;
-  l.input = file_operand(args, "--input", in_shape->shape());
-  l.weight = file_operand(args, "--weight", w_shape->shape());
-  if (ops->bias) l.bias = file_operand(args, "--bias", ops->bias->shape());
-  l.dtype = ops->input.dtype();
-  l.layout = ops->params.layout;
-  l.framework = *framework;
-  l.input4 = ops->input.shape();
-  l.weight4 = ops->weight.shape();
+  l.input = file_operand(args, "--input", p.ops.input_given);
+  l.weight = file_operand(args, "--weight", p.ops.weight_given);
+  if (p.ops.bias) l.bias = file_operand(args, "--bias", p.ops.bias->shape());
+  l.dtype = p.ops.input.dtype();
+  l.layout = p.ops.params.layout;
+  l.framework = p.framework;
+  l.input4 = p.ops.input.shape();
+  l.weight4 = p.ops.weight.shape();
   const bool nchw = l.layout == Layout::nchw;
-  l.output = squeezed_shape(nchw ? Shape{geo->n, geo->c_out, geo->out_h, geo->out_w}
-                                 : Shape{geo->n, geo->out_h, geo->out_w, geo->c_out},
-                            ops->input_rank, l.layout);
-  l.conv_asked = *asked;
-  l.conv = *geo;
-  l.flip = ops->flipped;
+  l.output = squeezed_shape(
+      nchw ? Shape{g.n, g.c_out, g.out_h, g.out_w} : Shape{g.n, g.out_h, g.out_w, g.c_out},
+      p.ops.input_rank, l.layout);
+  l.conv_asked = p.asked;
+  l.conv = g;
+  l.flip = p.ops.flipped;
   return l;
 }
 
-// conv1d: as run_conv1d reads it.
-Result<ExportLayer> conv1d_layer(const Args& args) {
-  auto params = conv1d_params_from(args);
-  if (!params) return params.error();
-  auto input = load_npy("--input", *args.get("--input"));
-  if (!input) return input.error();
-  auto weight = load_npy("--weight", *args.get("--weight"));
-  if (!weight) return weight.error();
-  auto bias = load_bias(args, input->dtype());
-  if (!bias) return bias.error();
-  auto plan = conv1d_plan(input->shape(), weight->shape(), *bias ? (*bias)->dim(0) : -1, *params);
-  if (!plan) return plan.error();
+ExportLayer conv1d_layer(const Args& args, const PreparedConv1d& p) {
   ExportLayer l;
   l.op = ExportOp::conv1d;
-  l.input = file_operand(args, "--input", input->shape());
-  l.weight = file_operand(args, "--weight", weight->shape());
-  if (*bias) l.bias = file_operand(args, "--bias", (*bias)->shape());
-  l.dtype = input->dtype();
-  l.output = plan->output;
-  l.conv1d_asked = *params;
-  l.conv1d = *plan;
+  l.input = file_operand(args, "--input", p.input.shape());
+  l.weight = file_operand(args, "--weight", p.weight.shape());
+  if (p.bias) l.bias = file_operand(args, "--bias", p.bias->shape());
+  l.dtype = p.input.dtype();
+  l.output = p.plan.output;
+  l.conv1d_asked = p.asked;
+  l.conv1d = p.plan;
   return l;
 }
 
-// conv-transpose: as run_conv_transpose reads it.
-Result<ExportLayer> conv_transpose_layer(const Args& args) {
-  auto framework = framework_from(args);
-  if (!framework) return framework.error();
-  auto keras_padding = keras_padding_from(args);
-  if (*framework == Framework::keras && !keras_padding) return keras_padding.error();
-  auto params = conv_transpose_params_from(args);
-  if (!params) return params.error();
-  auto in_file = load_npy("--input", *args.get("--input"));
-  if (!in_file) return in_file.error();
-  auto w_file = load_npy("--weight", *args.get("--weight"));
-  if (!w_file) return w_file.error();
-  auto ops = load_conv_transpose_operands(args, params->layout);
-  if (!ops) return ops.error();
+ExportLayer conv_transpose_layer(const Args& args, const PreparedConvTranspose& p) {
+  const ConvTransposeGeometry& g = p.geo;
   ExportLayer l;
-  if (*framework == Framework::keras) {
-    auto made = keras_conv_transpose2d_plan(*params, *keras_padding, args.has("--output-padding"),
-                                            ops->input.shape(), ops->weight.shape());
-    if (!made) return made.error();
-    l.keras_transpose = *made;
-    *params = made->torch;
-  }
-  const int64_t bias_len = ops->bias ? ops->bias->dim(0) : -1;
-  auto geo =
-      conv_transpose2d_geometry_for(ops->input.shape(), ops->weight.shape(), bias_len, *params);
-  if (!geo) return geo.error();
+  l.keras_transpose = p.plan;
   l.op = ExportOp::conv_transpose2d;
-  l.input = file_operand(args, "--input", in_file->shape());
-  l.weight = file_operand(args, "--weight", w_file->shape());
-  if (ops->bias) l.bias = file_operand(args, "--bias", ops->bias->shape());
-  l.dtype = ops->input.dtype();
-  l.layout = params->layout;
-  l.framework = *framework;
-  l.input4 = ops->input.shape();
-  l.weight4 = ops->weight.shape();
-  const int64_t oh = l.keras_transpose ? l.keras_transpose->out_h : geo->out_h;
-  const int64_t ow = l.keras_transpose ? l.keras_transpose->out_w : geo->out_w;
-  l.output = squeezed_shape(l.layout == Layout::nchw ? Shape{geo->n, geo->c_out, oh, ow}
-                                                     : Shape{geo->n, oh, ow, geo->c_out},
-                            ops->input_rank, l.layout);
-  l.transpose = *params;
-  l.transpose_geo = *geo;
+  l.input = file_operand(args, "--input", p.ops.input_given);
+  l.weight = file_operand(args, "--weight", p.ops.weight_given);
+  if (p.ops.bias) l.bias = file_operand(args, "--bias", p.ops.bias->shape());
+  l.dtype = p.ops.input.dtype();
+  l.layout = p.params.layout;
+  l.framework = p.framework;
+  l.input4 = p.ops.input.shape();
+  l.weight4 = p.ops.weight.shape();
+  l.output = squeezed_shape(l.layout == Layout::nchw ? Shape{g.n, g.c_out, p.out_h(), p.out_w()}
+                                                     : Shape{g.n, p.out_h(), p.out_w(), g.c_out},
+                            p.ops.input_rank, l.layout);
+  l.transpose = p.params;
+  l.transpose_geo = g;
   return l;
 }
 
-// pool: as run_pool reads it.
-Result<ExportLayer> pool_layer(const Args& args) {
-  auto framework = framework_from(args);
-  if (!framework) return framework.error();
-  auto keras_padding = keras_padding_from(args);
-  if (*framework == Framework::keras && !keras_padding) return keras_padding.error();
-  auto params = pool_params_from(args);
-  if (!params) return params.error();
-  auto input = load_npy("--input", *args.get("--input"));
-  if (!input) return input.error();
-  const Shape given = input->shape();
-  auto in4 = expand_input(std::move(*input), params->layout, "input");
-  if (!in4) return in4.error();
+ExportLayer pool_layer(const Args& args, const PreparedPool& p) {
+  const PoolGeometry& g = p.geo;
   ExportLayer l;
-  l.pool_asked = *params;
-  if (*framework == Framework::keras) {
-    auto p = keras_pool2d_params(*params, *keras_padding, in4->shape());
-    if (!p) return p.error();
-    *params = *p;
-    l.keras_padding = *keras_padding;
-  }
-  auto geo = pool2d_geometry_for(in4->shape(), *params);
-  if (!geo) return geo.error();
+  l.pool_asked = p.asked;
+  if (p.framework == Framework::keras) l.keras_padding = p.keras_padding;
   l.op = ExportOp::pool2d;
-  l.input = file_operand(args, "--input", given);
-  l.dtype = in4->dtype();
-  l.layout = params->layout;
-  l.framework = *framework;
-  l.input4 = in4->shape();
+  l.input = file_operand(args, "--input", p.given);
+  l.dtype = p.input.dtype();
+  l.layout = p.params.layout;
+  l.framework = p.framework;
+  l.input4 = p.input.shape();
   const bool nchw = l.layout == Layout::nchw;
-  l.output = squeezed_shape(nchw ? Shape{geo->n, geo->c_out, geo->out_h, geo->out_w}
-                                 : Shape{geo->n, geo->out_h, geo->out_w, geo->c_out},
-                            static_cast<int>(given.size()), l.layout);
-  l.pool = *geo;
+  l.output = squeezed_shape(
+      nchw ? Shape{g.n, g.c_out, g.out_h, g.out_w} : Shape{g.n, g.out_h, g.out_w, g.c_out},
+      static_cast<int>(p.given.size()), l.layout);
+  l.pool = g;
   return l;
+}
+
+// `prepare` (the command's front half), then `layer` on what it prepared.
+template <class Prepared>
+Result<ExportLayer> read_layer(const Args& args, Result<Prepared> (*prepare)(const Args&),
+                               ExportLayer (*layer)(const Args&, const Prepared&)) {
+  auto p = prepare(args);
+  if (!p) return p.error();
+  return layer(args, *p);
+}
+Result<ExportLayer> read_conv(const Args& a) {
+  return read_layer(a, prepare_conv, conv_layer);
+}
+Result<ExportLayer> read_conv1d(const Args& a) {
+  return read_layer(a, prepare_conv1d, conv1d_layer);
+}
+Result<ExportLayer> read_conv_transpose(const Args& a) {
+  return read_layer(a, prepare_conv_transpose, conv_transpose_layer);
+}
+Result<ExportLayer> read_pool(const Args& a) {
+  return read_layer(a, prepare_pool, pool_layer);
 }
 
 }  // namespace
@@ -999,13 +949,13 @@ int run_export(int argc, char** argv) {
     Result<ExportLayer> (*layer)(const Args&);
   };
   const Kind kinds[] = {
-      {"conv", conv_spec, {"--input", "--weight", "--out"}, conv_layer},
-      {"conv1d", conv1d_spec, {"--input", "--weight", "--out"}, conv1d_layer},
+      {"conv", conv_spec, {"--input", "--weight", "--out"}, read_conv},
+      {"conv1d", conv1d_spec, {"--input", "--weight", "--out"}, read_conv1d},
       {"conv-transpose",
        conv_transpose_spec,
        {"--input", "--weight", "--out"},
-       conv_transpose_layer},
-      {"pool", pool_spec, {"--input", "--out", "--op", "--kernel"}, pool_layer},
+       read_conv_transpose},
+      {"pool", pool_spec, {"--input", "--out", "--op", "--kernel"}, read_pool},
   };
   for (const Kind& k : kinds) {
     if (name != k.name) continue;
