@@ -10,6 +10,7 @@
 #include <limits>
 #include <random>
 
+#include "random_cases.hpp"
 #include "test_util.hpp"
 
 namespace cs {
@@ -288,31 +289,12 @@ Tensor naive_conv_transpose(const Tensor& x, const Tensor& w, const Tensor* b,
   return y;
 }
 
-// Random valid settings: shapes, stride, dilation, padding and output_padding within PyTorch's
-// rules (the case is drawn again while the output would be empty).
-struct RandomCase {
-  ConvTranspose2dParams p;
-  Shape x, w;
-  bool bias = false;
-};
-
-RandomCase random_case(std::mt19937_64& rng) {
-  auto u = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+// Random valid settings (tests/random_cases.hpp, as the GPU suite draws them), NCHW: drawn again
+// while the output would be empty.
+test::ConvTransposeCase random_case(std::mt19937_64& rng) {
   while (true) {
-    RandomCase c;
-    c.p.groups = u(1, 3);
-    c.p.stride_h = u(1, 3);
-    c.p.stride_w = u(1, 3);
-    c.p.dilation_h = u(1, 3);
-    c.p.dilation_w = u(1, 3);
-    c.p.pad_h = u(0, 3);
-    c.p.pad_w = u(0, 3);
-    c.p.output_padding_h = u(0, std::max(c.p.stride_h, c.p.dilation_h) - 1);
-    c.p.output_padding_w = u(0, std::max(c.p.stride_w, c.p.dilation_w) - 1);
-    c.x = {u(1, 2), c.p.groups * u(1, 3), u(1, 6), u(1, 6)};
-    c.w = {c.x[1], u(1, 3), u(1, 4), u(1, 4)};
-    c.bias = u(0, 1) == 1;
-    if (conv_transpose2d_geometry(c.x, c.w, c.bias ? c.w[1] * c.p.groups : -1, c.p)) return c;
+    test::ConvTransposeCase c = test::random_conv_transpose2d_case(rng, {6, 6, 0});
+    if (conv_transpose2d_geometry(c.x, c.w, c.bias ? c.c_out : -1, c.p)) return c;
   }
 }
 
@@ -322,11 +304,11 @@ TEST(ConvTransposeRandom, MatchesANaiveScatterLoop) {
   for (int i = 0; i < 300; ++i) {
     SCOPED_TRACE("replay with CONVSCOPE_SEED=" + std::to_string(seed) + ", case " +
                  std::to_string(i));
-    const RandomCase c = random_case(rng);
+    const test::ConvTransposeCase c = random_case(rng);
     const DType dt = i % 2 ? DType::f64 : DType::f32;
     const Tensor x = test::random_tensor(rng, dt, c.x, false);
     const Tensor w = test::random_tensor(rng, dt, c.w, false);
-    const Tensor b = test::random_tensor(rng, dt, {c.w[1] * c.p.groups}, false);
+    const Tensor b = test::random_tensor(rng, dt, {c.c_out}, false);
     const Tensor* bp = c.bias ? &b : nullptr;
     const Tensor y = both(x, w, bp, c.p);
     const Tensor want = naive_conv_transpose(x, w, bp, c.p);

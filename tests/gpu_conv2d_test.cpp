@@ -13,6 +13,7 @@
 #include "core/conv2d.hpp"
 #include "core/geometry.hpp"
 #include "gpu_test_util.hpp"
+#include "random_cases.hpp"
 
 namespace {
 
@@ -102,56 +103,29 @@ TEST(GpuConv2d, RandomizedAgainstTheReference) {
   CS_REQUIRE_GPU();
   const uint64_t seed = cs::test::test_seed(20261122);
   std::mt19937_64 rng(seed);
-  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
   int ran = 0;
   // NOTE: every new (kernel, stride, dilation) compiles a shader variant (~0.3 s on llvmpipe with a
   // cold cache), so the case count is kept modest.
   for (int trial = 0; trial < 300 && ran < 70; ++trial) {
-    Conv2dParams p;
-    const int groups = pick(1, 3);
-    const int c_in = groups * pick(1, 2), c_out = groups * pick(1, 3);
-    const int k_h = pick(1, 5), k_w = pick(1, 5);
-    const int in_h = pick(1, 23), in_w = pick(1, 40), n = pick(1, 2);
-    p.stride_h = pick(1, 3);
-    p.stride_w = pick(1, 3);
-    p.dilation_h = pick(1, 3);
-    p.dilation_w = pick(1, 3);
-    p.groups = groups;
-    p.padding_mode = static_cast<PaddingMode>(pick(0, 3));
-    const int pad_kind = pick(0, 3);
-    if (pad_kind == 0) p.padding = PaddingSpec::pair(pick(0, 3), pick(0, 3));
-    if (pad_kind == 1) p.padding = PaddingSpec::same();
-    if (pad_kind == 2) p.padding = PaddingSpec::valid();
-    if (pad_kind == 3) p.padding = PaddingSpec::symmetric(pick(0, 2));
-    if (p.padding.kind == PaddingSpec::Kind::same) p.stride_h = p.stride_w = 1;
-    p.layout = pick(0, 4) == 0 ? cs::Layout::nhwc : cs::Layout::nchw;
-    const DType dtype = pick(0, 4) == 0 ? DType::f64 : DType::f32;
-    const bool with_bias = pick(0, 1) == 1;
-
-    const bool nhwc = p.layout == cs::Layout::nhwc;
-    const cs::Shape xs = nhwc ? cs::Shape{n, in_h, in_w, c_in} : cs::Shape{n, c_in, in_h, in_w};
-    const cs::Shape ws = nhwc ? cs::Shape{k_h, k_w, c_in / groups, c_out}
-                              : cs::Shape{c_out, c_in / groups, k_h, k_w};
-    auto geo = cs::conv2d_geometry_for(xs, ws, with_bias ? c_out : -1, p);
+    const cs::test::ConvCase c = cs::test::random_conv2d_case(rng, {23, 40, 5});
+    const Conv2dParams& p = c.p;
+    const DType dtype = cs::test::pick(rng, 0, 4) == 0 ? DType::f64 : DType::f32;
+    auto geo = cs::conv2d_geometry_for(c.x, c.w, c.bias ? c.c_out : -1, p);
     if (!geo) continue;  // an invalid combination: the engine's validation is tested in core
     ++ran;
-    const Tensor x = random_tensor(rng, dtype, xs);
-    const Tensor w = random_tensor(rng, dtype, ws);
-    const Tensor b = random_tensor(rng, dtype, {c_out});
-    const Tensor* bp = with_bias ? &b : nullptr;
+    const Tensor x = random_tensor(rng, dtype, c.x);
+    const Tensor w = random_tensor(rng, dtype, c.w);
+    const Tensor b = random_tensor(rng, dtype, {c.c_out});
+    const Tensor* bp = c.bias ? &b : nullptr;
     // The ground truth in float64, from the same (float-representable) values.
     const Tensor b64 = b.to(DType::f64);
     auto want =
-        cs::conv2d_reference(x.to(DType::f64), w.to(DType::f64), with_bias ? &b64 : nullptr, p);
+        cs::conv2d_reference(x.to(DType::f64), w.to(DType::f64), c.bias ? &b64 : nullptr, p);
     ASSERT_TRUE(want) << want.error().message;
     auto got = cs::gpu::conv2d(x, w, bp, p);
     std::ostringstream what;
-    what << "seed " << seed << " trial " << trial << ": x " << cs::shape_to_string(xs) << " w "
-         << cs::shape_to_string(ws) << " stride " << p.stride_h << "," << p.stride_w << " dilation "
-         << p.dilation_h << "," << p.dilation_w << " groups " << groups << " padding "
-         << cs::padding_spec_to_string(p.padding) << " " << cs::padding_mode_name(p.padding_mode)
-         << " " << cs::layout_name(p.layout) << " " << cs::dtype_name(dtype)
-         << (with_bias ? " bias" : "");
+    what << "seed " << seed << " trial " << trial << ": " << c.describe() << " "
+         << cs::dtype_name(dtype);
     ASSERT_TRUE(got) << what.str() << ": " << got.error().message;
     ASSERT_EQ(got->shape(), want->shape()) << what.str();
     ASSERT_EQ(got->dtype(), dtype) << what.str();

@@ -16,6 +16,7 @@
 #include "core/keras.hpp"
 #include "core/npy.hpp"
 #include "gpu_test_util.hpp"
+#include "random_cases.hpp"
 
 namespace {
 
@@ -110,51 +111,27 @@ TEST(GpuConvTranspose, RandomizedAgainstTheReference) {
   CS_REQUIRE_GPU();
   const uint64_t seed = cs::test::test_seed(20261204);
   std::mt19937_64 rng(seed);
-  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
   int ran = 0, ran_f64 = 0, ran_nhwc = 0;
   // NOTE: every new (kernel, stride, dilation, dtype) compiles a shader variant on first use.
   for (int trial = 0; trial < 400 && ran < 60; ++trial) {
-    ConvTranspose2dParams p;
-    const int groups = pick(1, 3);
-    const int c_in = groups * pick(1, 2), c_out_per_group = pick(1, 3);
-    const int c_out = groups * c_out_per_group;
-    const int k_h = pick(1, 4), k_w = pick(1, 4);
-    const int in_h = pick(1, 13), in_w = pick(1, 21), n = pick(1, 2);
-    p.stride_h = pick(1, 3);
-    p.stride_w = pick(1, 3);
-    p.dilation_h = pick(1, 3);
-    p.dilation_w = pick(1, 3);
-    p.pad_h = pick(0, 3);
-    p.pad_w = pick(0, 3);
-    p.output_padding_h = pick(0, std::max(p.stride_h, p.dilation_h) - 1);
-    p.output_padding_w = pick(0, std::max(p.stride_w, p.dilation_w) - 1);
-    p.groups = groups;
-    p.layout = pick(0, 2) == 0 ? cs::Layout::nhwc : cs::Layout::nchw;
-    const DType dtype = pick(0, 1) == 0 ? DType::f64 : DType::f32;
-    const bool with_bias = pick(0, 1) == 1;
-    const bool nhwc = p.layout == cs::Layout::nhwc;
-    const cs::Shape xs = nhwc ? cs::Shape{n, in_h, in_w, c_in} : cs::Shape{n, c_in, in_h, in_w};
-    const cs::Shape ws = nhwc ? cs::Shape{k_h, k_w, c_out_per_group, c_in}
-                              : cs::Shape{c_in, c_out_per_group, k_h, k_w};
-    auto geo = cs::conv_transpose2d_geometry_for(xs, ws, with_bias ? c_out : -1, p);
+    const cs::test::ConvTransposeCase c = cs::test::random_conv_transpose2d_case(rng, {13, 21, 3});
+    const ConvTranspose2dParams& p = c.p;
+    const DType dtype = cs::test::pick(rng, 0, 1) == 0 ? DType::f64 : DType::f32;
+    auto geo = cs::conv_transpose2d_geometry_for(c.x, c.w, c.bias ? c.c_out : -1, p);
     if (!geo) continue;  // an invalid combination: validation is tested in core
     ++ran;
     ran_f64 += dtype == DType::f64 ? 1 : 0;
-    ran_nhwc += nhwc ? 1 : 0;
-    const Tensor x = cs::test::random_tensor(rng, dtype, xs, false);
-    const Tensor w = cs::test::random_tensor(rng, dtype, ws, false);
-    const Tensor b = cs::test::random_tensor(rng, dtype, {c_out}, false);
-    const Tensor* bp = with_bias ? &b : nullptr;
+    ran_nhwc += p.layout == cs::Layout::nhwc ? 1 : 0;
+    const Tensor x = cs::test::random_tensor(rng, dtype, c.x, false);
+    const Tensor w = cs::test::random_tensor(rng, dtype, c.w, false);
+    const Tensor b = cs::test::random_tensor(rng, dtype, {c.c_out}, false);
+    const Tensor* bp = c.bias ? &b : nullptr;
     auto want = cs::conv_transpose2d_reference(x, w, bp, p);
     ASSERT_TRUE(want) << want.error().message;
     auto got = cs::gpu::conv_transpose2d(x, w, bp, p);
     std::ostringstream what;
-    what << "seed " << seed << " trial " << trial << ": x " << cs::shape_to_string(xs) << " w "
-         << cs::shape_to_string(ws) << " stride " << p.stride_h << "," << p.stride_w << " padding "
-         << p.pad_h << "," << p.pad_w << " output_padding " << p.output_padding_h << ","
-         << p.output_padding_w << " dilation " << p.dilation_h << "," << p.dilation_w << " groups "
-         << groups << " " << cs::layout_name(p.layout) << " " << cs::dtype_name(dtype)
-         << (with_bias ? " bias" : "");
+    what << "seed " << seed << " trial " << trial << ": " << c.describe() << " "
+         << cs::dtype_name(dtype);
     ASSERT_TRUE(got) << what.str() << ": " << got.error().message;
     // An output takes at most one tap per (input channel, kernel cell), plus the bias.
     const double terms = static_cast<double>(geo->c_in_per_group * geo->k_h * geo->k_w) + 1;

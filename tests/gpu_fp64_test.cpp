@@ -16,6 +16,7 @@
 #include "core/npy.hpp"
 #include "core/pool2d.hpp"
 #include "gpu_test_util.hpp"
+#include "random_cases.hpp"
 
 namespace {
 
@@ -101,48 +102,23 @@ TEST(GpuFp64, Conv2dRandomizedAgainstTheCpu) {
   CS_REQUIRE_GPU_FP64();
   const uint64_t seed = cs::test::test_seed(20261202);
   std::mt19937_64 rng(seed);
-  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
   int ran = 0;
   for (int trial = 0; trial < 200 && ran < 40; ++trial) {
-    Conv2dParams p;
-    const int groups = pick(1, 3);
-    const int c_in = groups * pick(1, 2), c_out = groups * pick(1, 3);
-    const int k_h = pick(1, 5), k_w = pick(1, 5);
-    const int in_h = pick(1, 21), in_w = pick(1, 37), n = pick(1, 2);
-    p.stride_h = pick(1, 3);
-    p.stride_w = pick(1, 3);
-    p.dilation_h = pick(1, 3);
-    p.dilation_w = pick(1, 3);
-    p.groups = groups;
-    p.padding_mode = static_cast<PaddingMode>(pick(0, 3));
-    const int pad_kind = pick(0, 2);
-    if (pad_kind == 0) p.padding = PaddingSpec::pair(pick(0, 3), pick(0, 3));
-    if (pad_kind == 1) p.padding = PaddingSpec::same();
-    if (pad_kind == 2) p.padding = PaddingSpec::valid();
-    if (p.padding.kind == PaddingSpec::Kind::same) p.stride_h = p.stride_w = 1;
-    p.layout = pick(0, 1) == 0 ? cs::Layout::nhwc : cs::Layout::nchw;
-    const bool with_bias = pick(0, 1) == 1;
-    const bool nhwc = p.layout == cs::Layout::nhwc;
-    const cs::Shape xs = nhwc ? cs::Shape{n, in_h, in_w, c_in} : cs::Shape{n, c_in, in_h, in_w};
-    const cs::Shape ws = nhwc ? cs::Shape{k_h, k_w, c_in / groups, c_out}
-                              : cs::Shape{c_out, c_in / groups, k_h, k_w};
-    auto geo = cs::conv2d_geometry_for(xs, ws, with_bias ? c_out : -1, p);
+    const cs::test::ConvCase c = cs::test::random_conv2d_case(rng, {21, 37, 2});
+    const Conv2dParams& p = c.p;
+    auto geo = cs::conv2d_geometry_for(c.x, c.w, c.bias ? c.c_out : -1, p);
     if (!geo) continue;  // an invalid combination: validation is tested in core
     ++ran;
     // Full float64 values in [-1, 1] (not float32-representable).
-    const Tensor x = cs::test::random_tensor(rng, DType::f64, xs, false);
-    const Tensor w = cs::test::random_tensor(rng, DType::f64, ws, false);
-    const Tensor b = cs::test::random_tensor(rng, DType::f64, {c_out}, false);
-    const Tensor* bp = with_bias ? &b : nullptr;
+    const Tensor x = cs::test::random_tensor(rng, DType::f64, c.x, false);
+    const Tensor w = cs::test::random_tensor(rng, DType::f64, c.w, false);
+    const Tensor b = cs::test::random_tensor(rng, DType::f64, {c.c_out}, false);
+    const Tensor* bp = c.bias ? &b : nullptr;
     auto want = cs::conv2d(x, w, bp, p);
     ASSERT_TRUE(want) << want.error().message;
     auto got = cs::gpu::conv2d(x, w, bp, p);
     std::ostringstream what;
-    what << "seed " << seed << " trial " << trial << ": x " << cs::shape_to_string(xs) << " w "
-         << cs::shape_to_string(ws) << " stride " << p.stride_h << "," << p.stride_w << " dilation "
-         << p.dilation_h << "," << p.dilation_w << " groups " << groups << " padding "
-         << cs::padding_spec_to_string(p.padding) << " " << cs::padding_mode_name(p.padding_mode)
-         << " " << cs::layout_name(p.layout) << (with_bias ? " bias" : "");
+    what << "seed " << seed << " trial " << trial << ": " << c.describe();
     ASSERT_TRUE(got) << what.str() << ": " << got.error().message;
     // |x|, |w|, |b| <= 1: a window's terms add up to at most taps + 1 in magnitude.
     const double taps = static_cast<double>(geo->c_in_per_group * geo->k_h * geo->k_w) + 1;
@@ -155,40 +131,18 @@ TEST(GpuFp64, Pool2dRandomizedAgainstTheCpu) {
   CS_REQUIRE_GPU_FP64();
   const uint64_t seed = cs::test::test_seed(20261203);
   std::mt19937_64 rng(seed);
-  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
   int ran = 0;
   for (int trial = 0; trial < 400 && ran < 80; ++trial) {
-    Pool2dParams p;
-    p.op = pick(0, 1) == 0 ? PoolOp::max : PoolOp::avg;
-    p.k_h = pick(1, 4);
-    p.k_w = pick(1, 4);
-    p.stride_h = pick(0, 3);
-    p.stride_w = pick(0, 3);
-    p.pad_h = pick(0, p.k_h / 2);
-    p.pad_w = pick(0, p.k_w / 2);
-    if (p.op == PoolOp::max) {
-      p.dilation_h = pick(1, 3);
-      p.dilation_w = pick(1, 3);
-    }
-    p.ceil_mode = pick(0, 1) == 1;
-    p.count_include_pad = pick(0, 1) == 1;
-    p.layout = pick(0, 1) == 0 ? cs::Layout::nhwc : cs::Layout::nchw;
-    const int n = pick(1, 2), c = pick(1, 4), h = pick(1, 19), w = pick(1, 27);
-    const cs::Shape shape =
-        p.layout == cs::Layout::nhwc ? cs::Shape{n, h, w, c} : cs::Shape{n, c, h, w};
-    if (!cs::pool2d_geometry_for(shape, p)) continue;
+    const cs::test::PoolCase c = cs::test::random_pool2d_case(rng, {19, 27, 2});
+    const Pool2dParams& p = c.p;
+    if (!cs::pool2d_geometry_for(c.x, p)) continue;
     ++ran;
-    const Tensor x = cs::test::random_tensor(rng, DType::f64, shape, false);
+    const Tensor x = cs::test::random_tensor(rng, DType::f64, c.x, false);
     auto want = cs::pool2d(x, p);
     ASSERT_TRUE(want) << want.error().message;
     auto got = cs::gpu::pool2d(x, p);
     std::ostringstream what;
-    what << "seed " << seed << " trial " << trial << ": " << cs::pool_op_name(p.op) << " x "
-         << cs::shape_to_string(shape) << " k " << p.k_h << "," << p.k_w << " stride " << p.stride_h
-         << "," << p.stride_w << " pad " << p.pad_h << "," << p.pad_w << " dilation "
-         << p.dilation_h << "," << p.dilation_w << (p.ceil_mode ? " ceil_mode" : "")
-         << (p.count_include_pad ? " count_include_pad" : " exclude_pad") << " "
-         << cs::layout_name(p.layout);
+    what << "seed " << seed << " trial " << trial << ": " << c.describe();
     ASSERT_TRUE(got) << what.str() << ": " << got.error().message;
     // Max picks one of the values (exactly); avg divides a sum of at most k_h·k_w terms.
     EXPECT_TRUE(close_f64(*got, *want, p.op == PoolOp::max ? 0.0 : 1.0)) << what.str();

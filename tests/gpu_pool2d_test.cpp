@@ -11,6 +11,7 @@
 #include "core/geometry.hpp"
 #include "core/pool2d.hpp"
 #include "gpu_test_util.hpp"
+#include "random_cases.hpp"
 
 namespace {
 
@@ -65,31 +66,14 @@ TEST(GpuPool2d, RandomizedAgainstTheEngine) {
   CS_REQUIRE_GPU();
   const uint64_t seed = cs::test::test_seed(4242);
   std::mt19937_64 rng(seed);
-  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
   int ran = 0;
   for (int trial = 0; trial < 600 && ran < 200; ++trial) {
-    Pool2dParams p;
-    p.op = pick(0, 1) == 0 ? PoolOp::max : PoolOp::avg;
-    p.k_h = pick(1, 4);
-    p.k_w = pick(1, 4);
-    p.stride_h = pick(0, 3);
-    p.stride_w = pick(0, 3);
-    p.pad_h = pick(0, p.k_h / 2);
-    p.pad_w = pick(0, p.k_w / 2);
-    if (p.op == PoolOp::max) {
-      p.dilation_h = pick(1, 3);
-      p.dilation_w = pick(1, 3);
-    }
-    p.ceil_mode = pick(0, 1) == 1;
-    p.count_include_pad = pick(0, 1) == 1;
-    p.layout = pick(0, 3) == 0 ? cs::Layout::nhwc : cs::Layout::nchw;
-    const int n = pick(1, 2), c = pick(1, 4), h = pick(1, 19), w = pick(1, 27);
-    const cs::Shape shape =
-        p.layout == cs::Layout::nhwc ? cs::Shape{n, h, w, c} : cs::Shape{n, c, h, w};
-    if (!cs::pool2d_geometry_for(shape, p)) continue;
+    const cs::test::PoolCase c = cs::test::random_pool2d_case(rng, {19, 27, 4});
+    const Pool2dParams& p = c.p;
+    if (!cs::pool2d_geometry_for(c.x, p)) continue;
     ++ran;
-    const DType dtype = pick(0, 4) == 0 ? DType::f64 : DType::f32;
-    Tensor x(dtype, shape);
+    const DType dtype = cs::test::pick(rng, 0, 4) == 0 ? DType::f64 : DType::f32;
+    Tensor x(dtype, c.x);
     std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
     for (int64_t i = 0; i < x.numel(); ++i)
       x.set(i, dist(rng));
@@ -97,12 +81,7 @@ TEST(GpuPool2d, RandomizedAgainstTheEngine) {
     ASSERT_TRUE(want) << want.error().message;
     auto got = cs::gpu::pool2d(x, p);
     std::ostringstream what;
-    what << "seed " << seed << " trial " << trial << ": " << cs::pool_op_name(p.op) << " x "
-         << cs::shape_to_string(shape) << " k " << p.k_h << "," << p.k_w << " stride " << p.stride_h
-         << "," << p.stride_w << " pad " << p.pad_h << "," << p.pad_w << " dilation "
-         << p.dilation_h << "," << p.dilation_w << (p.ceil_mode ? " ceil_mode" : "")
-         << (p.count_include_pad ? " count_include_pad" : " exclude_pad") << " "
-         << cs::layout_name(p.layout);
+    what << "seed " << seed << " trial " << trial << ": " << c.describe();
     ASSERT_TRUE(got) << what.str() << ": " << got.error().message;
     ASSERT_EQ(got->shape(), want->shape()) << what.str();
     ASSERT_EQ(got->dtype(), dtype) << what.str();
