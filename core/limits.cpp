@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "conv2d_fast.hpp"
+#include "conv_transpose.hpp"
 #include "row_pack.hpp"
 
 namespace cs {
@@ -488,6 +489,38 @@ Status check_lesson_size(const PoolGeometry& g, const LessonLimits& limits) {
   const double outputs = static_cast<double>(g.outputs());
   return check_lesson_totals(canvas, outputs, taps, outputs * taps, "taps",
                              taps > outputs ? kernel_blame : blame_of, limits);
+}
+
+Status check_lesson_size(const ConvTransposeGeometry& g, const LessonLimits& limits) {
+  // The stuffed grid grows with the stride; the gather padding with the dilation.
+  OpCost blame_of;
+  const bool stride_big = g.stride_h > 1 || g.stride_w > 1;
+  const bool dilation_big = g.dilation_h > 1 || g.dilation_w > 1;
+  blame_of.field = stride_big ? "stride" : dilation_big ? "dilation" : "input";
+  blame_of.fix = stride_big     ? "use a smaller stride or input"
+                 : dilation_big ? "use a smaller dilation"
+                                : "use a smaller input or fewer channels";
+  const int64_t grid_h = g.stuffed_h() + std::max<int64_t>(0, g.gather_pad_top()) +
+                         std::max<int64_t>(0, g.gather_pad_bottom());
+  const int64_t grid_w = g.stuffed_w() + std::max<int64_t>(0, g.gather_pad_left()) +
+                         std::max<int64_t>(0, g.gather_pad_right());
+  Status s = check_lesson_values("input", g.n * g.c_in * g.in_h * g.in_w, limits);
+  if (s) s = check_lesson_values("weight", g.c_in * g.c_out_per_group * g.k_h * g.k_w, limits);
+  if (s) s = check_grids("input", g.c_in, limits);
+  if (s) s = check_grids("output", g.c_out, limits);
+  if (s) s = check_grid("stuffed input", grid_h, grid_w, " per channel", blame_of, limits);
+  if (s) s = check_grid("output", g.out_h, g.out_w, " per channel", blame_of, limits);
+  OpCost kernel_blame;
+  kernel_blame.field = "kernel";
+  kernel_blame.fix = "use a smaller kernel";
+  if (s) s = check_grid("kernel", g.k_h, g.k_w, "", kernel_blame, limits);
+  if (!s) return s;
+  const double taps = static_cast<double>(g.c_in_per_group) * g.k_h * g.k_w;
+  const double canvas = static_cast<double>(g.c_in) * grid_h * grid_w + taps +
+                        static_cast<double>(g.c_out) * g.out_h * g.out_w;
+  const double outputs = static_cast<double>(g.outputs());
+  return check_lesson_totals(canvas, outputs * g.c_in_per_group, taps, outputs * taps,
+                             "multiply-adds", blame_of, limits);
 }
 
 }  // namespace cs

@@ -95,6 +95,10 @@ struct LessonLimits {
 // padding (a large picture belongs in the live preview)". `field` names the parameter to blame.
 Status check_lesson_size(const ConvGeometry& g, const LessonLimits& limits = {});
 Status check_lesson_size(const PoolGeometry& g, const LessonLimits& limits = {});
+struct ConvTransposeGeometry;  // core/conv_transpose.hpp
+// A transposed convolution's gather reading: the canvas draws the zero-stuffed, padded input
+// ((in − 1)·stride + 1 cells plus the gather padding), so a large stride is blamed first.
+Status check_lesson_size(const ConvTransposeGeometry& g, const LessonLimits& limits = {});
 // A tensor of `values` values (input, weight) against limits.max_values.
 Status check_lesson_values(const std::string& what, int64_t values,
                            const LessonLimits& limits = {});

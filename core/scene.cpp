@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "conv2d.hpp"
+#include "conv_transpose.hpp"
 #include "file_io.hpp"
 #include "image_io.hpp"
 #include "json_read.hpp"
@@ -116,8 +117,14 @@ std::string pool_padding_json(const Pool2dParams& p) {
   if (p.pad_bottom < 0 && p.pad_right < 0) return pair_json(p.pad_h, p.pad_w);
   const int bottom = p.pad_bottom < 0 ? p.pad_h : p.pad_bottom;
   const int right = p.pad_right < 0 ? p.pad_w : p.pad_right;
-  return "[" + std::to_string(p.pad_h) + ", " + std::to_string(bottom) + ", " +
-         std::to_string(p.pad_w) + ", " + std::to_string(right) + "]";
+  // NOTE: appended, not "[" + ...: g++ 12 warns (-Wrestrict, falsely) on that once inlined.
+  std::string s = "[";
+  for (int v : {p.pad_h, bottom, p.pad_w, right}) {
+    if (s.size() > 1) s += ", ";
+    s += std::to_string(v);
+  }
+  s += ']';
+  return s;
 }
 
 std::string padding_json(const PaddingSpec& p) {
@@ -204,10 +211,10 @@ Result<Json> parse_scene_text(const JsonReader& rd, const std::string& text,
 
 // The top-level keys, "format" and "version".
 Status read_header(const JsonReader& rd, const Json& root) {
-  auto s =
-      rd.object_with(root, "",
-                     {"format", "version", "title", "description", "expected", "op", "layout",
-                      "flip_kernel", "conv", "pool", "preview", "quiz", "weight", "bias", "input"});
+  auto s = rd.object_with(
+      root, "",
+      {"format", "version", "title", "description", "expected", "op", "layout", "flip_kernel",
+       "conv", "pool", "conv_transpose", "preview", "quiz", "weight", "bias", "input"});
   if (!s) return s;
   if (!root.contains("format") || root["format"] != kFormat) {
     return rd.fail(std::string("this is not a ConvScope scene (it needs \"format\": \"") + kFormat +
@@ -344,12 +351,38 @@ Status read_pool(const JsonReader& rd, const Json& v, Pool2dParams& p) {
   return ok();
 }
 
-// op, layout, flip_kernel and the conv/pool parameters.
+// "conv_transpose": torch.nn.ConvTranspose2d's settings (each a number or a [height, width] pair).
+Status read_transpose(const JsonReader& rd, const Json& v, ConvTranspose2dParams& p) {
+  auto s = rd.object_with(v, "conv_transpose",
+                          {"stride", "padding", "output_padding", "dilation", "groups"});
+  if (!s) return s;
+  for (auto [key, min, h, w] :
+       {std::tuple{"stride", 1, &p.stride_h, &p.stride_w},
+        std::tuple{"padding", 0, &p.pad_h, &p.pad_w},
+        std::tuple{"output_padding", 0, &p.output_padding_h, &p.output_padding_w},
+        std::tuple{"dilation", 1, &p.dilation_h, &p.dilation_w}}) {
+    if (!v.contains(key)) continue;
+    auto r = rd.pair(v[key], std::string("conv_transpose.") + key, up_to_a_million(min));
+    if (!r) return r.error();
+    *h = r->first;
+    *w = r->second;
+  }
+  if (v.contains("groups")) {
+    auto r = rd.whole(v["groups"], "conv_transpose.groups", up_to_a_million(1));
+    if (!r) return r.error();
+    p.groups = *r;
+  }
+  return ok();
+}
+
+// op, layout, flip_kernel and the conv/pool/conv_transpose parameters.
 Status read_operation(const JsonReader& rd, const Json& root, Lesson& l) {
-  if (!root.contains("op")) return rd.fail("the scene needs \"op\": \"conv\" or \"pool\"");
-  auto op = rd.one_of(root["op"], "op", {"conv", "pool"});
+  if (!root.contains("op")) {
+    return rd.fail("the scene needs \"op\": \"conv\", \"pool\" or \"conv_transpose\"");
+  }
+  auto op = rd.one_of(root["op"], "op", {"conv", "pool", "conv_transpose"});
   if (!op) return op.error();
-  l.op = *op == 0 ? LessonOp::conv : LessonOp::pool;
+  l.op = *op == 0 ? LessonOp::conv : *op == 1 ? LessonOp::pool : LessonOp::conv_transpose;
   Layout layout = Layout::nchw;
   if (root.contains("layout")) {
     auto t = rd.text(root["layout"], "layout");
@@ -372,6 +405,15 @@ Status read_operation(const JsonReader& rd, const Json& root, Lesson& l) {
     if (!r) return r;
   } else if (l.op == LessonOp::pool) {
     return rd.fail("a pooling scene needs \"pool\": {\"op\": \"max\", \"kernel\": [2, 2]}");
+  }
+  if (root.contains("conv_transpose")) {
+    auto r = read_transpose(rd, root["conv_transpose"], l.transpose);
+    if (!r) return r;
+  }
+  if (l.op == LessonOp::conv_transpose && layout != Layout::nchw) {
+    return rd.fail(
+        "a transposed-convolution scene is NCHW: write \"layout\": \"nchw\", with the input "
+        "[N, C_in, H, W] and the weight [C_in, C_out/groups, KH, KW]");
   }
   l.conv.layout = layout;
   l.pool.layout = layout;
@@ -524,7 +566,7 @@ Status read_operands(const JsonReader& rd, const Json& root, const SceneLimits& 
     auto w = read_tensor(rd, root["weight"], "weight", 4, limits);
     if (!w) return w.error();
     l.weight = std::move(*w);
-  } else if (l.op == LessonOp::conv) {
+  } else if (l.op != LessonOp::pool) {
     return rd.fail("a convolution scene needs a \"weight\" tensor (the kernels)");
   }
   if (root.contains("bias") && !root["bias"].is_null()) {
@@ -554,6 +596,18 @@ Error fail_with_field(const JsonReader& rd, const std::string& sentence, const E
 // The engine's own validation and the lesson limits the window applies (core/limits.hpp), so
 // that a loaded scene always runs and the canvas can draw it.
 Status check_operands_fit(const JsonReader& rd, const Lesson& l) {
+  if (l.op == LessonOp::conv_transpose) {
+    auto g = conv_transpose2d_geometry(l.input.shape(), l.weight.shape(),
+                                       l.bias ? l.bias->dim(0) : -1, l.transpose);
+    if (!g) {
+      return fail_with_field(
+          rd, "the tensors and parameters do not fit together: " + g.error().message, g.error());
+    }
+    if (auto st = check_lesson_size(*g); !st) {
+      return fail_with_field(rd, st.error().message, st.error());
+    }
+    return ok();
+  }
   if (l.op == LessonOp::conv) {
     auto g = conv2d_geometry_for(l.input.shape(), l.weight.shape(), l.bias ? l.bias->dim(0) : -1,
                                  l.conv);
@@ -583,14 +637,15 @@ Status check_operands_fit(const JsonReader& rd, const Lesson& l) {
 std::string scene_to_json(const Scene& scene, const std::string& base_dir) {
   const Lesson& l = scene.lesson;
   const bool is_conv = l.op == LessonOp::conv;
-  const Layout layout = is_conv ? l.conv.layout : l.pool.layout;
+  const bool is_transpose = l.op == LessonOp::conv_transpose;
+  const Layout layout = is_conv ? l.conv.layout : is_transpose ? Layout::nchw : l.pool.layout;
   std::string o = "{\n";
   o += "  \"format\": " + quoted(kFormat) + ",\n";
   o += "  \"version\": " + std::to_string(kVersion) + ",\n";
   o += "  \"title\": " + quoted(l.title) + ",\n";
   o += "  \"description\": " + quoted(l.description) + ",\n";
   if (!l.expected.empty()) o += "  \"expected\": " + quoted(l.expected) + ",\n";
-  o += "  \"op\": " + quoted(is_conv ? "conv" : "pool") + ",\n";
+  o += "  \"op\": " + quoted(is_conv ? "conv" : is_transpose ? "conv_transpose" : "pool") + ",\n";
   o += "  \"layout\": " + quoted(layout_name(layout)) + ",\n";
   o += "  \"flip_kernel\": " + std::string(l.flip_kernel ? "true" : "false") + ",\n";
   const Conv2dParams& c = l.conv;
@@ -607,6 +662,14 @@ std::string scene_to_json(const Scene& scene, const std::string& base_dir) {
        ", \"dilation\": " + pair_json(p.dilation_h, p.dilation_w) +
        ", \"ceil_mode\": " + (p.ceil_mode ? "true" : "false") +
        ", \"count_include_pad\": " + (p.count_include_pad ? "true" : "false") + "},\n";
+  if (is_transpose) {  // (only then, so other scenes read and write as before)
+    const ConvTranspose2dParams& t = l.transpose;
+    o += "  \"conv_transpose\": {\"stride\": " + pair_json(t.stride_h, t.stride_w) +
+         ", \"padding\": " + pair_json(t.pad_h, t.pad_w) +
+         ", \"output_padding\": " + pair_json(t.output_padding_h, t.output_padding_w) +
+         ", \"dilation\": " + pair_json(t.dilation_h, t.dilation_w) +
+         ", \"groups\": " + std::to_string(t.groups) + "},\n";
+  }
   o += "  \"preview\": {\"image\": " + quoted(portable_path(scene.preview_image, base_dir)) +
        ", \"display\": " + quoted(scene.display) + "},\n";
   if (scene.quiz) o += "  \"quiz\": true,\n";

@@ -271,6 +271,23 @@ TEST(LessonLimits, WhatTheWindowOffersFits) {
   EXPECT_TRUE(check_lesson_size(*pg));
 }
 
+// A transposed convolution's canvas draws the zero-stuffed input: a large stride is what makes it
+// too big, and the sentence blames the stride.
+TEST(LessonLimits, ATransposedLessonsStuffedInputIsBounded) {
+  ConvTranspose2dParams p;
+  auto fits = conv_transpose2d_geometry({1, 1, 64, 64}, {1, 1, 3, 3}, -1, p);
+  ASSERT_TRUE(fits);
+  EXPECT_TRUE(check_lesson_size(*fits));
+  p.stride_h = p.stride_w = 16;  // (256 − 1)·16 + 1 = 4081 stuffed rows and columns
+  auto big = conv_transpose2d_geometry({1, 1, 256, 256}, {1, 1, 3, 3}, -1, p);
+  ASSERT_TRUE(big);
+  const Status st = check_lesson_size(*big);
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().field, "stride");
+  EXPECT_NE(st.error().message.find("stuffed input"), std::string::npos) << st.error().message;
+  EXPECT_NE(st.error().message.find("use a smaller stride"), std::string::npos);
+}
+
 TEST(LessonLimits, EachLimitHasItsSentence) {
   auto conv = [](Shape x, Shape w, int pad = 0) {
     Conv2dParams p;

@@ -104,6 +104,58 @@ TEST(Scene, FullAndPerSidePaddingRoundTrip) {
   EXPECT_EQ(find_any_lesson("keras-maxpool-same")->pool.pad_bottom, 1);
 }
 
+// A transposed-convolution lesson saves as "op": "conv_transpose" with ConvTranspose2d's
+// settings and reads back as it was (before, it was written as a pooling scene and lost).
+TEST(Scene, TransposedConvolutionRoundTrips) {
+  Scene s;
+  s.lesson = *find_any_lesson("transpose-stride-2");
+  s.lesson.transpose.dilation_w = 2;
+  s.lesson.transpose.output_padding_h = 1;
+  s.lesson.transpose.output_padding_w = 0;
+  const std::string text = scene_to_json(s);
+  EXPECT_NE(text.find("\"op\": \"conv_transpose\""), std::string::npos) << text;
+  auto back = scene_from_json(text, "up.json");
+  ASSERT_TRUE(back.has_value()) << back.error().message;
+  const Lesson& b = back->lesson;
+  EXPECT_EQ(b.op, LessonOp::conv_transpose);
+  const ConvTranspose2dParams& t = b.transpose;
+  EXPECT_EQ(t.stride_h, 2);
+  EXPECT_EQ(t.stride_w, 2);
+  EXPECT_EQ(t.pad_h, s.lesson.transpose.pad_h);
+  EXPECT_EQ(t.output_padding_h, 1);
+  EXPECT_EQ(t.output_padding_w, 0);
+  EXPECT_EQ(t.dilation_w, 2);
+  EXPECT_TRUE(bit_equal(b.weight, s.lesson.weight));
+  EXPECT_EQ(scene_to_json(*back), text);
+  // Conv and pooling scenes do not grow the new key.
+  EXPECT_EQ(scene_to_json(edge_scene()).find("conv_transpose"), std::string::npos);
+}
+
+TEST(Scene, TransposedScenesAreCheckedLikeTheOthers) {
+  Scene s;
+  s.lesson = *find_any_lesson("transpose-unit");
+  const std::string text = scene_to_json(s);
+  auto replaced = [&](const std::string& from, const std::string& to) {
+    std::string t = text;
+    const std::size_t at = t.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    return at == std::string::npos ? t : t.replace(at, from.size(), to);
+  };
+  auto nhwc = scene_from_json(replaced("\"layout\": \"nchw\"", "\"layout\": \"nhwc\""), "up.json");
+  ASSERT_FALSE(nhwc);
+  EXPECT_NE(nhwc.error().message.find("a transposed-convolution scene is NCHW"), std::string::npos)
+      << nhwc.error().message;
+  // output_padding must stay below the stride or the dilation: the engine's sentence.
+  auto op = scene_from_json(replaced("\"output_padding\": [0, 0]", "\"output_padding\": [1, 1]"),
+                            "up.json");
+  ASSERT_FALSE(op);
+  EXPECT_NE(op.error().message.find("output_padding"), std::string::npos) << op.error().message;
+  auto unknown =
+      scene_from_json(replaced("\"groups\": 1}", "\"groups\": 1, \"crop\": 2}"), "up.json");
+  ASSERT_FALSE(unknown);
+  EXPECT_NE(unknown.error().message.find("crop"), std::string::npos) << unknown.error().message;
+}
+
 // "quiz": true (a teacher's scene that opens in quiz mode) is written only when set, and read
 // back; scenes without it read and write as before.
 TEST(Scene, QuizFieldRoundTrips) {
@@ -247,7 +299,7 @@ TEST(Scene, MalformedFilesGiveClearSentences) {
       {"missing weight", with(kIn), "needs a \"weight\""},
       {"missing input", with(kW), "needs an \"input\""},
       {"bad op", R"({"format": "convscope-scene", "version": 1, "op": "dense"})",
-       "use \"conv\" or \"pool\""},
+       "use \"conv\", \"pool\" or \"conv_transpose\""},
       {"stride text", with(kIn + ", " + kW + R"(, "conv": {"stride": "2"})"),
        "conv.stride must be a whole number or a [height, width] pair"},
       {"stride zero", with(kIn + ", " + kW + R"(, "conv": {"stride": 0})"),

@@ -401,6 +401,28 @@ TEST(UiEditScene, StateRoundTripThroughAFile) {
   EXPECT_EQ(edit_state(t).scene_path, dir / "k.json");
 }
 
+// A transposed lesson, edited and saved from the window (even after the Layout radio said NHWC),
+// opens again as the same transposed convolution; it used to be written as a pooling scene.
+TEST(UiEditScene, ATransposedLessonSavesAndOpensAsItself) {
+  TempDir dir;
+  AppState s;
+  ASSERT_TRUE(load_lesson(s, "transpose-stride-2").has_value());
+  s.transpose.dilation_h = 2;
+  s.conv.layout = s.pool.layout = Layout::nhwc;
+  s.mark_dirty(Dirty::trace);
+  recompute_if_dirty(s);
+  ASSERT_FALSE(s.error.has_value()) << s.error->message;
+  ASSERT_TRUE(save_scene_file(s, dir / "up.json").has_value());
+  AppState t;
+  const Status opened = open_scene_file(t, dir / "up.json");
+  ASSERT_TRUE(opened.has_value()) << opened.error().message;
+  EXPECT_EQ(t.op, LessonOp::conv_transpose);
+  EXPECT_EQ(t.transpose.dilation_h, 2);
+  EXPECT_TRUE(t.weight.identical(s.weight));
+  ASSERT_TRUE(t.has_trace() && s.has_trace());
+  EXPECT_TRUE(t.trace->output().identical(s.trace->output()));
+}
+
 // ---------------------------------------------------------------------------------------------
 // The live preview's model without GL: which kernel it applies, and the inspector's geometry
 
@@ -800,6 +822,32 @@ TEST(UiEditViews, StrideZeroIsRefusedWithItsSentenceNotPutBack) {
   gui.type_into(s, row.x + 20, row.y + row.h * 0.5f, "2");
   EXPECT_EQ(s.conv.stride_h, 2);
   EXPECT_EQ(ui::param_row("stride").note, "") << "an edit in range clears the note";
+}
+
+// A transposed lesson's Parameters are ConvTranspose2d's (not pooling's, as before): typing an
+// output_padding as large as the stride is refused with the engine's sentence under that row, and
+// a stride the canvas could not draw is refused under the stride.
+TEST(UiEditViews, TheTransposedLessonEditsItsOwnParameters) {
+  HeadlessImGui gui;
+  AppState s;
+  ASSERT_TRUE(load_lesson(s, "transpose-stride-2").has_value());
+  gui.params_frame(s);
+  const ui::ParamRow out_pad = ui::param_row("out padding");
+  ASSERT_GT(out_pad.h, 0.0f) << "the panel drew no output_padding row";
+  gui.type_into(s, out_pad.x + 20, out_pad.y + out_pad.h * 0.5f, "2");
+  EXPECT_EQ(s.transpose.output_padding_h, 2);
+  ASSERT_TRUE(s.error.has_value());
+  EXPECT_EQ(s.error->field, "output_padding");
+  EXPECT_TRUE(s.trace && s.trace->op() == TraceOp::conv_transpose2d);
+  gui.type_into(s, out_pad.x + 20, out_pad.y + out_pad.h * 0.5f, "0");
+  EXPECT_FALSE(s.error.has_value()) << s.error->message;
+  EXPECT_EQ(s.trace->output().dim(2), 5) << "(3 − 1)·2 − 2·1 + 1·(3 − 1) + 0 + 1 = 5";
+  const ui::ParamRow stride = ui::param_row("stride");
+  ASSERT_GT(stride.h, 0.0f);
+  gui.type_into(s, stride.x + 20, stride.y + stride.h * 0.5f, "3");
+  EXPECT_EQ(s.transpose.stride_h, 3);
+  EXPECT_FALSE(s.error.has_value()) << s.error->message;
+  EXPECT_EQ(s.trace->output().dim(2), 7) << "(3 − 1)·3 − 2 + 2 + 0 + 1 = 7";
 }
 
 // The groups slider beside the groups box steps only through the divisors of both C_in and

@@ -57,6 +57,52 @@ TEST(UiState, TransposedLessonsOpenAsTheirGatherReading) {
     EXPECT_NE(l.op, LessonOp::conv_transpose) << l.name;
 }
 
+// The Parameters' Operation radio (and the menu) turns a convolution into a transposed one and
+// back: the weight's channel axes swap ([C_out, C_in/g] <-> [C_in, C_out/g]), the bias fits the
+// new C_out, stride and padding numbers carry over, and the status names the operation.
+TEST(UiState, SwitchingToTransposedAndBackTurnsTheWeightAround) {
+  AppState s;
+  ASSERT_TRUE(load_lesson(s, "rgb-2-filters").has_value());  // x [1, 3, 3, 3], w [2, 3, 3, 3]
+  ASSERT_EQ(s.weight.shape(), (Shape{2, 3, 3, 3}));
+  const Tensor conv_weight = s.weight;
+  s.conv.stride_h = s.conv.stride_w = 2;
+  set_operation(s, LessonOp::conv_transpose);
+  recompute_if_dirty(s);
+  ASSERT_FALSE(s.error.has_value()) << s.error->message;
+  EXPECT_EQ(s.weight.shape(), (Shape{3, 2, 3, 3}));  // [C_in, C_out, KH, KW]
+  EXPECT_EQ(s.weight.get(((1 * 2 + 0) * 3 + 2) * 3 + 1),
+            conv_weight.get(((0 * 3 + 1) * 3 + 2) * 3 + 1));  // w'[1, 0] = w[0, 1]
+  EXPECT_EQ(s.transpose.stride_h, 2);
+  ASSERT_TRUE(s.has_trace());
+  EXPECT_EQ(s.trace->op(), TraceOp::conv_transpose2d);
+  EXPECT_EQ(s.trace->shape().c_out, 2);
+  auto status = nlohmann::json::parse(status_json(s));
+  EXPECT_EQ(status["op"], "conv_transpose");
+  EXPECT_EQ(status["trace_op"], "conv_transpose");
+  set_operation(s, LessonOp::conv);
+  recompute_if_dirty(s);
+  ASSERT_FALSE(s.error.has_value()) << s.error->message;
+  EXPECT_TRUE(s.weight.identical(conv_weight));  // the same kernels, back in conv's order
+  EXPECT_EQ(s.conv.stride_h, 2);
+  // Through pooling the weight stays as it was, for the way back.
+  set_operation(s, LessonOp::pool);
+  EXPECT_TRUE(s.weight.identical(conv_weight));
+}
+
+// The transposed lesson's canvas is bounded like the others: a stride that would stuff a
+// 4081×4081 grid is refused with the limits' sentence under the stride, the last trace kept.
+TEST(UiState, ATransposedStrideTooBigForTheCanvasIsASentence) {
+  AppState s;
+  ASSERT_TRUE(load_lesson(s, "transpose-unit").has_value());
+  s.input = Tensor(DType::f32, {1, 1, 256, 256});
+  s.transpose.stride_h = s.transpose.stride_w = 16;
+  s.mark_dirty(Dirty::trace);
+  recompute_if_dirty(s);
+  ASSERT_TRUE(s.error.has_value());
+  EXPECT_EQ(s.error->field, "stride");
+  EXPECT_TRUE(s.has_trace());
+}
+
 TEST(UiState, InvalidEditKeepsTheLastGoodTraceAndNamesTheField) {
   AppState s;
   open_vertical_edge(s);

@@ -2,6 +2,7 @@
 // Runs the engine (core/) only; no ImGui, GLFW or GL here.
 #include "app/ui/app_state.hpp"
 
+#include <algorithm>
 #include <exception>
 #include <new>
 #include <random>
@@ -109,6 +110,10 @@ Status run_transpose(AppState& s) {
   ConvTranspose2dParams p = s.transpose;
   p.layout = Layout::nchw;
   const Tensor* bias = s.has_bias ? &s.bias : nullptr;
+  auto geo = conv_transpose2d_geometry(s.input.shape(), s.weight.shape(),
+                                       s.has_bias ? s.bias.numel() : -1, p);
+  if (!geo) return geo.error();
+  if (auto st = check_lesson_size(*geo); !st) return st;  // what the canvas can draw
   auto trace = trace_conv_transpose2d(s.input, s.weight, bias, p);
   if (!trace) return trace.error();
   s.trace = std::move(trace).value();
@@ -150,6 +155,81 @@ void recompute_if_dirty(AppState& s) {
   } else {
     s.error = st.error();
   }
+}
+
+namespace {
+
+// [A, B, KH, KW] => [new_a, new_b, KH, KW] with the first two axes swapped:
+// out[a, b] = w[b % B, a % A] (channels repeat when the new axes are longer).
+Tensor swap_channel_axes(const Tensor& w, int64_t new_a, int64_t new_b) {
+  Tensor out(w.dtype(), {new_a, new_b, w.dim(2), w.dim(3)});
+  const int64_t old_a = w.dim(0), old_b = w.dim(1), taps = w.dim(2) * w.dim(3);
+  for (int64_t a = 0; a < new_a; ++a) {
+    for (int64_t b = 0; b < new_b; ++b) {
+      const int64_t from = ((b % old_a) * old_b + (a % old_b)) * taps;
+      const int64_t to = (a * new_b + b) * taps;
+      for (int64_t t = 0; t < taps; ++t)
+        out.set(to + t, w.get(from + t));
+    }
+  }
+  return out;
+}
+
+// Into a transposed convolution: the conv's [C_out, C_in/g, KH, KW] becomes [C_in, C_out, KH,
+// KW] (groups 1), its stride, dilation and padding numbers carried over.
+void into_transpose(AppState& s) {
+  const int64_t c_in = s.input.ndim() == 4 ? s.input.dim(1) : 1;
+  const int64_t c_out = s.weight.dim(0);
+  s.weight = swap_channel_axes(s.weight, c_in, c_out);
+  ConvTranspose2dParams& t = s.transpose;
+  t.stride_h = std::max(1, s.conv.stride_h);
+  t.stride_w = std::max(1, s.conv.stride_w);
+  t.dilation_h = std::max(1, s.conv.dilation_h);
+  t.dilation_w = std::max(1, s.conv.dilation_w);
+  const bool numbers = s.conv.padding.kind == PaddingSpec::Kind::explicit_;
+  t.pad_h = numbers ? s.conv.padding.h : 0;
+  t.pad_w = numbers ? s.conv.padding.w : 0;
+  t.output_padding_h = t.output_padding_w = 0;
+  t.groups = 1;
+}
+
+// Back to a convolution: [C_in, C_out/g, KH, KW] becomes [C_out, C_in, KH, KW] (groups 1).
+void out_of_transpose(AppState& s) {
+  const int64_t c_in = s.weight.dim(0);
+  const int64_t c_out = s.weight.dim(1) * std::max(1, s.transpose.groups);
+  s.weight = swap_channel_axes(s.weight, c_out, c_in);
+  const ConvTranspose2dParams& t = s.transpose;
+  s.conv.stride_h = t.stride_h;
+  s.conv.stride_w = t.stride_w;
+  s.conv.dilation_h = t.dilation_h;
+  s.conv.dilation_w = t.dilation_w;
+  s.conv.padding = PaddingSpec::pair(t.pad_h, t.pad_w);
+  s.conv.groups = 1;
+}
+
+}  // namespace
+
+void set_operation(AppState& s, LessonOp op) {
+  if (s.op == op) return;
+  const bool was_transpose = s.op == LessonOp::conv_transpose;
+  const bool is_transpose = op == LessonOp::conv_transpose;
+  if (s.weight.ndim() == 4 && was_transpose != is_transpose) {
+    if (is_transpose) {
+      into_transpose(s);
+    } else {
+      out_of_transpose(s);
+    }
+    const int64_t c_out = is_transpose ? s.weight.dim(1) : s.weight.dim(0);
+    if (s.bias.numel() != c_out) {
+      Tensor bias(s.weight.dtype(), {c_out});
+      for (int64_t i = 0; i < c_out && s.bias.numel() > 0; ++i)
+        bias.set(i, s.bias.get(i % s.bias.numel()));
+      s.bias = std::move(bias);
+    }
+  }
+  s.op = op;
+  s.mark_dirty(Dirty::trace);
+  s.mark_dirty(Dirty::settings);
 }
 
 void load_lesson(AppState& s, const Lesson& lesson) {
@@ -238,8 +318,10 @@ Status load_lesson(AppState& s, const std::string& name) {
 std::string status_json(const AppState& s) {
   nlohmann::json j;
   j["lesson"] = s.lesson_name;
-  j["op"] = s.op == LessonOp::conv ? "conv" : "pool";
-  j["trace_op"] = !s.trace || s.trace->is_conv() ? "conv" : "pool";
+  j["op"] = s.op == LessonOp::conv ? "conv" : s.op == LessonOp::pool ? "pool" : "conv_transpose";
+  j["trace_op"] = !s.trace || s.trace->is_conv()               ? "conv"
+                  : s.trace->op() == TraceOp::conv_transpose2d ? "conv_transpose"
+                                                               : "pool";
   j["global"] = s.stepper.global();
   j["total"] = s.stepper.total();
   j["window"] = s.stepper.window();

@@ -209,6 +209,13 @@ Status load_lesson(AppState& state, const std::string& name);
 // A random conv lesson from `spec`; sets state.seed = spec.seed.
 void load_random_lesson(AppState& state, const RandomSpec& spec);
 
+// Switches the operation (Parameters' radio, the Operation menu, key O) and marks the state
+// dirty. Crossing between a convolution and a transposed one turns the weight around ([C_out,
+// C_in/g, KH, KW] and [C_in, C_out/g, KH, KW] swap their channel axes, groups become 1, the
+// bias fits the new C_out) and carries stride, dilation and padding numbers over; pooling keeps
+// the weight for the way back.
+void set_operation(AppState& state, LessonOp op);
+
 // Step 3 of the frame: if Dirty::trace is set, validate and run the engine; on success swap in
 // the trace, keep the stepper's position, clear the error, mark Dirty::preview_kernel and
 // Dirty::status; on error keep the last good trace and store the error. Never throws.

@@ -250,13 +250,6 @@ bool key_pressed(int key, bool repeat = false) {
   return ImGui::IsKeyPressed(key, repeat);
 }
 
-void set_op(AppState& s, LessonOp op) {
-  if (s.op == op) return;
-  s.op = op;
-  s.mark_dirty(Dirty::trace);
-  s.mark_dirty(Dirty::settings);
-}
-
 void toggle_presentation(AppState& s) {
   s.presentation = !s.presentation;
   s.mark_dirty(Dirty::settings);
@@ -344,8 +337,12 @@ void draw_menu_bar(AppState& s) {
     ImGui::EndMenu();
   }
   if (ImGui::BeginMenu("Operation")) {
-    if (ImGui::MenuItem("Convolution", "O", s.op == LessonOp::conv)) set_op(s, LessonOp::conv);
-    if (ImGui::MenuItem("Pooling", "O", s.op == LessonOp::pool)) set_op(s, LessonOp::pool);
+    if (ImGui::MenuItem("Convolution", "O", s.op == LessonOp::conv))
+      set_operation(s, LessonOp::conv);
+    if (ImGui::MenuItem("Pooling", "O", s.op == LessonOp::pool)) set_operation(s, LessonOp::pool);
+    if (ImGui::MenuItem("Transposed convolution", nullptr, s.op == LessonOp::conv_transpose)) {
+      set_operation(s, LessonOp::conv_transpose);
+    }
     ImGui::Separator();
     if (ImGui::MenuItem("Bias", "B", s.has_bias)) {
       s.has_bias = !s.has_bias;
@@ -577,7 +574,8 @@ void handle_global_keys(AppState& s) {
   }
   if (key_pressed(GLFW_KEY_PAGE_DOWN)) cycle_lesson(s, +1);
   if (key_pressed(GLFW_KEY_PAGE_UP)) cycle_lesson(s, -1);
-  if (key_pressed(GLFW_KEY_O)) set_op(s, s.op == LessonOp::conv ? LessonOp::pool : LessonOp::conv);
+  if (key_pressed(GLFW_KEY_O))
+    set_operation(s, s.op == LessonOp::conv ? LessonOp::pool : LessonOp::conv);
   if (key_pressed(GLFW_KEY_B)) {
     s.has_bias = !s.has_bias;
     s.mark_dirty(Dirty::trace);

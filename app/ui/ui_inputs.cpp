@@ -311,9 +311,13 @@ Scene scene_from_state(const AppState& state) {
   l.op = state.op;
   l.conv = state.conv;
   l.pool = state.pool;
+  l.transpose = state.transpose;
   l.flip_kernel = state.flip_kernel;
-  // The file stores operands in the layout of the operation it shows (Keras scenes stay NHWC).
-  const Layout layout = state.op == LessonOp::conv ? state.conv.layout : state.pool.layout;
+  // The file stores operands in the layout of the operation it shows (Keras scenes stay NHWC; a
+  // transposed convolution runs and is saved in NCHW, app_state.cpp).
+  const Layout layout = state.op == LessonOp::conv_transpose ? Layout::nchw
+                        : state.op == LessonOp::conv         ? state.conv.layout
+                                                             : state.pool.layout;
   l.conv.layout = layout;
   l.pool.layout = layout;
   const bool nhwc = layout == Layout::nhwc;

@@ -319,31 +319,41 @@ void draw_error_for(const AppState& state, const char* field) {
 // reads (through the groups).
 void draw_selection(AppState& state, EditState& es) {
   const Tensor& w = state.weight;
+  // A transposed convolution keeps torch.nn.ConvTranspose2d's order: the first axis is C_in.
+  const bool transposed = state.op == LessonOp::conv_transpose;
+  const char* first = transposed ? "in channel" : "out channel";
+  const char* second = transposed ? "out channel" : "in channel";
   const int c_out = static_cast<int>(w.dim(0)), c_in_g = static_cast<int>(w.dim(1));
-  ImGui::TextWrapped("weight %s  [C_out, C_in/groups, KH, KW]", shape_to_string(w.shape()).c_str());
+  ImGui::TextWrapped("weight %s  [%s]", shape_to_string(w.shape()).c_str(),
+                     transposed ? "C_in, C_out/groups, KH, KW" : "C_out, C_in/groups, KH, KW");
   ImGui::PushItemWidth(ImGui::GetFontSize() * 6.0f);
   if (c_out > 1) {
-    ImGui::SliderInt("out channel", &es.sel_out, 0, c_out - 1);
+    ImGui::SliderInt(first, &es.sel_out, 0, c_out - 1);
     if (c_in_g > 1) {
-      const float need = ImGui::GetFontSize() * 6.0f + ImGui::CalcTextSize("in channel").x +
+      const float need = ImGui::GetFontSize() * 6.0f + ImGui::CalcTextSize(second).x +
                          ImGui::GetStyle().ItemInnerSpacing.x;
       const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
       if (ImGui::GetItemRectMax().x + ImGui::GetStyle().ItemSpacing.x + need <= right)
         ImGui::SameLine();
     }
   }
-  if (c_in_g > 1) ImGui::SliderInt("in channel", &es.sel_in, 0, c_in_g - 1);
+  if (c_in_g > 1) ImGui::SliderInt(second, &es.sel_in, 0, c_in_g - 1);
   ImGui::PopItemWidth();
   clamp_selection(state, es);
-  const int64_t group_in =
-      (es.sel_out / std::max<int64_t>(1, c_out / std::max(1, state.conv.groups))) * c_in_g +
-      es.sel_in;
-  dim_wrapped("kernel [%d, %d]: output channel %d reads input channel %lld", es.sel_out, es.sel_in,
-              es.sel_out, static_cast<long long>(group_in));
+  const int groups = std::max(1, transposed ? state.transpose.groups : state.conv.groups);
+  const int64_t group_in = (es.sel_out / std::max<int64_t>(1, c_out / groups)) * c_in_g + es.sel_in;
+  if (transposed) {
+    dim_wrapped("kernel [%d, %d]: input channel %d stamps it onto output channel %lld", es.sel_out,
+                es.sel_in, es.sel_out, static_cast<long long>(group_in));
+  } else {
+    dim_wrapped("kernel [%d, %d]: output channel %d reads input channel %lld", es.sel_out,
+                es.sel_in, es.sel_out, static_cast<long long>(group_in));
+  }
 }
 
-// Every kernel at a glance (one row per output channel, one colour scale): click one to edit it.
-void draw_all_kernels(const Tensor& w, EditState& es) {
+// Every kernel at a glance (one row per output channel, or per input channel for a transposed
+// convolution's [C_in, C_out/groups, KH, KW], one colour scale): click one to edit it.
+void draw_all_kernels(const Tensor& w, EditState& es, bool transposed) {
   const int c_out = static_cast<int>(w.dim(0)), c_in_g = static_cast<int>(w.dim(1));
   const int kh = static_cast<int>(w.dim(2)), kw = static_cast<int>(w.dim(3));
   const int64_t kernels = static_cast<int64_t>(c_out) * c_in_g;
@@ -354,9 +364,10 @@ void draw_all_kernels(const Tensor& w, EditState& es) {
   for (int64_t j = 0; j < w.numel(); ++j)
     all_scale = std::max(all_scale, std::abs(w.get(j)));
   std::vector<double> mv(static_cast<std::size_t>(kh * kw));
-  dim_wrapped("all kernels (one row per output channel): click one to edit it");
+  dim_wrapped("all kernels (one row per %s channel): click one to edit it",
+              transposed ? "input" : "output");
   for (int o = 0; o < c_out; ++o) {
-    ImGui::TextDisabled("out %d", o);
+    ImGui::TextDisabled(transposed ? "in %d" : "out %d", o);
     for (int i = 0; i < c_in_g; ++i) {
       ImGui::SameLine();
       const int64_t mo = kernel_offset(w, o, i);
@@ -682,7 +693,7 @@ void draw_kernel_editor(AppState& state) {
   }
   clamp_selection(state, es);
   draw_selection(state, es);
-  draw_all_kernels(state.weight, es);
+  draw_all_kernels(state.weight, es, state.op == LessonOp::conv_transpose);
   const int64_t off = kernel_offset(state.weight, es.sel_out, es.sel_in);
   draw_kernel_grid(state, es, off);
   draw_kernel_numbers(state, es, off);

@@ -150,6 +150,16 @@ void why(const char* sentence) {
   ImGui::PopFont();
 }
 
+// Before a radio button: on the line of the item before while it fits the panel, else on the
+// next line (a narrow panel wraps its choices instead of cutting them).
+void radio_same_line(const char* label) {
+  const ImGuiStyle& style = ImGui::GetStyle();
+  const float need = style.ItemSpacing.x + ImGui::GetFrameHeight() + style.ItemInnerSpacing.x +
+                     ImGui::CalcTextSize(label).x;
+  const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+  if (ImGui::GetItemRectMax().x + need <= right) ImGui::SameLine();
+}
+
 void section(const char* title) {
   ImGui::Spacing();
   ImGui::PushFont(heading_font());
@@ -179,8 +189,12 @@ void draw_input_section(AppState& s) {
     const int64_t old_c = s.input.dim(1);
     s.input = resize_tensor(s.input, {n, c, h, w});
     if (c != old_c && s.weight.ndim() == 4) {
-      reshape_weight(s, s.weight.dim(0), c / std::max(1, s.conv.groups), s.weight.dim(2),
-                     s.weight.dim(3));
+      if (s.op == LessonOp::conv_transpose) {  // [C_in, C_out/groups, KH, KW]
+        s.weight = resize_kernel(s.weight, {c, s.weight.dim(1), s.weight.dim(2), s.weight.dim(3)});
+      } else {
+        reshape_weight(s, s.weight.dim(0), c / std::max(1, s.conv.groups), s.weight.dim(2),
+                       s.weight.dim(3));
+      }
     }
     s.mark_dirty(Dirty::trace);
   }
@@ -427,6 +441,59 @@ void draw_pool_section(AppState& s) {
   }
 }
 
+// torch.nn.ConvTranspose2d's settings. The weight is [C_in, C_out/groups, KH, KW]: C_in is the
+// input's channels (Input above), and this section sets C_out, the kernel and the rest.
+void draw_transpose_section(AppState& s) {
+  section("Transposed convolution");
+  ConvTranspose2dParams& p = s.transpose;
+  const int64_t c_in = s.input.ndim() == 4 ? s.input.dim(1) : 1;
+  if (s.weight.ndim() != 4) s.weight = Tensor(DType::f32, {c_in, 1, 3, 3});
+  const int groups_now = std::max(1, p.groups);
+  int c_out = static_cast<int>(s.weight.dim(1)) * groups_now;
+  int kh = static_cast<int>(s.weight.dim(2)), kw = static_cast<int>(s.weight.dim(3));
+  const float half = std::max(60.0f, ImGui::GetContentRegionAvail().x * 0.5f - 30.0f);
+  auto reshape = [&s](int64_t c_out_per_group, int64_t h, int64_t w, int64_t bias_len) {
+    s.weight =
+        resize_kernel(s.weight, {s.weight.dim(0), std::max<int64_t>(1, c_out_per_group), h, w});
+    if (s.bias.numel() != bias_len) s.bias = resize_tensor(s.bias, {bias_len});
+    s.mark_dirty(Dirty::trace);
+  };
+  if (int_field("filters C_out", c_out, 1, 64, half)) {
+    reshape(c_out / groups_now, kh, kw, c_out);
+  }
+  if (int_pair("kernel KH, KW", kh, kw, 1, 15)) reshape(s.weight.dim(1), kh, kw, c_out);
+  field_error(s, "kernel");
+  field_error(s, "weight");
+  if (int_pair("stride", p.stride_h, p.stride_w, 0, 16)) s.mark_dirty(Dirty::trace);
+  field_error(s, "stride");
+  if (int_pair("padding", p.pad_h, p.pad_w, 0, 16)) s.mark_dirty(Dirty::trace);
+  field_error(s, "padding");
+  if (int_pair("out padding", p.output_padding_h, p.output_padding_w, 0, 15)) {
+    s.mark_dirty(Dirty::trace);
+  }
+  field_error(s, "output_padding");
+  if (ImGui::IsItemHovered()) {
+    ImGui::SetTooltip(
+        "output_padding: rows and columns added at the bottom and right of the output (smaller\n"
+        "than the stride or the dilation); they pick which of the input sizes a strided conv\n"
+        "maps to one size. padding crops that many rows and columns from every side of the\n"
+        "full output.");
+  }
+  if (int_pair("dilation", p.dilation_h, p.dilation_w, 0, 8)) s.mark_dirty(Dirty::trace);
+  field_error(s, "dilation");
+  int groups = p.groups;
+  if (int_field("groups", groups, 1, 64, half) && groups != p.groups) {
+    p.groups = groups;
+    reshape(c_out / std::max(1, groups), kh, kw, c_out);  // C_out stays; C_out/groups changes
+  }
+  field_error(s, "groups");
+  if (ImGui::Checkbox("bias (B)", &s.has_bias)) {
+    if (s.bias.numel() != c_out) s.bias = resize_tensor(s.bias, {c_out});
+    s.mark_dirty(Dirty::trace);
+  }
+  field_error(s, "bias");
+}
+
 void draw_shapes(const AppState& s) {
   section("Output size");
   if (canvas::quiz_hides_shape(s)) {
@@ -455,22 +522,25 @@ void draw_params(AppState& s) {
     return;
   }
   ImGui::TextUnformatted("Operation (O)");
-  ImGui::SameLine();
-  if (ImGui::RadioButton("convolution", s.op == LessonOp::conv) && s.op != LessonOp::conv) {
-    s.op = LessonOp::conv;
-    s.mark_dirty(Dirty::trace);
-  }
-  ImGui::SameLine();
-  if (ImGui::RadioButton("pooling", s.op == LessonOp::pool) && s.op != LessonOp::pool) {
-    s.op = LessonOp::pool;
-    s.mark_dirty(Dirty::trace);
+  const std::pair<const char*, LessonOp> ops[] = {{"convolution", LessonOp::conv},
+                                                  {"pooling", LessonOp::pool},
+                                                  {"transposed", LessonOp::conv_transpose}};
+  for (const auto& [label, op] : ops) {
+    radio_same_line(label);
+    if (ImGui::RadioButton(label, s.op == op)) set_operation(s, op);
   }
   ImGui::PushItemWidth(-1);
   draw_input_section(s);
-  if (s.op == LessonOp::conv) {
-    draw_conv_section(s);
-  } else {
-    draw_pool_section(s);
+  switch (s.op) {
+    case LessonOp::conv:
+      draw_conv_section(s);
+      break;
+    case LessonOp::pool:
+      draw_pool_section(s);
+      break;
+    case LessonOp::conv_transpose:
+      draw_transpose_section(s);
+      break;
   }
   ImGui::PopItemWidth();
   // The summary repeats any error, including one that names no control of this panel.
