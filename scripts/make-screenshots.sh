@@ -48,6 +48,12 @@ shot lesson-vertical-edge 1600x900 --lesson vertical-edge --step 43
 shot rgb-two-filters 1600x900 --lesson rgb-2-filters --step 33
 shot max-pooling 1600x900 --lesson keras-pool --step 9
 shot presentation 1280x720 --lesson padding-1 --step 123 --presentation
+# The Lesson menu's two submenus on the projector (docs/ui.md): a transposed convolution's gather
+# reading, and np.convolve's 'full' mode.
+shot transposed-stride-2-1280x720-presentation 1280x720 --lesson transpose-stride-2 --step 15 \
+  --presentation
+shot np-convolve-full-1280x720-presentation 1280x720 --lesson np-convolve-full --step 9 \
+  --presentation
 # The Receptive field view with a cell hovered (docs/ui.md): --frames ignores the mouse, so the
 # window runs on its own, xdotool points at cell (3, 1) of the last layer (where the status file
 # says it is drawn) and F12 writes the picture.

@@ -231,8 +231,9 @@ void set_high_contrast_colours(ImGuiStyle& style) {
   c[ImGuiCol_HeaderHovered] = rgb(255, 220, 90);
   c[ImGuiCol_HeaderActive] = rgb(255, 200, 60);
   c[ImGuiCol_CheckMark] = rgb(0, 0, 0);
-  c[ImGuiCol_SliderGrab] = rgb(0, 0, 140);
-  c[ImGuiCol_SliderGrabActive] = rgb(0, 0, 0);
+  // NOTE: light, so the black label a slider centres over its grab ("step 10 of 20") reads on it.
+  c[ImGuiCol_SliderGrab] = rgb(120, 160, 255);
+  c[ImGuiCol_SliderGrabActive] = rgb(80, 120, 235);
 }
 
 // Spacing chosen on purpose (at body size 16; scaled with presentation mode): panels square
