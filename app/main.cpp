@@ -30,8 +30,8 @@
 #include "app/ui/ui_copy_code.hpp"
 #include "app/ui/ui_edit.hpp"
 #include "app/ui/ui_frame.hpp"
-#include "app/ui/ui_receptive.hpp"
 #include "app/ui/ui_quiz.hpp"
+#include "app/ui/ui_receptive.hpp"
 #include "app/ui/ui_screenshot.hpp"
 #include "app/ui/ui_settings.hpp"
 #include "app/ui/ui_theme.hpp"
@@ -430,6 +430,7 @@ int run(int argc, char** argv) {
   // ---- Shutdown, in reverse ----
   save_at_exit(state, opt, dir, stats);
   cs::shutdown_edit(state);
+  cs::ui::shutdown_receptive(state);
   cs::ui::shutdown_canvas();
   ImGui_ImplOpenGL3_Shutdown();
   ImGui_ImplGlfw_Shutdown();

@@ -9,9 +9,11 @@
 #include <cstdlib>
 #include <limits>
 
+#include "conv2d.hpp"
 #include "file_io.hpp"
 #include "json_read.hpp"
 #include "npy.hpp"
+#include "pool2d.hpp"
 #include "presets.hpp"
 
 namespace cs {
@@ -337,6 +339,32 @@ Result<ConvOperands> conv_operands(const Layer& layer, int64_t channels) {
     }
   }
   return out;
+}
+
+Result<int> photo_channels(const Layer& first) {
+  if (first.is_pool || first.weight.ndim() != 4) return 0;
+  const int64_t c_in = first.weight.dim(1) * first.conv.groups;
+  if (c_in != 1 && c_in != 3) {
+    return make_error(first.name + " expects " + std::to_string(c_in) +
+                      " input channels, but a photo gives 1 (grey) or 3 (colour)");
+  }
+  return static_cast<int>(c_in);
+}
+
+Result<Tensor> run_layer_cpu(const Layer& layer, const Tensor& x) {
+  if (layer.is_pool) return pool2d(x, layer.pool);
+  Result<ConvOperands> op = conv_operands(layer, x.dim(1));
+  if (!op) return op.error();
+  return conv2d(x, op->weight, op->bias ? &*op->bias : nullptr, op->params);
+}
+
+Result<Tensor> run_layers_cpu(const std::vector<Layer>& layers, Tensor x, std::size_t count) {
+  for (std::size_t i = 0; i < std::min(count, layers.size()); ++i) {
+    Result<Tensor> y = run_layer_cpu(layers[i], x);
+    if (!y) return make_error(layers[i].name + ": " + y.error().message);
+    x = std::move(*y);
+  }
+  return x;
 }
 
 Result<PaddingSpec> padding_from_text(const std::string& option, const std::string& text) {

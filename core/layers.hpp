@@ -54,6 +54,17 @@ struct ConvOperands {
 };
 Result<ConvOperands> conv_operands(const Layer& layer, int64_t channels);
 
+// The channels a photo must give a stack that starts with `first`: its full (4-D) kernel's C_in
+// (1 or 3), or 0 (the photo's own) when it starts with a 2-D kernel or pooling. An error when
+// C_in is neither 1 nor 3.
+Result<int> photo_channels(const Layer& first);
+// One layer on the CPU fast path (cs::conv2d or cs::pool2d on conv_operands): what
+// `convscope render --layers --backend cpu` runs, and the window's feature maps of a stack.
+Result<Tensor> run_layer_cpu(const Layer& layer, const Tensor& x);
+// The first `count` layers in order on [N, C, H, W]; an error names the layer ("layer 2
+// (sobel-x): ...").
+Result<Tensor> run_layers_cpu(const std::vector<Layer>& layers, Tensor x, std::size_t count);
+
 // Padding written as text, for the command line's --padding and a layers file's "padding" alike:
 // "same" or "valid" (any case), or one or two whole numbers separated by a comma ("1", "1,2";
 // one number means rows and columns). The error names `option` and the text (cut after 40

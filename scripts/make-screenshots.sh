@@ -79,6 +79,32 @@ print(int(g[0] + g[2] * 1.5), int(g[1] + g[2] * 3.5))" "$1/st.json")
   rm -rf "$tmp"
 }
 receptive_shot receptive-field 1280x720
+# The stack editor with the seed README's 4-layer stack (3×3, padding 1, four times) and the last
+# layer's feature map on the built-in photo: it waits until the status file says the map shows
+# the current stack, points at cell (5, 5) of the last layer and presses F12.
+stack_shot() {  # stack_shot NAME SIZE
+  local tmp
+  tmp=$(mktemp -d)
+  cat >"$tmp/seed-4.json" <<'END'
+[{"kernel": "box-blur", "padding": 1}, {"kernel": "box-blur", "padding": 1},
+ {"kernel": "box-blur", "padding": 1}, {"kernel": "box-blur", "padding": 1}]
+END
+  XDG_STATE_HOME=$tmp XDG_PICTURES_DIR=$tmp LIBGL_ALWAYS_SOFTWARE=1 \
+    xvfb-run -a -s "-screen 0 3840x2160x24" bash -c '
+      cd "$1"; "$0" --layers seed-4.json --size "$2" --status-file st.json & pid=$!
+      win=$(timeout 30 xdotool search --sync --onlyvisible --pid $pid | head -1)
+      xdotool windowfocus --sync "$win"
+      ready="import json, sys; r = json.load(open(sys.argv[1]))[\"receptive\"]; sys.exit(0 if r[\"map\"][\"current\"] else 1)"
+      for _ in $(seq 120); do python3 -c "$ready" st.json 2>/dev/null && break; sleep 0.5; done
+      read -r x y < <(python3 -c "import json, sys
+g = json.load(open(sys.argv[1]))[\"receptive\"][\"grids\"][4]
+print(int(g[0] + g[2] * 5.5), int(g[1] + g[2] * 5.5))" "$1/st.json")
+      xdotool mousemove --window "$win" "$x" "$y"; sleep 2; xdotool key F12; sleep 3
+      kill $pid' "$exe" "$tmp" "$2"
+  mv "$tmp"/convscope-*.png "$out/$1.png"
+  rm -rf "$tmp"
+}
+stack_shot receptive-field-stack 1600x900
 # Quiz mode (docs/ui.md, "Quiz mode"): the shape question after two wrong answers, with its hint.
 shot quiz-vertical-edge-1280x720 1280x720 --lesson vertical-edge --step 0 --quiz \
   --quiz-answer 2x2 --quiz-answer 4x4

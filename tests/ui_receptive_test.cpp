@@ -93,6 +93,15 @@ class Window {
                  std::to_string(py))
                     .c_str());
   }
+  // A left click at (fx, fy) of `rect` [x, y, w, h] (window pixels from the status).
+  void click(const json& rect, double fx = 0.5, double fy = 0.5) const {
+    const int px = static_cast<int>(double(rect[0]) + double(rect[2]) * fx);
+    const int py = static_cast<int>(double(rect[1]) + double(rect[3]) * fy);
+    std::system(("xdotool mousemove --window " + m_window + " " + std::to_string(px) + " " +
+                 std::to_string(py) + " sleep 0.2 click 1")
+                    .c_str());
+  }
+  void keys(const std::string& args) const { std::system(("xdotool " + args).c_str()); }
   pid_t pid() const { return m_pid; }
 
  private:
@@ -174,6 +183,79 @@ TEST_F(UiReceptive, HoverOutlinesTheFieldOfALastLayerCell) {
   EXPECT_EQ(s["receptive"]["field"], json::array({3, 5, -1, 1}));
   EXPECT_EQ(s["receptive"]["depends"], json::array({3, 5, 0, 1}));
   EXPECT_EQ(s["receptive"]["padding"], json::array({0, 0, 1, 0}));
+}
+
+// The stack editor and the feature map on the built-in photo (coffee.png, 600×400): clicks on
+// the editor's buttons (their rectangles from the status), a typed bad stride, undo.
+json map_of(const Window& w, int layer, int width) {
+  return w.wait([&](const json& s) {
+    if (!s.contains("receptive")) return false;
+    const json& m = s["receptive"]["map"];
+    return m["current"] == true && m["layer"] == layer && m["w"] == width;
+  });
+}
+
+// A control's rectangle once it stayed put for 0.3 s (the layout settles after typing).
+json settled_rect(const Window& w, const std::string& name) {
+  json last;
+  for (int i = 0; i < 50; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    const json s = w.status();
+    if (!s.contains("receptive") || !s["receptive"]["rects"].contains(name)) continue;
+    const json now = s["receptive"]["rects"][name];
+    if (now == last) return now;
+    last = now;
+  }
+  return last;
+}
+
+TEST_F(UiReceptive, EditorEditsTheStackAndTheFeatureMapFollows) {
+  Window w(m_dir, m_layers);
+  ASSERT_GT(w.pid(), 0);
+  // 600×400 → sobel-x stride 2, padding 1: 300×200 → max pool 2: 150×100 → dilated 3×3,
+  // padding 2: 150×100. The last layer is selected at first.
+  json s = map_of(w, 3, 150);
+  ASSERT_EQ(s["receptive"]["map"]["w"], 150) << s.dump();
+  EXPECT_EQ(s["receptive"]["map"]["h"], 100);
+  EXPECT_EQ(s["receptive"]["selected"], 3);
+  ASSERT_TRUE(w.find_window());
+  // Add a max pool after the selected layer: 4 layers, the new one selected, its map 75×50.
+  w.click(s["receptive"]["rects"]["add max pool"]);
+  s = map_of(w, 4, 75);
+  ASSERT_EQ(s["receptive"]["layers"], 4) << s.dump();
+  EXPECT_EQ(s["receptive"]["selected"], 4);
+  EXPECT_EQ(s["receptive"]["map"]["h"], 50);
+  EXPECT_EQ(s["receptive"]["grids"][4][3], 2);  // 16 → 8 → 4 → 4 → 2 in the grids
+  Result<std::vector<Layer>> read =
+      layers_from_json(s["receptive"]["stack"].get<std::string>(), "status");
+  ASSERT_TRUE(read.has_value()) << s["receptive"]["stack"];
+  EXPECT_TRUE((*read)[3].is_pool);
+  // Select layer 1 by its header: its map, 300×200.
+  w.click(s["receptive"]["rects"]["layer 1"], 0.2);
+  s = map_of(w, 1, 300);
+  EXPECT_EQ(s["receptive"]["selected"], 1) << s.dump();
+  // A bad stride typed into layer 1: its sentence, the last good stack still drawn.
+  w.click(s["receptive"]["rects"]["stride 1"], 0.15);
+  w.keys("key --clearmodifiers ctrl+a");
+  w.keys("type --delay 50 0");
+  s = w.wait([](const json& j) {
+    return j.contains("receptive") && j["receptive"]["edit_error_layer"] == 0;
+  });
+  const std::string error = s["receptive"]["edit_error"];
+  EXPECT_EQ(error.rfind("the stack layer 1", 0), 0u) << s.dump();
+  EXPECT_NE(error.find("stride"), std::string::npos) << error;
+  EXPECT_EQ(s["receptive"]["layers"], 4);
+  EXPECT_EQ(s["receptive"]["error"], "");
+  // Enter ends the typing; undo twice: the stride, then the added pool.
+  w.keys("key Return");
+  w.click(settled_rect(w, "undo"));
+  s = w.wait(
+      [](const json& j) { return j.contains("receptive") && j["receptive"]["edit_error"] == ""; });
+  ASSERT_EQ(s["receptive"]["edit_error"], "") << s.dump();
+  w.click(settled_rect(w, "undo"));
+  s = w.wait(
+      [](const json& j) { return j.contains("receptive") && j["receptive"]["layers"] == 3; });
+  EXPECT_EQ(s["receptive"]["layers"], 3) << s.dump();
 }
 
 TEST_F(UiReceptive, BuiltInStackIsTheSeedReadmesTwoLayers) {

@@ -14,11 +14,9 @@
 #include "app/gpu/compute.hpp"
 #include "app/gpu/display_map.hpp"
 #include "app/gpu/live_preview.hpp"
-#include "core/conv2d.hpp"
 #include "core/file_io.hpp"
 #include "core/image_io.hpp"
 #include "core/layers.hpp"
-#include "core/pool2d.hpp"
 #include "core/presets.hpp"
 
 namespace cs::cli {
@@ -182,16 +180,9 @@ Result<std::vector<Layer>> layers_from_args(const Args& args) {
 Result<Tensor> load_photo(const std::string& path, const Layer& first) {
   Result<Image> image = load_image(path);
   if (!image) return image.error();
-  int channels = 0;
-  if (!first.is_pool && first.weight.ndim() == 4) {
-    const int64_t c_in = first.weight.dim(1) * first.conv.groups;
-    if (c_in != 1 && c_in != 3) {
-      return make_error(first.name + " expects " + std::to_string(c_in) +
-                        " input channels, but a photo gives 1 (grey) or 3 (colour)");
-    }
-    channels = static_cast<int>(c_in);
-  }
-  return image_to_tensor(*image, channels);
+  Result<int> channels = photo_channels(first);
+  if (!channels) return channels.error();
+  return image_to_tensor(*image, *channels);
 }
 
 // ---- running ------------------------------------------------------------------------------
@@ -199,14 +190,11 @@ Result<Tensor> load_photo(const std::string& path, const Layer& first) {
 enum class Where { gpu, cpu };
 
 Result<Tensor> run_layer(const Layer& layer, const Tensor& x, Where where) {
-  if (layer.is_pool) {
-    return where == Where::gpu ? gpu::pool2d(x, layer.pool) : cs::pool2d(x, layer.pool);
-  }
+  if (where == Where::cpu) return run_layer_cpu(layer, x);
+  if (layer.is_pool) return gpu::pool2d(x, layer.pool);
   Result<ConvOperands> op = conv_operands(layer, x.dim(1));
   if (!op) return op.error();
-  const Tensor* b = op->bias ? &*op->bias : nullptr;
-  return where == Where::gpu ? gpu::conv2d(x, op->weight, b, op->params)
-                             : cs::conv2d(x, op->weight, b, op->params);
+  return gpu::conv2d(x, op->weight, op->bias ? &*op->bias : nullptr, op->params);
 }
 
 // [1, C, H, W] => the centre crop of at most side×side.
@@ -289,29 +277,6 @@ Result<Tensor> run_layers(const std::vector<Layer>& layers, Tensor x, gpu::Backe
   return x;
 }
 
-// [1, C, H, W] with C 1 or 3 => an RGB picture through the display mapping.
-Result<Image> to_picture(const Tensor& x, gpu::DisplayMapping mapping) {
-  if (x.dim(1) != 1 && x.dim(1) != 3) {
-    return make_error("the result has " + std::to_string(x.dim(1)) +
-                      " channels; a picture needs 1 (grey) or 3 (colour): end with a kernel that "
-                      "has C_out 1 or 3");
-  }
-  if (x.dim(2) == 0 || x.dim(3) == 0)
-    return make_error("the result is empty (0 pixels); use a smaller stride or kernel");
-  Result<std::vector<uint8_t>> rgba = gpu::map_to_rgba(x, mapping);
-  if (!rgba) return rgba.error();
-  Image out;
-  out.width = static_cast<int>(x.dim(3));
-  out.height = static_cast<int>(x.dim(2));
-  out.channels = 3;
-  out.pixels.resize(static_cast<std::size_t>(out.width) * out.height * 3);
-  for (std::size_t i = 0, n = static_cast<std::size_t>(out.width) * out.height; i < n; ++i) {
-    for (int c = 0; c < 3; ++c)
-      out.pixels[i * 3 + c] = (*rgba)[i * 4 + c];
-  }
-  return out;
-}
-
 }  // namespace
 
 int run_render(int argc, char** argv) {
@@ -337,7 +302,7 @@ int run_render(int argc, char** argv) {
   if (!y) return fail(y.error().message);
   const double run_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-  Result<Image> picture = to_picture(*y, req->mapping);
+  Result<Image> picture = gpu::map_to_picture(*y, req->mapping);
   if (!picture) return fail(picture.error().message);
   Status written = write_png(req->out_path, *picture);
   if (!written) return fail(written.error().message);

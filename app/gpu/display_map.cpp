@@ -176,4 +176,26 @@ Result<std::vector<uint8_t>> map_to_rgba(const Tensor& map, DisplayMapping mappi
   return rgba;
 }
 
+Result<Image> map_to_picture(const Tensor& x, DisplayMapping mapping) {
+  if (x.dim(1) != 1 && x.dim(1) != 3) {
+    return make_error("the result has " + std::to_string(x.dim(1)) +
+                      " channels; a picture needs 1 (grey) or 3 (colour): end with a kernel that "
+                      "has C_out 1 or 3");
+  }
+  if (x.dim(2) == 0 || x.dim(3) == 0)
+    return make_error("the result is empty (0 pixels); use a smaller stride or kernel");
+  Result<std::vector<uint8_t>> rgba = map_to_rgba(x, mapping);
+  if (!rgba) return rgba.error();
+  Image out;
+  out.width = static_cast<int>(x.dim(3));
+  out.height = static_cast<int>(x.dim(2));
+  out.channels = 3;
+  out.pixels.resize(static_cast<std::size_t>(out.width) * out.height * 3);
+  for (std::size_t i = 0, n = static_cast<std::size_t>(out.width) * out.height; i < n; ++i) {
+    for (int c = 0; c < 3; ++c)
+      out.pixels[i * 3 + c] = (*rgba)[i * 4 + c];
+  }
+  return out;
+}
+
 }  // namespace cs::gpu

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/image_io.hpp"
 #include "core/result.hpp"
 #include "core/tensor.hpp"
 
@@ -71,5 +72,10 @@ Result<std::vector<uint8_t>> map_to_rgba(const Tensor& map, DisplayMapping mappi
 Result<std::vector<uint8_t>> map_to_rgba(const Tensor& map, DisplayMapping mapping,
                                          const MapRange& range,
                                          DivergingPalette palette = diverging_palette());
+
+// [1, C, H, W] with C 1 or 3 => an RGB picture through the display mapping (what `convscope
+// render` writes, and the window's stack feature maps): an error for other channel counts or an
+// empty result.
+Result<Image> map_to_picture(const Tensor& x, DisplayMapping mapping);
 
 }  // namespace cs::gpu

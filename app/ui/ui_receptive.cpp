@@ -7,9 +7,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "app/ui/stack_editor.hpp"
+#include "app/ui/stack_maps.hpp"
+#include "app/ui/ui_stack_editor.hpp"
 #include "app/ui/ui_theme.hpp"
 #include "core/layers.hpp"
 #include "core/receptive_field.hpp"
@@ -21,13 +25,25 @@ struct ReceptiveState {
   std::string file;  // the layers file shown when example == -1
   char path[512] = {};
   int in_h = 16, in_w = 16, channels = 1;
-  bool stale = true;  // rebuild the stack before drawing
+  bool stale = true;   // rebuild the stack before drawing
+  bool reload = true;  // ... after loading the example or file into the editor
   std::vector<RfLayer> stack;
   std::vector<RfRow> table;
   std::string error;
   // The cell under the mouse: level (1 = the first layer's output), row, column; level 0: none.
   std::size_t hover_level = 0;
   int64_t hover_y = 0, hover_x = 0;
+  // The stack as edited (ui_stack_editor.*): the last good one is what `stack` shows.
+  StackEditor editor;
+  ui::StackEditorPanel panel;
+  uint64_t checked_gen = ~uint64_t{0};  // the editor generation rebuild() last read
+  uint64_t loaded_gen = 0;              // ... right after an example or a file was loaded
+  uint64_t stack_gen = 0;               // one more per good stack drawn
+  std::vector<Layer> good_layers;
+  int64_t good_h = 16, good_w = 16;  // the input the good stack was laid out on
+  // The selected layer's feature map on the photo (stack_maps.hpp).
+  StackMapView map;
+  int mapping = 3;  // minmax
 };
 
 namespace ui {
@@ -57,41 +73,44 @@ constexpr int kMaxSide = 64;  // the view's input: small enough that every cell 
 
 const char* kTimes = "\xC3\x97";
 
-Result<std::vector<Layer>> stack_layers(const ReceptiveState& r) {
-  if (r.example < 0) return load_layers(r.file);
-  return layers_from_json(kExamples[r.example].json, "the example");
+// Loads the picked example or file into the editor (one undo step).
+void load_source(ReceptiveState& r) {
+  const Status st = r.example < 0 ? r.editor.load_file(r.file)
+                                  : r.editor.load_text(kExamples[r.example].json, "");
+  if (!st) r.error = st.error().message;
+  r.loaded_gen = r.editor.generation();
+  r.panel.selected = r.editor.size();
 }
 
-// The input channels a stack takes: its first convolution's, when that is a full (4-D) kernel;
-// otherwise (a 2-D kernel is applied to each channel, pooling keeps them) `current`.
-int channels_for(const std::vector<Layer>& layers, int current) {
-  for (const Layer& l : layers) {
-    if (l.is_pool) continue;
-    if (l.weight.ndim() != 4) return current;
-    return static_cast<int>(std::min<int64_t>(l.weight.dim(1) * l.conv.groups, 16));
-  }
-  return current;
-}
-
+// Checks the edited stack on the view's input: a good one replaces what is drawn; a bad one
+// leaves the last good stack drawn and its sentence beside the failing layer.
 void rebuild(ReceptiveState& r) {
+  if (r.reload) load_source(r);
+  r.reload = false;
   r.stale = false;
-  r.stack.clear();
-  r.table.clear();
-  r.error.clear();
+  r.checked_gen = r.editor.generation();
   r.hover_level = 0;
-  Result<std::vector<Layer>> layers = stack_layers(r);
-  if (!layers) {
-    r.error = layers.error().message;
+  const std::string text = r.editor.text();
+  StackCheck c = check_stack(text, {1, r.channels, r.in_h, r.in_w});
+  if (c.good() && stack_channels(c.layers, r.channels) != r.channels) {
+    r.channels = stack_channels(c.layers, r.channels);
+    c = check_stack(text, {1, r.channels, r.in_h, r.in_w});
+  }
+  r.panel.error = c.error;
+  r.panel.error_layer = c.layer;
+  r.panel.selected = std::min(r.panel.selected, r.editor.size());
+  if (!c.good()) {
+    if (r.stack.empty()) r.error = c.error;  // nothing good to draw yet
     return;
   }
-  Result<std::vector<RfLayer>> stack =
-      rf_layers(*layers, {1, r.channels, r.in_h, r.in_w}, r.example < 0 ? r.file : "");
-  if (!stack) {
-    r.error = stack.error().message;
-    return;
-  }
-  r.stack = std::move(*stack);
+  r.error.clear();
+  r.stack = std::move(c.rf);
   r.table = rf_table(r.stack);
+  r.good_layers = std::move(c.layers);
+  r.good_h = r.in_h;
+  r.good_w = r.in_w;
+  ++r.stack_gen;
+  if (r.panel.selected == 0) r.panel.selected = r.stack.size();
 }
 
 ReceptiveState& view_state(AppState& s) {
@@ -101,24 +120,27 @@ ReceptiveState& view_state(AppState& s) {
       s.receptive->example = -1;
       s.receptive->file = s.receptive_layers;
     }
+    std::snprintf(s.receptive->panel.save_path, sizeof s.receptive->panel.save_path, "%s",
+                  s.receptive_layers.empty() ? "stack.json" : s.receptive_layers.c_str());
   }
   return *s.receptive;
 }
 
 // The stack picker, the input size and a layers file to open.
 void draw_controls(AppState& s, ReceptiveState& r) {
-  const char* current = r.example < 0 ? r.file.c_str() : kExamples[r.example].name;
+  std::string current = r.example < 0 ? r.file : kExamples[r.example].name;
+  if (r.editor.generation() != r.loaded_gen) current += " (edited)";
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 22);
-  if (ImGui::BeginCombo("Stack", current)) {
+  if (ImGui::BeginCombo("Stack", current.c_str())) {
     for (int i = 0; i < kExampleCount; ++i) {
       if (ImGui::Selectable(kExamples[i].name, r.example == i)) {
         r.example = i;
-        r.stale = true;
+        r.stale = r.reload = true;
       }
     }
     if (!r.file.empty() && ImGui::Selectable(r.file.c_str(), r.example < 0)) {
       r.example = -1;
-      r.stale = true;
+      r.stale = r.reload = true;
     }
     ImGui::EndCombo();
   }
@@ -153,10 +175,10 @@ struct Grid {
 };
 
 int64_t level_h(const ReceptiveState& r, std::size_t level) {
-  return level == 0 ? r.in_h : r.stack[level - 1].h.out;
+  return level == 0 ? r.good_h : r.stack[level - 1].h.out;
 }
 int64_t level_w(const ReceptiveState& r, std::size_t level) {
-  return level == 0 ? r.in_w : r.stack[level - 1].w.out;
+  return level == 0 ? r.good_w : r.stack[level - 1].w.out;
 }
 
 // One cell edge for every grid, side by side in `width` and at most `height` tall, each with a
@@ -252,6 +274,7 @@ void find_hover(ReceptiveState& r, const std::vector<Grid>& grids) {
     r.hover_level = l;
     r.hover_y = static_cast<int64_t>(fy);
     r.hover_x = static_cast<int64_t>(fx);
+    if (ImGui::IsMouseClicked(ImGuiMouseButton_Left)) r.panel.selected = l;
   }
 }
 
@@ -309,6 +332,25 @@ std::string hover_sentence(const ReceptiveState& r, const RfBox& in) {
   return t;
 }
 
+// The editor's and the feature map's part of the status.
+void report_editor(nlohmann::json& j, const ReceptiveState& r) {
+  j["stack"] = r.editor.text();
+  j["edit_error"] = r.panel.error;
+  j["edit_error_layer"] = r.panel.error_layer;
+  j["selected"] = r.panel.selected;
+  j["undo"] = {r.editor.can_undo(), r.editor.can_redo()};
+  const StackMapView& m = r.map;
+  j["map"] = {{"layer", m.shown.count},  {"w", m.width},
+              {"h", m.height},           {"current", m.current()},
+              {"error", m.error},        {"photo_error", m.photo_error},
+              {"finished", m.finished},  {"stack_gen", m.shown.stack_gen},
+              {"asked_gen", r.stack_gen}};
+  nlohmann::json rects = nlohmann::json::object();
+  for (const auto& [name, v] : r.panel.rects)
+    rects[name] = {v.x, v.y, v.z, v.w};
+  j["rects"] = rects;
+}
+
 void report(AppState& s, const ReceptiveState& r, const std::vector<Grid>& grids,
             const std::vector<RfBox>& boxes, const std::string& sentence) {
   nlohmann::json j;
@@ -330,11 +372,28 @@ void report(AppState& s, const ReceptiveState& r, const std::vector<Grid>& grids
     j["start"] = {row.h.field0.lo, row.w.field0.lo};
   }
   j["sentence"] = sentence;
+  report_editor(j, r);
   std::string text = j.dump();
   if (text != s.receptive_status) {
     s.receptive_status = std::move(text);
     s.mark_dirty(Dirty::status);
   }
+}
+
+// Under the grids: the selected layer's feature map on the photo, the hover sentence beside it.
+void draw_map_and_sentence(AppState& s, ReceptiveState& r, const std::string& sentence) {
+  const ImVec2 avail = ImGui::GetContentRegionAvail();
+  const std::size_t n = std::clamp<std::size_t>(r.panel.selected, 1, r.stack.size());
+  update_stack_map(r.map, s.preview_path, r.good_layers, r.stack_gen, n,
+                   static_cast<gpu::DisplayMapping>(r.mapping));
+  const float map_w = std::floor(avail.x * 0.5f);
+  draw_stack_map(r.map, r.stack[n - 1].name, r.mapping, {map_w, avail.y}, r.panel);
+  ImGui::SameLine();
+  ImGui::BeginGroup();
+  ImGui::PushTextWrapPos(0.0f);
+  ImGui::TextUnformatted(sentence.c_str());
+  ImGui::PopTextWrapPos();
+  ImGui::EndGroup();
 }
 
 void draw_stack(AppState& s, ReceptiveState& r) {
@@ -343,9 +402,9 @@ void draw_stack(AppState& s, ReceptiveState& r) {
   const float line = ImGui::GetTextLineHeightWithSpacing();
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const ImVec2 top = ImGui::GetCursorScreenPos();
-  // Two caption lines above the grids, five lines of sentence under them.
-  const std::vector<Grid> grids =
-      layout_grids(r, {top.x, top.y + 2 * line}, avail.x, std::max(40.0f, avail.y - 8 * line));
+  // Two caption lines above the grids; the lower part of the view for the map and the sentence.
+  const std::vector<Grid> grids = layout_grids(r, {top.x, top.y + 2 * line}, avail.x,
+                                               std::max(40.0f, avail.y * 0.45f - 2 * line));
   find_hover(r, grids);
   std::vector<RfBox> boxes;
   std::string sentence =
@@ -360,7 +419,7 @@ void draw_stack(AppState& s, ReceptiveState& r) {
     const Grid& g = grids[l];
     const std::string title = l == 0 ? "input" : "layer " + std::to_string(l);
     const std::string size = std::to_string(g.h) + kTimes + std::to_string(g.w);
-    dl->AddText({g.origin.x, top.y}, pal.text, title.c_str());
+    dl->AddText({g.origin.x, top.y}, l == r.panel.selected ? pal.tap : pal.text, title.c_str());
     dl->AddText({g.origin.x, top.y + line}, pal.text_dim, size.c_str());
     draw_level(dl, g, l < boxes.size() ? &boxes[l] : nullptr, pal);
   }
@@ -372,10 +431,8 @@ void draw_stack(AppState& s, ReceptiveState& r) {
   float grids_bottom = top.y + 2 * line;
   for (const Grid& g : grids)
     grids_bottom = std::max(grids_bottom, g.origin.y + g.cell * static_cast<float>(g.h) + g.margin);
-  ImGui::SetCursorScreenPos({top.x, grids_bottom + line});
-  ImGui::PushTextWrapPos(0.0f);
-  ImGui::TextUnformatted(sentence.c_str());
-  ImGui::PopTextWrapPos();
+  ImGui::SetCursorScreenPos({top.x, grids_bottom + line * 0.5f});
+  draw_map_and_sentence(s, r, sentence);
   report(s, r, grids, boxes, sentence);
 }
 
@@ -385,16 +442,20 @@ Status open_receptive_layers(AppState& s, const std::string& path) {
   Result<std::vector<Layer>> layers = load_layers(path);
   if (!layers) return layers.error();
   ReceptiveState& r = view_state(s);
-  const int channels = channels_for(*layers, r.channels);
+  const int channels = stack_channels(*layers, r.channels);
   Result<std::vector<RfLayer>> stack = rf_layers(*layers, {1, channels, r.in_h, r.in_w}, path);
   if (!stack) return stack.error();
   r.file = path;
   r.channels = channels;
   r.example = -1;
-  r.stale = true;
+  r.stale = r.reload = true;
   s.receptive_layers = path;
   s.show_receptive = true;
   return ok();
+}
+
+void shutdown_receptive(AppState& s) {
+  if (s.receptive) s.receptive->map.release();
 }
 
 void draw_receptive(AppState& s) {
@@ -408,8 +469,16 @@ void draw_receptive(AppState& s) {
     return;
   }
   draw_controls(s, r);
-  if (r.stale) rebuild(r);
-  if (!r.error.empty()) {
+  if (r.stale || r.editor.generation() != r.checked_gen) rebuild(r);
+  const ImVec2 avail = ImGui::GetContentRegionAvail();
+  const float editor_w = std::floor(std::min(avail.x * 0.4f, ImGui::GetFontSize() * 28));
+  if (draw_stack_editor(s, r.editor, r.panel, r.table, {1, r.channels, r.in_h, r.in_w},
+                        {editor_w, avail.y})) {
+    rebuild(r);
+  }
+  ImGui::SameLine();
+  ImGui::BeginChild("stack view", {0, avail.y}, false);
+  if (r.stack.empty()) {
     ImGui::PushStyleColor(ImGuiCol_Text, palette().error_v4);
     ImGui::TextWrapped("%s", r.error.c_str());
     ImGui::PopStyleColor();
@@ -417,6 +486,7 @@ void draw_receptive(AppState& s) {
   } else {
     draw_stack(s, r);
   }
+  ImGui::EndChild();
   report_fit(s, "Receptive field");
   ImGui::End();
 }

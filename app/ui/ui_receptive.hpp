@@ -20,4 +20,7 @@ void draw_receptive(AppState& state);
 // does not fit the view's input (the reader's and the geometry's sentences).
 Status open_receptive_layers(AppState& state, const std::string& path);
 
+// Frees the feature map's texture (at shutdown, while the GL context lives).
+void shutdown_receptive(AppState& state);
+
 }  // namespace cs::ui
