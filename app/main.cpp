@@ -30,8 +30,8 @@
 #include "app/ui/ui_copy_code.hpp"
 #include "app/ui/ui_edit.hpp"
 #include "app/ui/ui_frame.hpp"
-#include "app/ui/ui_receptive.hpp"
 #include "app/ui/ui_quiz.hpp"
+#include "app/ui/ui_receptive.hpp"
 #include "app/ui/ui_screenshot.hpp"
 #include "app/ui/ui_settings.hpp"
 #include "app/ui/ui_theme.hpp"
@@ -227,6 +227,10 @@ int load_start_state(cs::AppState& state, const cs::ui::WindowOptions& opt,
     }
   }
   if (opt.receptive) state.show_receptive = true;
+  if (exit_code == 0 && opt.framework) {
+    state.framework = *opt.framework;  // the lesson's baseline keeps its own rules
+    state.mark_dirty(cs::Dirty::trace);
+  }
   cs::recompute_if_dirty(state);
   cs::restart_history(state);  // nothing to undo at start (the lesson's baseline is kept)
   if (opt.step >= 0) state.stepper.seek(opt.step);

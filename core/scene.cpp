@@ -116,8 +116,11 @@ std::string pool_padding_json(const Pool2dParams& p) {
   if (p.pad_bottom < 0 && p.pad_right < 0) return pair_json(p.pad_h, p.pad_w);
   const int bottom = p.pad_bottom < 0 ? p.pad_h : p.pad_bottom;
   const int right = p.pad_right < 0 ? p.pad_w : p.pad_right;
-  return "[" + std::to_string(p.pad_h) + ", " + std::to_string(bottom) + ", " +
-         std::to_string(p.pad_w) + ", " + std::to_string(right) + "]";
+  // NOTE: built by appending: g++ 12 warns falsely (-Wrestrict) on "[" + std::string&&.
+  std::string s = "[";
+  s += std::to_string(p.pad_h) + ", " + std::to_string(bottom) + ", ";
+  s += std::to_string(p.pad_w) + ", " + std::to_string(right) + "]";
+  return s;
 }
 
 std::string padding_json(const PaddingSpec& p) {
@@ -204,10 +207,10 @@ Result<Json> parse_scene_text(const JsonReader& rd, const std::string& text,
 
 // The top-level keys, "format" and "version".
 Status read_header(const JsonReader& rd, const Json& root) {
-  auto s =
-      rd.object_with(root, "",
-                     {"format", "version", "title", "description", "expected", "op", "layout",
-                      "flip_kernel", "conv", "pool", "preview", "quiz", "weight", "bias", "input"});
+  auto s = rd.object_with(
+      root, "",
+      {"format", "version", "title", "description", "expected", "op", "layout", "flip_kernel",
+       "framework", "keras_padding", "conv", "pool", "preview", "quiz", "weight", "bias", "input"});
   if (!s) return s;
   if (!root.contains("format") || root["format"] != kFormat) {
     return rd.fail(std::string("this is not a ConvScope scene (it needs \"format\": \"") + kFormat +
@@ -402,6 +405,26 @@ Status read_preview(const JsonReader& rd, const Json& root, const std::string& b
   return ok();
 }
 
+// "framework": "pytorch" (the default) or "keras"; with keras, "keras_padding": "valid" (the
+// default) or "same" stands for the padding.
+Status read_framework(const JsonReader& rd, const Json& root, Lesson& l) {
+  if (root.contains("framework")) {
+    auto f = rd.one_of(root["framework"], "framework", {"pytorch", "keras"});
+    if (!f) return f.error();
+    l.framework = *f == 0 ? Framework::pytorch : Framework::keras;
+  }
+  if (!root.contains("keras_padding")) return ok();
+  if (l.framework != Framework::keras) {
+    return rd.fail(
+        "keras_padding is given but the scene follows PyTorch's rules; add \"framework\": "
+        "\"keras\" or remove keras_padding");
+  }
+  auto p = rd.one_of(root["keras_padding"], "keras_padding", {"valid", "same"});
+  if (!p) return p.error();
+  l.keras_padding = *p == 0 ? KerasPadding::valid : KerasPadding::same;
+  return ok();
+}
+
 // "quiz": true opens the lesson in quiz mode.
 Status read_quiz(const JsonReader& rd, const Json& root, Scene& scene) {
   if (!root.contains("quiz")) return ok();
@@ -553,7 +576,12 @@ Error fail_with_field(const JsonReader& rd, const std::string& sentence, const E
 
 // The engine's own validation and the lesson limits the window applies (core/limits.hpp), so
 // that a loaded scene always runs and the canvas can draw it.
-Status check_operands_fit(const JsonReader& rd, const Lesson& l) {
+Status check_operands_fit(const JsonReader& rd, const Lesson& asked) {
+  auto run = lesson_as_run(asked);  // Keras's padding resolved per side
+  if (!run) {
+    return fail_with_field(rd, run.error().message, run.error());
+  }
+  const Lesson& l = *run;
   if (l.op == LessonOp::conv) {
     auto g = conv2d_geometry_for(l.input.shape(), l.weight.shape(), l.bias ? l.bias->dim(0) : -1,
                                  l.conv);
@@ -593,6 +621,10 @@ std::string scene_to_json(const Scene& scene, const std::string& base_dir) {
   o += "  \"op\": " + quoted(is_conv ? "conv" : "pool") + ",\n";
   o += "  \"layout\": " + quoted(layout_name(layout)) + ",\n";
   o += "  \"flip_kernel\": " + std::string(l.flip_kernel ? "true" : "false") + ",\n";
+  if (l.framework == Framework::keras) {  // (PyTorch's, the default, is not written)
+    o += "  \"framework\": \"keras\",\n";
+    o += "  \"keras_padding\": " + quoted(keras_padding_name(l.keras_padding)) + ",\n";
+  }
   const Conv2dParams& c = l.conv;
   o += "  \"conv\": {\"stride\": " + pair_json(c.stride_h, c.stride_w) +
        ", \"padding\": " + padding_json(c.padding) +
@@ -629,6 +661,7 @@ Result<Scene> scene_from_json(const std::string& text, const std::string& name,
   if (s) s = read_words(rd, *root, l);
   if (s) s = read_operation(rd, *root, l);
   if (s) s = read_preview(rd, *root, base_dir, scene);
+  if (s) s = read_framework(rd, *root, l);
   if (s) s = read_quiz(rd, *root, scene);
   if (s) s = read_operands(rd, *root, limits, l);
   if (s) s = check_operands_fit(rd, l);

@@ -312,6 +312,8 @@ Scene scene_from_state(const AppState& state) {
   l.conv = state.conv;
   l.pool = state.pool;
   l.flip_kernel = state.flip_kernel;
+  l.framework = state.framework;
+  l.keras_padding = state.keras_padding;
   // The file stores operands in the layout of the operation it shows (Keras scenes stay NHWC).
   const Layout layout = state.op == LessonOp::conv ? state.conv.layout : state.pool.layout;
   l.conv.layout = layout;
