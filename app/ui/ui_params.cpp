@@ -466,7 +466,13 @@ void draw_pool_section(AppState& s) {
   }
   field_error(s, "dilation");
   if (ImGui::Checkbox("ceil_mode", &p.ceil_mode)) s.mark_dirty(Dirty::trace);
-  if (!is_max) {
+  // Keras's average never counts the padding: no setting, unless one left from PyTorch's rules
+  // is refused (then the box is there to untick).
+  const bool keras_divides = s.framework == Framework::keras && p.count_include_pad;
+  if (!is_max && keras_divides) {
+    ImGui::SameLine();
+    ImGui::TextDisabled("divides by the real cells");
+  } else if (!is_max) {
     ImGui::SameLine();
     if (ImGui::Checkbox("count_include_pad", &p.count_include_pad)) s.mark_dirty(Dirty::trace);
   }
