@@ -227,6 +227,10 @@ int load_start_state(cs::AppState& state, const cs::ui::WindowOptions& opt,
     }
   }
   if (opt.receptive) state.show_receptive = true;
+  if (exit_code == 0 && opt.framework) {
+    state.framework = *opt.framework;  // the lesson's baseline keeps its own rules
+    state.mark_dirty(cs::Dirty::trace);
+  }
   cs::recompute_if_dirty(state);
   cs::restart_history(state);  // nothing to undo at start (the lesson's baseline is kept)
   if (opt.step >= 0) state.stepper.seek(opt.step);

@@ -148,6 +148,42 @@ Result<Pool2dParams> keras_pool2d_params(const Pool2dParams& asked, KerasPadding
   return p;
 }
 
+Result<Conv2dParams> conv2d_params_under(Framework framework, KerasPadding padding,
+                                         const Conv2dParams& params, const Shape& input,
+                                         const Shape& weight) {
+  if (framework == Framework::pytorch) return params;
+  Conv2dParams asked = params;
+  asked.padding = padding == KerasPadding::same ? PaddingSpec::same() : PaddingSpec::valid();
+  return keras_conv2d_params(asked, input, weight);
+}
+
+Result<Pool2dParams> pool2d_params_under(Framework framework, KerasPadding padding,
+                                         const Pool2dParams& params, const Shape& input) {
+  if (framework == Framework::pytorch) return params;
+  Pool2dParams asked = params;
+  asked.pad_h = asked.pad_w = 0;
+  asked.pad_bottom = asked.pad_right = -1;
+  return keras_pool2d_params(asked, padding, input);
+}
+
+const char* keras_padding_name(KerasPadding padding) {
+  return padding == KerasPadding::same ? "same" : "valid";
+}
+
+std::string keras_padding_reason(KerasPadding padding, int stride_h, int stride_w,
+                                 const SameAxis& rows, const SameAxis& cols) {
+  if (padding == KerasPadding::valid) {
+    return std::string("Keras 'valid': no padding, so out = ") + kCeilL + "(in" + kMinus +
+           "dilation" + kDot + "(k" + kMinus + "1)) / stride" + kCeilR;
+  }
+  const char* arrow = " \xE2\x86\x92 ";  // →
+  return std::string("Keras 'same', stride ") +
+         (stride_h == stride_w ? s(stride_h) : hw(stride_h, stride_w)) + ": rows total " +
+         s(rows.total) + arrow + "top " + s(rows.before) + ", bottom " + s(rows.after) +
+         "; columns total " + s(cols.total) + arrow + "left " + s(cols.before) + ", right " +
+         s(cols.after);
+}
+
 int64_t keras_conv_transpose_length(int64_t in, int64_t k_span, int stride, KerasPadding padding,
                                     bool has_output_padding, int output_padding) {
   if (!has_output_padding) {

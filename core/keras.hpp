@@ -50,6 +50,24 @@ Result<Conv2dParams> keras_conv2d_params(const Conv2dParams& asked, const Shape&
 Result<Pool2dParams> keras_pool2d_params(const Pool2dParams& asked, KerasPadding padding,
                                          const Shape& input);
 
+// A layer's parameters under `framework`'s rules (the window's Rules switch, scenes, lessons):
+// PyTorch's as they are; Keras's with `padding` ('valid' or 'same') in place of the PyTorch
+// padding, which is ignored (the window keeps it for switching back), then resolved per side by
+// keras_conv2d_params / keras_pool2d_params, whose refusals these return. Shapes in
+// params.layout's order.
+Result<Conv2dParams> conv2d_params_under(Framework framework, KerasPadding padding,
+                                         const Conv2dParams& params, const Shape& input,
+                                         const Shape& weight);
+Result<Pool2dParams> pool2d_params_under(Framework framework, KerasPadding padding,
+                                         const Pool2dParams& params, const Shape& input);
+const char* keras_padding_name(KerasPadding padding);  // "valid" / "same"
+// One line on how Keras's padding was resolved, for the window's Parameters view:
+//   "Keras 'same', stride 2: rows total 1 → top 0, bottom 1; columns total 1 → left 0, right 1"
+//   "Keras 'valid': no padding, so out = ⌈(in − dilation·(k − 1)) / stride⌉"
+// `rows`/`cols`: keras_same_axis of each axis (unused for 'valid').
+std::string keras_padding_reason(KerasPadding padding, int stride_h, int stride_w,
+                                 const SameAxis& rows, const SameAxis& cols);
+
 // Conv2DTranspose, computed as TensorFlow does: the gradient of a Conv2D with the same padding
 // that maps an input of Keras's output length L back to `in` (keras_conv_transpose_length).
 // The scatter's row r = i·stride − top + ky·dilation, with top = ⌊total / 2⌋ of that forward

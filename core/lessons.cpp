@@ -351,16 +351,15 @@ Lesson scipy_convolve_full() {
   return l;
 }
 
-// Keras's Conv2D(1, 3, strides=2, padding='same') on the seed's 5×5 input cut to 4×4: the
-// padding TensorFlow's rule gives, resolved per side (core/keras.hpp).
+// Keras's Conv2D(1, 3, strides=2, padding='same') on the seed's 5×5 input cut to 4×4, under
+// Keras's rules: the padding follows TensorFlow's 'same' as the student edits (core/keras.hpp).
 Lesson keras_same_stride_2() {
   const Tensor input = t({1, 4, 4, 1}, {1, 2, 3, 0, 0, 1, 2, 3, 3, 0, 1, 2, 0, 2, 3, 0});
   const Tensor kernel = t({3, 3, 1, 1}, kVerticalEdge);
   Conv2dParams asked = keras_params();
   asked.stride_h = asked.stride_w = 2;
-  asked.padding = PaddingSpec::same();
-  auto resolved = keras_conv2d_params(asked, input.shape(), kernel.shape());
-  return conv_lesson(
+  asked.padding = PaddingSpec::same();  // what PyTorch's rules would be asked (and refuse)
+  Lesson l = conv_lesson(
       "keras-same-stride-2", "Keras: Conv2D(strides=2, padding='same')",
       "PyTorch refuses padding='same' with stride 2; Keras follows TensorFlow: out = \xE2\x8C\x88"
       "in / stride\xE2\x8C\x89 = \xE2\x8C\x88"
@@ -368,11 +367,15 @@ Lesson keras_same_stride_2() {
       "k \xE2\x88\x92 in, 0) = max(1\xC2\xB7"
       "2 + 3 \xE2\x88\x92 4, 0) = 1 row (and column), the odd one at the bottom (right): top "
       "0, bottom 1. The seed's 4\xC3\x97"
-      "4 corner with the vertical-edge kernel.",
-      input, kernel, std::nullopt, resolved ? *resolved : asked, "");
+      "4 corner with the vertical-edge kernel, under Keras's rules: change the stride or the "
+      "kernel and the padding follows the rule.",
+      input, kernel, std::nullopt, asked, "");
+  l.framework = Framework::keras;
+  l.keras_padding = KerasPadding::same;
+  return l;
 }
 
-// Keras's pooling with padding='same' on keras-conv's 3×3×2 feature maps.
+// Keras's pooling with padding='same' on keras-conv's 3×3×2 feature maps, under Keras's rules.
 Lesson keras_pool_same(PoolOp op) {
   const bool max = op == PoolOp::max;
   Lesson l;
@@ -392,12 +395,11 @@ Lesson keras_pool_same(PoolOp op) {
   l.op = LessonOp::pool;
   auto y = conv2d_reference(keras_input(), keras_kernel(), nullptr, keras_params());
   l.input = y ? *y : Tensor(DType::f32, {1, 3, 3, 2});
-  Pool2dParams asked;
-  asked.op = op;
-  asked.k_h = asked.k_w = 2;
-  asked.layout = Layout::nhwc;
-  auto resolved = keras_pool2d_params(asked, KerasPadding::same, l.input.shape());
-  l.pool = resolved ? *resolved : asked;
+  l.pool.op = op;
+  l.pool.k_h = l.pool.k_w = 2;
+  l.pool.layout = Layout::nhwc;
+  l.framework = Framework::keras;  // 'same' resolved by lesson_as_run, and as the student edits
+  l.keras_padding = KerasPadding::same;
   return l;
 }
 
@@ -458,6 +460,33 @@ Result<Lesson> find_in(const std::string& name,
 }
 
 }  // namespace
+
+Status check_lesson_framework(LessonOp op, Framework framework) {
+  if (op != LessonOp::conv_transpose || framework == Framework::pytorch) return ok();
+  return make_error(
+      "The window draws Keras's rules for Conv2D and pooling only: Keras's Conv2DTranspose "
+      "crops its output, which the transposed lesson cannot show; use PyTorch's rules here, or "
+      "`convscope conv-transpose --framework keras`",
+      "framework");
+}
+
+Result<Lesson> lesson_as_run(const Lesson& lesson) {
+  if (auto st = check_lesson_framework(lesson.op, lesson.framework); !st) return st.error();
+  if (lesson.framework == Framework::pytorch) return lesson;
+  Lesson run = lesson;
+  if (lesson.op == LessonOp::pool) {
+    auto p = pool2d_params_under(lesson.framework, lesson.keras_padding, lesson.pool,
+                                 lesson.input.shape());
+    if (!p) return p.error();
+    run.pool = *p;
+    return run;
+  }
+  auto p = conv2d_params_under(lesson.framework, lesson.keras_padding, lesson.conv,
+                               lesson.input.shape(), lesson.weight.shape());
+  if (!p) return p.error();
+  run.conv = *p;
+  return run;
+}
 
 Result<Lesson> find_lesson(const std::string& name) {
   return find_in(name, {&builtin_lessons()});

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "conv_transpose.hpp"
+#include "keras.hpp"
 #include "params.hpp"
 #include "result.hpp"
 #include "tensor.hpp"
@@ -34,7 +35,19 @@ struct Lesson {
   bool flip_kernel = false;
   // What the seed notebook printed, for the student to compare ("[[-2, -2, 4], ...]").
   std::string expected;
+  // Whose padding rules (core/keras.hpp). With keras, `keras_padding` is the padding and
+  // conv.padding / pool's padding numbers are not used (lesson_as_run resolves it per side).
+  Framework framework = Framework::pytorch;
+  KerasPadding keras_padding = KerasPadding::valid;
 };
+
+// The lesson as the engine runs it: itself under PyTorch's rules; under Keras's, conv or pool
+// with keras_padding resolved per side (conv2d_params_under / pool2d_params_under) and Keras's
+// refusals as the error. A transposed lesson under Keras's rules is refused (its crop is not
+// drawn: `convscope conv-transpose --framework keras` computes it).
+Result<Lesson> lesson_as_run(const Lesson& lesson);
+// lesson_as_run's refusal alone: an error for conv_transpose under Keras's rules, else ok.
+Status check_lesson_framework(LessonOp op, Framework framework);
 
 // Every built-in lesson, the default (first) one being the seeds' 5×5 vertical-edge example.
 // These are the window's Lesson menu.

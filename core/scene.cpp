@@ -211,10 +211,10 @@ Result<Json> parse_scene_text(const JsonReader& rd, const std::string& text,
 
 // The top-level keys, "format" and "version".
 Status read_header(const JsonReader& rd, const Json& root) {
-  auto s = rd.object_with(
-      root, "",
-      {"format", "version", "title", "description", "expected", "op", "layout", "flip_kernel",
-       "conv", "pool", "conv_transpose", "preview", "quiz", "weight", "bias", "input"});
+  auto s = rd.object_with(root, "",
+                          {"format", "version", "title", "description", "expected", "op", "layout",
+                           "flip_kernel", "framework", "keras_padding", "conv", "pool",
+                           "conv_transpose", "preview", "quiz", "weight", "bias", "input"});
   if (!s) return s;
   if (!root.contains("format") || root["format"] != kFormat) {
     return rd.fail(std::string("this is not a ConvScope scene (it needs \"format\": \"") + kFormat +
@@ -444,6 +444,26 @@ Status read_preview(const JsonReader& rd, const Json& root, const std::string& b
   return ok();
 }
 
+// "framework": "pytorch" (the default) or "keras"; with keras, "keras_padding": "valid" (the
+// default) or "same" stands for the padding.
+Status read_framework(const JsonReader& rd, const Json& root, Lesson& l) {
+  if (root.contains("framework")) {
+    auto f = rd.one_of(root["framework"], "framework", {"pytorch", "keras"});
+    if (!f) return f.error();
+    l.framework = *f == 0 ? Framework::pytorch : Framework::keras;
+  }
+  if (!root.contains("keras_padding")) return ok();
+  if (l.framework != Framework::keras) {
+    return rd.fail(
+        "keras_padding is given but the scene follows PyTorch's rules; add \"framework\": "
+        "\"keras\" or remove keras_padding");
+  }
+  auto p = rd.one_of(root["keras_padding"], "keras_padding", {"valid", "same"});
+  if (!p) return p.error();
+  l.keras_padding = *p == 0 ? KerasPadding::valid : KerasPadding::same;
+  return ok();
+}
+
 // "quiz": true opens the lesson in quiz mode.
 Status read_quiz(const JsonReader& rd, const Json& root, Scene& scene) {
   if (!root.contains("quiz")) return ok();
@@ -595,7 +615,12 @@ Error fail_with_field(const JsonReader& rd, const std::string& sentence, const E
 
 // The engine's own validation and the lesson limits the window applies (core/limits.hpp), so
 // that a loaded scene always runs and the canvas can draw it.
-Status check_operands_fit(const JsonReader& rd, const Lesson& l) {
+Status check_operands_fit(const JsonReader& rd, const Lesson& asked) {
+  auto run = lesson_as_run(asked);  // Keras's padding resolved per side
+  if (!run) {
+    return fail_with_field(rd, run.error().message, run.error());
+  }
+  const Lesson& l = *run;
   if (l.op == LessonOp::conv_transpose) {
     auto g = conv_transpose2d_geometry(l.input.shape(), l.weight.shape(),
                                        l.bias ? l.bias->dim(0) : -1, l.transpose);
@@ -648,6 +673,10 @@ std::string scene_to_json(const Scene& scene, const std::string& base_dir) {
   o += "  \"op\": " + quoted(is_conv ? "conv" : is_transpose ? "conv_transpose" : "pool") + ",\n";
   o += "  \"layout\": " + quoted(layout_name(layout)) + ",\n";
   o += "  \"flip_kernel\": " + std::string(l.flip_kernel ? "true" : "false") + ",\n";
+  if (l.framework == Framework::keras) {  // (PyTorch's, the default, is not written)
+    o += "  \"framework\": \"keras\",\n";
+    o += "  \"keras_padding\": " + quoted(keras_padding_name(l.keras_padding)) + ",\n";
+  }
   const Conv2dParams& c = l.conv;
   o += "  \"conv\": {\"stride\": " + pair_json(c.stride_h, c.stride_w) +
        ", \"padding\": " + padding_json(c.padding) +
@@ -692,6 +721,7 @@ Result<Scene> scene_from_json(const std::string& text, const std::string& name,
   if (s) s = read_words(rd, *root, l);
   if (s) s = read_operation(rd, *root, l);
   if (s) s = read_preview(rd, *root, base_dir, scene);
+  if (s) s = read_framework(rd, *root, l);
   if (s) s = read_quiz(rd, *root, scene);
   if (s) s = read_operands(rd, *root, limits, l);
   if (s) s = check_operands_fit(rd, l);

@@ -352,7 +352,10 @@ Result<TraceViewPtr> trace_pool2d(const Tensor& input, const Pool2dParams& param
   return TraceViewPtr(std::make_shared<PoolTraceView>(std::move(trace).value()));
 }
 
-Result<TraceViewPtr> trace_lesson(const Lesson& lesson) {
+Result<TraceViewPtr> trace_lesson(const Lesson& asked) {
+  auto run = lesson_as_run(asked);  // Keras's rules: the padding resolved per side
+  if (!run) return run.error();
+  const Lesson& lesson = *run;
   if (lesson.op == LessonOp::pool) return trace_pool2d(lesson.input, lesson.pool);
   if (lesson.op == LessonOp::conv_transpose) {
     return trace_conv_transpose2d(lesson.input, lesson.weight,

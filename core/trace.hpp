@@ -301,7 +301,8 @@ using TraceViewPtr = std::shared_ptr<const TraceView>;
 Result<TraceViewPtr> trace_conv2d(const Tensor& input, const Tensor& weight, const Tensor* bias,
                                   const Conv2dParams& params);
 Result<TraceViewPtr> trace_pool2d(const Tensor& input, const Pool2dParams& params);
-// A built-in lesson's trace (its kernel rotated first when the lesson is a true convolution).
+// A built-in lesson's trace (its kernel rotated first when the lesson is a true convolution;
+// under Keras's rules, its padding resolved per side by lesson_as_run).
 // trace_conv_transpose2d is in conv_transpose_trace.hpp.
 Result<TraceViewPtr> trace_lesson(const Lesson& lesson);
 

@@ -147,6 +147,49 @@ TEST(Lessons, CommandLineConvLessonsWorkedByHand) {
   EXPECT_NE(find_any_lesson("nope").error().message.find("keras-avgpool-same"), std::string::npos);
 }
 
+// The keras-*-same lessons follow Keras's rules (padding 'same', not hand-resolved sides);
+// lesson_as_run resolves it per side as TensorFlow does, and refuses the transposed lessons.
+TEST(Lessons, KerasLessonsFollowKerasRules) {
+  for (const char* name : {"keras-same-stride-2", "keras-maxpool-same", "keras-avgpool-same"}) {
+    SCOPED_TRACE(name);
+    auto l = find_any_lesson(name);
+    ASSERT_TRUE(l) << l.error().message;
+    EXPECT_EQ(l->framework, Framework::keras);
+    EXPECT_EQ(l->keras_padding, KerasPadding::same);
+    EXPECT_NE(l->description.find("'same'"), std::string::npos);
+  }
+  // 4×4 input, 3×3 kernel, stride 2: out 2, total (2 − 1)·2 + 3 − 4 = 1 → top 0, bottom 1.
+  auto conv = lesson_as_run(*find_any_lesson("keras-same-stride-2"));
+  ASSERT_TRUE(conv) << conv.error().message;
+  EXPECT_TRUE(same_padding_spec(conv->conv.padding, PaddingSpec::sides(0, 1, 0, 1)));
+  // 3×3 maps, 2×2 pool: out 2, total 1 → bottom 1, right 1; average over real cells only.
+  auto pool = lesson_as_run(*find_any_lesson("keras-avgpool-same"));
+  ASSERT_TRUE(pool) << pool.error().message;
+  EXPECT_EQ(pool->pool.pad_h, 0);
+  EXPECT_EQ(pool->pool.pad_bottom, 1);
+  EXPECT_EQ(pool->pool.pad_right, 1);
+  EXPECT_FALSE(pool->pool.count_include_pad);
+  // PyTorch's rules leave a lesson as it is.
+  auto edge = lesson_as_run(*find_lesson("padding-1"));
+  ASSERT_TRUE(edge);
+  EXPECT_EQ(edge->conv.padding.h, 1);
+  Lesson t = *find_any_lesson("transpose-stride-2");
+  t.framework = Framework::keras;
+  auto refused = lesson_as_run(t);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().field, "framework");
+}
+
+// Keras's padding line in the Parameters view, with the numbers worked above.
+TEST(Lessons, KerasPaddingReasonNamesTheSides) {
+  const SameAxis rows = keras_same_axis(4, 3, 2, 1), cols = keras_same_axis(5, 3, 2, 1);
+  EXPECT_EQ(keras_padding_reason(KerasPadding::same, 2, 2, rows, cols),
+            "Keras 'same', stride 2: rows total 1 \xE2\x86\x92 top 0, bottom 1; columns total 2 "
+            "\xE2\x86\x92 left 1, right 1");
+  EXPECT_EQ(keras_padding_reason(KerasPadding::valid, 2, 1, rows, cols).rfind("Keras 'valid'", 0),
+            0u);
+}
+
 TEST(Lessons, UnknownNameListsTheChoices) {
   auto l = find_lesson("nope");
   ASSERT_FALSE(l);

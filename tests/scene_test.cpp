@@ -100,8 +100,76 @@ TEST(Scene, FullAndPerSidePaddingRoundTrip) {
     EXPECT_EQ(scene_to_json(*back), text);
   }
   EXPECT_EQ(find_any_lesson("np-convolve-full")->conv.padding.kind, PaddingSpec::Kind::full);
-  EXPECT_EQ(find_any_lesson("keras-same-stride-2")->conv.padding.kind, PaddingSpec::Kind::sides);
-  EXPECT_EQ(find_any_lesson("keras-maxpool-same")->pool.pad_bottom, 1);
+  // The Keras lessons keep Keras's 'same' (framework keras), resolved per side when run.
+  EXPECT_EQ(lesson_as_run(*find_any_lesson("keras-same-stride-2"))->conv.padding.kind,
+            PaddingSpec::Kind::sides);
+  EXPECT_EQ(lesson_as_run(*find_any_lesson("keras-maxpool-same"))->pool.pad_bottom, 1);
+}
+
+// "framework" and "keras_padding" are written for a Keras-rules lesson and read back; a scene
+// without them (every scene saved before) follows PyTorch's rules and is written as before.
+TEST(Scene, FrameworkRoundTripsAndOldScenesArePyTorch) {
+  for (const char* name : {"keras-same-stride-2", "keras-avgpool-same"}) {
+    SCOPED_TRACE(name);
+    Scene s;
+    s.lesson = *find_any_lesson(name);
+    const std::string text = scene_to_json(s);
+    EXPECT_NE(text.find("\"framework\": \"keras\",\n  \"keras_padding\": \"same\""),
+              std::string::npos)
+        << text;
+    auto back = scene_from_json(text, "lesson.json");
+    ASSERT_TRUE(back.has_value()) << back.error().message;
+    EXPECT_EQ(back->lesson.framework, Framework::keras);
+    EXPECT_EQ(back->lesson.keras_padding, KerasPadding::same);
+    EXPECT_EQ(scene_to_json(*back), text);
+  }
+  const std::string old = scene_to_json(edge_scene());
+  EXPECT_EQ(old.find("framework"), std::string::npos) << "PyTorch's rules are the default";
+  auto back = scene_from_json(old, "old.json");
+  ASSERT_TRUE(back.has_value()) << back.error().message;
+  EXPECT_EQ(back->lesson.framework, Framework::pytorch);
+  // "framework": "pytorch" written by hand reads too.
+  std::string pytorch = old;
+  pytorch.insert(pytorch.find("  \"flip_kernel\""), "  \"framework\": \"pytorch\",\n");
+  back = scene_from_json(pytorch, "old.json");
+  ASSERT_TRUE(back.has_value()) << back.error().message;
+  EXPECT_EQ(back->lesson.framework, Framework::pytorch);
+}
+
+// Wrong framework values, keras_padding without Keras's rules, and what Keras refuses are
+// sentences naming the key.
+TEST(Scene, FrameworkErrorsAreSentences) {
+  Scene k;
+  k.lesson = *find_any_lesson("keras-same-stride-2");
+  const std::string text = scene_to_json(k);
+  auto replaced = [&](const std::string& from, const std::string& to) {
+    std::string t = text;
+    const auto at = t.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    return at == std::string::npos ? t : t.replace(at, from.size(), to);
+  };
+  auto bad = scene_from_json(replaced("\"keras\"", "\"jax\""), "k.json");
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_NE(bad.error().message.find("k.json: framework"), std::string::npos)
+      << bad.error().message;
+  EXPECT_NE(bad.error().message.find("pytorch"), std::string::npos) << bad.error().message;
+  bad = scene_from_json(replaced("\"same\",\n", "\"full\",\n"), "k.json");
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_NE(bad.error().message.find("keras_padding"), std::string::npos) << bad.error().message;
+  bad = scene_from_json(replaced("\"framework\": \"keras\",\n", ""), "k.json");
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_EQ(bad.error().message,
+            "k.json: keras_padding is given but the scene follows PyTorch's rules; add "
+            "\"framework\": \"keras\" or remove keras_padding");
+  // Keras refuses strides > 1 with dilation > 1: the scene is refused with Keras's sentence.
+  Scene dilated = k;
+  dilated.lesson.conv.dilation_h = 2;
+  bad = scene_from_json(scene_to_json(dilated), "k.json");
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_NE(bad.error().message.find("k.json: Keras's Conv2D refuses strides > 1"),
+            std::string::npos)
+      << bad.error().message;
+  EXPECT_EQ(bad.error().field, "dilation");
 }
 
 // A transposed-convolution lesson saves as "op": "conv_transpose" with ConvTranspose2d's

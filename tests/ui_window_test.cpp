@@ -570,7 +570,7 @@ TEST_F(UiWindow, OneDFullAndKerasSameLessonsOpenInTheWindow) {
     int64_t total;  // windows × (taps + 1)
   };
   const Case cases[] = {
-      {"np-convolve-full", 5 * (3 + 1)},     // 5 outputs of a 3-tap kernel
+      {"np-convolve-full", 5 * (3 + 1)},      // 5 outputs of a 3-tap kernel
       {"scipy-convolve-full", 25 * (9 + 1)},  // 5×5 outputs, 3×3 kernel
       {"keras-same-stride-2", 4 * (9 + 1)},   // 2×2 outputs, 3×3 kernel
       {"keras-maxpool-same", 8 * (4 + 1)},    // 2 channels × 2×2 outputs, 2×2 window
@@ -590,6 +590,39 @@ TEST_F(UiWindow, OneDFullAndKerasSameLessonsOpenInTheWindow) {
     for (const auto& view : j.at("overflow"))
       EXPECT_NE(view, "Lesson") << c.lesson << ": the canvas does not fit";
   }
+}
+
+// --framework switches the lesson's rules after it opens (an edit: "modified"): the Keras lesson
+// under PyTorch's rules shows PyTorch's refusal of 'same' with stride 2 under its padding, and
+// padding-1 under Keras's rules takes Keras's 'valid' (3×3 outputs of 9 taps) with nothing cut.
+TEST_F(UiWindow, FrameworkOptionSwitchesTheRules) {
+  const fs::path st = m_dir / "rules.json";
+  ASSERT_EQ(run_frames(m_dir,
+                       "--frames 3 --lesson keras-same-stride-2 --framework pytorch "
+                       "--size 1280x720 --status-file '" +
+                           st.string() + "'"),
+            0);
+  std::ifstream in(st);
+  json j = json::parse(in);
+  EXPECT_EQ(j.at("framework"), "pytorch");
+  EXPECT_EQ(j.at("modified"), true);
+  EXPECT_EQ(j.at("error_field"), "padding");
+  EXPECT_NE(j.at("error").get<std::string>().find("padding 'same' needs stride 1"),
+            std::string::npos)
+      << j.at("error");
+  EXPECT_EQ(j.at("total").get<int64_t>(), 4 * (9 + 1)) << "the last good picture stays";
+  ASSERT_EQ(run_frames(m_dir,
+                       "--frames 3 --lesson padding-1 --framework keras --size 1280x720 "
+                       "--status-file '" +
+                           st.string() + "'"),
+            0);
+  std::ifstream in2(st);
+  j = json::parse(in2);
+  EXPECT_EQ(j.at("framework"), "keras");
+  EXPECT_EQ(j.at("keras_padding"), "valid");
+  EXPECT_EQ(j.at("error"), "");
+  EXPECT_EQ(j.at("total").get<int64_t>(), 9 * (9 + 1));
+  EXPECT_TRUE(j.at("clipped").empty()) << "cut " << j.at("clipped").dump();
 }
 
 // A window made smaller re-flows: every open view stays inside it with a usable width, Inputs and
@@ -866,6 +899,14 @@ TEST(WindowOptions, QuizAnswersAreKeptInOrder) {
             "--quiz-answer needs the answer to type, e.g. --quiz-answer 3x3 or --quiz-answer -2.");
 }
 
+TEST(WindowOptions, FrameworkIsReadAndRefused) {
+  EXPECT_FALSE(parse({})->framework.has_value());
+  EXPECT_EQ(parse({"--framework", "keras"})->framework, cs::Framework::keras);
+  EXPECT_EQ(parse({"--framework=pytorch"})->framework, cs::Framework::pytorch);
+  EXPECT_EQ(parse_error({"--framework", "jax"}),
+            "--framework needs pytorch or keras (whose padding rules), e.g. --framework keras.");
+}
+
 TEST(WindowOptions, UsageIsTheTableInColumns) {
   EXPECT_EQ(cs::ui::window_usage(),
             "usage: convscope [options]            the visualizer window\n"
@@ -882,6 +923,8 @@ TEST(WindowOptions, UsageIsTheTableInColumns) {
             "  --theme light|dark   start with the light or the dark theme\n"
             "  --palette red-blue|blue-orange  the cells' diverging colours (blue-orange: "
             "colour-blind safe)\n"
+            "  --framework pytorch|keras  whose padding rules the lesson follows (Keras: "
+            "'valid'/'same' for any stride)\n"
             "  --preview IMAGE      open the live preview on a PNG/JPEG\n"
             "  --size WxH           window size in pixels (default 1600x900)\n"
             "  --frames N           render N frames, then exit (with --screenshot: save the "

@@ -129,6 +129,10 @@ void print_header(const Lesson& lesson) {
         "(The operands are given in Keras order, NHWC input and HWIO weight; below they "
         "are shown per channel.)\n");
   }
+  if (lesson.framework == Framework::keras) {
+    std::printf("(Keras's rules: padding '%s', resolved per side as TensorFlow does.)\n",
+                keras_padding_name(lesson.keras_padding));
+  }
   std::printf("\n");
 }
 
@@ -388,7 +392,7 @@ const char* windows_legend(TraceOp op, bool count_include_pad) {
 }
 
 int print_lesson(const Lesson& lesson, int64_t only_window) {
-  auto traced = trace_lesson(lesson);
+  auto traced = trace_lesson(lesson);  // (a Keras-rules lesson's padding resolved per side)
   if (!traced) return fail("lesson", traced.error());
   const TraceView& v = **traced;
   if (only_window >= v.window_count()) return window_out_of_range(only_window, v.window_count());

@@ -60,8 +60,11 @@ Status run_conv(AppState& s) {
   }
   const Tensor w = s.effective_weight();
   const Tensor* bias = s.has_bias ? &s.bias : nullptr;
-  Conv2dParams p = s.conv;
-  // Validate in PyTorch order first (cheap) to bound the trace's size.
+  // Keras's padding resolved per side first (its refusals are the parameter's error), then
+  // validated in PyTorch order (cheap) to bound the trace's size.
+  auto resolved = conv_params_as_run(s);
+  if (!resolved) return resolved.error();
+  const Conv2dParams p = *resolved;
   Conv2dParams p_nchw = p;
   p_nchw.layout = Layout::nchw;
   auto geo = conv2d_geometry(s.input.shape(), w.shape(), s.has_bias ? s.bias.numel() : -1, p_nchw);
@@ -84,13 +87,16 @@ Status run_pool(AppState& s) {
                           std::to_string(s.input.ndim()) + ".",
                       "input");
   }
-  Pool2dParams p_nchw = s.pool;
+  auto resolved = pool_params_as_run(s);
+  if (!resolved) return resolved.error();
+  const Pool2dParams p = *resolved;
+  Pool2dParams p_nchw = p;
   p_nchw.layout = Layout::nchw;
   auto geo = pool2d_geometry(s.input.shape(), p_nchw);
   if (!geo) return geo.error();
   if (auto st = check_lesson_size(*geo); !st) return st;
-  auto trace = s.pool.layout == Layout::nhwc ? trace_pool2d(nchw_to_nhwc(s.input), s.pool)
-                                             : trace_pool2d(s.input, s.pool);
+  auto trace =
+      p.layout == Layout::nhwc ? trace_pool2d(nchw_to_nhwc(s.input), p) : trace_pool2d(s.input, p);
   if (!trace) return trace.error();
   s.trace = std::move(trace).value();
   s.stepper.set_geometry(s.trace->stepper_geometry());
@@ -107,6 +113,7 @@ Status run_transpose(AppState& s) {
         "weight [C_in, C_out/groups, KH, KW].",
         "input");
   }
+  if (auto st = check_lesson_framework(LessonOp::conv_transpose, s.framework); !st) return st;
   ConvTranspose2dParams p = s.transpose;
   p.layout = Layout::nchw;
   const Tensor* bias = s.has_bias ? &s.bias : nullptr;
@@ -134,6 +141,25 @@ Status run_op(AppState& s) {
 }
 
 }  // namespace
+
+Result<Conv2dParams> conv_params_as_run(const AppState& s) {
+  Conv2dParams p = s.conv;
+  p.layout = Layout::nchw;  // the operands' order
+  auto resolved =
+      conv2d_params_under(s.framework, s.keras_padding, p, s.input.shape(), s.weight.shape());
+  if (!resolved) return resolved.error();
+  resolved->layout = s.conv.layout;
+  return resolved;
+}
+
+Result<Pool2dParams> pool_params_as_run(const AppState& s) {
+  Pool2dParams p = s.pool;
+  p.layout = Layout::nchw;
+  auto resolved = pool2d_params_under(s.framework, s.keras_padding, p, s.input.shape());
+  if (!resolved) return resolved.error();
+  resolved->layout = s.pool.layout;
+  return resolved;
+}
 
 void recompute_if_dirty(AppState& s) {
   if (!s.is_dirty(Dirty::trace)) return;
@@ -243,6 +269,8 @@ void load_lesson(AppState& s, const Lesson& lesson) {
   s.pool = lesson.pool;
   s.transpose = lesson.transpose;
   s.flip_kernel = lesson.flip_kernel;
+  s.framework = lesson.framework;
+  s.keras_padding = lesson.keras_padding;
   // NOTE: the transposed lessons are NCHW (a Keras-layout one would need its kernel permuted).
   const Layout layout = lesson.op == LessonOp::conv   ? lesson.conv.layout
                         : lesson.op == LessonOp::pool ? lesson.pool.layout
@@ -339,6 +367,8 @@ std::string status_json(const AppState& s) {
   j["theme"] = s.dark_theme ? "dark" : "light";
   j["palette"] = s.diverging_palette == 1 ? "blue-orange" : "red-blue";
   j["flip_kernel"] = s.flip_kernel;
+  j["framework"] = framework_name(s.framework);
+  j["keras_padding"] = keras_padding_name(s.keras_padding);
   j["has_bias"] = s.has_bias;
   j["modified"] = s.modified;
   j["undo_steps"] = s.undo.undo_steps();

@@ -79,6 +79,11 @@ struct AppState {
   ConvTranspose2dParams transpose;
   // True convolution (SciPy's signal.convolve): the engine runs on flip_kernel(weight).
   bool flip_kernel = false;
+  // Whose padding rules (the Parameters view's Rules switch, core/keras.hpp). With keras, the
+  // padding is `keras_padding` ('valid' or 'same'), resolved per side at each recompute; conv's
+  // and pool's PyTorch padding is kept untouched for switching back.
+  Framework framework = Framework::pytorch;
+  KerasPadding keras_padding = KerasPadding::valid;
   uint64_t seed = 1;  // the seed of the last random tensor (shown, and used by "random")
   RandomSpec random_spec;
 
@@ -215,6 +220,12 @@ void load_random_lesson(AppState& state, const RandomSpec& spec);
 // bias fits the new C_out) and carries stride, dilation and padding numbers over; pooling keeps
 // the weight for the way back.
 void set_operation(AppState& state, LessonOp op);
+
+// The conv / pool parameters the engine runs with, in the state's layout: the state's own under
+// PyTorch's rules; under Keras's, keras_padding resolved per side (core/keras.hpp) or Keras's
+// refusal. (Operands are in PyTorch order; the resolution does not depend on the layout.)
+Result<Conv2dParams> conv_params_as_run(const AppState& state);
+Result<Pool2dParams> pool_params_as_run(const AppState& state);
 
 // Step 3 of the frame: if Dirty::trace is set, validate and run the engine; on success swap in
 // the trace, keep the stepper's position, clear the error, mark Dirty::preview_kernel and

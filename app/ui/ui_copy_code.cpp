@@ -13,8 +13,17 @@ Result<std::string> lesson_script(const AppState& s, cli::ExportTarget target) {
     name += std::isalnum(static_cast<unsigned char>(c)) || c == '-' ? c : '_';
   cli::InlineOperands keep;
   const Tensor* bias = s.has_bias && s.op != LessonOp::pool ? &s.bias : nullptr;
-  auto layer = cli::lesson_export_layer(s.op, s.input, s.weight, bias, s.conv, s.pool, s.transpose,
-                                        s.flip_kernel, "convscope_" + name + ".npy", keep);
+  if (auto st = check_lesson_framework(s.op, s.framework); !st) return st.error();
+  // Under Keras's rules, its padding resolved per side: the Keras script says 'same' again.
+  auto conv = conv_params_as_run(s);
+  auto pool = pool_params_as_run(s);
+  const Error* refused = s.op == LessonOp::conv && !conv   ? &conv.error()
+                         : s.op == LessonOp::pool && !pool ? &pool.error()
+                                                           : nullptr;
+  if (refused) return *refused;
+  auto layer = cli::lesson_export_layer(s.op, s.input, s.weight, bias, conv ? *conv : s.conv,
+                                        pool ? *pool : s.pool, s.transpose, s.flip_kernel,
+                                        "convscope_" + name + ".npy", keep);
   if (!layer) return layer.error();
   layer->command = "ConvScope's lesson \"" + s.lesson_title + "\"" +
                    (s.modified ? " (modified)" : "") + "; the tensors are written inline";

@@ -313,6 +313,8 @@ Scene scene_from_state(const AppState& state) {
   l.pool = state.pool;
   l.transpose = state.transpose;
   l.flip_kernel = state.flip_kernel;
+  l.framework = state.framework;
+  l.keras_padding = state.keras_padding;
   // The file stores operands in the layout of the operation it shows (Keras scenes stay NHWC; a
   // transposed convolution runs and is saved in NCHW, app_state.cpp).
   const Layout layout = state.op == LessonOp::conv_transpose ? Layout::nchw

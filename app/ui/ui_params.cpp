@@ -12,6 +12,7 @@
 #include "app/ui/ui_theme.hpp"
 #include "core/cost.hpp"
 #include "core/geometry.hpp"
+#include "core/keras.hpp"
 
 namespace cs::ui {
 
@@ -201,17 +202,53 @@ void draw_input_section(AppState& s) {
   field_error(s, "input");
   const bool nchw = s.conv.layout == Layout::nchw;
   ImGui::TextUnformatted("Layout (L)");
-  ImGui::SameLine();
+  radio_same_line("NCHW (PyTorch)");
   if (ImGui::RadioButton("NCHW (PyTorch)", nchw) && !nchw) {
     s.conv.layout = s.pool.layout = Layout::nchw;
     s.mark_dirty(Dirty::trace);
   }
-  ImGui::SameLine();
+  radio_same_line("NHWC (Keras)");
   if (ImGui::RadioButton("NHWC (Keras)", !nchw) && nchw) {
     s.conv.layout = s.pool.layout = Layout::nhwc;
     s.mark_dirty(Dirty::trace);
   }
   field_error(s, "layout");
+}
+
+// Under Keras's rules the padding is 'valid' or 'same' only; below it, the numbers TensorFlow's
+// rule gives each side (read-only: they follow the input, kernel and stride) and why.
+void draw_keras_padding(AppState& s, float width, int64_t k_h, int64_t k_w, int stride_h,
+                        int stride_w, int dilation_h, int dilation_w) {
+  static const char* kChoices[] = {"valid", "same"};
+  int choice = s.keras_padding == KerasPadding::same ? 1 : 0;
+  ImGui::SetNextItemWidth(width);
+  if (ImGui::Combo("padding (Keras)", &choice, kChoices, 2)) {
+    s.keras_padding = choice == 1 ? KerasPadding::same : KerasPadding::valid;
+    s.mark_dirty(Dirty::trace);
+  }
+  if (ImGui::IsItemHovered()) {
+    ImGui::SetTooltip(
+        "Keras takes only 'valid' (no padding) or 'same' (out = ⌈in / stride⌉, any stride).\n"
+        "PyTorch's padding numbers are kept for when you switch the rules back.");
+  }
+  if (s.input.ndim() != 4 || std::min({k_h, k_w, int64_t{stride_h}, int64_t{stride_w}}) < 1 ||
+      std::min(dilation_h, dilation_w) < 1) {
+    return;  // the engine's sentence says what is wrong
+  }
+  const SameAxis rows = keras_same_axis(s.input.dim(2), k_h, stride_h, dilation_h);
+  const SameAxis cols = keras_same_axis(s.input.dim(3), k_w, stride_w, dilation_w);
+  const bool same = s.keras_padding == KerasPadding::same;
+  auto side = [same](int64_t v) { return same ? v : int64_t{0}; };
+  ImGui::PushFont(caption_font());
+  ImGui::TextWrapped(
+      "padding per side: top %lld, bottom %lld, left %lld, right %lld",
+      static_cast<long long>(side(rows.before)), static_cast<long long>(side(rows.after)),
+      static_cast<long long>(side(cols.before)), static_cast<long long>(side(cols.after)));
+  ImGui::PushStyleColor(ImGuiCol_Text, palette().dim_v4);
+  ImGui::TextWrapped("%s",
+                     keras_padding_reason(s.keras_padding, stride_h, stride_w, rows, cols).c_str());
+  ImGui::PopStyleColor();
+  ImGui::PopFont();
 }
 
 // Conv padding: how it is given (a number, a pair, 'same', 'valid', 'full' or one number per
@@ -364,7 +401,11 @@ void draw_conv_section(AppState& s) {
         "would never move, so every output would read the same cells.");
   }
 
-  draw_conv_padding(s, half);
+  if (s.framework == Framework::keras) {
+    draw_keras_padding(s, half, kh, kw, p.stride_h, p.stride_w, p.dilation_h, p.dilation_w);
+  } else {
+    draw_conv_padding(s, half);
+  }
   int mode = static_cast<int>(p.padding_mode);
   static const char* kModes[] = {"zeros", "reflect", "replicate", "circular"};
   ImGui::SetNextItemWidth(half);
@@ -416,7 +457,11 @@ void draw_pool_section(AppState& s) {
   field_error(s, "kernel");
   if (int_pair("stride (0 = KH, KW)", p.stride_h, p.stride_w, 0, 16)) s.mark_dirty(Dirty::trace);
   field_error(s, "stride");
-  if (p.pad_bottom < 0 && p.pad_right < 0) {
+  if (s.framework == Framework::keras) {
+    const float width = std::max(60.0f, ImGui::GetContentRegionAvail().x * 0.5f - 30.0f);
+    draw_keras_padding(s, width, p.k_h, p.k_w, p.stride_h == 0 ? p.k_h : p.stride_h,
+                       p.stride_w == 0 ? p.k_w : p.stride_w, 1, 1);
+  } else if (p.pad_bottom < 0 && p.pad_right < 0) {
     if (int_pair("padding", p.pad_h, p.pad_w, 0, 8)) s.mark_dirty(Dirty::trace);
   } else {
     // Keras's 'same' resolved: the extra row or column at the bottom or right.
@@ -435,10 +480,41 @@ void draw_pool_section(AppState& s) {
   }
   field_error(s, "dilation");
   if (ImGui::Checkbox("ceil_mode", &p.ceil_mode)) s.mark_dirty(Dirty::trace);
-  if (!is_max) {
+  // Keras's average never counts the padding: no setting, unless one left from PyTorch's rules
+  // is refused (then the box is there to untick).
+  const bool keras_divides = s.framework == Framework::keras && p.count_include_pad;
+  if (!is_max && keras_divides) {
+    ImGui::SameLine();
+    ImGui::TextDisabled("divides by the real cells");
+  } else if (!is_max) {
     ImGui::SameLine();
     if (ImGui::Checkbox("count_include_pad", &p.count_include_pad)) s.mark_dirty(Dirty::trace);
   }
+  field_error(s, "ceil_mode");  // (Keras's rules refuse them)
+  field_error(s, "count_include_pad");
+}
+
+// PyTorch's or Keras's padding rules (core/keras.hpp). The layout stays as it is: it only
+// changes how the same numbers are shown, and one switch should change one thing.
+void draw_rules(AppState& s) {
+  const bool keras = s.framework == Framework::keras;
+  ImGui::TextUnformatted("Rules");
+  radio_same_line("PyTorch");
+  if (ImGui::RadioButton("PyTorch", !keras) && keras) {
+    s.framework = Framework::pytorch;
+    s.mark_dirty(Dirty::trace);
+  }
+  radio_same_line("Keras");
+  if (ImGui::RadioButton("Keras", keras) && !keras) {
+    s.framework = Framework::keras;
+    s.mark_dirty(Dirty::trace);
+  }
+  if (ImGui::IsItemHovered()) {
+    ImGui::SetTooltip(
+        "Keras's (TensorFlow's) padding: 'valid' or 'same' with any stride; max pooling\n"
+        "never picks the padding and average pooling divides by the real cells.");
+  }
+  field_error(s, "framework");
 }
 
 // torch.nn.ConvTranspose2d's settings. The weight is [C_in, C_out/groups, KH, KW]: C_in is the
@@ -529,6 +605,7 @@ void draw_params(AppState& s) {
     radio_same_line(label);
     if (ImGui::RadioButton(label, s.op == op)) set_operation(s, op);
   }
+  draw_rules(s);
   ImGui::PushItemWidth(-1);
   draw_input_section(s);
   switch (s.op) {

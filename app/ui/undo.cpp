@@ -30,7 +30,8 @@ bool same_fields(const A& a, const B& b) {
   return a.lesson_name == b.lesson_name && a.lesson_title == b.lesson_title &&
          a.lesson_description == b.lesson_description && a.lesson_expected == b.lesson_expected &&
          a.op == b.op && a.has_bias == b.has_bias && a.flip_kernel == b.flip_kernel &&
-         a.seed == b.seed && a.conv.layout == b.conv.layout && a.pool.layout == b.pool.layout &&
+         a.seed == b.seed && a.framework == b.framework && a.keras_padding == b.keras_padding &&
+         a.conv.layout == b.conv.layout && a.pool.layout == b.pool.layout &&
          same_arithmetic(a.conv, b.conv) && same_pool(a.pool, b.pool) &&
          same_transpose(a.transpose, b.transpose) && a.input.identical(b.input) &&
          a.weight.identical(b.weight) && a.bias.identical(b.bias);
@@ -67,6 +68,8 @@ std::string describe_change(const EditSnapshot& a, const EditSnapshot& b) {
   if (a.conv.layout != b.conv.layout || a.pool.layout != b.pool.layout) {
     parts.push_back("the layout");
   }
+  if (a.framework != b.framework) parts.push_back("the rules (PyTorch/Keras)");
+  if (a.keras_padding != b.keras_padding) parts.push_back("Keras's padding");
   if (a.has_bias != b.has_bias) parts.push_back("bias on/off");
   if (a.flip_kernel != b.flip_kernel) parts.push_back("the kernel flip");
   if (!a.input.identical(b.input)) parts.push_back("the input");
@@ -156,6 +159,8 @@ EditSnapshot capture_edit(const AppState& s) {
   e.transpose = s.transpose;
   e.flip_kernel = s.flip_kernel;
   e.seed = s.seed;
+  e.framework = s.framework;
+  e.keras_padding = s.keras_padding;
   return e;
 }
 
@@ -178,6 +183,8 @@ void restore_edit(AppState& s, const EditSnapshot& e) {
   s.transpose = e.transpose;
   s.flip_kernel = e.flip_kernel;
   s.seed = e.seed;
+  s.framework = e.framework;
+  s.keras_padding = e.keras_padding;
   s.mark_dirty(Dirty::trace);
   s.mark_dirty(Dirty::settings);
 }

@@ -30,6 +30,8 @@ struct EditSnapshot {
   ConvTranspose2dParams transpose;
   bool flip_kernel = false;
   uint64_t seed = 1;
+  Framework framework = Framework::pytorch;  // the Rules switch and Keras's padding choice
+  KerasPadding keras_padding = KerasPadding::valid;
 
   // What the snapshot holds in memory (tensors and texts), for the history's bound.
   std::size_t bytes() const;

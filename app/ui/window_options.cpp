@@ -16,6 +16,8 @@ const char* kSizeNeeds =
     "--size needs WIDTHxHEIGHT between 320x240 and 8192x8192, e.g. --size 1600x900.";
 const char* kThemeNeeds = "--theme needs light or dark, e.g. --theme dark.";
 const char* kPaletteNeeds = "--palette needs red-blue or blue-orange, e.g. --palette blue-orange.";
+const char* kFrameworkNeeds =
+    "--framework needs pytorch or keras (whose padding rules), e.g. --framework keras.";
 const char* kQuizAnswerNeeds =
     "--quiz-answer needs the answer to type, e.g. --quiz-answer 3x3 or --quiz-answer -2.";
 const char* kRandomNeeds = "--random needs H,W,C,COUT[,K[,SEED]], e.g. --random 64,64,3,8.";
@@ -93,6 +95,9 @@ const cli::CommandSpec& window_spec() {
           {"--theme", "light|dark", "start with the light or the dark theme", kThemeNeeds},
           {"--palette", "red-blue|blue-orange",
            "the cells' diverging colours (blue-orange: colour-blind safe)", kPaletteNeeds},
+          {"--framework", "pytorch|keras",
+           "whose padding rules the lesson follows (Keras: 'valid'/'same' for any stride)",
+           kFrameworkNeeds},
           {"--preview", "IMAGE", "open the live preview on a PNG/JPEG",
            "--preview needs a PNG or JPEG file."},
           {"--size", "WxH", "window size in pixels (default 1600x900)", kSizeNeeds},
@@ -180,6 +185,10 @@ Result<WindowOptions> parse_window_options(int argc, char** argv) {
   if (const std::string* v = args->get("--palette")) {
     if (*v != "red-blue" && *v != "blue-orange") return make_error(kPaletteNeeds, "--palette");
     o.diverging_palette = *v == "blue-orange" ? 1 : 0;
+  }
+  if (const std::string* v = args->get("--framework")) {
+    if (*v != "pytorch" && *v != "keras") return make_error(kFrameworkNeeds, "--framework");
+    o.framework = *v == "keras" ? Framework::keras : Framework::pytorch;
   }
   o.presentation = args->has("--presentation");
   o.high_contrast = args->has("--high-contrast");

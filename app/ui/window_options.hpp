@@ -26,6 +26,8 @@ struct WindowOptions {
   bool presentation = false, high_contrast = false, frame_stats = false, drag_weight = false;
   std::optional<bool> dark_theme;        // --theme light|dark
   std::optional<int> diverging_palette;  // --palette red-blue|blue-orange (0, 1)
+  // --framework pytorch|keras: the lesson's rules switched after it opens (an edit, undoable).
+  std::optional<Framework> framework;
   bool help_window = false;
   bool play = false;
   bool quiz = false;                      // --quiz: start in quiz mode
