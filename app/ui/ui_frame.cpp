@@ -412,9 +412,10 @@ void draw_status_bar(AppState& s, float fps) {
     char right[160];
     char rate[32] = "";
     if (fps > 0) std::snprintf(rate, sizeof rate, "   %.0f fps", static_cast<double>(fps));
-    std::snprintf(right, sizeof right, "%sstep %lld / %lld%s%s", s.modified ? "modified   " : "",
-                  static_cast<long long>(s.stepper.global() + 1),
-                  static_cast<long long>(s.stepper.total()), rate,
+    // (The step count would give the output's shape away while the quiz asks for it.)
+    const std::string total = count_text(s, s.stepper.total());
+    std::snprintf(right, sizeof right, "%sstep %lld / %s%s%s", s.modified ? "modified   " : "",
+                  static_cast<long long>(s.stepper.global() + 1), total.c_str(), rate,
                   s.presentation ? "   presentation" : "");
     if (s.quiz.active()) {
       const QuizScore sc = s.quiz.score();
