@@ -749,6 +749,10 @@ void draw_frame(AppState& s, float fps) {
   g_reset_layout = false;
   g_reset_panels = 0;
   note_layout_change(s);
+  if (ImGui::GetIO().WantTextInput != s.text_input) {  // (the status JSON's "text_input")
+    s.text_input = ImGui::GetIO().WantTextInput;
+    s.mark_dirty(Dirty::status);
+  }
   // Every view had its say: what they edited this frame is one undo step (or part of one).
   record_edits(s, edit_gesture());
 }
