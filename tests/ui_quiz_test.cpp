@@ -353,8 +353,8 @@ TEST(Quiz, TheReceptiveFieldWithDilationHintsThenReveals) {
   EXPECT_EQ(s.quiz.submit("4×4", s.stepper), Verdict::revealed);
   EXPECT_EQ(ui::quiz_verdict_text(s), "The answer is 5×5 (you typed 4×4).");
   EXPECT_EQ(ui::quiz_reveal(s),
-            (std::vector<std::string>{"rows = dilation·(k − 1) + 1 = 2·(3 − 1) + 1 = 5",
-                                      "columns = dilation·(k − 1) + 1 = 2·(3 − 1) + 1 = 5"}));
+            (std::vector<std::string>{"span = dilation·(k − 1) + 1:", "rows = 2·(3 − 1) + 1 = 5",
+                                      "columns = 2·(3 − 1) + 1 = 5"}));
   EXPECT_EQ(s.quiz.score().asked, 1);
   EXPECT_EQ(s.quiz.score().right, 0);
   ASSERT_TRUE(s.quiz.question().has_value());
@@ -401,7 +401,7 @@ TEST(Quiz, PoolingAsksTheWindowsSpanTransposedDoesNot) {
   EXPECT_EQ(s.quiz.submit("3x3", s.stepper), Verdict::wrong);
   EXPECT_EQ(ui::quiz_hint(s)[0], "rows: dilation 1 puts the 2 taps 1 apart: 1·(2 − 1) + 1");
   EXPECT_EQ(s.quiz.submit("2 2", s.stepper), Verdict::right);
-  EXPECT_EQ(ui::quiz_reveal(s)[1], "columns = dilation·(k − 1) + 1 = 1·(2 − 1) + 1 = 2");
+  EXPECT_EQ(ui::quiz_reveal(s)[2], "columns = 1·(2 − 1) + 1 = 2");
 
   open_lesson(s, "transpose-unit");
   ASSERT_EQ(s.trace->op(), TraceOp::conv_transpose2d);

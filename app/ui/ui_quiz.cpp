@@ -110,11 +110,11 @@ std::vector<std::string> field_hint(const TraceView& v) {
   }
   return out;
 }
-// "rows = dilation·(k − 1) + 1 = 2·(3 − 1) + 1 = 5"
+// "span = dilation·(k − 1) + 1:", then "rows = 2·(3 − 1) + 1 = 5" and the columns'
 std::vector<std::string> field_reveal(const TraceView& v) {
-  std::vector<std::string> out;
+  std::vector<std::string> out{"span = dilation·(k − 1) + 1:"};
   for (const FieldAxis& a : field_axes(v))
-    out.push_back(std::string(a.name) + " = dilation·(k − 1) + 1 = " + span_arithmetic(a, true));
+    out.push_back(std::string(a.name) + " = " + span_arithmetic(a, true));
   return out;
 }
 

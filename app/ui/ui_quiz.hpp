@@ -37,7 +37,7 @@ std::string quiz_prompt(const AppState& state);
 // result, the multiply's two values, or the window's terms without their sum.
 std::vector<std::string> quiz_hint(const AppState& state);
 // The last closed question's answer with its arithmetic ("1 · (−1) = −1", "1·1 + 0·0 + … = −2",
-// "rows = dilation·(k − 1) + 1 = 2·(3 − 1) + 1 = 5"): when no question is open, and above the
+// "rows = 2·(3 − 1) + 1 = 5"): when no question is open, and above the
 // shape question that opens right after the receptive field's.
 std::vector<std::string> quiz_reveal(const AppState& state);
 // The last verdict in words ("Right: 3×3.", "Not right: you typed 4. Try again: try 2 of 3.").
