@@ -107,4 +107,4 @@ print(int(g[0] + g[2] * 5.5), int(g[1] + g[2] * 5.5))" "$1/st.json")
 stack_shot receptive-field-stack 1600x900
 # Quiz mode (docs/ui.md, "Quiz mode"): the shape question after two wrong answers, with its hint.
 shot quiz-vertical-edge-1280x720 1280x720 --lesson vertical-edge --step 0 --quiz \
-  --quiz-answer 2x2 --quiz-answer 4x4
+  --quiz-answer 3x3 --quiz-answer 2x2 --quiz-answer 4x4 --frames 6

@@ -1055,6 +1055,19 @@ class App {
     const std::string cmd = "xdotool type --delay 40 '" + text + "'";
     ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
   }
+  // Types `text` into the text field that is about to take the keyboard (the file browser's path
+  // after Ctrl+O), once the status file says one has it: typed earlier, under load, a letter of
+  // the path would land on a shortcut (Q opens the quiz, O switches the operation, ...).
+  void type_into_field(const std::string& status_file, const std::string& text) {
+    wait_for_field(status_file, true);
+    type(text);
+  }
+  // Waits until a text field has the keyboard (on) or none has (off), as the status file says.
+  void wait_for_field(const std::string& status_file, bool on) {
+    ASSERT_TRUE(wait_until([&] { return status(status_file).value("text_input", !on) == on; }, 20))
+        << (on ? "no text field took the keyboard: " : "a text field kept the keyboard: ")
+        << status(status_file).dump();
+  }
 
  private:
   pid_t m_pid = -1;
@@ -1123,7 +1136,7 @@ TEST(UiEditWindow, OpeningATooBigSceneInTheWindowKeepsTheLesson) {
       << slurp(dir / "app.log");
   ASSERT_TRUE(app.focus()) << "no ConvScope window appeared";
   app.press("ctrl+o");
-  app.type(big);
+  app.type_into_field(st, big);
   app.press("Return");
   ASSERT_TRUE(wait_until(
       [&] {
@@ -1191,13 +1204,15 @@ TEST(UiEditWindow, KeysEditTheKernelSaveAndOpenScenes) {
 
   // Ctrl+O opens the file browser with the keyboard in its path box: type a scene, Enter.
   app.press("ctrl+o");
-  app.type(other);
+  app.type_into_field(st, other);
   app.press("Return");
   ASSERT_TRUE(wait_until([&] { return status(st).value("lesson", "") == "other"; }, 20))
       << status(st).dump();
 
   // Ctrl+Shift+S: save as, the path box starts with the current scene's path; replace it.
+  app.wait_for_field(st, false);  // (the browser closed on opening the scene)
   app.press("ctrl+shift+s");
+  app.wait_for_field(st, true);
   app.press("ctrl+a");
   app.type(copy);
   app.press("Return");

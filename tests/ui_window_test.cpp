@@ -770,22 +770,25 @@ std::string parse_error(std::vector<std::string> args) {
   return r ? std::string("(accepted)") : r.error().message;
 }
 
-// Quiz mode ("predict, then reveal") scripted: --quiz opens the lesson asking the output's shape;
-// each --quiz-answer is typed into the open question, one a frame, and the status file says what
-// the quiz made of it. vertical-edge's output is 3×3.
+// Quiz mode ("predict, then reveal") scripted: --quiz opens the lesson asking the receptive field
+// and then the output's shape; each --quiz-answer is typed into the open question, one a frame,
+// and the status file says what the quiz made of it. vertical-edge's 3×3 kernel spans 3×3 input
+// cells (the first answer below), its output is 3×3.
 TEST_F(UiWindow, QuizModeScriptedAnswersScoreWrongOnesGetAHint) {
   const fs::path st = m_dir / "quiz.json";
   auto quiz_after = [&](const std::string& answers, const std::string& extra = "") {
-    EXPECT_EQ(run_frames(m_dir, "--frames 6 --lesson vertical-edge --quiz --size 1280x720 " +
-                                    answers + extra + " --status-file '" + st.string() + "'"),
+    EXPECT_EQ(run_frames(m_dir,
+                         "--frames 8 --lesson vertical-edge --quiz --size 1280x720 "
+                         "--quiz-answer 3x3 " +
+                             answers + extra + " --status-file '" + st.string() + "'"),
               0);
     std::ifstream in(st);
     return json::parse(in);
   };
   json j = quiz_after("--quiz-answer 3x3");
   EXPECT_EQ(j["quiz"]["active"], true);
-  EXPECT_EQ(j["quiz"]["asked"], 1);
-  EXPECT_EQ(j["quiz"]["right"], 1);
+  EXPECT_EQ(j["quiz"]["asked"], 2);
+  EXPECT_EQ(j["quiz"]["right"], 2);
   EXPECT_EQ(j["quiz"]["last_verdict"], "right");
   EXPECT_EQ(j["quiz"]["question"], "");
   EXPECT_EQ(j["global"], 0);
@@ -795,7 +798,7 @@ TEST_F(UiWindow, QuizModeScriptedAnswersScoreWrongOnesGetAHint) {
   EXPECT_EQ(j["quiz"]["last_verdict"], "wrong");
   EXPECT_EQ(j["quiz"]["tries"], 1);
   EXPECT_EQ(j["quiz"]["hint"], false);
-  EXPECT_EQ(j["quiz"]["asked"], 0);
+  EXPECT_EQ(j["quiz"]["asked"], 1);
 
   // The second wrong try brings the hint; nothing is cut, normal or presentation.
   for (const char* mode : {"", " --presentation"}) {
@@ -814,18 +817,58 @@ TEST_F(UiWindow, QuizModeScriptedAnswersScoreWrongOnesGetAHint) {
   j = quiz_after("--quiz-answer 2x2 --quiz-answer 4x4 --quiz-answer 5x5");
   EXPECT_EQ(j["quiz"]["question"], "");
   EXPECT_EQ(j["quiz"]["last_verdict"], "revealed");
+  EXPECT_EQ(j["quiz"]["asked"], 2);
+  EXPECT_EQ(j["quiz"]["right"], 1);
+}
+
+// The receptive-field question, scripted on dilation-2 (a 3×3 kernel with dilation 2 spans 5×5
+// input cells): wrong twice brings the hint, nothing cut at 1280×720 and 1920×1080, normal or
+// presentation; right, the shape question follows on step 0 (the stepper never moved).
+TEST_F(UiWindow, QuizModeAsksTheReceptiveFieldFirst) {
+  const fs::path st = m_dir / "quiz-rf.json";
+  auto quiz_after = [&](const std::string& answers, const std::string& extra = "") {
+    EXPECT_EQ(run_frames(m_dir, "--frames 6 --lesson dilation-2 --quiz " + answers + extra +
+                                    " --status-file '" + st.string() + "'"),
+              0);
+    std::ifstream in(st);
+    return json::parse(in);
+  };
+  json j = quiz_after("", " --size 1280x720");
+  EXPECT_EQ(j["quiz"]["question"], "receptive_field");
+  EXPECT_EQ(j["quiz"]["question_step"], 0);
+  EXPECT_EQ(j["quiz"]["typing"], true);
+  for (const char* mode : {" --size 1280x720", " --size 1920x1080",
+                           " --size 1280x720 --presentation", " --size 1920x1080 --presentation"}) {
+    j = quiz_after("--quiz-answer 3x3 --quiz-answer '4 4'", mode);
+    EXPECT_EQ(j["quiz"]["question"], "receptive_field") << mode;
+    EXPECT_EQ(j["quiz"]["tries"], 2) << mode;
+    EXPECT_EQ(j["quiz"]["hint"], true) << mode;
+    EXPECT_TRUE(j["views"].contains("Quiz")) << mode;
+    EXPECT_TRUE(j["clipped"].empty()) << mode << j["clipped"].dump();
+    for (const auto& view : j["overflow"])
+      EXPECT_NE(view, "Quiz") << mode << ": the quiz does not fit";
+  }
+  j = quiz_after("--quiz-answer 5×5", " --size 1280x720");
+  EXPECT_EQ(j["quiz"]["question"], "shape");
+  EXPECT_EQ(j["quiz"]["last_verdict"], "right");
   EXPECT_EQ(j["quiz"]["asked"], 1);
+  EXPECT_EQ(j["quiz"]["right"], 1);
+  EXPECT_EQ(j["global"], 0);
+  j = quiz_after("--quiz-answer 3x3 --quiz-answer 4x4 --quiz-answer 6x6", " --size 1280x720");
+  EXPECT_EQ(j["quiz"]["question"], "shape");
+  EXPECT_EQ(j["quiz"]["last_verdict"], "revealed");
   EXPECT_EQ(j["quiz"]["right"], 0);
 }
 
 // With a question open, → asks instead of moving (the stepper stays), the answer is typed into
 // the quiz's field with the keyboard, Enter checks it; stepping back is allowed; Q leaves.
 TEST_F(UiWindow, QuizModeHoldsTheStepperUntilTheQuestionIsAnswered) {
-  App app(m_dir, {"--lesson", "vertical-edge", "--quiz", "--quiz-answer", "3x3"});
+  App app(m_dir, {"--lesson", "vertical-edge", "--quiz", "--quiz-answer", "3x3", "--quiz-answer",
+                  "3x3"});  // the receptive field, the shape
   ASSERT_TRUE(app.started());
   ASSERT_TRUE(app.focus()) << "the window never appeared";
   auto quiz = [&](const char* key) { return app.status()["quiz"][key]; };
-  ASSERT_TRUE(wait_until([&] { return quiz("asked") == 1; }, 15));
+  ASSERT_TRUE(wait_until([&] { return quiz("asked") == 2; }, 15));
   // The answer field takes the keyboard a frame or two after a question opens (or after Enter).
   auto typing = [&](bool on) { return wait_until([&] { return quiz("typing") == on; }, 10); };
   app.key("Right");  // step 1 shows the product 2·0: asked first
@@ -836,7 +879,7 @@ TEST_F(UiWindow, QuizModeHoldsTheStepperUntilTheQuestionIsAnswered) {
   std::this_thread::sleep_for(std::chrono::milliseconds(400));
   EXPECT_EQ(app.status()["global"], 0) << "→ moved past an open question";
   app.key("0 Return");
-  ASSERT_TRUE(wait_until([&] { return quiz("right") == 2; }, 10));
+  ASSERT_TRUE(wait_until([&] { return quiz("right") == 3; }, 10));
   EXPECT_EQ(app.wait_field("global", 1)["global"], 1) << "the right answer is shown";
   EXPECT_EQ(quiz("last_verdict"), "right");
 
@@ -852,7 +895,7 @@ TEST_F(UiWindow, QuizModeHoldsTheStepperUntilTheQuestionIsAnswered) {
   app.key("8 Return");
   ASSERT_TRUE(wait_until([&] { return quiz("hint") == true; }, 10));
   EXPECT_EQ(quiz("tries"), 2);
-  EXPECT_EQ(quiz("asked"), 2);
+  EXPECT_EQ(quiz("asked"), 3);
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   ASSERT_TRUE(typing(true));
   app.key("Escape");  // leave the answer field: ← steps back, the question stays open
@@ -880,13 +923,14 @@ TEST_F(UiWindow, QuizModeFromAScene) {
                          "values": [[[[1, 0], [0, 1]]]]}})";
   }
   const fs::path st = m_dir / "scene-quiz.json";
-  ASSERT_EQ(run_frames(m_dir, "--frames 4 --scene '" + scene.string() +
-                                  "' --quiz-answer 2x2 --status-file '" + st.string() + "'"),
+  ASSERT_EQ(run_frames(m_dir, "--frames 6 --scene '" + scene.string() +
+                                  "' --quiz-answer 2x2 --quiz-answer 2x2 --status-file '" +
+                                  st.string() + "'"),
             0);
   std::ifstream in(st);
   const json j = json::parse(in);
   EXPECT_EQ(j["quiz"]["active"], true);
-  EXPECT_EQ(j["quiz"]["right"], 1);
+  EXPECT_EQ(j["quiz"]["right"], 2);  // the 2×2 kernel's field, the 2×2 output
 }
 
 TEST(WindowOptions, QuizAnswersAreKeptInOrder) {

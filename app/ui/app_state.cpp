@@ -399,6 +399,7 @@ std::string status_json(const AppState& s) {
                {"right", score.right},
                {"last_verdict", verdict_name(s.quiz.last_verdict())},
                {"typing", s.quiz_typing}};
+  j["text_input"] = s.text_input;
   j["overflow"] = s.overflow;
   j["clipped"] = s.clipped;
   nlohmann::json views = nlohmann::json::object();

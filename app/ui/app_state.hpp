@@ -159,6 +159,9 @@ struct AppState {
   // --quiz-answer values still to type, one a frame (scripted tests).
   std::vector<std::string> scripted_answers;
   bool quiz_typing = false;  // the quiz's answer field has the keyboard (for the status JSON)
+  // Any text field has the keyboard (ImGui's WantTextInput), for the status JSON: UI tests type
+  // a path only once the field takes it, so no letter lands on a shortcut (Q, O, B, ...).
+  bool text_input = false;
 
   // ---- Receptive field view (app/ui/ui_receptive.*) ----
   bool show_receptive = false;

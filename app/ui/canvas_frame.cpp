@@ -61,8 +61,7 @@ int box_chars(const Frame& f) {
 }  // namespace
 
 bool quiz_hides_shape(const AppState& s) {
-  const std::optional<Question>& q = s.quiz.question();
-  return s.quiz.active() && q && q->kind == QuestionKind::shape;
+  return s.quiz.hides_shape();
 }
 
 bool build_frame(const AppState& s, Frame& f) {
@@ -86,6 +85,7 @@ bool build_frame(const AppState& s, Frame& f) {
   f.cur_ch = f.at_result ? f.g.c_in_per_group : f.tap / per_ch;
   f.stats = &tensor_stats(s.trace);
   f.hide_shape = quiz_hides_shape(s);
+  f.hide_window = s.quiz.hides_window();
   f.in_max = f.stats->in_max;
   f.out_max = f.stats->out_max;
   f.w_max = f.stats->w_max;

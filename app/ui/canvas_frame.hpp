@@ -30,7 +30,8 @@ struct Frame {
   int64_t cur_ch = 0;          // conv: channel of the group being summed (c_in_per_group: all done)
   double in_max = 0, out_max = 0, w_max = 0;
   const struct TensorStats* stats = nullptr;
-  bool hide_shape = false;  // the quiz asks for the output's shape: it is not shown yet
+  bool hide_shape = false;   // the quiz asks for the output's shape: it is not shown yet
+  bool hide_window = false;  // the quiz asks for the receptive field: the window is not outlined
   const TraceTap* now() const { return at_result ? nullptr : &taps[static_cast<std::size_t>(tap)]; }
 };
 
@@ -48,7 +49,8 @@ struct NumberSizes {
   float in = 0, out = 0, k = 0;
 };
 
-// Whether the quiz is asking for the output's shape (then no view shows it).
+// Whether the quiz is asking for the output's shape or, before it, the receptive field (then no
+// view shows the shape).
 bool quiz_hides_shape(const AppState& s);
 // Reads the frame from the state; false when there is no trace to draw.
 bool build_frame(const AppState& s, Frame& f);

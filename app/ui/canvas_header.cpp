@@ -7,6 +7,7 @@
 
 #include "app/ui/canvas_frame.hpp"
 #include "app/ui/canvas_paint.hpp"
+#include "app/ui/ui_quiz.hpp"
 #include "app/ui/ui_theme.hpp"
 
 namespace cs::ui::canvas {
@@ -61,7 +62,7 @@ bool draw_canvas_header(AppState& s, Frame& f) {
   if (built) draw_legend(f.in_max > 0 ? f.in_max : 1.0, ui_scale(s));
   if (s.show_lesson_info && !s.lesson_description.empty()) {
     ImGui::PushStyleColor(ImGuiCol_Text, pal.dim_v4);
-    ImGui::TextWrapped("%s", s.lesson_description.c_str());
+    ImGui::TextWrapped("%s", lesson_description_text(s, s.lesson_description).c_str());
     ImGui::PopStyleColor();
   }
   if (!built) {

@@ -10,6 +10,8 @@ namespace cs {
 
 const char* question_kind_name(QuestionKind kind) {
   switch (kind) {
+    case QuestionKind::receptive_field:
+      return "receptive_field";
     case QuestionKind::shape:
       return "shape";
     case QuestionKind::product:
@@ -38,6 +40,15 @@ const char* verdict_name(Verdict verdict) {
       return "unreadable";
   }
   return "";
+}
+
+bool asks_size(QuestionKind kind) {
+  return kind == QuestionKind::shape || kind == QuestionKind::receptive_field;
+}
+
+std::pair<int64_t, int64_t> size_answer(const Question& q) {
+  return q.kind == QuestionKind::receptive_field ? std::make_pair(q.field_h, q.field_w)
+                                                 : std::make_pair(q.out_h, q.out_w);
 }
 
 std::vector<Question> window_questions(const TraceView& v, int64_t w) {
@@ -80,6 +91,13 @@ std::vector<Question> window_questions(const TraceView& v, int64_t w) {
     q->out_w = g.out_w;
   }
   std::vector<Question> out;
+  if (w == 0 && v.op() != TraceOp::conv_transpose2d) {
+    Question q;
+    q.kind = QuestionKind::receptive_field;
+    q.field_h = g.span_h();
+    q.field_w = g.span_w();
+    out.push_back(q);
+  }
   for (auto& [step, q] : by_step)
     out.push_back(q);
   return out;
@@ -193,8 +211,31 @@ QuizScore Quiz::score() const {
 }
 
 void Quiz::open(const Question& q) {
-  if (!m_open || m_open->step != q.step) m_tries = 0;
+  if (!m_open || m_open->step != q.step || m_open->kind != q.kind) m_tries = 0;
   m_open = q;
+}
+
+bool Quiz::answered(const Question& q) const {
+  return m_answered.count({q.step, q.kind}) > 0;
+}
+
+void Quiz::open_next_at_start(const TraceView& v) {
+  for (const Question& q : window_questions(v, 0)) {
+    if (q.step != 0) break;
+    if (!answered(q)) {
+      open(q);
+      return;
+    }
+  }
+}
+
+bool Quiz::hides_shape() const {
+  return m_active && m_open &&
+         (m_open->kind == QuestionKind::shape || m_open->kind == QuestionKind::receptive_field);
+}
+
+bool Quiz::hides_window() const {
+  return m_active && m_open && m_open->kind == QuestionKind::receptive_field;
 }
 
 bool Quiz::guard(const TraceViewPtr& trace, Stepper& stepper, const std::string& lesson) {
@@ -211,10 +252,16 @@ bool Quiz::guard(const TraceViewPtr& trace, Stepper& stepper, const std::string&
   const int64_t g = stepper.global();
   if (m_prev < 0) {
     m_prev = g;
-    if (g == 0 && !m_answered.count(0)) {
-      if (auto q = question_at(*trace, 0)) open(*q);
-    }
+    if (g == 0) open_next_at_start(*trace);
     return false;
+  }
+  // Step 0's questions (asked where the stepper stands) hold it on step 0.
+  if (m_open && m_open->step == 0 && g > 0) {
+    stepper.pause();
+    stepper.seek(0);
+    m_prev = stepper.global();
+    ++m_holds;
+    return true;
   }
   const int64_t from = m_prev;
   m_prev = g;
@@ -223,7 +270,7 @@ bool Quiz::guard(const TraceViewPtr& trace, Stepper& stepper, const std::string&
   const int64_t per_window = trace->taps_per_window() + 1;
   for (int64_t w = (from + 1) / per_window; w <= g / per_window; ++w) {
     for (const Question& q : window_questions(*trace, w)) {
-      if (q.step <= from || q.step > g || m_answered.count(q.step)) continue;
+      if (q.step <= from || q.step > g || answered(q)) continue;
       stepper.pause();
       stepper.seek(q.step - 1);
       m_prev = stepper.global();
@@ -239,13 +286,16 @@ void Quiz::close(bool right, Stepper& stepper) {
   QuizScore& s = m_scores[m_lesson];
   ++s.asked;
   if (right) ++s.right;
-  m_answered.insert(m_open->step);
+  m_answered.insert({m_open->step, m_open->kind});
   m_last = m_open;
   m_open.reset();
   m_tries = 0;
   stepper.pause();
   stepper.seek(m_last->reveal_step);
   m_prev = stepper.global();
+  // Step 0's questions are asked one after the other where the stepper stands.
+  const TraceViewPtr trace = m_trace.lock();
+  if (m_last->step == 0 && trace && stepper.global() == 0) open_next_at_start(*trace);
 }
 
 Verdict Quiz::submit(const std::string& text, Stepper& stepper) {
@@ -257,10 +307,10 @@ Verdict Quiz::submit(const std::string& text, Stepper& stepper) {
     return m_verdict = Verdict::revealed;
   }
   bool right = false;
-  if (m_open->kind == QuestionKind::shape) {
+  if (asks_size(m_open->kind)) {
     const auto hw = parse_shape_answer(text);
     if (!hw) return m_verdict = Verdict::unreadable;
-    right = hw->first == m_open->out_h && hw->second == m_open->out_w;
+    right = *hw == size_answer(*m_open);
   } else {
     const auto x = parse_number_answer(text);
     if (!x) return m_verdict = Verdict::unreadable;

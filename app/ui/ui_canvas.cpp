@@ -263,6 +263,7 @@ void Canvas::draw_input_grid(const Grid& g, std::size_t slot) {
   m_dl->AddRect(cell_min(g, f.g.pad.top, f.g.pad.left),
                 cell_max(g, f.g.pad.top + f.g.in_h - 1, f.g.pad.left + f.g.in_w - 1),
                 pal.input_border, 0.0f, 0, 2.0f * pal.line);
+  if (f.hide_window) return;  // the quiz asks how far the window reaches: not outlined yet
   if (on) draw_window_on(g);
   if (m_s.hover_output.valid()) draw_receptive_field(g);
 }

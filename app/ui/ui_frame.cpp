@@ -409,9 +409,10 @@ void draw_status_bar(AppState& s, float fps) {
     char right[160];
     char rate[32] = "";
     if (fps > 0) std::snprintf(rate, sizeof rate, "   %.0f fps", static_cast<double>(fps));
-    std::snprintf(right, sizeof right, "%sstep %lld / %lld%s%s", s.modified ? "modified   " : "",
-                  static_cast<long long>(s.stepper.global() + 1),
-                  static_cast<long long>(s.stepper.total()), rate,
+    // (The step count would give the output's shape away while the quiz asks for it.)
+    const std::string total = count_text(s, s.stepper.total());
+    std::snprintf(right, sizeof right, "%sstep %lld / %s%s%s", s.modified ? "modified   " : "",
+                  static_cast<long long>(s.stepper.global() + 1), total.c_str(), rate,
                   s.presentation ? "   presentation" : "");
     if (s.quiz.active()) {
       const QuizScore sc = s.quiz.score();
@@ -746,6 +747,10 @@ void draw_frame(AppState& s, float fps) {
   g_reset_layout = false;
   g_reset_panels = 0;
   note_layout_change(s);
+  if (ImGui::GetIO().WantTextInput != s.text_input) {  // (the status JSON's "text_input")
+    s.text_input = ImGui::GetIO().WantTextInput;
+    s.mark_dirty(Dirty::status);
+  }
   // Every view had its say: what they edited this frame is one undo step (or part of one).
   record_edits(s, edit_gesture());
 }

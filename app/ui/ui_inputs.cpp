@@ -488,7 +488,8 @@ void section_lessons(AppState& state) {
         ImGui::BeginTooltip();
         ImGui::PushTextWrapPos(ImGui::GetFontSize() * 30.0f);
         ImGui::TextUnformatted(l.name.c_str());
-        ImGui::TextUnformatted(l.description.c_str());
+        ImGui::TextUnformatted(
+            (current ? ui::lesson_description_text(state, l.description) : l.description).c_str());
         ImGui::PopTextWrapPos();
         ImGui::EndTooltip();
       }
@@ -496,7 +497,9 @@ void section_lessons(AppState& state) {
   }
   ImGui::EndChild();
   for (const Lesson& l : lessons) {
-    if (l.name == state.lesson_name) ImGui::TextWrapped("%s", l.description.c_str());
+    if (l.name == state.lesson_name) {
+      ImGui::TextWrapped("%s", ui::lesson_description_text(state, l.description).c_str());
+    }
   }
 }
 

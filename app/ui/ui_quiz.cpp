@@ -79,16 +79,52 @@ std::vector<std::string> formula_lines(const TraceView& v, bool with_result) {
 }
 
 std::string answer_text(const Question& q) {
-  if (q.kind == QuestionKind::shape) {
-    return std::to_string(q.out_h) + "×" + std::to_string(q.out_w);
+  if (asks_size(q.kind)) {
+    const auto [h, w] = size_answer(q);
+    return std::to_string(h) + "×" + std::to_string(w);
   }
   return fmt(q.answer, 6);
+}
+
+// One axis of the receptive-field question: its taps, how far apart, and the span's arithmetic
+// "2·(3 − 1) + 1" (with " = 5" when with_result).
+struct FieldAxis {
+  const char* name;  // "rows", "columns"
+  int64_t k, dilation, span;
+};
+std::vector<FieldAxis> field_axes(const TraceView& v) {
+  const TraceShape& g = v.shape();
+  return {{"rows", g.k_h, g.dilation_h, g.span_h()}, {"columns", g.k_w, g.dilation_w, g.span_w()}};
+}
+std::string span_arithmetic(const FieldAxis& a, bool with_result) {
+  return std::to_string(a.dilation) + "·(" + std::to_string(a.k) + " − 1) + 1" +
+         (with_result ? " = " + std::to_string(a.span) : "");
+}
+// "rows: dilation 2 puts the 3 taps 2 apart: 2·(3 − 1) + 1", first tap to last
+std::vector<std::string> field_hint(const TraceView& v) {
+  std::vector<std::string> out;
+  for (const FieldAxis& a : field_axes(v)) {
+    out.push_back(std::string(a.name) + ": dilation " + std::to_string(a.dilation) + " puts the " +
+                  std::to_string(a.k) + " taps " + std::to_string(a.dilation) +
+                  " apart: " + span_arithmetic(a, false));
+  }
+  return out;
+}
+// "span = dilation·(k − 1) + 1:", then "rows = 2·(3 − 1) + 1 = 5" and the columns'
+std::vector<std::string> field_reveal(const TraceView& v) {
+  std::vector<std::string> out{"span = dilation·(k − 1) + 1:"};
+  for (const FieldAxis& a : field_axes(v))
+    out.push_back(std::string(a.name) + " = " + span_arithmetic(a, true));
+  return out;
 }
 
 // The question's words, hint and reveal, for question q of the state's trace.
 std::string prompt_for(const TraceView& v, const Question& q) {
   const TraceWindow win = v.window(q.window);
   switch (q.kind) {
+    case QuestionKind::receptive_field:
+      return "How many input rows × columns does one output cell see? Type R×C (rows × "
+             "columns), e.g. 4×2 or 4 2.";
     case QuestionKind::shape:
       return "What shape will the output have? Type H×W (rows × columns).";
     case QuestionKind::product: {
@@ -112,6 +148,8 @@ std::vector<std::string> hint_for(const TraceView& v, const Question& q) {
   const TraceWindow win = v.window(q.window);
   std::vector<std::string> out;
   switch (q.kind) {
+    case QuestionKind::receptive_field:
+      return field_hint(v);
     case QuestionKind::shape:
       return formula_lines(v, false);
     case QuestionKind::product: {
@@ -143,6 +181,8 @@ std::vector<std::string> reveal_for(const TraceView& v, const Question& q) {
   const TraceWindow win = v.window(q.window);
   std::vector<std::string> out;
   switch (q.kind) {
+    case QuestionKind::receptive_field:
+      return field_reveal(v);
     case QuestionKind::shape:
       return formula_lines(v, true);
     case QuestionKind::product: {
@@ -255,15 +295,45 @@ void draw_answer_field(AppState& s) {
   }
 }
 
+bool same_question(const Question& a, const Question& b) {
+  return a.step == b.step && a.kind == b.kind;
+}
+
+// Whether the view shows the last closed question's answer: when no question is open, and when
+// the next question of step 0 opened right after it (the receptive field, then the shape).
+bool shows_last_answer(const AppState& s) {
+  const std::optional<Question>& last = s.quiz.last_question();
+  const std::optional<Question>& open = s.quiz.question();
+  const Verdict v = s.quiz.last_verdict();
+  if (!last || (v != Verdict::right && v != Verdict::revealed)) return false;
+  return !open || (open->step == 0 && last->step == 0 && !same_question(*open, *last));
+}
+
+// The last closed question's verdict and its answer with the arithmetic.
+void draw_answer(AppState& s) {
+  ImGui::PushStyleColor(ImGuiCol_Text, s.quiz.last_verdict() == Verdict::right
+                                           ? palette().accent_v4
+                                           : palette().error_v4);
+  ImGui::PushFont(heading_font());
+  ImGui::TextWrapped("%s", quiz_verdict_text(s).c_str());
+  ImGui::PopFont();
+  ImGui::PopStyleColor();
+  wrapped_lines(quiz_reveal(s), mono_font());
+}
+
 void draw_open_question(AppState& s) {
   const TraceView& v = *s.trace;
   const Question& q = *s.quiz.question();
+  if (shows_last_answer(s)) {
+    draw_answer(s);
+    ImGui::Separator();
+  }
   ImGui::PushFont(heading_font());
   ImGui::TextWrapped("%s", prompt_for(v, q).c_str());
   ImGui::PopFont();
   draw_answer_field(s);
   if (s.quiz.last_verdict() != Verdict::none && s.quiz.last_question() &&
-      s.quiz.last_question()->step == q.step) {
+      same_question(*s.quiz.last_question(), q)) {
     ImGui::PushStyleColor(ImGuiCol_Text, s.quiz.last_verdict() == Verdict::unreadable
                                              ? palette().dim_v4
                                              : palette().error_v4);
@@ -280,16 +350,7 @@ void draw_open_question(AppState& s) {
 }
 
 void draw_last_answer(AppState& s) {
-  if (s.quiz.last_verdict() == Verdict::right || s.quiz.last_verdict() == Verdict::revealed) {
-    ImGui::PushStyleColor(ImGuiCol_Text, s.quiz.last_verdict() == Verdict::right
-                                             ? palette().accent_v4
-                                             : palette().error_v4);
-    ImGui::PushFont(heading_font());
-    ImGui::TextWrapped("%s", quiz_verdict_text(s).c_str());
-    ImGui::PopFont();
-    ImGui::PopStyleColor();
-    wrapped_lines(quiz_reveal(s), mono_font());
-  }
+  if (shows_last_answer(s)) draw_answer(s);
   ImGui::PushFont(caption_font());
   ImGui::TextWrapped("→ or Space steps on; the quiz asks before the next value it covers.");
   ImGui::PopFont();
@@ -319,6 +380,12 @@ void quiz_guard(AppState& s) {
   }
 }
 
+std::string lesson_description_text(const AppState& s, const std::string& description) {
+  if (!s.quiz.hides_shape()) return description;
+  return "(The lesson's description follows once you have answered the quiz's first questions: "
+         "it may give their answers away.)";
+}
+
 std::string quiz_prompt(const AppState& s) {
   if (!s.trace || !s.quiz.question()) return {};
   return prompt_for(*s.trace, *s.quiz.question());
@@ -330,7 +397,7 @@ std::vector<std::string> quiz_hint(const AppState& s) {
 }
 
 std::vector<std::string> quiz_reveal(const AppState& s) {
-  if (!s.trace || !s.quiz.last_question() || s.quiz.question()) return {};
+  if (!s.trace || !shows_last_answer(s)) return {};
   return reveal_for(*s.trace, *s.quiz.last_question());
 }
 
@@ -350,6 +417,9 @@ std::string quiz_verdict_text(const AppState& s) {
       return "The answer is " + answer_text(*q) +
              (typed == "?" ? "." : " (you typed " + typed + ").");
     case Verdict::unreadable:
+      if (q->kind == QuestionKind::receptive_field) {
+        return "Type the size as rows×columns, e.g. 4×2, 4x2 or 4 2.";
+      }
       return q->kind == QuestionKind::shape ? "Type the shape as H×W, e.g. 3×3."
                                             : "Type a number, e.g. −2, 2.5 or 7/3.";
   }

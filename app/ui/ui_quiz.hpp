@@ -25,13 +25,20 @@ void quiz_guard(AppState& state);
 // with its arithmetic and the lesson's score. Also types one --quiz-answer a frame.
 void draw_quiz(AppState& state);
 
+// A lesson's description as the views show it: the text, or while the quiz asks for the output's
+// shape (or the receptive field before it) a line saying it comes after, since descriptions may
+// name the output's size (padding-1: "out = (5 + 2·1 − 3) / 1 + 1 = 5").
+std::string lesson_description_text(const AppState& state, const std::string& description);
+
 // The words the view shows, for tests (no ImGui frame needed):
 // the open question ("Next multiply: x[0, 0, 0, 1] · w[0, 0, 0, 1] = ?"), or "".
 std::string quiz_prompt(const AppState& state);
 // The hint for the open question: the output-size formula with the lesson's numbers but not its
 // result, the multiply's two values, or the window's terms without their sum.
 std::vector<std::string> quiz_hint(const AppState& state);
-// The last closed question's answer with its arithmetic ("1 · (−1) = −1", "1·1 + 0·0 + … = −2").
+// The last closed question's answer with its arithmetic ("1 · (−1) = −1", "1·1 + 0·0 + … = −2",
+// "rows = 2·(3 − 1) + 1 = 5"): when no question is open, and above the
+// shape question that opens right after the receptive field's.
 std::vector<std::string> quiz_reveal(const AppState& state);
 // The last verdict in words ("Right: 3×3.", "Not right: you typed 4. Try again: try 2 of 3.").
 std::string quiz_verdict_text(const AppState& state);

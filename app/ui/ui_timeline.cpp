@@ -13,6 +13,11 @@
 #include "app/ui/ui_theme.hpp"
 
 namespace cs::ui {
+
+std::string count_text(const AppState& s, int64_t count) {
+  return s.quiz.hides_shape() ? std::string("?") : std::to_string(count);
+}
+
 namespace {
 
 constexpr StepUnit kUnits[] = {StepUnit::multiply, StepUnit::window, StepUnit::row,
@@ -36,7 +41,8 @@ void change_speed(AppState& s, double factor) {
   s.mark_dirty(Dirty::status);
 }
 
-// What one step of the current unit means here, for the button tooltips.
+}  // namespace
+
 std::string unit_hint(const AppState& s, StepUnit u) {
   const StepperGeometry& g = s.stepper.geometry();
   switch (u) {
@@ -46,12 +52,36 @@ std::string unit_hint(const AppState& s, StepUnit u) {
     case StepUnit::window:
       return "one output value (" + std::to_string(g.steps_per_window()) + " steps)";
     case StepUnit::row:
-      return "one output row (" + std::to_string(g.out_w) + " values)";
+      return "one output row (" + count_text(s, g.out_w) + " values)";
     case StepUnit::channel:
-      return "one output channel (" + std::to_string(g.out_h * g.out_w) + " values)";
+      return "one output channel (" + count_text(s, g.out_h * g.out_w) + " values)";
   }
   return {};
 }
+
+std::string step_position_text(const AppState& s) {
+  return "step " + std::to_string(s.stepper.global() + 1) + " of " +
+         count_text(s, s.stepper.total());
+}
+
+std::string timeline_where_text(const AppState& s) {
+  const Stepper& st = s.stepper;
+  const StepperGeometry& g = st.geometry();
+  const bool conv = !s.trace || s.trace->is_conv();
+  std::string where = "window " + std::to_string(st.window() + 1) + " of " +
+                      count_text(s, g.windows()) + ": output (n " + std::to_string(st.n()) + ", " +
+                      (conv ? "o " : "c ") + std::to_string(st.oc()) + ", y " +
+                      std::to_string(st.oy()) + ", x " + std::to_string(st.ox()) + ")   ";
+  if (st.at_result()) {
+    where += conv ? "partials + bias = value written" : "value written";
+  } else {
+    where += (conv ? "multiply " : "tap ") + std::to_string(st.tap() + 1) + " of " +
+             std::to_string(g.taps_per_window);
+  }
+  return where;
+}
+
+namespace {
 
 // Buttons left to right, wrapping to a new row when the next does not fit (narrow panels,
 // presentation mode).
@@ -164,10 +194,14 @@ void draw_scrubber(AppState& s, float width) {
   Stepper& st = s.stepper;
   long long pos = st.global();
   const long long lo = 0, hi = std::max<long long>(0, st.total() - 1);
-  char fmt_buf[64];
-  std::snprintf(fmt_buf, sizeof fmt_buf, "step %lld of %lld", pos + 1, hi + 1);
+  // (ImGui reads the label as a format: a '%' would need doubling; it has none.)
+  const std::string label = step_position_text(s);
+  if (s.quiz.hides_shape()) {  // the slider's grab would show the step count: a bar instead
+    ImGui::ProgressBar(0.0f, ImVec2(width, 0.0f), label.c_str());
+    return;
+  }
   ImGui::SetNextItemWidth(width);
-  if (ImGui::SliderScalar("##scrub", ImGuiDataType_S64, &pos, &lo, &hi, fmt_buf)) {
+  if (ImGui::SliderScalar("##scrub", ImGuiDataType_S64, &pos, &lo, &hi, label.c_str())) {
     st.pause();
     st.seek(pos);
     s.mark_dirty(Dirty::status);
@@ -178,20 +212,7 @@ void draw_scrubber(AppState& s, float width) {
 // Where the stepper is, in words; the step unit (keys 1-4) and the speed (+/-).
 void draw_details(AppState& s) {
   Stepper& st = s.stepper;
-  const StepperGeometry& g = st.geometry();
-  // Where we are, in words.
-  const bool conv = !s.trace || s.trace->is_conv();
-  std::string where = "window " + std::to_string(st.window() + 1) + " of " +
-                      std::to_string(g.windows()) + ": output (n " + std::to_string(st.n()) + ", " +
-                      (conv ? "o " : "c ") + std::to_string(st.oc()) + ", y " +
-                      std::to_string(st.oy()) + ", x " + std::to_string(st.ox()) + ")   ";
-  if (st.at_result()) {
-    where += conv ? "partials + bias = value written" : "value written";
-  } else {
-    where += (conv ? "multiply " : "tap ") + std::to_string(st.tap() + 1) + " of " +
-             std::to_string(g.taps_per_window);
-  }
-  ImGui::TextWrapped("%s", where.c_str());
+  ImGui::TextWrapped("%s", timeline_where_text(s).c_str());
 
   // Step unit (keys 1-4) and speed (+/-).
   ImGui::TextUnformatted("Step by");
