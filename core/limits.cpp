@@ -447,27 +447,57 @@ Status check_lesson_values(const std::string& what, int64_t values, const Lesson
   return ok();
 }
 
-Status check_lesson_size(const ConvGeometry& g, const LessonLimits& limits) {
-  OpCost blame_of;
-  blame_conv(blame_of, g);
-  Status s = check_lesson_values("input", g.n * g.c_in * g.in_h * g.in_w, limits);
-  if (s) s = check_lesson_values("weight", g.c_out * g.c_in_per_group * g.k_h * g.k_w, limits);
-  if (s) s = check_grids("input", g.c_in, limits);
-  if (s) s = check_grids("output", g.c_out, limits);
-  if (s)
-    s = check_grid("padded input", g.padded_h(), g.padded_w(), " per channel", blame_of, limits);
-  if (s) s = check_grid("output", g.out_h, g.out_w, " per channel", blame_of, limits);
+namespace {
+
+// A convolution's canvas, as conv2d and the transposed convolution's gather reading draw it: the
+// input channels as `grid` (padded, or stuffed and padded) grids, the filters, the outputs.
+struct ConvCanvas {
+  const char* grid = "padded input";
+  int64_t grid_h = 0, grid_w = 0;
+  int64_t input_values = 0, weight_values = 0;
+  int64_t c_in = 0, c_out = 0, c_in_per_group = 0, k_h = 0, k_w = 0;
+  int64_t out_h = 0, out_w = 0, outputs = 0;
+};
+
+Status check_conv_canvas(const ConvCanvas& z, const OpCost& blame_of, const LessonLimits& limits) {
+  Status s = check_lesson_values("input", z.input_values, limits);
+  if (s) s = check_lesson_values("weight", z.weight_values, limits);
+  if (s) s = check_grids("input", z.c_in, limits);
+  if (s) s = check_grids("output", z.c_out, limits);
+  if (s) s = check_grid(z.grid, z.grid_h, z.grid_w, " per channel", blame_of, limits);
+  if (s) s = check_grid("output", z.out_h, z.out_w, " per channel", blame_of, limits);
   OpCost kernel_blame;
   kernel_blame.field = "kernel";
   kernel_blame.fix = "use a smaller kernel";
-  if (s) s = check_grid("kernel", g.k_h, g.k_w, "", kernel_blame, limits);
+  if (s) s = check_grid("kernel", z.k_h, z.k_w, "", kernel_blame, limits);
   if (!s) return s;
-  const double taps = static_cast<double>(g.c_in_per_group) * g.k_h * g.k_w;
-  const double canvas = static_cast<double>(g.c_in) * g.padded_h() * g.padded_w() + taps +
-                        static_cast<double>(g.c_out) * g.out_h * g.out_w;
-  const double outputs = static_cast<double>(g.outputs());
-  return check_lesson_totals(canvas, outputs * g.c_in_per_group, taps, outputs * taps,
+  const double taps = static_cast<double>(z.c_in_per_group) * z.k_h * z.k_w;
+  const double canvas = static_cast<double>(z.c_in) * z.grid_h * z.grid_w + taps +
+                        static_cast<double>(z.c_out) * z.out_h * z.out_w;
+  const double outputs = static_cast<double>(z.outputs);
+  return check_lesson_totals(canvas, outputs * z.c_in_per_group, taps, outputs * taps,
                              "multiply-adds", blame_of, limits);
+}
+
+}  // namespace
+
+Status check_lesson_size(const ConvGeometry& g, const LessonLimits& limits) {
+  OpCost blame_of;
+  blame_conv(blame_of, g);
+  ConvCanvas z;
+  z.grid_h = g.padded_h();
+  z.grid_w = g.padded_w();
+  z.input_values = g.n * g.c_in * g.in_h * g.in_w;
+  z.weight_values = g.c_out * g.c_in_per_group * g.k_h * g.k_w;
+  z.c_in = g.c_in;
+  z.c_out = g.c_out;
+  z.c_in_per_group = g.c_in_per_group;
+  z.k_h = g.k_h;
+  z.k_w = g.k_w;
+  z.out_h = g.out_h;
+  z.out_w = g.out_w;
+  z.outputs = g.outputs();
+  return check_conv_canvas(z, blame_of, limits);
 }
 
 Status check_lesson_size(const PoolGeometry& g, const LessonLimits& limits) {
@@ -500,27 +530,23 @@ Status check_lesson_size(const ConvTransposeGeometry& g, const LessonLimits& lim
   blame_of.fix = stride_big     ? "use a smaller stride or input"
                  : dilation_big ? "use a smaller dilation"
                                 : "use a smaller input or fewer channels";
-  const int64_t grid_h = g.stuffed_h() + std::max<int64_t>(0, g.gather_pad_top()) +
-                         std::max<int64_t>(0, g.gather_pad_bottom());
-  const int64_t grid_w = g.stuffed_w() + std::max<int64_t>(0, g.gather_pad_left()) +
-                         std::max<int64_t>(0, g.gather_pad_right());
-  Status s = check_lesson_values("input", g.n * g.c_in * g.in_h * g.in_w, limits);
-  if (s) s = check_lesson_values("weight", g.c_in * g.c_out_per_group * g.k_h * g.k_w, limits);
-  if (s) s = check_grids("input", g.c_in, limits);
-  if (s) s = check_grids("output", g.c_out, limits);
-  if (s) s = check_grid("stuffed input", grid_h, grid_w, " per channel", blame_of, limits);
-  if (s) s = check_grid("output", g.out_h, g.out_w, " per channel", blame_of, limits);
-  OpCost kernel_blame;
-  kernel_blame.field = "kernel";
-  kernel_blame.fix = "use a smaller kernel";
-  if (s) s = check_grid("kernel", g.k_h, g.k_w, "", kernel_blame, limits);
-  if (!s) return s;
-  const double taps = static_cast<double>(g.c_in_per_group) * g.k_h * g.k_w;
-  const double canvas = static_cast<double>(g.c_in) * grid_h * grid_w + taps +
-                        static_cast<double>(g.c_out) * g.out_h * g.out_w;
-  const double outputs = static_cast<double>(g.outputs());
-  return check_lesson_totals(canvas, outputs * g.c_in_per_group, taps, outputs * taps,
-                             "multiply-adds", blame_of, limits);
+  ConvCanvas z;
+  z.grid = "stuffed input";
+  z.grid_h = g.stuffed_h() + std::max<int64_t>(0, g.gather_pad_top()) +
+             std::max<int64_t>(0, g.gather_pad_bottom());
+  z.grid_w = g.stuffed_w() + std::max<int64_t>(0, g.gather_pad_left()) +
+             std::max<int64_t>(0, g.gather_pad_right());
+  z.input_values = g.n * g.c_in * g.in_h * g.in_w;
+  z.weight_values = g.c_in * g.c_out_per_group * g.k_h * g.k_w;
+  z.c_in = g.c_in;
+  z.c_out = g.c_out;
+  z.c_in_per_group = g.c_in_per_group;
+  z.k_h = g.k_h;
+  z.k_w = g.k_w;
+  z.out_h = g.out_h;
+  z.out_w = g.out_w;
+  z.outputs = g.outputs();
+  return check_conv_canvas(z, blame_of, limits);
 }
 
 }  // namespace cs

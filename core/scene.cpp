@@ -613,6 +613,20 @@ Error fail_with_field(const JsonReader& rd, const std::string& sentence, const E
   return e;
 }
 
+// The engine's sentence when the geometry could not be made ("the <what> do not fit together:
+// ..."), else the lesson limits' (core/limits.hpp).
+template <class Geometry>
+Status geometry_fits(const JsonReader& rd, const char* what, const Result<Geometry>& g) {
+  if (!g) {
+    return fail_with_field(
+        rd, std::string("the ") + what + " do not fit together: " + g.error().message, g.error());
+  }
+  if (auto st = check_lesson_size(*g); !st) {
+    return fail_with_field(rd, st.error().message, st.error());
+  }
+  return ok();
+}
+
 // The engine's own validation and the lesson limits the window applies (core/limits.hpp), so
 // that a loaded scene always runs and the canvas can draw it.
 Status check_operands_fit(const JsonReader& rd, const Lesson& asked) {
@@ -621,40 +635,21 @@ Status check_operands_fit(const JsonReader& rd, const Lesson& asked) {
     return fail_with_field(rd, run.error().message, run.error());
   }
   const Lesson& l = *run;
-  if (l.op == LessonOp::conv_transpose) {
-    auto g = conv_transpose2d_geometry(l.input.shape(), l.weight.shape(),
-                                       l.bias ? l.bias->dim(0) : -1, l.transpose);
-    if (!g) {
-      return fail_with_field(
-          rd, "the tensors and parameters do not fit together: " + g.error().message, g.error());
-    }
-    if (auto st = check_lesson_size(*g); !st) {
-      return fail_with_field(rd, st.error().message, st.error());
-    }
-    return ok();
+  const int64_t bias_len = l.bias ? l.bias->dim(0) : -1;
+  switch (l.op) {
+    case LessonOp::conv_transpose:
+      return geometry_fits(
+          rd, "tensors and parameters",
+          conv_transpose2d_geometry(l.input.shape(), l.weight.shape(), bias_len, l.transpose));
+    case LessonOp::conv:
+      return geometry_fits(
+          rd, "tensors and parameters",
+          conv2d_geometry_for(l.input.shape(), l.weight.shape(), bias_len, l.conv));
+    case LessonOp::pool:
+      break;
   }
-  if (l.op == LessonOp::conv) {
-    auto g = conv2d_geometry_for(l.input.shape(), l.weight.shape(), l.bias ? l.bias->dim(0) : -1,
-                                 l.conv);
-    if (!g) {
-      return fail_with_field(
-          rd, "the tensors and parameters do not fit together: " + g.error().message, g.error());
-    }
-    if (auto st = check_lesson_size(*g); !st) {
-      return fail_with_field(rd, st.error().message, st.error());
-    }
-    return ok();
-  }
-  auto g = pool2d_geometry_for(l.input.shape(), l.pool);
-  if (!g) {
-    return fail_with_field(
-        rd, "the input and pooling parameters do not fit together: " + g.error().message,
-        g.error());
-  }
-  if (auto st = check_lesson_size(*g); !st) {
-    return fail_with_field(rd, st.error().message, st.error());
-  }
-  return ok();
+  return geometry_fits(rd, "input and pooling parameters",
+                       pool2d_geometry_for(l.input.shape(), l.pool));
 }
 
 }  // namespace
