@@ -190,8 +190,14 @@ Result<Tensor> load_photo(const std::string& path, const Layer& first) {
 enum class Where { gpu, cpu };
 
 Result<Tensor> run_layer(const Layer& layer, const Tensor& x, Where where) {
-  if (where == Where::cpu) return run_layer_cpu(layer, x);
-  if (layer.is_pool) return gpu::pool2d(x, layer.pool);
+  // ReLU is one comparison per value on a tensor already read back: the CPU does it either way.
+  if (where == Where::cpu || layer.kind == LayerKind::relu) return run_layer_cpu(layer, x);
+  if (layer.kind == LayerKind::pool) return gpu::pool2d(x, layer.pool);
+  if (layer.kind == LayerKind::conv_transpose) {
+    Result<ConvTransposeOperands> op = conv_transpose_operands(layer, x.dim(1));
+    if (!op) return op.error();
+    return gpu::conv_transpose2d(x, op->weight, op->bias ? &*op->bias : nullptr, op->params);
+  }
   Result<ConvOperands> op = conv_operands(layer, x.dim(1));
   if (!op) return op.error();
   return gpu::conv2d(x, op->weight, op->bias ? &*op->bias : nullptr, op->params);
