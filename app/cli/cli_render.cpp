@@ -37,7 +37,8 @@ const CommandSpec& render_spec() {
            "3)"},
           {"--bias", "B|B.npy", "a number added to every output, or a [C_out] .npy"},
           {"--layers", "FILE.json",
-           "a list of conv and pooling layers applied in order (docs/gpu.md)"},
+           "a list of conv, pooling, ReLU and transposed conv layers applied in order "
+           "(docs/gpu.md)"},
           {"--out", "OUT.png", "where to write the PNG (written only if everything succeeds)"},
           {"--display", "clip|abs|signed|minmax",
            "how values become colours: clip (value·255, the default), abs, signed (blue below 0, "
