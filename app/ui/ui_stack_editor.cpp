@@ -28,6 +28,14 @@ bool pair_field(StackEditor& ed, std::size_t i, const char* key, const char* lab
   return true;
 }
 
+// SameLine when an item `width` wide still fits on the line after the last item; else the next
+// line (the panel is narrow: the add buttons and a transposed layer's summary wrap).
+void same_line_if_fits(float width) {
+  const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+  if (ImGui::GetItemRectMax().x + ImGui::GetStyle().ItemSpacing.x + width <= right)
+    ImGui::SameLine();
+}
+
 constexpr StackLayerKind kKinds[] = {StackLayerKind::conv, StackLayerKind::max_pool,
                                      StackLayerKind::avg_pool, StackLayerKind::relu,
                                      StackLayerKind::conv_transpose};
@@ -35,7 +43,8 @@ constexpr StackLayerKind kKinds[] = {StackLayerKind::conv, StackLayerKind::max_p
 bool kind_combo(StackEditor& ed, std::size_t i) {
   const StackLayerKind kind = ed.kind(i);
   bool changed = false;
-  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6.5f);
+  ImGui::SetNextItemWidth(ImGui::CalcTextSize("transposed conv").x + ImGui::GetFrameHeight() +
+                          ImGui::GetStyle().FramePadding.x * 2);
   if (ImGui::BeginCombo("##kind", stack_kind_name(kind))) {
     for (StackLayerKind k : kKinds) {
       if (ImGui::Selectable(stack_kind_name(k), k == kind)) {
@@ -152,8 +161,9 @@ bool layer_rows(StackEditor& ed, StackEditorPanel& p, std::size_t i,
   bool changed = layer_header(ed, p, i);
   if (!changed) changed = layer_settings(ed, p, i);
   if (!changed && p.error.empty() && i < table.size()) {
-    ImGui::SameLine();
-    ImGui::TextDisabled("%s", row_summary(table[i]).c_str());
+    const std::string summary = row_summary(table[i]);
+    same_line_if_fits(ImGui::CalcTextSize(summary.c_str()).x);
+    ImGui::TextDisabled("%s", summary.c_str());
   }
   if (!changed && p.error_layer == static_cast<int>(i)) error_text(p.error);
   ImGui::Separator();
@@ -167,7 +177,8 @@ bool stack_buttons(StackEditor& ed, StackEditorPanel& p) {
   const std::size_t at = p.selected == 0 ? ed.size() : std::min(p.selected, ed.size());
   ImGui::TextUnformatted("Add a layer:");
   for (StackLayerKind k : kKinds) {
-    ImGui::SameLine();
+    same_line_if_fits(ImGui::CalcTextSize(stack_kind_name(k)).x +
+                      ImGui::GetStyle().FramePadding.x * 2);
     if (ImGui::Button(stack_kind_name(k))) {
       ed.insert(at, k);
       p.selected = at + 1;
