@@ -190,6 +190,80 @@ Status read_conv_layer(const JsonReader& rd, const Json& j, const std::string& w
   return ok();
 }
 
+// {"transpose": true, "kernel", "bias", "stride", "padding", "output_padding", "dilation",
+//  "groups"}: ConvTranspose2dParams (padding is whole numbers, 0 unless given, as in torch).
+Status read_transpose_layer(const JsonReader& rd, const Json& j, const std::string& where,
+                            const std::string& base, Layer& layer) {
+  auto on = rd.boolean(j["transpose"], "transpose");
+  if (!on) return on.error();
+  if (!*on) return rd.fail("\"transpose\" is true (a transposed convolution) or left out");
+  Status s = read_conv_kernel(rd, j["kernel"], where, base, layer);
+  ConvTranspose2dParams& t = layer.transpose;
+  if (s && j.contains("bias")) s = read_conv_bias(rd, j["bias"], base, layer);
+  if (s) s = read_pair_into(rd, j, "stride", kSize, t.stride_h, t.stride_w);
+  if (s) s = read_pair_into(rd, j, "dilation", kSize, t.dilation_h, t.dilation_w);
+  if (s) s = read_pair_into(rd, j, "padding", kPadding, t.pad_h, t.pad_w);
+  if (s)
+    s = read_pair_into(rd, j, "output_padding", kPadding, t.output_padding_h, t.output_padding_w);
+  if (!s) return s;
+  if (j.contains("groups")) {
+    auto g = rd.whole(j["groups"], "groups", kSize);
+    if (!g) return g.error();
+    t.groups = *g;
+  }
+  return ok();
+}
+
+// {"relu": true}: nothing else to read.
+Status read_relu_layer(const JsonReader& rd, const Json& j) {
+  auto on = rd.boolean(j["relu"], "relu");
+  if (!on) return on.error();
+  if (!*on) return rd.fail("\"relu\" is true (a ReLU layer) or left out");
+  return ok();
+}
+
+LayerKind kind_of(const Json& j) {
+  if (j.contains("pool")) return LayerKind::pool;
+  if (j.contains("relu")) return LayerKind::relu;
+  if (j.contains("transpose")) return LayerKind::conv_transpose;
+  return LayerKind::conv;
+}
+
+const char* kind_words(LayerKind kind) {
+  switch (kind) {
+    case LayerKind::pool:
+      return "pooling";
+    case LayerKind::relu:
+      return "ReLU";
+    case LayerKind::conv_transpose:
+      return "transposed convolution";
+    case LayerKind::conv:
+      break;
+  }
+  return "convolution";
+}
+
+const std::vector<const char*>& keys_of(LayerKind kind) {
+  static const std::vector<const char*> pool_keys = {
+      "pool", "kernel", "stride", "padding", "dilation", "ceil_mode", "count_include_pad"};
+  static const std::vector<const char*> conv_keys = {
+      "kernel", "bias", "stride", "padding", "padding_mode", "dilation", "groups"};
+  static const std::vector<const char*> relu_keys = {"relu"};
+  static const std::vector<const char*> transpose_keys = {
+      "transpose", "kernel", "bias", "stride", "padding", "output_padding", "dilation", "groups"};
+  switch (kind) {
+    case LayerKind::pool:
+      return pool_keys;
+    case LayerKind::relu:
+      return relu_keys;
+    case LayerKind::conv_transpose:
+      return transpose_keys;
+    case LayerKind::conv:
+      break;
+  }
+  return conv_keys;
+}
+
 // Layer `number` (from 1) of the file at `path`.
 Result<Layer> read_layer(const Json& j, const std::string& path, std::size_t number) {
   const std::string where = path + " layer " + std::to_string(number);
@@ -197,29 +271,38 @@ Result<Layer> read_layer(const Json& j, const std::string& path, std::size_t num
   if (!j.is_object())
     return make_error(where + " must be an object like {\"kernel\": \"sobel-x\"}");
   Layer layer;
-  layer.is_pool = j.contains("pool");
-  static const std::vector<const char*> pool_keys = {
-      "pool", "kernel", "stride", "padding", "dilation", "ceil_mode", "count_include_pad"};
-  static const std::vector<const char*> conv_keys = {
-      "kernel", "bias", "stride", "padding", "padding_mode", "dilation", "groups"};
-  const auto& allowed = layer.is_pool ? pool_keys : conv_keys;
+  layer.kind = kind_of(j);
+  const auto& allowed = keys_of(layer.kind);
   if (const std::string* unknown = first_unknown_key(j, allowed)) {
     return make_error(where + " has an unknown key \"" + cut_text(*unknown) + "\"; a " +
-                          (layer.is_pool ? "pooling" : "convolution") + " layer takes " +
-                          key_list(allowed),
+                          kind_words(layer.kind) + " layer takes " + key_list(allowed),
                       "layers");
   }
-  if (!j.contains("kernel")) {
+  if (layer.kind != LayerKind::relu && !j.contains("kernel")) {
     return make_error(where +
                           " needs a \"kernel\" (a preset name, a .npy file or a list of rows for "
                           "a convolution; a size for pooling)",
                       "layers");
   }
   layer.name = "layer " + std::to_string(number);
-  Status s = layer.is_pool ? read_pool_layer(rd, j, layer)
-                           : read_conv_layer(rd, j, where, dir_of(path), layer);
+  Status s = ok();
+  switch (layer.kind) {
+    case LayerKind::pool:
+      s = read_pool_layer(rd, j, layer);
+      if (s) layer.name += layer.pool.op == PoolOp::max ? " (max pool)" : " (avg pool)";
+      break;
+    case LayerKind::relu:
+      s = read_relu_layer(rd, j);
+      layer.name += " (relu)";
+      break;
+    case LayerKind::conv_transpose:
+      s = read_transpose_layer(rd, j, where, dir_of(path), layer);
+      break;
+    case LayerKind::conv:
+      s = read_conv_layer(rd, j, where, dir_of(path), layer);
+      break;
+  }
   if (!s) return s.error();
-  if (layer.is_pool) layer.name += layer.pool.op == PoolOp::max ? " (max pool)" : " (avg pool)";
   return layer;
 }
 
@@ -302,48 +385,65 @@ Result<Tensor> load_bias(const std::string& spec, const std::string& base) {
   return Tensor::from_values(DType::f32, {1}, {v});
 }
 
+namespace {
+
+// A 2-D kernel as a depthwise [channels, 1, KH, KW] weight.
+Tensor depthwise_weight(const Tensor& kernel, int64_t channels) {
+  const int64_t kh = kernel.dim(0), kw = kernel.dim(1);
+  Tensor w(DType::f32, {channels, 1, kh, kw});
+  for (int64_t c = 0; c < channels; ++c)
+    std::copy(kernel.data<float>(), kernel.data<float>() + kh * kw, w.data<float>() + c * kh * kw);
+  return w;
+}
+
+// The layer's bias for `c_out` output channels: one value is repeated; a 2-D kernel takes one
+// value or one per channel.
+Result<std::optional<Tensor>> bias_for(const Layer& layer, int64_t c_out) {
+  if (!layer.bias) return std::optional<Tensor>();
+  if (layer.weight.ndim() == 2 && layer.bias->numel() != 1 && layer.bias->numel() != c_out) {
+    return make_error(layer.name + ": a KH×KW kernel takes one bias value or one per channel (" +
+                          std::to_string(c_out) + "), not " + std::to_string(layer.bias->numel()),
+                      "bias");
+  }
+  if (layer.bias->numel() != 1 || c_out == 1) return std::optional<Tensor>(*layer.bias);
+  Tensor b(DType::f32, {c_out});
+  for (int64_t c = 0; c < c_out; ++c)
+    b.set(c, layer.bias->get(0));
+  return std::optional<Tensor>(std::move(b));
+}
+
+}  // namespace
+
 Result<ConvOperands> conv_operands(const Layer& layer, int64_t channels) {
   ConvOperands out;
   out.params = layer.conv;
-  if (layer.weight.ndim() == 2) {
-    const int64_t kh = layer.weight.dim(0), kw = layer.weight.dim(1);
-    out.weight = Tensor(DType::f32, {channels, 1, kh, kw});
-    for (int64_t c = 0; c < channels; ++c) {
-      std::copy(layer.weight.data<float>(), layer.weight.data<float>() + kh * kw,
-                out.weight.data<float>() + c * kh * kw);
-    }
-    out.params.groups = static_cast<int>(channels);
-    if (layer.bias) {
-      if (layer.bias->numel() != 1 && layer.bias->numel() != channels) {
-        return make_error(
-            layer.name + ": a KH×KW kernel takes one bias value or one per channel (" +
-                std::to_string(channels) + "), not " + std::to_string(layer.bias->numel()),
-            "bias");
-      }
-      Tensor b(DType::f32, {channels});
-      for (int64_t c = 0; c < channels; ++c)
-        b.set(c, layer.bias->get(layer.bias->numel() == 1 ? 0 : c));
-      out.bias = std::move(b);
-    }
-    return out;
-  }
-  out.weight = layer.weight;
-  if (layer.bias) {
-    if (layer.bias->numel() == 1 && layer.weight.dim(0) > 1) {
-      Tensor b(DType::f32, {layer.weight.dim(0)});
-      for (int64_t c = 0; c < b.numel(); ++c)
-        b.set(c, layer.bias->get(0));
-      out.bias = std::move(b);
-    } else {
-      out.bias = *layer.bias;
-    }
-  }
+  const bool depthwise = layer.weight.ndim() == 2;
+  out.weight = depthwise ? depthwise_weight(layer.weight, channels) : layer.weight;
+  if (depthwise) out.params.groups = static_cast<int>(channels);
+  Result<std::optional<Tensor>> b = bias_for(layer, out.weight.dim(0));
+  if (!b) return b.error();
+  out.bias = std::move(*b);
+  return out;
+}
+
+Result<ConvTransposeOperands> conv_transpose_operands(const Layer& layer, int64_t channels) {
+  ConvTransposeOperands out;
+  out.params = layer.transpose;
+  const bool depthwise = layer.weight.ndim() == 2;
+  out.weight = depthwise ? depthwise_weight(layer.weight, channels) : layer.weight;
+  if (depthwise) out.params.groups = static_cast<int>(channels);
+  Result<std::optional<Tensor>> b = bias_for(layer, out.weight.dim(1) * out.params.groups);
+  if (!b) return b.error();
+  out.bias = std::move(*b);
   return out;
 }
 
 Result<int> photo_channels(const Layer& first) {
-  if (first.is_pool || first.weight.ndim() != 4) return 0;
-  const int64_t c_in = first.weight.dim(1) * first.conv.groups;
+  const bool has_kernel = first.kind == LayerKind::conv || first.kind == LayerKind::conv_transpose;
+  if (!has_kernel || first.weight.ndim() != 4) return 0;
+  const int64_t c_in = first.kind == LayerKind::conv_transpose
+                           ? first.weight.dim(0)
+                           : first.weight.dim(1) * first.conv.groups;
   if (c_in != 1 && c_in != 3) {
     return make_error(first.name + " expects " + std::to_string(c_in) +
                       " input channels, but a photo gives 1 (grey) or 3 (colour)");
@@ -351,8 +451,22 @@ Result<int> photo_channels(const Layer& first) {
   return static_cast<int>(c_in);
 }
 
+Tensor relu(const Tensor& x) {
+  Tensor y = x.to(DType::f32);
+  float* v = y.data<float>();
+  for (int64_t i = 0; i < y.numel(); ++i)
+    if (v[i] < 0.0f) v[i] = 0.0f;
+  return y;
+}
+
 Result<Tensor> run_layer_cpu(const Layer& layer, const Tensor& x) {
-  if (layer.is_pool) return pool2d(x, layer.pool);
+  if (layer.kind == LayerKind::pool) return pool2d(x, layer.pool);
+  if (layer.kind == LayerKind::relu) return relu(x);
+  if (layer.kind == LayerKind::conv_transpose) {
+    Result<ConvTransposeOperands> op = conv_transpose_operands(layer, x.dim(1));
+    if (!op) return op.error();
+    return conv_transpose2d(x, op->weight, op->bias ? &*op->bias : nullptr, op->params);
+  }
   Result<ConvOperands> op = conv_operands(layer, x.dim(1));
   if (!op) return op.error();
   return conv2d(x, op->weight, op->bias ? &*op->bias : nullptr, op->params);

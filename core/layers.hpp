@@ -9,20 +9,28 @@
 #include <string>
 #include <vector>
 
+#include "conv_transpose.hpp"
 #include "params.hpp"
 #include "result.hpp"
 #include "tensor.hpp"
 
 namespace cs {
 
+// What one step of the stack computes: {"kernel": ...} a convolution, {"pool": ...} pooling,
+// {"relu": true} max(x, 0), {"transpose": true, "kernel": ...} a transposed convolution.
+enum class LayerKind { conv, pool, relu, conv_transpose };
+
 // One step of the stack.
 struct Layer {
-  bool is_pool = false;
-  Tensor weight;  // float32 [KH, KW] (applied to each channel: depthwise) or OIHW
+  LayerKind kind = LayerKind::conv;
+  // float32 [KH, KW] (applied to each channel: depthwise), OIHW for a convolution or
+  // [C_in, C_out/groups, KH, KW] for a transposed one
+  Tensor weight;
   std::optional<Tensor> bias;
   Conv2dParams conv;  // padding defaults to 'same'
   Pool2dParams pool;
-  std::string name;  // for messages: "layer 2 (sobel-x)"
+  ConvTranspose2dParams transpose;  // padding defaults to 0, as in torch
+  std::string name;                 // for messages: "layer 2 (sobel-x)"
 };
 
 // Limits for untrusted layers files.
@@ -53,14 +61,24 @@ struct ConvOperands {
   Conv2dParams params;
 };
 Result<ConvOperands> conv_operands(const Layer& layer, int64_t channels);
+// The same for a transposed convolution: a 2-D kernel becomes [C, 1, KH, KW] with groups = C.
+struct ConvTransposeOperands {
+  Tensor weight;  // [C_in, C_out/groups, KH, KW]
+  std::optional<Tensor> bias;
+  ConvTranspose2dParams params;
+};
+Result<ConvTransposeOperands> conv_transpose_operands(const Layer& layer, int64_t channels);
 
 // The channels a photo must give a stack that starts with `first`: its full (4-D) kernel's C_in
-// (1 or 3), or 0 (the photo's own) when it starts with a 2-D kernel or pooling. An error when
+// (1 or 3), or 0 (the photo's own) when it starts with a 2-D kernel, pooling or ReLU. An error when
 // C_in is neither 1 nor 3.
 Result<int> photo_channels(const Layer& first);
-// One layer on the CPU fast path (cs::conv2d or cs::pool2d on conv_operands): what
+// One layer on the CPU fast path (cs::conv2d, cs::pool2d, max(x, 0) or cs::conv_transpose2d
+// on the operands above): what
 // `convscope render --layers --backend cpu` runs, and the window's feature maps of a stack.
 Result<Tensor> run_layer_cpu(const Layer& layer, const Tensor& x);
+// max(x, 0) on every value (float32), the ReLU layer; -0 and NaN stay as they are.
+Tensor relu(const Tensor& x);
 // The first `count` layers in order on [N, C, H, W]; an error names the layer ("layer 2
 // (sobel-x): ...").
 Result<Tensor> run_layers_cpu(const std::vector<Layer>& layers, Tensor x, std::size_t count);

@@ -218,6 +218,45 @@ RfLayer rf_relu(int64_t channels, int64_t h, int64_t w, std::string name) {
   return {RfKind::relu, std::move(name), channels, {h, h}, {w, w}};
 }
 
+namespace {
+
+// One layer of a layers file on an input of `shape`; `where` names it in sentences.
+Result<RfLayer> rf_layer_of(const Layer& layer, const Shape& shape, const std::string& where,
+                            const std::string& file) {
+  const auto fail = [&](const std::string& m) { return make_error(where + ": " + m, "layers"); };
+  const auto operand_fail = [&](const std::string& m) {
+    return make_error(file.empty() ? m : file + " " + m, "layers");
+  };
+  switch (layer.kind) {
+    case LayerKind::relu:
+      return rf_relu(shape[1], shape[2], shape[3], layer.name);
+    case LayerKind::pool: {
+      Result<PoolGeometry> g = pool2d_geometry(shape, layer.pool);
+      if (!g) return fail(g.error().message);
+      return rf_layer(*g, layer.name);
+    }
+    case LayerKind::conv_transpose: {
+      Result<ConvTransposeOperands> op = conv_transpose_operands(layer, shape[1]);
+      if (!op) return operand_fail(op.error().message);
+      const int64_t bias_len = op->bias ? op->bias->numel() : -1;
+      Result<ConvTransposeGeometry> g =
+          conv_transpose2d_geometry(shape, op->weight.shape(), bias_len, op->params);
+      if (!g) return fail(g.error().message);
+      return rf_layer(*g, layer.name);
+    }
+    case LayerKind::conv:
+      break;
+  }
+  Result<ConvOperands> op = conv_operands(layer, shape[1]);
+  if (!op) return operand_fail(op.error().message);
+  const int64_t bias_len = op->bias ? op->bias->numel() : -1;
+  Result<ConvGeometry> g = conv2d_geometry(shape, op->weight.shape(), bias_len, op->params);
+  if (!g) return fail(g.error().message);
+  return rf_layer(*g, layer.name);
+}
+
+}  // namespace
+
 Result<std::vector<RfLayer>> rf_layers(const std::vector<Layer>& layers, const Shape& input_nchw,
                                        const std::string& file) {
   if (input_nchw.size() != 4) {
@@ -227,20 +266,9 @@ Result<std::vector<RfLayer>> rf_layers(const std::vector<Layer>& layers, const S
   Shape shape = input_nchw;
   for (const Layer& layer : layers) {
     const std::string where = file.empty() ? layer.name : file + " " + layer.name;
-    if (layer.is_pool) {
-      Result<PoolGeometry> g = pool2d_geometry(shape, layer.pool);
-      if (!g) return make_error(where + ": " + g.error().message, "layers");
-      stack.push_back(rf_layer(*g, layer.name));
-    } else {
-      Result<ConvOperands> op = conv_operands(layer, shape[1]);
-      if (!op)
-        return make_error(file.empty() ? op.error().message : file + " " + op.error().message,
-                          "layers");
-      const int64_t bias_len = op->bias ? op->bias->numel() : -1;
-      Result<ConvGeometry> g = conv2d_geometry(shape, op->weight.shape(), bias_len, op->params);
-      if (!g) return make_error(where + ": " + g.error().message, "layers");
-      stack.push_back(rf_layer(*g, layer.name));
-    }
+    Result<RfLayer> next = rf_layer_of(layer, shape, where, file);
+    if (!next) return next.error();
+    stack.push_back(std::move(*next));
     const RfLayer& l = stack.back();
     shape = {shape[0], l.channels, l.h.out, l.w.out};
   }

@@ -31,7 +31,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
   }
   if (layers->empty()) fail("an empty list was accepted", text);
   for (const cs::Layer& layer : *layers) {
-    if (layer.is_pool) continue;
+    if (layer.kind == cs::LayerKind::pool || layer.kind == cs::LayerKind::relu) continue;
     const cs::Tensor& w = layer.weight;
     if (w.dtype() != cs::DType::f32 || (w.ndim() != 2 && w.ndim() != 4)) {
       fail("odd kernel", layer.name + " " + cs::shape_to_string(w.shape()));

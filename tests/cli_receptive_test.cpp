@@ -10,6 +10,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "core/layers.hpp"
+#include "core/receptive_field.hpp"
 #include "test_util.hpp"
 
 namespace cs {
@@ -90,6 +92,31 @@ TEST_F(CliReceptiveTest, JsonWithStrideAndPooling) {
   EXPECT_EQ(j["at"]["columns"]["field_first"], -1);
   EXPECT_EQ(j["at"]["columns"]["first"], 0);
   EXPECT_EQ(j["at"]["columns"]["padding_before"], 1);
+}
+
+// A down/up stack: conv stride 2, ReLU, transposed stride 2. ReLU keeps the field; the
+// transposed layer's JSON row is checked against the same numbers rf_layers gives.
+TEST_F(CliReceptiveTest, ReluAndTransposedLayers) {
+  const std::string file = write("up.json", R"([{"kernel": "box-blur", "stride": 2, "padding": 1},
+      {"relu": true},
+      {"transpose": true, "kernel": "box-blur", "stride": 2, "padding": 1, "output_padding": 1}])");
+  const test::CommandRun r = rf("--layers " + file + " --input-shape 1,1,16,16 --at 5,5 --json");
+  ASSERT_EQ(r.status, 0) << r.output;
+  const nlohmann::json j = nlohmann::json::parse(r.output);
+  ASSERT_EQ(j["layers"].size(), 3u);
+  EXPECT_EQ(j["layers"][1]["kind"], "relu");
+  EXPECT_EQ(j["layers"][1]["output_shape"], nlohmann::json::parse("[1, 1, 8, 8]"));
+  EXPECT_EQ(j["layers"][1]["rows"], j["layers"][0]["rows"]);
+  EXPECT_EQ(j["layers"][2]["kind"], "conv-transpose");
+  EXPECT_EQ(j["layers"][2]["output_shape"], nlohmann::json::parse("[1, 1, 16, 16]"));
+  Result<std::vector<Layer>> layers = load_layers(file);
+  ASSERT_TRUE(layers.has_value());
+  Result<std::vector<RfLayer>> stack = rf_layers(*layers, {1, 1, 16, 16}, file);
+  ASSERT_TRUE(stack.has_value());
+  const RfBox box = rf_box(*stack, 5, 5);
+  EXPECT_EQ(j["at"]["rows"]["first"], box.y.depends.lo);
+  EXPECT_EQ(j["at"]["rows"]["last"], box.y.depends.hi);
+  EXPECT_EQ(j["at"]["columns"]["first"], box.x.depends.lo);
 }
 
 TEST_F(CliReceptiveTest, HelpAndCommandList) {

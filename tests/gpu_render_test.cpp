@@ -85,6 +85,31 @@ TEST(GpuRender, LayersPipelineOnBothBackends) {
   std::remove(layers.c_str());
 }
 
+// ReLU between GPU layers (done on the read-back tensor) and a transposed convolution on the GPU
+// give the CPU's picture.
+TEST(GpuRender, ReluAndTransposedLayersOnBothBackends) {
+  CS_REQUIRE_GPU();
+  const std::string layers = ::testing::TempDir() + "convscope_layers_up.json";
+  std::ofstream(layers) << R"([{"kernel": "sobel-x", "stride": 2, "padding": 1},
+    {"relu": true},
+    {"transpose": true, "kernel": "gaussian-3", "stride": 2, "padding": 1, "output_padding": 1,
+     "bias": 0.1}])";
+  const std::string gpu = out_path("up_gpu"), cpu = out_path("up_cpu");
+  CommandRun g = run("--image " + k_photo + " --layers " + layers + " --backend gpu --out " + gpu);
+  ASSERT_EQ(g.status, 0) << g.output;
+  CommandRun p = run("--image " + k_photo + " --layers " + layers + " --backend cpu --out " + cpu);
+  ASSERT_EQ(p.status, 0) << p.output;
+  auto img = cs::load_image(gpu);
+  ASSERT_TRUE(img);
+  // 960×540 → stride 2: 480×270 → (480 − 1)·2 − 2 + 3 + 1 = 960 wide, 540 high.
+  EXPECT_EQ(img->width, 960);
+  EXPECT_EQ(img->height, 540);
+  expect_same_png(gpu, cpu, "relu + transposed");
+  std::remove(gpu.c_str());
+  std::remove(cpu.c_str());
+  std::remove(layers.c_str());
+}
+
 TEST(GpuRender, BadInputExitsTwoWithOneSentenceAndNoFile) {
   const std::string out = out_path("never");
   std::remove(out.c_str());

@@ -75,7 +75,7 @@ TEST_F(LayersTest, TheDocumentedExampleReads) {
   EXPECT_EQ(l[2].conv.padding.h, 1);
   EXPECT_EQ(l[2].conv.padding.w, 0);
   EXPECT_EQ(l[2].bias->numel(), 3);
-  EXPECT_TRUE(l[3].is_pool);
+  EXPECT_EQ(l[3].kind, LayerKind::pool);
   EXPECT_EQ(l[3].name, "layer 4 (max pool)");
   EXPECT_EQ(l[3].pool.op, PoolOp::max);
   EXPECT_EQ(l[3].pool.k_h, 2);
@@ -273,6 +273,108 @@ TEST(Layers, ConvOperandsMakeATwoDimensionalKernelDepthwise) {
   EXPECT_EQ(op->weight.shape(), (Shape{2, 3, 1, 1}));
   EXPECT_EQ(op->bias->numel(), 2);
   EXPECT_EQ(op->bias->get(1), 7.0);
+}
+
+TEST_F(LayersTest, ReluAndTransposedLayersRead) {
+  auto r = layers_from_json(R"([
+    {"relu": true},
+    {"transpose": true, "kernel": "edges.npy", "stride": [2, 3], "padding": 1,
+     "output_padding": [1, 2], "dilation": 1, "groups": 1, "bias": 0.25},
+    {"transpose": true, "kernel": "sobel-x"}
+  ])",
+                            file());
+  ASSERT_TRUE(r.has_value()) << r.error().message;
+  const std::vector<Layer>& l = *r;
+  EXPECT_EQ(l[0].kind, LayerKind::relu);
+  EXPECT_EQ(l[0].name, "layer 1 (relu)");
+  EXPECT_EQ(l[1].kind, LayerKind::conv_transpose);
+  EXPECT_EQ(l[1].name, "layer 2 (edges.npy)");
+  EXPECT_EQ(l[1].weight.shape(), (Shape{3, 3}));
+  EXPECT_EQ(l[1].transpose.stride_h, 2);
+  EXPECT_EQ(l[1].transpose.stride_w, 3);
+  EXPECT_EQ(l[1].transpose.pad_h, 1);
+  EXPECT_EQ(l[1].transpose.output_padding_h, 1);
+  EXPECT_EQ(l[1].transpose.output_padding_w, 2);
+  EXPECT_EQ(l[1].bias->get(0), 0.25);
+  EXPECT_EQ(l[2].transpose.pad_h, 0);  // torch's default, not 'same'
+  EXPECT_EQ(l[2].transpose.stride_w, 1);
+  EXPECT_EQ(photo_channels(l[0]).value(), 0);
+}
+
+TEST_F(LayersTest, ReluAndTransposedRefusalsNameTheLayerAndTheKey) {
+  const std::string f = file();
+  EXPECT_EQ(refusal(R"([{"relu": true, "kernel": "sobel-x"}])"),
+            f + " layer 1 has an unknown key \"kernel\"; a ReLU layer takes relu");
+  EXPECT_EQ(refusal(R"([{"relu": false}])"),
+            f + " layer 1: \"relu\" is true (a ReLU layer) or left out");
+  EXPECT_EQ(refusal(R"([{"relu": 1}])"), f + " layer 1: relu is true or false");
+  EXPECT_EQ(refusal(R"([{"transpose": true, "kernel": "sobel-x", "padding_mode": "reflect"}])"),
+            f + " layer 1 has an unknown key \"padding_mode\"; a transposed convolution layer "
+                "takes transpose, kernel, bias, stride, padding, output_padding, dilation, "
+                "groups");
+  EXPECT_EQ(refusal(R"([{"transpose": true}])"),
+            f + " layer 1 needs a \"kernel\" (a preset name, a .npy file or a list of rows for "
+                "a convolution; a size for pooling)");
+  EXPECT_EQ(refusal(R"([{"transpose": false, "kernel": "sobel-x"}])"),
+            f + " layer 1: \"transpose\" is true (a transposed convolution) or left out");
+  EXPECT_EQ(refusal(R"([{"transpose": true, "kernel": "sobel-x", "padding": "same"}])"),
+            f + " layer 1 padding must be a whole number or a pair [h, w], not \"same\"");
+  EXPECT_EQ(refusal(R"([{"transpose": true, "kernel": "sobel-x", "output_padding": [1]}])"),
+            f + " layer 1 output_padding must be a whole number or a pair [h, w], not [1]");
+  EXPECT_EQ(refusal(R"([{"kernel": "sobel-x", "output_padding": 1}])"),
+            f + " layer 1 has an unknown key \"output_padding\"; a convolution layer takes "
+                "kernel, bias, stride, padding, padding_mode, dilation, groups");
+}
+
+// ReLU by hand; a transposed layer equals cs::conv_transpose2d on its operands, and a hand case.
+TEST(Layers, RunLayersCpuComputesReluAndTransposed) {
+  auto layers = layers_from_json(
+      R"([{"relu": true}, {"transpose": true, "kernel": [[1, 2], [3, 4]], "stride": 2,
+          "bias": 0.5}])",
+      "t.json");
+  ASSERT_TRUE(layers.has_value()) << layers.error().message;
+  const Tensor x = Tensor::from_values(DType::f32, {1, 1, 2, 2}, {-1, 2, 3, -4});
+  auto relu_only = run_layers_cpu(*layers, x, 1);
+  ASSERT_TRUE(relu_only.has_value());
+  EXPECT_EQ(relu_only->shape(), (Shape{1, 1, 2, 2}));
+  const std::vector<double> want_relu = {0, 2, 3, 0};
+  for (int i = 0; i < 4; ++i)
+    EXPECT_EQ(relu_only->get(i), want_relu[static_cast<std::size_t>(i)]) << i;
+  auto both = run_layers_cpu(*layers, x, 2);
+  ASSERT_TRUE(both.has_value()) << both.error().message;
+  // Stride 2, kernel 2: each input cell stamps its own 2×2 block, (H − 1)·2 + 2 = 4.
+  ASSERT_EQ(both->shape(), (Shape{1, 1, 4, 4}));
+  const std::vector<double> want = {0.5, 0.5, 2.5, 4.5, 0.5, 0.5,  6.5, 8.5,
+                                    3.5, 6.5, 0.5, 0.5, 9.5, 12.5, 0.5, 0.5};
+  for (int i = 0; i < 16; ++i)
+    EXPECT_EQ(both->get(i), want[static_cast<std::size_t>(i)]) << i;
+  auto op = conv_transpose_operands((*layers)[1], 1);
+  ASSERT_TRUE(op.has_value());
+  auto direct = conv_transpose2d(*relu_only, op->weight, &*op->bias, op->params);
+  ASSERT_TRUE(direct.has_value());
+  EXPECT_TRUE(direct->identical(*both));
+}
+
+// A 2-D kernel on 3 channels: [3, 1, KH, KW] with groups 3 and C_out 3; a 4-D one's C_in is its
+// first axis, which is also what a photo must give.
+TEST(Layers, TransposeOperandsAndPhotoChannels) {
+  Layer layer;
+  layer.kind = LayerKind::conv_transpose;
+  layer.name = "layer 1";
+  layer.weight = Tensor::from_values(DType::f32, {1, 2}, {1, -1});
+  layer.bias = Tensor::from_values(DType::f32, {1}, {0.5});
+  auto op = conv_transpose_operands(layer, 3);
+  ASSERT_TRUE(op.has_value());
+  EXPECT_EQ(op->weight.shape(), (Shape{3, 1, 1, 2}));
+  EXPECT_EQ(op->params.groups, 3);
+  EXPECT_EQ(op->bias->numel(), 3);
+  layer.weight = Tensor(DType::f32, {3, 2, 1, 1});  // C_in 3, C_out 2
+  op = conv_transpose_operands(layer, 3);
+  ASSERT_TRUE(op.has_value());
+  EXPECT_EQ(op->bias->numel(), 2);
+  EXPECT_EQ(photo_channels(layer).value(), 3);
+  layer.weight = Tensor(DType::f32, {2, 3, 1, 1});
+  ASSERT_FALSE(photo_channels(layer).has_value());
 }
 
 }  // namespace

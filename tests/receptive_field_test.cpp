@@ -208,6 +208,56 @@ TEST(ReceptiveField, LayersFileSentencesNameTheLayer) {
   EXPECT_FALSE(rf_layers(*layers, {3, 16, 16}).has_value());
 }
 
+// A layers file with ReLU and a transposed convolution (the format's reader, rf_layers and
+// run_layers_cpu): every output cell's dependence box is what pushing each input cell changes.
+TEST(ReceptiveField, LayersFileWithReluAndTransposedMatchesBruteForce) {
+  auto layers = layers_from_json(R"([{"kernel": "box-blur", "stride": 2, "padding": 1},
+      {"relu": true},
+      {"transpose": true, "kernel": "gaussian-3", "stride": 2, "padding": 1, "output_padding": 1},
+      {"relu": true},
+      {"transpose": true, "kernel": [[1, 1]], "stride": 3, "dilation": 2}])",
+                                 "up.json");
+  ASSERT_TRUE(layers.has_value()) << layers.error().message;
+  const Shape input{1, 1, 7, 9};
+  auto rf = rf_layers(*layers, input, "up.json");
+  ASSERT_TRUE(rf.has_value()) << rf.error().message;
+  EXPECT_EQ(rf->at(1).kind, RfKind::relu);
+  EXPECT_EQ(rf->at(2).kind, RfKind::conv_transpose);
+  Tensor x(DType::f32, input);
+  for (int64_t i = 0; i < x.numel(); ++i)
+    x.set(i, 1.0 + 0.01 * static_cast<double>(i));  // positive: ReLU passes all, nothing cancels
+  const Tensor base = run_layers_cpu(*layers, x, layers->size()).value();
+  ASSERT_EQ(base.dim(2), rf->back().h.out);
+  ASSERT_EQ(base.dim(3), rf->back().w.out);
+  const int64_t oh = base.dim(2), ow = base.dim(3), h = input[2], w = input[3];
+  std::vector<Span> rows(oh * ow), cols(oh * ow);
+  for (int64_t i = 0; i < h * w; ++i) {
+    Tensor pushed = x;
+    pushed.set(i, 1e6);
+    const Tensor y = run_layers_cpu(*layers, pushed, layers->size()).value();
+    for (int64_t o = 0; o < oh * ow; ++o) {
+      if (y.get(o) == base.get(o)) continue;
+      const int64_t iy = i / w, ix = i % w;
+      Span& r = rows[o];
+      Span& c = cols[o];
+      r = r.empty() ? Span{iy, iy} : Span{std::min(r.lo, iy), std::max(r.hi, iy)};
+      c = c.empty() ? Span{ix, ix} : Span{std::min(c.lo, ix), std::max(c.hi, ix)};
+    }
+  }
+  int empty_cells = 0;
+  for (int64_t o = 0; o < oh * ow; ++o) {
+    const RfBox box = rf_box(*rf, o / ow, o % ow);
+    if (rows[o].empty()) {
+      EXPECT_TRUE(box.y.depends.empty() || box.x.depends.empty()) << "cell " << o;
+      ++empty_cells;
+      continue;
+    }
+    EXPECT_EQ(box.y.depends, rows[o]) << "cell (" << o / ow << ", " << o % ow << ")";
+    EXPECT_EQ(box.x.depends, cols[o]) << "cell (" << o / ow << ", " << o % ow << ")";
+  }
+  EXPECT_GT(empty_cells, 0);  // stride 3 with a 1×2 kernel at dilation 2 leaves gaps
+}
+
 TEST(ReceptiveField, HugeFeatureMapsAreRefused) {
   Result<std::vector<Layer>> layers = layers_from_json(R"([{"kernel": "identity"}])", "l.json");
   ASSERT_TRUE(layers.has_value());

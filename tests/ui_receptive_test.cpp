@@ -229,7 +229,7 @@ TEST_F(UiReceptive, EditorEditsTheStackAndTheFeatureMapFollows) {
   Result<std::vector<Layer>> read =
       layers_from_json(s["receptive"]["stack"].get<std::string>(), "status");
   ASSERT_TRUE(read.has_value()) << s["receptive"]["stack"];
-  EXPECT_TRUE((*read)[3].is_pool);
+  EXPECT_EQ((*read)[3].kind, LayerKind::pool);
   // Select layer 1 by its header: its map, 300×200.
   w.click(s["receptive"]["rects"]["layer 1"], 0.2);
   s = map_of(w, 1, 300);

@@ -65,10 +65,10 @@ TEST_F(StackEditorTest, EditsGiveTheJsonTheReaderReads) {
   Result<std::vector<Layer>> layers = layers_from_json(ed.text(), "t");
   ASSERT_TRUE(layers.has_value()) << layers.error().message;
   ASSERT_EQ(layers->size(), 2u);
-  EXPECT_FALSE((*layers)[0].is_pool);
+  EXPECT_EQ((*layers)[0].kind, LayerKind::conv);
   EXPECT_EQ((*layers)[0].conv.stride_h, 2);
   EXPECT_EQ((*layers)[0].name, "layer 1 (sobel-x)");
-  EXPECT_TRUE((*layers)[1].is_pool);
+  EXPECT_EQ((*layers)[1].kind, LayerKind::pool);
   EXPECT_EQ((*layers)[1].pool.op, PoolOp::avg);
   EXPECT_EQ((*layers)[1].pool.k_h, 3);
   EXPECT_EQ((*layers)[1].pool.k_w, 2);
@@ -214,6 +214,61 @@ TEST_F(StackEditorTest, FeatureMapEqualsRenderLayersOutput) {
   const StackMap m = compute_stack_map(job);
   EXPECT_EQ(m.picture.width, 149);
   EXPECT_EQ(m.picture.height, 99);
+}
+
+// ReLU and transposed conv: added and set in the editor, saved, read back; the feature map of
+// a stack with both is what render writes, and the editor's JSON round-trips.
+TEST_F(StackEditorTest, ReluAndTransposedRoundTripAndMapEqualsRender) {
+  const std::string photo = std::string(CONVSCOPE_SOURCE_DIR) + "/assets/images/coffee.png";
+  StackEditor ed;
+  ed.insert(0, StackLayerKind::conv);
+  ed.set_pair(0, "stride", 2, 2);
+  ed.insert(1, StackLayerKind::relu);
+  ed.insert(2, StackLayerKind::conv_transpose);
+  ed.set_kernel(2, "sobel-x");
+  ed.set_pair(2, "output_padding", 1, 0);
+  EXPECT_EQ(ed.kind(1), StackLayerKind::relu);
+  EXPECT_EQ(ed.kind(2), StackLayerKind::conv_transpose);
+  EXPECT_STREQ(stack_kind_name(StackLayerKind::conv_transpose), "transposed conv");
+  EXPECT_EQ(ed.layer(1).dump(), R"({"relu":true})");
+  EXPECT_EQ(
+      ed.layer(2).dump(),
+      R"({"transpose":true,"kernel":"sobel-x","stride":2,"padding":1,"output_padding":[1,0]})");
+  ASSERT_TRUE(ed.save(path("ut.json"), kInput));
+  StackEditor back;
+  ASSERT_TRUE(back.load_file(path("ut.json")));
+  EXPECT_EQ(back.text(), ed.text());
+  EXPECT_EQ(back.pair(2, "output_padding", 0), (std::pair{1, 0}));
+  // A kind change out of ReLU takes the new kind's defaults; into ReLU drops stride.
+  back.set_kind(0, StackLayerKind::relu);
+  EXPECT_EQ(back.layer(0).dump(), R"({"relu":true})");
+
+  Result<std::vector<Layer>> layers = layers_from_json(ed.text(), "the stack");
+  ASSERT_TRUE(layers.has_value()) << layers.error().message;
+  EXPECT_EQ((*layers)[1].kind, LayerKind::relu);
+  EXPECT_EQ((*layers)[2].kind, LayerKind::conv_transpose);
+  Result<Image> image = load_image(photo);
+  ASSERT_TRUE(image.has_value());
+  StackMapJob job;
+  job.count = 3;
+  job.mapping = gpu::DisplayMapping::signed_;
+  job.photo = std::make_shared<const Image>(*image);
+  job.layers = *layers;
+  const StackMap m = compute_stack_map(job);
+  ASSERT_EQ(m.error, "");
+  const test::CommandRun r = test::run_command(
+      std::string(CONVSCOPE_EXE) + " render --image " + photo + " --layers " + path("ut.json") +
+      " --backend cpu --display signed --out " + path("ut.png") + " 2>&1");
+  ASSERT_EQ(r.status, 0) << r.output;
+  Result<Image> want = load_image(path("ut.png"));
+  ASSERT_TRUE(want.has_value());
+  // 600×400 → box-blur stride 2 padding 1: 300×200 → ReLU → sobel-x transposed stride 2
+  // padding 1 output_padding (1, 0): (300 − 1)·2 − 2 + 3 + 0 = 599 wide, 399 + 1 = 400 high.
+  EXPECT_EQ(want->width, 599);
+  EXPECT_EQ(want->height, 400);
+  EXPECT_EQ(m.picture.width, want->width);
+  EXPECT_EQ(m.picture.height, want->height);
+  EXPECT_TRUE(m.picture.pixels == want->pixels);
 }
 
 }  // namespace

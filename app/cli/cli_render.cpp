@@ -37,7 +37,8 @@ const CommandSpec& render_spec() {
            "3)"},
           {"--bias", "B|B.npy", "a number added to every output, or a [C_out] .npy"},
           {"--layers", "FILE.json",
-           "a list of conv and pooling layers applied in order (docs/gpu.md)"},
+           "a list of conv, pooling, ReLU and transposed conv layers applied in order "
+           "(docs/gpu.md)"},
           {"--out", "OUT.png", "where to write the PNG (written only if everything succeeds)"},
           {"--display", "clip|abs|signed|minmax",
            "how values become colours: clip (value·255, the default), abs, signed (blue below 0, "
@@ -190,8 +191,14 @@ Result<Tensor> load_photo(const std::string& path, const Layer& first) {
 enum class Where { gpu, cpu };
 
 Result<Tensor> run_layer(const Layer& layer, const Tensor& x, Where where) {
-  if (where == Where::cpu) return run_layer_cpu(layer, x);
-  if (layer.is_pool) return gpu::pool2d(x, layer.pool);
+  // ReLU is one comparison per value on a tensor already read back: the CPU does it either way.
+  if (where == Where::cpu || layer.kind == LayerKind::relu) return run_layer_cpu(layer, x);
+  if (layer.kind == LayerKind::pool) return gpu::pool2d(x, layer.pool);
+  if (layer.kind == LayerKind::conv_transpose) {
+    Result<ConvTransposeOperands> op = conv_transpose_operands(layer, x.dim(1));
+    if (!op) return op.error();
+    return gpu::conv_transpose2d(x, op->weight, op->bias ? &*op->bias : nullptr, op->params);
+  }
   Result<ConvOperands> op = conv_operands(layer, x.dim(1));
   if (!op) return op.error();
   return gpu::conv2d(x, op->weight, op->bias ? &*op->bias : nullptr, op->params);

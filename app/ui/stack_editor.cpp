@@ -34,6 +34,14 @@ StackEditor::Json default_layer(StackLayerKind kind) {
       return {{"pool", "max"}, {"kernel", 2}};
     case StackLayerKind::avg_pool:
       return {{"pool", "avg"}, {"kernel", 2}};
+    case StackLayerKind::relu:
+      return {{"relu", true}};
+    case StackLayerKind::conv_transpose:
+      return {{"transpose", true},
+              {"kernel", "box-blur"},
+              {"stride", 2},
+              {"padding", 1},
+              {"output_padding", 1}};
     case StackLayerKind::conv:
       break;
   }
@@ -58,6 +66,10 @@ const char* stack_kind_name(StackLayerKind kind) {
       return "max pool";
     case StackLayerKind::avg_pool:
       return "avg pool";
+    case StackLayerKind::relu:
+      return "ReLU";
+    case StackLayerKind::conv_transpose:
+      return "transposed conv";
     case StackLayerKind::conv:
       break;
   }
@@ -66,9 +78,11 @@ const char* stack_kind_name(StackLayerKind kind) {
 
 int stack_channels(const std::vector<Layer>& layers, int current) {
   for (const Layer& l : layers) {
-    if (l.is_pool) continue;
+    if (l.kind == LayerKind::pool || l.kind == LayerKind::relu) continue;
     if (l.weight.ndim() != 4) return current;
-    return static_cast<int>(std::min<int64_t>(l.weight.dim(1) * l.conv.groups, 16));
+    const int64_t c_in =
+        l.kind == LayerKind::conv_transpose ? l.weight.dim(0) : l.weight.dim(1) * l.conv.groups;
+    return static_cast<int>(std::min<int64_t>(c_in, 16));
   }
   return current;
 }
@@ -141,6 +155,8 @@ Status StackEditor::save(const std::string& path, const Shape& input) const {
 
 StackLayerKind StackEditor::kind(std::size_t i) const {
   const Json& l = m_layers.at(i);
+  if (l.contains("relu")) return StackLayerKind::relu;
+  if (l.contains("transpose")) return StackLayerKind::conv_transpose;
   if (!l.contains("pool")) return StackLayerKind::conv;
   return l["pool"] == "avg" ? StackLayerKind::avg_pool : StackLayerKind::max_pool;
 }
@@ -203,7 +219,7 @@ void StackEditor::set_kind(std::size_t i, StackLayerKind kind) {
   begin("");
   Json next = default_layer(kind);
   for (const char* key : {"stride", "dilation"})
-    if (at(i).contains(key)) next[key] = at(i)[key];
+    if (at(i).contains(key) && kind != StackLayerKind::relu) next[key] = at(i)[key];
   at(i) = std::move(next);
 }
 

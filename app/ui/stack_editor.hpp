@@ -19,8 +19,8 @@
 
 namespace cs {
 
-enum class StackLayerKind { conv, max_pool, avg_pool };
-// "conv", "max pool", "avg pool"
+enum class StackLayerKind { conv, max_pool, avg_pool, relu, conv_transpose };
+// "conv", "max pool", "avg pool", "ReLU", "transposed conv"
 const char* stack_kind_name(StackLayerKind kind);
 
 // A stack's text read back and laid out on an input [1, C, H, W]: the layers and their geometry,
@@ -56,7 +56,8 @@ class StackEditor {
   std::size_t size() const { return m_layers.size(); }
   const Json& layer(std::size_t i) const { return m_layers.at(i); }
   StackLayerKind kind(std::size_t i) const;
-  // A whole-number setting ("stride", "dilation", and a pool's "kernel" and "padding") as rows
+  // A whole-number setting ("stride", "dilation", a pool's "kernel" and "padding", a
+  // transposed convolution's "padding" and "output_padding") as rows
   // and columns (one number means both); `fallback` when absent or not numbers.
   std::pair<int, int> pair(std::size_t i, const char* key, int fallback) const;
   // A convolution's kernel: the preset's name or the .npy path; "" for a list of numbers.
@@ -67,8 +68,9 @@ class StackEditor {
   // Edits; each is one undo step (settings typed into one field of one layer merge into one).
   void insert(std::size_t at, StackLayerKind kind);  // a new layer before `at` (size(): last)
   void remove(std::size_t i);
-  void move(std::size_t i, int by);                   // -1 up, +1 down; nothing past either end
-  void set_kind(std::size_t i, StackLayerKind kind);  // keeps stride and dilation
+  void move(std::size_t i, int by);  // -1 up, +1 down; nothing past either end
+  // Keeps stride and dilation (not into or out of ReLU, which has neither).
+  void set_kind(std::size_t i, StackLayerKind kind);
   void set_kernel(std::size_t i, const std::string& preset);
   // Writes one number when h == w, else [h, w]; any value (the reader judges it).
   void set_pair(std::size_t i, const char* key, int h, int w);

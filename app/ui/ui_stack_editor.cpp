@@ -28,13 +28,25 @@ bool pair_field(StackEditor& ed, std::size_t i, const char* key, const char* lab
   return true;
 }
 
+// SameLine when an item `width` wide still fits on the line after the last item; else the next
+// line (the panel is narrow: the add buttons and a transposed layer's summary wrap).
+void same_line_if_fits(float width) {
+  const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+  if (ImGui::GetItemRectMax().x + ImGui::GetStyle().ItemSpacing.x + width <= right)
+    ImGui::SameLine();
+}
+
+constexpr StackLayerKind kKinds[] = {StackLayerKind::conv, StackLayerKind::max_pool,
+                                     StackLayerKind::avg_pool, StackLayerKind::relu,
+                                     StackLayerKind::conv_transpose};
+
 bool kind_combo(StackEditor& ed, std::size_t i) {
   const StackLayerKind kind = ed.kind(i);
   bool changed = false;
-  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6.5f);
+  ImGui::SetNextItemWidth(ImGui::CalcTextSize("transposed conv").x + ImGui::GetFrameHeight() +
+                          ImGui::GetStyle().FramePadding.x * 2);
   if (ImGui::BeginCombo("##kind", stack_kind_name(kind))) {
-    for (StackLayerKind k :
-         {StackLayerKind::conv, StackLayerKind::max_pool, StackLayerKind::avg_pool}) {
+    for (StackLayerKind k : kKinds) {
       if (ImGui::Selectable(stack_kind_name(k), k == kind)) {
         ed.set_kind(i, k);
         changed = true;
@@ -118,26 +130,40 @@ bool layer_header(StackEditor& ed, StackEditorPanel& p, std::size_t i) {
   return changed;
 }
 
+// The kind and the settings that kind takes; true when edited.
+bool layer_settings(StackEditor& ed, StackEditorPanel& p, std::size_t i) {
+  const StackLayerKind kind = ed.kind(i);
+  const bool pool = kind == StackLayerKind::max_pool || kind == StackLayerKind::avg_pool;
+  const bool transpose = kind == StackLayerKind::conv_transpose;
+  bool changed = kind_combo(ed, i);
+  if (changed || kind == StackLayerKind::relu) return changed;
+  ImGui::SameLine();
+  changed = pool ? pair_field(ed, i, "kernel", "kernel", 1) : kernel_combo(ed, i);
+  if (!changed) changed = pair_field(ed, i, "stride", "stride", 1);
+  note_rect(p, "stride " + std::to_string(i + 1));
+  ImGui::SameLine();
+  if (!changed) {
+    changed = pool || transpose ? pair_field(ed, i, "padding", "padding", 0) : padding_field(ed, i);
+  }
+  if (!changed && transpose) {
+    changed = pair_field(ed, i, "output_padding", "output padding", 0);
+    note_rect(p, "output padding " + std::to_string(i + 1));
+    ImGui::SameLine();
+  }
+  if (!changed) changed = pair_field(ed, i, "dilation", "dilation", 1);
+  return changed;
+}
+
 // One layer's rows; true when the stack changed (the rest of the list is then drawn next frame).
 bool layer_rows(StackEditor& ed, StackEditorPanel& p, std::size_t i,
                 const std::vector<RfRow>& table) {
   ImGui::PushID(static_cast<int>(i));
   bool changed = layer_header(ed, p, i);
-  if (!changed) {
-    const bool pool = ed.kind(i) != StackLayerKind::conv;
-    changed = kind_combo(ed, i);
-    ImGui::SameLine();
-    if (!changed) changed = pool ? pair_field(ed, i, "kernel", "kernel", 1) : kernel_combo(ed, i);
-    if (!changed) changed = pair_field(ed, i, "stride", "stride", 1);
-    note_rect(p, "stride " + std::to_string(i + 1));
-    ImGui::SameLine();
-    if (!changed)
-      changed = pool ? pair_field(ed, i, "padding", "padding", 0) : padding_field(ed, i);
-    if (!changed) changed = pair_field(ed, i, "dilation", "dilation", 1);
-    if (!changed && p.error.empty() && i < table.size()) {
-      ImGui::SameLine();
-      ImGui::TextDisabled("%s", row_summary(table[i]).c_str());
-    }
+  if (!changed) changed = layer_settings(ed, p, i);
+  if (!changed && p.error.empty() && i < table.size()) {
+    const std::string summary = row_summary(table[i]);
+    same_line_if_fits(ImGui::CalcTextSize(summary.c_str()).x);
+    ImGui::TextDisabled("%s", summary.c_str());
   }
   if (!changed && p.error_layer == static_cast<int>(i)) error_text(p.error);
   ImGui::Separator();
@@ -150,9 +176,9 @@ bool stack_buttons(StackEditor& ed, StackEditorPanel& p) {
   bool changed = false;
   const std::size_t at = p.selected == 0 ? ed.size() : std::min(p.selected, ed.size());
   ImGui::TextUnformatted("Add a layer:");
-  for (StackLayerKind k :
-       {StackLayerKind::conv, StackLayerKind::max_pool, StackLayerKind::avg_pool}) {
-    ImGui::SameLine();
+  for (StackLayerKind k : kKinds) {
+    same_line_if_fits(ImGui::CalcTextSize(stack_kind_name(k)).x +
+                      ImGui::GetStyle().FramePadding.x * 2);
     if (ImGui::Button(stack_kind_name(k))) {
       ed.insert(at, k);
       p.selected = at + 1;
