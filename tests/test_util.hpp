@@ -6,8 +6,11 @@
 
 #include <sys/wait.h>
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <random>
 #include <string>
 #include <vector>
@@ -125,6 +128,23 @@ inline CommandRun run_command(const std::string& command) {
   r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
   return r;
 }
+
+// A fresh directory under /tmp named <prefix>-XXXXXX, removed with everything in it at the end
+// of its scope; dir / "name" is the path of a file in it.
+struct TempDir {
+  explicit TempDir(const std::string& prefix = "convscope-test") {
+    std::string tmpl = (std::filesystem::temp_directory_path() / (prefix + "-XXXXXX")).string();
+    if (::mkdtemp(tmpl.data()) != nullptr) path = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    if (!path.empty()) std::filesystem::remove_all(path, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  std::string operator/(const std::string& name) const { return (path / name).string(); }
+  std::filesystem::path path;
+};
 
 // Caps the instruction set of the CPU kernels (fast path and trace) for one scope, so every
 // kernel runs on one machine; restores the previous cap afterwards.

@@ -112,26 +112,18 @@ TEST_F(UiCopyCode, CopyAsKerasNamesTheKerasLayer) {
       << pool;
 }
 
-cs::Result<cs::ui::WindowOptions> parse(std::vector<std::string> args) {
-  std::string exe = "convscope";
-  std::vector<char*> argv{exe.data()};
-  for (auto& a : args)
-    argv.push_back(a.data());
-  const int argc = static_cast<int>(argv.size());
-  argv.push_back(nullptr);
-  return cs::ui::parse_window_options(argc, argv.data());
-}
+using cs::test::parse_args;
 
 // The scripted options, in process (no display needed).
 TEST(CopyCodeOptions, ReadAndRefused) {
-  auto r = parse({"--copy-code", "keras", "--copy-code-file", "out.py"});
+  auto r = parse_args({"--copy-code", "keras", "--copy-code-file", "out.py"});
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(r->copy_code, "keras");
   EXPECT_EQ(r->copy_code_file, "out.py");
-  auto bad = parse({"--copy-code", "jax"});
+  auto bad = parse_args({"--copy-code", "jax"});
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().message, "--copy-code jax is not a framework; use pytorch or keras.");
-  auto alone = parse({"--copy-code-file", "out.py"});
+  auto alone = parse_args({"--copy-code-file", "out.py"});
   ASSERT_FALSE(alone);
   EXPECT_EQ(alone.error().message, "--copy-code-file needs --copy-code pytorch|keras too.");
 }

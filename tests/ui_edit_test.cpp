@@ -4,22 +4,14 @@
 //  - as a person uses it: the real convscope under the test command's X server, keys pressed with
 //    xdotool, checked through --status-file, saved scenes and --screenshot (without a usable
 //    display these fail under CI and skip elsewhere: CS_REQUIRE_DISPLAY).
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <functional>
 #include <random>
-#include <thread>
 
 #include <imgui.h>
 #include <imgui_internal.h>
@@ -43,20 +35,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static int counter = 0;
-    path = fs::temp_directory_path() /
-           ("convscope_ui_edit_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string operator/(const std::string& name) const { return (path / name).string(); }
-};
+using test::AppConfig;
+using test::AppWindow;
+using test::TempDir;
+using test::wait_until;
 
 std::string slurp(const std::string& path) {
   auto b = read_file(path, 64 << 20);
@@ -956,135 +938,29 @@ TEST(UiEditViews, FileBrowserListsFiltersAndReports) {
 // ---------------------------------------------------------------------------------------------
 // The real window
 
-// Starts convscope in `dir` with a private XDG_STATE_HOME and Mesa's software rasterizer;
-// stdout and stderr go to dir/app.log.
-pid_t start_app(const TempDir& dir, const std::vector<std::string>& args) {
-  const std::string log = dir / "app.log";
-  const std::string state = dir / "state";
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    if (::chdir(dir.path.c_str()) != 0) ::_exit(126);
-    ::setenv("XDG_STATE_HOME", state.c_str(), 1);
-    ::setenv("LIBGL_ALWAYS_SOFTWARE", "1", 1);
-    int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd >= 0) {
-      ::dup2(fd, 1);
-      ::dup2(fd, 2);
-    }
-    std::vector<char*> argv;
-    std::string exe = CONVSCOPE_EXE;
-    argv.push_back(exe.data());
-    std::vector<std::string> copy = args;
-    for (auto& a : copy)
-      argv.push_back(a.data());
-    argv.push_back(nullptr);
-    ::execv(exe.c_str(), argv.data());
-    ::_exit(127);
-  }
-  return pid;
+// convscope in `dir` (relative paths are the test's files) with a private XDG_STATE_HOME in
+// it; stdout and stderr go to dir/app.log, the status (when `status`) to dir/status.json.
+AppConfig in_dir(const TempDir& dir, std::vector<std::string> args, bool status = false) {
+  AppConfig c;
+  c.args = std::move(args);
+  c.state_home = dir / "state";
+  c.cwd = dir.path;
+  c.log = dir / "app.log";
+  if (status) c.status_file = dir / "status.json";
+  return c;
 }
-
-// Waits for the process; -1 on timeout (the process is then killed).
-int wait_app(pid_t pid, double seconds) {
-  const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-  while (std::chrono::steady_clock::now() < end) {
-    int status = 0;
-    if (::waitpid(pid, &status, WNOHANG) == pid)
-      return WIFEXITED(status) ? WEXITSTATUS(status) : -2;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  ::kill(pid, SIGKILL);
-  ::waitpid(pid, nullptr, 0);
-  return -1;
-}
-
-bool wait_until(const std::function<bool()>& done, double seconds) {
-  const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-  while (std::chrono::steady_clock::now() < end) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return done();
-}
-
-nlohmann::json status(const std::string& path) {
-  const std::string text = slurp(path);
-  auto j = nlohmann::json::parse(text, nullptr, false);
-  return j.is_discarded() ? nlohmann::json::object() : j;
-}
-
-// The app started by a test: killed when the test ends early (a failed ASSERT), so no stray
-// window steals the keyboard from the next test.
-class App {
- public:
-  App(const TempDir& dir, const std::vector<std::string>& args) : m_pid(start_app(dir, args)) {}
-  ~App() {
-    if (m_pid > 0) {
-      ::kill(m_pid, SIGKILL);
-      ::waitpid(m_pid, nullptr, 0);
-    }
-  }
-  App(const App&) = delete;
-  App& operator=(const App&) = delete;
-  // Exit status, or -1 when it did not exit within `seconds` (it is then killed).
-  int wait(double seconds) {
-    const int rc = wait_app(m_pid, seconds);
-    m_pid = -1;
-    return rc;
-  }
-  // Finds the app's window and gives it the keyboard; false when no window appeared.
-  bool focus() {
-    const std::string cmd = "timeout 60 xdotool search --sync --pid " + std::to_string(m_pid) +
-                            " --name ConvScope 2>/dev/null | head -n 1";
-    const std::string out = test::run_command(cmd).output;
-    m_window = out.substr(0, out.find('\n'));
-    return !m_window.empty() &&
-           std::system(("xdotool windowfocus --sync " + m_window + " >/dev/null 2>&1").c_str()) ==
-               0;
-  }
-  // NOTE: ImGui 1.86 samples key state once per frame; a press and release inside one frame is
-  // lost, so keys are held for half a second (frames on llvmpipe under load can be slow). The
-  // window is focused again first, in case anything else took the keyboard.
-  void press(const std::string& keys) {
-    const std::string cmd = "xdotool windowfocus --sync " + m_window + " keydown " + keys +
-                            " && sleep 0.5 && xdotool keyup " + keys;
-    ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  }
-  void type(const std::string& text) {
-    const std::string cmd = "xdotool type --delay 40 '" + text + "'";
-    ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
-  }
-  // Types `text` into the text field that is about to take the keyboard (the file browser's path
-  // after Ctrl+O), once the status file says one has it: typed earlier, under load, a letter of
-  // the path would land on a shortcut (Q opens the quiz, O switches the operation, ...).
-  void type_into_field(const std::string& status_file, const std::string& text) {
-    wait_for_field(status_file, true);
-    type(text);
-  }
-  // Waits until a text field has the keyboard (on) or none has (off), as the status file says.
-  void wait_for_field(const std::string& status_file, bool on) {
-    ASSERT_TRUE(wait_until([&] { return status(status_file).value("text_input", !on) == on; }, 20))
-        << (on ? "no text field took the keyboard: " : "a text field kept the keyboard: ")
-        << status(status_file).dump();
-  }
-
- private:
-  pid_t m_pid = -1;
-  std::string m_window;
-};
 
 TEST(UiEditWindow, SceneOnTheCommandLineRendersAndReports) {
   CS_REQUIRE_DISPLAY();
   TempDir dir;
   ASSERT_TRUE(write_file_atomic(dir / "box.json", box_scene("Box test", true)).has_value());
-  App app(dir, {"--scene", dir / "box.json", "--frames", "4", "--screenshot", dir / "shot.png",
-                "--status-file", dir / "status.json"});
-  ASSERT_EQ(app.wait(120), 0) << slurp(dir / "app.log");
+  AppWindow app(in_dir(
+      dir, {"--scene", dir / "box.json", "--frames", "4", "--screenshot", dir / "shot.png"}, true));
+  ASSERT_EQ(app.wait_exit(120), 0) << slurp(dir / "app.log");
   const std::string png = slurp(dir / "shot.png");
   ASSERT_GT(png.size(), 1000u);
   EXPECT_EQ(png.substr(1, 3), "PNG");
-  const auto st = status(dir / "status.json");
+  const auto st = app.status();
   EXPECT_EQ(st.value("lesson", ""), "box");
   EXPECT_EQ(st.value("flip_kernel", false), true);
   EXPECT_EQ(st["input_shape"], nlohmann::json::array({1, 1, 4, 4}));
@@ -1099,8 +975,8 @@ TEST(UiEditWindow, ABrokenSceneIsRefusedWithItsSentence) {
           dir / "bad.json",
           std::string(R"({"format": "convscope-scene", "version": 1, "op": "conv", "strid": 2})"))
           .has_value());
-  App app(dir, {"--scene", dir / "bad.json", "--frames", "2"});
-  EXPECT_EQ(app.wait(120), 2);
+  AppWindow app(in_dir(dir, {"--scene", dir / "bad.json", "--frames", "2"}));
+  EXPECT_EQ(app.wait_exit(120), 2);
   EXPECT_NE(slurp(dir / "app.log").find("unknown key \"strid\""), std::string::npos)
       << slurp(dir / "app.log");
 }
@@ -1115,8 +991,8 @@ TEST(UiEditWindow, TooBigScenesEndInASentenceNotACrash) {
   ASSERT_TRUE(write_file_atomic(dir / "rows.json", too_big_scene("[1000000, 0]")).has_value());
   ASSERT_TRUE(write_file_atomic(dir / "many.json", sixteen_million_values_scene()).has_value());
   for (const char* name : {"pad.json", "rows.json", "many.json"}) {
-    App app(dir, {"--scene", dir / name, "--frames", "2"});
-    EXPECT_EQ(app.wait(60), 2) << name << ": " << slurp(dir / "app.log");
+    AppWindow app(in_dir(dir, {"--scene", dir / name, "--frames", "2"}));
+    EXPECT_EQ(app.wait_exit(60), 2) << name << ": " << slurp(dir / "app.log");
     const std::string log = slurp(dir / "app.log");
     EXPECT_NE(log.find(std::string("convscope: ") + name + ": "), std::string::npos) << log;
     EXPECT_NE(log.find("lesson"), std::string::npos) << log;
@@ -1128,47 +1004,46 @@ TEST(UiEditWindow, TooBigScenesEndInASentenceNotACrash) {
 TEST(UiEditWindow, OpeningATooBigSceneInTheWindowKeepsTheLesson) {
   CS_REQUIRE_DISPLAY();
   TempDir dir;
-  const std::string box = dir / "box.json", big = dir / "big.json", st = dir / "status.json";
+  const std::string box = dir / "box.json", big = dir / "big.json";
   ASSERT_TRUE(write_file_atomic(box, box_scene("Box test")).has_value());
   ASSERT_TRUE(write_file_atomic(big, too_big_scene("[1000000, 0]")).has_value());
-  App app(dir, {"--scene", box, "--status-file", st});
-  ASSERT_TRUE(wait_until([&] { return status(st).value("lesson", "") == "box"; }, 60))
+  AppWindow app(in_dir(dir, {"--scene", box}, true));
+  ASSERT_TRUE(wait_until([&] { return app.status().value("lesson", "") == "box"; }, 60))
       << slurp(dir / "app.log");
   ASSERT_TRUE(app.focus()) << "no ConvScope window appeared";
   app.press("ctrl+o");
-  app.type_into_field(st, big);
+  app.type_into_field(big);
   app.press("Return");
   ASSERT_TRUE(wait_until(
       [&] {
-        return status(st).value("notice", "").find("big.json: this lesson's padded input") !=
+        return app.status().value("notice", "").find("big.json: this lesson's padded input") !=
                std::string::npos;
       },
       20))
-      << status(st).dump();
-  const auto s = status(st);
+      << app.status().dump();
+  const auto s = app.status();
   EXPECT_EQ(s.value("lesson", ""), "box");
   EXPECT_EQ(s["input_shape"], nlohmann::json::array({1, 1, 4, 4}));
   EXPECT_EQ(s.value("error", "?"), "");
   app.press("Escape");
   app.press("ctrl+q");
-  EXPECT_EQ(app.wait(60), 0) << slurp(dir / "app.log");
+  EXPECT_EQ(app.wait_exit(60), 0) << slurp(dir / "app.log");
 }
 
 TEST(UiEditWindow, KeysEditTheKernelSaveAndOpenScenes) {
   CS_REQUIRE_DISPLAY();
   TempDir dir;
   const std::string scene = dir / "box.json", other = dir / "other.json", copy = dir / "copy.json";
-  const std::string st = dir / "status.json";
   ASSERT_TRUE(write_file_atomic(scene, box_scene("Box test")).has_value());
   ASSERT_TRUE(write_file_atomic(other, box_scene("Other scene")).has_value());
-  App app(dir, {"--scene", scene, "--status-file", st});
-  ASSERT_TRUE(wait_until([&] { return status(st).value("lesson", "") == "box"; }, 60))
+  AppWindow app(in_dir(dir, {"--scene", scene}, true));
+  ASSERT_TRUE(wait_until([&] { return app.status().value("lesson", "") == "box"; }, 60))
       << slurp(dir / "app.log");
   ASSERT_TRUE(app.focus()) << "no ConvScope window appeared";
 
   // Ctrl+F: true convolution on.
   app.press("ctrl+f");
-  EXPECT_TRUE(wait_until([&] { return status(st).value("flip_kernel", false); }, 20));
+  EXPECT_TRUE(wait_until([&] { return app.status().value("flip_kernel", false); }, 20));
 
   // Ctrl+N normalises the box (four ones => 0.25 each); Ctrl+S saves over the scene it came from.
   app.press("ctrl+n");
@@ -1204,15 +1079,15 @@ TEST(UiEditWindow, KeysEditTheKernelSaveAndOpenScenes) {
 
   // Ctrl+O opens the file browser with the keyboard in its path box: type a scene, Enter.
   app.press("ctrl+o");
-  app.type_into_field(st, other);
+  app.type_into_field(other);
   app.press("Return");
-  ASSERT_TRUE(wait_until([&] { return status(st).value("lesson", "") == "other"; }, 20))
-      << status(st).dump();
+  ASSERT_TRUE(wait_until([&] { return app.status().value("lesson", "") == "other"; }, 20))
+      << app.status().dump();
 
   // Ctrl+Shift+S: save as, the path box starts with the current scene's path; replace it.
-  app.wait_for_field(st, false);  // (the browser closed on opening the scene)
+  app.wait_text_field(false);  // (the browser closed on opening the scene)
   app.press("ctrl+shift+s");
-  app.wait_for_field(st, true);
+  app.wait_text_field(true);
   app.press("ctrl+a");
   app.type(copy);
   app.press("Return");
@@ -1223,9 +1098,9 @@ TEST(UiEditWindow, KeysEditTheKernelSaveAndOpenScenes) {
 
   // Ctrl+P shows the live preview; Ctrl+Q quits cleanly.
   app.press("ctrl+p");
-  EXPECT_TRUE(wait_until([&] { return status(st).value("show_preview", false); }, 20));
+  EXPECT_TRUE(wait_until([&] { return app.status().value("show_preview", false); }, 20));
   app.press("ctrl+q");
-  EXPECT_EQ(app.wait(60), 0) << slurp(dir / "app.log");
+  EXPECT_EQ(app.wait_exit(60), 0) << slurp(dir / "app.log");
 }
 
 TEST(UiEditWindow, PreviewOfAPictureRenders) {
@@ -1237,10 +1112,11 @@ TEST(UiEditWindow, PreviewOfAPictureRenders) {
   ASSERT_TRUE(write_png(dir / "pic.png", img).has_value());
   // Two frames: the picture is decoded and filtered off the UI thread, but a scripted screenshot
   // waits for both, so the one saved after the second frame shows the result.
-  App app(dir, {"--preview", dir / "pic.png", "--frames", "2", "--screenshot", dir / "shot.png",
-                "--status-file", dir / "status.json"});
-  ASSERT_EQ(app.wait(120), 0) << slurp(dir / "app.log");
-  const auto st = status(dir / "status.json");
+  AppWindow app(
+      in_dir(dir, {"--preview", dir / "pic.png", "--frames", "2", "--screenshot", dir / "shot.png"},
+             true));
+  ASSERT_EQ(app.wait_exit(120), 0) << slurp(dir / "app.log");
+  const auto st = app.status();
   EXPECT_TRUE(st.value("show_preview", false));
   ASSERT_TRUE(st.contains("preview")) << st.dump();
   EXPECT_GE(st["preview"].value("results", 0), 1) << st.dump();

@@ -3,9 +3,6 @@
 // first, and the field the view reports (--status-file) against the hand-worked numbers and
 // core/receptive_field. Depends on core/, nlohmann-json, GoogleTest, xdotool.
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -21,94 +18,30 @@
 #include "core/receptive_field.hpp"
 #include "ui_test_util.hpp"
 
-extern char** environ;
-
 namespace cs {
 namespace {
 
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
-// The window on `layers`, with its status file; killed at the end of the test.
-class Window {
- public:
-  Window(const fs::path& dir, const std::string& layers) : m_status(dir / "status.json") {
-    std::vector<std::string> args{CONVSCOPE_EXE, "--status-file", m_status.string(),
-                                  "--size",      "1280x720",      "--layers",
-                                  layers};
-    std::vector<std::string> env{"XDG_STATE_HOME=" + dir.string(), "LIBGL_ALWAYS_SOFTWARE=1"};
-    for (char** e = environ; *e; ++e) {
-      if (std::string(*e).rfind("XDG_STATE_HOME=", 0) != 0) env.push_back(*e);
-    }
-    std::vector<char*> argv, envp;
-    for (auto& a : args)
-      argv.push_back(a.data());
-    argv.push_back(nullptr);
-    for (auto& e : env)
-      envp.push_back(e.data());
-    envp.push_back(nullptr);
-    if (posix_spawn(&m_pid, CONVSCOPE_EXE, nullptr, nullptr, argv.data(), envp.data()) != 0) {
-      m_pid = -1;
-    }
-  }
-  ~Window() {
-    if (m_pid <= 0) return;
-    kill(m_pid, SIGKILL);
-    int st = 0;
-    waitpid(m_pid, &st, 0);
-  }
-  json status() const {
-    std::ifstream in(m_status);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    json j = json::parse(ss.str(), nullptr, false);
-    return j.is_discarded() ? json::object() : j;
-  }
-  // Waits (up to `seconds`) until pred(status) holds; the last status either way.
-  template <class Pred>
-  json wait(Pred pred, double seconds = 30) const {
-    const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-    json s = status();
-    while (!pred(s) && std::chrono::steady_clock::now() < end) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      s = status();
-    }
-    return s;
-  }
-  bool find_window() {
-    std::istringstream in(
-        test::run_command("timeout 20 xdotool search --sync --onlyvisible --pid " +
-                          std::to_string(m_pid) + " 2>/dev/null")
-            .output);
-    in >> m_window;
-    return !m_window.empty();
-  }
-  // The mouse to the centre of cell (y, x) of grid `level` (window pixels from the status).
-  void hover(const json& grids, std::size_t level, int y, int x) const {
-    const json& g = grids[level];
-    const double cell = g[2];
-    const int px = static_cast<int>(double(g[0]) + cell * (x + 0.5));
-    const int py = static_cast<int>(double(g[1]) + cell * (y + 0.5));
-    std::system(("xdotool mousemove --window " + m_window + " " + std::to_string(px) + " " +
-                 std::to_string(py))
-                    .c_str());
-  }
-  // A left click at (fx, fy) of `rect` [x, y, w, h] (window pixels from the status).
-  void click(const json& rect, double fx = 0.5, double fy = 0.5) const {
-    const int px = static_cast<int>(double(rect[0]) + double(rect[2]) * fx);
-    const int py = static_cast<int>(double(rect[1]) + double(rect[3]) * fy);
-    std::system(("xdotool mousemove --window " + m_window + " " + std::to_string(px) + " " +
-                 std::to_string(py) + " sleep 0.2 click 1")
-                    .c_str());
-  }
-  void keys(const std::string& args) const { std::system(("xdotool " + args).c_str()); }
-  pid_t pid() const { return m_pid; }
+using Window = test::AppWindow;
 
- private:
-  fs::path m_status;
-  pid_t m_pid = -1;
-  std::string m_window;
-};
+// The window on `layers` at 1280×720, its state and status file in `dir`.
+test::AppConfig window_on(const fs::path& dir, const std::string& layers) {
+  test::AppConfig c;
+  c.args = {"--layers", layers};
+  c.state_home = dir;
+  c.status_file = dir / "status.json";
+  c.size = "1280x720";
+  return c;
+}
+
+// The mouse to the centre of cell (y, x) of grid `level` (window pixels from the status).
+void hover(const Window& w, const json& grids, std::size_t level, int y, int x) {
+  const json& g = grids[level];
+  const double cell = g[2];
+  w.mouse(double(g[0]) + cell * (x + 0.5), double(g[1]) + cell * (y + 0.5));
+}
 
 class UiReceptive : public ::testing::Test {
  protected:
@@ -135,7 +68,7 @@ json hovering(const Window& w, const json& want) {
 }
 
 TEST_F(UiReceptive, HoverOutlinesTheFieldOfALastLayerCell) {
-  Window w(m_dir, m_layers);
+  Window w(window_on(m_dir, m_layers));
   ASSERT_GT(w.pid(), 0);
   json s = w.wait(
       [](const json& j) { return j.contains("receptive") && j["receptive"]["grids"].size() == 4; });
@@ -148,7 +81,7 @@ TEST_F(UiReceptive, HoverOutlinesTheFieldOfALastLayerCell) {
   // −9 + 3·4 = 3 to 23 (8 below the input), columns −5 to 15 (5 left of it). It reads layer-2
   // rows 1, 3 (5 is padding) → layer-1 rows 2, 3, 6, 7 → input rows 3 to 15; columns likewise
   // (−1 is padding) → input columns 3 to 15.
-  w.hover(s["receptive"]["grids"], 3, 3, 1);
+  hover(w, s["receptive"]["grids"], 3, 3, 1);
   s = hovering(w, json::array({3, 3, 1}));
   ASSERT_EQ(s["receptive"]["hover"], json::array({3, 3, 1})) << s.dump();
   const json& rf = s["receptive"];
@@ -177,7 +110,7 @@ TEST_F(UiReceptive, HoverOutlinesTheFieldOfALastLayerCell) {
             json::array({b.y.depends.lo, b.y.depends.hi, b.x.depends.lo, b.x.depends.hi}));
 
   // A cell of the first layer: 3×3 around (2·2 − 1, 2·0 − 1) = rows 3 to 5, columns −1 to 1.
-  w.hover(s["receptive"]["grids"], 1, 2, 0);
+  hover(w, s["receptive"]["grids"], 1, 2, 0);
   s = hovering(w, json::array({1, 2, 0}));
   ASSERT_EQ(s["receptive"]["hover"], json::array({1, 2, 0})) << s.dump();
   EXPECT_EQ(s["receptive"]["field"], json::array({3, 5, -1, 1}));
@@ -210,7 +143,7 @@ json settled_rect(const Window& w, const std::string& name) {
 }
 
 TEST_F(UiReceptive, EditorEditsTheStackAndTheFeatureMapFollows) {
-  Window w(m_dir, m_layers);
+  Window w(window_on(m_dir, m_layers));
   ASSERT_GT(w.pid(), 0);
   // 600×400 → sobel-x stride 2, padding 1: 300×200 → max pool 2: 150×100 → dilated 3×3,
   // padding 2: 150×100. The last layer is selected at first.
@@ -236,8 +169,8 @@ TEST_F(UiReceptive, EditorEditsTheStackAndTheFeatureMapFollows) {
   EXPECT_EQ(s["receptive"]["selected"], 1) << s.dump();
   // A bad stride typed into layer 1: its sentence, the last good stack still drawn.
   w.click(s["receptive"]["rects"]["stride 1"], 0.15);
-  w.keys("key --clearmodifiers ctrl+a");
-  w.keys("type --delay 50 0");
+  w.xdotool("key --clearmodifiers ctrl+a");
+  w.xdotool("type --delay 50 0");
   s = w.wait([](const json& j) {
     return j.contains("receptive") && j["receptive"]["edit_error_layer"] == 0;
   });
@@ -247,7 +180,7 @@ TEST_F(UiReceptive, EditorEditsTheStackAndTheFeatureMapFollows) {
   EXPECT_EQ(s["receptive"]["layers"], 4);
   EXPECT_EQ(s["receptive"]["error"], "");
   // Enter ends the typing; undo twice: the stride, then the added pool.
-  w.keys("key Return");
+  w.xdotool("key Return");
   w.click(settled_rect(w, "undo"));
   s = w.wait(
       [](const json& j) { return j.contains("receptive") && j["receptive"]["edit_error"] == ""; });

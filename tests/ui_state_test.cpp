@@ -15,6 +15,7 @@
 #include "app/ui/ui_params.hpp"
 #include "app/ui/ui_settings.hpp"
 #include "core/file_io.hpp"
+#include "test_util.hpp"
 
 namespace cs {
 namespace {
@@ -335,19 +336,7 @@ TEST(UiState, ArithmeticPanelWritesEveryProductOfTheWindow) {
 
 namespace fs = std::filesystem;
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static int counter = 0;
-    path = fs::temp_directory_path() /
-           ("convscope_ui_state_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
+using test::TempDir;
 
 // Issue 10: an edit (or a lesson) too big for the canvas is refused with the lesson limits' own
 // sentence (core/limits.hpp), naming the field; the last good trace stays and nothing is built.

@@ -18,6 +18,7 @@
 #include "app/ui/ui_frame.hpp"
 #include "app/ui/ui_settings.hpp"
 #include "app/ui/undo.hpp"
+#include "test_util.hpp"
 
 namespace cs {
 namespace {
@@ -357,17 +358,7 @@ TEST(UndoState, RandomLessonsAreNotModifiedWhenLoaded) {
   EXPECT_EQ(s.seed, 77u);
 }
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    char tmpl[] = "/tmp/convscope-undo-XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
+using test::TempDir;
 
 TEST(UndoState, ARestoredSessionKnowsItsEdits) {
   // Every built-in lesson saved unedited and read back (through last_scene.json) is not modified:

@@ -5,7 +5,6 @@
 // fails under CI and skips elsewhere (CS_REQUIRE_DISPLAY in ui_test_util.hpp). The window's
 // options (app/ui/window_options.hpp) are also checked in process, without a display.
 #include <gtest/gtest.h>
-#include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -27,141 +26,29 @@
 #include "app/ui/window_options.hpp"
 #include "core/image_io.hpp"
 
-extern char** environ;
 #include "ui_test_util.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-using Clock = std::chrono::steady_clock;
 
-bool wait_until(const std::function<bool()>& pred, double seconds) {
-  const auto end = Clock::now() + std::chrono::duration<double>(seconds);
-  while (Clock::now() < end) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return pred();
+using cs::test::AppConfig;
+using cs::test::AppWindow;
+using cs::test::wait_until;
+
+// convscope at 1280×800 (unless `args` say otherwise) with its state and status file in
+// `state_home`.
+AppConfig window_in(const fs::path& state_home, std::vector<std::string> args,
+                    std::vector<std::string> env = {}) {
+  AppConfig c;
+  c.args = std::move(args);
+  c.state_home = state_home;
+  c.status_file = state_home / "status.json";
+  c.size = "1280x800";
+  c.env = std::move(env);
+  return c;
 }
-
-// A running convscope window.
-class App {
- public:
-  App(const fs::path& state_home, std::vector<std::string> args,
-      std::vector<std::string> extra_env = {})
-      : m_status(state_home / "status.json") {
-    std::error_code ec;
-    fs::remove(m_status, ec);
-    std::vector<std::string> argv_s{CONVSCOPE_EXE, "--status-file", m_status.string(), "--size",
-                                    "1280x800"};
-    argv_s.insert(argv_s.end(), args.begin(), args.end());
-    std::vector<std::string> env_s;
-    for (char** e = environ; *e; ++e) {
-      const std::string kv = *e;
-      if (kv.rfind("XDG_STATE_HOME=", 0) == 0 || kv.rfind("XDG_PICTURES_DIR=", 0) == 0) continue;
-      env_s.push_back(kv);
-    }
-    env_s.push_back("XDG_STATE_HOME=" + state_home.string());
-    env_s.push_back("LIBGL_ALWAYS_SOFTWARE=1");
-    env_s.insert(env_s.end(), extra_env.begin(), extra_env.end());
-    std::vector<char*> argv, envp;
-    for (auto& a : argv_s)
-      argv.push_back(a.data());
-    argv.push_back(nullptr);
-    for (auto& e : env_s)
-      envp.push_back(e.data());
-    envp.push_back(nullptr);
-    if (posix_spawn(&m_pid, CONVSCOPE_EXE, nullptr, nullptr, argv.data(), envp.data()) != 0) {
-      m_pid = -1;
-    }
-  }
-  ~App() {
-    if (m_pid > 0 && !m_exited) {
-      kill(m_pid, SIGKILL);
-      int st = 0;
-      waitpid(m_pid, &st, 0);
-    }
-  }
-
-  bool started() const { return m_pid > 0; }
-
-  // The status the app last wrote (an empty object until it has written one).
-  json status() const {
-    std::ifstream in(m_status);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    json j = json::parse(ss.str(), nullptr, false);
-    return j.is_discarded() ? json::object() : j;
-  }
-
-  // Waits for the window to map and gives it the keyboard focus.
-  bool focus() {
-    if (!wait_until([&] { return status().contains("global"); }, 30)) return false;
-    const std::string ids =
-        cs::test::run_command("timeout 20 xdotool search --sync --onlyvisible --pid " +
-                              std::to_string(m_pid) + " 2>/dev/null")
-            .output;
-    std::istringstream in(ids);
-    in >> m_window;
-    if (m_window.empty()) return false;
-    return std::system(("xdotool windowfocus --sync " + m_window + " 2>/dev/null").c_str()) == 0;
-  }
-
-  // Moves the pointer to window pixel (x, y), optionally clicking the left button there.
-  void mouse(double x, double y, bool click) {
-    const std::string cmd = "xdotool mousemove --window " + m_window + " " +
-                            std::to_string(static_cast<int>(x)) + " " +
-                            std::to_string(static_cast<int>(y)) + (click ? " click 1" : "");
-    std::system(cmd.c_str());
-  }
-
-  // Resizes the window, as a user dragging its corner would.
-  void resize(int w, int h) {
-    std::system(("xdotool windowsize --sync " + m_window + " " + std::to_string(w) + " " +
-                 std::to_string(h) + " 2>/dev/null")
-                    .c_str());
-  }
-
-  // Presses a key chord ("Right", "shift+Right", "ctrl+q") into the focused window.
-  void key(const std::string& chord) { std::system(("xdotool key --delay 30 " + chord).c_str()); }
-
-  // Waits until `field` of the status equals `want`; returns the last status either way.
-  json wait_field(const std::string& field, const json& want, double seconds = 10) {
-    json last;
-    wait_until(
-        [&] {
-          last = status();
-          return last.contains(field) && last[field] == want;
-        },
-        seconds);
-    return last;
-  }
-
-  // Waits for the process to end; its exit status, or -1 if it did not end in time.
-  int wait_exit(double seconds) {
-    int code = -1;
-    wait_until(
-        [&] {
-          int st = 0;
-          const pid_t r = waitpid(m_pid, &st, WNOHANG);
-          if (r == m_pid) {
-            m_exited = true;
-            code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-            return true;
-          }
-          return false;
-        },
-        seconds);
-    return code;
-  }
-
- private:
-  pid_t m_pid = -1;
-  bool m_exited = false;
-  fs::path m_status;
-  std::string m_window;
-};
 
 class UiWindow : public ::testing::Test {
  protected:
@@ -181,7 +68,7 @@ class UiWindow : public ::testing::Test {
 // vertical-edge: input 5×5, kernel 3×3, no padding => output 3×3, one channel. Each window has
 // 9 multiplies plus its "value written" step: 10 steps, 9 windows, 90 steps (global 0..89).
 TEST_F(UiWindow, KeysStepPlayAndQuit) {
-  App app(m_dir, {"--lesson", "vertical-edge"});
+  AppWindow app(window_in(m_dir, {"--lesson", "vertical-edge"}));
   ASSERT_TRUE(app.started());
   ASSERT_TRUE(app.focus()) << "the window never appeared";
   json s = app.status();
@@ -249,7 +136,7 @@ TEST_F(UiWindow, KeysStepPlayAndQuit) {
 // vertical-edge's output is 3×3: cell (y 1, x 2) is window 1·3 + 2 = 5, whose first multiply is
 // global step 5·10 = 50.
 TEST_F(UiWindow, HoverAndClickAnOutputCell) {
-  App app(m_dir, {"--lesson", "vertical-edge"});
+  AppWindow app(window_in(m_dir, {"--lesson", "vertical-edge"}));
   ASSERT_TRUE(app.started());
   ASSERT_TRUE(app.focus());
   json s;
@@ -274,7 +161,7 @@ TEST_F(UiWindow, HoverAndClickAnOutputCell) {
 }
 
 TEST_F(UiWindow, OperationKeys) {
-  App app(m_dir, {"--lesson", "vertical-edge"});
+  AppWindow app(window_in(m_dir, {"--lesson", "vertical-edge"}));
   ASSERT_TRUE(app.started());
   ASSERT_TRUE(app.focus());
   app.key("o");  // pooling: max 2×2 over 5×5 => 2×2 outputs of 4 values, 5 steps each
@@ -297,7 +184,7 @@ TEST_F(UiWindow, OperationKeys) {
 TEST_F(UiWindow, LastLessonAndModeAreRestored) {
   std::string chosen;
   {
-    App app(m_dir, {"--lesson", "vertical-edge"});
+    AppWindow app(window_in(m_dir, {"--lesson", "vertical-edge"}));
     ASSERT_TRUE(app.started());
     ASSERT_TRUE(app.focus());
     app.key("Next");  // PageDown: the next built-in lesson
@@ -312,7 +199,7 @@ TEST_F(UiWindow, LastLessonAndModeAreRestored) {
   EXPECT_TRUE(fs::exists(m_dir / "convscope" / "imgui.ini")) << "layout not kept in XDG_STATE_HOME";
   EXPECT_TRUE(fs::exists(m_dir / "convscope" / "settings.json"));
   {
-    App app(m_dir, {});
+    AppWindow app(window_in(m_dir, {}));
     ASSERT_TRUE(app.started());
     ASSERT_TRUE(app.focus());
     const json s = app.status();
@@ -328,7 +215,7 @@ TEST_F(UiWindow, LastLessonAndModeAreRestored) {
 // Issue 9: every edit is undoable (Ctrl+Z, Ctrl+Shift+Z or Ctrl+Y), an edited lesson says
 // "modified", and PageDown keeps the edits one Ctrl+Z away.
 TEST_F(UiWindow, UndoRedoAndTheModifiedMarker) {
-  App app(m_dir, {"--lesson", "vertical-edge"});
+  AppWindow app(window_in(m_dir, {"--lesson", "vertical-edge"}));
   ASSERT_TRUE(app.started());
   ASSERT_TRUE(app.focus());
   json s = app.status();
@@ -373,14 +260,15 @@ TEST_F(UiWindow, UndoRedoAndTheModifiedMarker) {
 // the next run, with nothing on its command line.
 TEST_F(UiWindow, ThemeAndPaletteAreRestored) {
   {
-    App app(m_dir, {"--lesson", "vertical-edge", "--theme", "dark", "--palette", "blue-orange"});
+    AppWindow app(window_in(
+        m_dir, {"--lesson", "vertical-edge", "--theme", "dark", "--palette", "blue-orange"}));
     ASSERT_TRUE(app.started());
     ASSERT_TRUE(app.focus());
     EXPECT_EQ(app.status()["theme"], "dark");
     app.key("ctrl+q");
     ASSERT_EQ(app.wait_exit(20), 0);
   }
-  App app(m_dir, {});
+  AppWindow app(window_in(m_dir, {}));
   ASSERT_TRUE(app.started());
   ASSERT_TRUE(app.focus());
   const json s = app.status();
@@ -396,7 +284,7 @@ TEST_F(UiWindow, ThemeAndPaletteAreRestored) {
 TEST_F(UiWindow, TheLayoutIsSavedByARenameLikeTheOtherState) {
   const fs::path ini = m_dir / "convscope" / "imgui.ini";
   auto run_once = [&] {
-    App app(m_dir, {"--lesson", "vertical-edge"});
+    AppWindow app(window_in(m_dir, {"--lesson", "vertical-edge"}));
     ASSERT_TRUE(app.started());
     ASSERT_TRUE(app.focus());
     app.key("ctrl+q");
@@ -431,7 +319,8 @@ TEST_F(UiWindow, TheLayoutIsSavedByARenameLikeTheOtherState) {
 TEST_F(UiWindow, F12WritesAScreenshotAndSaysWhere) {
   const fs::path pics = m_dir / "pictures";
   fs::create_directories(pics);
-  App app(m_dir, {"--lesson", "rgb-2-filters"}, {"XDG_PICTURES_DIR=" + pics.string()});
+  AppWindow app(
+      window_in(m_dir, {"--lesson", "rgb-2-filters"}, {"XDG_PICTURES_DIR=" + pics.string()}));
   ASSERT_TRUE(app.started());
   ASSERT_TRUE(app.focus());
   app.key("F12");
@@ -628,7 +517,7 @@ TEST_F(UiWindow, FrameworkOptionSwitchesTheRules) {
 // A window made smaller re-flows: every open view stays inside it with a usable width, Inputs and
 // the kernel editor step aside (the View menu opens them) and come back when it is wide again.
 TEST_F(UiWindow, ResizeTo1024x640KeepsEveryViewUsable) {
-  App app(m_dir, {"--lesson", "rgb-3-filters", "--size", "1600x900"});
+  AppWindow app(window_in(m_dir, {"--lesson", "rgb-3-filters", "--size", "1600x900"}));
   ASSERT_TRUE(app.focus());
   json st = app.status();
   ASSERT_TRUE(wait_until([&] { return (st = app.status())["views"].contains("Inputs"); }, 10));
@@ -665,7 +554,7 @@ TEST_F(UiWindow, ResizeTo1024x640KeepsEveryViewUsable) {
 // all below the menu bar (which stays) and inside the window, the editing views put away; F5
 // again brings them back.
 TEST_F(UiWindow, F5WhileRunningMakesTheStageBelowTheMenuBar) {
-  App app(m_dir, {"--lesson", "rgb-3-filters", "--size", "1280x720"});
+  AppWindow app(window_in(m_dir, {"--lesson", "rgb-3-filters", "--size", "1280x720"}));
   ASSERT_TRUE(app.focus());
   ASSERT_TRUE(wait_until([&] { return app.status()["views"].contains("Parameters"); }, 10));
   app.key("Right");
@@ -733,8 +622,8 @@ TEST_F(UiWindow, DraggingAWeightRefreshesThePreviewOffTheUiThread) {
   }
   const fs::path pic = m_dir / "photo-1920x1080.png";
   ASSERT_TRUE(cs::write_png(pic.string(), photo).has_value());
-  App app(m_dir, {"--lesson", "vertical-edge", "--preview", pic.string(), "--drag-weight",
-                  "--frame-stats", "--frames", "150"});
+  AppWindow app(window_in(m_dir, {"--lesson", "vertical-edge", "--preview", pic.string(),
+                                  "--drag-weight", "--frame-stats", "--frames", "150"}));
   ASSERT_TRUE(app.started());
   ASSERT_EQ(app.wait_exit(300), 0);
   const json st = app.status();
@@ -755,18 +644,10 @@ TEST_F(UiWindow, DraggingAWeightRefreshesThePreviewOffTheUiThread) {
 // ---------------------------------------------------------------------------------------------
 // The window's options, in process (no display needed): app/ui/window_options.cpp.
 
-cs::Result<cs::ui::WindowOptions> parse(std::vector<std::string> args) {
-  std::string exe = "convscope";
-  std::vector<char*> argv{exe.data()};
-  for (auto& a : args)
-    argv.push_back(a.data());
-  const int argc = static_cast<int>(argv.size());
-  argv.push_back(nullptr);
-  return cs::ui::parse_window_options(argc, argv.data());
-}
+using cs::test::parse_args;
 
 std::string parse_error(std::vector<std::string> args) {
-  auto r = parse(std::move(args));
+  auto r = parse_args(std::move(args));
   return r ? std::string("(accepted)") : r.error().message;
 }
 
@@ -863,8 +744,8 @@ TEST_F(UiWindow, QuizModeAsksTheReceptiveFieldFirst) {
 // With a question open, → asks instead of moving (the stepper stays), the answer is typed into
 // the quiz's field with the keyboard, Enter checks it; stepping back is allowed; Q leaves.
 TEST_F(UiWindow, QuizModeHoldsTheStepperUntilTheQuestionIsAnswered) {
-  App app(m_dir, {"--lesson", "vertical-edge", "--quiz", "--quiz-answer", "3x3", "--quiz-answer",
-                  "3x3"});  // the receptive field, the shape
+  AppWindow app(window_in(m_dir, {"--lesson", "vertical-edge", "--quiz", "--quiz-answer", "3x3",
+                                  "--quiz-answer", "3x3"}));  // the receptive field, the shape
   ASSERT_TRUE(app.started());
   ASSERT_TRUE(app.focus()) << "the window never appeared";
   auto quiz = [&](const char* key) { return app.status()["quiz"][key]; };
@@ -934,19 +815,20 @@ TEST_F(UiWindow, QuizModeFromAScene) {
 }
 
 TEST(WindowOptions, QuizAnswersAreKeptInOrder) {
-  auto r = parse({"--quiz", "--quiz-answer", "3x3", "--quiz-answer=-2", "--quiz-answer", "7/3"});
+  auto r =
+      parse_args({"--quiz", "--quiz-answer", "3x3", "--quiz-answer=-2", "--quiz-answer", "7/3"});
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_TRUE(r->quiz);
   EXPECT_EQ(r->quiz_answers, (std::vector<std::string>{"3x3", "-2", "7/3"}));
-  EXPECT_FALSE(parse({})->quiz);
+  EXPECT_FALSE(parse_args({})->quiz);
   EXPECT_EQ(parse_error({"--quiz-answer"}),
             "--quiz-answer needs the answer to type, e.g. --quiz-answer 3x3 or --quiz-answer -2.");
 }
 
 TEST(WindowOptions, FrameworkIsReadAndRefused) {
-  EXPECT_FALSE(parse({})->framework.has_value());
-  EXPECT_EQ(parse({"--framework", "keras"})->framework, cs::Framework::keras);
-  EXPECT_EQ(parse({"--framework=pytorch"})->framework, cs::Framework::pytorch);
+  EXPECT_FALSE(parse_args({})->framework.has_value());
+  EXPECT_EQ(parse_args({"--framework", "keras"})->framework, cs::Framework::keras);
+  EXPECT_EQ(parse_args({"--framework=pytorch"})->framework, cs::Framework::pytorch);
   EXPECT_EQ(parse_error({"--framework", "jax"}),
             "--framework needs pytorch or keras (whose padding rules), e.g. --framework keras.");
 }
@@ -988,18 +870,18 @@ TEST(WindowOptions, UsageIsTheTableInColumns) {
             "  --quiz-answer VALUE  type VALUE into the quiz's open question, one a frame (repeat "
             "it; for tests)\n"
             "With --frames, the saved layout and settings are neither read nor written.\n");
-  auto r = parse({"--lesson", "vertical-edge", "--usage", "--bogus"});
+  auto r = parse_args({"--lesson", "vertical-edge", "--usage", "--bogus"});
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_TRUE(r->usage) << "--usage wins over every other problem, as --help does";
 }
 
 TEST(WindowOptions, EveryOptionReadsItsValue) {
-  auto r = parse({"--lesson",       "padding-1",       "--scene",       "s.json",
-                  "--preview",      "p.png",           "--screenshot",  "o.png",
-                  "--status-file",  "st.json",         "--step",        "12",
-                  "--size",         "800x600",         "--random",      "8,9,2,3,5,7",
-                  "--presentation", "--high-contrast", "--frame-stats", "--drag-weight",
-                  "--play",         "--help-window",   "--layers",      "l.json"});
+  auto r = parse_args({"--lesson",       "padding-1",       "--scene",       "s.json",
+                       "--preview",      "p.png",           "--screenshot",  "o.png",
+                       "--status-file",  "st.json",         "--step",        "12",
+                       "--size",         "800x600",         "--random",      "8,9,2,3,5,7",
+                       "--presentation", "--high-contrast", "--frame-stats", "--drag-weight",
+                       "--play",         "--help-window",   "--layers",      "l.json"});
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(r->layers, "l.json");
   EXPECT_TRUE(r->receptive) << "--layers opens the Receptive field view";
@@ -1023,13 +905,13 @@ TEST(WindowOptions, EveryOptionReadsItsValue) {
               r->help_window);
   EXPECT_FALSE(r->usage);
 
-  auto look = parse({"--theme", "dark", "--palette", "blue-orange"});
+  auto look = parse_args({"--theme", "dark", "--palette", "blue-orange"});
   ASSERT_TRUE(look) << look.error().message;
   EXPECT_EQ(look->dark_theme, std::optional<bool>(true));
   EXPECT_EQ(look->diverging_palette, std::optional<int>(1));
   EXPECT_FALSE(r->dark_theme.has_value()) << "no --theme: the saved choice stays";
 
-  auto d = parse({});
+  auto d = parse_args({});
   ASSERT_TRUE(d);
   EXPECT_EQ(d->frames, -1);
   EXPECT_EQ(d->step, -1);
@@ -1037,8 +919,8 @@ TEST(WindowOptions, EveryOptionReadsItsValue) {
   EXPECT_EQ(d->height, 900);
   EXPECT_FALSE(d->random.has_value());
   EXPECT_FALSE(d->receptive);
-  EXPECT_TRUE(parse({"--receptive"})->receptive);
-  auto f = parse({"--frames", "5", "--screenshot", "o.png", "--random", "4,4,1,1"});
+  EXPECT_TRUE(parse_args({"--receptive"})->receptive);
+  auto f = parse_args({"--frames", "5", "--screenshot", "o.png", "--random", "4,4,1,1"});
   ASSERT_TRUE(f);
   EXPECT_EQ(f->frames, 5);
   EXPECT_EQ(f->random->k, 3) << "K defaults to 3";
