@@ -459,6 +459,27 @@ struct ConvCanvas {
   int64_t out_h = 0, out_w = 0, outputs = 0;
 };
 
+// The sizes both geometries name alike (ConvGeometry, ConvTransposeGeometry).
+template <class Geometry>
+ConvCanvas conv_canvas(const Geometry& g, const char* grid, int64_t grid_h, int64_t grid_w,
+                       int64_t weight_values) {
+  ConvCanvas z;
+  z.grid = grid;
+  z.grid_h = grid_h;
+  z.grid_w = grid_w;
+  z.input_values = g.n * g.c_in * g.in_h * g.in_w;
+  z.weight_values = weight_values;
+  z.c_in = g.c_in;
+  z.c_out = g.c_out;
+  z.c_in_per_group = g.c_in_per_group;
+  z.k_h = g.k_h;
+  z.k_w = g.k_w;
+  z.out_h = g.out_h;
+  z.out_w = g.out_w;
+  z.outputs = g.outputs();
+  return z;
+}
+
 Status check_conv_canvas(const ConvCanvas& z, const OpCost& blame_of, const LessonLimits& limits) {
   Status s = check_lesson_values("input", z.input_values, limits);
   if (s) s = check_lesson_values("weight", z.weight_values, limits);
@@ -484,19 +505,8 @@ Status check_conv_canvas(const ConvCanvas& z, const OpCost& blame_of, const Less
 Status check_lesson_size(const ConvGeometry& g, const LessonLimits& limits) {
   OpCost blame_of;
   blame_conv(blame_of, g);
-  ConvCanvas z;
-  z.grid_h = g.padded_h();
-  z.grid_w = g.padded_w();
-  z.input_values = g.n * g.c_in * g.in_h * g.in_w;
-  z.weight_values = g.c_out * g.c_in_per_group * g.k_h * g.k_w;
-  z.c_in = g.c_in;
-  z.c_out = g.c_out;
-  z.c_in_per_group = g.c_in_per_group;
-  z.k_h = g.k_h;
-  z.k_w = g.k_w;
-  z.out_h = g.out_h;
-  z.out_w = g.out_w;
-  z.outputs = g.outputs();
+  const ConvCanvas z = conv_canvas(g, "padded input", g.padded_h(), g.padded_w(),
+                                   g.c_out * g.c_in_per_group * g.k_h * g.k_w);
   return check_conv_canvas(z, blame_of, limits);
 }
 
@@ -530,22 +540,12 @@ Status check_lesson_size(const ConvTransposeGeometry& g, const LessonLimits& lim
   blame_of.fix = stride_big     ? "use a smaller stride or input"
                  : dilation_big ? "use a smaller dilation"
                                 : "use a smaller input or fewer channels";
-  ConvCanvas z;
-  z.grid = "stuffed input";
-  z.grid_h = g.stuffed_h() + std::max<int64_t>(0, g.gather_pad_top()) +
-             std::max<int64_t>(0, g.gather_pad_bottom());
-  z.grid_w = g.stuffed_w() + std::max<int64_t>(0, g.gather_pad_left()) +
-             std::max<int64_t>(0, g.gather_pad_right());
-  z.input_values = g.n * g.c_in * g.in_h * g.in_w;
-  z.weight_values = g.c_in * g.c_out_per_group * g.k_h * g.k_w;
-  z.c_in = g.c_in;
-  z.c_out = g.c_out;
-  z.c_in_per_group = g.c_in_per_group;
-  z.k_h = g.k_h;
-  z.k_w = g.k_w;
-  z.out_h = g.out_h;
-  z.out_w = g.out_w;
-  z.outputs = g.outputs();
+  const int64_t grid_h = g.stuffed_h() + std::max<int64_t>(0, g.gather_pad_top()) +
+                         std::max<int64_t>(0, g.gather_pad_bottom());
+  const int64_t grid_w = g.stuffed_w() + std::max<int64_t>(0, g.gather_pad_left()) +
+                         std::max<int64_t>(0, g.gather_pad_right());
+  const ConvCanvas z =
+      conv_canvas(g, "stuffed input", grid_h, grid_w, g.c_in * g.c_out_per_group * g.k_h * g.k_w);
   return check_conv_canvas(z, blame_of, limits);
 }
 

@@ -62,52 +62,46 @@ TEST(GpuRender, GpuAndCpuWriteTheSamePicture) {
   }
 }
 
-TEST(GpuRender, LayersPipelineOnBothBackends) {
-  CS_REQUIRE_GPU();
-  const std::string layers = ::testing::TempDir() + "convscope_layers.json";
-  std::ofstream(layers) << R"([{"kernel": "gaussian-3", "padding_mode": "replicate"},
-    {"kernel": [[0, -1, 0], [-1, 4, -1], [0, -1, 0]], "bias": 0.5},
-    {"pool": "avg", "kernel": 3, "stride": 2, "padding": 1, "ceil_mode": true}])";
-  const std::string gpu = out_path("layers_gpu"), cpu = out_path("layers_cpu");
+// Renders the sample photo through the layers file `json` on both backends: the same picture,
+// of `width` × `height`.
+void expect_layers_agree(const std::string& name, const std::string& json, int width, int height) {
+  const std::string layers = ::testing::TempDir() + "convscope_" + name + ".json";
+  std::ofstream(layers) << json;
+  const std::string gpu = out_path(name + "_gpu"), cpu = out_path(name + "_cpu");
   CommandRun g = run("--image " + k_photo + " --layers " + layers + " --backend gpu --out " + gpu);
   ASSERT_EQ(g.status, 0) << g.output;
   CommandRun p = run("--image " + k_photo + " --layers " + layers + " --backend cpu --out " + cpu);
   ASSERT_EQ(p.status, 0) << p.output;
   auto img = cs::load_image(gpu);
   ASSERT_TRUE(img);
-  // 960×540 → same-padded convs keep the size; avg pool 3, stride 2, pad 1, ceil:
-  // ceil((960 + 2 − 3) / 2) + 1 = 481 (the last window starts at 960 − 1 + ... inside), 271 rows.
-  EXPECT_EQ(img->width, 481);
-  EXPECT_EQ(img->height, 271);
-  expect_same_png(gpu, cpu, "layers");
+  EXPECT_EQ(img->width, width);
+  EXPECT_EQ(img->height, height);
+  expect_same_png(gpu, cpu, name);
   std::remove(gpu.c_str());
   std::remove(cpu.c_str());
   std::remove(layers.c_str());
+}
+
+TEST(GpuRender, LayersPipelineOnBothBackends) {
+  CS_REQUIRE_GPU();
+  // 960×540 → same-padded convs keep the size; avg pool 3, stride 2, pad 1, ceil:
+  // ceil((960 + 2 − 3) / 2) + 1 = 481 (the last window starts at 960 − 1 + ... inside), 271 rows.
+  expect_layers_agree("layers", R"([{"kernel": "gaussian-3", "padding_mode": "replicate"},
+    {"kernel": [[0, -1, 0], [-1, 4, -1], [0, -1, 0]], "bias": 0.5},
+    {"pool": "avg", "kernel": 3, "stride": 2, "padding": 1, "ceil_mode": true}])",
+                      481, 271);
 }
 
 // ReLU between GPU layers (done on the read-back tensor) and a transposed convolution on the GPU
 // give the CPU's picture.
 TEST(GpuRender, ReluAndTransposedLayersOnBothBackends) {
   CS_REQUIRE_GPU();
-  const std::string layers = ::testing::TempDir() + "convscope_layers_up.json";
-  std::ofstream(layers) << R"([{"kernel": "sobel-x", "stride": 2, "padding": 1},
+  // 960×540 → stride 2: 480×270 → (480 − 1)·2 − 2 + 3 + 1 = 960 wide, 540 high.
+  expect_layers_agree("up", R"([{"kernel": "sobel-x", "stride": 2, "padding": 1},
     {"relu": true},
     {"transpose": true, "kernel": "gaussian-3", "stride": 2, "padding": 1, "output_padding": 1,
-     "bias": 0.1}])";
-  const std::string gpu = out_path("up_gpu"), cpu = out_path("up_cpu");
-  CommandRun g = run("--image " + k_photo + " --layers " + layers + " --backend gpu --out " + gpu);
-  ASSERT_EQ(g.status, 0) << g.output;
-  CommandRun p = run("--image " + k_photo + " --layers " + layers + " --backend cpu --out " + cpu);
-  ASSERT_EQ(p.status, 0) << p.output;
-  auto img = cs::load_image(gpu);
-  ASSERT_TRUE(img);
-  // 960×540 → stride 2: 480×270 → (480 − 1)·2 − 2 + 3 + 1 = 960 wide, 540 high.
-  EXPECT_EQ(img->width, 960);
-  EXPECT_EQ(img->height, 540);
-  expect_same_png(gpu, cpu, "relu + transposed");
-  std::remove(gpu.c_str());
-  std::remove(cpu.c_str());
-  std::remove(layers.c_str());
+     "bias": 0.1}])",
+                      960, 540);
 }
 
 TEST(GpuRender, BadInputExitsTwoWithOneSentenceAndNoFile) {
